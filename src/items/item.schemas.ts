@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/**
+ * The canonical item model: the public Responses API item shapes, field for field (snake_case
+ * included), so one shape serves the API, the database and the adapters' input. The only addition is
+ * `provider_data`, an internal slot for provider round-trip state (signatures, raw reasoning text,
+ * raw tool arguments); it is persisted in its own column and never serialized publicly.
+ */
+
+export const itemStatusSchema = z.enum(['in_progress', 'completed', 'incomplete']);
+export type ItemStatus = z.infer<typeof itemStatusSchema>;
+
+export const inputTextPartSchema = z.object({
+  type: z.literal('input_text'),
+  text: z.string().max(10_485_760),
+});
+
+export const inputImagePartSchema = z.object({
+  type: z.literal('input_image'),
+  image_url: z.string().max(20_971_520).nullish(),
+  file_id: z.string().nullish(),
+  detail: z.enum(['low', 'high', 'auto', 'original']).default('auto'),
+});
+
+export const inputFilePartSchema = z.object({
+  type: z.literal('input_file'),
+  file_id: z.string().nullish(),
+  filename: z.string().nullish(),
+  file_data: z.string().max(33_554_432).nullish(),
+  file_url: z.string().nullish(),
+});
+
+export const outputTextPartSchema = z.object({
+  type: z.literal('output_text'),
+  text: z.string(),
+  annotations: z.array(z.unknown()).default([]),
+  logprobs: z.array(z.unknown()).default([]),
+});
+
+export const refusalPartSchema = z.object({
+  type: z.literal('refusal'),
+  refusal: z.string(),
+});
+
+export const summaryTextPartSchema = z.object({ type: z.literal('summary_text'), text: z.string() });
+export const reasoningTextPartSchema = z.object({ type: z.literal('reasoning_text'), text: z.string() });
+
+export const contentPartSchema = z.discriminatedUnion('type', [
+  inputTextPartSchema,
+  inputImagePartSchema,
+  inputFilePartSchema,
+  outputTextPartSchema,
+  refusalPartSchema,
+]);
+export type ContentPart = z.infer<typeof contentPartSchema>;
+export type InputTextPart = z.infer<typeof inputTextPartSchema>;
+export type InputImagePart = z.infer<typeof inputImagePartSchema>;
+export type OutputTextPart = z.infer<typeof outputTextPartSchema>;
+
+export const messageRoleSchema = z.enum(['user', 'assistant', 'system', 'developer']);
+export type MessageRole = z.infer<typeof messageRoleSchema>;
+
+/** Provider round-trip state, keyed by provider family. Opaque to everything but the adapters. */
+export const providerDataSchema = z.record(z.string(), z.unknown());
+export type ProviderData = z.infer<typeof providerDataSchema>;
+
+export const messageItemSchema = z.object({
+  type: z.literal('message'),
+  id: z.string(),
+  role: messageRoleSchema,
+  status: itemStatusSchema,
+  content: z.array(contentPartSchema),
+  phase: z.enum(['commentary', 'final_answer']).nullish(),
+  provider_data: providerDataSchema.optional(),
+});
+
+export const functionCallItemSchema = z.object({
+  type: z.literal('function_call'),
+  id: z.string(),
+  call_id: z.string().min(1).max(64),
+  name: z.string().min(1),
+  /** The raw argument string exactly as the model produced it (never re-serialized). */
+  arguments: z.string(),
+  namespace: z.string().nullish(),
+  status: itemStatusSchema,
+  provider_data: providerDataSchema.optional(),
+});
+
+export const functionCallOutputContentSchema = z.discriminatedUnion('type', [
+  inputTextPartSchema,
+  inputImagePartSchema,
+  inputFilePartSchema,
+]);
+
+export const functionCallOutputItemSchema = z.object({
+  type: z.literal('function_call_output'),
+  id: z.string(),
+  call_id: z.string().min(1).max(64),
+  output: z.union([z.string().max(10_485_760), z.array(functionCallOutputContentSchema)]),
+  status: itemStatusSchema,
+  provider_data: providerDataSchema.optional(),
+});
+
+export const reasoningItemSchema = z.object({
+  type: z.literal('reasoning'),
+  id: z.string(),
+  summary: z.array(summaryTextPartSchema),
+  content: z.array(reasoningTextPartSchema).optional(),
+  encrypted_content: z.string().nullish(),
+  status: itemStatusSchema.optional(),
+  provider_data: providerDataSchema.optional(),
+});
+
+export const itemSchema = z.discriminatedUnion('type', [
+  messageItemSchema,
+  functionCallItemSchema,
+  functionCallOutputItemSchema,
+  reasoningItemSchema,
+]);
+
+export type Item = z.infer<typeof itemSchema>;
+export type MessageItem = z.infer<typeof messageItemSchema>;
+export type FunctionCallItem = z.infer<typeof functionCallItemSchema>;
+export type FunctionCallOutputItem = z.infer<typeof functionCallOutputItemSchema>;
+export type ReasoningItem = z.infer<typeof reasoningItemSchema>;
+export type ItemType = Item['type'];
+
+/** The item as the public API shows it: everything but the internal provider slot. */
+export type PublicItem = Item extends infer T ? (T extends Item ? Omit<T, 'provider_data'> : never) : never;
+
+export function toPublicItem(item: Item): PublicItem {
+  const { provider_data: _providerData, ...publicItem } = item;
+  return publicItem as PublicItem;
+}

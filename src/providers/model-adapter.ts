@@ -1,0 +1,66 @@
+import type { Item } from '../items/item.schemas.js';
+import type { Usage } from '../items/usage.js';
+
+/** A function tool as the upstream sees it (namespaces already flattened by the turn). */
+export interface FunctionTool {
+  name: string;
+  description: string | null;
+  /** JSON Schema of the arguments, passed through untouched (key order kept). */
+  parameters: Record<string, unknown> | null;
+  strict: boolean | null;
+}
+
+export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string };
+
+export type TextFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; description: string | null; strict: boolean | null };
+
+export interface ReasoningSettings {
+  effort: string | null;
+  summary: string | null;
+}
+
+/** Everything an adapter needs for one model call; built by the turn runner after history and planning. */
+export interface ModelRequest {
+  /** The model name the upstream knows (the part after `provider/`). */
+  model: string;
+  instructions: string | null;
+  /** History followed by this turn's input, in order. */
+  items: Item[];
+  tools: FunctionTool[];
+  toolChoice: ToolChoice;
+  parallelToolCalls: boolean | null;
+  maxOutputTokens: number | null;
+  temperature: number | null;
+  topP: number | null;
+  textFormat: TextFormat;
+  reasoning: ReasoningSettings | null;
+  promptCacheKey: string | null;
+  safetyIdentifier: string | null;
+}
+
+/**
+ * Why the model stopped. `unified` is ours; `raw` is the provider's own value, kept for diagnostics.
+ * `length` means the output token limit was hit; `tool-calls` that the model asked for tools.
+ */
+export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'other';
+
+/** The provider-neutral stream vocabulary; only turns/to-response-events.ts knows public event names. */
+export type ModelStreamPart =
+  | { type: 'response-metadata'; id: string | null; model: string | null }
+  | { type: 'text-delta'; delta: string }
+  | { type: 'reasoning-delta'; delta: string }
+  /** A tool call begins; `index` identifies it among this call's tool calls. */
+  | { type: 'tool-call-start'; index: number; callId: string; name: string }
+  | { type: 'tool-call-delta'; index: number; delta: string }
+  | { type: 'finish'; reason: { unified: FinishReason; raw: string | null }; usage: Usage | null };
+
+export interface ModelAdapter {
+  /**
+   * Streams one model call. Failures are thrown as ProviderError; once the signal aborts, the
+   * upstream request is cancelled and the iterator ends by throwing the abort reason.
+   */
+  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelStreamPart>;
+}
