@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
+import { ConfigModule } from './config/config.module.js';
+import type { AppConfig } from './config/env.schema.js';
+import { HealthController } from './health/health.controller.js';
+import { PersistenceModule } from './persistence/persistence.module.js';
+import { ResponsesModule } from './responses/responses.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig) {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), PersistenceModule, AuthModule, ResponsesModule],
+      controllers: [HealthController],
+    };
+  }
+}

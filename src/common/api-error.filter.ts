@@ -1,0 +1,38 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './api-error.js';
+import { toApiError } from './to-api-error.js';
+
+/** The one filter: every error leaves the server in the OpenAI envelope with a matching status. */
+@Catch()
+export class ApiErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const reply = context.getResponse<FastifyReply>();
+    const request = context.getRequest<FastifyRequest>();
+    const error = exception instanceof HttpException ? fromHttpException(exception) : toApiError(exception);
+    if (error.status >= 500) this.logger.error(`${request.method} ${request.url} (${request.id}): ${describe(exception)}`);
+    if (reply.sent || reply.raw.headersSent) {
+      // A streamed reply already has its status; all that is left is to close it.
+      reply.raw.end();
+      return;
+    }
+    if (error.retryAfterSeconds !== null) void reply.header('retry-after', String(error.retryAfterSeconds));
+    void reply.status(error.status).header('x-request-id', request.id).send(error.toBody());
+  }
+}
+
+function fromHttpException(exception: HttpException): ApiError {
+  const status = exception.getStatus();
+  if (status === 404) return new ApiError(404, `Unknown route.`, 'invalid_request_error', null, 'unknown_url');
+  const response = exception.getResponse();
+  const message =
+    typeof response === 'object' && response !== null && 'message' in response ? String((response as { message: unknown }).message) : exception.message;
+  return toApiError(Object.assign(new Error(message), { statusCode: status }));
+}
+
+function describe(exception: unknown): string {
+  return exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+}

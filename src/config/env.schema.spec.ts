@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig, parseApiKeys } from './env.schema.js';
+
+describe(loadConfig.name, () => {
+  it('defaults to embedded PGlite, port 8080 and a 32 MiB body limit', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8080, database: { kind: 'pglite', dataDir: './data' }, maxBodyBytes: 32 * 1024 * 1024, apiKeys: [] });
+    expect(config.openai.baseUrl).toBe('https://api.openai.com/v1');
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x' }).database).toEqual({ kind: 'postgres', url: 'postgresql://localhost/x' });
+  });
+
+  it('reads OpenAI-compatible providers from <NAME>_BASE_URL and <NAME>_API_KEY', () => {
+    const config = loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'vllm, deep-seek', VLLM_BASE_URL: 'http://127.0.0.1:8000/v1/', DEEP_SEEK_BASE_URL: 'https://x/v1', DEEP_SEEK_API_KEY: 'k' });
+    expect(config.compatibleProviders).toEqual([
+      { name: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1', apiKey: null },
+      { name: 'deep-seek', baseUrl: 'https://x/v1', apiKey: 'k' },
+    ]);
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'vllm' })).toThrow(/VLLM_BASE_URL/);
+    expect(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'Bad Name', BAD_NAME_BASE_URL: 'http://x' })).toThrow(ConfigError);
+  });
+});
+
+describe(parseApiKeys.name, () => {
+  it('maps keys to projects, default project when none is named', () => {
+    expect(parseApiKeys('sk-a, sk-b=team-b ,')).toEqual([
+      { key: 'sk-a', project: 'default' },
+      { key: 'sk-b', project: 'team-b' },
+    ]);
+    expect(() => parseApiKeys('=x')).toThrow(ConfigError);
+  });
+});

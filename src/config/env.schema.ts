@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+/** Names of OpenAI-compatible providers: lowercase, usable as the `provider/` prefix of a model name. */
+const providerNameSchema = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'provider names are lowercase letters, digits, - and _');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  DATABASE_URL: optionalString,
+  /** Where embedded PGlite keeps its files when DATABASE_URL is not set; `memory://` keeps nothing. */
+  DATA_DIR: z.string().default('./data'),
+  REDIS_URL: optionalString,
+  API_KEYS: optionalString,
+  ADMIN_API_KEY: optionalString,
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+  /** Comma-separated names; each reads <NAME>_BASE_URL (with /v1) and <NAME>_API_KEY. */
+  OPENAI_COMPATIBLE_PROVIDERS: optionalString,
+  UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  UPSTREAM_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  UPSTREAM_BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
+});
+
+export interface ApiKeyConfig {
+  key: string;
+  project: string;
+}
+
+export interface CompatibleProviderConfig {
+  name: string;
+  baseUrl: string;
+  apiKey: string | null;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  redisUrl: string | null;
+  /** Empty when API_KEYS is not set: the app then makes one key for the `default` project at start. */
+  apiKeys: ApiKeyConfig[];
+  adminApiKey: string | null;
+  maxBodyBytes: number;
+  openai: { apiKey: string | null; baseUrl: string };
+  compatibleProviders: CompatibleProviderConfig[];
+  upstream: { maxRetries: number; headersTimeoutMs: number; bodyTimeoutMs: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses `key` or `key=project` entries; a key without a project belongs to `default`. */
+export function parseApiKeys(value: string | undefined): ApiKeyConfig[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const separator = entry.lastIndexOf('=');
+      const key = separator === -1 ? entry : entry.slice(0, separator).trim();
+      const project = separator === -1 ? 'default' : entry.slice(separator + 1).trim();
+      if (key === '' || project === '') throw new ConfigError(`API_KEYS entry '${entry}' must be 'key' or 'key=project'`);
+      return { key, project };
+    });
+}
+
+function parseCompatibleProviders(env: Record<string, string | undefined>, names: string | undefined): CompatibleProviderConfig[] {
+  if (names === undefined) return [];
+  return names
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+    .map((name) => {
+      const parsedName = providerNameSchema.safeParse(name);
+      if (!parsedName.success) throw new ConfigError(`OPENAI_COMPATIBLE_PROVIDERS: '${name}': ${parsedName.error.issues[0]?.message}`);
+      const prefix = name.toUpperCase().replace(/-/g, '_');
+      const baseUrl = env[`${prefix}_BASE_URL`]?.trim();
+      if (!baseUrl || !z.url().safeParse(baseUrl).success) {
+        throw new ConfigError(`${prefix}_BASE_URL must be set to the provider's base URL (including /v1) for provider '${name}'`);
+      }
+      if (name === 'openai') throw new ConfigError(`'openai' is built in; configure it with OPENAI_BASE_URL and OPENAI_API_KEY`);
+      return { name, baseUrl: baseUrl.replace(/\/+$/, ''), apiKey: env[`${prefix}_API_KEY`]?.trim() || null };
+    });
+}
+
+/** Parses the environment once at boot; throws ConfigError naming the variable on bad values. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  const values = parsed.data;
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    logLevel: values.LOG_LEVEL,
+    database: values.DATABASE_URL ? { kind: 'postgres', url: values.DATABASE_URL } : { kind: 'pglite', dataDir: values.DATA_DIR },
+    redisUrl: values.REDIS_URL ?? null,
+    apiKeys: parseApiKeys(values.API_KEYS),
+    adminApiKey: values.ADMIN_API_KEY ?? null,
+    maxBodyBytes: values.MAX_BODY_BYTES,
+    openai: { apiKey: values.OPENAI_API_KEY ?? null, baseUrl: values.OPENAI_BASE_URL.replace(/\/+$/, '') },
+    compatibleProviders: parseCompatibleProviders(env, values.OPENAI_COMPATIBLE_PROVIDERS),
+    upstream: {
+      maxRetries: values.UPSTREAM_MAX_RETRIES,
+      headersTimeoutMs: values.UPSTREAM_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: values.UPSTREAM_BODY_TIMEOUT_MS,
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { DATABASE } from '../persistence/persistence.module.js';
+import type { Database } from '../persistence/database.js';
+
+@Controller('health')
+export class HealthController {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  /** Liveness plus a database round trip; no auth, so load balancers can call it. */
+  @Get()
+  async check() {
+    await this.database.prisma.$queryRaw`SELECT 1`;
+    return { status: 'ok', database: this.database.kind };
+  }
+}

@@ -1,0 +1,16 @@
+import { Logger } from '@nestjs/common';
+import { loadConfig } from './config/env.schema.js';
+import { createApp } from './create-app.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  const database = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dataDir}`;
+  new Logger('Main').log(`listening on http://${config.host}:${config.port} (database: ${database})`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

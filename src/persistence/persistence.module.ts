@@ -1,0 +1,22 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/env.schema.js';
+import { type Database, openDatabase, PrismaClient } from './database.js';
+
+export const DATABASE = Symbol('DATABASE');
+
+@Global()
+@Module({
+  providers: [
+    { provide: DATABASE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => openDatabase(config.database) },
+    { provide: PrismaClient, inject: [DATABASE], useFactory: (database: Database) => database.prisma },
+  ],
+  exports: [DATABASE, PrismaClient],
+})
+export class PersistenceModule implements OnApplicationShutdown {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.database.close();
+  }
+}

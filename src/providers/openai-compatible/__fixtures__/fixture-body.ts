@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+
+/** The lines of `__fixtures__/<name>`: one SSE `data:` payload each. */
+export function readFixtureLines(name: string): string[] {
+  return readFileSync(new URL(`./${name}`, import.meta.url), 'utf8').split('\n').filter((line) => line !== '');
+}
+
+export function readFixtureText(name: string): string {
+  return readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+}
+
+/**
+ * Frames payloads as `data:` events and cuts the bytes into `chunkSize` pieces, so events, and
+ * multi-byte characters, are split across reads the way a network delivers them.
+ */
+export function toSseBody(lines: string[], chunkSize = 7): Readable {
+  const bytes = Buffer.from(lines.map((line) => `data: ${line}\n\n`).join(''), 'utf8');
+  const pieces: Buffer[] = [];
+  for (let offset = 0; offset < bytes.length; offset += chunkSize) {
+    pieces.push(bytes.subarray(offset, offset + chunkSize));
+  }
+  return Readable.from(pieces);
+}

@@ -1,0 +1,37 @@
+import { parseProviderErrorBody } from '../call-provider.js';
+import { ProviderError } from '../provider-error.js';
+
+/**
+ * The request asks for something this provider cannot do. Thrown before any upstream call; the turn
+ * runner answers it with a 400 `invalid_request_error` whose `param` is `param`.
+ */
+export class UnsupportedFeatureError extends Error {
+  /** The public request parameter at fault, e.g. `input` or `tools`. */
+  readonly param: string;
+
+  constructor(options: { param: string; message: string }) {
+    super(options.message);
+    this.name = 'UnsupportedFeatureError';
+    this.param = options.param;
+  }
+}
+
+/** The upstream sent bytes we cannot read as its documented wire format. */
+export function malformedUpstreamResponseError(provider: string, cause: unknown): ProviderError {
+  return new ProviderError({ provider, message: 'malformed upstream response', cause });
+}
+
+/**
+ * An error reported inside a 200 response (a `data: {"error": ...}` chunk, or an error body sent
+ * with status 200). It is not retryable: the upstream already accepted the request and failed it.
+ * @see https://platform.openai.com/docs/guides/error-codes
+ */
+export function toOpenAICompatibleInBandError(provider: string, payload: unknown): ProviderError {
+  const details = parseProviderErrorBody(payload);
+  return new ProviderError({
+    provider,
+    message: details?.message ?? 'upstream reported an error without a message',
+    providerCode: details?.code ?? null,
+    cause: payload,
+  });
+}

@@ -1,0 +1,99 @@
+import {
+  callProvider,
+  iterateSseEvents,
+  readBodyText,
+  toProviderTransportError,
+  type CallProvider,
+  type RetryOptions,
+} from '../call-provider.js';
+import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import { ProviderError } from '../provider-error.js';
+import type { OpenAICompatibleDialect } from './openai-compatible.api.js';
+import { convertOpenAICompatibleCompletion } from './openai-compatible-completion.js';
+import { mapOpenAICompatibleStream } from './openai-compatible-stream.js';
+import { toOpenAICompatibleRequest } from './to-openai-compatible-request.js';
+
+export interface OpenAICompatibleAdapterOptions {
+  /** Provider name as configured (the `vllm` of `vllm/qwen3-8b`). */
+  provider: string;
+  /** Includes the version path, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  /** Sent as a Bearer token; null for servers without auth. */
+  apiKey: string | null;
+  dialect: OpenAICompatibleDialect;
+  /** Defaults to `max_completion_tokens` for dialect `openai`, `max_tokens` otherwise. */
+  maxTokensField?: 'max_completion_tokens' | 'max_tokens';
+  /** False sends non-streamed requests (for servers whose streaming is broken); defaults to true. */
+  upstreamStreaming?: boolean;
+  retry?: Partial<RetryOptions>;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Replaces the HTTP call; tests serve fixtures through it. */
+  callProvider?: CallProvider;
+}
+
+/**
+ * Chat Completions (`POST {baseUrl}/chat/completions`) for OpenAI itself and any compatible server.
+ * @see https://platform.openai.com/docs/api-reference/chat/create
+ */
+export class OpenAICompatibleAdapter implements ModelAdapter {
+  readonly provider: string;
+  private readonly callProvider: CallProvider;
+
+  constructor(private readonly options: OpenAICompatibleAdapterOptions) {
+    this.provider = options.provider;
+    this.callProvider = options.callProvider ?? callProvider;
+  }
+
+  async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
+    const { provider, dialect } = this.options;
+    const streaming = this.options.upstreamStreaming ?? true;
+    const body = toOpenAICompatibleRequest(request, {
+      provider,
+      dialect,
+      maxTokensField: this.options.maxTokensField ?? (dialect === 'openai' ? 'max_completion_tokens' : 'max_tokens'),
+      stream: streaming,
+    });
+
+    try {
+      const response = await this.callProvider({
+        provider,
+        url: `${this.options.baseUrl.replace(/\/+$/, '')}/chat/completions`,
+        headers: {
+          accept: streaming ? 'text/event-stream' : 'application/json',
+          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+        },
+        body,
+        signal,
+        retry: this.options.retry,
+        headersTimeoutMs: this.options.headersTimeoutMs,
+        bodyTimeoutMs: this.options.bodyTimeoutMs,
+      });
+
+      // A server that ignores `stream: true` answers with one JSON completion; read it as such.
+      const contentType = String(response.headers['content-type'] ?? '');
+      const parts =
+        streaming && !contentType.includes('application/json')
+          ? mapOpenAICompatibleStream(iterateSseEvents(response.body, signal), provider)
+          : convertOpenAICompatibleCompletion(await readBodyText(response.body, { signal }), provider);
+
+      for await (const part of parts) {
+        signal.throwIfAborted();
+        yield part;
+      }
+    } catch (error) {
+      if (signal.aborted) {
+        throw signal.reason;
+      }
+      // Body read failures (reset socket, body timeout) carry a code; our own bugs do not and stay as they are.
+      if (!(error instanceof ProviderError) && hasErrorCode(error)) {
+        throw toProviderTransportError(provider, error);
+      }
+      throw error;
+    }
+  }
+}
+
+function hasErrorCode(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+}

@@ -1,0 +1,187 @@
+import type {
+  ContentPart,
+  FunctionCallOutputItem,
+  InputImagePart,
+  Item,
+  MessageItem,
+} from '../../items/item.schemas.js';
+import type {
+  OpenAICompatibleAssistantMessage,
+  OpenAICompatibleDialect,
+  OpenAICompatibleImagePart,
+  OpenAICompatibleMessage,
+  OpenAICompatibleTextPart,
+  OpenAICompatibleUserContentPart,
+} from './openai-compatible.api.js';
+import { UnsupportedFeatureError } from './openai-compatible-error.js';
+
+export interface ConvertMessagesOptions {
+  provider: string;
+  dialect: OpenAICompatibleDialect;
+  instructions: string | null;
+  items: Item[];
+}
+
+/**
+ * Converts instructions and items to Chat Completions messages. Consecutive `function_call` items
+ * become one assistant message with `tool_calls` (joined to the assistant text right before them),
+ * because Chat Completions expects a turn's parallel calls in a single message.
+ * @see https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages
+ * @see https://platform.openai.com/docs/guides/function-calling
+ */
+export function convertToOpenAICompatibleMessages(options: ConvertMessagesOptions): OpenAICompatibleMessage[] {
+  const messages: OpenAICompatibleMessage[] = [];
+  if (options.instructions) {
+    messages.push({ role: 'system', content: options.instructions });
+  }
+
+  for (const item of options.items) {
+    switch (item.type) {
+      case 'message':
+        messages.push(convertMessage(item, options));
+        break;
+      case 'function_call': {
+        const toolCall = {
+          id: item.call_id,
+          type: 'function' as const,
+          // Passed through byte for byte: re-serializing would change what the model sees on replay.
+          function: { name: item.name, arguments: item.arguments },
+        };
+        const previous = messages.at(-1);
+        if (previous?.role === 'assistant') {
+          (previous.tool_calls ??= []).push(toolCall);
+          if (previous.content === '') {
+            previous.content = null;
+          }
+        } else {
+          messages.push({ role: 'assistant', content: null, tool_calls: [toolCall] });
+        }
+        break;
+      }
+      case 'function_call_output':
+        messages.push({ role: 'tool', tool_call_id: item.call_id, content: convertToolOutput(item, options) });
+        break;
+      case 'reasoning':
+        // TODO: replay reasoning text (`reasoning_content`) once the thinking policy decides, per model,
+        // whether a server wants it back (GLM preserved thinking, Kimi/DeepSeek tool loops); until then
+        // every OpenAI-compatible server gets history without it, which all of them accept.
+        break;
+      default: {
+        const unexpected: never = item;
+        throw new Error(`unexpected item type ${(unexpected as { type: string }).type}`);
+      }
+    }
+  }
+  return messages;
+}
+
+function convertMessage(item: MessageItem, options: ConvertMessagesOptions): OpenAICompatibleMessage {
+  switch (item.role) {
+    case 'assistant':
+      return convertAssistantMessage(item, options);
+    case 'user':
+      return { role: 'user', content: simplify(item.content.map((part) => convertUserPart(part, options))) };
+    case 'system':
+    case 'developer': {
+      // `developer` is OpenAI's own role (o1 and later); other servers only know `system`.
+      const role = item.role === 'developer' && options.dialect === 'openai' ? 'developer' : 'system';
+      return { role, content: simplify(item.content.map((part) => toTextPart(part, options, `${item.role} messages`))) };
+    }
+    default: {
+      const unexpected: never = item.role;
+      throw new Error(`unexpected message role ${String(unexpected)}`);
+    }
+  }
+}
+
+function convertAssistantMessage(item: MessageItem, options: ConvertMessagesOptions): OpenAICompatibleAssistantMessage {
+  // Refusals are replayed as text: Chat Completions history has no refusal content on other servers.
+  const text = item.content.map((part) => toTextPart(part, options, 'assistant messages').text).join('');
+  return { role: 'assistant', content: text };
+}
+
+function convertUserPart(part: ContentPart, options: ConvertMessagesOptions): OpenAICompatibleUserContentPart {
+  switch (part.type) {
+    case 'input_text':
+    case 'output_text':
+    case 'refusal':
+      return toTextPart(part, options, 'user messages');
+    case 'input_image':
+      return convertImage(part, options);
+    case 'input_file':
+      if (options.dialect !== 'openai') {
+        throw unsupported(options, 'input_file content');
+      }
+      if (part.file_url) {
+        throw unsupported(options, 'input_file.file_url');
+      }
+      if (part.file_data) {
+        return { type: 'file', file: { ...(part.filename ? { filename: part.filename } : {}), file_data: part.file_data } };
+      }
+      if (part.file_id) {
+        return { type: 'file', file: { file_id: part.file_id } };
+      }
+      throw unsupported(options, 'input_file without file_data or file_id');
+    default: {
+      const unexpected: never = part;
+      throw new Error(`unexpected content part ${(unexpected as { type: string }).type}`);
+    }
+  }
+}
+
+/** @see https://platform.openai.com/docs/guides/images-vision#specify-image-input-detail-level */
+function convertImage(part: InputImagePart, options: ConvertMessagesOptions): OpenAICompatibleImagePart {
+  if (!part.image_url) {
+    throw unsupported(options, 'input_image.file_id');
+  }
+  const imageUrl: OpenAICompatibleImagePart['image_url'] = { url: part.image_url };
+  // Chat Completions knows only low/high/auto; `original` (full resolution) is closest to `high`.
+  if (part.detail === 'low') {
+    imageUrl.detail = 'low';
+  } else if (part.detail === 'high' || part.detail === 'original') {
+    imageUrl.detail = 'high';
+  }
+  return { type: 'image_url', image_url: imageUrl };
+}
+
+function toTextPart(part: ContentPart, options: ConvertMessagesOptions, where: string): OpenAICompatibleTextPart {
+  switch (part.type) {
+    case 'input_text':
+    case 'output_text':
+      return { type: 'text', text: part.text };
+    case 'refusal':
+      return { type: 'text', text: part.refusal };
+    default:
+      throw unsupported(options, `${part.type} content in ${where}`);
+  }
+}
+
+/** A lone text part goes as a plain string, the form every server accepts. */
+function simplify<T extends OpenAICompatibleUserContentPart>(parts: T[]): string | T[] {
+  const [first] = parts;
+  if (parts.length === 1 && first?.type === 'text') {
+    return first.text;
+  }
+  return parts.length === 0 ? '' : parts;
+}
+
+function convertToolOutput(item: FunctionCallOutputItem, options: ConvertMessagesOptions): string {
+  if (typeof item.output === 'string') {
+    return item.output;
+  }
+  return item.output
+    .map((part) => {
+      if (part.type !== 'input_text') {
+        throw unsupported(options, `${part.type} content in function_call_output`);
+      }
+      return part.text;
+    })
+    .join('');
+}
+
+function unsupported(options: ConvertMessagesOptions, feature: string): UnsupportedFeatureError {
+  return new UnsupportedFeatureError({
+    param: 'input',
+    message: `${feature} is not supported by provider '${options.provider}'`,
+  });
+}

@@ -1,0 +1,93 @@
+import type { ModelRequest, TextFormat } from '../model-adapter.js';
+import type { OpenAICompatibleDialect, OpenAICompatibleRequestBody, OpenAICompatibleResponseFormat } from './openai-compatible.api.js';
+import { prepareOpenAICompatibleTools } from './openai-compatible-tools.js';
+import { convertToOpenAICompatibleMessages } from './to-openai-compatible-messages.js';
+
+export interface ToRequestOptions {
+  provider: string;
+  dialect: OpenAICompatibleDialect;
+  maxTokensField: 'max_completion_tokens' | 'max_tokens';
+  stream: boolean;
+}
+
+/**
+ * Builds the `POST /chat/completions` body. Fields only OpenAI documents (`reasoning_effort`,
+ * `prompt_cache_key`, `safety_identifier`) are sent for dialect `openai` only, because generic servers
+ * may reject unknown fields; null settings are omitted so each server applies its own default.
+ * @see https://platform.openai.com/docs/api-reference/chat/create
+ */
+export function toOpenAICompatibleRequest(request: ModelRequest, options: ToRequestOptions): OpenAICompatibleRequestBody {
+  const body: OpenAICompatibleRequestBody = {
+    model: request.model,
+    messages: convertToOpenAICompatibleMessages({
+      provider: options.provider,
+      dialect: options.dialect,
+      instructions: request.instructions,
+      items: request.items,
+    }),
+  };
+  if (request.maxOutputTokens !== null) {
+    body[options.maxTokensField] = request.maxOutputTokens;
+  }
+  if (request.temperature !== null) {
+    body.temperature = request.temperature;
+  }
+  if (request.topP !== null) {
+    body.top_p = request.topP;
+  }
+  const responseFormat = convertTextFormat(request.textFormat);
+  if (responseFormat) {
+    body.response_format = responseFormat;
+  }
+  Object.assign(
+    body,
+    prepareOpenAICompatibleTools({
+      tools: request.tools,
+      toolChoice: request.toolChoice,
+      parallelToolCalls: request.parallelToolCalls,
+    }),
+  );
+  if (options.dialect === 'openai') {
+    if (request.reasoning?.effort) {
+      body.reasoning_effort = request.reasoning.effort;
+    }
+    if (request.promptCacheKey !== null) {
+      body.prompt_cache_key = request.promptCacheKey;
+    }
+    if (request.safetyIdentifier !== null) {
+      body.safety_identifier = request.safetyIdentifier;
+    }
+  }
+  if (options.stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return body;
+}
+
+/** @see https://platform.openai.com/docs/api-reference/chat/create#chat-create-response_format */
+function convertTextFormat(format: TextFormat): OpenAICompatibleResponseFormat | null {
+  switch (format.type) {
+    case 'text':
+      return null;
+    case 'json_object':
+      return { type: 'json_object' };
+    case 'json_schema': {
+      const jsonSchema: Extract<OpenAICompatibleResponseFormat, { type: 'json_schema' }>['json_schema'] = {
+        name: format.name,
+        schema: format.schema,
+      };
+      if (format.strict !== null) {
+        jsonSchema.strict = format.strict;
+      }
+      if (format.description !== null) {
+        jsonSchema.description = format.description;
+      }
+      return { type: 'json_schema', json_schema: jsonSchema };
+    }
+    default: {
+      const unexpected: never = format;
+      throw new Error(`unexpected text format ${(unexpected as { type: string }).type}`);
+    }
+  }
+}

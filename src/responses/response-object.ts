@@ -1,0 +1,113 @@
+import type { PublicItem } from '../items/item.schemas.js';
+import type { PublicUsage } from '../items/usage.js';
+import type { CreateResponseBody, ToolParam } from './responses.schemas.js';
+
+export type ResponseStatus = 'queued' | 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
+
+/** The request settings a Response echoes back; stored with the response as sent. */
+export interface ResponseSettings {
+  instructions: string | null;
+  tools: ToolParam[];
+  tool_choice: unknown;
+  parallel_tool_calls: boolean;
+  max_output_tokens: number | null;
+  max_tool_calls: number | null;
+  temperature: number | null;
+  top_p: number | null;
+  top_logprobs: number;
+  text: { format: unknown; verbosity: string };
+  reasoning: { effort: string | null; summary: string | null };
+  truncation: string;
+  prompt_cache_key: string | null;
+  safety_identifier: string | null;
+  service_tier: string;
+  user: string | null;
+  store: boolean;
+}
+
+/** What a stored (or in-flight) response is made of, apart from its output items. */
+export interface ResponseRecord {
+  id: string;
+  status: ResponseStatus;
+  model: string;
+  previousResponseId: string | null;
+  settings: ResponseSettings;
+  metadata: Record<string, string>;
+  usage: PublicUsage | null;
+  error: { code: string; message: string } | null;
+  incompleteDetails: { reason: string } | null;
+  background: boolean;
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+export function toResponseSettings(body: CreateResponseBody): ResponseSettings {
+  return {
+    instructions: body.instructions ?? null,
+    tools: body.tools ?? [],
+    tool_choice: body.tool_choice ?? 'auto',
+    parallel_tool_calls: body.parallel_tool_calls ?? true,
+    max_output_tokens: body.max_output_tokens ?? null,
+    max_tool_calls: body.max_tool_calls ?? null,
+    temperature: body.temperature ?? null,
+    top_p: body.top_p ?? null,
+    top_logprobs: body.top_logprobs ?? 0,
+    text: { format: body.text?.format ?? { type: 'text' }, verbosity: body.text?.verbosity ?? 'medium' },
+    reasoning: { effort: body.reasoning?.effort ?? null, summary: body.reasoning?.summary ?? body.reasoning?.generate_summary ?? null },
+    truncation: body.truncation ?? 'disabled',
+    prompt_cache_key: body.prompt_cache_key ?? null,
+    safety_identifier: body.safety_identifier ?? null,
+    service_tier: body.service_tier ?? 'default',
+    user: body.user ?? null,
+    store: body.store ?? true,
+  };
+}
+
+const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * The public Response object with every key the official schema (and the stricter Open Responses
+ * schema) has: unknown values are null, never missing keys.
+ */
+export function toPublicResponse(record: ResponseRecord, output: PublicItem[]) {
+  const { settings } = record;
+  return {
+    id: record.id,
+    object: 'response' as const,
+    created_at: unixSeconds(record.createdAt),
+    status: record.status,
+    background: record.background,
+    completed_at: record.status === 'completed' && record.completedAt ? unixSeconds(record.completedAt) : null,
+    conversation: null,
+    error: record.error,
+    incomplete_details: record.incompleteDetails,
+    instructions: settings.instructions,
+    max_output_tokens: settings.max_output_tokens,
+    max_tool_calls: settings.max_tool_calls,
+    model: record.model,
+    output,
+    parallel_tool_calls: settings.parallel_tool_calls,
+    previous_response_id: record.previousResponseId,
+    prompt: null,
+    prompt_cache_key: settings.prompt_cache_key,
+    prompt_cache_retention: null,
+    reasoning: settings.reasoning,
+    safety_identifier: settings.safety_identifier,
+    service_tier: settings.service_tier,
+    store: settings.store,
+    temperature: settings.temperature,
+    text: settings.text,
+    tool_choice: settings.tool_choice,
+    tools: settings.tools,
+    top_logprobs: settings.top_logprobs,
+    top_p: settings.top_p,
+    truncation: settings.truncation,
+    usage: record.usage,
+    user: settings.user,
+    metadata: record.metadata,
+    presence_penalty: 0,
+    frequency_penalty: 0,
+  };
+}
+
+export type PublicResponse = ReturnType<typeof toPublicResponse>;

@@ -1,0 +1,52 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiKeyGuard, ProjectId } from '../auth/api-key.guard.js';
+import { listQuerySchema } from '../common/pagination.js';
+import { SseWriter } from '../common/sse.js';
+import { parseOrThrow } from '../common/validation.js';
+import { drainTurn, streamTurn } from '../turns/turn-sinks.js';
+import { ResponsesService } from './responses.service.js';
+
+@Controller('v1/responses')
+@UseGuards(ApiKeyGuard)
+export class ResponsesController {
+  constructor(private readonly responses: ResponsesService) {}
+
+  @Post()
+  async create(@ProjectId() projectId: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const { run, stream } = await this.responses.create(projectId, body);
+    const signal = abortWhenClientLeaves(reply);
+    if (stream) {
+      reply.hijack();
+      await streamTurn(run, new SseWriter(reply.raw), signal);
+      return;
+    }
+    const response = await drainTurn(run, signal);
+    if (!signal.aborted) await reply.header('x-request-id', request.id).send(response);
+  }
+
+  @Get(':id')
+  retrieve(@ProjectId() projectId: string, @Param('id') id: string) {
+    return this.responses.retrieve(projectId, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  delete(@ProjectId() projectId: string, @Param('id') id: string) {
+    return this.responses.delete(projectId, id);
+  }
+
+  @Get(':id/input_items')
+  listInputItems(@ProjectId() projectId: string, @Param('id') id: string, @Query() query: unknown) {
+    return this.responses.listInputItems(projectId, id, parseOrThrow(listQuerySchema, query));
+  }
+}
+
+/** Aborts the upstream call when the client goes away before the reply is finished. */
+function abortWhenClientLeaves(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+  });
+  return controller.signal;
+}

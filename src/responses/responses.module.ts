@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { HistoryModule } from '../history/history.module.js';
+import { ProvidersModule } from '../providers/providers.module.js';
+import { ResponsesController } from './responses.controller.js';
+import { ResponsesRepository } from './responses.repository.js';
+import { ResponsesService } from './responses.service.js';
+
+@Module({
+  imports: [HistoryModule, ProvidersModule],
+  controllers: [ResponsesController],
+  providers: [ResponsesService, ResponsesRepository],
+})
+export class ResponsesModule {}

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
+import type { PublicUsage } from '../items/usage.js';
+import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
+import type { ResponseRecord, ResponseSettings, ResponseStatus } from './response-object.js';
+
+export interface StoredResponse extends ResponseRecord {
+  /** Where this response's items end in its thread; null until the turn is committed. */
+  position: ThreadPosition | null;
+}
+
+export interface TurnResult {
+  status: ResponseStatus;
+  usage: PublicUsage | null;
+  error: { code: string; message: string } | null;
+  incompleteDetails: { reason: string } | null;
+  completedAt: Date;
+}
+
+type ResponseRow = Prisma.ResponseGetPayload<object>;
+
+/** SQL of responses and their items; every query is scoped by project. */
+@Injectable()
+export class ResponsesRepository {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly threads: ThreadStore,
+  ) {}
+
+  async createInProgress(projectId: string, record: ResponseRecord): Promise<void> {
+    await this.prisma.response.create({
+      data: {
+        id: record.id,
+        projectId,
+        status: record.status,
+        model: record.model,
+        previousResponseId: record.previousResponseId,
+        settings: record.settings as unknown as Prisma.InputJsonValue,
+        metadata: record.metadata,
+        background: record.background,
+        createdAt: record.createdAt,
+      },
+    });
+  }
+
+  /**
+   * Appends the turn's input and output items and records the outcome in ONE transaction, so a
+   * response is never reported finished before its items can be read back.
+   */
+  async commitTurn(projectId: string, responseId: string, base: ThreadPosition | null, input: Item[], output: Item[], result: TurnResult): Promise<void> {
+    const items = [
+      ...input.map((item) => ({ item, direction: 'input' as const, responseId })),
+      ...output.map((item) => ({ item, direction: 'output' as const, responseId })),
+    ];
+    await this.prisma.$transaction(async (tx) => {
+      const position = await this.threads.appendTurn(tx, projectId, base, items);
+      await tx.response.update({
+        where: { id: responseId },
+        data: {
+          status: result.status,
+          usage: (result.usage ?? undefined) as Prisma.InputJsonValue | undefined,
+          error: (result.error ?? undefined) as Prisma.InputJsonValue | undefined,
+          incompleteDetails: (result.incompleteDetails ?? undefined) as Prisma.InputJsonValue | undefined,
+          completedAt: result.completedAt,
+          threadId: position.threadId,
+          endSeq: position.endSeq,
+        },
+      });
+    });
+  }
+
+  async find(projectId: string, id: string): Promise<StoredResponse | null> {
+    const row = await this.prisma.response.findFirst({ where: { id, projectId, deletedAt: null } });
+    return row ? toStoredResponse(row) : null;
+  }
+
+  async findOutput(responseId: string): Promise<PublicItem[]> {
+    const rows = await this.prisma.item.findMany({
+      where: { responseId, direction: 'output' },
+      orderBy: { seq: 'asc' },
+      select: { data: true },
+    });
+    return rows.map((row) => toPublicItem(row.data as Item));
+  }
+
+  /** One page of a response's input items, keyset-paginated on seq; fetches `limit + 1` to know if more exist. */
+  async listInput(responseId: string, options: { limit: number; order: 'asc' | 'desc'; afterSeq: number | null }): Promise<PublicItem[]> {
+    const seqFilter = options.afterSeq === null ? {} : { seq: options.order === 'asc' ? { gt: options.afterSeq } : { lt: options.afterSeq } };
+    const rows = await this.prisma.item.findMany({
+      where: { responseId, direction: 'input', ...seqFilter },
+      orderBy: { seq: options.order },
+      take: options.limit + 1,
+      select: { data: true },
+    });
+    return rows.map((row) => toPublicItem(row.data as Item));
+  }
+
+  async findInputSeq(responseId: string, itemId: string): Promise<number | null> {
+    const row = await this.prisma.item.findFirst({ where: { responseId, direction: 'input', id: itemId }, select: { seq: true } });
+    return row?.seq ?? null;
+  }
+
+  /** Hides the response; its items stay, because later turns' histories are built from them. */
+  async softDelete(projectId: string, id: string): Promise<boolean> {
+    const { count } = await this.prisma.response.updateMany({ where: { id, projectId, deletedAt: null }, data: { deletedAt: new Date() } });
+    return count === 1;
+  }
+}
+
+function toStoredResponse(row: ResponseRow): StoredResponse {
+  return {
+    id: row.id,
+    status: row.status as ResponseStatus,
+    model: row.model,
+    previousResponseId: row.previousResponseId,
+    settings: row.settings as unknown as ResponseSettings,
+    metadata: row.metadata as Record<string, string>,
+    usage: row.usage as PublicUsage | null,
+    error: row.error as StoredResponse['error'],
+    incompleteDetails: row.incompleteDetails as StoredResponse['incompleteDetails'],
+    background: row.background,
+    createdAt: row.createdAt,
+    completedAt: row.completedAt,
+    position: row.threadId !== null && row.endSeq !== null ? { threadId: row.threadId, endSeq: row.endSeq } : null,
+  };
+}

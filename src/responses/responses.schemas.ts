@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import {
+  contentPartSchema,
+  functionCallOutputContentSchema,
+  itemStatusSchema,
+  messageRoleSchema,
+  reasoningTextPartSchema,
+  summaryTextPartSchema,
+} from '../items/item.schemas.js';
+
+/** `Metadata`: at most 16 pairs, keys up to 64 characters, string values up to 512. */
+export const metadataSchema = z
+  .record(z.string().max(64, 'metadata keys must be at most 64 characters'), z.string().max(512, 'metadata values must be at most 512 characters'))
+  .refine((value) => Object.keys(value).length <= 16, 'metadata can have at most 16 key-value pairs');
+
+// Input items are what clients send: looser than stored items (ids, types and statuses optional,
+// string content allowed). They are normalized into canonical items by to-canonical-input.ts.
+const inputMessageSchema = z.object({
+  type: z.literal('message'),
+  id: z.string().min(1).nullish(),
+  role: messageRoleSchema,
+  content: z.union([z.string().max(10_485_760), z.array(contentPartSchema)]),
+  status: itemStatusSchema.nullish(),
+  phase: z.enum(['commentary', 'final_answer']).nullish(),
+});
+
+const inputFunctionCallSchema = z.object({
+  type: z.literal('function_call'),
+  id: z.string().min(1).nullish(),
+  call_id: z.string().min(1).max(64),
+  name: z.string().min(1),
+  arguments: z.string(),
+  namespace: z.string().nullish(),
+  status: itemStatusSchema.nullish(),
+});
+
+const inputFunctionCallOutputSchema = z.object({
+  type: z.literal('function_call_output'),
+  id: z.string().min(1).nullish(),
+  call_id: z.string().min(1).max(64),
+  output: z.union([z.string().max(10_485_760), z.array(functionCallOutputContentSchema)]),
+  status: itemStatusSchema.nullish(),
+});
+
+const inputReasoningSchema = z.object({
+  type: z.literal('reasoning'),
+  id: z.string().min(1).nullish(),
+  summary: z.array(summaryTextPartSchema),
+  content: z.array(reasoningTextPartSchema).nullish(),
+  encrypted_content: z.string().nullish(),
+  status: itemStatusSchema.nullish(),
+});
+
+const itemReferenceSchema = z.object({
+  type: z.literal('item_reference'),
+  id: z.string().min(1),
+});
+
+const supportedInputItemTypes = ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference'] as const;
+
+export const inputItemSchema = z.preprocess(
+  // `{role, content}` without `type` is an EasyInputMessage.
+  (value) => (isObject(value) && value.type == null && 'role' in value ? { ...value, type: 'message' } : value),
+  z.discriminatedUnion(
+    'type',
+    [inputMessageSchema, inputFunctionCallSchema, inputFunctionCallOutputSchema, inputReasoningSchema, itemReferenceSchema],
+    { error: (issue) => (issue.code === 'invalid_union' ? `unsupported item type; supported: ${supportedInputItemTypes.join(', ')}` : undefined) },
+  ),
+);
+export type InputItem = z.infer<typeof inputItemSchema>;
+
+export const functionToolSchema = z.object({
+  type: z.literal('function'),
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'function names are 1-64 letters, digits, _ or -'),
+  description: z.string().nullish(),
+  parameters: z.record(z.string(), z.unknown()).nullish(),
+  strict: z.boolean().nullish(),
+});
+export type FunctionToolParam = z.infer<typeof functionToolSchema>;
+
+export const namespaceToolSchema = z.object({
+  type: z.literal('namespace'),
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
+  description: z.string().nullish(),
+  tools: z.array(functionToolSchema),
+});
+
+/** Hosted tools (web_search, file_search, ...) are accepted and, where no provider equivalent exists, dropped. */
+const otherToolSchema = z.looseObject({ type: z.string().refine((type) => type !== 'function' && type !== 'namespace') });
+
+export const toolSchema = z.union([functionToolSchema, namespaceToolSchema, otherToolSchema]);
+export type ToolParam = z.infer<typeof toolSchema>;
+
+export const toolChoiceSchema = z.union([
+  z.enum(['none', 'auto', 'required']),
+  z.object({ type: z.literal('function'), name: z.string().min(1) }),
+  z.object({
+    type: z.literal('allowed_tools'),
+    mode: z.enum(['auto', 'required']),
+    tools: z.array(z.looseObject({ type: z.string(), name: z.string().optional() })),
+  }),
+  z.looseObject({ type: z.string() }),
+]);
+export type ToolChoiceParam = z.infer<typeof toolChoiceSchema>;
+
+export const textFormatSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text') }),
+  z.object({ type: z.literal('json_object') }),
+  z.object({
+    type: z.literal('json_schema'),
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'format names are 1-64 letters, digits, _ or -'),
+    schema: z.record(z.string(), z.unknown()),
+    description: z.string().nullish(),
+    strict: z.boolean().nullish(),
+  }),
+]);
+
+export const createResponseSchema = z.object({
+  model: z.string({ error: (issue) => (issue.input === undefined ? 'model is required' : 'model must be a string') }).min(1),
+  input: z.union([z.string().max(10_485_760), z.array(inputItemSchema)]).nullish(),
+  instructions: z.string().nullish(),
+  previous_response_id: z.string().min(1).nullish(),
+  conversation: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
+  store: z.boolean().nullish(),
+  background: z.boolean().nullish(),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_obfuscation: z.boolean().optional() }).nullish(),
+  include: z.array(z.string()).nullish(),
+  tools: z.array(toolSchema).nullish(),
+  tool_choice: toolChoiceSchema.nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  max_tool_calls: z.number().int().min(1).nullish(),
+  max_output_tokens: z.number().int().min(16, 'max_output_tokens must be at least 16').nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
+  text: z
+    .object({ format: textFormatSchema.nullish(), verbosity: z.enum(['low', 'medium', 'high']).nullish() })
+    .nullish(),
+  reasoning: z
+    .object({
+      effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).nullish(),
+      summary: z.enum(['auto', 'concise', 'detailed']).nullish(),
+      generate_summary: z.enum(['auto', 'concise', 'detailed']).nullish(),
+    })
+    .nullish(),
+  truncation: z.enum(['auto', 'disabled']).nullish(),
+  metadata: metadataSchema.nullish(),
+  prompt_cache_key: z.string().max(1024).nullish(),
+  safety_identifier: z.string().max(64).nullish(),
+  user: z.string().nullish(),
+  service_tier: z.string().nullish(),
+  prompt: z.unknown().optional(),
+});
+export type CreateResponseBody = z.infer<typeof createResponseSchema>;
+
+export const responseIdParamSchema = z.string().min(1).max(200);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

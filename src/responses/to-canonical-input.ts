@@ -1,0 +1,78 @@
+import { newId } from '../common/ids.js';
+import type { ContentPart, Item } from '../items/item.schemas.js';
+import type { InputItem } from './responses.schemas.js';
+
+/** Looks up stored items for `item_reference` inputs; null when the id is unknown to the project. */
+export type ItemLookup = (id: string) => Promise<Item | null>;
+
+export class UnknownItemReferenceError extends Error {
+  constructor(
+    readonly itemId: string,
+    readonly index: number,
+  ) {
+    super(`Item with id '${itemId}' not found.`);
+  }
+}
+
+/**
+ * Normalizes what a client sent into canonical items: a string becomes one user message, string
+ * content becomes a text part, and every item gets a server id unless it brought one (clients that
+ * resend earlier output keep the ids we gave them; ids are informative, never a lookup key).
+ */
+export async function toCanonicalInput(input: string | InputItem[] | null | undefined, lookup: ItemLookup): Promise<Item[]> {
+  if (input == null) return [];
+  if (typeof input === 'string') {
+    return [{ type: 'message', id: newId('msg'), role: 'user', status: 'completed', content: [{ type: 'input_text', text: input }] }];
+  }
+  const items: Item[] = [];
+  for (const [index, item] of input.entries()) {
+    if (item.type === 'item_reference') {
+      const referenced = await lookup(item.id);
+      if (!referenced) throw new UnknownItemReferenceError(item.id, index);
+      items.push(referenced);
+    } else {
+      items.push(toCanonicalItem(item));
+    }
+  }
+  return items;
+}
+
+function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' }>): Item {
+  switch (item.type) {
+    case 'message':
+      return {
+        type: 'message',
+        id: item.id ?? newId('msg'),
+        role: item.role,
+        status: item.status ?? 'completed',
+        content: typeof item.content === 'string' ? [textPart(item.role, item.content)] : item.content,
+        ...(item.phase ? { phase: item.phase } : {}),
+      };
+    case 'function_call':
+      return {
+        type: 'function_call',
+        id: item.id ?? newId('fc'),
+        call_id: item.call_id,
+        name: item.name,
+        arguments: item.arguments,
+        status: item.status ?? 'completed',
+        ...(item.namespace ? { namespace: item.namespace } : {}),
+      };
+    case 'function_call_output':
+      return { type: 'function_call_output', id: item.id ?? newId('fco'), call_id: item.call_id, output: item.output, status: item.status ?? 'completed' };
+    case 'reasoning':
+      return {
+        type: 'reasoning',
+        id: item.id ?? newId('rs'),
+        summary: item.summary,
+        ...(item.content ? { content: item.content } : {}),
+        ...(item.encrypted_content ? { encrypted_content: item.encrypted_content } : {}),
+        status: item.status ?? 'completed',
+      };
+  }
+}
+
+/** Assistant text is output text; everything else a client writes is input text. */
+function textPart(role: string, text: string): ContentPart {
+  return role === 'assistant' ? { type: 'output_text', text, annotations: [], logprobs: [] } : { type: 'input_text', text };
+}

@@ -1,0 +1,83 @@
+import type { ModelStreamPart } from '../providers/model-adapter.js';
+import { OutputAccumulator } from './to-response-events.js';
+
+const usage = { inputTokens: 10, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 5, reasoningTokens: 0 };
+
+function run(parts: ModelStreamPart[], resolve?: ConstructorParameters<typeof OutputAccumulator>[0]) {
+  const accumulator = new OutputAccumulator(resolve);
+  const events = parts.flatMap((part) => accumulator.push(part));
+  events.push(...accumulator.close('completed'));
+  return { accumulator, events, types: events.map((event) => event.type) };
+}
+
+describe(OutputAccumulator.name, () => {
+  it('opens a message with empty content, streams text, then closes it', () => {
+    const { accumulator, events, types } = run([
+      { type: 'response-metadata', id: 'chatcmpl-1', model: 'gpt-test' },
+      { type: 'text-delta', delta: 'Hel' },
+      { type: 'text-delta', delta: '' },
+      { type: 'text-delta', delta: 'lo' },
+      { type: 'finish', reason: { unified: 'stop', raw: 'stop' }, usage },
+    ]);
+    expect(types).toEqual([
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+    ]);
+    expect(events[0]).toMatchObject({ output_index: 0, item: { type: 'message', status: 'in_progress', role: 'assistant', content: [] } });
+    expect(events[4]).toMatchObject({ text: 'Hello', content_index: 0 });
+    expect(events[6]).toMatchObject({ item: { status: 'completed', content: [{ type: 'output_text', text: 'Hello', annotations: [], logprobs: [] }] } });
+    expect(accumulator.usage).toEqual(usage);
+    expect(accumulator.finishReason).toEqual({ unified: 'stop', raw: 'stop' });
+    expect(accumulator.upstreamResponseId).toBe('chatcmpl-1');
+    const itemIds = new Set(events.map((event) => ('item_id' in event ? event.item_id : event.type.includes('output_item') ? (event as { item: { id: string } }).item.id : null)));
+    expect(itemIds.size).toBe(1);
+  });
+
+  it('closes reasoning before text, and text before tool calls, keeping output indexes contiguous', () => {
+    const { accumulator, events } = run([
+      { type: 'reasoning-delta', delta: 'think' },
+      { type: 'text-delta', delta: 'Calling.' },
+      { type: 'tool-call-start', index: 0, callId: 'call_1', name: 'a' },
+      { type: 'tool-call-delta', index: 0, delta: '{"x"' },
+      { type: 'tool-call-start', index: 1, callId: 'call_2', name: 'b' },
+      { type: 'tool-call-delta', index: 1, delta: '{}' },
+      { type: 'tool-call-delta', index: 0, delta: ':1}' },
+      { type: 'finish', reason: { unified: 'tool-calls', raw: 'tool_calls' }, usage: null },
+    ]);
+    expect(accumulator.output.map((item) => item.type)).toEqual(['reasoning', 'message', 'function_call', 'function_call']);
+    const added = events.filter((event) => event.type === 'response.output_item.added').map((event) => (event as { output_index: number }).output_index);
+    expect(added).toEqual([0, 1, 2, 3]);
+    expect(accumulator.output[0]).toMatchObject({ type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text: 'think' }], status: 'completed' });
+    expect(accumulator.output[2]).toMatchObject({ call_id: 'call_1', name: 'a', arguments: '{"x":1}', status: 'completed' });
+    expect(accumulator.output[3]).toMatchObject({ call_id: 'call_2', name: 'b', arguments: '{}' });
+    const done = events.filter((event) => event.type === 'response.function_call_arguments.done');
+    expect(done).toEqual([
+      expect.objectContaining({ output_index: 2, name: 'a', arguments: '{"x":1}' }),
+      expect.objectContaining({ output_index: 3, name: 'b', arguments: '{}' }),
+    ]);
+  });
+
+  it('events carry snapshots, not live items', () => {
+    const { events } = run([{ type: 'text-delta', delta: 'a' }, { type: 'text-delta', delta: 'b' }]);
+    expect(events[0]).toMatchObject({ item: { content: [], status: 'in_progress' } });
+  });
+
+  it('maps flattened tool names back to name and namespace', () => {
+    const { accumulator } = run([{ type: 'tool-call-start', index: 0, callId: 'c', name: 'ns__tool' }], (name) =>
+      name === 'ns__tool' ? { name: 'tool', namespace: 'ns' } : { name, namespace: null },
+    );
+    expect(accumulator.output[0]).toMatchObject({ name: 'tool', namespace: 'ns' });
+  });
+
+  it('marks what was cut short as incomplete', () => {
+    const accumulator = new OutputAccumulator();
+    accumulator.push({ type: 'text-delta', delta: 'partial' });
+    const events = accumulator.close('incomplete');
+    expect(events.at(-1)).toMatchObject({ type: 'response.output_item.done', item: { status: 'incomplete' } });
+  });
+});

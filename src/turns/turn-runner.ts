@@ -1,0 +1,119 @@
+import { Logger } from '@nestjs/common';
+import type { Item } from '../items/item.schemas.js';
+import type { Usage } from '../items/usage.js';
+import type { ModelAdapter, ModelRequest } from '../providers/model-adapter.js';
+import { ProviderError } from '../providers/provider-error.js';
+import type { LifecycleEventType, ResponseStreamEvent, UnsequencedEvent } from './response-events.js';
+import { OutputAccumulator, type ToolNameResolver } from './to-response-events.js';
+
+export type TurnStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
+
+/** How a turn ended, as the response record stores it. */
+export interface TurnOutcome {
+  status: Exclude<TurnStatus, 'in_progress'>;
+  output: Item[];
+  usage: Usage | null;
+  error: { code: 'server_error' | 'rate_limit_exceeded'; message: string } | null;
+  incompleteDetails: { reason: 'max_output_tokens' | 'content_filter' } | null;
+  /** What actually went wrong, for the sync path's HTTP status and for logs. */
+  cause: unknown;
+}
+
+/** Everything one turn needs, prepared by the service: the model call and how to show and store it. */
+export interface Turn<R> {
+  adapter: ModelAdapter;
+  request: ModelRequest;
+  resolveToolName: ToolNameResolver;
+  /** The public Response while the turn runs (`in_progress`, output so far). */
+  renderInProgress(output: Item[]): R;
+  /** Stores the outcome (one transaction when the response is stored) and returns the final Response. */
+  commit(outcome: TurnOutcome): Promise<R>;
+}
+
+const terminalEventType: Record<TurnOutcome['status'], LifecycleEventType> = {
+  completed: 'response.completed',
+  incomplete: 'response.incomplete',
+  failed: 'response.failed',
+  cancelled: 'response.failed',
+};
+
+/**
+ * Runs one turn as a stream of public events; the sync path drains it, the stream path writes it out.
+ * The terminal event is yielded only after `commit` resolved, so whoever sees `response.completed`
+ * can chain from the response at once (read-your-writes).
+ */
+export class TurnRun<R> {
+  private readonly logger = new Logger('TurnRun');
+  private sequence = 0;
+  outcome: TurnOutcome | null = null;
+  final: R | null = null;
+
+  constructor(private readonly turn: Turn<R>) {}
+
+  async *events(signal: AbortSignal): AsyncGenerator<ResponseStreamEvent<R>> {
+    const accumulator = new OutputAccumulator(this.turn.resolveToolName);
+    yield this.stamp({ type: 'response.created', response: this.turn.renderInProgress([]) });
+    yield this.stamp({ type: 'response.in_progress', response: this.turn.renderInProgress([]) });
+
+    let failure: unknown = null;
+    try {
+      for await (const part of this.turn.adapter.stream(this.turn.request, signal)) {
+        for (const event of accumulator.push(part)) yield this.stamp(event);
+      }
+    } catch (error) {
+      failure = error;
+    }
+
+    const outcome = toOutcome(accumulator, failure, signal);
+    for (const event of accumulator.close(outcome.status === 'completed' ? 'completed' : 'incomplete')) yield this.stamp(event);
+    outcome.output = accumulator.output;
+    this.outcome = outcome;
+
+    let final: R;
+    try {
+      final = await this.turn.commit(outcome);
+    } catch (error) {
+      this.logger.error(`storing the turn failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      this.outcome = { ...outcome, status: 'failed', error: { code: 'server_error', message: 'The response could not be stored.' }, cause: error };
+      yield this.stamp({ type: 'response.failed', response: this.turn.renderInProgress(accumulator.output) });
+      return;
+    }
+    this.final = final;
+    yield this.stamp({ type: terminalEventType[outcome.status], response: final });
+  }
+
+  // Sequence numbers are assigned here and nowhere else: from 0, strictly increasing.
+  private stamp(event: UnsequencedEvent<R>): ResponseStreamEvent<R> {
+    return { ...event, sequence_number: this.sequence++ } as ResponseStreamEvent<R>;
+  }
+}
+
+function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: AbortSignal): TurnOutcome {
+  const base = { output: [], usage: accumulator.usage, error: null, incompleteDetails: null, cause: failure };
+  if (failure !== null) {
+    if (signal.aborted) return { ...base, status: 'cancelled' };
+    const rateLimited = failure instanceof ProviderError && failure.status === 429;
+    return {
+      ...base,
+      status: 'failed',
+      error: { code: rateLimited ? 'rate_limit_exceeded' : 'server_error', message: describeFailure(failure) },
+    };
+  }
+  switch (accumulator.finishReason?.unified) {
+    case 'length':
+      return { ...base, status: 'incomplete', incompleteDetails: { reason: 'max_output_tokens' } };
+    case 'content-filter':
+      return { ...base, status: 'incomplete', incompleteDetails: { reason: 'content_filter' } };
+    default:
+      return { ...base, status: 'completed' };
+  }
+}
+
+function describeFailure(failure: unknown): string {
+  if (failure instanceof ProviderError) {
+    const status = failure.status === null ? '' : ` (status ${failure.status})`;
+    return `Upstream provider '${failure.provider}' failed${status}: ${failure.message}`;
+  }
+  if (failure instanceof Error && failure.name === 'UnsupportedFeatureError') return failure.message;
+  return 'The server had an error while processing your request.';
+}

@@ -1,0 +1,22 @@
+import type { SseWriter } from '../common/sse.js';
+import { toApiError } from '../common/to-api-error.js';
+import type { TurnRun } from './turn-runner.js';
+
+/** The sync sink: drains the run to its final Response; a failed run becomes an HTTP error. */
+export async function drainTurn<R>(run: TurnRun<R>, signal: AbortSignal): Promise<R> {
+  for await (const _event of run.events(signal)) {
+    // Every create runs as a stream; the sync path only wants where it ends.
+  }
+  if (run.outcome?.status === 'failed' || run.final === null) throw toApiError(run.outcome?.cause ?? null);
+  return run.final;
+}
+
+/** The stream sink: every event as SSE, then `[DONE]`. Upstream failures arrive as `response.failed`. */
+export async function streamTurn<R>(run: TurnRun<R>, writer: SseWriter, signal: AbortSignal): Promise<void> {
+  writer.open();
+  try {
+    for await (const event of run.events(signal)) await writer.write(event);
+  } finally {
+    writer.end();
+  }
+}

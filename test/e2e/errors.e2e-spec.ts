@@ -1,0 +1,215 @@
+import OpenAI from 'openai';
+import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
+
+let harness: Harness;
+let client: OpenAI;
+
+beforeAll(async () => {
+  harness = await startHarness({ MAX_BODY_BYTES: String(256 * 1024) });
+  client = harness.client;
+});
+afterAll(() => harness.close());
+beforeEach(() => harness.upstream.reset());
+
+const auth = { authorization: `Bearer ${PROJECT_A_KEY}` };
+
+/** The OpenAI error envelope: exactly the four keys, message a string, param and code string or null. */
+function expectErrorBody(json: unknown, expected: { type: string; param?: string | null; code?: string | null }) {
+  const error = (json as { error: Record<string, unknown> }).error;
+  expect(Object.keys(json as object)).toEqual(['error']);
+  expect(Object.keys(error).sort()).toEqual(['code', 'message', 'param', 'type']);
+  expect(typeof error.message).toBe('string');
+  expect(error.type).toBe(expected.type);
+  for (const key of ['param', 'code'] as const) {
+    if (expected[key] !== undefined) expect(error[key]).toBe(expected[key]);
+    else expect(error[key] === null || typeof error[key] === 'string').toBe(true);
+  }
+}
+
+describe('bad input gets an OpenAI-shaped error with the right status', () => {
+  const validBody = JSON.stringify({ model: 'openai/gpt-test', input: 'hi' });
+
+  it('401 without an API key', async () => {
+    const response = await rawRequest(harness.origin, '/v1/responses', { body: validBody });
+    expect(response.status).toBe(401);
+    expectErrorBody(response.json, { type: 'authentication_error', param: null });
+  });
+
+  it('401 with a wrong API key, as the SDK sees it', async () => {
+    const stranger = new OpenAI({ apiKey: 'sk-wrong', baseURL: `${harness.origin}/v1`, maxRetries: 0 });
+    await expect(stranger.responses.create({ model: 'openai/gpt-test', input: 'hi' })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
+  it('400 on a body that is not JSON', async () => {
+    const response = await rawRequest(harness.origin, '/v1/responses', { headers: auth, body: '{"model": "openai/gpt-test", ' });
+    expect(response.status).toBe(400);
+    expectErrorBody(response.json, { type: 'invalid_request_error', code: 'invalid_json' });
+  });
+
+  it('400 naming the param for out-of-range values', async () => {
+    const error = await client.responses.create({ model: 'openai/gpt-test', input: 'hi', temperature: 3 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ status: 400, param: 'temperature', type: 'invalid_request_error' });
+    expect(harness.upstream.requests).toHaveLength(0);
+  });
+
+  it('400 when model is missing', async () => {
+    const response = await rawRequest(harness.origin, '/v1/responses', { headers: auth, body: JSON.stringify({ input: 'hi' }) });
+    expect(response.status).toBe(400);
+    expectErrorBody(response.json, { type: 'invalid_request_error', param: 'model' });
+  });
+
+  it('400 for metadata over the limits', async () => {
+    const metadata = Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`key${index}`, 'value']));
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi', metadata })).rejects.toMatchObject({ status: 400, param: 'metadata' });
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi', metadata: { k: 'x'.repeat(513) } })).rejects.toMatchObject({
+      status: 400,
+      param: 'metadata.k',
+    });
+  });
+
+  it('400 naming the nested param of a malformed input item', async () => {
+    const response = await rawRequest(harness.origin, '/v1/responses', {
+      headers: auth,
+      body: JSON.stringify({ model: 'openai/gpt-test', input: [{ role: 'user', content: 'ok' }, { type: 'function_call_output', output: 'x' }] }),
+    });
+    expect(response.status).toBe(400);
+    expectErrorBody(response.json, { type: 'invalid_request_error', param: 'input[1].call_id' });
+
+    const unknownType = await rawRequest(harness.origin, '/v1/responses', {
+      headers: auth,
+      body: JSON.stringify({ model: 'openai/gpt-test', input: [{ type: 'telepathy', data: 1 }] }),
+    });
+    expect(unknownType.status).toBe(400);
+    expectErrorBody(unknownType.json, { type: 'invalid_request_error', param: 'input[0].type' });
+  });
+
+  it('400 model_not_found for an unknown provider', async () => {
+    await expect(client.responses.create({ model: 'nobody/model-x', input: 'hi' })).rejects.toMatchObject({ status: 400, code: 'model_not_found', param: 'model' });
+  });
+
+  it('400 previous_response_not_found for an unknown previous response', async () => {
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi', previous_response_id: 'resp_nope' })).rejects.toMatchObject({
+      status: 400,
+      code: 'previous_response_not_found',
+      param: 'previous_response_id',
+    });
+  });
+
+  it('400 for a function_call_output that answers no call', async () => {
+    await expect(
+      client.responses.create({ model: 'openai/gpt-test', input: [{ type: 'function_call_output', call_id: 'call_x', output: 'orphan' }] }),
+    ).rejects.toMatchObject({ status: 400, param: 'input' });
+  });
+
+  it('400 for features that are not built yet, instead of ignoring them', async () => {
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi', background: true })).rejects.toMatchObject({ status: 400, param: 'background' });
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi', conversation: 'conv_1' })).rejects.toMatchObject({ status: 400, param: 'conversation' });
+    await expect(
+      client.responses.create({ model: 'openai/gpt-test', input: 'hi', conversation: 'conv_1', previous_response_id: 'resp_1' }),
+    ).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
+  });
+
+  it('404 for unknown responses and routes', async () => {
+    await expect(client.responses.retrieve('resp_does_not_exist')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    const route = await rawRequest(harness.origin, '/v1/nothing-here', { method: 'GET', headers: auth });
+    expect(route.status).toBe(404);
+    expectErrorBody(route.json, { type: 'invalid_request_error' });
+  });
+
+  it('413 for a body over MAX_BODY_BYTES', async () => {
+    const response = await rawRequest(harness.origin, '/v1/responses', {
+      headers: auth,
+      body: JSON.stringify({ model: 'openai/gpt-test', input: 'x'.repeat(300 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    expectErrorBody(response.json, { type: 'invalid_request_error', code: 'request_too_large' });
+  });
+
+  it('400 for bad pagination parameters', async () => {
+    const response = await client.responses.create({ model: 'openai/gpt-test', input: 'page me' });
+    const tooMany = await rawRequest(harness.origin, `/v1/responses/${response.id}/input_items?limit=500`, { method: 'GET', headers: auth });
+    expect(tooMany.status).toBe(400);
+    expectErrorBody(tooMany.json, { type: 'invalid_request_error', param: 'limit' });
+    const badCursor = await rawRequest(harness.origin, `/v1/responses/${response.id}/input_items?after=msg_unknown`, { method: 'GET', headers: auth });
+    expect(badCursor.status).toBe(400);
+    expectErrorBody(badCursor.json, { type: 'invalid_request_error', param: 'after' });
+  });
+});
+
+describe('projects are isolated', () => {
+  it("project B cannot see, chain from, list or delete project A's response", async () => {
+    const response = await client.responses.create({ model: 'openai/gpt-test', input: 'secret of A' });
+    const other = harness.clientB;
+    await expect(other.responses.retrieve(response.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(other.responses.inputItems.list(response.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(other.responses.delete(response.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(other.responses.create({ model: 'openai/gpt-test', input: 'x', previous_response_id: response.id })).rejects.toMatchObject({
+      status: 400,
+      code: 'previous_response_not_found',
+    });
+    const itemId = (await client.responses.inputItems.list(response.id)).data[0]!.id;
+    await expect(other.responses.create({ model: 'openai/gpt-test', input: [{ type: 'item_reference', id: itemId }] })).rejects.toMatchObject({ status: 400 });
+    // A's response is untouched by B's attempts.
+    expect((await client.responses.retrieve(response.id)).status).toBe('completed');
+  });
+});
+
+describe('upstream failures', () => {
+  it('retries a 429 before the first byte, then succeeds', async () => {
+    harness.upstream.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '0' } }, { kind: 'text', text: 'after retry' });
+    const response = await client.responses.create({ model: 'openai/gpt-test', input: 'hi' });
+    expect(response.output_text).toBe('after retry');
+    expect(harness.upstream.requests).toHaveLength(2);
+  });
+
+  it('maps a persistent upstream 429 to a 429 for the client', async () => {
+    harness.upstream.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '0' } }, { kind: 'error', status: 429, headers: { 'retry-after': '0' } });
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi' })).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+  });
+
+  it('maps a rejected provider key to a clear 502', async () => {
+    harness.upstream.enqueue({ kind: 'error', status: 401 });
+    const error = await client.responses.create({ model: 'openai/gpt-test', input: 'hi' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(error).toMatchObject({ status: 502, code: 'upstream_authentication_failed' });
+  });
+
+  it('passes an upstream 400 through as a 400 with the provider message', async () => {
+    harness.upstream.enqueue({ kind: 'error', status: 400, body: { error: { message: 'context too long', type: 'invalid_request_error', param: null, code: 'context_length_exceeded' } } });
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi' })).rejects.toMatchObject({
+      status: 400,
+      code: 'context_length_exceeded',
+      message: expect.stringContaining('context too long'),
+    });
+  });
+
+  it('a failure mid-stream ends the stream with response.failed, and the response is stored as failed', async () => {
+    harness.upstream.enqueue({ kind: 'stream_error', afterChunks: 3, error: { message: 'overloaded', type: 'server_error', code: 'server_error' } });
+    const stream = await client.responses.create({ model: 'openai/gpt-test', input: 'hi', stream: true });
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    const last = events.at(-1)!;
+    expect(last.type).toBe('response.failed');
+    const failed = (last as OpenAI.Responses.ResponseFailedEvent).response;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ code: 'server_error', message: expect.stringContaining('overloaded') });
+    expect((await client.responses.retrieve(failed.id)).status).toBe('failed');
+  });
+
+  it('a malformed upstream body is a clear 502, not a crash', async () => {
+    harness.upstream.enqueue({ kind: 'malformed', stream: true });
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi' })).rejects.toMatchObject({ status: 502 });
+    expect((await client.responses.create({ model: 'openai/gpt-test', input: 'still alive' })).output_text).toBe('echo: still alive');
+  });
+
+  it('aborts the upstream call when the client disconnects', async () => {
+    harness.upstream.enqueue({ kind: 'hang' });
+    const controller = new AbortController();
+    const pending = client.responses.create({ model: 'openai/gpt-test', input: 'slow' }, { signal: controller.signal }).catch((caught: unknown) => caught);
+    await harness.upstream.waitFor(() => harness.upstream.requests.length === 1, 5_000);
+    controller.abort();
+    expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
+    await harness.upstream.waitFor(() => harness.upstream.requests[0]!.aborted === true, 5_000);
+  });
+});

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import OpenAI from 'openai';
+import pg from 'pg';
+import { type AppConfig, loadConfig } from '../../src/config/env.schema.js';
+import { createApp } from '../../src/create-app.js';
+import { type MockUpstream, startMockUpstream } from '../mock-upstream/mock-upstream.js';
+
+export const PROJECT_A_KEY = 'sk-test-project-a';
+export const PROJECT_B_KEY = 'sk-test-project-b';
+
+export interface Harness {
+  app: NestFastifyApplication;
+  /** The server's origin, e.g. http://127.0.0.1:40123 */
+  origin: string;
+  /** The official SDK, authenticated as project A (and B), pointed at our server. */
+  client: OpenAI;
+  clientB: OpenAI;
+  upstream: MockUpstream;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real app once per test file: real HTTP on an ephemeral port, a fresh database (a new
+ * PostgreSQL database, or in-memory PGlite for the e2e-pglite project), and the mock upstream as the
+ * model vendor. The official openai SDK is the client.
+ */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const upstream = await startMockUpstream();
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    API_KEYS: `${PROJECT_A_KEY}=project-a,${PROJECT_B_KEY}=project-b`,
+    OPENAI_BASE_URL: upstream.baseUrl,
+    OPENAI_API_KEY: 'sk-upstream-test',
+    OPENAI_COMPATIBLE_PROVIDERS: 'vllm',
+    VLLM_BASE_URL: upstream.baseUrl,
+    LOG_LEVEL: 'error',
+    UPSTREAM_MAX_RETRIES: '1',
+    ...database.env,
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  const origin = `http://127.0.0.1:${address.port}`;
+  const sdk = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${origin}/v1`, maxRetries: 0, timeout: 20_000 });
+  return {
+    app,
+    origin,
+    client: sdk(PROJECT_A_KEY),
+    clientB: sdk(PROJECT_B_KEY),
+    upstream,
+    config,
+    close: async () => {
+      await app.close();
+      await upstream.close();
+      await database.drop();
+    },
+  };
+}
+
+interface TestDatabase {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+async function createTestDatabase(): Promise<TestDatabase> {
+  if (process.env.TEST_DB_MODE === 'pglite') return { env: { DATA_DIR: 'memory://' }, drop: async () => {} };
+  const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const name = `rs_test_${randomBytes(6).toString('hex')}`;
+  await withAdminClient(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    drop: () => withAdminClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function withAdminClient<T>(url: string, action: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await action(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A raw HTTP call to our server, for what the SDK cannot send (bad JSON, no auth, huge bodies). */
+export async function rawRequest(origin: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  const response = await fetch(`${origin}${path}`, {
+    method: init.method ?? 'POST',
+    headers: { 'content-type': 'application/json', ...init.headers },
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
+  const text = await response.text();
+  let json: unknown = undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Not JSON: the test looks at `text`.
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}

@@ -1,0 +1,164 @@
+// The shapes of OpenAI Chat Completions answers: chat.completion objects, chat.completion.chunk
+// sequences (with the quirks of OpenAI-compatible vendors), usage and error envelopes.
+// They follow CreateChatCompletionResponse / CreateChatCompletionStreamResponse in the OpenAPI spec.
+import { openAiError, splitText } from './wire.js';
+
+/** Token usage as OpenAI reports it; every count is in tokens. */
+export interface ChatUsage {
+  completion_tokens: number;
+  completion_tokens_details: {
+    accepted_prediction_tokens: number;
+    audio_tokens: number;
+    reasoning_tokens: number;
+    rejected_prediction_tokens: number;
+  };
+  prompt_tokens: number;
+  prompt_tokens_details: { audio_tokens: number; cached_tokens: number };
+  total_tokens: number;
+}
+
+/** Overrides merged over the computed usage; `total_tokens` follows the other two unless given. */
+export interface ChatUsageOverride {
+  completion_tokens?: number;
+  completion_tokens_details?: Partial<ChatUsage['completion_tokens_details']>;
+  prompt_tokens?: number;
+  prompt_tokens_details?: Partial<ChatUsage['prompt_tokens_details']>;
+  total_tokens?: number;
+}
+
+/** Deviations from OpenAI's chunk sequence seen at OpenAI-compatible vendors. */
+export interface ChatStreamQuirks {
+  /** The first chunk carries role and the first text, instead of a role-only chunk. */
+  contentInFirstChunk?: boolean;
+  /** The first chunk has no role; it arrives with the second chunk. */
+  roleInSecondChunk?: boolean;
+  /** Usage rides on the finish chunk (whether or not `include_usage` was asked for). */
+  usageWithFinishChunk?: boolean;
+  /** vLLM: the finish chunk has `delta: { content: '' }` and `stop_reason: null`. */
+  emptyContentLastChunk?: boolean;
+  /** No usage at all, even when `include_usage` was asked for (and none in a JSON answer). */
+  noUsage?: boolean;
+}
+
+export interface ChatToolCall {
+  /** Defaults to a deterministic `call_mock…` id. */
+  id?: string;
+  name: string;
+  /** JSON text, streamed in fragments of `argumentChunkSize` characters. */
+  arguments: string;
+}
+
+export type Delta = Record<string, unknown>;
+
+/** What every chunk of one answer shares. */
+export interface ChatCall {
+  created: number;
+  id: string;
+  includeUsage: boolean;
+  model: string;
+  promptTokens: number;
+  sequence: number;
+  stream: boolean;
+}
+
+export const defaultChunkSize = 4;
+
+const systemFingerprint = 'fp_mock0001';
+
+/** Content deltas with the role placed where OpenAI (or a quirky vendor) puts it. */
+export function textDeltas(text: string, chunkSize = defaultChunkSize, quirks: ChatStreamQuirks): Delta[] {
+  const deltas: Delta[] = splitText(text, chunkSize).map((content) => ({ content }));
+  if (!quirks.contentInFirstChunk || deltas.length === 0) deltas.unshift({ content: '' });
+  const roleIndex = quirks.roleInSecondChunk ? 1 : 0;
+  while (deltas.length <= roleIndex) deltas.push({ content: '' });
+  deltas[roleIndex] = { role: 'assistant', ...deltas[roleIndex], refusal: null };
+  return deltas;
+}
+
+/** Wraps deltas in chunks and appends the finish chunk and, when asked for, the usage chunk. */
+export function planChunks(call: ChatCall, deltas: Delta[], finishReason: string, usage: ChatUsage, quirks: ChatStreamQuirks): Record<string, unknown>[] {
+  const separateUsage = call.includeUsage && !quirks.noUsage && !quirks.usageWithFinishChunk;
+  // OpenAI sends `usage: null` on every chunk but the last once include_usage is on.
+  const pendingUsage = separateUsage ? { usage: null } : {};
+  const chunks = deltas.map((delta) => chunk(call, [{ index: 0, delta, logprobs: null, finish_reason: null }], pendingUsage));
+  const finishChoice = quirks.emptyContentLastChunk
+    ? { index: 0, delta: { content: '' }, logprobs: null, finish_reason: finishReason, stop_reason: null }
+    : { index: 0, delta: {}, logprobs: null, finish_reason: finishReason };
+  chunks.push(chunk(call, [finishChoice], quirks.usageWithFinishChunk && !quirks.noUsage ? { usage } : pendingUsage));
+  if (separateUsage) chunks.push(chunk(call, [], { usage }));
+  return chunks;
+}
+
+function chunk(call: ChatCall, choices: unknown[], extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id: call.id,
+    object: 'chat.completion.chunk',
+    created: call.created,
+    model: call.model,
+    service_tier: 'default',
+    system_fingerprint: systemFingerprint,
+    choices,
+    ...extra,
+  };
+}
+
+export function completion(call: ChatCall, message: unknown, finishReason: string, usage: ChatUsage | undefined): Record<string, unknown> {
+  return {
+    id: call.id,
+    object: 'chat.completion',
+    created: call.created,
+    model: call.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+    ...(usage ? { usage } : {}),
+    service_tier: 'default',
+    system_fingerprint: systemFingerprint,
+  };
+}
+
+export function buildUsage(promptTokens: number, completionTokens: number, reasoningTokens: number, override: ChatUsageOverride = {}): ChatUsage {
+  const prompt = override.prompt_tokens ?? promptTokens;
+  const completionCount = override.completion_tokens ?? completionTokens;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completionCount,
+    total_tokens: override.total_tokens ?? prompt + completionCount,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0, ...override.prompt_tokens_details },
+    completion_tokens_details: {
+      reasoning_tokens: reasoningTokens,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+      ...override.completion_tokens_details,
+    },
+  };
+}
+
+export function defaultErrorBody(status: number, model: string, message: string | undefined) {
+  const [defaultMessage, type, code] = knownErrors[status] ?? [
+    `Mock upstream error ${status}`,
+    status >= 500 ? 'server_error' : 'invalid_request_error',
+    null,
+  ];
+  return openAiError(message ?? defaultMessage.replace('{model}', model), type, code);
+}
+
+// Messages as OpenAI words them, so adapters' error mapping sees realistic text.
+const knownErrors: Record<number, [message: string, type: string, code: string | null]> = {
+  400: ['Invalid request.', 'invalid_request_error', null],
+  401: [
+    'Incorrect API key provided: sk-mock***. You can find your API key at https://platform.openai.com/account/api-keys.',
+    'invalid_request_error',
+    'invalid_api_key',
+  ],
+  403: ['You are not allowed to sample from this model', 'invalid_request_error', null],
+  404: ['The model `{model}` does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found'],
+  429: ['Rate limit reached for requests per min (RPM). Please try again in 1s.', 'requests', 'rate_limit_exceeded'],
+  500: ['The server had an error while processing your request. Sorry about that!', 'server_error', null],
+  503: ['The engine is currently overloaded, please try again later.', 'server_error', null],
+};
+
+export const unparsableBodyMessage =
+  "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)";
+
+export const missingKeyMessage =
+  "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";

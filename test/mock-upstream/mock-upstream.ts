@@ -1,0 +1,259 @@
+// A real HTTP server that stands in for the model vendors in tests (house style §6.6). It speaks
+// each vendor's wire format, records every call, and answers from a FIFO of scenarios.
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+import { chatCompletionsRoutes } from './chat-completions.js';
+import type { ChatScenario } from './chat-completions.js';
+import { openAiError, sendJson, waitFor } from './wire.js';
+
+export type {
+  ChatScenario,
+  ChatStreamQuirks,
+  ChatToolCall,
+  ChatUsage,
+  ChatUsageOverride,
+} from './chat-completions.js';
+export { loadChunkFixture, openAiError, waitFor } from './wire.js';
+
+/** Every scenario any route understands; Anthropic, Responses and Gemini ones join this union. */
+export type Scenario = ChatScenario;
+
+/** One call that reached the mock, recorded before it was answered. */
+export interface RecordedRequest {
+  method: string;
+  /** The path without the query string, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** The request target as sent, query string included. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: string;
+  /** `rawBody` parsed as JSON, or `undefined` when it is empty or does not parse. */
+  body: any;
+  /** The scenario that answered it; `undefined` for the default behaviour or a rejected request. */
+  scenario: Scenario | undefined;
+  /** True when the client closed the connection before the answer was complete. */
+  aborted: boolean;
+  /** True once the whole answer was written. */
+  finished: boolean;
+}
+
+export type MockUpstreamEvent = 'request' | 'abort' | 'end';
+
+export interface MockUpstream {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  /** `origin + '/v1'`, the OpenAI base URL convention. */
+  baseUrl: string;
+  requests: RecordedRequest[];
+  /** Queues scenarios; each request consumes one, FIFO. When empty the default behaviour applies. */
+  enqueue(...scenarios: Scenario[]): void;
+  /** Clears the recorded requests, the queue and the id sequence. */
+  reset(): void;
+  /**
+   * `request` fires when a call is recorded (before the answer), `abort` when the client goes
+   * away mid-answer, `end` when the exchange is over either way. Returns an unsubscribe function.
+   */
+  on(event: MockUpstreamEvent, listener: (request: RecordedRequest) => void): () => void;
+  /** The exported `waitFor`, at hand on the server: `await upstream.waitFor(() => upstream.requests[0]?.aborted)`. */
+  waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number, description?: string): Promise<T>;
+  /** Resolves with the `count`-th recorded request (1-based) once it has arrived. */
+  waitForRequests(count: number, timeoutMs?: number): Promise<RecordedRequest>;
+  /** Destroys open sockets (hanging requests included) and stops listening. */
+  close(): Promise<void>;
+}
+
+export interface MockUpstreamOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Answer 401 like OpenAI when `Authorization: Bearer <key>` is missing. Off by default. */
+  requireAuthorization?: boolean;
+}
+
+/** What a route handler gets for one call. */
+export interface RouteContext {
+  request: IncomingMessage;
+  response: ServerResponse;
+  record: RecordedRequest;
+  /** Fires when the connection closes, whoever closed it, so streams stop writing. */
+  signal: AbortSignal;
+  requireAuthorization: boolean;
+  /** Takes the next queued scenario and notes it on the record. */
+  takeScenario(): Scenario | undefined;
+  /** A per-server counter for deterministic ids; `reset()` restarts it. */
+  nextSequence(): number;
+  /** Cuts the connection on purpose (a `drop` scenario); the record is not marked aborted. */
+  dropConnection(): void;
+}
+
+export interface Route {
+  method: string;
+  matches(path: string): boolean;
+  handle(context: RouteContext): Promise<void>;
+}
+
+const routes: Route[] = [...chatCompletionsRoutes];
+
+export async function startMockUpstream(options: MockUpstreamOptions = {}): Promise<MockUpstream> {
+  const requests: RecordedRequest[] = [];
+  const queue: Scenario[] = [];
+  const sockets = new Set<Socket>();
+  const listeners = new Map<MockUpstreamEvent, Set<(request: RecordedRequest) => void>>();
+  let sequence = 0;
+  let closing = false;
+  let closed: Promise<void> | undefined;
+
+  const emit = (event: MockUpstreamEvent, record: RecordedRequest): void => {
+    for (const listener of listeners.get(event) ?? []) listener(record);
+  };
+
+  const server = createServer((request, response) => {
+    void handleRequest(request, response);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = request.url ?? '/';
+    const record: RecordedRequest = {
+      aborted: false,
+      body: undefined,
+      finished: false,
+      headers: { ...request.headers },
+      method: request.method ?? 'GET',
+      path: url.split('?')[0] ?? url,
+      rawBody: '',
+      scenario: undefined,
+      url,
+    };
+    const connection = new AbortController();
+    let droppedByServer = false;
+    // 'finish' fires once the last byte is handed to the OS, before the client can see it.
+    response.once('finish', () => {
+      record.finished = true;
+    });
+    response.once('close', () => {
+      connection.abort();
+      if (!record.finished && !droppedByServer && !closing) {
+        record.aborted = true;
+        emit('abort', record);
+      }
+      emit('end', record);
+    });
+
+    try {
+      await readBody(request, record);
+    } catch {
+      // The client gave up while still uploading; keep what arrived so the test can see it.
+      requests.push(record);
+      emit('request', record);
+      return;
+    }
+    record.body = parseJson(record.rawBody);
+    requests.push(record);
+    emit('request', record);
+
+    const route = routes.find((candidate) => candidate.method === record.method && candidate.matches(record.path));
+    if (!route) {
+      sendJson(response, 404, openAiError(`Invalid URL (${record.method} ${record.path})`, 'invalid_request_error'));
+      return;
+    }
+    const context: RouteContext = {
+      dropConnection: () => {
+        droppedByServer = true;
+        response.destroy();
+        request.socket.destroy();
+      },
+      nextSequence: () => ++sequence,
+      record,
+      request,
+      requireAuthorization: options.requireAuthorization ?? false,
+      response,
+      signal: connection.signal,
+      takeScenario: () => {
+        record.scenario = queue.shift();
+        return record.scenario;
+      },
+    };
+    try {
+      await route.handle(context);
+    } catch (error) {
+      if (!response.headersSent) {
+        sendJson(response, 500, openAiError(`mock upstream failed: ${String(error)}`, 'server_error'));
+      } else {
+        response.destroy();
+      }
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = `http://${host}:${address.port}`;
+
+  return {
+    baseUrl: `${origin}/v1`,
+    close: () => {
+      closed ??= new Promise<void>((resolve, reject) => {
+        closing = true;
+        server.close((error) => (error ? reject(error) : resolve()));
+        // A hanging request would keep close() waiting forever; cut every connection instead.
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
+      });
+      return closed;
+    },
+    enqueue: (...scenarios) => {
+      queue.push(...scenarios);
+    },
+    on: (event, listener) => {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener);
+      listeners.set(event, set);
+      return () => set.delete(listener);
+    },
+    origin,
+    requests,
+    reset: () => {
+      requests.length = 0;
+      queue.length = 0;
+      sequence = 0;
+    },
+    waitFor,
+    waitForRequests: (count, timeoutMs = 2000) =>
+      waitFor(() => requests[count - 1], timeoutMs, `${count} request(s) to arrive (have ${requests.length})`),
+  };
+}
+
+/** Reads the body into `record.rawBody` as it arrives, so an interrupted upload still shows. */
+function readBody(request: IncomingMessage, record: RecordedRequest): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      record.rawBody = Buffer.concat(chunks).toString('utf8');
+    });
+    request.once('end', () => resolve());
+    request.once('error', reject);
+    request.once('aborted', () => reject(new Error('request aborted')));
+  });
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
