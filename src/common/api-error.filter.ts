@@ -25,6 +25,8 @@ export class ApiErrorFilter implements ExceptionFilter {
 }
 
 function fromHttpException(exception: HttpException): ApiError {
+  // Fastify's own errors (bad JSON, body too large) arrive wrapped; their code says more than the status.
+  if (exception.cause instanceof Error) return toApiError(exception.cause);
   const status = exception.getStatus();
   if (status === 404) return new ApiError(404, `Unknown route.`, 'invalid_request_error', null, 'unknown_url');
   const response = exception.getResponse();

@@ -1,4 +1,5 @@
 import { ProviderError } from '../providers/provider-error.js';
+import { UnsupportedFeatureError } from '../providers/unsupported-feature-error.js';
 import { ApiError } from './api-error.js';
 
 /**
@@ -9,6 +10,7 @@ import { ApiError } from './api-error.js';
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof ProviderError) return fromProviderError(error);
+  if (error instanceof UnsupportedFeatureError) return ApiError.invalidRequest(error.message, error.param, 'unsupported_parameter');
   const statusCode = typeof error === 'object' && error !== null ? (error as { statusCode?: unknown }).statusCode : undefined;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return fromFrameworkError(statusCode, error as Error);
   return ApiError.internal();

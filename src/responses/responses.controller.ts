@@ -22,7 +22,8 @@ export class ResponsesController {
       return;
     }
     const response = await drainTurn(run, signal);
-    if (!signal.aborted) await reply.header('x-request-id', request.id).send(response);
+    // Sent even after the client left: a request never answered keeps its connection busy.
+    await reply.header('x-request-id', request.id).send(response);
   }
 
   @Get(':id')

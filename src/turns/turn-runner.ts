@@ -3,6 +3,7 @@ import type { Item } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 import type { ModelAdapter, ModelRequest } from '../providers/model-adapter.js';
 import { ProviderError } from '../providers/provider-error.js';
+import { UnsupportedFeatureError } from '../providers/unsupported-feature-error.js';
 import type { LifecycleEventType, ResponseStreamEvent, UnsequencedEvent } from './response-events.js';
 import { OutputAccumulator, type ToolNameResolver } from './to-response-events.js';
 
@@ -114,6 +115,6 @@ function describeFailure(failure: unknown): string {
     const status = failure.status === null ? '' : ` (status ${failure.status})`;
     return `Upstream provider '${failure.provider}' failed${status}: ${failure.message}`;
   }
-  if (failure instanceof Error && failure.name === 'UnsupportedFeatureError') return failure.message;
+  if (failure instanceof UnsupportedFeatureError) return failure.message;
   return 'The server had an error while processing your request.';
 }

@@ -110,6 +110,14 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
     ).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
   });
 
+  it('400 for input the chosen provider cannot take, before any upstream call', async () => {
+    const error = await client.responses
+      .create({ model: 'vllm/qwen3-8b', input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,AAAA' }] }] })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 400, param: 'input', code: 'unsupported_parameter' });
+    expect(harness.upstream.requests).toHaveLength(0);
+  });
+
   it('404 for unknown responses and routes', async () => {
     await expect(client.responses.retrieve('resp_does_not_exist')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const route = await rawRequest(harness.origin, '/v1/nothing-here', { method: 'GET', headers: auth });

@@ -120,7 +120,10 @@ describe('POST /v1/responses (stream)', () => {
     expect(final.status).toBe('completed');
 
     // Read-your-writes: the response the stream reported completed is already retrievable.
-    expect(await client.responses.retrieve(final.id)).toMatchObject({ id: final.id, status: 'completed', output: final.output });
+    const retrieved = await client.responses.retrieve(final.id);
+    expect(retrieved).toMatchObject({ id: final.id, status: 'completed', usage: final.usage });
+    expect(retrieved.output.map((item) => item.id)).toEqual(final.output.map((item) => item.id));
+    expect(retrieved.output_text).toBe(final.output_text);
     expect(harness.upstream.requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 
@@ -153,7 +156,7 @@ describe('GET/DELETE /v1/responses/{id} and input_items', () => {
   it('deletes a response: later reads are 404', async () => {
     const response = await client.responses.create({ model: 'openai/gpt-test', input: 'to be deleted' });
     const deleted = await client.responses.delete(response.id);
-    expect(deleted).toBeUndefined(); // the SDK returns void for DELETE
+    expect(deleted).toEqual({ id: response.id, object: 'response', deleted: true });
     await expect(client.responses.retrieve(response.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     await expect(client.responses.delete(response.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     await expect(client.responses.inputItems.list(response.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);

@@ -467,12 +467,16 @@ describe('startMockUpstream', () => {
 
     it('marks a stream aborted when the client stops reading mid-stream', async () => {
       upstream.enqueue({ kind: 'text', text: 'a'.repeat(200), chunkSize: 1, delayMs: 10 });
-      const aborted = new Promise((resolve) => upstream.on('abort', resolve));
+      let unsubscribe: () => void = () => undefined;
+      const aborted = new Promise((resolve) => {
+        unsubscribe = upstream.on('abort', resolve);
+      });
       const response = await postChat({ ...user('x'), stream: true });
       const reader = response.body!.getReader();
       await reader.read();
       await reader.cancel();
       await aborted;
+      unsubscribe();
       expect(upstream.requests[0]).toMatchObject({ aborted: true, finished: false });
     });
 

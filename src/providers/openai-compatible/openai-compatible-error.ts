@@ -1,20 +1,7 @@
 import { parseProviderErrorBody } from '../call-provider.js';
 import { ProviderError } from '../provider-error.js';
 
-/**
- * The request asks for something this provider cannot do. Thrown before any upstream call; the turn
- * runner answers it with a 400 `invalid_request_error` whose `param` is `param`.
- */
-export class UnsupportedFeatureError extends Error {
-  /** The public request parameter at fault, e.g. `input` or `tools`. */
-  readonly param: string;
-
-  constructor(options: { param: string; message: string }) {
-    super(options.message);
-    this.name = 'UnsupportedFeatureError';
-    this.param = options.param;
-  }
-}
+export { UnsupportedFeatureError } from '../unsupported-feature-error.js';
 
 /** The upstream sent bytes we cannot read as its documented wire format. */
 export function malformedUpstreamResponseError(provider: string, cause: unknown): ProviderError {

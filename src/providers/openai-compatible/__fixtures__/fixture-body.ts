@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 
-/** The lines of `__fixtures__/<name>`: one SSE `data:` payload each. */
+/**
+ * The payloads of `__fixtures__/<name>`: one SSE `data:` payload per line. Blank lines and `#` lines
+ * (provenance notes) are skipped, as test/mock-upstream does when it replays the same files.
+ */
 export function readFixtureLines(name: string): string[] {
-  return readFileSync(new URL(`./${name}`, import.meta.url), 'utf8').split('\n').filter((line) => line !== '');
+  return readFileSync(new URL(`./${name}`, import.meta.url), 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'));
 }
 
 export function readFixtureText(name: string): string {

@@ -1,0 +1,14 @@
+/**
+ * The request asks for something this provider cannot do. Thrown by adapters before any upstream call;
+ * it becomes a 400 `invalid_request_error` whose `param` is `param`.
+ */
+export class UnsupportedFeatureError extends Error {
+  /** The public request parameter at fault, e.g. `input` or `tools`. */
+  readonly param: string;
+
+  constructor(options: { param: string; message: string }) {
+    super(options.message);
+    this.name = 'UnsupportedFeatureError';
+    this.param = options.param;
+  }
+}
