@@ -13,7 +13,7 @@ export class ApiErrorFilter implements ExceptionFilter {
     const reply = context.getResponse<FastifyReply>();
     const request = context.getRequest<FastifyRequest>();
     const error = exception instanceof HttpException ? fromHttpException(exception) : toApiError(exception);
-    if (error.status >= 500) this.logger.error(`${request.method} ${request.url} (${request.id}): ${describe(exception)}`);
+    if (error.status >= 500) this.logger.error(`${request.method} ${request.url} (${request.id}): ${describe(exception, error)}`);
     if (reply.sent || reply.raw.headersSent) {
       // A streamed reply already has its status; all that is left is to close it.
       reply.raw.end();
@@ -35,6 +35,8 @@ function fromHttpException(exception: HttpException): ApiError {
   return toApiError(Object.assign(new Error(message), { statusCode: status }));
 }
 
-function describe(exception: unknown): string {
+/** Known failures (an upstream down) log one line; only unexpected errors are worth a stack. */
+function describe(exception: unknown, error: ApiError): string {
+  if (exception instanceof ApiError || error.code !== 'server_error') return error.message;
   return exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
 }

@@ -2,6 +2,7 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { type Database, openDatabase, PrismaClient } from './database.js';
+import { InFlightWork } from './in-flight-work.js';
 
 export const DATABASE = Symbol('DATABASE');
 
@@ -10,13 +11,18 @@ export const DATABASE = Symbol('DATABASE');
   providers: [
     { provide: DATABASE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => openDatabase(config.database) },
     { provide: PrismaClient, inject: [DATABASE], useFactory: (database: Database) => database.prisma },
+    InFlightWork,
   ],
-  exports: [DATABASE, PrismaClient],
+  exports: [DATABASE, PrismaClient, InFlightWork],
 })
 export class PersistenceModule implements OnApplicationShutdown {
-  constructor(@Inject(DATABASE) private readonly database: Database) {}
+  constructor(
+    @Inject(DATABASE) private readonly database: Database,
+    private readonly inFlight: InFlightWork,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.inFlight.drain(10_000);
     await this.database.close();
   }
 }

@@ -4,16 +4,24 @@ import { ApiKeyGuard, ProjectId } from '../auth/api-key.guard.js';
 import { listQuerySchema } from '../common/pagination.js';
 import { SseWriter } from '../common/sse.js';
 import { parseOrThrow } from '../common/validation.js';
+import { InFlightWork } from '../persistence/in-flight-work.js';
 import { drainTurn, streamTurn } from '../turns/turn-sinks.js';
 import { ResponsesService } from './responses.service.js';
 
 @Controller('v1/responses')
 @UseGuards(ApiKeyGuard)
 export class ResponsesController {
-  constructor(private readonly responses: ResponsesService) {}
+  constructor(
+    private readonly responses: ResponsesService,
+    private readonly inFlight: InFlightWork,
+  ) {}
 
   @Post()
-  async create(@ProjectId() projectId: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  create(@ProjectId() projectId: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.inFlight.track(this.runTurn(projectId, body, request, reply));
+  }
+
+  private async runTurn(projectId: string, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const { run, stream } = await this.responses.create(projectId, body);
     const signal = abortWhenClientLeaves(reply);
     if (stream) {
