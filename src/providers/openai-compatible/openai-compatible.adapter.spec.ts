@@ -11,25 +11,11 @@ import { ProviderError } from '../provider-error.js';
 import { readFixtureLines, readFixtureText, toSseBody } from './__fixtures__/fixture-body.js';
 import { OpenAICompatibleAdapter, type OpenAICompatibleAdapterOptions } from './openai-compatible.adapter.js';
 import { UnsupportedFeatureError } from './openai-compatible-error.js';
+import { newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
 
-function newModelRequest(overrides: Partial<ModelRequest> = {}): ModelRequest {
-  return {
-    model: 'gpt-4.1',
-    instructions: null,
-    items: [{ type: 'message', id: 'msg_1', role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'Hi' }] }],
-    tools: [],
-    toolChoice: 'auto',
-    parallelToolCalls: null,
-    maxOutputTokens: 256,
-    temperature: null,
-    topP: null,
-    textFormat: { type: 'text' },
-    reasoning: { effort: 'low', summary: null },
-    promptCacheKey: null,
-    safetyIdentifier: null,
-    ...overrides,
-  };
-}
+/** The adapter specs send a token limit and a reasoning effort unless a test says otherwise. */
+const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest =>
+  newBaseModelRequest({ maxOutputTokens: 256, reasoning: { effort: 'low', summary: null }, ...overrides });
 
 /** A callProvider stand-in that records what it was asked and answers with `respond()`. */
 function stubUpstream(respond: () => ProviderResponse | Promise<ProviderResponse>) {

@@ -128,6 +128,14 @@ const toolCallDeltaSchema = z.object({
 });
 export type OpenAICompatibleToolCallDelta = z.infer<typeof toolCallDeltaSchema>;
 
+/** Text fields shared by a streamed `delta` and a complete `message`. */
+const messageTextFields = {
+  content: z.string().nullish(),
+  reasoning_content: z.string().nullish(),
+  reasoning: z.string().nullish(),
+  refusal: z.string().nullish(),
+};
+
 /**
  * One `chat.completion.chunk`. `reasoning_content` is DeepSeek's, Kimi's and GLM's field for
  * thinking text, `reasoning` vLLM's and OpenRouter's. Moonshot puts `usage` inside the choice.
@@ -142,10 +150,7 @@ export const openAICompatibleChunkSchema = z.object({
         index: z.number().nullish(),
         delta: z
           .object({
-            content: z.string().nullish(),
-            reasoning_content: z.string().nullish(),
-            reasoning: z.string().nullish(),
-            refusal: z.string().nullish(),
+            ...messageTextFields,
             tool_calls: z.array(toolCallDeltaSchema).nullish(),
           })
           .nullish(),
@@ -172,10 +177,7 @@ export const openAICompatibleCompletionSchema = z.object({
         index: z.number().nullish(),
         message: z
           .object({
-            content: z.string().nullish(),
-            reasoning_content: z.string().nullish(),
-            reasoning: z.string().nullish(),
-            refusal: z.string().nullish(),
+            ...messageTextFields,
             tool_calls: z
               .array(
                 z.object({

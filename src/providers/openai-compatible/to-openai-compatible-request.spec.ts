@@ -1,24 +1,7 @@
 import type { ModelRequest } from '../model-adapter.js';
 import { toOpenAICompatibleRequest, type ToRequestOptions } from './to-openai-compatible-request.js';
+import { newModelRequest } from '../../../test/factories.js';
 
-function newModelRequest(overrides: Partial<ModelRequest> = {}): ModelRequest {
-  return {
-    model: 'gpt-4.1',
-    instructions: null,
-    items: [{ type: 'message', id: 'msg_1', role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'Hi' }] }],
-    tools: [],
-    toolChoice: 'auto',
-    parallelToolCalls: null,
-    maxOutputTokens: null,
-    temperature: null,
-    topP: null,
-    textFormat: { type: 'text' },
-    reasoning: null,
-    promptCacheKey: null,
-    safetyIdentifier: null,
-    ...overrides,
-  };
-}
 
 const openai: ToRequestOptions = { provider: 'openai', dialect: 'openai', maxTokensField: 'max_completion_tokens', stream: true };
 const generic: ToRequestOptions = { provider: 'vllm', dialect: 'generic', maxTokensField: 'max_tokens', stream: true };
