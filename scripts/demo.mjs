@@ -15,7 +15,7 @@ function run(name, args, env) {
   children.push(child);
 }
 
-run('mock upstream', ['--import', './test/mock-upstream/register-ts.mjs', 'test/mock-upstream/main.ts'], { PORT: mockPort, HOST: '127.0.0.1' });
+run('mock upstream', ['--import', './scripts/register-ts.mjs', 'test/mock-upstream/main.ts'], { PORT: mockPort, HOST: '127.0.0.1' });
 run('server', ['dist/main.js'], {
   API_KEYS: process.env.API_KEYS ?? 'sk-demo',
   OPENAI_BASE_URL: `http://127.0.0.1:${mockPort}/v1`,

@@ -1,4 +1,5 @@
-// Module hooks (node:module register) that let Node 20 run the mock upstream's TypeScript:
+// Module hooks (node:module register) that let Node 20 run the project's TypeScript directly (the
+// mock upstream, benchmarks):
 // `.ts` files outside node_modules are compiled with @swc/core, and the `.js` specifiers the
 // project uses for relative imports fall back to the `.ts` file beside them.
 import { readFile } from 'node:fs/promises';
@@ -23,7 +24,8 @@ export async function load(url, context, nextLoad) {
   const filename = fileURLToPath(url);
   const { code } = await transform(await readFile(filename, 'utf8'), {
     filename,
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    // Same transform as .swcrc: Nest's constructor injection needs decorator metadata.
+    jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true },
     module: { type: 'es6' },
     sourceMaps: 'inline',
   });
