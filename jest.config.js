@@ -23,12 +23,15 @@ export default {
     {
       ...shared,
       displayName: 'e2e-postgres',
+      // Booting the app (and, for PGlite, the WASM database) on a cold machine can take several seconds.
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/setup/use-postgres.ts'],
     },
     {
       ...shared,
       displayName: 'e2e-pglite',
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/setup/use-pglite.ts'],
     },

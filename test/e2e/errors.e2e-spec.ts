@@ -8,7 +8,7 @@ beforeAll(async () => {
   harness = await startHarness({ MAX_BODY_BYTES: String(256 * 1024) });
   client = harness.client;
 });
-afterAll(() => harness.close());
+afterAll(() => harness?.close());
 beforeEach(() => harness.upstream.reset());
 
 const auth = { authorization: `Bearer ${PROJECT_A_KEY}` };

@@ -17,7 +17,7 @@ beforeAll(async () => {
   harness = await startHarness();
   client = harness.client;
 });
-afterAll(() => harness.close());
+afterAll(() => harness?.close());
 beforeEach(() => harness.upstream.reset());
 
 /** The chat messages the mock upstream received in its n-th request. */
