@@ -18,20 +18,19 @@ const shared = {
 };
 
 export default {
+  // Booting the app (and, for PGlite, the WASM database) in a fresh clone can take several seconds.
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'e2e-postgres',
-      // Booting the app (and, for PGlite, the WASM database) on a cold machine can take several seconds.
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/setup/use-postgres.ts'],
     },
     {
       ...shared,
       displayName: 'e2e-pglite',
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/setup/use-pglite.ts'],
     },

@@ -1,5 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { closeProviderConnections } from './call-provider.js';
 import { ProviderRegistry } from './provider-registry.js';
 
 @Module({ providers: [ProviderRegistry], exports: [ProviderRegistry] })
-export class ProvidersModule {}
+export class ProvidersModule implements OnApplicationShutdown {
+  /** Idle keep-alive sockets to the vendors would otherwise hold the process open after close. */
+  async onApplicationShutdown(): Promise<void> {
+    await closeProviderConnections();
+  }
+}
