@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
+import { PrismaClient } from '../../src/persistence/database.js';
+import { eventually, type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
 
 let harness: Harness;
 let client: OpenAI;
@@ -219,5 +220,11 @@ describe('upstream failures', () => {
     controller.abort();
     expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
     await harness.upstream.waitFor(() => harness.upstream.requests[0]!.aborted === true, 5_000);
+    // The turn is still stored, as cancelled, with its input: nothing is half-written or lost.
+    const prisma = harness.app.get(PrismaClient);
+    const cancelled = await eventually(() => prisma.response.findFirst({ where: { status: 'cancelled' } }));
+    expect(cancelled.threadId).not.toBeNull();
+    const inputItems = await client.responses.inputItems.list(cancelled.id);
+    expect(inputItems.data).toEqual([expect.objectContaining({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'slow' }] })]);
   });
 });

@@ -105,3 +105,14 @@ export async function rawRequest(origin: string, path: string, init: { method?: 
   }
   return { status: response.status, headers: response.headers, text, json };
 }
+
+/** Polls an async check until it yields a value (for effects with no event to await, like a commit after a disconnect). */
+export async function eventually<T>(check: () => Promise<T | null | undefined>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== null && value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`eventually: nothing within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -228,6 +228,18 @@ describe('previous_response_id chains', () => {
     expect(contents(4)).toEqual(['root', 'echo: root', 'right', 'echo: right', 'right again']);
   });
 
+  it('turns racing from the same response each get their own branch, none lost or interleaved', async () => {
+    const root = await client.responses.create({ model: 'openai/gpt-test', input: 'root' });
+    const branches = await Promise.all(
+      Array.from({ length: 6 }, (_, index) => client.responses.create({ model: 'openai/gpt-test', input: `branch ${index}`, previous_response_id: root.id })),
+    );
+    harness.upstream.reset();
+    for (const [index, branch] of branches.entries()) {
+      await client.responses.create({ model: 'openai/gpt-test', input: `after ${index}`, previous_response_id: branch.id });
+      expect(upstreamMessages(index).map((message) => message.content)).toEqual(['root', 'echo: root', `branch ${index}`, `echo: branch ${index}`, `after ${index}`]);
+    }
+  });
+
   it('finds the previous turn when the next one is sent 0 ms after completion (no write-behind)', async () => {
     let previous = (await client.responses.create({ model: 'openai/gpt-test', input: 'start' })).id;
     for (let turn = 0; turn < 10; turn++) {
