@@ -20,7 +20,7 @@ export class ApiErrorFilter implements ExceptionFilter {
       return;
     }
     if (error.retryAfterSeconds !== null) void reply.header('retry-after', String(error.retryAfterSeconds));
-    void reply.status(error.status).header('x-request-id', request.id).send(error.toBody());
+    void reply.status(error.status).send(error.toBody());
   }
 }
 

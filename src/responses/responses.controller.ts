@@ -6,6 +6,7 @@ import { SseWriter } from '../common/sse.js';
 import { parseOrThrow } from '../common/validation.js';
 import { InFlightWork } from '../persistence/in-flight-work.js';
 import { drainTurn, streamTurn } from '../turns/turn-sinks.js';
+import { retrieveQuerySchema } from './responses.schemas.js';
 import { ResponsesService } from './responses.service.js';
 
 @Controller('v1/responses')
@@ -26,17 +27,23 @@ export class ResponsesController {
     const signal = abortWhenClientLeaves(reply);
     if (stream) {
       reply.hijack();
-      await streamTurn(run, new SseWriter(reply.raw), signal);
+      await streamTurn(run, new SseWriter(reply.raw), signal, { 'x-request-id': request.id });
       return;
     }
     const response = await drainTurn(run, signal);
     // Sent even after the client left: a request never answered keeps its connection busy.
-    await reply.header('x-request-id', request.id).send(response);
+    await reply.send(response);
   }
 
   @Get(':id')
-  retrieve(@ProjectId() projectId: string, @Param('id') id: string) {
-    return this.responses.retrieve(projectId, id);
+  retrieve(@ProjectId() projectId: string, @Param('id') id: string, @Query() query: unknown) {
+    return this.responses.retrieve(projectId, id, parseOrThrow(retrieveQuerySchema, query));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  cancel(@ProjectId() projectId: string, @Param('id') id: string) {
+    return this.responses.cancel(projectId, id);
   }
 
   @Delete(':id')

@@ -154,7 +154,14 @@ export const createResponseSchema = z.object({
 });
 export type CreateResponseBody = z.infer<typeof createResponseSchema>;
 
-export const responseIdParamSchema = z.string().min(1).max(200);
+/** Query of `GET /v1/responses/{id}`; query strings carry booleans as text. */
+export const retrieveQuerySchema = z.object({
+  stream: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  starting_after: z.coerce.number().int().min(0).optional(),
+  include: z.union([z.string(), z.array(z.string())]).optional(),
+  include_obfuscation: z.enum(['true', 'false']).optional(),
+});
+export type RetrieveQuery = z.infer<typeof retrieveQuerySchema>;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

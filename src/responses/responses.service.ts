@@ -12,7 +12,7 @@ import { checkToolOutputs } from '../turns/check-tool-outputs.js';
 import { flattenItemToolNames, planTools } from '../turns/flatten-tools.js';
 import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
 import { type PublicResponse, type ResponseRecord, toPublicResponse, toResponseSettings } from './response-object.js';
-import { type CreateResponseBody, createResponseSchema } from './responses.schemas.js';
+import { type CreateResponseBody, createResponseSchema, type RetrieveQuery } from './responses.schemas.js';
 import { ResponsesRepository, type StoredResponse } from './responses.repository.js';
 import { toCanonicalInput, UnknownItemReferenceError } from './to-canonical-input.js';
 
@@ -86,9 +86,19 @@ export class ResponsesService {
     return { run: new TurnRun(turn), stream: body.stream === true };
   }
 
-  async retrieve(projectId: string, id: string): Promise<PublicResponse> {
+  async retrieve(projectId: string, id: string, query: RetrieveQuery = {}): Promise<PublicResponse> {
     const response = await this.findOrThrow(projectId, id);
+    // Only background runs keep an event log to replay; until they exist no response can be streamed again.
+    if (query.stream) {
+      throw ApiError.invalidRequest('This response was not created with background=true and stream=true, so it cannot be streamed.', 'stream');
+    }
     return toPublicResponse(response, await this.repository.findOutput(response.id));
+  }
+
+  /** Only background responses can be cancelled; a synchronous one is cancelled by closing the connection. */
+  async cancel(projectId: string, id: string): Promise<never> {
+    await this.findOrThrow(projectId, id);
+    throw ApiError.invalidRequest('Cannot cancel a synchronous response.', 'response_id');
   }
 
   async delete(projectId: string, id: string): Promise<{ id: string; object: 'response'; deleted: true }> {

@@ -12,8 +12,8 @@ export async function drainTurn<R>(run: TurnRun<R>, signal: AbortSignal): Promis
 }
 
 /** The stream sink: every event as SSE, then `[DONE]`. Upstream failures arrive as `response.failed`. */
-export async function streamTurn<R>(run: TurnRun<R>, writer: SseWriter, signal: AbortSignal): Promise<void> {
-  writer.open();
+export async function streamTurn<R>(run: TurnRun<R>, writer: SseWriter, signal: AbortSignal, headers: Record<string, string> = {}): Promise<void> {
+  writer.open(headers);
   try {
     for await (const event of run.events(signal)) await writer.write(event);
   } finally {

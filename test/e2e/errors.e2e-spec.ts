@@ -51,6 +51,7 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
     const error = await client.responses.create({ model: 'openai/gpt-test', input: 'hi', temperature: 3 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error).toMatchObject({ status: 400, param: 'temperature', type: 'invalid_request_error' });
+    expect((error as InstanceType<typeof OpenAI.APIError>).requestID).toMatch(/^req_/);
     expect(harness.upstream.requests).toHaveLength(0);
   });
 
@@ -117,6 +118,16 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ status: 400, param: 'input', code: 'unsupported_parameter' });
     expect(harness.upstream.requests).toHaveLength(0);
+  });
+
+  it('400 for cancelling or re-streaming a synchronous response; 404 for an unknown one', async () => {
+    const response = await client.responses.create({ model: 'openai/gpt-test', input: 'sync' });
+    await expect(client.responses.cancel(response.id)).rejects.toMatchObject({ status: 400, message: expect.stringContaining('Cannot cancel a synchronous response.') });
+    await expect(client.responses.cancel('resp_unknown')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    const replay = await rawRequest(harness.origin, `/v1/responses/${response.id}?stream=true`, { method: 'GET', headers: auth });
+    expect(replay.status).toBe(400);
+    expectErrorBody(replay.json, { type: 'invalid_request_error', param: 'stream' });
+    expect((await client.responses.retrieve(response.id)).status).toBe('completed');
   });
 
   it('404 for unknown responses and routes', async () => {
