@@ -144,6 +144,20 @@ describe('POST /v1/responses (stream)', () => {
     }
   });
 
+  it('streams reasoning text of OpenAI-compatible models as a reasoning item the SDK accepts', async () => {
+    harness.upstream.enqueue({ kind: 'reasoning', reasoning: 'The user greets me.', text: 'Hello!', field: 'reasoning_content', chunkSize: 5 });
+    const stream = client.responses.stream({ model: 'vllm/deepseek-r1', input: 'hi' });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    const final = await stream.finalResponse();
+    expect(types).toContain('response.reasoning_text.delta');
+    expect(final.output).toEqual([
+      { type: 'reasoning', id: expect.stringMatching(/^rs_/), summary: [], content: [{ type: 'reasoning_text', text: 'The user greets me.' }], status: 'completed' },
+      expect.objectContaining({ type: 'message', content: [expect.objectContaining({ text: 'Hello!' })] }),
+    ]);
+    expect((await client.responses.retrieve(final.id)).output[0]).toMatchObject({ type: 'reasoning', content: [{ text: 'The user greets me.' }] });
+  });
+
   it('raw SDK iteration of stream: true sees the terminal response', async () => {
     const stream = await client.responses.create({ model: 'openai/gpt-test', input: 'iterate', stream: true });
     let completed: OpenAI.Responses.Response | null = null;
