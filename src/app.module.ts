@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
+import { ConversationsModule } from './conversations/conversations.module.js';
 import type { AppConfig } from './config/env.schema.js';
 import { HealthController } from './health/health.controller.js';
 import { PersistenceModule } from './persistence/persistence.module.js';
@@ -11,7 +12,7 @@ export class AppModule {
   static forRoot(config: AppConfig) {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, AuthModule, ResponsesModule],
+      imports: [ConfigModule.forRoot(config), PersistenceModule, AuthModule, ConversationsModule, ResponsesModule],
       controllers: [HealthController],
     };
   }

@@ -12,8 +12,23 @@ export interface ThreadPosition {
 export interface NewItem {
   item: Item;
   direction: 'input' | 'output';
-  responseId: string;
+  /** Null for items added through the Conversations API rather than by a turn. */
+  responseId: string | null;
 }
+
+/**
+ * Where a turn's items go:
+ * - `continue`: after `from` (a new thread when null); extends the thread when `from` is its tip,
+ *   otherwise forks it. A previous_response_id chain.
+ * - `tip`: at the current end of the thread, whatever was appended since the turn started. A
+ *   conversation, where completed turns take their place in commit order.
+ * - `fork`: on a new branch after `from`, leaving its thread as it was. A conversation turn that
+ *   failed or was cancelled: kept for inspection, never part of the conversation.
+ */
+export type AppendTarget =
+  | { kind: 'continue'; from: ThreadPosition | null }
+  | { kind: 'tip'; threadId: string }
+  | { kind: 'fork'; from: ThreadPosition };
 
 export interface StoredItemRow {
   seq: number;
@@ -30,14 +45,14 @@ export class ThreadStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
-   * The items visible at `position`, oldest first, in ONE query: the thread's own items below
+   * The items visible at `position` (the whole thread when `endSeq` is null), oldest first, in ONE query: the thread's own items below
    * endSeq, then each ancestor's items below the seq its child forked at. Seqs continue across forks,
    * so ordering by seq alone gives the history order.
    */
-  async loadHistory(projectId: string, position: ThreadPosition): Promise<Item[]> {
+  async loadHistory(projectId: string, position: ThreadPosition | { threadId: string; endSeq: null }): Promise<Item[]> {
     const rows = await this.prisma.$queryRaw<StoredItemRow[]>`
       WITH RECURSIVE lineage (thread_id, parent_thread_id, upto) AS (
-        SELECT t.id, t.parent_thread_id, ${position.endSeq}::int
+        SELECT t.id, t.parent_thread_id, COALESCE(${position.endSeq}::int, t.next_seq)
           FROM threads t WHERE t.id = ${position.threadId} AND t.project_id = ${projectId}
         UNION ALL
         SELECT p.id, p.parent_thread_id, c.fork_seq
@@ -46,7 +61,7 @@ export class ThreadStore {
           JOIN threads p ON p.id = l.parent_thread_id
       )
       SELECT i.seq, i.data, i.provider_data
-        FROM lineage l JOIN items i ON i.thread_id = l.thread_id AND i.seq < l.upto
+        FROM lineage l JOIN items i ON i.thread_id = l.thread_id AND i.seq < l.upto AND i.deleted_at IS NULL
        ORDER BY i.seq`;
     return rows.map(toItem);
   }
@@ -57,55 +72,76 @@ export class ThreadStore {
     return row ? toItem({ seq: 0, data: row.data, provider_data: row.providerData }) : null;
   }
 
+  /** Creates an empty thread (a conversation's) inside the caller's transaction. */
+  async createThread(tx: Prisma.TransactionClient, projectId: string, kind: 'chain' | 'conversation'): Promise<string> {
+    const threadId = newId('thr');
+    await tx.thread.create({ data: { id: threadId, projectId, kind } });
+    return threadId;
+  }
+
   /**
-   * Appends a turn's items inside the caller's transaction. Continuing from the tip of a thread
-   * extends it; continuing from anywhere else (an older response, or a tip another turn moved
-   * meanwhile) starts a fork, so concurrent turns never interleave. The thread row lock serializes
-   * appends to one thread.
+   * Appends items inside the caller's transaction, where `target` says. The thread row is locked
+   * while its next seqs are taken, so concurrent appends to one thread never interleave: each
+   * call's items are contiguous, in commit order.
    */
-  async appendTurn(tx: Prisma.TransactionClient, projectId: string, base: ThreadPosition | null, items: NewItem[]): Promise<ThreadPosition> {
-    const start = await this.reserve(tx, projectId, base, items.length);
-    await tx.item.createMany({
-      data: items.map(({ item, direction, responseId }, offset) => {
-        const { provider_data: providerData, ...data } = item;
-        return {
-          threadId: start.threadId,
-          seq: start.endSeq + offset,
-          id: item.id,
-          projectId,
-          responseId,
-          direction,
-          type: item.type,
-          data: data as Prisma.InputJsonValue,
-          ...(providerData ? { providerData: providerData as Prisma.InputJsonValue } : {}),
-        };
-      }),
-    });
+  async append(tx: Prisma.TransactionClient, projectId: string, target: AppendTarget, items: NewItem[]): Promise<ThreadPosition> {
+    const start = await this.reserve(tx, projectId, target, items.length);
+    if (items.length > 0) {
+      await tx.item.createMany({
+        data: items.map(({ item, direction, responseId }, offset) => {
+          const { provider_data: providerData, ...data } = item;
+          return {
+            threadId: start.threadId,
+            seq: start.endSeq + offset,
+            id: item.id,
+            projectId,
+            responseId,
+            direction,
+            type: item.type,
+            data: data as Prisma.InputJsonValue,
+            ...(providerData ? { providerData: providerData as Prisma.InputJsonValue } : {}),
+          };
+        }),
+      });
+    }
     return { threadId: start.threadId, endSeq: start.endSeq + items.length };
   }
 
   /** Returns where the items go (thread and first seq) and advances that thread's next_seq. */
-  private async reserve(tx: Prisma.TransactionClient, projectId: string, base: ThreadPosition | null, count: number): Promise<ThreadPosition> {
-    if (base) {
-      const [thread] = await tx.$queryRaw<Array<{ next_seq: number }>>`
-        SELECT next_seq FROM threads WHERE id = ${base.threadId} AND project_id = ${projectId} FOR UPDATE`;
-      if (thread && thread.next_seq === base.endSeq) {
-        await tx.thread.update({ where: { id: base.threadId }, data: { nextSeq: base.endSeq + count } });
-        return base;
-      }
+  private async reserve(tx: Prisma.TransactionClient, projectId: string, target: AppendTarget, count: number): Promise<ThreadPosition> {
+    if (target.kind === 'tip') {
+      const nextSeq = await this.lockThread(tx, projectId, target.threadId);
+      if (nextSeq === null) throw new Error(`thread ${target.threadId} does not exist`);
+      return this.advance(tx, { threadId: target.threadId, endSeq: nextSeq }, count);
     }
+    if (target.kind === 'continue' && target.from) {
+      const nextSeq = await this.lockThread(tx, projectId, target.from.threadId);
+      if (nextSeq === target.from.endSeq) return this.advance(tx, target.from, count);
+    }
+    const from = target.from;
     const threadId = newId('thr');
     await tx.thread.create({
       data: {
         id: threadId,
         projectId,
         kind: 'chain',
-        parentThreadId: base?.threadId ?? null,
-        forkSeq: base?.endSeq ?? null,
-        nextSeq: (base?.endSeq ?? 0) + count,
+        parentThreadId: from?.threadId ?? null,
+        forkSeq: from?.endSeq ?? null,
+        nextSeq: (from?.endSeq ?? 0) + count,
       },
     });
-    return { threadId, endSeq: base?.endSeq ?? 0 };
+    return { threadId, endSeq: from?.endSeq ?? 0 };
+  }
+
+  private async lockThread(tx: Prisma.TransactionClient, projectId: string, threadId: string): Promise<number | null> {
+    const [thread] = await tx.$queryRaw<Array<{ next_seq: number }>>`
+      SELECT next_seq FROM threads WHERE id = ${threadId} AND project_id = ${projectId} FOR UPDATE`;
+    return thread?.next_seq ?? null;
+  }
+
+  private async advance(tx: Prisma.TransactionClient, at: ThreadPosition, count: number): Promise<ThreadPosition> {
+    await tx.thread.update({ where: { id: at.threadId }, data: { nextSeq: at.endSeq + count } });
+    return at;
   }
 }
 

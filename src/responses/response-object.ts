@@ -31,6 +31,7 @@ export interface ResponseRecord {
   status: ResponseStatus;
   model: string;
   previousResponseId: string | null;
+  conversationId: string | null;
   settings: ResponseSettings;
   metadata: Record<string, string>;
   usage: PublicUsage | null;
@@ -78,7 +79,7 @@ export function toPublicResponse(record: ResponseRecord, output: PublicItem[]) {
     status: record.status,
     background: record.background,
     completed_at: record.status === 'completed' && record.completedAt ? unixSeconds(record.completedAt) : null,
-    conversation: null,
+    conversation: record.conversationId ? { id: record.conversationId } : null,
     error: record.error,
     incomplete_details: record.incompleteDetails,
     instructions: settings.instructions,

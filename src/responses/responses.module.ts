@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConversationsModule } from '../conversations/conversations.module.js';
 import { HistoryModule } from '../history/history.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
 import { ResponsesController } from './responses.controller.js';
@@ -6,7 +7,7 @@ import { ResponsesRepository } from './responses.repository.js';
 import { ResponsesService } from './responses.service.js';
 
 @Module({
-  imports: [HistoryModule, ProvidersModule],
+  imports: [ConversationsModule, HistoryModule, ProvidersModule],
   controllers: [ResponsesController],
   providers: [ResponsesService, ResponsesRepository],
 })

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
-import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
+import { type AppendTarget, type ThreadPosition, ThreadStore } from '../history/thread-store.js';
 import type { ResponseRecord, ResponseSettings, ResponseStatus } from './response-object.js';
 
 export interface StoredResponse extends ResponseRecord {
@@ -36,6 +36,7 @@ export class ResponsesRepository {
         status: record.status,
         model: record.model,
         previousResponseId: record.previousResponseId,
+        conversationId: record.conversationId,
         settings: record.settings as unknown as Prisma.InputJsonValue,
         metadata: record.metadata,
         background: record.background,
@@ -48,13 +49,15 @@ export class ResponsesRepository {
    * Appends the turn's input and output items and records the outcome in ONE transaction, so a
    * response is never reported finished before its items can be read back.
    */
-  async commitTurn(projectId: string, responseId: string, base: ThreadPosition | null, input: Item[], output: Item[], result: TurnResult): Promise<void> {
+  async commitTurn(projectId: string, responseId: string, target: AppendTarget, input: Item[], output: Item[], result: TurnResult, store: boolean): Promise<void> {
     const items = [
       ...input.map((item) => ({ item, direction: 'input' as const, responseId })),
       ...output.map((item) => ({ item, direction: 'output' as const, responseId })),
     ];
     await this.prisma.$transaction(async (tx) => {
-      const position = await this.threads.appendTurn(tx, projectId, base, items);
+      const position = await this.threads.append(tx, projectId, target, items);
+      // store: false keeps no response, only what a conversation must keep: its items.
+      if (!store) return;
       await tx.response.update({
         where: { id: responseId },
         data: {
@@ -114,6 +117,7 @@ function toStoredResponse(row: ResponseRow): StoredResponse {
     status: row.status as ResponseStatus,
     model: row.model,
     previousResponseId: row.previousResponseId,
+    conversationId: row.conversationId,
     settings: row.settings as unknown as ResponseSettings,
     metadata: row.metadata as Record<string, string>,
     usage: row.usage as PublicUsage | null,

@@ -3,7 +3,9 @@ import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
 import { type ListQuery, type ListPage, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
-import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
+import { ConversationsRepository } from '../conversations/conversations.repository.js';
+import { conversationIdOf } from '../conversations/conversations.schemas.js';
+import { type AppendTarget, type ThreadPosition, ThreadStore } from '../history/thread-store.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import { toPublicUsage } from '../items/usage.js';
 import type { ModelRequest, TextFormat } from '../providers/model-adapter.js';
@@ -30,6 +32,7 @@ export class ResponsesService {
     private readonly repository: ResponsesRepository,
     private readonly threads: ThreadStore,
     private readonly providers: ProviderRegistry,
+    private readonly conversations: ConversationsRepository,
   ) {}
 
   /** Validates, loads history and records the response as in progress; the caller picks the sink. */
@@ -38,8 +41,8 @@ export class ResponsesService {
     rejectUnsupported(body);
     const model = this.providers.resolve(body.model);
     const settings = toResponseSettings(body);
-    const previous = body.previous_response_id ? await this.findPrevious(projectId, body.previous_response_id) : null;
-    const history = previous ? await this.threads.loadHistory(projectId, previous) : [];
+    const context = await this.resolveContext(projectId, body);
+    const history = context.position ? await this.threads.loadHistory(projectId, context.position) : [];
     const input = await this.canonicalInput(projectId, body);
     if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
     checkToolOutputs(history, input);
@@ -65,6 +68,7 @@ export class ResponsesService {
       status: 'in_progress',
       model: body.model,
       previousResponseId: body.previous_response_id ?? null,
+      conversationId: context.conversationId,
       settings,
       metadata: body.metadata ?? {},
       usage: null,
@@ -81,7 +85,7 @@ export class ResponsesService {
       request,
       resolveToolName: tools.resolveToolName,
       renderInProgress: (output) => toPublicResponse(record, output.map(toPublicItem)),
-      commit: (outcome) => this.commit(projectId, record, previous, input, outcome),
+      commit: (outcome) => this.commit(projectId, record, context, input, outcome),
     };
     return { run: new TurnRun(turn), stream: body.stream === true };
   }
@@ -117,23 +121,31 @@ export class ResponsesService {
     return toListPage(rows, query.limit);
   }
 
-  private async commit(projectId: string, record: ResponseRecord, previous: ThreadPosition | null, input: Item[], outcome: TurnOutcome): Promise<PublicResponse> {
+  private async commit(projectId: string, record: ResponseRecord, context: TurnContext, input: Item[], outcome: TurnOutcome): Promise<PublicResponse> {
     record.status = outcome.status;
     record.usage = outcome.usage ? toPublicUsage(outcome.usage) : null;
     record.error = outcome.error;
     record.incompleteDetails = outcome.incompleteDetails;
     record.completedAt = new Date();
     if (outcome.status === 'failed') this.logger.warn(`response ${record.id} failed: ${outcome.error?.message}`);
-    if (record.settings.store) {
-      await this.repository.commitTurn(projectId, record.id, previous, input, outcome.output, {
-        status: record.status,
-        usage: record.usage,
-        error: record.error,
-        incompleteDetails: record.incompleteDetails,
-        completedAt: record.completedAt,
-      });
+    // A conversation keeps its items even for store: false; a bare store: false turn keeps nothing.
+    if (record.settings.store || context.conversationId) {
+      const result = { status: record.status, usage: record.usage, error: record.error, incompleteDetails: record.incompleteDetails, completedAt: record.completedAt };
+      await this.repository.commitTurn(projectId, record.id, appendTarget(context, outcome), input, outcome.output, result, record.settings.store);
     }
     return toPublicResponse(record, outcome.output.map(toPublicItem));
+  }
+
+  /** Where the history comes from: a previous response's chain, a conversation, or nothing. */
+  private async resolveContext(projectId: string, body: CreateResponseBody): Promise<TurnContext> {
+    if (body.conversation != null) {
+      const conversationId = conversationIdOf(body.conversation);
+      const position = await this.conversations.currentPosition(projectId, conversationId);
+      if (!position) throw ApiError.notFound('Conversation', conversationId, 'conversation');
+      return { conversationId, position };
+    }
+    const position = body.previous_response_id ? await this.findPrevious(projectId, body.previous_response_id) : null;
+    return { conversationId: null, position };
   }
 
   private async findPrevious(projectId: string, id: string): Promise<ThreadPosition> {
@@ -163,12 +175,28 @@ export class ResponsesService {
   }
 }
 
+interface TurnContext {
+  conversationId: string | null;
+  /** The history the turn was planned on; null for a first turn. */
+  position: ThreadPosition | null;
+}
+
+/**
+ * A chain continues from its previous response (forking when that is not the tip). A conversation
+ * gets a finished turn's items appended at its end, in commit order; a failed or cancelled turn is
+ * kept on a branch of its own so the conversation never holds half a turn.
+ */
+function appendTarget(context: TurnContext, outcome: TurnOutcome): AppendTarget {
+  if (!context.conversationId || !context.position) return { kind: 'continue', from: context.position };
+  if (outcome.status === 'completed' || outcome.status === 'incomplete') return { kind: 'tip', threadId: context.position.threadId };
+  return { kind: 'fork', from: context.position };
+}
+
 /** Parameters whose feature is not built yet: refused clearly rather than silently ignored. */
 function rejectUnsupported(body: CreateResponseBody): void {
   if (body.conversation != null && body.previous_response_id != null) {
     throw ApiError.invalidRequest("Mutually exclusive parameters: 'previous_response_id' and 'conversation'.", 'previous_response_id');
   }
-  if (body.conversation != null) throw ApiError.invalidRequest('The conversation parameter is not supported by this server yet.', 'conversation');
   if (body.background === true) throw ApiError.invalidRequest('Background responses are not supported by this server yet.', 'background');
   if (body.prompt != null) throw ApiError.invalidRequest('Hosted prompt templates are not supported by this server.', 'prompt');
 }

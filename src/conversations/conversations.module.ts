@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { HistoryModule } from '../history/history.module.js';
+import { ConversationsController } from './conversations.controller.js';
+import { ConversationsRepository } from './conversations.repository.js';
+import { ConversationsService } from './conversations.service.js';
+
+@Module({
+  imports: [HistoryModule],
+  controllers: [ConversationsController],
+  providers: [ConversationsService, ConversationsRepository],
+  exports: [ConversationsRepository],
+})
+export class ConversationsModule {}

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { newId } from '../common/ids.js';
+import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
+import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
+
+export interface ConversationRecord {
+  id: string;
+  threadId: string;
+  metadata: Record<string, string>;
+  createdAt: Date;
+}
+
+const conversationColumns = { id: true, threadId: true, metadata: true, createdAt: true } as const;
+
+/** SQL of conversations and their items; every query is scoped by project. */
+@Injectable()
+export class ConversationsRepository {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly threads: ThreadStore,
+  ) {}
+
+  /** The conversation, its thread and its first items, in one transaction. */
+  async create(projectId: string, metadata: Record<string, string>, items: Item[]): Promise<ConversationRecord> {
+    return this.prisma.$transaction(async (tx) => {
+      const threadId = await this.threads.createThread(tx, projectId, 'conversation');
+      const row = await tx.conversation.create({ data: { id: newId('conv'), projectId, threadId, metadata }, select: conversationColumns });
+      await this.threads.append(tx, projectId, { kind: 'tip', threadId }, asInput(items));
+      return toRecord(row);
+    });
+  }
+
+  async find(projectId: string, id: string): Promise<ConversationRecord | null> {
+    const row = await this.prisma.conversation.findFirst({ where: { id, projectId, deletedAt: null }, select: conversationColumns });
+    return row ? toRecord(row) : null;
+  }
+
+  /** Where the conversation ends now: a turn plans on this snapshot. Null when unknown or deleted. */
+  async currentPosition(projectId: string, id: string): Promise<ThreadPosition | null> {
+    const row = await this.prisma.conversation.findFirst({
+      where: { id, projectId, deletedAt: null },
+      select: { threadId: true, thread: { select: { nextSeq: true } } },
+    });
+    return row ? { threadId: row.threadId, endSeq: row.thread.nextSeq } : null;
+  }
+
+  async updateMetadata(projectId: string, id: string, metadata: Record<string, string>): Promise<ConversationRecord | null> {
+    const { count } = await this.prisma.conversation.updateMany({ where: { id, projectId, deletedAt: null }, data: { metadata } });
+    return count === 1 ? this.find(projectId, id) : null;
+  }
+
+  /** Hides the conversation; its items stay (OpenAI: "Items in the conversation will not be deleted"). */
+  async softDelete(projectId: string, id: string): Promise<boolean> {
+    const { count } = await this.prisma.conversation.updateMany({ where: { id, projectId, deletedAt: null }, data: { deletedAt: new Date() } });
+    return count === 1;
+  }
+
+  /** Appends items at the end of the conversation, contiguous even when turns commit meanwhile. */
+  async appendItems(projectId: string, threadId: string, items: Item[]): Promise<void> {
+    await this.prisma.$transaction((tx) => this.threads.append(tx, projectId, { kind: 'tip', threadId }, asInput(items)));
+  }
+
+  /** One page of live items, keyset-paginated on seq; fetches `limit + 1` to know if more exist. */
+  async listItems(threadId: string, options: { limit: number; order: 'asc' | 'desc'; afterSeq: number | null }): Promise<PublicItem[]> {
+    const seqFilter = options.afterSeq === null ? {} : { seq: options.order === 'asc' ? { gt: options.afterSeq } : { lt: options.afterSeq } };
+    const rows = await this.prisma.item.findMany({
+      where: { threadId, deletedAt: null, ...seqFilter },
+      orderBy: { seq: options.order },
+      take: options.limit + 1,
+      select: { data: true },
+    });
+    return rows.map((row) => toPublicItem(row.data as Item));
+  }
+
+  /** The seq of an item of the thread (deleted ones too, so a cursor stays valid after a delete). */
+  async findItemSeq(threadId: string, itemId: string): Promise<number | null> {
+    const row = await this.prisma.item.findFirst({ where: { threadId, id: itemId }, orderBy: { seq: 'desc' }, select: { seq: true } });
+    return row?.seq ?? null;
+  }
+
+  async findItem(threadId: string, itemId: string): Promise<PublicItem | null> {
+    const row = await this.prisma.item.findFirst({ where: { threadId, id: itemId, deletedAt: null }, orderBy: { seq: 'desc' }, select: { data: true } });
+    return row ? toPublicItem(row.data as Item) : null;
+  }
+
+  /** Leaves the item out of lists and of every later turn's history; the row itself stays for audit. */
+  async deleteItem(threadId: string, itemId: string): Promise<boolean> {
+    const { count } = await this.prisma.item.updateMany({ where: { threadId, id: itemId, deletedAt: null }, data: { deletedAt: new Date() } });
+    return count > 0;
+  }
+}
+
+function asInput(items: Item[]) {
+  return items.map((item) => ({ item, direction: 'input' as const, responseId: null }));
+}
+
+function toRecord(row: { id: string; threadId: string; metadata: Prisma.JsonValue; createdAt: Date }): ConversationRecord {
+  return { id: row.id, threadId: row.threadId, metadata: row.metadata as Record<string, string>, createdAt: row.createdAt };
+}

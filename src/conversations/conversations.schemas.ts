@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { inputItemSchema, metadataSchema } from '../responses/responses.schemas.js';
+
+/** At most 20 items per create or append call, as OpenAI's API allows. */
+const itemBatchSchema = z.array(inputItemSchema).max(20, 'at most 20 items can be added at once');
+
+export const createConversationSchema = z.object({
+  metadata: metadataSchema.nullish(),
+  items: itemBatchSchema.nullish(),
+});
+
+export const updateConversationSchema = z.object({
+  metadata: metadataSchema.nullable(),
+});
+
+export const createConversationItemsSchema = z.object({
+  items: itemBatchSchema.min(1, 'items must not be empty'),
+});
+
+/** `conversation` on POST /v1/responses: an id, or `{id}`. */
+export function conversationIdOf(value: string | { id: string }): string {
+  return typeof value === 'string' ? value : value.id;
+}

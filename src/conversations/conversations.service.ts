@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../common/api-error.js';
+import { type ListPage, type ListQuery, toListPage } from '../common/pagination.js';
+import { parseOrThrow } from '../common/validation.js';
+import { ThreadStore } from '../history/thread-store.js';
+import type { Item, PublicItem } from '../items/item.schemas.js';
+import type { InputItem } from '../responses/responses.schemas.js';
+import { toCanonicalInput, UnknownItemReferenceError } from '../responses/to-canonical-input.js';
+import { type ConversationRecord, ConversationsRepository } from './conversations.repository.js';
+import { createConversationItemsSchema, createConversationSchema, updateConversationSchema } from './conversations.schemas.js';
+
+export interface PublicConversation {
+  id: string;
+  object: 'conversation';
+  created_at: number;
+  metadata: Record<string, string>;
+}
+
+/** The use cases of /v1/conversations. Turns that use a conversation live in ResponsesService. */
+@Injectable()
+export class ConversationsService {
+  constructor(
+    private readonly repository: ConversationsRepository,
+    private readonly threads: ThreadStore,
+  ) {}
+
+  async create(projectId: string, rawBody: unknown): Promise<PublicConversation> {
+    const body = parseOrThrow(createConversationSchema, rawBody ?? {});
+    const items = await this.canonicalItems(projectId, body.items ?? []);
+    return toPublicConversation(await this.repository.create(projectId, body.metadata ?? {}, items));
+  }
+
+  async retrieve(projectId: string, id: string): Promise<PublicConversation> {
+    return toPublicConversation(await this.findOrThrow(projectId, id));
+  }
+
+  /** Replaces the whole metadata map, as OpenAI's update does. */
+  async update(projectId: string, id: string, rawBody: unknown): Promise<PublicConversation> {
+    const body = parseOrThrow(updateConversationSchema, rawBody ?? {});
+    const updated = await this.repository.updateMetadata(projectId, id, body.metadata ?? {});
+    if (!updated) throw notFound(id);
+    return toPublicConversation(updated);
+  }
+
+  async delete(projectId: string, id: string) {
+    if (!(await this.repository.softDelete(projectId, id))) throw notFound(id);
+    return { id, object: 'conversation.deleted' as const, deleted: true as const };
+  }
+
+  /** Appends up to 20 items and returns them as stored, with their ids. */
+  async createItems(projectId: string, id: string, rawBody: unknown): Promise<ListPage<PublicItem>> {
+    const conversation = await this.findOrThrow(projectId, id);
+    const body = parseOrThrow(createConversationItemsSchema, rawBody ?? {});
+    const items = await this.canonicalItems(projectId, body.items);
+    await this.repository.appendItems(projectId, conversation.threadId, items);
+    return toListPage(items.map(({ provider_data: _providerData, ...item }) => item as PublicItem), items.length);
+  }
+
+  async listItems(projectId: string, id: string, query: ListQuery): Promise<ListPage<PublicItem>> {
+    const conversation = await this.findOrThrow(projectId, id);
+    let afterSeq: number | null = null;
+    if (query.after !== undefined) {
+      afterSeq = await this.repository.findItemSeq(conversation.threadId, query.after);
+      if (afterSeq === null) throw ApiError.invalidValue(`No item with id '${query.after}' in conversation '${id}'.`, 'after');
+    }
+    const rows = await this.repository.listItems(conversation.threadId, { limit: query.limit, order: query.order, afterSeq });
+    return toListPage(rows, query.limit);
+  }
+
+  async retrieveItem(projectId: string, id: string, itemId: string): Promise<PublicItem> {
+    const conversation = await this.findOrThrow(projectId, id);
+    const item = await this.repository.findItem(conversation.threadId, itemId);
+    if (!item) throw ApiError.notFound('Item', itemId, 'item_id');
+    return item;
+  }
+
+  /** Returns the conversation, as OpenAI's API does. */
+  async deleteItem(projectId: string, id: string, itemId: string): Promise<PublicConversation> {
+    const conversation = await this.findOrThrow(projectId, id);
+    if (!(await this.repository.deleteItem(conversation.threadId, itemId))) throw ApiError.notFound('Item', itemId, 'item_id');
+    return toPublicConversation(conversation);
+  }
+
+  private async findOrThrow(projectId: string, id: string): Promise<ConversationRecord> {
+    const conversation = await this.repository.find(projectId, id);
+    if (!conversation) throw notFound(id);
+    return conversation;
+  }
+
+  private async canonicalItems(projectId: string, items: InputItem[]): Promise<Item[]> {
+    try {
+      return await toCanonicalInput(items, (itemId) => this.threads.findItem(projectId, itemId));
+    } catch (error) {
+      if (error instanceof UnknownItemReferenceError) throw ApiError.invalidValue(error.message, `items[${error.index}].id`);
+      throw error;
+    }
+  }
+}
+
+function notFound(id: string): ApiError {
+  return ApiError.notFound('Conversation', id, 'conversation_id');
+}
+
+function toPublicConversation(record: ConversationRecord): PublicConversation {
+  return { id: record.id, object: 'conversation', created_at: Math.floor(record.createdAt.getTime() / 1000), metadata: record.metadata };
+}
