@@ -3,11 +3,14 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/env.schema.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { applyMigrations, pgExecutor, pgliteExecutor } from './apply-migrations.js';
 
 export { PrismaClient };
+
+const logger = new Logger('Database');
 
 /** The open database: a Prisma client on PostgreSQL (pg pool) or on embedded PGlite, migrations applied. */
 export interface Database {
@@ -22,6 +25,9 @@ export async function openDatabase(config: AppConfig['database']): Promise<Datab
 
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection can be cut by the server (restart, failover, admin); without a listener
+  // pg re-throws that as an uncaught error and the process dies. The pool replaces the connection.
+  pool.on('error', (error) => logger.warn(`idle database connection lost: ${error.message}`));
   const client = await pool.connect();
   try {
     await applyMigrations(pgExecutor(client));

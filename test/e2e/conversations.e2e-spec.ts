@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import { type Harness, startHarness } from './harness.js';
+import { PrismaClient } from '../../src/persistence/database.js';
+import { eventually, type Harness, startHarness } from './harness.js';
 
 let harness: Harness;
 let client: OpenAI;
@@ -128,6 +129,18 @@ describe('responses with conversation', () => {
     expect((await listAll(conversation.id, 'asc')).map(textOf)).toEqual(['kept']);
     // The failed turn is still inspectable on its own.
     expect((await client.responses.inputItems.list(failed!.id)).data.map((item) => textOf(item as never))).toEqual(['lost']);
+
+    // A client that disconnects mid-stream leaves nothing behind either.
+    harness.upstream.enqueue({ kind: 'hang', afterChunks: 2 });
+    const controller = new AbortController();
+    const abandoned = await client.responses.create({ model, input: 'abandoned', conversation: conversation.id, stream: true }, { signal: controller.signal });
+    for await (const event of abandoned) {
+      if (event.type === 'response.output_text.delta') controller.abort();
+    }
+    await harness.upstream.waitFor(() => harness.upstream.requests.at(-1)!.aborted, 5_000);
+    const prisma = harness.app.get(PrismaClient);
+    await eventually(() => prisma.response.findFirst({ where: { conversationId: conversation.id, status: 'cancelled' } }));
+    expect((await listAll(conversation.id, 'asc')).map(textOf)).toEqual(['kept']);
   });
 
   it('store: false still adds the turn to the conversation, but keeps no response', async () => {
