@@ -1,4 +1,4 @@
-import type { Item } from '../items/item.schemas.js';
+import type { Item, ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 
 /** A function tool as the upstream sees it (namespaces already flattened by the turn). */
@@ -52,8 +52,17 @@ export type ModelStreamPart =
   | { type: 'response-metadata'; id: string | null; model: string | null }
   | { type: 'text-delta'; delta: string }
   | { type: 'reasoning-delta'; delta: string }
-  /** A tool call begins; `index` identifies it among this call's tool calls. */
-  | { type: 'tool-call-start'; index: number; callId: string; name: string }
+  /**
+   * Ends the current reasoning block. `providerData` is what the provider needs to see the block
+   * again verbatim (an Anthropic signature, OpenAI encrypted content, a Gemini thought signature),
+   * keyed by provider family; it is stored on the reasoning item, never shown publicly.
+   */
+  | { type: 'reasoning-end'; providerData: ProviderData | null }
+  /**
+   * A tool call begins; `index` identifies it among this call's tool calls. `providerData` carries
+   * round-trip state bound to the call (e.g. Gemini's thoughtSignature on a functionCall part).
+   */
+  | { type: 'tool-call-start'; index: number; callId: string; name: string; providerData?: ProviderData }
   | { type: 'tool-call-delta'; index: number; delta: string }
   | { type: 'finish'; reason: { unified: FinishReason; raw: string | null }; usage: Usage | null };
 

@@ -62,6 +62,22 @@ describe(OutputAccumulator.name, () => {
     ]);
   });
 
+  it('keeps provider data of reasoning blocks and tool calls on the items, out of the public events', () => {
+    const { accumulator, events } = run([
+      { type: 'reasoning-delta', delta: 'hmm' },
+      { type: 'reasoning-end', providerData: { anthropic: { signature: 'sig-1' } } },
+      { type: 'reasoning-end', providerData: { anthropic: { redacted: 'opaque' } } },
+      { type: 'tool-call-start', index: 0, callId: 'c1', name: 'f', providerData: { gemini: { thoughtSignature: 'ts' } } },
+    ]);
+    expect(accumulator.output.map((item) => item.provider_data)).toEqual([
+      { anthropic: { signature: 'sig-1' } },
+      { anthropic: { redacted: 'opaque' } },
+      { gemini: { thoughtSignature: 'ts' } },
+    ]);
+    expect(accumulator.output[1]).toMatchObject({ type: 'reasoning', status: 'completed', content: [{ type: 'reasoning_text', text: '' }] });
+    expect(JSON.stringify(events)).not.toContain('provider_data');
+  });
+
   it('events carry snapshots, not live items', () => {
     const { events } = run([{ type: 'text-delta', delta: 'a' }, { type: 'text-delta', delta: 'b' }]);
     expect(events[0]).toMatchObject({ item: { content: [], status: 'in_progress' } });

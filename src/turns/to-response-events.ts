@@ -5,6 +5,7 @@ import {
   type ItemStatus,
   type MessageItem,
   type OutputTextPart,
+  type ProviderData,
   type ReasoningItem,
   toPublicItem,
 } from '../items/item.schemas.js';
@@ -51,8 +52,10 @@ export class OutputAccumulator {
         return part.delta === '' ? [] : this.appendText(part.delta);
       case 'reasoning-delta':
         return part.delta === '' ? [] : this.appendReasoning(part.delta);
+      case 'reasoning-end':
+        return this.endReasoning(part.providerData);
       case 'tool-call-start':
-        return this.startCall(part.index, part.callId, part.name);
+        return this.startCall(part.index, part.callId, part.name, part.providerData);
       case 'tool-call-delta':
         return this.appendArguments(part.index, part.delta);
       case 'finish':
@@ -116,20 +119,33 @@ export class OutputAccumulator {
   // Raw reasoning text (e.g. `reasoning_content` of OpenAI-compatible models) is streamed the way
   // OpenAI streams reasoning_text: a reasoning item whose content parts grow like a message's.
   private appendReasoning(delta: string): Event[] {
-    const events = this.closeMessage('completed');
-    if (!this.openReasoning) {
-      const item: ReasoningItem = { type: 'reasoning', id: newId('rs'), summary: [], content: [], status: 'in_progress' };
-      const outputIndex = this.output.push(item) - 1;
-      events.push(
-        { type: 'response.output_item.added', output_index: outputIndex, item: snapshot(item) },
-        { type: 'response.content_part.added', item_id: item.id, output_index: outputIndex, content_index: 0, part: { type: 'reasoning_text', text: '' } },
-      );
-      item.content = [{ type: 'reasoning_text', text: '' }];
-      this.openReasoning = { item, text: '', outputIndex };
-    }
-    const open = this.openReasoning;
+    const events = this.openReasoning ? [] : this.openNewReasoning();
+    const open = this.openReasoning!;
     open.text += delta;
     events.push({ type: 'response.reasoning_text.delta', item_id: open.item.id, output_index: open.outputIndex, content_index: 0, delta });
+    return events;
+  }
+
+  // A block with no text (Anthropic redacted thinking, OpenAI encrypted-only reasoning) still
+  // becomes an item, so its provider data is kept for the next turn.
+  private endReasoning(providerData: ProviderData | null): Event[] {
+    const events: Event[] = [];
+    if (!this.openReasoning) events.push(...this.openNewReasoning());
+    if (providerData) this.openReasoning!.item.provider_data = providerData;
+    events.push(...this.closeReasoning('completed'));
+    return events;
+  }
+
+  private openNewReasoning(): Event[] {
+    const events = this.closeMessage('completed');
+    const item: ReasoningItem = { type: 'reasoning', id: newId('rs'), summary: [], content: [], status: 'in_progress' };
+    const outputIndex = this.output.push(item) - 1;
+    events.push(
+      { type: 'response.output_item.added', output_index: outputIndex, item: snapshot(item) },
+      { type: 'response.content_part.added', item_id: item.id, output_index: outputIndex, content_index: 0, part: { type: 'reasoning_text', text: '' } },
+    );
+    item.content = [{ type: 'reasoning_text', text: '' }];
+    this.openReasoning = { item, text: '', outputIndex };
     return events;
   }
 
@@ -147,7 +163,7 @@ export class OutputAccumulator {
     ];
   }
 
-  private startCall(index: number, callId: string, upstreamName: string): Event[] {
+  private startCall(index: number, callId: string, upstreamName: string, providerData: ProviderData | undefined): Event[] {
     if (this.openCalls.has(index)) return [];
     const events = [...this.closeReasoning('completed'), ...this.closeMessage('completed')];
     const { name, namespace } = this.resolveToolName(upstreamName);
@@ -159,6 +175,7 @@ export class OutputAccumulator {
       arguments: '',
       status: 'in_progress',
       ...(namespace ? { namespace } : {}),
+      ...(providerData ? { provider_data: providerData } : {}),
     };
     const outputIndex = this.output.push(item) - 1;
     this.openCalls.set(index, { item, outputIndex });
