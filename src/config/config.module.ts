@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { type AppConfig } from './env.schema.js';
+import { ModelCatalog } from './model-catalog.js';
 
 /** Injection token of the parsed AppConfig. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -8,6 +9,13 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 @Module({})
 export class ConfigModule {
   static forRoot(config: AppConfig) {
-    return { module: ConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+    return {
+      module: ConfigModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: ModelCatalog, useFactory: () => ModelCatalog.load(config.modelsFile) },
+      ],
+      exports: [APP_CONFIG, ModelCatalog],
+    };
   }
 }

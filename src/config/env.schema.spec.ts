@@ -4,7 +4,9 @@ describe(loadConfig.name, () => {
   it('defaults to embedded PGlite, port 8080 and a 32 MiB body limit', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 8080, database: { kind: 'pglite', dataDir: './data' }, maxBodyBytes: 32 * 1024 * 1024, apiKeys: [] });
-    expect(config.openai.baseUrl).toBe('https://api.openai.com/v1');
+    expect(config.openai).toEqual({ apiKey: null, baseUrl: 'https://api.openai.com/v1', wireApi: 'responses' });
+    expect(config.anthropic.baseUrl).toBe('https://api.anthropic.com');
+    expect(config.gemini.baseUrl).toBe('https://generativelanguage.googleapis.com');
   });
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {
@@ -14,8 +16,8 @@ describe(loadConfig.name, () => {
   it('reads OpenAI-compatible providers from <NAME>_BASE_URL and <NAME>_API_KEY', () => {
     const config = loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'vllm, deep-seek', VLLM_BASE_URL: 'http://127.0.0.1:8000/v1/', DEEP_SEEK_BASE_URL: 'https://x/v1', DEEP_SEEK_API_KEY: 'k' });
     expect(config.compatibleProviders).toEqual([
-      { name: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1', apiKey: null },
-      { name: 'deep-seek', baseUrl: 'https://x/v1', apiKey: 'k' },
+      { name: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1', apiKey: null, wireApi: 'chat' },
+      { name: 'deep-seek', baseUrl: 'https://x/v1', apiKey: 'k', wireApi: 'chat' },
     ]);
   });
 
@@ -23,6 +25,8 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'vllm' })).toThrow(/VLLM_BASE_URL/);
     expect(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'Bad Name', BAD_NAME_BASE_URL: 'http://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'anthropic', ANTHROPIC_BASE_URL: 'http://x' })).toThrow(/built in/);
+    expect(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'vllm', VLLM_BASE_URL: 'http://x/v1', VLLM_WIRE_API: 'grpc' })).toThrow(/VLLM_WIRE_API/);
   });
 });
 

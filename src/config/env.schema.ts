@@ -21,6 +21,15 @@ export const envSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+  /** Which OpenAI wire the `openai` provider speaks: the Responses API, or Chat Completions. */
+  OPENAI_WIRE_API: z.enum(['responses', 'chat']).default('responses'),
+  ANTHROPIC_API_KEY: optionalString,
+  /** The origin; requests go to /v1/messages. */
+  ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
+  GEMINI_API_KEY: optionalString,
+  /** The origin; requests go to /v1beta/models/{model}:streamGenerateContent. */
+  GEMINI_BASE_URL: z.url().default('https://generativelanguage.googleapis.com'),
+  MODELS_FILE: optionalString,
   /** Comma-separated names; each reads <NAME>_BASE_URL (with /v1) and <NAME>_API_KEY. */
   OPENAI_COMPATIBLE_PROVIDERS: optionalString,
   UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
@@ -33,10 +42,14 @@ export interface ApiKeyConfig {
   project: string;
 }
 
+export type WireApi = 'responses' | 'chat';
+
 export interface CompatibleProviderConfig {
   name: string;
   baseUrl: string;
   apiKey: string | null;
+  /** `<NAME>_WIRE_API`: chat (default) or responses, for servers with a Responses endpoint (vLLM, Azure). */
+  wireApi: WireApi;
 }
 
 export interface AppConfig {
@@ -49,7 +62,10 @@ export interface AppConfig {
   apiKeys: ApiKeyConfig[];
   adminApiKey: string | null;
   maxBodyBytes: number;
-  openai: { apiKey: string | null; baseUrl: string };
+  openai: { apiKey: string | null; baseUrl: string; wireApi: WireApi };
+  anthropic: { apiKey: string | null; baseUrl: string };
+  gemini: { apiKey: string | null; baseUrl: string };
+  modelsFile: string | null;
   compatibleProviders: CompatibleProviderConfig[];
   upstream: { maxRetries: number; headersTimeoutMs: number; bodyTimeoutMs: number };
 }
@@ -57,6 +73,9 @@ export interface AppConfig {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
+
+/** Provider names with their own adapters and variables; OpenAI-compatible providers cannot take them. */
+export const builtInProviders = ['openai', 'anthropic', 'google'];
 
 /** Parses `key` or `key=project` entries; a key without a project belongs to `default`. */
 export function parseApiKeys(value: string | undefined): ApiKeyConfig[] {
@@ -88,8 +107,10 @@ function parseCompatibleProviders(env: Record<string, string | undefined>, names
       if (!baseUrl || !z.url().safeParse(baseUrl).success) {
         throw new ConfigError(`${prefix}_BASE_URL must be set to the provider's base URL (including /v1) for provider '${name}'`);
       }
-      if (name === 'openai') throw new ConfigError(`'openai' is built in; configure it with OPENAI_BASE_URL and OPENAI_API_KEY`);
-      return { name, baseUrl: baseUrl.replace(/\/+$/, ''), apiKey: env[`${prefix}_API_KEY`]?.trim() || null };
+      if (builtInProviders.includes(name)) throw new ConfigError(`'${name}' is built in; configure it with its own ${name.toUpperCase()}_* variables`);
+      const wireApi = env[`${prefix}_WIRE_API`]?.trim() || 'chat';
+      if (wireApi !== 'chat' && wireApi !== 'responses') throw new ConfigError(`${prefix}_WIRE_API must be 'chat' or 'responses'`);
+      return { name, baseUrl: baseUrl.replace(/\/+$/, ''), apiKey: env[`${prefix}_API_KEY`]?.trim() || null, wireApi };
     });
 }
 
@@ -110,7 +131,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiKeys: parseApiKeys(values.API_KEYS),
     adminApiKey: values.ADMIN_API_KEY ?? null,
     maxBodyBytes: values.MAX_BODY_BYTES,
-    openai: { apiKey: values.OPENAI_API_KEY ?? null, baseUrl: values.OPENAI_BASE_URL.replace(/\/+$/, '') },
+    openai: { apiKey: values.OPENAI_API_KEY ?? null, baseUrl: trimSlash(values.OPENAI_BASE_URL), wireApi: values.OPENAI_WIRE_API },
+    anthropic: { apiKey: values.ANTHROPIC_API_KEY ?? null, baseUrl: trimSlash(values.ANTHROPIC_BASE_URL) },
+    gemini: { apiKey: values.GEMINI_API_KEY ?? null, baseUrl: trimSlash(values.GEMINI_BASE_URL) },
+    modelsFile: values.MODELS_FILE ?? null,
     compatibleProviders: parseCompatibleProviders(env, values.OPENAI_COMPATIBLE_PROVIDERS),
     upstream: {
       maxRetries: values.UPSTREAM_MAX_RETRIES,
@@ -118,4 +142,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bodyTimeoutMs: values.UPSTREAM_BODY_TIMEOUT_MS,
     },
   };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
 }

@@ -272,7 +272,7 @@ describe(parseProviderErrorBody.name, () => {
   it.each([
     ['OpenAI', '{"error":{"message":"bad","type":"invalid_request_error","code":null}}', { message: 'bad', code: 'invalid_request_error' }],
     ['vLLM (top level, numeric code)', '{"object":"error","message":"too long","type":"BadRequestError","param":null,"code":400}', { message: 'too long', code: '400' }],
-    ['Gemini compatibility (array)', '[{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}]', { message: 'quota', code: '429' }],
+    ['Gemini compatibility (array)', '[{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}]', { message: 'quota', code: 'RESOURCE_EXHAUSTED' }],
     ['plain string error', '{"error":"model not found"}', { message: 'model not found', code: null }],
     ['not JSON', '<html></html>', null],
     ['no message', '{"detail":"x"}', null],

@@ -156,6 +156,8 @@ const errorObjectSchema = z.object({
   message: z.string().nullish(),
   type: z.string().nullish(),
   code: z.union([z.string(), z.number()]).nullish(),
+  /** Google's canonical status name (RESOURCE_EXHAUSTED, INVALID_ARGUMENT); its `code` is only the HTTP number. */
+  status: z.string().nullish(),
 });
 
 // OpenAI sends `{error:{message,type,code}}`; vLLM and some proxies put the same fields at the top
@@ -169,7 +171,7 @@ const errorBodySchema = z.object({
 
 export interface ProviderErrorDetails {
   message: string;
-  /** The provider's `code`, else its `type`. */
+  /** Google's `status`, else the provider's `code`, else its `type`. */
   code: string | null;
 }
 
@@ -196,7 +198,7 @@ export function parseProviderErrorBody(body: unknown): ProviderErrorDetails | nu
   if (!message) {
     return null;
   }
-  const code = source.code ?? source.type;
+  const code = ('status' in source ? source.status : null) ?? source.code ?? source.type;
   return { message, code: code === null || code === undefined ? null : String(code) };
 }
 

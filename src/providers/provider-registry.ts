@@ -1,44 +1,56 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/env.schema.js';
+import type { AppConfig, WireApi } from '../config/env.schema.js';
+import { type ModelInfo, ModelCatalog } from '../config/model-catalog.js';
+import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
+import { GeminiAdapter } from './gemini/gemini.adapter.js';
 import type { ModelAdapter } from './model-adapter.js';
 import { OpenAICompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
+import { OpenAIResponsesAdapter } from './openai-responses/openai-responses.adapter.js';
 
 export interface ResolvedModel {
   provider: string;
   /** The model name the upstream knows. */
   upstreamModel: string;
   adapter: ModelAdapter;
+  /** What the catalog knows of the model (limits, capabilities, prices). */
+  info: ModelInfo;
 }
 
 /** The provider a model name without a `provider/` prefix goes to (the SDK's own default). */
 const DEFAULT_PROVIDER = 'openai';
 
-/** Picks the adapter for `provider/model` names; adapters are built once from config. */
+/** Used only when neither the client nor the catalog sets a limit for a provider that needs one. */
+const FALLBACK_MAX_OUTPUT_TOKENS = 4096;
+
+/** Picks the adapter for `provider/model` names (after catalog aliases); adapters are built once from config. */
 @Injectable()
 export class ProviderRegistry {
   private readonly adapters = new Map<string, ModelAdapter>();
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly catalog: ModelCatalog,
+  ) {
     const shared = {
       retry: { maxRetries: config.upstream.maxRetries },
       headersTimeoutMs: config.upstream.headersTimeoutMs,
       bodyTimeoutMs: config.upstream.bodyTimeoutMs,
     };
+    this.adapters.set('openai', openAIWire(config.openai.wireApi, { provider: 'openai', ...config.openai, ...shared }, 'openai'));
     this.adapters.set(
-      'openai',
-      new OpenAICompatibleAdapter({ provider: 'openai', baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey, dialect: 'openai', ...shared }),
+      'anthropic',
+      new AnthropicAdapter({ provider: 'anthropic', ...config.anthropic, defaultMaxOutputTokens: FALLBACK_MAX_OUTPUT_TOKENS, ...shared }),
     );
+    this.adapters.set('google', new GeminiAdapter({ provider: 'google', ...config.gemini, ...shared }));
     for (const provider of config.compatibleProviders) {
-      this.adapters.set(
-        provider.name,
-        new OpenAICompatibleAdapter({ provider: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, dialect: 'generic', ...shared }),
-      );
+      this.adapters.set(provider.name, openAIWire(provider.wireApi, { provider: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, ...shared }, 'generic'));
     }
   }
 
-  resolve(model: string): ResolvedModel {
+  resolve(requestedModel: string): ResolvedModel {
+    const model = this.catalog.resolveAlias(requestedModel);
     const slash = model.indexOf('/');
     const provider = slash === -1 ? DEFAULT_PROVIDER : model.slice(0, slash);
     const upstreamModel = slash === -1 ? model : model.slice(slash + 1);
@@ -47,12 +59,21 @@ export class ProviderRegistry {
       const known = [...this.adapters.keys()].join(', ');
       throw new ApiError(
         400,
-        `The model '${model}' does not exist or you do not have access to it. Use 'provider/model' with one of the configured providers: ${known}.`,
+        `The model '${requestedModel}' does not exist or you do not have access to it. Use 'provider/model' with one of the configured providers: ${known}.`,
         'invalid_request_error',
         'model',
         'model_not_found',
       );
     }
-    return { provider, upstreamModel, adapter };
+    return { provider, upstreamModel, adapter, info: this.catalog.lookup(`${provider}/${upstreamModel}`) };
   }
+}
+
+type OpenAIWireOptions = { provider: string; baseUrl: string; apiKey: string | null } & Pick<
+  ConstructorParameters<typeof OpenAICompatibleAdapter>[0],
+  'retry' | 'headersTimeoutMs' | 'bodyTimeoutMs'
+>;
+
+function openAIWire(wireApi: WireApi, options: OpenAIWireOptions, dialect: 'openai' | 'generic'): ModelAdapter {
+  return wireApi === 'responses' ? new OpenAIResponsesAdapter(options) : new OpenAICompatibleAdapter({ ...options, dialect });
 }

@@ -13,6 +13,7 @@ export interface StoredResponse extends ResponseRecord {
 export interface TurnResult {
   status: ResponseStatus;
   usage: PublicUsage | null;
+  costUsd: number | null;
   error: { code: string; message: string } | null;
   incompleteDetails: { reason: string } | null;
   completedAt: Date;
@@ -63,6 +64,7 @@ export class ResponsesRepository {
         data: {
           status: result.status,
           usage: (result.usage ?? undefined) as Prisma.InputJsonValue | undefined,
+          costUsd: result.costUsd,
           error: (result.error ?? undefined) as Prisma.InputJsonValue | undefined,
           incompleteDetails: (result.incompleteDetails ?? undefined) as Prisma.InputJsonValue | undefined,
           completedAt: result.completedAt,

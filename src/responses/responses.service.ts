@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error.js';
+import { computeCost, type ModelInfo } from '../config/model-catalog.js';
 import { newId } from '../common/ids.js';
 import { type ListQuery, type ListPage, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
@@ -55,7 +56,7 @@ export class ResponsesService {
       tools: tools.tools,
       toolChoice: tools.toolChoice,
       parallelToolCalls: body.parallel_tool_calls ?? null,
-      maxOutputTokens: settings.max_output_tokens,
+      maxOutputTokens: outputLimit(settings.max_output_tokens, model.info),
       temperature: settings.temperature,
       topP: settings.top_p,
       textFormat: (body.text?.format ?? { type: 'text' }) as TextFormat,
@@ -85,7 +86,7 @@ export class ResponsesService {
       request,
       resolveToolName: tools.resolveToolName,
       renderInProgress: (output) => toPublicResponse(record, output.map(toPublicItem)),
-      commit: (outcome) => this.commit(projectId, record, context, input, outcome),
+      commit: (outcome) => this.commit(projectId, record, context, input, outcome, model.info),
     };
     return { run: new TurnRun(turn), stream: body.stream === true };
   }
@@ -121,7 +122,7 @@ export class ResponsesService {
     return toListPage(rows, query.limit);
   }
 
-  private async commit(projectId: string, record: ResponseRecord, context: TurnContext, input: Item[], outcome: TurnOutcome): Promise<PublicResponse> {
+  private async commit(projectId: string, record: ResponseRecord, context: TurnContext, input: Item[], outcome: TurnOutcome, model: ModelInfo): Promise<PublicResponse> {
     record.status = outcome.status;
     record.usage = outcome.usage ? toPublicUsage(outcome.usage) : null;
     record.error = outcome.error;
@@ -130,7 +131,14 @@ export class ResponsesService {
     if (outcome.status === 'failed') this.logger.warn(`response ${record.id} failed: ${outcome.error?.message}`);
     // A conversation keeps its items even for store: false; a bare store: false turn keeps nothing.
     if (record.settings.store || context.conversationId) {
-      const result = { status: record.status, usage: record.usage, error: record.error, incompleteDetails: record.incompleteDetails, completedAt: record.completedAt };
+      const result = {
+        status: record.status,
+        usage: record.usage,
+        costUsd: computeCost(model.pricing, outcome.usage),
+        error: record.error,
+        incompleteDetails: record.incompleteDetails,
+        completedAt: record.completedAt,
+      };
       await this.repository.commitTurn(projectId, record.id, appendTarget(context, outcome), input, outcome.output, result, record.settings.store);
     }
     return toPublicResponse(record, outcome.output.map(toPublicItem));
@@ -173,6 +181,15 @@ export class ResponsesService {
       throw error;
     }
   }
+}
+
+/**
+ * The limit the upstream gets: the client's, else the catalog default for providers that require
+ * one (Anthropic), clamped to what the model can produce rather than failing upstream.
+ */
+function outputLimit(requested: number | null, model: ModelInfo): number | null {
+  const limit = requested ?? model.defaultMaxOutputTokens;
+  return limit !== null && model.maxOutputTokens !== null ? Math.min(limit, model.maxOutputTokens) : limit;
 }
 
 interface TurnContext {

@@ -33,6 +33,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     API_KEYS: `${PROJECT_A_KEY}=project-a,${PROJECT_B_KEY}=project-b`,
     OPENAI_BASE_URL: upstream.baseUrl,
     OPENAI_API_KEY: 'sk-upstream-test',
+    // These suites were written against the Chat Completions wire; providers.e2e-spec covers the others.
+    OPENAI_WIRE_API: 'chat',
+    ANTHROPIC_BASE_URL: upstream.origin,
+    ANTHROPIC_API_KEY: 'sk-ant-upstream-test',
+    GEMINI_BASE_URL: upstream.origin,
+    GEMINI_API_KEY: 'gemini-upstream-test',
     OPENAI_COMPATIBLE_PROVIDERS: 'vllm',
     VLLM_BASE_URL: upstream.baseUrl,
     LOG_LEVEL: 'error',

@@ -4,8 +4,11 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { anthropicMessagesRoutes } from './anthropic-messages.js';
 import { chatCompletionsRoutes } from './chat-completions.js';
 import type { ChatScenario } from './chat-completions.js';
+import { geminiRoutes } from './gemini.js';
+import { openAIResponsesRoutes } from './openai-responses.js';
 import { openAiError, sendJson, waitFor } from './wire.js';
 
 export type {
@@ -94,7 +97,7 @@ export interface Route {
   handle(context: RouteContext): Promise<void>;
 }
 
-const routes: Route[] = [...chatCompletionsRoutes];
+const routes: Route[] = [...anthropicMessagesRoutes, ...chatCompletionsRoutes, ...geminiRoutes, ...openAIResponsesRoutes];
 
 export async function startMockUpstream(options: MockUpstreamOptions = {}): Promise<MockUpstream> {
   const requests: RecordedRequest[] = [];

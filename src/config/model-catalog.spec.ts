@@ -1,0 +1,53 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { computeCost, ModelCatalog } from './model-catalog.js';
+import { ConfigError } from './env.schema.js';
+
+describe(ModelCatalog.name, () => {
+  const catalog = ModelCatalog.load(null);
+
+  it('takes each field from the first matching entry, specific before provider-wide', () => {
+    const sonnet = catalog.lookup('anthropic/claude-sonnet-4-5');
+    expect(sonnet).toMatchObject({ maxOutputTokens: 64000, defaultMaxOutputTokens: 8192, contextWindow: 200000 });
+    expect(sonnet.pricing).toEqual({ input: 3, cachedInput: 0.3, cacheWrite: 3.75, output: 15 });
+    expect(sonnet.capabilities).toEqual({ tools: true, images: true, jsonSchema: true, reasoning: true });
+    expect(catalog.lookup('openai/gpt-4o-mini-2024-07-18').pricing?.input).toBe(0.15);
+    expect(catalog.lookup('openai/gpt-4o-2024-08-06').pricing?.input).toBe(2.5);
+  });
+
+  it('knows nothing it was not told: unknown models get capabilities but no prices or limits', () => {
+    expect(catalog.lookup('vllm/qwen3-8b')).toEqual({
+      contextWindow: null,
+      defaultMaxOutputTokens: null,
+      maxOutputTokens: null,
+      capabilities: { tools: true, images: true, jsonSchema: true, reasoning: false },
+      pricing: null,
+    });
+  });
+
+  it('resolves aliases', () => {
+    expect(catalog.resolveAlias('claude-sonnet')).toBe('anthropic/claude-sonnet-4-5');
+    expect(catalog.resolveAlias('vllm/x')).toBe('vllm/x');
+  });
+
+  it('lets MODELS_FILE override prices and add aliases', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'catalog-')), 'models.json');
+    writeFileSync(path, JSON.stringify({ aliases: { fast: 'vllm/qwen3-8b' }, models: [{ match: 'vllm/*', pricing: { input: 0.01, output: 0.02 } }] }));
+    const overridden = ModelCatalog.load(path);
+    expect(overridden.resolveAlias('fast')).toBe('vllm/qwen3-8b');
+    expect(overridden.lookup('vllm/qwen3-8b').pricing).toEqual({ input: 0.01, output: 0.02 });
+    expect(overridden.resolveAlias('claude-sonnet')).toBe('anthropic/claude-sonnet-4-5');
+    writeFileSync(path, JSON.stringify({ models: [{ match: 'x', pricing: { input: -1, output: 1 } }] }));
+    expect(() => ModelCatalog.load(path)).toThrow(ConfigError);
+  });
+});
+
+describe(computeCost.name, () => {
+  it('bills uncached, cached, cache-write and output tokens at their own prices', () => {
+    const pricing = { input: 3, cachedInput: 0.3, cacheWrite: 3.75, output: 15 };
+    const usage = { inputTokens: 1_000_000, cachedInputTokens: 500_000, cacheWriteTokens: 100_000, outputTokens: 10_000, reasoningTokens: 0 };
+    expect(computeCost(pricing, usage)).toBeCloseTo(400_000 * 3e-6 + 500_000 * 0.3e-6 + 100_000 * 3.75e-6 + 10_000 * 15e-6, 10);
+    expect(computeCost(null, usage)).toBeNull();
+  });
+});

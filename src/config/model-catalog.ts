@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Usage } from '../items/usage.js';
+import { ConfigError } from './env.schema.js';
+
+const pricingSchema = z.object({
+  /** USD per million uncached input tokens. */
+  input: z.number().nonnegative(),
+  /** USD per million input tokens read from the provider's cache; defaults to `input`. */
+  cachedInput: z.number().nonnegative().optional(),
+  /** USD per million input tokens written to the provider's cache; defaults to `input`. */
+  cacheWrite: z.number().nonnegative().optional(),
+  output: z.number().nonnegative(),
+});
+
+const entrySchema = z.object({
+  match: z.string().min(1),
+  contextWindow: z.number().int().positive().optional(),
+  /** Sent when the client sets no limit, for providers that require one (Anthropic). */
+  defaultMaxOutputTokens: z.number().int().positive().optional(),
+  /** Requests asking for more are clamped to this. */
+  maxOutputTokens: z.number().int().positive().optional(),
+  capabilities: z
+    .object({ tools: z.boolean().optional(), images: z.boolean().optional(), jsonSchema: z.boolean().optional(), reasoning: z.boolean().optional() })
+    .optional(),
+  pricing: pricingSchema.optional(),
+});
+
+export const catalogFileSchema = z.object({
+  aliases: z.record(z.string(), z.string()).default({}),
+  models: z.array(entrySchema).default([]),
+});
+export type CatalogFile = z.infer<typeof catalogFileSchema>;
+export type Pricing = z.infer<typeof pricingSchema>;
+
+/** What the catalog knows of one `provider/model`: every field from the first entry that sets it. */
+export interface ModelInfo {
+  contextWindow: number | null;
+  defaultMaxOutputTokens: number | null;
+  maxOutputTokens: number | null;
+  capabilities: { tools: boolean; images: boolean; jsonSchema: boolean; reasoning: boolean };
+  pricing: Pricing | null;
+}
+
+/** The model catalog: aliases and per-model facts, loaded from data (config/models.json, MODELS_FILE). */
+export class ModelCatalog {
+  private readonly entries: Array<z.infer<typeof entrySchema> & { pattern: RegExp }>;
+
+  constructor(private readonly file: CatalogFile) {
+    this.entries = file.models.map((entry) => ({ ...entry, pattern: globToRegExp(entry.match) }));
+  }
+
+  /** Loads the built-in catalog; entries and aliases of `overridePath` come first and win. */
+  static load(overridePath: string | null): ModelCatalog {
+    const builtIn = readCatalogFile(new URL('../../config/models.json', import.meta.url));
+    if (!overridePath) return new ModelCatalog(builtIn);
+    const override = readCatalogFile(overridePath);
+    return new ModelCatalog({ aliases: { ...builtIn.aliases, ...override.aliases }, models: [...override.models, ...builtIn.models] });
+  }
+
+  /** `claude-sonnet` → `anthropic/claude-sonnet-4-5`; other names unchanged. */
+  resolveAlias(model: string): string {
+    return this.file.aliases[model] ?? model;
+  }
+
+  lookup(model: string): ModelInfo {
+    const matching = this.entries.filter((entry) => entry.pattern.test(model));
+    const first = <K extends keyof z.infer<typeof entrySchema>>(key: K) => matching.find((entry) => entry[key] !== undefined)?.[key];
+    const capability = (key: keyof ModelInfo['capabilities']) => matching.find((entry) => entry.capabilities?.[key] !== undefined)?.capabilities?.[key] ?? true;
+    return {
+      contextWindow: first('contextWindow') ?? null,
+      defaultMaxOutputTokens: first('defaultMaxOutputTokens') ?? null,
+      maxOutputTokens: first('maxOutputTokens') ?? null,
+      capabilities: { tools: capability('tools'), images: capability('images'), jsonSchema: capability('jsonSchema'), reasoning: capability('reasoning') },
+      pricing: first('pricing') ?? null,
+    };
+  }
+}
+
+/** USD cost of one call; null when the catalog has no prices for the model. */
+export function computeCost(pricing: Pricing | null, usage: Usage | null): number | null {
+  if (!pricing || !usage) return null;
+  const uncached = Math.max(0, usage.inputTokens - usage.cachedInputTokens - usage.cacheWriteTokens);
+  const total =
+    uncached * pricing.input +
+    usage.cachedInputTokens * (pricing.cachedInput ?? pricing.input) +
+    usage.cacheWriteTokens * (pricing.cacheWrite ?? pricing.input) +
+    usage.outputTokens * pricing.output;
+  return total / 1_000_000;
+}
+
+function readCatalogFile(path: string | URL): CatalogFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`Cannot read the model catalog ${String(path)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = catalogFileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`Invalid model catalog ${String(path)}: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join('.')}`);
+  return parsed.data;
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}

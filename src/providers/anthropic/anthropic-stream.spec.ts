@@ -1,0 +1,280 @@
+// Fixtures are hand-made from documented payloads, not recordings (house style 6.6 asks for recordings;
+// replace them when a recording script exists). Each file's first line says what it is modelled on:
+// text, tool-use (input split across many input_json_delta), parallel-tool-use, thinking (signature),
+// redacted-thinking, overloaded-error (error event mid-stream), cache-usage (cache read and write).
+import { iterateSseEvents } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
+import { ProviderError } from '../provider-error.js';
+import { readFixtureEvents, toSseBody } from './__fixtures__/fixture-body.js';
+import { mapAnthropicStream } from './anthropic-stream.js';
+
+async function collect(events: string[]): Promise<ModelStreamPart[]> {
+  const parts: ModelStreamPart[] = [];
+  for await (const part of mapAnthropicStream(iterateSseEvents(toSseBody(events)), 'anthropic')) {
+    parts.push(part);
+  }
+  return parts;
+}
+
+function mapFixture(name: string): Promise<ModelStreamPart[]> {
+  return collect(readFixtureEvents(`anthropic-${name}.chunks.txt`));
+}
+
+async function failure(events: string[]): Promise<unknown> {
+  try {
+    await collect(events);
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the stream to fail');
+}
+
+/** One SSE event named after its payload's type, as Anthropic frames them. */
+function event(payload: Record<string, unknown>): string {
+  return `event: ${String(payload['type'])}\ndata: ${JSON.stringify(payload)}`;
+}
+
+const messageStart = event({ type: 'message_start', message: { id: 'msg_1', model: 'claude-test', usage: { input_tokens: 3, output_tokens: 1 } } });
+const messageDelta = (stopReason: string) => event({ type: 'message_delta', delta: { stop_reason: stopReason }, usage: { output_tokens: 5 } });
+const messageStop = event({ type: 'message_stop' });
+const textStart = (index: number) => event({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+const textDelta = (index: number, text: string) => event({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
+const blockStop = (index: number) => event({ type: 'content_block_stop', index });
+
+describe(mapAnthropicStream.name, () => {
+  describe('fixtures', () => {
+    it('text: metadata from message_start, text deltas, usage from the cumulative message_delta', async () => {
+      expect(await mapFixture('text')).toEqual([
+        { type: 'response-metadata', id: 'msg_01QC4g3HwBThD4BaNtBckFDJ', model: 'claude-sonnet-4-5-20250929' },
+        { type: 'text-delta', delta: 'Hello' },
+        { type: 'text-delta', delta: '! Bonjour – 👋' },
+        { type: 'text-delta', delta: ' How can I help you today?' },
+        {
+          type: 'finish',
+          reason: { unified: 'stop', raw: 'end_turn' },
+          usage: { inputTokens: 12, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 17, reasoningTokens: 0 },
+        },
+      ]);
+    });
+
+    it('tool-use: text, then one call whose input arrives in many fragments, skipping the empty first one', async () => {
+      const parts = await mapFixture('tool-use');
+      expect(parts).toEqual([
+        { type: 'response-metadata', id: 'msg_014p7gG3wDgGV9EUtLvnow3U', model: 'claude-opus-4-1-20250805' },
+        { type: 'text-delta', delta: 'Okay' },
+        { type: 'text-delta', delta: ", let's check the weather for San Francisco, CA:" },
+        { type: 'tool-call-start', index: 1, callId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather' },
+        { type: 'tool-call-delta', index: 1, delta: '{"location":' },
+        { type: 'tool-call-delta', index: 1, delta: ' "San' },
+        { type: 'tool-call-delta', index: 1, delta: ' Francisc' },
+        { type: 'tool-call-delta', index: 1, delta: 'o,' },
+        { type: 'tool-call-delta', index: 1, delta: ' CA"' },
+        { type: 'tool-call-delta', index: 1, delta: ', ' },
+        { type: 'tool-call-delta', index: 1, delta: '"unit": "fah' },
+        { type: 'tool-call-delta', index: 1, delta: 'renheit"}' },
+        {
+          type: 'finish',
+          reason: { unified: 'tool-calls', raw: 'tool_use' },
+          usage: { inputTokens: 472, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 89, reasoningTokens: 0 },
+        },
+      ]);
+      const argumentsText = parts.flatMap((part) => (part.type === 'tool-call-delta' ? [part.delta] : [])).join('');
+      expect(JSON.parse(argumentsText)).toEqual({ location: 'San Francisco, CA', unit: 'fahrenheit' });
+    });
+
+    it('parallel-tool-use: keeps the two calls apart by block index', async () => {
+      expect(await mapFixture('parallel-tool-use')).toEqual([
+        { type: 'response-metadata', id: 'msg_01Aq9w938a90dw8q', model: 'claude-sonnet-4-5-20250929' },
+        { type: 'tool-call-start', index: 0, callId: 'toolu_01WbXoL7xrPpNb4xVSyNBJrF', name: 'get_weather' },
+        { type: 'tool-call-delta', index: 0, delta: '{"location": "Pa' },
+        { type: 'tool-call-delta', index: 0, delta: 'ris, France"}' },
+        { type: 'tool-call-start', index: 1, callId: 'toolu_01Ujn6rmdsxJCZ2hxCNUkGvW', name: 'get_time' },
+        { type: 'tool-call-delta', index: 1, delta: '{"timezone": "Europe/Paris"}' },
+        {
+          type: 'finish',
+          reason: { unified: 'tool-calls', raw: 'tool_use' },
+          usage: { inputTokens: 598, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 112, reasoningTokens: 0 },
+        },
+      ]);
+    });
+
+    it('thinking: reasoning deltas, then reasoning-end keeping the full text and the signature', async () => {
+      expect(await mapFixture('thinking')).toEqual([
+        { type: 'response-metadata', id: 'msg_01BsRhZGfHzbCnbPsPpsFGMy', model: 'claude-sonnet-4-20250514' },
+        { type: 'reasoning-delta', delta: 'Let me solve this step by step:\n\n1. First break down 27 * 453' },
+        { type: 'reasoning-delta', delta: '\n2. 453 = 400 + 50 + 3' },
+        {
+          type: 'reasoning-end',
+          providerData: {
+            anthropic: {
+              thinking: 'Let me solve this step by step:\n\n1. First break down 27 * 453\n2. 453 = 400 + 50 + 3',
+              signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds4oB3vjNzXDNgO6WmDSUx2cNe0gVDMMGt3b2qyhEIfVLkKyhgNs2bRDG0dn0Ks',
+            },
+          },
+        },
+        { type: 'text-delta', delta: '27 * 453 = 12,231' },
+        {
+          type: 'finish',
+          reason: { unified: 'stop', raw: 'end_turn' },
+          // message_start carried no usage; output comes from message_delta alone.
+          usage: { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 96, reasoningTokens: 0 },
+        },
+      ]);
+    });
+
+    it('redacted-thinking: the redacted block ends a reasoning part of its own, data kept verbatim', async () => {
+      const parts = await mapFixture('redacted-thinking');
+      expect(parts.filter((part) => part.type === 'reasoning-end')).toEqual([
+        {
+          type: 'reasoning-end',
+          providerData: { anthropic: { thinking: 'The user sent a test string.', signature: 'ErUBCkYIARgCIkDJmVM1tVNWf0MBhnEupzpe7vWqY9bJNzuNcEhFqPv1g' } },
+        },
+        {
+          type: 'reasoning-end',
+          providerData: {
+            anthropic: { redacted: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpPkNRj2YfWXGmKDxH4mPnZ5sQ7vB4URj/cSKxgHq8bFzUXwDjOqR5gNQ==' },
+          },
+        },
+      ]);
+      expect(parts.map((part) => part.type)).toEqual([
+        'response-metadata',
+        'reasoning-delta',
+        'reasoning-end',
+        'reasoning-end',
+        'text-delta',
+        'finish',
+      ]);
+    });
+
+    it('overloaded-error: yields what came before, then throws a retryable ProviderError without status', async () => {
+      const parts: ModelStreamPart[] = [];
+      let caught: unknown;
+      try {
+        for await (const part of mapAnthropicStream(iterateSseEvents(toSseBody(readFixtureEvents('anthropic-overloaded-error.chunks.txt'))), 'anthropic')) {
+          parts.push(part);
+        }
+      } catch (error) {
+        caught = error;
+      }
+      expect(parts.map((part) => part.type)).toEqual(['response-metadata', 'text-delta']);
+      expect(caught).toBeInstanceOf(ProviderError);
+      expect(caught).toMatchObject({ provider: 'anthropic', status: null, retryable: true, providerCode: 'overloaded_error', message: 'Overloaded' });
+    });
+
+    it('cache-usage: input is the uncached tail plus cache reads and writes; output falls back to message_delta', async () => {
+      expect((await mapFixture('cache-usage')).at(-1)).toEqual({
+        type: 'finish',
+        reason: { unified: 'length', raw: 'max_tokens' },
+        usage: { inputTokens: 2240, cachedInputTokens: 2048, cacheWriteTokens: 188, outputTokens: 42, reasoningTokens: 0 },
+      });
+    });
+  });
+
+  describe('tool calls', () => {
+    it('sends {} as the arguments of a call that streamed no input', async () => {
+      const parts = await collect([
+        messageStart,
+        event({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'now', input: {} } }),
+        event({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } }),
+        blockStop(0),
+        messageDelta('tool_use'),
+        messageStop,
+      ]);
+      expect(parts.slice(1, 3)).toEqual([
+        { type: 'tool-call-start', index: 0, callId: 'toolu_1', name: 'now' },
+        { type: 'tool-call-delta', index: 0, delta: '{}' },
+      ]);
+    });
+
+    it('fails on a tool_use block without a name', async () => {
+      const nameless = event({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', input: {} } });
+      const error = await failure([messageStart, nameless]);
+      expect(error).toMatchObject({ message: 'malformed upstream response', retryable: false });
+    });
+
+    it('reads past server tool blocks, whose input also streams as input_json_delta', async () => {
+      const parts = await collect([
+        messageStart,
+        event({ type: 'content_block_start', index: 0, content_block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} } }),
+        event({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"query":"x"}' } }),
+        blockStop(0),
+        textStart(1),
+        event({ type: 'content_block_delta', index: 1, delta: { type: 'citations_delta', citation: { type: 'web_search_result_location' } } }),
+        textDelta(1, 'found'),
+        blockStop(1),
+        messageDelta('end_turn'),
+        messageStop,
+      ]);
+      expect(parts.map((part) => part.type)).toEqual(['response-metadata', 'text-delta', 'finish']);
+    });
+  });
+
+  describe('stream endings and errors', () => {
+    it('maps pause_turn to other, keeping the raw reason', async () => {
+      const parts = await collect([messageStart, textStart(0), textDelta(0, 'a'), blockStop(0), messageDelta('pause_turn'), messageStop]);
+      expect(parts.at(-1)).toMatchObject({ reason: { unified: 'other', raw: 'pause_turn' } });
+    });
+
+    it('reads nothing after message_stop', async () => {
+      const parts = await collect([messageStart, messageDelta('end_turn'), messageStop, 'event: content_block_start\ndata: not json']);
+      expect(parts.at(-1)).toMatchObject({ type: 'finish', reason: { unified: 'stop' } });
+    });
+
+    it('ignores event types it does not know', async () => {
+      const parts = await collect([messageStart, event({ type: 'message_annotation', note: 'new' }), messageDelta('end_turn'), messageStop]);
+      expect(parts.map((part) => part.type)).toEqual(['response-metadata', 'finish']);
+    });
+
+    it('throws a retryable error when the body ends before message_stop and any stop reason', async () => {
+      const error = await failure([messageStart, textStart(0), textDelta(0, 'partial')]);
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error).toMatchObject({ message: 'upstream stream ended before message_stop', status: null, retryable: true });
+    });
+
+    it('fails on a payload that does not parse', async () => {
+      const error = await failure([messageStart, 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,']);
+      expect(error).toMatchObject({ message: 'malformed upstream response', status: null, retryable: false });
+    });
+
+    it('fails on a known event with the wrong shape, and on a delta for a block never started', async () => {
+      expect(await failure([messageStart, event({ type: 'content_block_delta', delta: { type: 'text_delta', text: 'x' } })])).toMatchObject({
+        message: 'malformed upstream response',
+      });
+      expect(await failure([messageStart, textDelta(4, 'x')])).toMatchObject({ message: 'malformed upstream response' });
+    });
+
+    it('treats a non-retryable error type as such and takes the message from a bare error event', async () => {
+      expect(await failure([messageStart, event({ type: 'error', error: { type: 'invalid_request_error', message: 'bad' } })])).toMatchObject({
+        providerCode: 'invalid_request_error',
+        retryable: false,
+        message: 'bad',
+      });
+      expect(await failure([messageStart, 'event: error\ndata: upstream exploded'])).toMatchObject({ message: 'upstream exploded', providerCode: null });
+    });
+
+    it('emits metadata first even when message_start never came', async () => {
+      const parts = await collect([textStart(0), textDelta(0, 'hi'), messageDelta('end_turn')]);
+      expect(parts).toEqual([
+        { type: 'response-metadata', id: null, model: null },
+        { type: 'text-delta', delta: 'hi' },
+        {
+          type: 'finish',
+          reason: { unified: 'stop', raw: 'end_turn' },
+          usage: { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 5, reasoningTokens: 0 },
+        },
+      ]);
+    });
+
+    it('keeps no provider data for a thinking block that never got a signature', async () => {
+      const parts = await collect([
+        messageStart,
+        event({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } }),
+        event({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hmm' } }),
+        blockStop(0),
+        messageDelta('end_turn'),
+        messageStop,
+      ]);
+      expect(parts).toContainEqual({ type: 'reasoning-end', providerData: null });
+    });
+  });
+});

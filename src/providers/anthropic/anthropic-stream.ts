@@ -1,0 +1,259 @@
+import { safeJsonParse, type SseEvent } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
+import {
+  anthropicErrorSchema,
+  anthropicStreamEventSchema,
+  anthropicStreamEventTypes,
+  type AnthropicContentBlock,
+  type AnthropicReasoningData,
+  type AnthropicStreamEvent,
+  type AnthropicUsage,
+} from './anthropic.api.js';
+import { malformedUpstreamResponseError, toAnthropicInBandError, truncatedStreamError } from './anthropic-error.js';
+import { convertAnthropicUsage, mergeAnthropicUsage } from './anthropic-usage.js';
+import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
+
+/**
+ * Turns Messages API SSE events into ModelStreamParts: validates each payload, skips `ping` and event
+ * types added after this was written, throws `error` events as ProviderError, stops at
+ * `message_stop`, and always ends with exactly one `finish`.
+ * @see https://platform.claude.com/docs/en/build-with-claude/streaming
+ */
+export async function* mapAnthropicStream(events: AsyncIterable<SseEvent>, provider: string): AsyncGenerator<ModelStreamPart, void, undefined> {
+  const mapper = new AnthropicStreamMapper(provider);
+  for await (const event of events) {
+    const data = event.data.trim();
+    if (data === '') {
+      continue;
+    }
+    const parsed = safeJsonParse(data);
+    // Trust the SSE event name for errors too, so a proxy's `event: error` with a bare body still fails the call.
+    if (event.event === 'error') {
+      throw toAnthropicInBandError(provider, parsed.ok ? readErrorObject(parsed.value) : { message: data });
+    }
+    if (!parsed.ok) {
+      throw malformedUpstreamResponseError(provider, parsed.error);
+    }
+    const streamEvent = parseAnthropicStreamEvent(parsed.value, provider);
+    if (streamEvent) {
+      yield* mapper.push(streamEvent);
+    }
+    if (mapper.stopped) {
+      break;
+    }
+  }
+  yield* mapper.finish();
+}
+
+/** Validates one event payload; null for an event type we do not know, which Anthropic says to ignore. */
+export function parseAnthropicStreamEvent(value: unknown, provider: string): AnthropicStreamEvent | null {
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string') {
+    throw malformedUpstreamResponseError(provider, new Error('stream event without a type'));
+  }
+  if (!anthropicStreamEventTypes.has(type)) {
+    return null;
+  }
+  const result = anthropicStreamEventSchema.safeParse(value);
+  if (!result.success) {
+    throw malformedUpstreamResponseError(provider, result.error);
+  }
+  return result.data;
+}
+
+type BlockState =
+  | { type: 'text' }
+  | { type: 'tool_use'; sawInput: boolean; initialInput: unknown }
+  | { type: 'thinking'; thinking: string; signature: string }
+  /** Server tool blocks and future block types: their deltas are read past. */
+  | { type: 'ignored' };
+
+/**
+ * The stateful part of the stream mapping, one instance per model call. Tool calls are identified by
+ * their content block index, which is unique within the message.
+ * @see https://platform.claude.com/docs/en/build-with-claude/streaming#event-types
+ */
+export class AnthropicStreamMapper {
+  /** True once `message_stop` arrived; nothing after it is read. */
+  stopped = false;
+  private metadataSent = false;
+  private stopReason: string | null = null;
+  private usage: AnthropicUsage | null = null;
+  private readonly blocks = new Map<number, BlockState>();
+
+  constructor(private readonly provider: string) {}
+
+  push(event: AnthropicStreamEvent): ModelStreamPart[] {
+    switch (event.type) {
+      case 'message_start': {
+        this.usage = mergeAnthropicUsage(this.usage, event.message.usage);
+        if (this.metadataSent) {
+          return [];
+        }
+        this.metadataSent = true;
+        return [{ type: 'response-metadata', id: event.message.id || null, model: event.message.model || null }];
+      }
+      case 'content_block_start':
+        return this.withMetadata(this.startBlock(event.index, event.content_block));
+      case 'content_block_delta':
+        return this.withMetadata(this.pushDelta(event.index, event.delta));
+      case 'content_block_stop':
+        return this.withMetadata(this.stopBlock(event.index));
+      case 'message_delta':
+        this.stopReason = event.delta?.stop_reason ?? this.stopReason;
+        this.usage = mergeAnthropicUsage(this.usage, event.usage);
+        return [];
+      case 'message_stop':
+        this.stopped = true;
+        return [];
+      case 'ping':
+        return [];
+      case 'error':
+        throw toAnthropicInBandError(this.provider, event.error);
+      default: {
+        const unexpected: never = event;
+        throw new Error(`unexpected stream event ${(unexpected as { type: string }).type}`);
+      }
+    }
+  }
+
+  /** The closing parts, once `message_stop` arrived or the body ended. */
+  finish(): ModelStreamPart[] {
+    // A stop reason without message_stop is a complete answer; neither means the body was cut short.
+    if (!this.stopped && this.stopReason === null) {
+      throw truncatedStreamError(this.provider);
+    }
+    return this.withMetadata([
+      {
+        type: 'finish',
+        reason: { unified: mapAnthropicStopReason(this.stopReason), raw: this.stopReason },
+        usage: convertAnthropicUsage(this.usage),
+      },
+    ]);
+  }
+
+  private startBlock(index: number, block: AnthropicContentBlock): ModelStreamPart[] {
+    switch (block.type) {
+      case 'text':
+        this.blocks.set(index, { type: 'text' });
+        return block.text ? [{ type: 'text-delta', delta: block.text }] : [];
+      case 'tool_use':
+        if (!block.id || !block.name) {
+          throw this.malformed('tool_use block without id or name');
+        }
+        this.blocks.set(index, { type: 'tool_use', sawInput: false, initialInput: block.input });
+        return [{ type: 'tool-call-start', index, callId: block.id, name: block.name }];
+      case 'thinking':
+        this.blocks.set(index, { type: 'thinking', thinking: block.thinking ?? '', signature: block.signature ?? '' });
+        return block.thinking ? [{ type: 'reasoning-delta', delta: block.thinking }] : [];
+      case 'redacted_thinking':
+        if (!block.data) {
+          throw this.malformed('redacted_thinking block without data');
+        }
+        // The block arrives whole, with nothing to stream; it only needs to be kept for the replay.
+        this.blocks.set(index, { type: 'ignored' });
+        return [{ type: 'reasoning-end', providerData: { anthropic: { redacted: block.data } satisfies AnthropicReasoningData } }];
+      default:
+        // Server tool blocks (web search, code execution) are never requested by this adapter.
+        this.blocks.set(index, { type: 'ignored' });
+        return [];
+    }
+  }
+
+  private pushDelta(index: number, delta: Extract<AnthropicStreamEvent, { type: 'content_block_delta' }>['delta']): ModelStreamPart[] {
+    const state = this.blocks.get(index);
+    if (!state) {
+      throw this.malformed(`content_block_delta for block ${index}, which was not started`);
+    }
+    // Server tool blocks stream input_json_delta too; they are not our tool calls.
+    if (state.type === 'ignored') {
+      return [];
+    }
+    switch (delta.type) {
+      case 'text_delta':
+        if (state.type !== 'text') {
+          throw this.mismatch(delta.type, state);
+        }
+        return delta.text ? [{ type: 'text-delta', delta: delta.text }] : [];
+      case 'input_json_delta':
+        if (state.type !== 'tool_use') {
+          throw this.mismatch(delta.type, state);
+        }
+        // The first fragment is usually empty; only real fragments count as input.
+        if (!delta.partial_json) {
+          return [];
+        }
+        state.sawInput = true;
+        return [{ type: 'tool-call-delta', index, delta: delta.partial_json }];
+      case 'thinking_delta':
+        if (state.type !== 'thinking') {
+          throw this.mismatch(delta.type, state);
+        }
+        if (!delta.thinking) {
+          return [];
+        }
+        state.thinking += delta.thinking;
+        return [{ type: 'reasoning-delta', delta: delta.thinking }];
+      case 'signature_delta':
+        if (state.type !== 'thinking') {
+          throw this.mismatch(delta.type, state);
+        }
+        state.signature += delta.signature ?? '';
+        return [];
+      default:
+        // citations_delta and future delta types carry nothing we map.
+        return [];
+    }
+  }
+
+  private stopBlock(index: number): ModelStreamPart[] {
+    const state = this.blocks.get(index);
+    this.blocks.delete(index);
+    switch (state?.type) {
+      case 'tool_use': {
+        if (state.sawInput) {
+          return [];
+        }
+        // A call without arguments streams no fragment (or an empty one); the arguments are then the
+        // start block's `input` (a non-streamed message) or `{}`, so they always parse as JSON.
+        const input = isNonEmptyObject(state.initialInput) ? JSON.stringify(state.initialInput) : '{}';
+        return [{ type: 'tool-call-delta', index, delta: input }];
+      }
+      case 'thinking': {
+        // Without a signature the block cannot be sent back, so nothing is kept for the replay.
+        const providerData = state.signature
+          ? { anthropic: { thinking: state.thinking, signature: state.signature } satisfies AnthropicReasoningData }
+          : null;
+        return [{ type: 'reasoning-end', providerData }];
+      }
+      default:
+        return [];
+    }
+  }
+
+  private mismatch(deltaType: string, state: BlockState) {
+    return this.malformed(`${deltaType} in a ${state.type} block`);
+  }
+
+  private withMetadata(parts: ModelStreamPart[]): ModelStreamPart[] {
+    if (this.metadataSent || parts.length === 0) {
+      return parts;
+    }
+    this.metadataSent = true;
+    return [{ type: 'response-metadata', id: null, model: null }, ...parts];
+  }
+
+  private malformed(reason: string) {
+    return malformedUpstreamResponseError(this.provider, new Error(reason));
+  }
+}
+
+function readErrorObject(value: unknown) {
+  const error = typeof value === 'object' && value !== null ? (value as { error?: unknown }).error : undefined;
+  const result = anthropicErrorSchema.safeParse(error);
+  return result.success ? result.data : null;
+}
+
+function isNonEmptyObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0;
+}

@@ -1,0 +1,54 @@
+import type { FunctionTool, ToolChoice } from '../model-adapter.js';
+import type { AnthropicRequestBody, AnthropicTool, AnthropicToolChoice } from './anthropic.api.js';
+
+export type AnthropicToolFields = Pick<AnthropicRequestBody, 'tools' | 'tool_choice'>;
+
+/**
+ * Converts function tools and the tool choice to Messages API fields.
+ *
+ * `none` drops the tools instead of sending `tool_choice: {type: 'none'}`, which the API only
+ * accepts since February 2025 and which Anthropic-compatible endpoints and older model deployments
+ * reject. The exception is a history that already holds `tool_use` / `tool_result` blocks: Anthropic
+ * rejects those without tool definitions ("Requests which include `tool_use` or `tool_result` blocks
+ * must define tools"), so there the tools stay and `{type: 'none'}` forbids new calls.
+ * @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/implement-tool-use#forcing-tool-use
+ * @see https://platform.claude.com/docs/en/release-notes/api
+ */
+export function prepareAnthropicTools(options: {
+  tools: FunctionTool[];
+  toolChoice: ToolChoice;
+  parallelToolCalls: boolean | null;
+  historyHasToolBlocks: boolean;
+}): AnthropicToolFields {
+  if (options.tools.length === 0) {
+    return {};
+  }
+  const tools = options.tools.map(convertTool);
+  const { toolChoice } = options;
+  if (toolChoice === 'none') {
+    return options.historyHasToolBlocks ? { tools, tool_choice: { type: 'none' } } : {};
+  }
+  // Anthropic's parallel switch lives inside tool_choice, so it cannot go without one.
+  const parallel = options.parallelToolCalls === false ? { disable_parallel_tool_use: true } : {};
+  return { tools, tool_choice: { ...convertToolChoice(toolChoice), ...parallel } };
+}
+
+/** @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/implement-tool-use#specifying-client-tools */
+function convertTool(tool: FunctionTool): AnthropicTool {
+  const converted: AnthropicTool = { name: tool.name, input_schema: tool.parameters ?? { type: 'object', properties: {} } };
+  if (tool.description !== null) {
+    converted.description = tool.description;
+  }
+  return converted;
+}
+
+function convertToolChoice(toolChoice: Exclude<ToolChoice, 'none'>): Exclude<AnthropicToolChoice, { type: 'none' }> {
+  switch (toolChoice) {
+    case 'auto':
+      return { type: 'auto' };
+    case 'required':
+      return { type: 'any' };
+    default:
+      return { type: 'tool', name: toolChoice.name };
+  }
+}

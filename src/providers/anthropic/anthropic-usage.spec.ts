@@ -1,0 +1,32 @@
+import { convertAnthropicUsage, mergeAnthropicUsage } from './anthropic-usage.js';
+
+describe(convertAnthropicUsage.name, () => {
+  it('adds cache reads and writes to the uncached input_tokens', () => {
+    expect(
+      convertAnthropicUsage({ input_tokens: 4, cache_read_input_tokens: 2048, cache_creation_input_tokens: 188, output_tokens: 42 }),
+    ).toEqual({ inputTokens: 2240, cachedInputTokens: 2048, cacheWriteTokens: 188, outputTokens: 42, reasoningTokens: 0 });
+  });
+
+  it('treats missing or null counts as 0 and no usage as null', () => {
+    expect(convertAnthropicUsage({ input_tokens: 7, cache_read_input_tokens: null })).toEqual({
+      inputTokens: 7,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: 0,
+      reasoningTokens: 0,
+    });
+    expect(convertAnthropicUsage(null)).toBeNull();
+  });
+});
+
+describe(mergeAnthropicUsage.name, () => {
+  it('overlays the counts the later event reports and keeps the rest', () => {
+    expect(mergeAnthropicUsage({ input_tokens: 10, cache_read_input_tokens: 5, output_tokens: 1 }, { output_tokens: 30, input_tokens: null })).toEqual({
+      input_tokens: 10,
+      cache_read_input_tokens: 5,
+      output_tokens: 30,
+    });
+    expect(mergeAnthropicUsage(null, { output_tokens: 3 })).toEqual({ output_tokens: 3 });
+    expect(mergeAnthropicUsage({ output_tokens: 3 }, undefined)).toEqual({ output_tokens: 3 });
+  });
+});

@@ -1,0 +1,90 @@
+import {
+  callProvider,
+  iterateSseEvents,
+  readBodyText,
+  toProviderTransportError,
+  type CallProvider,
+  type RetryOptions,
+} from '../call-provider.js';
+import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import { ProviderError } from '../provider-error.js';
+import { ANTHROPIC_VERSION } from './anthropic.api.js';
+import { convertAnthropicMessage } from './anthropic-message.js';
+import { mapAnthropicStream } from './anthropic-stream.js';
+import { toAnthropicRequest } from './to-anthropic-request.js';
+
+export interface AnthropicAdapterOptions {
+  /** Provider name as configured (the `anthropic` of `anthropic/claude-sonnet-4-5`). */
+  provider: string;
+  /** The origin, e.g. `https://api.anthropic.com`; requests go to `{baseUrl}/v1/messages`. */
+  baseUrl: string;
+  /** Sent as `x-api-key`; null for a proxy that adds its own. */
+  apiKey: string | null;
+  /** `max_tokens` when the request sets no limit; Anthropic requires one on every call. */
+  defaultMaxOutputTokens: number;
+  retry?: Partial<RetryOptions>;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Replaces the HTTP call; tests serve fixtures through it. */
+  callProvider?: CallProvider;
+}
+
+/**
+ * Anthropic Messages (`POST {baseUrl}/v1/messages`), always streamed upstream.
+ * @see https://platform.claude.com/docs/en/api/messages
+ */
+export class AnthropicAdapter implements ModelAdapter {
+  readonly provider: string;
+  private readonly callProvider: CallProvider;
+
+  constructor(private readonly options: AnthropicAdapterOptions) {
+    this.provider = options.provider;
+    this.callProvider = options.callProvider ?? callProvider;
+  }
+
+  async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
+    const { provider } = this.options;
+    const body = toAnthropicRequest(request, { provider, defaultMaxOutputTokens: this.options.defaultMaxOutputTokens });
+
+    try {
+      const response = await this.callProvider({
+        provider,
+        url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1/messages`,
+        headers: {
+          'anthropic-version': ANTHROPIC_VERSION,
+          'content-type': 'application/json',
+          ...(this.options.apiKey ? { 'x-api-key': this.options.apiKey } : {}),
+        },
+        body,
+        signal,
+        retry: this.options.retry,
+        headersTimeoutMs: this.options.headersTimeoutMs,
+        bodyTimeoutMs: this.options.bodyTimeoutMs,
+      });
+
+      // A proxy that ignores `stream: true` answers with one JSON Message; read it as such.
+      const contentType = String(response.headers['content-type'] ?? '');
+      const parts = contentType.includes('application/json')
+        ? convertAnthropicMessage(await readBodyText(response.body, { signal }), provider)
+        : mapAnthropicStream(iterateSseEvents(response.body, signal), provider);
+
+      for await (const part of parts) {
+        signal.throwIfAborted();
+        yield part;
+      }
+    } catch (error) {
+      if (signal.aborted) {
+        throw signal.reason;
+      }
+      // Body read failures (reset socket, body timeout) carry a code; our own bugs do not and stay as they are.
+      if (!(error instanceof ProviderError) && hasErrorCode(error)) {
+        throw toProviderTransportError(provider, error);
+      }
+      throw error;
+    }
+  }
+}
+
+function hasErrorCode(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+}

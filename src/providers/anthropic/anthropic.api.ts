@@ -1,0 +1,196 @@
+import { z } from 'zod';
+
+/**
+ * Anthropic Messages wire format (`POST /v1/messages`, `anthropic-version: 2023-06-01`). Outgoing
+ * shapes are plain types; incoming ones are zod schemas that name only the fields we read, all
+ * `.nullish()` and loose, because Anthropic adds fields and event types without a version bump.
+ * @see https://platform.claude.com/docs/en/api/messages
+ */
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+// ---- outgoing ---------------------------------------------------------------------------------
+
+export interface AnthropicTextBlock {
+  type: 'text';
+  text: string;
+}
+
+/** @see https://platform.claude.com/docs/en/build-with-claude/vision */
+export interface AnthropicImageBlock {
+  type: 'image';
+  source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
+}
+
+/** @see https://platform.claude.com/docs/en/build-with-claude/pdf-support */
+export interface AnthropicDocumentBlock {
+  type: 'document';
+  source: { type: 'base64'; media_type: 'application/pdf'; data: string } | { type: 'url'; url: string };
+}
+
+export interface AnthropicToolUseBlock {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  /** Must be a JSON object; Anthropic rejects any other value. */
+  input: Record<string, unknown>;
+}
+
+export interface AnthropicToolResultBlock {
+  type: 'tool_result';
+  tool_use_id: string;
+  content: string | Array<AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock>;
+}
+
+/** @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking */
+export interface AnthropicThinkingBlock {
+  type: 'thinking';
+  thinking: string;
+  signature: string;
+}
+
+export interface AnthropicRedactedThinkingBlock {
+  type: 'redacted_thinking';
+  data: string;
+}
+
+export type AnthropicUserContentBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock | AnthropicToolResultBlock;
+
+export type AnthropicAssistantContentBlock =
+  | AnthropicThinkingBlock
+  | AnthropicRedactedThinkingBlock
+  | AnthropicTextBlock
+  | AnthropicToolUseBlock;
+
+export type AnthropicMessage =
+  | { role: 'user'; content: AnthropicUserContentBlock[] }
+  | { role: 'assistant'; content: AnthropicAssistantContentBlock[] };
+
+export interface AnthropicTool {
+  name: string;
+  description?: string;
+  input_schema: Record<string, unknown>;
+}
+
+/** @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/implement-tool-use#forcing-tool-use */
+export type AnthropicToolChoice =
+  | { type: 'auto'; disable_parallel_tool_use?: boolean }
+  | { type: 'any'; disable_parallel_tool_use?: boolean }
+  | { type: 'tool'; name: string; disable_parallel_tool_use?: boolean }
+  | { type: 'none' };
+
+export interface AnthropicRequestBody {
+  model: string;
+  max_tokens: number;
+  system?: string | AnthropicTextBlock[];
+  messages: AnthropicMessage[];
+  tools?: AnthropicTool[];
+  tool_choice?: AnthropicToolChoice;
+  temperature?: number;
+  top_p?: number;
+  metadata?: { user_id: string };
+  stream?: true;
+}
+
+// ---- incoming ---------------------------------------------------------------------------------
+
+/**
+ * `input_tokens` counts only the input after the last cache breakpoint; cache reads and writes are
+ * reported beside it, not inside it. In `message_delta` the counts are cumulative.
+ * @see https://platform.claude.com/docs/en/build-with-claude/prompt-caching#tracking-cache-performance
+ */
+export const anthropicUsageSchema = z.looseObject({
+  input_tokens: z.number().nullish(),
+  output_tokens: z.number().nullish(),
+  cache_creation_input_tokens: z.number().nullish(),
+  cache_read_input_tokens: z.number().nullish(),
+});
+export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;
+
+/** The `error` object of error bodies and of the `error` stream event. */
+export const anthropicErrorSchema = z.looseObject({
+  type: z.string().nullish(),
+  message: z.string().nullish(),
+});
+
+/**
+ * A content block as `content_block_start` (or a non-streamed Message) carries it. One loose shape
+ * for every block type: the mapper switches on `type` and skips types it does not know (server tool
+ * blocks, future additions).
+ */
+const contentBlockSchema = z.looseObject({
+  type: z.string(),
+  text: z.string().nullish(),
+  id: z.string().nullish(),
+  name: z.string().nullish(),
+  input: z.unknown().optional(),
+  thinking: z.string().nullish(),
+  signature: z.string().nullish(),
+  data: z.string().nullish(),
+});
+export type AnthropicContentBlock = z.infer<typeof contentBlockSchema>;
+
+const deltaSchema = z.looseObject({
+  type: z.string(),
+  text: z.string().nullish(),
+  partial_json: z.string().nullish(),
+  thinking: z.string().nullish(),
+  signature: z.string().nullish(),
+});
+
+/**
+ * The stream events we understand. Anthropic may add event types at any time ("your code should
+ * handle unknown event types gracefully"), so the mapper checks `type` before validating.
+ * @see https://platform.claude.com/docs/en/build-with-claude/streaming#event-types
+ */
+export const anthropicStreamEventSchema = z.discriminatedUnion('type', [
+  z.looseObject({
+    type: z.literal('message_start'),
+    message: z.looseObject({ id: z.string().nullish(), model: z.string().nullish(), usage: anthropicUsageSchema.nullish() }),
+  }),
+  z.looseObject({ type: z.literal('content_block_start'), index: z.number(), content_block: contentBlockSchema }),
+  z.looseObject({ type: z.literal('content_block_delta'), index: z.number(), delta: deltaSchema }),
+  z.looseObject({ type: z.literal('content_block_stop'), index: z.number() }),
+  z.looseObject({
+    type: z.literal('message_delta'),
+    delta: z.looseObject({ stop_reason: z.string().nullish() }).nullish(),
+    usage: anthropicUsageSchema.nullish(),
+  }),
+  z.looseObject({ type: z.literal('message_stop') }),
+  z.looseObject({ type: z.literal('ping') }),
+  z.looseObject({ type: z.literal('error'), error: anthropicErrorSchema.nullish() }),
+]);
+export type AnthropicStreamEvent = z.infer<typeof anthropicStreamEventSchema>;
+
+export const anthropicStreamEventTypes: ReadonlySet<string> = new Set(
+  anthropicStreamEventSchema.options.map((option) => option.shape.type.value),
+);
+
+/**
+ * A non-streamed Message, or an error body sent with status 200 by a proxy.
+ * @see https://platform.claude.com/docs/en/api/messages#response-content
+ */
+export const anthropicMessageSchema = z.looseObject({
+  type: z.string().nullish(),
+  id: z.string().nullish(),
+  model: z.string().nullish(),
+  content: z.array(contentBlockSchema).nullish(),
+  stop_reason: z.string().nullish(),
+  usage: anthropicUsageSchema.nullish(),
+  error: anthropicErrorSchema.nullish(),
+});
+export type AnthropicMessageResponse = z.infer<typeof anthropicMessageSchema>;
+
+// ---- round-trip state -------------------------------------------------------------------------
+
+/**
+ * What a reasoning item keeps under `provider_data.anthropic` so its block can be sent back
+ * verbatim: a thinking block's text and signature, or a redacted_thinking block's opaque data.
+ * Ours, not Anthropic's; validated on the way back in because it comes from storage.
+ * @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking#preserving-thinking-blocks
+ */
+export const anthropicReasoningDataSchema = z.union([
+  z.object({ thinking: z.string(), signature: z.string() }),
+  z.object({ redacted: z.string() }),
+]);
+export type AnthropicReasoningData = z.infer<typeof anthropicReasoningDataSchema>;

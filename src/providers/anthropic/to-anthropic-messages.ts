@@ -1,0 +1,297 @@
+import type {
+  ContentPart,
+  FunctionCallItem,
+  FunctionCallOutputItem,
+  InputImagePart,
+  Item,
+  MessageItem,
+  ReasoningItem,
+} from '../../items/item.schemas.js';
+import { safeJsonParse } from '../call-provider.js';
+import {
+  anthropicReasoningDataSchema,
+  type AnthropicAssistantContentBlock,
+  type AnthropicDocumentBlock,
+  type AnthropicImageBlock,
+  type AnthropicMessage,
+  type AnthropicTextBlock,
+  type AnthropicToolResultBlock,
+  type AnthropicUserContentBlock,
+} from './anthropic.api.js';
+import { UnsupportedFeatureError } from './anthropic-error.js';
+
+export interface ConvertMessagesOptions {
+  provider: string;
+  instructions: string | null;
+  items: Item[];
+}
+
+export interface AnthropicPrompt {
+  /** Instructions first, then every system and developer message in order; empty when there are none. */
+  system: AnthropicTextBlock[];
+  messages: AnthropicMessage[];
+}
+
+/**
+ * Converts instructions and items to Anthropic's top-level `system` and alternating `messages`.
+ * Consecutive items of one role become one message, because Anthropic wants user and assistant to
+ * alternate: a turn's reasoning, text and tool calls form one assistant message, and its tool
+ * results plus the next user input one user message, tool results first as Anthropic requires.
+ * Empty text is skipped (Anthropic rejects empty text blocks) and a message left without blocks is
+ * not sent.
+ * @see https://platform.claude.com/docs/en/api/messages#body-messages
+ * @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/implement-tool-use#handling-tool-use-and-tool-result-content-blocks
+ */
+export function convertToAnthropicMessages(options: ConvertMessagesOptions): AnthropicPrompt {
+  const system: AnthropicTextBlock[] = [];
+  if (options.instructions) {
+    system.push({ type: 'text', text: options.instructions });
+  }
+  const messages: AnthropicMessage[] = [];
+
+  for (const item of options.items) {
+    switch (item.type) {
+      case 'message':
+        switch (item.role) {
+          case 'system':
+          case 'developer':
+            // `messages` has no system role, so system and developer messages found anywhere in the
+            // history are folded, in order, into the top-level `system`, ahead of every turn. (Opus 4.8+
+            // accept mid-conversation system messages; not used until the model catalog can say which.)
+            system.push(...item.content.map((part) => toTextBlock(part, options, `${item.role} messages`)).filter(hasText));
+            break;
+          case 'user':
+            appendUserBlocks(messages, item.content.flatMap((part) => convertUserPart(part, options)));
+            break;
+          case 'assistant':
+            appendAssistantBlocks(messages, convertAssistantMessage(item, options));
+            break;
+          default: {
+            const unexpected: never = item.role;
+            throw new Error(`unexpected message role ${String(unexpected)}`);
+          }
+        }
+        break;
+      case 'function_call':
+        appendAssistantBlocks(messages, [{ type: 'tool_use', id: item.call_id, name: item.name, input: parseToolInput(item, options) }]);
+        break;
+      case 'function_call_output':
+        appendUserBlocks(messages, [convertToolResult(item, options)]);
+        break;
+      case 'reasoning':
+        appendAssistantBlocks(messages, convertReasoning(item));
+        break;
+      default: {
+        const unexpected: never = item;
+        throw new Error(`unexpected item type ${(unexpected as { type: string }).type}`);
+      }
+    }
+  }
+  return { system, messages };
+}
+
+/**
+ * Adds blocks to the last user message, or starts one. Tool results go after the tool results
+ * already there and before any other content: Anthropic rejects a user message whose `tool_result`
+ * blocks do not come first.
+ */
+function appendUserBlocks(messages: AnthropicMessage[], blocks: AnthropicUserContentBlock[]): void {
+  if (blocks.length === 0) {
+    return;
+  }
+  const last = messages.at(-1);
+  if (last?.role !== 'user') {
+    messages.push({ role: 'user', content: blocks });
+    return;
+  }
+  for (const block of blocks) {
+    if (block.type === 'tool_result') {
+      last.content.splice(leadingCount(last.content, ['tool_result']), 0, block);
+    } else {
+      last.content.push(block);
+    }
+  }
+}
+
+/**
+ * Adds blocks to the last assistant message, or starts one. Thinking blocks go after the thinking
+ * blocks already there and before text and tool_use: an assistant message that holds thinking must
+ * start with it.
+ */
+function appendAssistantBlocks(messages: AnthropicMessage[], blocks: AnthropicAssistantContentBlock[]): void {
+  if (blocks.length === 0) {
+    return;
+  }
+  const last = messages.at(-1);
+  if (last?.role !== 'assistant') {
+    messages.push({ role: 'assistant', content: blocks });
+    return;
+  }
+  for (const block of blocks) {
+    if (block.type === 'thinking' || block.type === 'redacted_thinking') {
+      last.content.splice(leadingCount(last.content, ['thinking', 'redacted_thinking']), 0, block);
+    } else {
+      last.content.push(block);
+    }
+  }
+}
+
+function leadingCount(blocks: Array<{ type: string }>, types: string[]): number {
+  const index = blocks.findIndex((block) => !types.includes(block.type));
+  return index === -1 ? blocks.length : index;
+}
+
+function convertAssistantMessage(item: MessageItem, options: ConvertMessagesOptions): AnthropicTextBlock[] {
+  // Refusals are replayed as the text the user saw; Anthropic history has no refusal block.
+  return item.content.map((part) => toTextBlock(part, options, 'assistant messages')).filter(hasText);
+}
+
+function convertUserPart(part: ContentPart, options: ConvertMessagesOptions): AnthropicUserContentBlock[] {
+  switch (part.type) {
+    case 'input_text':
+    case 'output_text':
+    case 'refusal':
+      return [toTextBlock(part, options, 'user messages')].filter(hasText);
+    case 'input_image':
+      return [convertImage(part, options)];
+    case 'input_file':
+      return [convertFile(part, options)];
+    default: {
+      const unexpected: never = part;
+      throw new Error(`unexpected content part ${(unexpected as { type: string }).type}`);
+    }
+  }
+}
+
+const IMAGE_MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+/** @see https://platform.claude.com/docs/en/build-with-claude/vision */
+function convertImage(part: InputImagePart, options: ConvertMessagesOptions): AnthropicImageBlock {
+  if (!part.image_url) {
+    throw unsupported(options, 'input_image.file_id');
+  }
+  // Anthropic has no detail setting; it resizes every image by its own rule.
+  const dataUrl = parseBase64DataUrl(part.image_url);
+  if (dataUrl) {
+    if (!IMAGE_MEDIA_TYPES.has(dataUrl.mediaType)) {
+      throw unsupported(options, `input_image of type ${dataUrl.mediaType}`);
+    }
+    return { type: 'image', source: { type: 'base64', media_type: dataUrl.mediaType, data: dataUrl.data } };
+  }
+  if (isHttpUrl(part.image_url)) {
+    return { type: 'image', source: { type: 'url', url: part.image_url } };
+  }
+  throw unsupported(options, 'input_image.image_url other than a base64 data URL or an http(s) URL');
+}
+
+/**
+ * PDFs only: other document types would need Anthropic's beta Files API or a plain-text source.
+ * @see https://platform.claude.com/docs/en/build-with-claude/pdf-support
+ */
+function convertFile(part: Extract<ContentPart, { type: 'input_file' }>, options: ConvertMessagesOptions): AnthropicDocumentBlock {
+  if (part.file_data) {
+    const dataUrl = parseBase64DataUrl(part.file_data);
+    if (dataUrl?.mediaType === 'application/pdf') {
+      return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: dataUrl.data } };
+    }
+    // Responses clients may send bare base64 and let the filename say what it is.
+    if (!dataUrl && part.filename?.toLowerCase().endsWith('.pdf')) {
+      return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: part.file_data } };
+    }
+    throw unsupported(options, `input_file of type ${dataUrl?.mediaType ?? 'unknown'} (only PDF)`);
+  }
+  if (part.file_url && isHttpUrl(part.file_url)) {
+    return { type: 'document', source: { type: 'url', url: part.file_url } };
+  }
+  throw unsupported(options, part.file_id ? 'input_file.file_id' : 'input_file without file_data or file_url');
+}
+
+/**
+ * Anthropic wants `input` as an object, so the raw argument string is parsed. An empty string (some
+ * providers send it for a call without arguments) stands for `{}`.
+ */
+function parseToolInput(item: FunctionCallItem, options: ConvertMessagesOptions): Record<string, unknown> {
+  if (item.arguments.trim() === '') {
+    return {};
+  }
+  const parsed = safeJsonParse(item.arguments);
+  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
+    throw new UnsupportedFeatureError({
+      param: 'input',
+      message: `function_call '${item.call_id}' has arguments that are not a JSON object, which provider '${options.provider}' requires`,
+    });
+  }
+  return parsed.value as Record<string, unknown>;
+}
+
+/** @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/implement-tool-use#handling-results-from-client-tools */
+function convertToolResult(item: FunctionCallOutputItem, options: ConvertMessagesOptions): AnthropicToolResultBlock {
+  if (typeof item.output === 'string') {
+    return { type: 'tool_result', tool_use_id: item.call_id, content: item.output };
+  }
+  const content = item.output.flatMap((part): Array<AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock> => {
+    switch (part.type) {
+      case 'input_text':
+        return part.text === '' ? [] : [{ type: 'text', text: part.text }];
+      case 'input_image':
+        return [convertImage(part, options)];
+      case 'input_file':
+        return [convertFile(part, options)];
+      default: {
+        const unexpected: never = part;
+        throw new Error(`unexpected content part ${(unexpected as { type: string }).type}`);
+      }
+    }
+  });
+  return { type: 'tool_result', tool_use_id: item.call_id, content: content.length === 0 ? '' : content };
+}
+
+/**
+ * Replays a thinking or redacted_thinking block exactly as Anthropic sent it (text, signature and
+ * data untouched; Anthropic rejects modified blocks).
+ * @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking#preserving-thinking-blocks
+ */
+function convertReasoning(item: ReasoningItem): AnthropicAssistantContentBlock[] {
+  const data = anthropicReasoningDataSchema.safeParse(item.provider_data?.['anthropic']);
+  if (!data.success) {
+    // TODO: apply the thinking policy once it exists; until then reasoning items without Anthropic
+    // provider data (made by another provider, or stored before signatures were kept) are dropped.
+    return [];
+  }
+  if ('redacted' in data.data) {
+    return [{ type: 'redacted_thinking', data: data.data.redacted }];
+  }
+  return [{ type: 'thinking', thinking: data.data.thinking, signature: data.data.signature }];
+}
+
+function toTextBlock(part: ContentPart, options: ConvertMessagesOptions, where: string): AnthropicTextBlock {
+  switch (part.type) {
+    case 'input_text':
+    case 'output_text':
+      return { type: 'text', text: part.text };
+    case 'refusal':
+      return { type: 'text', text: part.refusal };
+    default:
+      throw unsupported(options, `${part.type} content in ${where}`);
+  }
+}
+
+function hasText(block: AnthropicTextBlock): boolean {
+  return block.text !== '';
+}
+
+function parseBase64DataUrl(url: string): { mediaType: string; data: string } | null {
+  const match = /^data:([^;,]+)(?:;[^;,]+)*;base64,/i.exec(url);
+  return match?.[1] ? { mediaType: match[1].toLowerCase(), data: url.slice(match[0].length) } : null;
+}
+
+function isHttpUrl(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
+function unsupported(options: ConvertMessagesOptions, feature: string): UnsupportedFeatureError {
+  return new UnsupportedFeatureError({
+    param: 'input',
+    message: `${feature} is not supported by provider '${options.provider}'`,
+  });
+}

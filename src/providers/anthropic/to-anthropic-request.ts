@@ -1,0 +1,88 @@
+import type { ModelRequest, TextFormat } from '../model-adapter.js';
+import type { AnthropicMessage, AnthropicRequestBody, AnthropicTextBlock } from './anthropic.api.js';
+import { UnsupportedFeatureError } from './anthropic-error.js';
+import { prepareAnthropicTools } from './anthropic-tools.js';
+import { convertToAnthropicMessages } from './to-anthropic-messages.js';
+
+export interface ToAnthropicRequestOptions {
+  provider: string;
+  /** Used when the request sets no limit; Anthropic requires `max_tokens` on every call. */
+  defaultMaxOutputTokens: number;
+}
+
+/**
+ * Builds the `POST /v1/messages` body, always streamed. `promptCacheKey` has no Anthropic
+ * equivalent and is not sent; reasoning settings are left to the thinking policy (not yet mapped).
+ * @see https://platform.claude.com/docs/en/api/messages
+ */
+export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRequestOptions): AnthropicRequestBody {
+  if (request.temperature !== null && request.temperature > 1) {
+    throw new UnsupportedFeatureError({ param: 'temperature', message: 'Anthropic models take temperature between 0 and 1' });
+  }
+  const prompt = convertToAnthropicMessages({ provider: options.provider, instructions: request.instructions, items: request.items });
+  const system = [...prompt.system];
+  const formatInstruction = toFormatInstruction(request.textFormat);
+  if (formatInstruction) {
+    system.push({ type: 'text', text: formatInstruction });
+  }
+
+  const body: AnthropicRequestBody = {
+    model: request.model,
+    max_tokens: request.maxOutputTokens ?? options.defaultMaxOutputTokens,
+    ...toSystemField(system),
+    messages: prompt.messages,
+    ...prepareAnthropicTools({
+      tools: request.tools,
+      toolChoice: request.toolChoice,
+      parallelToolCalls: request.parallelToolCalls,
+      historyHasToolBlocks: hasToolBlocks(prompt.messages),
+    }),
+  };
+  if (request.temperature !== null) {
+    body.temperature = request.temperature;
+  }
+  // Claude Sonnet 4.5 and Haiku 4.5 reject a request that sets both temperature and top_p, so
+  // temperature, the setting clients usually mean, wins when both are set.
+  if (request.topP !== null && request.temperature === null) {
+    body.top_p = request.topP;
+  }
+  if (request.safetyIdentifier !== null) {
+    body.metadata = { user_id: request.safetyIdentifier };
+  }
+  body.stream = true;
+  return body;
+}
+
+/** A lone block goes as a plain string, the form every Anthropic-compatible endpoint accepts. */
+function toSystemField(blocks: AnthropicTextBlock[]): Pick<AnthropicRequestBody, 'system'> {
+  const [first] = blocks;
+  if (!first) {
+    return {};
+  }
+  return { system: blocks.length === 1 ? first.text : blocks };
+}
+
+/**
+ * JSON output is asked for in words, a documented approximation: Anthropic's structured outputs
+ * (`output_format`) are beta-only, and a forced tool would change the tool loop the caller sees.
+ * The model usually complies but nothing enforces the schema.
+ * @see https://platform.claude.com/docs/en/test-and-evaluate/strengthen-guardrails/increase-consistency#specify-the-desired-output-format
+ */
+function toFormatInstruction(format: TextFormat): string | null {
+  switch (format.type) {
+    case 'text':
+      return null;
+    case 'json_object':
+      return 'Respond with only a JSON object, with no text before or after it.';
+    case 'json_schema':
+      return `Respond with only a JSON object that matches this JSON Schema: ${JSON.stringify(format.schema)}`;
+    default: {
+      const unexpected: never = format;
+      throw new Error(`unexpected text format ${(unexpected as { type: string }).type}`);
+    }
+  }
+}
+
+function hasToolBlocks(messages: AnthropicMessage[]): boolean {
+  return messages.some((message) => message.content.some((block) => block.type === 'tool_use' || block.type === 'tool_result'));
+}

@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import type { Usage } from '../../items/usage.js';
+import { safeJsonParse, type SseEvent } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
+import { geminiResponseSchema, type GeminiResponse, type GeminiResponsePart } from './gemini.api.js';
+import { malformedUpstreamResponseError, toGeminiInBandError, truncatedStreamError } from './gemini-error.js';
+import { toGeminiProviderData } from './gemini-provider-data.js';
+import { convertGeminiUsage } from './gemini-usage.js';
+import { resolveGeminiFinishReason } from './map-gemini-finish-reason.js';
+
+/**
+ * Turns the SSE events of `streamGenerateContent?alt=sse` into ModelStreamParts. Each `data:` is a
+ * partial GenerateContentResponse (there is no `[DONE]`: the body just ends); an in-band `error`
+ * event is thrown as ProviderError, and the stream always ends with exactly one `finish`.
+ * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
+ */
+export async function* mapGeminiStream(events: AsyncIterable<SseEvent>, provider: string): AsyncGenerator<ModelStreamPart, void, undefined> {
+  const mapper = new GeminiStreamMapper(provider);
+  for await (const event of events) {
+    const data = event.data.trim();
+    if (data === '') {
+      continue;
+    }
+    const parsed = safeJsonParse(data);
+    if (!parsed.ok) {
+      throw malformedUpstreamResponseError(provider, parsed.error);
+    }
+    yield* mapper.push(parseGeminiResponse(parsed.value, provider));
+  }
+  yield* mapper.finish();
+}
+
+/** Validates one GenerateContentResponse; anything that is not one is a malformed answer. */
+export function parseGeminiResponse(value: unknown, provider: string): GeminiResponse {
+  const response = geminiResponseSchema.safeParse(value);
+  if (!response.success) {
+    throw malformedUpstreamResponseError(provider, response.error);
+  }
+  return response.data;
+}
+
+/**
+ * The stateful part of the mapping, one instance per model call; a whole (non-streamed) response is
+ * one push. Only candidate 0 is read (we never ask for more). Parts we never request (inline data,
+ * executable code) are skipped.
+ * @see https://ai.google.dev/gemini-api/docs/thought-signatures
+ */
+export class GeminiStreamMapper {
+  private metadataSent = false;
+  private thoughtOpen = false;
+  /** A signature that came on a part no thought or call could take; the next one that can takes it. */
+  private pendingSignature: string | null = null;
+  private toolCalls = 0;
+  private finishReason: string | null = null;
+  private blockReason: string | null = null;
+  private usage: Usage | null = null;
+
+  constructor(private readonly provider: string) {}
+
+  push(response: GeminiResponse): ModelStreamPart[] {
+    if (response.error) {
+      throw toGeminiInBandError(this.provider, response.error);
+    }
+    const parts: ModelStreamPart[] = [];
+    if (!this.metadataSent && (response.responseId || response.modelVersion)) {
+      this.metadataSent = true;
+      parts.push({ type: 'response-metadata', id: response.responseId || null, model: response.modelVersion || null });
+    }
+    // Every chunk repeats usageMetadata with running counts; the last one is the total.
+    const usage = convertGeminiUsage(response.usageMetadata);
+    if (usage) {
+      this.usage = usage;
+    }
+    if (response.promptFeedback?.blockReason) {
+      this.blockReason = response.promptFeedback.blockReason;
+    }
+    const candidate = response.candidates?.find((entry) => (entry.index ?? 0) === 0);
+    for (const part of candidate?.content?.parts ?? []) {
+      parts.push(...this.withMetadata(this.pushPart(part)));
+    }
+    if (candidate?.finishReason) {
+      this.finishReason = candidate.finishReason;
+    }
+    return parts;
+  }
+
+  /** The closing parts, once the body ended. */
+  finish(): ModelStreamPart[] {
+    if (this.finishReason === null && this.blockReason === null) {
+      throw truncatedStreamError(this.provider);
+    }
+    const parts = this.closeThought(null);
+    // TODO: keep a signature that sealed visible text (Gemini 3 puts one on the last part of a text
+    // answer) once messages can carry provider data; Gemini does not validate those, so it is dropped.
+    this.pendingSignature = null;
+    parts.push({
+      type: 'finish',
+      reason: resolveGeminiFinishReason({ finishReason: this.finishReason, blockReason: this.blockReason, sawToolCalls: this.toolCalls > 0 }),
+      usage: this.usage,
+    });
+    return this.withMetadata(parts);
+  }
+
+  private pushPart(part: GeminiResponsePart): ModelStreamPart[] {
+    const signature = part.thoughtSignature || null;
+    if (part.functionCall) {
+      // The call's own signature belongs to the call (Gemini 3 validates it there), not to the
+      // thought before it, which ends without one.
+      const parts = this.closeThought(null);
+      const index = this.toolCalls++;
+      const callSignature = signature ?? this.takePendingSignature();
+      parts.push(
+        {
+          type: 'tool-call-start',
+          index,
+          callId: newGeminiCallId(index),
+          name: part.functionCall.name,
+          ...(callSignature ? { providerData: toGeminiProviderData(callSignature) } : {}),
+        },
+        // Gemini sends a call whole, so its arguments are one delta.
+        { type: 'tool-call-delta', index, delta: JSON.stringify(part.functionCall.args ?? {}) },
+      );
+      return parts;
+    }
+
+    const parts: ModelStreamPart[] = [];
+    const text = part.text ?? '';
+    if (part.thought) {
+      if (text !== '') {
+        this.thoughtOpen = true;
+        parts.push({ type: 'reasoning-delta', delta: text });
+      }
+      // A signed thought part ends its block: the signature covers the thinking up to here.
+      if (signature) {
+        parts.push(...this.endThoughtWith(signature));
+      }
+      return parts;
+    }
+    // Text. A signature on it (or on an empty signature-only part) seals the thinking before it.
+    if (signature) {
+      parts.push(...this.endThoughtWith(signature));
+    } else if (text !== '') {
+      parts.push(...this.closeThought(null));
+    }
+    if (text !== '') {
+      parts.push({ type: 'text-delta', delta: text });
+    }
+    return parts;
+  }
+
+  /** Ends the open thought with `signature`; with none open, keeps the signature for the next taker. */
+  private endThoughtWith(signature: string): ModelStreamPart[] {
+    if (!this.thoughtOpen) {
+      this.pendingSignature = signature;
+      return [];
+    }
+    return this.closeThought(signature);
+  }
+
+  private closeThought(signature: string | null): ModelStreamPart[] {
+    if (!this.thoughtOpen) {
+      return [];
+    }
+    this.thoughtOpen = false;
+    const sealedWith = signature ?? this.takePendingSignature();
+    return [{ type: 'reasoning-end', providerData: sealedWith ? toGeminiProviderData(sealedWith) : null }];
+  }
+
+  private takePendingSignature(): string | null {
+    const signature = this.pendingSignature;
+    this.pendingSignature = null;
+    return signature;
+  }
+
+  private withMetadata(parts: ModelStreamPart[]): ModelStreamPart[] {
+    if (this.metadataSent || parts.length === 0) {
+      return parts;
+    }
+    this.metadataSent = true;
+    return [{ type: 'response-metadata', id: null, model: null }, ...parts];
+  }
+}
+
+/**
+ * Gemini's function calls carry no id, yet our items pair calls and outputs by `call_id`; the id
+ * only has to be unique within our own history (outputs go back matched by position and name).
+ */
+export function newGeminiCallId(index: number): string {
+  return `call_${index}_${randomBytes(8).toString('hex')}`;
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+/**
+ * Gemini API (generativelanguage v1beta) wire format. Field names are the REST API's camelCase JSON
+ * names. Incoming shapes are lenient zod schemas that only name the fields we read, all `.nullish()`;
+ * unknown fields (safetyRatings, citationMetadata, token details per modality) are stripped.
+ * Outgoing shapes are plain types.
+ * @see https://ai.google.dev/api/generate-content
+ */
+
+// ---- outgoing ---------------------------------------------------------------------------------
+
+/** A text part; `thought` marks a thought summary the model wrote, replayed with its signature. */
+export interface GeminiTextPart {
+  text: string;
+  thought?: true;
+  thoughtSignature?: string;
+}
+
+export interface GeminiInlineDataPart {
+  inlineData: { mimeType: string; data: string };
+}
+
+export interface GeminiFileDataPart {
+  fileData: { mimeType: string; fileUri: string };
+}
+
+/** `thoughtSignature` sits on the part, beside `functionCall`, exactly where the model returned it. */
+export interface GeminiFunctionCallPart {
+  functionCall: { name: string; args: Record<string, unknown> };
+  thoughtSignature?: string;
+}
+
+export interface GeminiFunctionResponsePart {
+  functionResponse: { name: string; response: Record<string, unknown> };
+}
+
+export type GeminiPart =
+  | GeminiTextPart
+  | GeminiInlineDataPart
+  | GeminiFileDataPart
+  | GeminiFunctionCallPart
+  | GeminiFunctionResponsePart;
+
+/** @see https://ai.google.dev/api/caching#Content */
+export interface GeminiContent {
+  role: 'user' | 'model';
+  parts: GeminiPart[];
+}
+
+export interface GeminiSystemInstruction {
+  parts: GeminiTextPart[];
+}
+
+/** @see https://ai.google.dev/api/caching#FunctionDeclaration */
+export interface GeminiFunctionDeclaration {
+  name: string;
+  description?: string;
+  /** Full JSON Schema, mutually exclusive with the OpenAPI-subset `parameters`. */
+  parametersJsonSchema?: Record<string, unknown>;
+}
+
+export interface GeminiTool {
+  functionDeclarations: GeminiFunctionDeclaration[];
+}
+
+export type GeminiFunctionCallingMode = 'AUTO' | 'ANY' | 'NONE';
+
+/** @see https://ai.google.dev/api/caching#ToolConfig */
+export interface GeminiToolConfig {
+  functionCallingConfig: { mode: GeminiFunctionCallingMode; allowedFunctionNames?: string[] };
+}
+
+/** @see https://ai.google.dev/api/generate-content#generationconfig */
+export interface GeminiGenerationConfig {
+  maxOutputTokens?: number;
+  temperature?: number;
+  topP?: number;
+  responseMimeType?: 'application/json';
+  /** Full JSON Schema, mutually exclusive with the OpenAPI-subset `responseSchema`. */
+  responseJsonSchema?: Record<string, unknown>;
+}
+
+/** @see https://ai.google.dev/api/generate-content#request-body */
+export interface GeminiRequestBody {
+  contents: GeminiContent[];
+  systemInstruction?: GeminiSystemInstruction;
+  tools?: GeminiTool[];
+  toolConfig?: GeminiToolConfig;
+  generationConfig?: GeminiGenerationConfig;
+}
+
+// ---- incoming ---------------------------------------------------------------------------------
+
+/** Only the part kinds we ask for; inline data and code execution parts are stripped to `{}`. */
+const geminiResponsePartSchema = z.object({
+  text: z.string().nullish(),
+  thought: z.boolean().nullish(),
+  thoughtSignature: z.string().nullish(),
+  functionCall: z
+    .object({
+      name: z.string(),
+      args: z.record(z.string(), z.unknown()).nullish(),
+    })
+    .nullish(),
+});
+export type GeminiResponsePart = z.infer<typeof geminiResponsePartSchema>;
+
+/**
+ * `promptTokenCount` includes `cachedContentTokenCount`; `candidatesTokenCount` excludes
+ * `thoughtsTokenCount`.
+ * @see https://ai.google.dev/api/generate-content#UsageMetadata
+ */
+export const geminiUsageMetadataSchema = z.object({
+  promptTokenCount: z.number().nullish(),
+  cachedContentTokenCount: z.number().nullish(),
+  candidatesTokenCount: z.number().nullish(),
+  thoughtsTokenCount: z.number().nullish(),
+  totalTokenCount: z.number().nullish(),
+});
+export type GeminiUsageMetadata = z.infer<typeof geminiUsageMetadataSchema>;
+
+/**
+ * A google.rpc.Status as the REST API renders it: numeric HTTP-like `code`, canonical `status` name.
+ * @see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes
+ */
+export const geminiErrorSchema = z.object({
+  code: z.number().nullish(),
+  message: z.string().nullish(),
+  status: z.string().nullish(),
+});
+export type GeminiError = z.infer<typeof geminiErrorSchema>;
+
+/**
+ * One GenerateContentResponse: a whole answer from `generateContent`, or one partial answer per SSE
+ * event of `streamGenerateContent?alt=sse`. A failure after the stream started arrives as an event
+ * with `error` instead.
+ * @see https://ai.google.dev/api/generate-content#generatecontentresponse
+ */
+export const geminiResponseSchema = z.object({
+  candidates: z
+    .array(
+      z.object({
+        index: z.number().nullish(),
+        content: z.object({ role: z.string().nullish(), parts: z.array(geminiResponsePartSchema).nullish() }).nullish(),
+        finishReason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  promptFeedback: z.object({ blockReason: z.string().nullish() }).nullish(),
+  usageMetadata: geminiUsageMetadataSchema.nullish(),
+  modelVersion: z.string().nullish(),
+  responseId: z.string().nullish(),
+  error: geminiErrorSchema.nullish(),
+});
+export type GeminiResponse = z.infer<typeof geminiResponseSchema>;

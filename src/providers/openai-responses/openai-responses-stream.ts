@@ -1,0 +1,353 @@
+import type { z } from 'zod';
+import type { ProviderData } from '../../items/item.schemas.js';
+import { safeJsonParse, type SseEvent } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
+import {
+  openAIResponsesArgumentsDoneEventSchema,
+  openAIResponsesDeltaEventSchema,
+  openAIResponsesEventHeaderSchema,
+  openAIResponsesLifecycleEventSchema,
+  openAIResponsesOutputItemEventSchema,
+  type OpenAIResponsesDeltaEvent,
+  type OpenAIResponsesOutputItem,
+  type OpenAIResponsesReasoningData,
+  type OpenAIResponsesResponse,
+} from './openai-responses.api.js';
+import {
+  malformedUpstreamResponseError,
+  toOpenAIResponsesErrorEventError,
+  toOpenAIResponsesFailedError,
+  truncatedStreamError,
+} from './openai-responses-error.js';
+import { resolveOpenAIResponsesFinishReason } from './map-openai-responses-finish-reason.js';
+import { convertOpenAIResponsesUsage } from './openai-responses-usage.js';
+
+/**
+ * Turns a Responses SSE stream into ModelStreamParts. It stops at the terminal event
+ * (`response.completed` / `.incomplete`) or at `data: [DONE]`; `response.failed` and `error` events
+ * are thrown as ProviderError, and a stream that ends without a terminal event is an error too.
+ * @see https://platform.openai.com/docs/api-reference/responses-streaming
+ */
+export async function* mapOpenAIResponsesStream(
+  events: AsyncIterable<SseEvent>,
+  provider: string,
+): AsyncGenerator<ModelStreamPart, void, undefined> {
+  const mapper = new OpenAIResponsesStreamMapper(provider);
+  for await (const event of events) {
+    const data = event.data.trim();
+    if (data === '[DONE]') {
+      break;
+    }
+    // Keep-alive events with an empty payload carry nothing.
+    if (data === '') {
+      continue;
+    }
+    const parsed = safeJsonParse(data);
+    if (!parsed.ok) {
+      // Proxies put plain text into an error event now and then; the text is still the message.
+      if (event.event === 'error') {
+        throw toOpenAIResponsesErrorEventError(provider, { message: data });
+      }
+      throw malformedUpstreamResponseError(provider, parsed.error);
+    }
+    yield* mapper.push(parsed.value, event.event);
+    // OpenAI ends the body right after the terminal event; returning here also releases it.
+    if (mapper.finished) {
+      return;
+    }
+  }
+  throw truncatedStreamError(provider);
+}
+
+type ItemState =
+  | { type: 'message'; textSeen: boolean; done: boolean }
+  /** `part` names the summary or content part the last delta belonged to. */
+  | { type: 'reasoning'; textSeen: boolean; part: string | null; done: boolean }
+  | { type: 'function_call'; started: boolean; argumentsSent: string; done: boolean }
+  | { type: 'other'; done: boolean };
+
+/**
+ * The stateful part of the stream mapping, one instance per model call. Output items are keyed by
+ * `output_index`, which is also the index of their tool calls. Every item is read from its deltas
+ * and, for servers that skip deltas, from its `output_item.done` copy or the final Response.
+ * @see https://platform.openai.com/docs/api-reference/responses-streaming
+ */
+export class OpenAIResponsesStreamMapper {
+  /** True once a terminal event was mapped; nothing after it counts. */
+  finished = false;
+  private metadataSent = false;
+  private sawFunctionCall = false;
+  private readonly items = new Map<number, ItemState>();
+  private readonly outputIndexesById = new Map<string, number>();
+
+  constructor(private readonly provider: string) {}
+
+  /** Maps one event payload; `eventName` is the SSE `event:` field, used when the payload has no `type`. */
+  push(value: unknown, eventName?: string): ModelStreamPart[] {
+    if (this.finished) {
+      return [];
+    }
+    const parts = this.map(value, eventName);
+    // Metadata leads every stream, even one whose server skipped `response.created`.
+    if (!this.metadataSent && parts.length > 0) {
+      this.metadataSent = true;
+      parts.unshift({ type: 'response-metadata', id: null, model: null });
+    }
+    return parts;
+  }
+
+  private map(value: unknown, eventName: string | undefined): ModelStreamPart[] {
+    const type = this.parse(openAIResponsesEventHeaderSchema, value).type ?? eventName;
+    switch (type) {
+      case 'response.created':
+      case 'response.queued':
+      case 'response.in_progress':
+        return this.readMetadata(this.parse(openAIResponsesLifecycleEventSchema, value).response);
+      case 'response.output_item.added': {
+        const event = this.parse(openAIResponsesOutputItemEventSchema, value);
+        return this.addItem(event.output_index ?? this.items.size, event.item);
+      }
+      case 'response.output_item.done': {
+        const event = this.parse(openAIResponsesOutputItemEventSchema, value);
+        const index = event.output_index ?? (event.item.id ? this.outputIndexesById.get(event.item.id) : undefined);
+        return this.completeItem(index ?? this.items.size, event.item);
+      }
+      case 'response.output_text.delta':
+      case 'response.refusal.delta':
+        // The part vocabulary has no refusal; the refusal text is what the user should see.
+        return this.appendText(this.parse(openAIResponsesDeltaEventSchema, value));
+      case 'response.reasoning_summary_text.delta': {
+        const event = this.parse(openAIResponsesDeltaEventSchema, value);
+        return this.appendReasoning(event, `summary:${event.summary_index ?? 0}`);
+      }
+      case 'response.reasoning_text.delta': {
+        const event = this.parse(openAIResponsesDeltaEventSchema, value);
+        return this.appendReasoning(event, `content:${event.content_index ?? 0}`);
+      }
+      case 'response.function_call_arguments.delta':
+        return this.appendArguments(this.parse(openAIResponsesDeltaEventSchema, value));
+      case 'response.function_call_arguments.done': {
+        const event = this.parse(openAIResponsesArgumentsDoneEventSchema, value);
+        const index = this.resolveIndex(event);
+        const state = index === null ? undefined : this.items.get(index);
+        return index !== null && state?.type === 'function_call' ? this.completeArguments(index, state, event.arguments) : [];
+      }
+      case 'response.completed':
+        return this.finish(this.parse(openAIResponsesLifecycleEventSchema, value).response, { status: 'completed' });
+      case 'response.incomplete': {
+        const { response } = this.parse(openAIResponsesLifecycleEventSchema, value);
+        return this.finish(response, { status: 'incomplete', reason: response.incomplete_details?.reason ?? null });
+      }
+      case 'response.failed':
+        throw toOpenAIResponsesFailedError(this.provider, this.parse(openAIResponsesLifecycleEventSchema, value).response);
+      case 'error':
+        throw toOpenAIResponsesErrorEventError(this.provider, value);
+      default:
+        // Part boundaries, `.done` events whose text we already streamed, hosted tool progress,
+        // keepalives and whatever OpenAI adds next carry nothing we map.
+        return [];
+    }
+  }
+
+  private readMetadata(response: OpenAIResponsesResponse): ModelStreamPart[] {
+    if (this.metadataSent) {
+      return [];
+    }
+    this.metadataSent = true;
+    return [{ type: 'response-metadata', id: response.id ?? null, model: response.model ?? null }];
+  }
+
+  private addItem(index: number, item: OpenAIResponsesOutputItem): ModelStreamPart[] {
+    const state = this.registerItem(index, item);
+    // A server that names the call only in its final copy gets it started there instead.
+    return state.type === 'function_call' && item.call_id && item.name ? this.startCall(index, state, item) : [];
+  }
+
+  private registerItem(index: number, item: OpenAIResponsesOutputItem): ItemState {
+    if (item.id) {
+      this.outputIndexesById.set(item.id, index);
+    }
+    let state: ItemState;
+    switch (stateTypeOf(item.type)) {
+      case 'message':
+        state = { type: 'message', textSeen: false, done: false };
+        break;
+      case 'reasoning':
+        state = { type: 'reasoning', textSeen: false, part: null, done: false };
+        break;
+      case 'function_call':
+        state = { type: 'function_call', started: false, argumentsSent: '', done: false };
+        break;
+      case 'other':
+        state = { type: 'other', done: false };
+        break;
+    }
+    this.items.set(index, state);
+    return state;
+  }
+
+  /** The final copy of an item: fills in what its deltas did not deliver. */
+  private completeItem(index: number, item: OpenAIResponsesOutputItem): ModelStreamPart[] {
+    const known = this.items.get(index);
+    if (known?.done) {
+      return [];
+    }
+    // An item first seen in its final copy has had nothing streamed yet.
+    const state = known?.type === stateTypeOf(item.type) ? known : this.registerItem(index, item);
+    state.done = true;
+    switch (state.type) {
+      case 'message': {
+        const text = (item.content ?? []).map((part) => (part.type === 'refusal' ? part.refusal : part.text) ?? '').join('');
+        return !state.textSeen && text ? [{ type: 'text-delta', delta: text }] : [];
+      }
+      case 'reasoning': {
+        const parts: ModelStreamPart[] = [];
+        const text = joinTexts(item.summary) || joinTexts(item.content);
+        if (!state.textSeen && text) {
+          parts.push({ type: 'reasoning-delta', delta: text });
+        }
+        parts.push({ type: 'reasoning-end', providerData: toReasoningProviderData(item) });
+        return parts;
+      }
+      case 'function_call': {
+        const parts: ModelStreamPart[] = [];
+        if (!state.started) {
+          if (!item.call_id || !item.name) {
+            throw malformedUpstreamResponseError(this.provider, new Error('function_call item without call_id or name'));
+          }
+          parts.push(...this.startCall(index, state, item));
+        }
+        parts.push(...this.completeArguments(index, state, item.arguments ?? ''));
+        return parts;
+      }
+      case 'other':
+        return [];
+    }
+  }
+
+  private startCall(
+    index: number,
+    state: Extract<ItemState, { type: 'function_call' }>,
+    item: OpenAIResponsesOutputItem,
+  ): ModelStreamPart[] {
+    state.started = true;
+    this.sawFunctionCall = true;
+    const parts: ModelStreamPart[] = [{ type: 'tool-call-start', index, callId: item.call_id!, name: item.name! }];
+    if (item.arguments) {
+      state.argumentsSent = item.arguments;
+      parts.push({ type: 'tool-call-delta', index, delta: item.arguments });
+    }
+    return parts;
+  }
+
+  private appendText(event: OpenAIResponsesDeltaEvent): ModelStreamPart[] {
+    const state = this.items.get(this.resolveIndex(event) ?? -1);
+    if (state?.type === 'message' && event.delta) {
+      state.textSeen = true;
+    }
+    return event.delta ? [{ type: 'text-delta', delta: event.delta }] : [];
+  }
+
+  private appendReasoning(event: OpenAIResponsesDeltaEvent, part: string): ModelStreamPart[] {
+    if (!event.delta) {
+      return [];
+    }
+    const parts: ModelStreamPart[] = [];
+    const state = this.items.get(this.resolveIndex(event) ?? -1);
+    if (state?.type === 'reasoning') {
+      // Summaries come in several parts (one per reasoning step); keep them apart as paragraphs.
+      if (state.textSeen && state.part !== part) {
+        parts.push({ type: 'reasoning-delta', delta: '\n\n' });
+      }
+      state.part = part;
+      state.textSeen = true;
+    }
+    parts.push({ type: 'reasoning-delta', delta: event.delta });
+    return parts;
+  }
+
+  private appendArguments(event: OpenAIResponsesDeltaEvent): ModelStreamPart[] {
+    const index = this.resolveIndex(event);
+    const state = this.items.get(index ?? -1);
+    // Fragments of a call that has not started yet are recovered from its final copy.
+    if (index === null || state?.type !== 'function_call' || !state.started || !event.delta) {
+      return [];
+    }
+    state.argumentsSent += event.delta;
+    return [{ type: 'tool-call-delta', index, delta: event.delta }];
+  }
+
+  /**
+   * Sends what the final argument string has beyond what was streamed: all of it when the server
+   * sent no deltas. When the two disagree the streamed bytes stand, since they are already out.
+   */
+  private completeArguments(
+    index: number,
+    state: Extract<ItemState, { type: 'function_call' }>,
+    finalArguments: string,
+  ): ModelStreamPart[] {
+    if (!state.started || finalArguments.length <= state.argumentsSent.length || !finalArguments.startsWith(state.argumentsSent)) {
+      return [];
+    }
+    const delta = finalArguments.slice(state.argumentsSent.length);
+    state.argumentsSent = finalArguments;
+    return [{ type: 'tool-call-delta', index, delta }];
+  }
+
+  private finish(
+    response: OpenAIResponsesResponse,
+    outcome: Parameters<typeof resolveOpenAIResponsesFinishReason>[0],
+  ): ModelStreamPart[] {
+    const parts = this.readMetadata(response);
+    // Servers that stream no item events (or drop some) still list every item in the final Response.
+    (response.output ?? []).forEach((item, index) => parts.push(...this.completeItem(index, item)));
+    this.finished = true;
+    parts.push({
+      type: 'finish',
+      reason: resolveOpenAIResponsesFinishReason(outcome, this.sawFunctionCall),
+      usage: convertOpenAIResponsesUsage(response.usage),
+    });
+    return parts;
+  }
+
+  private resolveIndex(event: { output_index?: number | null; item_id?: string | null }): number | null {
+    if (typeof event.output_index === 'number') {
+      return event.output_index;
+    }
+    return (event.item_id ? this.outputIndexesById.get(event.item_id) : undefined) ?? null;
+  }
+
+  private parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      throw malformedUpstreamResponseError(this.provider, result.error);
+    }
+    return result.data;
+  }
+}
+
+/**
+ * What replaying a reasoning item needs: OpenAI decrypts `encrypted_content` only together with the
+ * item's original `rs_` id. Without encrypted content (not requested, or a server that has none)
+ * there is nothing a stateless call could replay.
+ * @see https://platform.openai.com/docs/guides/reasoning#encrypted-reasoning-items
+ */
+function toReasoningProviderData(item: OpenAIResponsesOutputItem): ProviderData | null {
+  if (!item.encrypted_content || !item.id) {
+    return null;
+  }
+  const openai: OpenAIResponsesReasoningData = { id: item.id, encrypted_content: item.encrypted_content };
+  return { openai };
+}
+
+/** The item types we map; hosted tool calls and anything newer are `other`. */
+function stateTypeOf(type: string): ItemState['type'] {
+  return type === 'message' || type === 'reasoning' || type === 'function_call' ? type : 'other';
+}
+
+function joinTexts(parts: OpenAIResponsesOutputItem['summary']): string {
+  return (parts ?? [])
+    .map((part) => part.text ?? '')
+    .filter((text) => text !== '')
+    .join('\n\n');
+}

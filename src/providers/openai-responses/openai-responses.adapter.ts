@@ -1,0 +1,113 @@
+import {
+  callProvider,
+  iterateSseEvents,
+  readBodyText,
+  toProviderTransportError,
+  type CallProvider,
+  type ProviderResponse,
+  type RetryOptions,
+} from '../call-provider.js';
+import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import { ProviderError } from '../provider-error.js';
+import { isEncryptedContentUnsupportedError } from './openai-responses-error.js';
+import { convertOpenAIResponsesResponse } from './openai-responses-response.js';
+import { mapOpenAIResponsesStream } from './openai-responses-stream.js';
+import { toOpenAIResponsesRequest } from './to-openai-responses-request.js';
+
+export interface OpenAIResponsesAdapterOptions {
+  /** Provider name as configured (`openai`, `azure`, `vllm`, …). */
+  provider: string;
+  /** Includes the version path, e.g. `https://api.openai.com/v1`; requests go to `{baseUrl}/responses`. */
+  baseUrl: string;
+  /** Sent as a Bearer token (Azure's `/openai/v1` takes its keys that way too); null for servers without auth. */
+  apiKey: string | null;
+  retry?: Partial<RetryOptions>;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Replaces the HTTP call; tests serve fixtures through it. */
+  callProvider?: CallProvider;
+}
+
+/**
+ * The Responses API (`POST {baseUrl}/responses`) for upstreams that speak it themselves: OpenAI,
+ * Azure OpenAI, vLLM's Responses server. Our server owns the conversation, so every call is
+ * stateless: `store: false`, the whole history as input, streamed, with encrypted reasoning asked
+ * for so reasoning items can be replayed on the next turn.
+ * @see https://platform.openai.com/docs/api-reference/responses/create
+ */
+export class OpenAIResponsesAdapter implements ModelAdapter {
+  readonly provider: string;
+  private readonly callProvider: CallProvider;
+  /** Models that answered `include: ["reasoning.encrypted_content"]` with a 400 (models that do not reason). */
+  private readonly modelsWithoutEncryptedReasoning = new Set<string>();
+
+  constructor(private readonly options: OpenAIResponsesAdapterOptions) {
+    this.provider = options.provider;
+    this.callProvider = options.callProvider ?? callProvider;
+  }
+
+  async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
+    const { provider } = this.options;
+    try {
+      const response = await this.send(request, signal);
+      // A server that ignores `stream: true` answers with one JSON Response; read it as such.
+      const contentType = String(response.headers['content-type'] ?? '');
+      const parts = contentType.includes('application/json')
+        ? convertOpenAIResponsesResponse(await readBodyText(response.body, { signal }), provider)
+        : mapOpenAIResponsesStream(iterateSseEvents(response.body, signal), provider);
+
+      for await (const part of parts) {
+        signal.throwIfAborted();
+        yield part;
+      }
+    } catch (error) {
+      if (signal.aborted) {
+        throw signal.reason;
+      }
+      // Body read failures (reset socket, body timeout) carry a code; our own bugs do not and stay as they are.
+      if (!(error instanceof ProviderError) && hasErrorCode(error)) {
+        throw toProviderTransportError(provider, error);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Sends the request, asking for encrypted reasoning unless the model is known to refuse it. Models
+   * that do not reason (gpt-4.1, gpt-4o, and Azure deployments of them, whose names tell nothing)
+   * reject that `include` with a 400; the first such answer is remembered per model and the request
+   * sent again without it, which costs one extra round trip per model and process.
+   */
+  private async send(request: ModelRequest, signal: AbortSignal): Promise<ProviderResponse> {
+    const includeEncryptedReasoning = !this.modelsWithoutEncryptedReasoning.has(request.model);
+    try {
+      return await this.post(request, includeEncryptedReasoning, signal);
+    } catch (error) {
+      if (!includeEncryptedReasoning || !isEncryptedContentUnsupportedError(error)) {
+        throw error;
+      }
+      this.modelsWithoutEncryptedReasoning.add(request.model);
+      return this.post(request, false, signal);
+    }
+  }
+
+  private post(request: ModelRequest, includeEncryptedReasoning: boolean, signal: AbortSignal): Promise<ProviderResponse> {
+    return this.callProvider({
+      provider: this.options.provider,
+      url: `${this.options.baseUrl.replace(/\/+$/, '')}/responses`,
+      headers: {
+        accept: 'text/event-stream',
+        ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+      },
+      body: toOpenAIResponsesRequest(request, { includeEncryptedReasoning }),
+      signal,
+      retry: this.options.retry,
+      headersTimeoutMs: this.options.headersTimeoutMs,
+      bodyTimeoutMs: this.options.bodyTimeoutMs,
+    });
+  }
+}
+
+function hasErrorCode(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+}

@@ -1,0 +1,127 @@
+import type { ContentPart, FunctionCallOutputItem, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
+import {
+  openAIResponsesReasoningDataSchema,
+  type OpenAIResponsesContentPart,
+  type OpenAIResponsesInputItem,
+  type OpenAIResponsesMessageInput,
+} from './openai-responses.api.js';
+
+/**
+ * Converts our items to Responses input items for a stateless (`store: false`) call. Our items are
+ * the public Responses items already, so this is mostly a matter of what to leave out:
+ * - `id`: the ids on our items are ours (`msg_…`, `fc_…`) and mean nothing upstream; with
+ *   `store: false` OpenAI answers an input item id it does not know with ``400 Item with id 'x' not
+ *   found. Items are not persisted when `store` is set to false``. Items are sent by value instead.
+ * - `status`: output bookkeeping, not input.
+ * - reasoning items without OpenAI encrypted content, and reasoning items with nothing after them
+ *   that the model produced (see {@link dropOrphanReasoning}).
+ * @see https://platform.openai.com/docs/api-reference/responses/create#responses-create-input
+ * @see https://platform.openai.com/docs/guides/reasoning#keeping-reasoning-items-in-context
+ */
+export function convertToOpenAIResponsesInput(items: Item[]): OpenAIResponsesInputItem[] {
+  return dropOrphanReasoning(items.flatMap(convertItem));
+}
+
+function convertItem(item: Item): OpenAIResponsesInputItem[] {
+  switch (item.type) {
+    case 'message':
+      return [convertMessage(item)];
+    case 'function_call':
+      // Passed through byte for byte: re-serializing would change what the model sees on replay.
+      return [{ type: 'function_call', call_id: item.call_id, name: item.name, arguments: item.arguments }];
+    case 'function_call_output':
+      return [{ type: 'function_call_output', call_id: item.call_id, output: convertToolOutput(item) }];
+    case 'reasoning':
+      return convertReasoning(item);
+    default: {
+      const unexpected: never = item;
+      throw new Error(`unexpected item type ${(unexpected as { type: string }).type}`);
+    }
+  }
+}
+
+function convertMessage(item: MessageItem): OpenAIResponsesMessageInput {
+  const message: OpenAIResponsesMessageInput = {
+    type: 'message',
+    role: item.role,
+    content: item.content.map((part) => (item.role === 'assistant' ? toAssistantPart(part) : toInputPart(part))),
+  };
+  // Newer models want `phase` back on every assistant message they produced.
+  if (item.phase) {
+    message.phase = item.phase;
+  }
+  return message;
+}
+
+/**
+ * Assistant content goes back as output parts, the way OpenAI's own clients replay it without ids.
+ * Logprobs of a past answer are useless as input and can be large, so they are left empty.
+ * @see https://platform.openai.com/docs/api-reference/responses/create#responses-create-input
+ */
+function toAssistantPart(part: ContentPart): OpenAIResponsesContentPart {
+  return part.type === 'output_text' ? { ...part, logprobs: [] } : withoutNullish(part);
+}
+
+/**
+ * Output parts are only valid in assistant messages; elsewhere their text is input text.
+ * @see https://platform.openai.com/docs/api-reference/responses/create#responses-create-input
+ */
+function toInputPart(part: ContentPart): OpenAIResponsesContentPart {
+  switch (part.type) {
+    case 'output_text':
+      return { type: 'input_text', text: part.text };
+    case 'refusal':
+      return { type: 'input_text', text: part.refusal };
+    default:
+      return withoutNullish(part);
+  }
+}
+
+function convertToolOutput(item: FunctionCallOutputItem): string | OpenAIResponsesContentPart[] {
+  return typeof item.output === 'string' ? item.output : item.output.map(withoutNullish);
+}
+
+/**
+ * A reasoning item is replayed only with the encrypted content OpenAI gave us, under its original
+ * `rs_` id (the content is bound to it); an id alone is a dangling reference with `store: false`.
+ */
+function convertReasoning(item: ReasoningItem): OpenAIResponsesInputItem[] {
+  const data = openAIResponsesReasoningDataSchema.safeParse(item.provider_data?.['openai']);
+  if (!data.success) {
+    // TODO: let the thinking policy decide (planning/, the "thinking policy" issue) once it exists:
+    // whose reasoning may be replayed where (Azure and OpenAI keys cannot read each other's encrypted
+    // content) and whether foreign reasoning is dropped or summarized. Until then every reasoning
+    // item without OpenAI encrypted content is dropped, which OpenAI always accepts.
+    return [];
+  }
+  return [{ type: 'reasoning', id: data.data.id, summary: item.summary, encrypted_content: data.data.encrypted_content }];
+}
+
+/**
+ * OpenAI rejects a reasoning item that is not followed by the item the model produced after it
+ * (``400 Item 'rs_…' of type 'reasoning' was provided without its required following item``). That
+ * happens when a turn failed or was cut off after reasoning; such a reasoning item is dropped.
+ * @see https://platform.openai.com/docs/guides/reasoning#keeping-reasoning-items-in-context
+ */
+export function dropOrphanReasoning(input: OpenAIResponsesInputItem[]): OpenAIResponsesInputItem[] {
+  const kept: OpenAIResponsesInputItem[] = [];
+  let next: OpenAIResponsesInputItem | undefined;
+  for (let index = input.length - 1; index >= 0; index--) {
+    const item = input[index]!;
+    if (item.type === 'reasoning' && !isModelOutput(next)) {
+      continue;
+    }
+    kept.push(item);
+    next = item;
+  }
+  return kept.reverse();
+}
+
+function isModelOutput(item: OpenAIResponsesInputItem | undefined): boolean {
+  return item?.type === 'function_call' || item?.type === 'reasoning' || (item?.type === 'message' && item.role === 'assistant');
+}
+
+/** Our parts hold absent optional fields as null; OpenAI types several of them as string-only. */
+function withoutNullish(part: ContentPart): OpenAIResponsesContentPart {
+  return Object.fromEntries(Object.entries(part).filter(([, value]) => value !== null && value !== undefined)) as OpenAIResponsesContentPart;
+}

@@ -1,0 +1,246 @@
+// Anthropic Messages wire (`POST …/v1/messages`), JSON and SSE (`event: <type>\ndata: <json>`).
+// It answers the same scenarios as the chat route, so one e2e test can run against either provider.
+import { readFileSync } from 'node:fs';
+
+import {
+  anthropicError,
+  buildAnthropicUsage,
+  closingEvents,
+  defaultErrorMessage,
+  errorTypeForStatus,
+  findRequestError,
+  frame,
+  messageObject,
+  openingEvents,
+  textBlockEvents,
+  thinkingBlockEvents,
+  toolInput,
+  toolUseBlockEvents,
+  toStopReason,
+} from './anthropic-messages-shapes.js';
+import type { AnthropicCall, ContentBlock } from './anthropic-messages-shapes.js';
+import type { Route, RouteContext } from './mock-upstream.js';
+import { countTokens, sendJson, sleep, startSse, writeSseEvent } from './wire.js';
+
+const defaultChunkSize = 4;
+const defaultArgumentChunkSize = 8;
+
+export const anthropicMessagesRoutes: Route[] = [
+  // Any prefix, so a proxy path in front of `/v1/messages` works too.
+  { handle: handleMessages, matches: (path) => path.endsWith('/v1/messages'), method: 'POST' },
+];
+
+/**
+ * Reads an Anthropic `*.chunks.txt` fixture (SSE text, events separated by blank lines, `#` lines
+ * skipped) into whole `event:`/`data:` events, ready for a `raw_sse` scenario.
+ */
+export function loadAnthropicFixture(path: string | URL): string[] {
+  return readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => !line.startsWith('#'))
+    .join('\n')
+    .split(/\n\s*\n/)
+    .map((event) => event.trim())
+    .filter((event) => event !== '');
+}
+
+async function handleMessages(context: RouteContext): Promise<void> {
+  const { record, response } = context;
+  const body: unknown = record.body;
+  const sequence = context.nextSequence();
+  const requestId = `req_mock${String(sequence).padStart(6, '0')}`;
+  const headers = { 'request-id': requestId };
+  const reject = (status: number, message: string): void =>
+    sendJson(response, status, anthropicError(errorTypeForStatus(status), message, requestId), headers);
+
+  if (!isObject(body)) {
+    reject(400, 'There was an issue with the request body: it is not valid JSON.');
+    return;
+  }
+  if (context.requireAuthorization && typeof record.headers['x-api-key'] !== 'string') {
+    reject(401, 'x-api-key header is required');
+    return;
+  }
+  if (typeof record.headers['anthropic-version'] !== 'string') {
+    reject(400, 'anthropic-version: header is required');
+    return;
+  }
+  const requestError = findRequestError(body);
+  if (requestError) {
+    reject(400, requestError);
+    return;
+  }
+
+  const messages = body['messages'] as unknown[];
+  const call: AnthropicCall = {
+    id: `msg_mock${String(sequence).padStart(6, '0')}`,
+    model: body['model'] as string,
+    inputTokens: countTokens(systemText(body['system']) + messages.map(messageText).join('')),
+    sequence,
+    stream: body['stream'] === true,
+  };
+  const echo = `echo: ${echoedText(messages)}`;
+  const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
+
+  switch (scenario.kind) {
+    case 'text': {
+      const usage = buildAnthropicUsage(call.inputTokens, countTokens(scenario.text), scenario.usage);
+      const stopReason = toStopReason(scenario.finishReason ?? 'stop');
+      if (!call.stream) {
+        const content = scenario.text === '' ? [] : [{ type: 'text', text: scenario.text }];
+        sendJson(response, 200, messageObject(call, content, stopReason, usage), headers);
+        return;
+      }
+      const events = [
+        ...openingEvents(call, usage),
+        ...textBlockEvents(0, scenario.text, scenario.chunkSize ?? defaultChunkSize),
+        ...closingEvents(stopReason, usage),
+      ];
+      await streamEvents(context, events, headers, scenario.delayMs);
+      return;
+    }
+    case 'tool_calls': {
+      const calls = scenario.calls.map((toolCall, index) => ({ ...toolCall, id: toolCall.id ?? `toolu_mock${sequence}_${index}` }));
+      const generated = (scenario.text ?? '') + calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
+      const usage = buildAnthropicUsage(call.inputTokens, countTokens(generated), scenario.usage);
+      const offset = scenario.text === undefined ? 0 : 1;
+      if (!call.stream) {
+        const content: ContentBlock[] = scenario.text === undefined ? [] : [{ type: 'text', text: scenario.text }];
+        content.push(...calls.map(({ id, name, arguments: args }) => ({ type: 'tool_use', id, name, input: toolInput(args) })));
+        sendJson(response, 200, messageObject(call, content, 'tool_use', usage), headers);
+        return;
+      }
+      const events = openingEvents(call, usage);
+      if (scenario.text !== undefined) events.push(...textBlockEvents(0, scenario.text, scenario.chunkSize ?? defaultChunkSize));
+      calls.forEach(({ id, name, arguments: args }, index) => {
+        events.push(...toolUseBlockEvents(index + offset, id, name, args, scenario.argumentChunkSize ?? defaultArgumentChunkSize));
+      });
+      await streamEvents(context, [...events, ...closingEvents('tool_use', usage)], headers, scenario.delayMs);
+      return;
+    }
+    case 'reasoning': {
+      const usage = buildAnthropicUsage(call.inputTokens, countTokens(scenario.reasoning) + countTokens(scenario.text), scenario.usage);
+      // Deterministic, so a test can assert the exact signature replayed on the next call.
+      const signature = `sig_${sequence}`;
+      const chunkSize = scenario.chunkSize ?? defaultChunkSize;
+      if (!call.stream) {
+        const content = [
+          { type: 'thinking', thinking: scenario.reasoning, signature },
+          { type: 'text', text: scenario.text },
+        ];
+        sendJson(response, 200, messageObject(call, content, 'end_turn', usage), headers);
+        return;
+      }
+      const events = [
+        ...openingEvents(call, usage),
+        ...thinkingBlockEvents(0, scenario.reasoning, signature, chunkSize),
+        ...textBlockEvents(1, scenario.text, chunkSize),
+        ...closingEvents('end_turn', usage),
+      ];
+      await streamEvents(context, events, headers, scenario.delayMs);
+      return;
+    }
+    case 'error': {
+      const errorHeaders = { ...headers, ...scenario.headers };
+      if (typeof scenario.body === 'string') {
+        response.writeHead(scenario.status, { 'content-type': 'text/plain', ...errorHeaders });
+        response.end(scenario.body);
+        return;
+      }
+      const message = scenario.message ?? defaultErrorMessage(scenario.status, call.model);
+      sendJson(response, scenario.status, scenario.body ?? anthropicError(errorTypeForStatus(scenario.status), message, requestId), errorHeaders);
+      return;
+    }
+    case 'stream_error': {
+      const type = scenario.error?.type ?? 'overloaded_error';
+      const error = anthropicError(type, scenario.error?.message ?? 'Overloaded');
+      // Without a stream to break, the same failure surfaces as an HTTP error.
+      if (!call.stream) {
+        sendJson(response, type === 'overloaded_error' ? 529 : 500, { ...error, request_id: requestId }, headers);
+        return;
+      }
+      const events = echoEvents(call, scenario.text ?? echo).slice(0, scenario.afterChunks);
+      await streamEvents(context, [...events, frame(error)], headers, scenario.delayMs);
+      return;
+    }
+    case 'drop': {
+      if (call.stream) {
+        startSse(response, headers);
+        await writeEvents(context, echoEvents(call, scenario.text ?? echo).slice(0, scenario.afterChunks), scenario.delayMs);
+      }
+      context.dropConnection();
+      return;
+    }
+    case 'hang': {
+      if (call.stream && scenario.afterChunks !== undefined) {
+        startSse(response, headers);
+        await writeEvents(context, echoEvents(call, scenario.text ?? echo).slice(0, scenario.afterChunks), scenario.delayMs);
+      }
+      // Answer nothing more until the client gives up or the server closes.
+      await new Promise<void>((resolve) => {
+        if (context.signal.aborted) resolve();
+        else context.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      return;
+    }
+    case 'malformed': {
+      const truncated = `{"type":"content_block_start","index":0,"content_block":{"type":"text",`;
+      if (!(scenario.stream ?? call.stream)) {
+        response.writeHead(200, { 'content-type': 'application/json', ...headers });
+        response.end(`{"id":"${call.id}","type":"message","content":[`);
+        return;
+      }
+      const [messageStart = ''] = echoEvents(call, '');
+      await streamEvents(context, [messageStart, `event: content_block_start\ndata: ${truncated}`], headers);
+      return;
+    }
+    case 'raw_sse': {
+      await streamEvents(context, scenario.lines, headers, scenario.delayMs);
+      return;
+    }
+  }
+}
+
+/** The events of a plain echo-style stream, for scenarios that fail part-way through it. */
+function echoEvents(call: AnthropicCall, text: string): string[] {
+  const usage = buildAnthropicUsage(call.inputTokens, countTokens(text));
+  return [...openingEvents(call, usage), ...textBlockEvents(0, text, defaultChunkSize), ...closingEvents('end_turn', usage)];
+}
+
+/** Starts the SSE answer, writes the events and ends it (Anthropic sends no terminator after message_stop). */
+async function streamEvents(context: RouteContext, events: string[], headers: Record<string, string>, delayMs = 0): Promise<void> {
+  startSse(context.response, headers);
+  if (await writeEvents(context, events, delayMs)) context.response.end();
+}
+
+/** Writes events, one `write()` each, with `delayMs` between them; `false` when the client went away first. */
+async function writeEvents(context: RouteContext, events: string[], delayMs = 0): Promise<boolean> {
+  for (const [index, event] of events.entries()) {
+    if (index > 0 && !(await sleep(delayMs, context.signal))) return false;
+    if (!writeSseEvent(context.response, event)) return false;
+  }
+  return true;
+}
+
+/** The text of the last user message that has any (a tool-result-only message is skipped, like chat's `tool` role). */
+function echoedText(messages: unknown[]): string {
+  const texts = messages.filter((message) => isObject(message) && message['role'] === 'user').map(messageText);
+  return texts.findLast((text) => text !== '') ?? '';
+}
+
+function messageText(message: unknown): string {
+  return isObject(message) ? systemText(message['content']) : '';
+}
+
+/** Text of a string or of the `text` blocks of a block array (system prompts and message content alike). */
+function systemText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((block: unknown) => (isObject(block) && block['type'] === 'text' && typeof block['text'] === 'string' ? block['text'] : ''))
+    .join('');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,249 @@
+// The shapes of Gemini API answers (GenerateContentResponse chunks, usageMetadata, google.rpc.Status
+// error bodies) and the request checks Gemini makes that our mapping must pass.
+// They follow https://ai.google.dev/api/generate-content and the errors the API is known to return.
+import type { ServerResponse } from 'node:http';
+
+import type { ChatUsageOverride } from './chat-completions-shapes.js';
+import { countTokens } from './wire.js';
+
+export type Json = Record<string, unknown>;
+
+/** What every chunk of one answer shares. */
+export interface GeminiCall {
+  model: string;
+  responseId: string;
+  promptTokens: number;
+  sequence: number;
+  /** `sse` for `?alt=sse`, `json-array` for `streamGenerateContent` without it, `json` for `generateContent`. */
+  framing: 'sse' | 'json-array' | 'json';
+}
+
+/** Google ends every SSE event with CRLF pairs (the genai SDKs accept `\n\n`, `\r\r` and `\r\n\r\n`). */
+export function writeGeminiEvent(response: ServerResponse, payload: string): boolean {
+  if (response.destroyed || response.writableEnded) return false;
+  const framed = /^(data|event|id|retry):/.test(payload) || payload.startsWith(':') ? payload : `data: ${payload}`;
+  response.write(`${framed}\r\n\r\n`);
+  return true;
+}
+
+/** One GenerateContentResponse, keys in Google's order. */
+export function responseChunk(call: GeminiCall, parts: Json[], extra: { finishReason?: string; usage?: Json | undefined }): Json {
+  const candidate: Json = { content: { parts, role: 'model' } };
+  if (extra.finishReason) candidate['finishReason'] = extra.finishReason;
+  candidate['index'] = 0;
+  return {
+    candidates: [candidate],
+    ...(extra.usage ? { usageMetadata: extra.usage } : {}),
+    modelVersion: call.model,
+    responseId: call.responseId,
+  };
+}
+
+/** Usage of a chunk before the last: Google repeats the prompt count with a running total. */
+export function runningUsage(call: GeminiCall): Json {
+  const prompt = call.promptTokens;
+  return { promptTokenCount: prompt, totalTokenCount: prompt, promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }] };
+}
+
+/**
+ * The final usageMetadata. Chat-shaped overrides (the shared scenario union speaks OpenAI) map onto
+ * Gemini's counts: `completion_tokens` is candidates + thoughts, `reasoning_tokens` the thoughts,
+ * `cached_tokens` the cached part of the prompt, so every route reports the same usage to our API.
+ */
+export function finalUsage(call: GeminiCall, candidates: number, thoughts: number, override: ChatUsageOverride = {}): Json {
+  const prompt = override.prompt_tokens ?? call.promptTokens;
+  const thoughtCount = override.completion_tokens_details?.reasoning_tokens ?? thoughts;
+  const completion = override.completion_tokens ?? candidates + thoughts;
+  const cached = override.prompt_tokens_details?.cached_tokens ?? 0;
+  return {
+    promptTokenCount: prompt,
+    candidatesTokenCount: Math.max(0, completion - thoughtCount),
+    totalTokenCount: override.total_tokens ?? prompt + completion,
+    ...(cached > 0 ? { cachedContentTokenCount: cached } : {}),
+    promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }],
+    ...(cached > 0 ? { cacheTokensDetails: [{ modality: 'TEXT', tokenCount: cached }] } : {}),
+    ...(thoughtCount > 0 ? { thoughtsTokenCount: thoughtCount } : {}),
+  };
+}
+
+/** Chat finish reasons (the shared scenarios use them) in Gemini's words; Gemini's own pass through. */
+export function toGeminiFinishReason(finishReason: string | undefined): string {
+  switch (finishReason) {
+    case undefined:
+    case 'stop':
+    case 'tool_calls':
+      return 'STOP';
+    case 'length':
+      return 'MAX_TOKENS';
+    case 'content_filter':
+      return 'SAFETY';
+    default:
+      return finishReason;
+  }
+}
+
+// ---- errors -----------------------------------------------------------------------------------
+
+// HTTP status → canonical status and the message Gemini sends with it.
+const knownErrors: Record<number, [status: string, message: string]> = {
+  400: ['INVALID_ARGUMENT', 'Request contains an invalid argument.'],
+  401: [
+    'UNAUTHENTICATED',
+    'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+  ],
+  403: ['PERMISSION_DENIED', 'The caller does not have permission'],
+  404: [
+    'NOT_FOUND',
+    'models/{model} is not found for API version v1beta, or is not supported for generateContent. ' +
+      'Call ListModels to see the list of available models and their supported methods.',
+  ],
+  429: [
+    'RESOURCE_EXHAUSTED',
+    'You exceeded your current quota, please check your plan and billing details. ' +
+      'For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.',
+  ],
+  500: ['INTERNAL', 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting'],
+  503: ['UNAVAILABLE', 'The model is overloaded. Please try again later.'],
+  504: ['DEADLINE_EXCEEDED', 'Deadline expired before operation could complete.'],
+};
+
+/** The google.rpc.Status body Gemini answers errors with: `{error:{code, message, status}}`. */
+export function googleError(code: number, message?: string, model = ''): { error: Json } {
+  const [status, defaultMessage] = knownErrors[code] ?? [code >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION', `Mock upstream error ${code}`];
+  const error: Json = { code, message: message ?? defaultMessage.replace('{model}', model), status };
+  // Quota errors say when to come back in the body (Google sends no Retry-After header).
+  if (code === 429) error['details'] = [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1s' }];
+  return { error };
+}
+
+/** The HTTP code of a canonical status name, for scenarios that name the status instead. */
+export function codeForStatus(status: string): number | undefined {
+  for (const [code, [name]] of Object.entries(knownErrors)) if (name === status) return Number(code);
+  return undefined;
+}
+
+export const unparsableBodyMessage = 'Invalid JSON payload received. Unexpected token.';
+export const missingKeyMessage =
+  "Method doesn't allow unregistered callers (callers without established identity). " +
+  'Please use API Key or other form of API consumer identity to call this API.';
+
+// ---- request checks ---------------------------------------------------------------------------
+
+export const functionResponseCountMessage =
+  'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.';
+
+export function missingSignatureMessage(name: string, position: number): string {
+  return (
+    'Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, ' +
+    `and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${name}\` , ` +
+    `position ${position}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`
+  );
+}
+
+/** Identifies a function call by what it does, so a replayed call is found without its signature. */
+export function callKey(name: unknown, args: unknown): string {
+  return `${String(name)}\u0000${stableJson(args ?? {})}`;
+}
+
+/**
+ * The first check Gemini fails for this body, as its 400 message; null when the body passes. Only
+ * the rules our mapping could break are checked: roles, the opening turn, function responses paired
+ * with the calls of the turn before, and (Gemini 3) signatures on the calls of the current turn.
+ * `issuedSignatures` maps `callKey` to the signature this mock gave the call.
+ */
+export function findRequestError(body: Json, issuedSignatures: Map<string, string>): string | null {
+  const contents = body['contents'];
+  if (!Array.isArray(contents) || contents.length === 0) return '* GenerateContentRequest.contents: contents is not specified\n';
+  for (const [index, content] of contents.entries()) {
+    if (!isObject(content) || !Array.isArray(content['parts']) || content['parts'].length === 0) {
+      return `* GenerateContentRequest.contents[${index}].parts: contents.parts must not be empty.\n`;
+    }
+    // A missing role means `user`, as in single-turn requests.
+    if (content['role'] !== undefined && content['role'] !== 'user' && content['role'] !== 'model') return 'Please use a valid role: user, model.';
+  }
+  const turns = contents as Json[];
+  if (roleOf(turns[0]) !== 'user') {
+    return countParts(turns[0], 'functionCall') > 0
+      ? 'Please ensure that function call turn comes immediately after a user turn or after a function response turn.'
+      : 'Please ensure that multiturn requests alternate between user and model.';
+  }
+  for (const [index, turn] of turns.entries()) {
+    const responses = countParts(turn, 'functionResponse');
+    const previous = turns[index - 1];
+    const calls = previous && roleOf(previous) === 'model' ? countParts(previous, 'functionCall') : 0;
+    if (responses > 0 && calls === 0) return 'Please ensure that function response turn comes immediately after a function call turn.';
+    if (calls > 0 && responses !== calls) return functionResponseCountMessage;
+  }
+  return findMissingSignature(turns, issuedSignatures);
+}
+
+/**
+ * Gemini 3 validates signatures in the current turn only: the contents after the last user turn
+ * that holds more than function responses.
+ */
+function findMissingSignature(turns: Json[], issuedSignatures: Map<string, string>): string | null {
+  const lastUserTurn = turns.findLastIndex((turn) => roleOf(turn) === 'user' && partsOf(turn).some((part) => !('functionResponse' in part)));
+  for (const [index, turn] of turns.entries()) {
+    if (index <= lastUserTurn || roleOf(turn) !== 'model') continue;
+    for (const part of partsOf(turn)) {
+      const call = part['functionCall'];
+      if (!isObject(call)) continue;
+      const issued = issuedSignatures.get(callKey(call['name'], call['args']));
+      if (issued !== undefined && part['thoughtSignature'] !== issued) return missingSignatureMessage(String(call['name']), index + 1);
+    }
+  }
+  return null;
+}
+
+// ---- reading the request ----------------------------------------------------------------------
+
+/** Deterministic prompt size: every text part, plus function calls and responses as JSON. */
+export function countPromptTokens(body: Json): number {
+  const system = isObject(body['systemInstruction']) ? [body['systemInstruction']] : [];
+  const contents = Array.isArray(body['contents']) ? (body['contents'] as unknown[]) : [];
+  const text = [...system, ...contents]
+    .flatMap((content) => partsOf(content))
+    .map((part) => {
+      if (typeof part['text'] === 'string') return part['text'];
+      if ('functionCall' in part) return JSON.stringify(part['functionCall']);
+      if ('functionResponse' in part) return JSON.stringify(part['functionResponse']);
+      return '';
+    })
+    .join('');
+  return countTokens(text);
+}
+
+/** The text of the last user turn that has any, thoughts excluded. */
+export function echoedText(body: Json): string {
+  const contents = Array.isArray(body['contents']) ? (body['contents'] as unknown[]) : [];
+  const texts = (content: unknown) => partsOf(content).filter((part) => typeof part['text'] === 'string' && part['thought'] !== true);
+  const lastUser = contents.findLast((content) => roleOf(content) === 'user' && texts(content).length > 0);
+  return texts(lastUser)
+    .map((part) => part['text'])
+    .join('');
+}
+
+function roleOf(content: unknown): unknown {
+  return isObject(content) ? (content['role'] ?? 'user') : undefined;
+}
+
+function partsOf(content: unknown): Json[] {
+  return isObject(content) && Array.isArray(content['parts']) ? content['parts'].filter(isObject) : [];
+}
+
+function countParts(content: unknown, kind: 'functionCall' | 'functionResponse'): number {
+  return partsOf(content).filter((part) => kind in part).length;
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${stableJson(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,289 @@
+// Gemini API wire (`POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent`):
+// JSON, SSE with `?alt=sse` (`data: <json>\r\n\r\n`, no `[DONE]`), or Google's default JSON array.
+// It answers the same scenarios as the chat route, so one e2e test can run against either provider.
+// How the chat-shaped scenario fields read here: `usage` overrides map onto Gemini's counts (see
+// finalUsage); `finishReason` takes chat values or Gemini's own; `stream_error.error.code` may name
+// a canonical status (`RESOURCE_EXHAUSTED`), else the failure is 503 UNAVAILABLE. Quirks other than
+// `noUsage`, the reasoning `field`, call `id`s and `argumentChunkSize` mean nothing to Gemini and are
+// ignored. Only a request that passes Gemini's checks (findRequestError) takes a scenario.
+import type { IncomingMessage } from 'node:http';
+
+import { defaultChunkSize } from './chat-completions-shapes.js';
+import {
+  callKey,
+  codeForStatus,
+  countPromptTokens,
+  echoedText,
+  finalUsage,
+  findRequestError,
+  googleError,
+  isObject,
+  missingKeyMessage,
+  responseChunk,
+  runningUsage,
+  toGeminiFinishReason,
+  unparsableBodyMessage,
+  writeGeminiEvent,
+} from './gemini-shapes.js';
+import type { GeminiCall, Json } from './gemini-shapes.js';
+import type { Route, RouteContext, Scenario } from './mock-upstream.js';
+import { countTokens, sendJson, sleep, splitText, startSse } from './wire.js';
+
+const pathPattern = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+
+export const geminiRoutes: Route[] = [{ handle: handleGenerateContent, matches: (path) => pathPattern.test(path), method: 'POST' }];
+
+/** The model a recorded Gemini call named in its path (`gemini-2.5-flash`), or undefined for other paths. */
+export function geminiModelFromPath(path: string): string | undefined {
+  const model = pathPattern.exec(path)?.[1];
+  return model === undefined ? undefined : decodeURIComponent(model);
+}
+
+/**
+ * The signatures this mock gave function calls, per server, by `callKey`. A real Gemini 3 decrypts
+ * its signatures; the mock remembers them instead, so it can tell a replayed call that lost its
+ * signature from a call it never made (history from another provider, hand-built input).
+ */
+const issuedSignaturesByServer = new WeakMap<object, Map<string, string>>();
+const serverlessKey = {};
+
+function issuedSignatures(request: IncomingMessage): Map<string, string> {
+  // Node sets `server` on the sockets a server accepts; every connection of one mock shares it.
+  const server = (request.socket as { server?: object }).server ?? serverlessKey;
+  let signatures = issuedSignaturesByServer.get(server);
+  if (!signatures) {
+    signatures = new Map();
+    issuedSignaturesByServer.set(server, signatures);
+  }
+  return signatures;
+}
+
+async function handleGenerateContent(context: RouteContext): Promise<void> {
+  const { record, response } = context;
+  const [, rawModel = '', method] = pathPattern.exec(record.path) ?? [];
+  const model = decodeURIComponent(rawModel);
+  const query = new URLSearchParams(record.url.split('?')[1] ?? '');
+  const framing = method === 'generateContent' ? 'json' : query.get('alt') === 'sse' ? 'sse' : 'json-array';
+  // Google wraps errors in an array exactly when the success answer would be one.
+  const reject = (code: number, message?: string): void => {
+    const body = googleError(code, message, model);
+    sendJson(response, code, framing === 'json-array' ? [body] : body);
+  };
+
+  const body: unknown = record.body;
+  if (!isObject(body)) {
+    reject(400, unparsableBodyMessage);
+    return;
+  }
+  if (context.requireAuthorization && typeof record.headers['x-goog-api-key'] !== 'string' && !query.get('key')) {
+    reject(403, missingKeyMessage);
+    return;
+  }
+  // An invalid request is refused before a scenario is taken, as the real API refuses it before generating.
+  const signatures = issuedSignatures(context.request);
+  const requestError = findRequestError(body, signatures);
+  if (requestError) {
+    reject(400, requestError);
+    return;
+  }
+
+  const sequence = context.nextSequence();
+  const call: GeminiCall = {
+    framing,
+    model,
+    promptTokens: countPromptTokens(body),
+    responseId: `mockresp${String(sequence).padStart(6, '0')}`,
+    sequence,
+  };
+  const echo = `echo: ${echoedText(body)}`;
+  const scenario: Scenario = context.takeScenario() ?? { kind: 'text', text: echo };
+
+  switch (scenario.kind) {
+    case 'text': {
+      const noUsage = scenario.quirks?.noUsage ?? false;
+      const usage = noUsage ? undefined : finalUsage(call, countTokens(scenario.text), 0, scenario.usage);
+      const finish = { reason: toGeminiFinishReason(scenario.finishReason), usage };
+      await answer(context, call, textChunks(call, scenario.text, { chunkSize: scenario.chunkSize, finish, noUsage }), scenario.delayMs);
+      return;
+    }
+    case 'tool_calls': {
+      // Gemini has no call ids (`id` of a scenario call is ignored) and sends all calls of a turn in
+      // one chunk; like Gemini 3, only the first call carries a thought signature.
+      const signature = signatureFor(call);
+      const calls = scenario.calls.map(({ name, arguments: text }, index) => {
+        const args = parseArguments(text);
+        if (index > 0) return { functionCall: { name, args } };
+        signatures.set(callKey(name, args), signature);
+        return { functionCall: { name, args }, thoughtSignature: signature };
+      });
+      const generated = (scenario.text ?? '') + scenario.calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
+      const usage = finalUsage(call, countTokens(generated), 0, scenario.usage);
+      const chunks = scenario.text === undefined ? [] : textChunks(call, scenario.text, { chunkSize: scenario.chunkSize });
+      chunks.push(responseChunk(call, calls, { finishReason: 'STOP', usage }));
+      await answer(context, call, chunks, scenario.delayMs);
+      return;
+    }
+    case 'reasoning': {
+      // Thought summaries (`thought: true`) come only with `thinkingConfig.includeThoughts` on the
+      // real API; the scenario asks for them, so they come regardless. The signature rides on the
+      // first answer part, as Gemini 2.5 sends it.
+      const thoughts = countTokens(scenario.reasoning);
+      const usage = finalUsage(call, countTokens(scenario.text), thoughts, scenario.usage);
+      const { chunkSize } = scenario;
+      const chunks = scenario.reasoning === '' ? [] : textChunks(call, scenario.reasoning, { chunkSize, thought: true });
+      chunks.push(...textChunks(call, scenario.text, { chunkSize, signature: signatureFor(call), finish: { reason: 'STOP', usage } }));
+      await answer(context, call, chunks, scenario.delayMs);
+      return;
+    }
+    case 'error': {
+      const headers = scenario.headers ?? {};
+      if (typeof scenario.body === 'string') {
+        response.writeHead(scenario.status, { 'content-type': 'text/plain', ...headers });
+        response.end(scenario.body);
+        return;
+      }
+      const errorBody = scenario.body ?? googleError(scenario.status, scenario.message, model);
+      sendJson(response, scenario.status, framing === 'json-array' && scenario.body === undefined ? [errorBody] : errorBody, headers);
+      return;
+    }
+    case 'stream_error': {
+      const code = (scenario.error?.code && codeForStatus(scenario.error.code)) || 503;
+      const failure = googleError(code, scenario.error?.message, model);
+      // Without a stream to break, the same failure surfaces as an HTTP error.
+      if (framing !== 'sse') {
+        sendJson(response, code, framing === 'json-array' ? [failure] : failure);
+        return;
+      }
+      const chunks = echoChunks(call, scenario.text ?? echo).slice(0, scenario.afterChunks);
+      await streamEvents(context, [...chunks, failure], scenario.delayMs);
+      return;
+    }
+    case 'drop': {
+      if (framing === 'sse') {
+        startSse(response);
+        await writeEvents(context, echoChunks(call, scenario.text ?? echo).slice(0, scenario.afterChunks), scenario.delayMs);
+      }
+      context.dropConnection();
+      return;
+    }
+    case 'hang': {
+      if (framing === 'sse' && scenario.afterChunks !== undefined) {
+        startSse(response);
+        await writeEvents(context, echoChunks(call, scenario.text ?? echo).slice(0, scenario.afterChunks), scenario.delayMs);
+      }
+      // Answer nothing more until the client gives up or the server closes.
+      await new Promise<void>((resolve) => {
+        if (context.signal.aborted) resolve();
+        else context.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      return;
+    }
+    case 'malformed': {
+      const truncated = `{"candidates": [{"content": {"parts": [{"text": "ech`;
+      if (!(scenario.stream ?? framing === 'sse')) {
+        response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+        response.end(truncated);
+        return;
+      }
+      await streamEvents(context, [...echoChunks(call, echo).slice(0, 1), truncated]);
+      return;
+    }
+    case 'raw_sse': {
+      await streamEvents(context, scenario.lines, scenario.delayMs);
+      return;
+    }
+    default: {
+      sendJson(response, 500, googleError(500, `the Gemini route does not play scenario kind '${(scenario as { kind: string }).kind}'`));
+      return;
+    }
+  }
+}
+
+interface TextChunkOptions {
+  chunkSize?: number | undefined;
+  /** Thought summary parts instead of answer text. */
+  thought?: boolean;
+  /** Put on the first part. */
+  signature?: string;
+  /** On the last chunk; without it the answer goes on in further chunks. */
+  finish?: { reason: string; usage: Json | undefined };
+  noUsage?: boolean;
+}
+
+/** Text in pieces of `chunkSize` code points, one part per chunk, each chunk with running usage. */
+function textChunks(call: GeminiCall, text: string, options: TextChunkOptions = {}): Json[] {
+  const pieces = splitText(text, options.chunkSize ?? defaultChunkSize);
+  if (pieces.length === 0) pieces.push('');
+  return pieces.map((piece, index) => {
+    const part: Json = { text: piece };
+    if (options.thought) part['thought'] = true;
+    if (index === 0 && options.signature) part['thoughtSignature'] = options.signature;
+    const finish = index === pieces.length - 1 ? options.finish : undefined;
+    if (finish) return responseChunk(call, [part], { finishReason: finish.reason, usage: finish.usage });
+    return responseChunk(call, [part], { usage: options.noUsage ? undefined : runningUsage(call) });
+  });
+}
+
+/** The chunks of a plain echo-style answer, for scenarios that fail part-way through it. */
+function echoChunks(call: GeminiCall, text: string): Json[] {
+  return textChunks(call, text, { finish: { reason: 'STOP', usage: finalUsage(call, countTokens(text), 0) } });
+}
+
+/** A deterministic stand-in for Gemini's opaque base64 signature, unique per answer. */
+function signatureFor(call: GeminiCall): string {
+  return Buffer.from(`mock-thought-signature:${call.responseId}`).toString('base64');
+}
+
+function parseArguments(text: string): Json {
+  const value: unknown = JSON.parse(text === '' ? '{}' : text);
+  if (!isObject(value)) throw new Error(`tool call arguments must be a JSON object: ${text}`);
+  return value;
+}
+
+/** Sends the chunks as the method asks: SSE events, one JSON array, or one merged response. */
+async function answer(context: RouteContext, call: GeminiCall, chunks: Json[], delayMs?: number): Promise<void> {
+  if (call.framing === 'sse') {
+    await streamEvents(context, chunks, delayMs);
+    return;
+  }
+  // Google streams the array too, but a client only sees it whole; one write is enough.
+  sendJson(context.response, 200, call.framing === 'json-array' ? chunks : mergeChunks(call, chunks));
+}
+
+/** What `generateContent` returns for the same answer: one response, consecutive text merged. */
+function mergeChunks(call: GeminiCall, chunks: Json[]): Json {
+  const parts: Json[] = [];
+  let finishReason: string | undefined;
+  let usage: Json | undefined;
+  for (const chunk of chunks) {
+    const [candidate] = chunk['candidates'] as Json[];
+    for (const part of (candidate?.['content'] as { parts: Json[] } | undefined)?.parts ?? []) {
+      const previous = parts.at(-1);
+      // Text of the same kind continues the part before it; a signature starts a part of its own.
+      const continues = previous && typeof previous['text'] === 'string' && typeof part['text'] === 'string';
+      if (continues && previous['thought'] === part['thought'] && part['thoughtSignature'] === undefined) {
+        previous['text'] = `${previous['text']}${part['text']}`;
+      } else {
+        parts.push({ ...part });
+      }
+    }
+    finishReason = (candidate?.['finishReason'] as string | undefined) ?? finishReason;
+    usage = (chunk['usageMetadata'] as Json | undefined) ?? usage;
+  }
+  return responseChunk(call, parts, { finishReason, usage });
+}
+
+/** Starts the SSE answer, writes the events, then ends the body (Gemini sends no `[DONE]`). */
+async function streamEvents(context: RouteContext, events: unknown[], delayMs = 0): Promise<void> {
+  startSse(context.response);
+  if (await writeEvents(context, events, delayMs)) context.response.end();
+}
+
+/** Writes events with `delayMs` between them; `false` when the client went away first. */
+async function writeEvents(context: RouteContext, events: unknown[], delayMs = 0): Promise<boolean> {
+  for (const [index, event] of events.entries()) {
+    if (index > 0 && !(await sleep(delayMs, context.signal))) return false;
+    if (!writeGeminiEvent(context.response, typeof event === 'string' ? event : JSON.stringify(event))) return false;
+  }
+  return true;
+}

@@ -1,0 +1,257 @@
+// OpenAI Responses wire (`POST …/v1/responses`), JSON and SSE (`event: <type>\ndata: <json>`, sequence
+// numbers from 0, no `[DONE]`, as api.openai.com streams it). It answers the same scenarios as the chat
+// route, and rejects what OpenAI rejects in a stateless (`store: false`) call.
+import { readFileSync } from 'node:fs';
+
+import { defaultChunkSize, defaultErrorBody, missingKeyMessage, unparsableBodyMessage } from './chat-completions-shapes.js';
+import type { Route, RouteContext } from './mock-upstream.js';
+import {
+  buildResponsesUsage,
+  echoedSettings,
+  findInputError,
+  isObject,
+  planResponse,
+  responseSnapshot,
+} from './openai-responses-shapes.js';
+import type { OutputPlan, ResponsesCall, ResponsesEvent, Terminal } from './openai-responses-shapes.js';
+import { countTokens, openAiError, sendJson, sleep, startSse, writeSseEvent } from './wire.js';
+
+export type { ResponsesUsage } from './openai-responses-shapes.js';
+
+const defaultArgumentChunkSize = 8;
+
+export const openAIResponsesRoutes: Route[] = [
+  // Any prefix, so Azure's `/openai/v1/responses` and proxy paths work too.
+  { handle: handleResponses, matches: (path) => path.endsWith('/v1/responses'), method: 'POST' },
+];
+
+/**
+ * Reads a Responses `*.chunks.txt` fixture (SSE text, `event:`/`data:` pairs separated by blank
+ * lines, `#` lines skipped) into whole events, ready for a `raw_sse` scenario.
+ */
+export function loadResponsesFixture(path: string | URL): string[] {
+  return readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => !line.startsWith('#'))
+    .join('\n')
+    .split(/\n\s*\n/)
+    .map((event) => event.trim())
+    .filter((event) => event !== '');
+}
+
+async function handleResponses(context: RouteContext): Promise<void> {
+  const { record, response } = context;
+  const body: unknown = record.body;
+  if (!isObject(body)) {
+    sendJson(response, 400, openAiError(unparsableBodyMessage, 'invalid_request_error'));
+    return;
+  }
+  const authorization = record.headers['authorization'];
+  if (context.requireAuthorization && !(typeof authorization === 'string' && /^Bearer \S/.test(authorization))) {
+    sendJson(response, 401, openAiError(missingKeyMessage, 'invalid_request_error'));
+    return;
+  }
+  const inputError = findInputError(body);
+  if (inputError) {
+    sendJson(response, 400, openAiError(inputError.message, 'invalid_request_error', inputError.code, inputError.param));
+    return;
+  }
+
+  const sequence = context.nextSequence();
+  const include = Array.isArray(body['include']) ? body['include'] : [];
+  const streamOptions = isObject(body['stream_options']) ? body['stream_options'] : {};
+  const call: ResponsesCall = {
+    createdAt: Math.floor(Date.now() / 1000),
+    echo: echoedSettings({ ...body, model: typeof body['model'] === 'string' ? body['model'] : 'gpt-mock' }),
+    id: `resp_mock${String(sequence).padStart(6, '0')}`,
+    includeEncryptedReasoning: include.includes('reasoning.encrypted_content'),
+    model: typeof body['model'] === 'string' ? body['model'] : 'gpt-mock',
+    obfuscation: streamOptions['include_obfuscation'] !== false,
+    sequence,
+    stream: body['stream'] === true,
+  };
+  const inputTokens = countTokens(inputText(body));
+  const echo = `echo: ${echoedText(body['input'])}`;
+  const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
+
+  switch (scenario.kind) {
+    case 'text': {
+      const terminal = terminalFor(scenario.finishReason);
+      const outputs: OutputPlan[] = [
+        { kind: 'message', text: scenario.text, chunkSize: scenario.chunkSize ?? defaultChunkSize, status: terminal.status === 'completed' ? 'completed' : 'incomplete' },
+      ];
+      // Of the chat quirks only `noUsage` means something here; the others shape chat chunks.
+      const usage = scenario.quirks?.noUsage ? null : buildResponsesUsage(inputTokens, countTokens(scenario.text), 0, scenario.usage);
+      await answer(context, call, planResponse(call, outputs, terminal, usage), scenario.delayMs);
+      return;
+    }
+    case 'tool_calls': {
+      const outputs: OutputPlan[] = scenario.text === undefined ? [] : [{ kind: 'message', text: scenario.text, chunkSize: scenario.chunkSize ?? defaultChunkSize, status: 'completed' }];
+      scenario.calls.forEach((toolCall, index) => {
+        outputs.push({
+          kind: 'function_call',
+          callId: toolCall.id ?? `call_mock${sequence}_${index}`,
+          name: toolCall.name,
+          arguments: toolCall.arguments,
+          argumentChunkSize: scenario.argumentChunkSize ?? defaultArgumentChunkSize,
+        });
+      });
+      const generated = (scenario.text ?? '') + scenario.calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
+      const usage = buildResponsesUsage(inputTokens, countTokens(generated), 0, scenario.usage);
+      await answer(context, call, planResponse(call, outputs, { status: 'completed' }, usage), scenario.delayMs);
+      return;
+    }
+    case 'reasoning': {
+      const chunkSize = scenario.chunkSize ?? defaultChunkSize;
+      const outputs: OutputPlan[] = [
+        { kind: 'reasoning', summary: scenario.reasoning, chunkSize },
+        { kind: 'message', text: scenario.text, chunkSize, status: 'completed' },
+      ];
+      const reasoningTokens = countTokens(scenario.reasoning);
+      const usage = buildResponsesUsage(inputTokens, reasoningTokens + countTokens(scenario.text), reasoningTokens, scenario.usage);
+      await answer(context, call, planResponse(call, outputs, { status: 'completed' }, usage), scenario.delayMs);
+      return;
+    }
+    case 'error': {
+      const headers = scenario.headers ?? {};
+      if (typeof scenario.body === 'string') {
+        response.writeHead(scenario.status, { 'content-type': 'text/plain', ...headers });
+        response.end(scenario.body);
+        return;
+      }
+      sendJson(response, scenario.status, scenario.body ?? defaultErrorBody(scenario.status, call.model, scenario.message), headers);
+      return;
+    }
+    case 'stream_error': {
+      const error = {
+        code: scenario.error?.code ?? 'server_error',
+        message: scenario.error?.message ?? 'The server had an error while processing your request. Sorry about that!',
+      };
+      // Without a stream to break, the same failure surfaces as an HTTP error.
+      if (!call.stream) {
+        sendJson(response, 500, openAiError(error.message, scenario.error?.type ?? 'server_error', scenario.error?.code ?? null, scenario.error?.param ?? null));
+        return;
+      }
+      const events = echoEvents(call, scenario.text ?? echo, inputTokens).slice(0, scenario.afterChunks);
+      events.push({ type: 'response.failed', response: responseSnapshot(call, { status: 'failed', error }) });
+      await streamEvents(context, events, scenario.delayMs);
+      return;
+    }
+    case 'drop': {
+      if (call.stream) {
+        startSse(response);
+        await writeEvents(context, echoEvents(call, scenario.text ?? echo, inputTokens).slice(0, scenario.afterChunks), scenario.delayMs);
+      }
+      context.dropConnection();
+      return;
+    }
+    case 'hang': {
+      if (call.stream && scenario.afterChunks !== undefined) {
+        startSse(response);
+        await writeEvents(context, echoEvents(call, scenario.text ?? echo, inputTokens).slice(0, scenario.afterChunks), scenario.delayMs);
+      }
+      // Answer nothing more until the client gives up or the server closes.
+      await new Promise<void>((resolve) => {
+        if (context.signal.aborted) resolve();
+        else context.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      return;
+    }
+    case 'malformed': {
+      const truncated = `{"id":"${call.id}","object":"response","created_at":${call.createdAt},"status":`;
+      if (!(scenario.stream ?? call.stream)) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(truncated);
+        return;
+      }
+      const [created] = echoEvents(call, '', inputTokens);
+      await streamEvents(context, [created!, `event: response.in_progress\ndata: {"type":"response.in_progress","sequence_number":1,"response":${truncated}`]);
+      return;
+    }
+    case 'raw_sse': {
+      await streamEvents(context, scenario.lines, scenario.delayMs);
+      return;
+    }
+  }
+}
+
+/** A chat `finish_reason` as the Responses terminal it stands for. */
+function terminalFor(finishReason: string | undefined): Terminal {
+  if (finishReason === 'length') return { status: 'incomplete', reason: 'max_output_tokens' };
+  if (finishReason === 'content_filter') return { status: 'incomplete', reason: 'content_filter' };
+  return { status: 'completed' };
+}
+
+/** The events of a plain echo-style answer, for scenarios that fail part-way through it. */
+function echoEvents(call: ResponsesCall, text: string, inputTokens: number): ResponsesEvent[] {
+  const outputs: OutputPlan[] = [{ kind: 'message', text, chunkSize: defaultChunkSize, status: 'completed' }];
+  return planResponse(call, outputs, { status: 'completed' }, buildResponsesUsage(inputTokens, countTokens(text), 0)).events;
+}
+
+async function answer(context: RouteContext, call: ResponsesCall, plan: ReturnType<typeof planResponse>, delayMs?: number): Promise<void> {
+  if (!call.stream) {
+    sendJson(context.response, 200, plan.final);
+    return;
+  }
+  await streamEvents(context, plan.events, delayMs);
+}
+
+/** Starts the SSE answer and writes the events; OpenAI ends a Responses stream without `[DONE]`. */
+async function streamEvents(context: RouteContext, events: (ResponsesEvent | string)[], delayMs = 0): Promise<void> {
+  startSse(context.response);
+  if (await writeEvents(context, events, delayMs)) context.response.end();
+}
+
+/**
+ * Writes events with `delayMs` between them, numbering them from 0 in the order written, `type`
+ * first as OpenAI orders the keys; strings go out as they are. `false` when the client went away.
+ */
+async function writeEvents(context: RouteContext, events: (ResponsesEvent | string)[], delayMs = 0): Promise<boolean> {
+  for (const [index, event] of events.entries()) {
+    if (index > 0 && !(await sleep(delayMs, context.signal))) return false;
+    if (!writeSseEvent(context.response, typeof event === 'string' ? event : frame(event, index))) return false;
+  }
+  return true;
+}
+
+function frame(event: ResponsesEvent, sequenceNumber: number): string {
+  const { type, ...fields } = event;
+  return `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequenceNumber, ...fields })}`;
+}
+
+/** The text of the last user message: string input, or the last user message item's text parts. */
+function echoedText(input: unknown): string {
+  if (typeof input === 'string') return input;
+  if (!Array.isArray(input)) return '';
+  const lastUser = input.findLast((item) => isObject(item) && (item['type'] ?? 'message') === 'message' && item['role'] === 'user');
+  return isObject(lastUser) ? contentText(lastUser['content']) : '';
+}
+
+/** Everything the model reads, for a deterministic input token count. */
+function inputText(body: Record<string, unknown>): string {
+  const instructions = typeof body['instructions'] === 'string' ? body['instructions'] : '';
+  const input = body['input'];
+  if (typeof input === 'string') return instructions + input;
+  const items: unknown[] = Array.isArray(input) ? input : [];
+  return (
+    instructions +
+    items
+      .map((item) => {
+        if (!isObject(item)) return '';
+        if (item['type'] === 'function_call') return String(item['arguments'] ?? '');
+        if (item['type'] === 'function_call_output') return contentText(item['output']);
+        return contentText(item['content']);
+      })
+      .join('')
+  );
+}
+
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part: unknown) =>
+      isObject(part) && (part['type'] === 'input_text' || part['type'] === 'output_text') && typeof part['text'] === 'string' ? part['text'] : '',
+    )
+    .join('');
+}
