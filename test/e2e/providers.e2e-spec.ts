@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { PrismaClient } from '../../src/persistence/database.js';
 import { type Harness, startHarness } from './harness.js';
 
 let harness: Harness;
@@ -136,6 +137,23 @@ describe.each(upstreams)('$wire', ({ model, path, history }) => {
     const error = await client.responses.create({ model, input: 'hi' }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ status: expect.any(Number) });
     expect((error as { status: number }).status).toBeGreaterThanOrEqual(500);
+  });
+});
+
+describe('model catalog', () => {
+  it('fills in the output limit Anthropic requires, clamps larger requests, and prices the response', async () => {
+    const response = await client.responses.create({ model: 'claude-sonnet', input: 'priced' });
+    expect(response.model).toBe('claude-sonnet');
+    expect(lastRequest().body).toMatchObject({ model: 'claude-sonnet-4-5', max_tokens: 8192 });
+    await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', input: 'big', max_output_tokens: 500_000 });
+    expect(lastRequest().body.max_tokens).toBe(64_000);
+
+    const prisma = harness.app.get(PrismaClient);
+    const stored = await prisma.response.findUniqueOrThrow({ where: { id: response.id } });
+    const usage = response.usage!;
+    expect(stored.costUsd).toBeCloseTo((usage.input_tokens * 3 + usage.output_tokens * 15) / 1_000_000, 12);
+    const unpriced = await client.responses.create({ model: 'vllm/qwen3-8b', input: 'free' });
+    expect((await prisma.response.findUniqueOrThrow({ where: { id: unpriced.id } })).costUsd).toBeNull();
   });
 });
 
