@@ -1,13 +1,6 @@
-import {
-  callProvider,
-  iterateSseEvents,
-  readBodyText,
-  toProviderTransportError,
-  type CallProvider,
-  type RetryOptions,
-} from '../call-provider.js';
+import { callProvider, type CallProvider, type RetryOptions } from '../call-provider.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../provider-error.js';
+import { readProviderStream } from '../read-provider-stream.js';
 import { ANTHROPIC_VERSION } from './anthropic.api.js';
 import { convertAnthropicMessage } from './anthropic-message.js';
 import { mapAnthropicStream } from './anthropic-stream.js';
@@ -46,8 +39,10 @@ export class AnthropicAdapter implements ModelAdapter {
     const { provider } = this.options;
     const body = toAnthropicRequest(request, { provider, defaultMaxOutputTokens: this.options.defaultMaxOutputTokens });
 
-    try {
-      const response = await this.callProvider({
+    yield* readProviderStream({
+      provider,
+      signal,
+      send: () => this.callProvider({
         provider,
         url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1/messages`,
         headers: {
@@ -60,31 +55,10 @@ export class AnthropicAdapter implements ModelAdapter {
         retry: this.options.retry,
         headersTimeoutMs: this.options.headersTimeoutMs,
         bodyTimeoutMs: this.options.bodyTimeoutMs,
-      });
-
-      // A proxy that ignores `stream: true` answers with one JSON Message; read it as such.
-      const contentType = String(response.headers['content-type'] ?? '');
-      const parts = contentType.includes('application/json')
-        ? convertAnthropicMessage(await readBodyText(response.body, { signal }), provider)
-        : mapAnthropicStream(iterateSseEvents(response.body, signal), provider);
-
-      for await (const part of parts) {
-        signal.throwIfAborted();
-        yield part;
-      }
-    } catch (error) {
-      if (signal.aborted) {
-        throw signal.reason;
-      }
-      // Body read failures (reset socket, body timeout) carry a code; our own bugs do not and stay as they are.
-      if (!(error instanceof ProviderError) && hasErrorCode(error)) {
-        throw toProviderTransportError(provider, error);
-      }
-      throw error;
-    }
+      }),
+      fromEvents: (events) => mapAnthropicStream(events, provider),
+      fromJson: (text) => convertAnthropicMessage(text, provider),
+    });
   }
 }
 
-function hasErrorCode(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
-}

@@ -1,13 +1,6 @@
-import {
-  callProvider,
-  iterateSseEvents,
-  readBodyText,
-  toProviderTransportError,
-  type CallProvider,
-  type RetryOptions,
-} from '../call-provider.js';
+import { callProvider, type CallProvider, type RetryOptions } from '../call-provider.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../provider-error.js';
+import { readProviderStream } from '../read-provider-stream.js';
 import { convertGeminiResponseBody } from './gemini-response.js';
 import { mapGeminiStream } from './gemini-stream.js';
 import { toGeminiRequest } from './to-gemini-request.js';
@@ -44,8 +37,10 @@ export class GeminiAdapter implements ModelAdapter {
     const { provider } = this.options;
     const body = toGeminiRequest(request, { provider });
 
-    try {
-      const response = await this.callProvider({
+    yield* readProviderStream({
+      provider,
+      signal,
+      send: () => this.callProvider({
         provider,
         url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1beta/models/${encodeURIComponent(request.model)}:streamGenerateContent?alt=sse`,
         headers: {
@@ -57,31 +52,10 @@ export class GeminiAdapter implements ModelAdapter {
         retry: this.options.retry,
         headersTimeoutMs: this.options.headersTimeoutMs,
         bodyTimeoutMs: this.options.bodyTimeoutMs,
-      });
-
-      // A proxy that drops `alt=sse` answers with JSON; read it as such.
-      const contentType = String(response.headers['content-type'] ?? '');
-      const parts = contentType.includes('application/json')
-        ? convertGeminiResponseBody(await readBodyText(response.body, { signal }), provider)
-        : mapGeminiStream(iterateSseEvents(response.body, signal), provider);
-
-      for await (const part of parts) {
-        signal.throwIfAborted();
-        yield part;
-      }
-    } catch (error) {
-      if (signal.aborted) {
-        throw signal.reason;
-      }
-      // Body read failures (reset socket, body timeout) carry a code; our own bugs do not and stay as they are.
-      if (!(error instanceof ProviderError) && hasErrorCode(error)) {
-        throw toProviderTransportError(provider, error);
-      }
-      throw error;
-    }
+      }),
+      fromEvents: (events) => mapGeminiStream(events, provider),
+      fromJson: (text) => convertGeminiResponseBody(text, provider),
+    });
   }
 }
 
-function hasErrorCode(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
-}

@@ -1,13 +1,6 @@
-import {
-  callProvider,
-  iterateSseEvents,
-  readBodyText,
-  toProviderTransportError,
-  type CallProvider,
-  type RetryOptions,
-} from '../call-provider.js';
+import { callProvider, type CallProvider, type RetryOptions } from '../call-provider.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../provider-error.js';
+import { readProviderStream } from '../read-provider-stream.js';
 import type { OpenAICompatibleDialect } from './openai-compatible.api.js';
 import { convertOpenAICompatibleCompletion } from './openai-compatible-completion.js';
 import { mapOpenAICompatibleStream } from './openai-compatible-stream.js';
@@ -55,8 +48,10 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
       stream: streaming,
     });
 
-    try {
-      const response = await this.callProvider({
+    yield* readProviderStream({
+      provider,
+      signal,
+      send: () => this.callProvider({
         provider,
         url: `${this.options.baseUrl.replace(/\/+$/, '')}/chat/completions`,
         headers: {
@@ -68,32 +63,11 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
         retry: this.options.retry,
         headersTimeoutMs: this.options.headersTimeoutMs,
         bodyTimeoutMs: this.options.bodyTimeoutMs,
-      });
-
-      // A server that ignores `stream: true` answers with one JSON completion; read it as such.
-      const contentType = String(response.headers['content-type'] ?? '');
-      const parts =
-        streaming && !contentType.includes('application/json')
-          ? mapOpenAICompatibleStream(iterateSseEvents(response.body, signal), provider)
-          : convertOpenAICompatibleCompletion(await readBodyText(response.body, { signal }), provider);
-
-      for await (const part of parts) {
-        signal.throwIfAborted();
-        yield part;
-      }
-    } catch (error) {
-      if (signal.aborted) {
-        throw signal.reason;
-      }
-      // Body read failures (reset socket, body timeout) carry a code; our own bugs do not and stay as they are.
-      if (!(error instanceof ProviderError) && hasErrorCode(error)) {
-        throw toProviderTransportError(provider, error);
-      }
-      throw error;
-    }
+      }),
+      fromEvents: (events) => mapOpenAICompatibleStream(events, provider),
+      fromJson: (text) => convertOpenAICompatibleCompletion(text, provider),
+      streamed: streaming,
+    });
   }
 }
 
-function hasErrorCode(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
-}

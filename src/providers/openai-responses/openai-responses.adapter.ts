@@ -1,14 +1,6 @@
-import {
-  callProvider,
-  iterateSseEvents,
-  readBodyText,
-  toProviderTransportError,
-  type CallProvider,
-  type ProviderResponse,
-  type RetryOptions,
-} from '../call-provider.js';
+import { callProvider, type CallProvider, type ProviderResponse, type RetryOptions } from '../call-provider.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../provider-error.js';
+import { readProviderStream } from '../read-provider-stream.js';
 import { isEncryptedContentUnsupportedError } from './openai-responses-error.js';
 import { convertOpenAIResponsesResponse } from './openai-responses-response.js';
 import { mapOpenAIResponsesStream } from './openai-responses-stream.js';
@@ -48,28 +40,13 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
 
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
     const { provider } = this.options;
-    try {
-      const response = await this.send(request, signal);
-      // A server that ignores `stream: true` answers with one JSON Response; read it as such.
-      const contentType = String(response.headers['content-type'] ?? '');
-      const parts = contentType.includes('application/json')
-        ? convertOpenAIResponsesResponse(await readBodyText(response.body, { signal }), provider)
-        : mapOpenAIResponsesStream(iterateSseEvents(response.body, signal), provider);
-
-      for await (const part of parts) {
-        signal.throwIfAborted();
-        yield part;
-      }
-    } catch (error) {
-      if (signal.aborted) {
-        throw signal.reason;
-      }
-      // Body read failures (reset socket, body timeout) carry a code; our own bugs do not and stay as they are.
-      if (!(error instanceof ProviderError) && hasErrorCode(error)) {
-        throw toProviderTransportError(provider, error);
-      }
-      throw error;
-    }
+    yield* readProviderStream({
+      provider,
+      signal,
+      send: () => this.send(request, signal),
+      fromEvents: (events) => mapOpenAIResponsesStream(events, provider),
+      fromJson: (text) => convertOpenAIResponsesResponse(text, provider),
+    });
   }
 
   /**
@@ -108,6 +85,3 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
   }
 }
 
-function hasErrorCode(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
-}
