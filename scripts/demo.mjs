@@ -1,4 +1,4 @@
-// `npm run demo`: the server on embedded PGlite with the mock upstream as its model vendor, so a
+// `npm run demo`: the server on embedded PGlite with the mock upstream as every model vendor, so a
 // newcomer can try the whole API without a vendor key. Ctrl-C stops both processes.
 import { spawn } from 'node:child_process';
 
@@ -20,5 +20,9 @@ run('server', ['dist/main.js'], {
   API_KEYS: process.env.API_KEYS ?? 'sk-demo',
   OPENAI_BASE_URL: `http://127.0.0.1:${mockPort}/v1`,
   OPENAI_API_KEY: 'sk-mock',
+  ANTHROPIC_BASE_URL: `http://127.0.0.1:${mockPort}`,
+  ANTHROPIC_API_KEY: 'sk-ant-mock',
+  GEMINI_BASE_URL: `http://127.0.0.1:${mockPort}`,
+  GEMINI_API_KEY: 'gemini-mock',
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => children.forEach((child) => child.kill(signal)));

@@ -68,7 +68,11 @@ export class ThreadStore {
 
   /** A stored item of the project by its public id (for `item_reference` inputs). */
   async findItem(projectId: string, id: string): Promise<Item | null> {
-    const row = await this.prisma.item.findFirst({ where: { projectId, id }, orderBy: { createdAt: 'desc' }, select: { data: true, providerData: true } });
+    const row = await this.prisma.item.findFirst({
+      where: { projectId, id, deletedAt: null },
+      orderBy: { createdAt: 'desc' },
+      select: { data: true, providerData: true },
+    });
     return row ? toItem({ seq: 0, data: row.data, provider_data: row.providerData }) : null;
   }
 

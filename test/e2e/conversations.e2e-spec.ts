@@ -117,6 +117,8 @@ describe('responses with conversation', () => {
     await client.conversations.items.delete(helloId, { conversation_id: conversation.id });
     await client.responses.create({ model, input: 'three', conversation: conversation.id });
     expect(contents(2)).toEqual(['one', 'echo: one', 'two', 'echo: two', 'three']);
+    // A deleted item cannot come back by reference either.
+    await expect(client.responses.create({ model, input: [{ type: 'item_reference', id: helloId }] })).rejects.toMatchObject({ status: 400, param: 'input[0].id' });
   });
 
   it('keeps a failed or cancelled turn out of the conversation', async () => {
