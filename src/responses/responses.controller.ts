@@ -5,7 +5,7 @@ import { listQuerySchema } from '../common/pagination.js';
 import { SseWriter } from '../common/sse.js';
 import { parseOrThrow } from '../common/validation.js';
 import { InFlightWork } from '../persistence/in-flight-work.js';
-import { drainTurn, streamTurn } from '../turns/turn-sinks.js';
+import { drainTurn, streamTurn, writeEvents } from '../turns/turn-sinks.js';
 import { retrieveQuerySchema } from './responses.schemas.js';
 import { ResponsesService } from './responses.service.js';
 
@@ -23,8 +23,16 @@ export class ResponsesController {
   }
 
   private async runTurn(projectId: string, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const { run, stream } = await this.responses.create(projectId, body);
+    const { run, stream, background } = await this.responses.create(projectId, body);
     const signal = abortWhenClientLeaves(reply);
+    if (background) {
+      // The run belongs to no connection: it goes on when this client leaves.
+      background.start();
+      if (!stream) return void (await reply.send(background.queued));
+      reply.hijack();
+      const events = await this.responses.replay(projectId, background.queued.id, -1, signal);
+      return writeEvents(events, new SseWriter(reply.raw), { 'x-request-id': request.id });
+    }
     if (stream) {
       reply.hijack();
       await streamTurn(run, new SseWriter(reply.raw), signal, { 'x-request-id': request.id });
@@ -36,8 +44,12 @@ export class ResponsesController {
   }
 
   @Get(':id')
-  retrieve(@ProjectId() projectId: string, @Param('id') id: string, @Query() query: unknown) {
-    return this.responses.retrieve(projectId, id, parseOrThrow(retrieveQuerySchema, query));
+  async retrieve(@ProjectId() projectId: string, @Param('id') id: string, @Query() query: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const { stream, starting_after: startingAfter } = parseOrThrow(retrieveQuerySchema, query);
+    if (!stream) return void (await reply.send(await this.responses.retrieve(projectId, id)));
+    const events = await this.responses.replay(projectId, id, startingAfter ?? -1, abortWhenClientLeaves(reply));
+    reply.hijack();
+    await writeEvents(events, new SseWriter(reply.raw), { 'x-request-id': request.id });
   }
 
   @Post(':id/cancel')
@@ -58,7 +70,7 @@ export class ResponsesController {
   }
 }
 
-/** Aborts the upstream call when the client goes away before the reply is finished. */
+/** Aborts the upstream call (or stops following a log) when the client goes away before the reply is finished. */
 function abortWhenClientLeaves(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   reply.raw.once('close', () => {

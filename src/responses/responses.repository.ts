@@ -75,6 +75,18 @@ export class ResponsesRepository {
     });
   }
 
+  async markInProgress(id: string): Promise<void> {
+    await this.prisma.response.updateMany({ where: { id, status: 'queued' }, data: { status: 'in_progress' } });
+  }
+
+  /** For a background response whose run is gone: nothing will store an outcome for it any more. */
+  async markCancelled(id: string): Promise<void> {
+    await this.prisma.response.updateMany({
+      where: { id, status: { in: ['queued', 'in_progress'] } },
+      data: { status: 'cancelled', completedAt: new Date() },
+    });
+  }
+
   async find(projectId: string, id: string): Promise<StoredResponse | null> {
     const row = await this.prisma.response.findFirst({ where: { id, projectId, deletedAt: null } });
     return row ? toStoredResponse(row) : null;

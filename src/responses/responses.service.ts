@@ -11,17 +11,21 @@ import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.
 import { toPublicUsage } from '../items/usage.js';
 import type { ModelRequest, TextFormat } from '../providers/model-adapter.js';
 import { ProviderRegistry } from '../providers/provider-registry.js';
+import { BackgroundRunner } from '../runs/background-runner.js';
+import { EventLog } from '../runs/event-log.js';
 import { checkToolOutputs } from '../turns/check-tool-outputs.js';
 import { flattenItemToolNames, planTools } from '../turns/flatten-tools.js';
 import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
 import { type PublicResponse, type ResponseRecord, toPublicResponse, toResponseSettings } from './response-object.js';
-import { type CreateResponseBody, createResponseSchema, type RetrieveQuery } from './responses.schemas.js';
+import { type CreateResponseBody, createResponseSchema } from './responses.schemas.js';
 import { ResponsesRepository, type StoredResponse } from './responses.repository.js';
 import { toCanonicalInput, UnknownItemReferenceError } from './to-canonical-input.js';
 
 export interface PreparedResponse {
   run: TurnRun<PublicResponse>;
   stream: boolean;
+  /** Set for `background: true`: the queued Response to answer with, and how to start the run. */
+  background: { queued: PublicResponse; start: () => void } | null;
 }
 
 /** The use cases of /v1/responses: create (every create runs as a stream), retrieve, delete, list input. */
@@ -34,6 +38,8 @@ export class ResponsesService {
     private readonly threads: ThreadStore,
     private readonly providers: ProviderRegistry,
     private readonly conversations: ConversationsRepository,
+    private readonly runner: BackgroundRunner,
+    private readonly events: EventLog,
   ) {}
 
   /** Validates, loads history and records the response as in progress; the caller picks the sink. */
@@ -66,7 +72,7 @@ export class ResponsesService {
     };
     const record: ResponseRecord = {
       id: newId('resp'),
-      status: 'in_progress',
+      status: body.background === true ? 'queued' : 'in_progress',
       model: body.model,
       previousResponseId: body.previous_response_id ?? null,
       conversationId: context.conversationId,
@@ -75,7 +81,7 @@ export class ResponsesService {
       usage: null,
       error: null,
       incompleteDetails: null,
-      background: false,
+      background: body.background === true,
       createdAt: new Date(),
       completedAt: null,
     };
@@ -88,22 +94,46 @@ export class ResponsesService {
       renderInProgress: (output) => toPublicResponse(record, output.map(toPublicItem)),
       commit: (outcome) => this.commit(projectId, record, context, input, outcome, model.info),
     };
-    return { run: new TurnRun(turn), stream: body.stream === true };
+    const run = new TurnRun(turn);
+    const background = record.background
+      ? {
+          queued: toPublicResponse(record, []),
+          start: () =>
+            this.runner.start(record.id, run, async () => {
+              record.status = 'in_progress';
+              await this.repository.markInProgress(record.id);
+            }),
+        }
+      : null;
+    return { run, stream: body.stream === true, background };
   }
 
-  async retrieve(projectId: string, id: string, query: RetrieveQuery = {}): Promise<PublicResponse> {
+  /**
+   * The stored event stream of a background response, from the start or after `startingAfter`,
+   * following the run live until its terminal event.
+   */
+  async replay(projectId: string, id: string, startingAfter: number, signal: AbortSignal): Promise<AsyncIterable<{ type: string }>> {
     const response = await this.findOrThrow(projectId, id);
-    // Only background runs keep an event log to replay; until they exist no response can be streamed again.
-    if (query.stream) {
-      throw ApiError.invalidRequest('This response was not created with background=true and stream=true, so it cannot be streamed.', 'stream');
+    if (!response.background) {
+      throw ApiError.invalidRequest('This response was not created with background=true, so it cannot be streamed again.', 'stream');
     }
-    return toPublicResponse(response, await this.repository.findOutput(response.id));
+    return this.events.read(id, startingAfter, signal);
   }
 
-  /** Only background responses can be cancelled; a synchronous one is cancelled by closing the connection. */
-  async cancel(projectId: string, id: string): Promise<never> {
-    await this.findOrThrow(projectId, id);
-    throw ApiError.invalidRequest('Cannot cancel a synchronous response.', 'response_id');
+  /** Cancels a background response; cancelling a finished one returns it as it is (idempotent). */
+  async cancel(projectId: string, id: string): Promise<PublicResponse> {
+    const response = await this.findOrThrow(projectId, id);
+    if (!response.background) throw ApiError.invalidRequest('Cannot cancel a synchronous response.', 'response_id');
+    if (response.status === 'queued' || response.status === 'in_progress') {
+      // Not running here (its process is gone): nothing will finish it, so record the cancel directly.
+      if (!(await this.runner.cancel(id))) await this.repository.markCancelled(id);
+    }
+    return this.retrieve(projectId, id);
+  }
+
+  async retrieve(projectId: string, id: string): Promise<PublicResponse> {
+    const response = await this.findOrThrow(projectId, id);
+    return toPublicResponse(response, await this.repository.findOutput(response.id));
   }
 
   async delete(projectId: string, id: string): Promise<{ id: string; object: 'response'; deleted: true }> {
@@ -209,11 +239,11 @@ function appendTarget(context: TurnContext, outcome: TurnOutcome): AppendTarget 
   return { kind: 'fork', from: context.position };
 }
 
-/** Parameters whose feature is not built yet: refused clearly rather than silently ignored. */
+/** Combinations OpenAI refuses, and parameters whose feature is not built: refused clearly rather than ignored. */
 function rejectUnsupported(body: CreateResponseBody): void {
   if (body.conversation != null && body.previous_response_id != null) {
     throw ApiError.invalidRequest("Mutually exclusive parameters: 'previous_response_id' and 'conversation'.", 'previous_response_id');
   }
-  if (body.background === true) throw ApiError.invalidRequest('Background responses are not supported by this server yet.', 'background');
+  if (body.background === true && body.store === false) throw ApiError.invalidRequest('Background responses require store=true.', 'store');
   if (body.prompt != null) throw ApiError.invalidRequest('Hosted prompt templates are not supported by this server.', 'prompt');
 }

@@ -12,10 +12,15 @@ export async function drainTurn<R>(run: TurnRun<R>, signal: AbortSignal): Promis
 }
 
 /** The stream sink: every event as SSE, then `[DONE]`. Upstream failures arrive as `response.failed`. */
-export async function streamTurn<R>(run: TurnRun<R>, writer: SseWriter, signal: AbortSignal, headers: Record<string, string> = {}): Promise<void> {
+export function streamTurn<R>(run: TurnRun<R>, writer: SseWriter, signal: AbortSignal, headers: Record<string, string> = {}): Promise<void> {
+  return writeEvents(run.events(signal), writer, headers);
+}
+
+/** Writes events as SSE until they end, then `[DONE]`; also used to replay a background run's log. */
+export async function writeEvents(events: AsyncIterable<{ type: string }>, writer: SseWriter, headers: Record<string, string> = {}): Promise<void> {
   writer.open(headers);
   try {
-    for await (const event of run.events(signal)) await writer.write(event);
+    for await (const event of events) await writer.write(event);
   } finally {
     writer.end();
   }

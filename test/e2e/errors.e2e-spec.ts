@@ -104,8 +104,8 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
     ).rejects.toMatchObject({ status: 400, param: 'input' });
   });
 
-  it('400 for features that are not built yet, instead of ignoring them', async () => {
-    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi', background: true })).rejects.toMatchObject({ status: 400, param: 'background' });
+  it('400 for combinations OpenAI refuses', async () => {
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi', background: true, store: false })).rejects.toMatchObject({ status: 400, param: 'store' });
     await expect(
       client.responses.create({ model: 'openai/gpt-test', input: 'hi', conversation: 'conv_1', previous_response_id: 'resp_1' }),
     ).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
