@@ -6,8 +6,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const database = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dataDir}`;
-  new Logger('Main').log(`listening on http://${config.host}:${config.port} (database: ${database})`);
+  new Logger('Main').log(`listening on http://${config.host}:${port} (database: ${database})`);
 }
 
 main().catch((error: unknown) => {

@@ -32,6 +32,8 @@ export const envSchema = z.object({
   MODELS_FILE: optionalString,
   /** Comma-separated names; each reads <NAME>_BASE_URL (with /v1) and <NAME>_API_KEY. */
   OPENAI_COMPATIBLE_PROVIDERS: optionalString,
+  /** A queued or running response whose process stopped refreshing it for this long is marked failed. */
+  RUN_STALE_AFTER_MS: z.coerce.number().int().positive().default(60_000),
   UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   UPSTREAM_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   UPSTREAM_BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
@@ -68,6 +70,7 @@ export interface AppConfig {
   modelsFile: string | null;
   compatibleProviders: CompatibleProviderConfig[];
   upstream: { maxRetries: number; headersTimeoutMs: number; bodyTimeoutMs: number };
+  runStaleAfterMs: number;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       headersTimeoutMs: values.UPSTREAM_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: values.UPSTREAM_BODY_TIMEOUT_MS,
     },
+    runStaleAfterMs: values.RUN_STALE_AFTER_MS,
   };
 }
 

@@ -42,6 +42,7 @@ export class ResponsesRepository {
         metadata: record.metadata,
         background: record.background,
         createdAt: record.createdAt,
+        heartbeatAt: record.createdAt,
       },
     });
   }

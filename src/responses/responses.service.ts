@@ -13,6 +13,7 @@ import type { ModelRequest, TextFormat } from '../providers/model-adapter.js';
 import { ProviderRegistry } from '../providers/provider-registry.js';
 import { BackgroundRunner } from '../runs/background-runner.js';
 import { EventLog } from '../runs/event-log.js';
+import { RunLiveness } from '../runs/run-liveness.js';
 import { checkToolOutputs } from '../turns/check-tool-outputs.js';
 import { flattenItemToolNames, planTools } from '../turns/flatten-tools.js';
 import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
@@ -40,6 +41,7 @@ export class ResponsesService {
     private readonly conversations: ConversationsRepository,
     private readonly runner: BackgroundRunner,
     private readonly events: EventLog,
+    private readonly liveness: RunLiveness,
   ) {}
 
   /** Validates, loads history and records the response as in progress; the caller picks the sink. */
@@ -85,7 +87,10 @@ export class ResponsesService {
       createdAt: new Date(),
       completedAt: null,
     };
-    if (settings.store) await this.repository.createInProgress(projectId, record);
+    if (settings.store) {
+      await this.repository.createInProgress(projectId, record);
+      this.liveness.register(record.id);
+    }
 
     const turn: Turn<PublicResponse> = {
       adapter: model.adapter,
@@ -159,6 +164,7 @@ export class ResponsesService {
     record.incompleteDetails = outcome.incompleteDetails;
     record.completedAt = new Date();
     if (outcome.status === 'failed') this.logger.warn(`response ${record.id} failed: ${outcome.error?.message}`);
+    this.liveness.unregister(record.id);
     // A conversation keeps its items even for store: false; a bare store: false turn keeps nothing.
     if (record.settings.store || context.conversationId) {
       const result = {

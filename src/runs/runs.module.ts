@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BackgroundRunner } from './background-runner.js';
 import { EventLog } from './event-log.js';
+import { RunLiveness } from './run-liveness.js';
 
-@Module({ providers: [EventLog, BackgroundRunner], exports: [EventLog, BackgroundRunner] })
+@Module({ providers: [EventLog, BackgroundRunner, RunLiveness], exports: [EventLog, BackgroundRunner, RunLiveness] })
 export class RunsModule {}

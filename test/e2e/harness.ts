@@ -72,7 +72,7 @@ interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(): Promise<TestDatabase> {
   if (process.env.TEST_DB_MODE === 'pglite') return { env: { DATA_DIR: 'memory://' }, drop: async () => {} };
   const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const name = `rs_test_${randomBytes(6).toString('hex')}`;

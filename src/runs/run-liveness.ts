@@ -1,0 +1,68 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/env.schema.js';
+import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
+
+/** What a response whose process died says, in its `error`. */
+export const ABANDONED_ERROR = {
+  code: 'server_error',
+  message: 'The server running this response stopped before it finished. Send the request again to retry it.',
+};
+
+/**
+ * Crash safety without a coordinator: every process refreshes the heartbeat of the responses it
+ * is running, and marks failed any queued or running response whose heartbeat is older than
+ * `RUN_STALE_AFTER_MS`. That covers its own restart, another instance that died, sync turns as well
+ * as background runs. The rule is "failed, not retried": a retry would bill the upstream again and
+ * could repeat a tool call's side effects the client already saw; the client decides to retry.
+ */
+@Injectable()
+export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('RunLiveness');
+  private readonly running = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly prisma: PrismaClient,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), Math.max(100, Math.floor(this.config.runStaleAfterMs / 3)));
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  register(responseId: string): void {
+    this.running.add(responseId);
+  }
+
+  unregister(responseId: string): void {
+    this.running.delete(responseId);
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      const now = new Date();
+      if (this.running.size > 0) {
+        await this.prisma.response.updateMany({ where: { id: { in: [...this.running] } }, data: { heartbeatAt: now } });
+      }
+      const { count } = await this.prisma.response.updateMany({
+        where: {
+          status: { in: ['queued', 'in_progress'] },
+          heartbeatAt: { lt: new Date(now.getTime() - this.config.runStaleAfterMs) },
+          id: { notIn: [...this.running] },
+        },
+        data: { status: 'failed', error: ABANDONED_ERROR as Prisma.InputJsonValue, completedAt: now },
+      });
+      if (count > 0) this.logger.warn(`marked ${count} abandoned response(s) failed`);
+    } catch (error) {
+      // A database hiccup must not kill the timer; the next tick tries again.
+      this.logger.warn(`liveness check failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
