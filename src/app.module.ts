@@ -6,13 +6,14 @@ import type { AppConfig } from './config/env.schema.js';
 import { HealthController } from './health/health.controller.js';
 import { PersistenceModule } from './persistence/persistence.module.js';
 import { ResponsesModule } from './responses/responses.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig) {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, AuthModule, ConversationsModule, ResponsesModule],
+      imports: [ConfigModule.forRoot(config), PersistenceModule, AuthModule, ConversationsModule, ResponsesModule, WebhooksModule],
       controllers: [HealthController],
     };
   }

@@ -37,6 +37,12 @@ export const envSchema = z.object({
   UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   UPSTREAM_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   UPSTREAM_BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
+  /** How often the webhook dispatcher looks for due deliveries. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(250),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** First retry delay; it doubles per attempt (with jitter), up to one hour. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(1_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(20),
 });
 
 export interface ApiKeyConfig {
@@ -71,6 +77,7 @@ export interface AppConfig {
   compatibleProviders: CompatibleProviderConfig[];
   upstream: { maxRetries: number; headersTimeoutMs: number; bodyTimeoutMs: number };
   runStaleAfterMs: number;
+  webhooks: { pollMs: number; timeoutMs: number; retryBaseMs: number; maxAttempts: number };
 }
 
 export class ConfigError extends Error {
@@ -145,6 +152,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bodyTimeoutMs: values.UPSTREAM_BODY_TIMEOUT_MS,
     },
     runStaleAfterMs: values.RUN_STALE_AFTER_MS,
+    webhooks: {
+      pollMs: values.WEBHOOK_POLL_MS,
+      timeoutMs: values.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: values.WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: values.WEBHOOK_MAX_ATTEMPTS,
+    },
   };
 }
 

@@ -13,6 +13,7 @@ export interface StoredResponse extends ResponseRecord {
 export interface TurnResult {
   status: ResponseStatus;
   usage: PublicUsage | null;
+  usageEstimated: boolean;
   costUsd: number | null;
   error: { code: string; message: string } | null;
   incompleteDetails: { reason: string } | null;
@@ -65,6 +66,7 @@ export class ResponsesRepository {
         data: {
           status: result.status,
           usage: (result.usage ?? undefined) as Prisma.InputJsonValue | undefined,
+          usageEstimated: result.usageEstimated,
           costUsd: result.costUsd,
           error: (result.error ?? undefined) as Prisma.InputJsonValue | undefined,
           incompleteDetails: (result.incompleteDetails ?? undefined) as Prisma.InputJsonValue | undefined,

@@ -170,6 +170,7 @@ export class ResponsesService {
       const result = {
         status: record.status,
         usage: record.usage,
+        usageEstimated: outcome.usageEstimated,
         costUsd: computeCost(model.pricing, outcome.usage),
         error: record.error,
         incompleteDetails: record.incompleteDetails,

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { TurnRun } from '../turns/turn-runner.js';
 import { InFlightWork } from '../persistence/in-flight-work.js';
+import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { EventLog, type LoggedEvent } from './event-log.js';
 
 interface ActiveRun {
@@ -21,6 +22,7 @@ export class BackgroundRunner {
   constructor(
     private readonly log: EventLog,
     private readonly inFlight: InFlightWork,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   /** Starts the run at once; `onStart` marks it in progress before its first event. */
@@ -57,5 +59,7 @@ export class BackgroundRunner {
       this.log.append(responseId, { type: 'response.failed', sequence_number: (last?.sequence_number ?? -1) + 1 });
     }
     await this.log.close(responseId).catch((error: unknown) => this.logger.error(`storing the event log of ${responseId} failed: ${String(error)}`));
+    // Only queues rows (the dispatcher sends them), and a failure here must not touch the run's outcome.
+    await this.webhooks.responseEnded(responseId).catch((error: unknown) => this.logger.error(`queueing webhooks for ${responseId} failed: ${String(error)}`));
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
-import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { WebhooksService } from '../webhooks/webhooks.service.js';
 
 /** What a response whose process died says, in its `error`. */
 export const ABANDONED_ERROR = {
@@ -25,6 +26,7 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaClient,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -51,15 +53,16 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
       if (this.running.size > 0) {
         await this.prisma.response.updateMany({ where: { id: { in: [...this.running] } }, data: { heartbeatAt: now } });
       }
-      const { count } = await this.prisma.response.updateMany({
-        where: {
-          status: { in: ['queued', 'in_progress'] },
-          heartbeatAt: { lt: new Date(now.getTime() - this.config.runStaleAfterMs) },
-          id: { notIn: [...this.running] },
-        },
-        data: { status: 'failed', error: ABANDONED_ERROR as Prisma.InputJsonValue, completedAt: now },
-      });
-      if (count > 0) this.logger.warn(`marked ${count} abandoned response(s) failed`);
+      const staleBefore = new Date(now.getTime() - this.config.runStaleAfterMs);
+      const abandoned = await this.prisma.$queryRaw<Array<{ id: string; background: boolean }>>`
+        UPDATE responses
+           SET status = 'failed', error = ${JSON.stringify(ABANDONED_ERROR)}::json, completed_at = ${now}
+         WHERE status IN ('queued', 'in_progress') AND heartbeat_at < ${staleBefore}
+           AND NOT (id = ANY(${[...this.running]}::text[]))
+        RETURNING id, background`;
+      if (abandoned.length > 0) this.logger.warn(`marked ${abandoned.length} abandoned response(s) failed`);
+      // Their runner is gone, so nobody else will announce the end of these background runs.
+      for (const { id, background } of abandoned) if (background) await this.webhooks.responseEnded(id);
     } catch (error) {
       // A database hiccup must not kill the timer; the next tick tries again.
       this.logger.warn(`liveness check failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -77,5 +77,7 @@ describe(TurnRun.name, () => {
     };
     await collect(new TurnRun(turnWith(adapter, commits)).events(controller.signal));
     expect(commits[0]!.status).toBe('cancelled');
+    // The provider never reported usage: the stored usage is an estimate, and says so.
+    expect(commits[0]).toMatchObject({ usageEstimated: true, usage: { outputTokens: 1 } });
   });
 });

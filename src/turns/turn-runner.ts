@@ -5,6 +5,7 @@ import type { ModelAdapter, ModelRequest } from '../providers/model-adapter.js';
 import { ProviderError } from '../providers/provider-error.js';
 import { UnsupportedFeatureError } from '../providers/unsupported-feature-error.js';
 import type { LifecycleEventType, ResponseStreamEvent, UnsequencedEvent } from './response-events.js';
+import { estimateUsage } from './estimate-usage.js';
 import { OutputAccumulator, type ToolNameResolver } from './to-response-events.js';
 
 export type TurnStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
@@ -14,6 +15,8 @@ export interface TurnOutcome {
   status: Exclude<TurnStatus, 'in_progress'>;
   output: Item[];
   usage: Usage | null;
+  /** True when the provider reported no usage (the call was cut short) and `usage` is our estimate. */
+  usageEstimated: boolean;
   error: { code: 'server_error' | 'rate_limit_exceeded'; message: string } | null;
   incompleteDetails: { reason: 'max_output_tokens' | 'content_filter' } | null;
   /** What actually went wrong, for the sync path's HTTP status and for logs. */
@@ -68,6 +71,10 @@ export class TurnRun<R> {
     const outcome = toOutcome(accumulator, failure, signal);
     for (const event of accumulator.close(outcome.status === 'completed' ? 'completed' : 'incomplete')) yield this.stamp(event);
     outcome.output = accumulator.output;
+    if (outcome.usage === null && failure !== null) {
+      outcome.usage = estimateUsage(this.turn.request, accumulator.output);
+      outcome.usageEstimated = true;
+    }
     this.outcome = outcome;
 
     let final: R;
@@ -90,7 +97,7 @@ export class TurnRun<R> {
 }
 
 function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: AbortSignal): TurnOutcome {
-  const base = { output: [], usage: accumulator.usage, error: null, incompleteDetails: null, cause: failure };
+  const base = { output: [], usage: accumulator.usage, usageEstimated: false, error: null, incompleteDetails: null, cause: failure };
   if (failure !== null) {
     if (signal.aborted) return { ...base, status: 'cancelled' };
     const rateLimited = failure instanceof ProviderError && failure.status === 429;

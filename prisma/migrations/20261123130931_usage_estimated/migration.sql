@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "responses" ADD COLUMN     "usage_estimated" BOOLEAN NOT NULL DEFAULT false;

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AdminWebhooksController } from './admin-webhooks.controller.js';
+import { WebhookDispatcher } from './webhook-dispatcher.js';
+import { WebhooksRepository } from './webhooks.repository.js';
+import { WebhooksService } from './webhooks.service.js';
+
+@Module({
+  controllers: [AdminWebhooksController],
+  providers: [WebhooksRepository, WebhooksService, WebhookDispatcher],
+  exports: [WebhooksService],
+})
+export class WebhooksModule {}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { newId } from '../common/ids.js';
+import { PrismaClient } from '../persistence/database.js';
+import { eventTypeForStatus, newWebhookId, type WebhookEventType } from './webhook-events.js';
+import { WebhooksRepository } from './webhooks.repository.js';
+
+@Injectable()
+export class WebhooksService {
+  constructor(
+    private readonly repository: WebhooksRepository,
+    private readonly prisma: PrismaClient,
+  ) {}
+
+  /**
+   * Queues the event for every enabled endpoint of the project subscribed to it; the dispatcher sends
+   * them. The body is fixed here, so every endpoint and every retry gets the same bytes.
+   */
+  async enqueue(projectId: string, eventType: WebhookEventType, responseId: string): Promise<number> {
+    const endpoints = await this.repository.subscribedEndpoints(projectId, eventType);
+    if (endpoints.length === 0) return 0;
+    const eventId = newId('evt');
+    const body = JSON.stringify({ object: 'event', id: eventId, type: eventType, created_at: Math.floor(Date.now() / 1000), data: { id: responseId } });
+    await this.repository.insertDeliveries(
+      endpoints.map((endpoint) => ({ id: newWebhookId('wh'), endpointId: endpoint.id, projectId, eventId, eventType, body })),
+    );
+    return endpoints.length;
+  }
+
+  /** Announces how a background response ended, from its stored status (the source of truth). */
+  async responseEnded(responseId: string): Promise<void> {
+    const response = await this.prisma.response.findUnique({ where: { id: responseId }, select: { projectId: true, status: true } });
+    const eventType = response ? eventTypeForStatus(response.status) : null;
+    if (response && eventType) await this.enqueue(response.projectId, eventType, responseId);
+  }
+}

@@ -1,0 +1,244 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import OpenAI from 'openai';
+import { eventually, type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
+
+const ADMIN_KEY = 'admin-test';
+const model = 'openai/gpt-test';
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The event as the SDK unwrapped it; null when the SDK rejected the signature. */
+  event: { id: string; type: string; data: { id?: string } } | null;
+  status: number;
+}
+
+interface Route {
+  secret: string;
+  /** The status to answer to the n-th (0-based) verified delivery. */
+  statusFor(index: number): number;
+}
+
+/** A real webhook receiver: it verifies every delivery with the official SDK, as an app would. */
+class Receiver {
+  readonly received: Received[] = [];
+  private readonly routes = new Map<string, Route>();
+  private readonly waiters: Array<{ match: (received: Received) => boolean; resolve: (received: Received) => void }> = [];
+  private readonly server: Server;
+  origin = '';
+
+  constructor() {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => void this.handle(request.url ?? '/', request.headers, Buffer.concat(chunks).toString('utf8')).then((status) => response.writeHead(status).end()));
+    });
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  route(path: string, route: Route): string {
+    this.routes.set(path, route);
+    return `${this.origin}${path}`;
+  }
+
+  /** Resolves with the first delivery (already received or still to come) that matches. */
+  next(match: (received: Received) => boolean): Promise<Received> {
+    const found = this.received.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(path: string, headers: IncomingHttpHeaders, body: string): Promise<number> {
+    const route = this.routes.get(path);
+    let event: Received['event'] = null;
+    let status = 404;
+    if (route) {
+      try {
+        event = (await new OpenAI({ apiKey: 'x', webhookSecret: route.secret }).webhooks.unwrap(body, headers as Record<string, string>)) as Received['event'];
+        status = route.statusFor(this.received.filter((entry) => entry.path === path && entry.event !== null).length);
+      } catch (error) {
+        if (!(error instanceof OpenAI.InvalidWebhookSignatureError)) throw error;
+        status = 400;
+      }
+    }
+    const received: Received = { path, headers, body, event, status };
+    this.received.push(received);
+    for (const waiter of [...this.waiters]) {
+      if (waiter.match(received)) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(received);
+      }
+    }
+    return status;
+  }
+}
+
+interface PublicEndpoint {
+  id: string;
+  url: string;
+  secret?: string;
+  event_types: string[];
+}
+
+interface PublicDelivery {
+  id: string;
+  event_type: string;
+  status: string;
+  attempts: Array<{ attempt: number; status_code: number | null; latency_ms: number; error: string | null }>;
+}
+
+let harness: Harness;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  receiver = new Receiver();
+  await receiver.listen();
+  harness = await startHarness({ ADMIN_API_KEY: ADMIN_KEY, WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_POLL_MS: '20' });
+});
+afterAll(async () => {
+  await harness?.close();
+  await receiver?.close();
+});
+beforeEach(() => harness.upstream.reset());
+
+async function admin(method: string, path: string, body?: unknown) {
+  // Not rawRequest: it always sends content-type JSON, which Fastify refuses on a bodiless DELETE.
+  const response = await fetch(`${harness.origin}/admin/v1/projects/project-a/webhooks${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, text, json: JSON.parse(text) as unknown };
+}
+
+/** Each test has its own endpoint; disabling it afterwards keeps later runs from reaching it. */
+async function withEndpoint(url: string, test: (endpoint: PublicEndpoint) => Promise<void>): Promise<void> {
+  const created = await admin('POST', '', { url });
+  expect(created.status).toBe(201);
+  const endpoint = created.json as PublicEndpoint;
+  try {
+    await test(endpoint);
+  } finally {
+    expect((await admin('DELETE', `/${endpoint.id}`)).status).toBe(200);
+  }
+}
+
+async function runInBackground(text: string): Promise<string> {
+  harness.upstream.enqueue({ kind: 'text', text });
+  const queued = await harness.client.responses.create({ model, input: 'work', background: true });
+  return queued.id;
+}
+
+async function deliveries(endpointId: string): Promise<PublicDelivery[]> {
+  const listed = await admin('GET', `/${endpointId}/deliveries`);
+  expect(listed.status).toBe(200);
+  return (listed.json as { data: PublicDelivery[] }).data;
+}
+
+describe('webhooks', () => {
+  it('sends response.completed, signed so that the SDK verifies it, to an endpoint made through the admin API', async () => {
+    const created = await admin('POST', '', { url: `${receiver.origin}/unused`, event_types: ['response.failed'] });
+    expect(created.json).toMatchObject({ id: expect.stringMatching(/^we_/), secret: expect.stringMatching(/^whsec_/), event_types: ['response.failed'] });
+    const unsubscribed = created.json as PublicEndpoint;
+
+    const disabled = (await admin('POST', '', { url: 'http://placeholder.invalid/' })).json as PublicEndpoint;
+    await admin('DELETE', `/${disabled.id}`);
+
+    await withEndpoint(`${receiver.origin}/ok`, async (endpoint) => {
+      receiver.route('/ok', { secret: endpoint.secret!, statusFor: () => 200 });
+      const listed = await admin('GET', '');
+      expect((listed.json as { data: PublicEndpoint[] }).data.map((entry) => entry.id)).toContain(endpoint.id);
+      expect(listed.text).not.toContain('whsec_');
+
+      const responseId = await runInBackground('done');
+      const received = await receiver.next((entry) => entry.path === '/ok' && entry.event?.data.id === responseId);
+      expect(received.event).toMatchObject({ object: 'event', id: expect.stringMatching(/^evt_/), type: 'response.completed', data: { id: responseId } });
+      expect(received.headers['webhook-id']).toMatch(/^wh_/);
+      expect(received.headers['content-type']).toBe('application/json');
+      expect((await harness.client.responses.retrieve(responseId)).status).toBe('completed');
+
+      const [delivery] = await eventually(async () => {
+        const rows = await deliveries(endpoint.id);
+        return rows[0]?.status === 'delivered' ? rows : null;
+      });
+      expect(delivery).toMatchObject({ id: received.headers['webhook-id'], event_type: 'response.completed', attempts: [{ attempt: 1, status_code: 200, error: null }] });
+    });
+    // Only subscribed to response.failed: it got nothing.
+    expect(await deliveries(unsubscribed.id)).toEqual([]);
+    await admin('DELETE', `/${unsubscribed.id}`);
+  });
+
+  it('retries a failing receiver with the same webhook-id until it answers 2xx, and records every attempt', async () => {
+    await withEndpoint(`${receiver.origin}/flaky`, async (endpoint) => {
+      receiver.route('/flaky', { secret: endpoint.secret!, statusFor: (index) => (index < 3 ? 503 : 200) });
+      const responseId = await runInBackground('eventually');
+      const accepted = await receiver.next((entry) => entry.path === '/flaky' && entry.status === 200);
+      expect(accepted.event).toMatchObject({ type: 'response.completed', data: { id: responseId } });
+
+      const attempts = receiver.received.filter((entry) => entry.path === '/flaky');
+      expect(attempts.map((entry) => entry.status)).toEqual([503, 503, 503, 200]);
+      expect(new Set(attempts.map((entry) => entry.headers['webhook-id'])).size).toBe(1);
+      expect(new Set(attempts.map((entry) => entry.body)).size).toBe(1);
+
+      const [delivery] = await eventually(async () => {
+        const rows = await deliveries(endpoint.id);
+        return rows[0]?.status === 'delivered' ? rows : null;
+      });
+      expect(delivery!.id).toBe(accepted.headers['webhook-id']);
+      expect(delivery!.attempts.map((attempt) => [attempt.attempt, attempt.status_code])).toEqual([
+        [1, 503],
+        [2, 503],
+        [3, 503],
+        [4, 200],
+      ]);
+      expect(delivery!.attempts[0]!.error).toMatch(/503/);
+    });
+  });
+
+  it('is rejected by a receiver that holds another secret, and the failed attempts are recorded', async () => {
+    await withEndpoint(`${receiver.origin}/stranger`, async (endpoint) => {
+      const otherSecret = (await admin('POST', '', { url: 'http://placeholder.invalid/' })).json as PublicEndpoint;
+      await admin('DELETE', `/${otherSecret.id}`);
+      receiver.route('/stranger', { secret: otherSecret.secret!, statusFor: () => 200 });
+
+      await runInBackground('unverifiable');
+      await receiver.next((entry) => entry.path === '/stranger' && receiver.received.filter((other) => other.path === '/stranger').length >= 2);
+      expect(receiver.received.filter((entry) => entry.path === '/stranger').every((entry) => entry.event === null && entry.status === 400)).toBe(true);
+
+      const [delivery] = await eventually(async () => {
+        const rows = await deliveries(endpoint.id);
+        return (rows[0]?.attempts.length ?? 0) >= 2 ? rows : null;
+      });
+      expect(delivery!.status).not.toBe('delivered');
+      expect(delivery!.attempts.slice(0, 2)).toEqual([
+        expect.objectContaining({ attempt: 1, status_code: 400, error: expect.stringMatching(/^HTTP 400/) }),
+        expect.objectContaining({ attempt: 2, status_code: 400 }),
+      ]);
+    });
+  });
+
+  it('answers 401 on admin routes to a project API key, a wrong admin key and no key, and 400 to a non-http URL', async () => {
+    const path = '/admin/v1/projects/project-a/webhooks';
+    for (const headers of [{ authorization: `Bearer ${PROJECT_A_KEY}` }, { authorization: 'Bearer admin-tesT' }, {} as Record<string, string>]) {
+      const listed = await rawRequest(harness.origin, path, { method: 'GET', headers });
+      expect(listed.status).toBe(401);
+      expect(listed.json).toEqual({ error: { message: expect.any(String), type: 'authentication_error', param: null, code: 'invalid_api_key' } });
+      expect((await rawRequest(harness.origin, path, { headers, body: JSON.stringify({ url: 'http://x/' }) })).status).toBe(401);
+    }
+    const invalid = await admin('POST', '', { url: 'ftp://example.com/hook' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.json).toMatchObject({ error: { param: 'url' } });
+  });
+});
