@@ -47,6 +47,15 @@ export interface ProviderResponse {
 
 export type CallProvider = (options: CallProviderOptions) => Promise<ProviderResponse>;
 
+/** What every adapter takes for its upstream calls, besides its own URL and key. */
+export interface UpstreamCallOptions {
+  retry?: Partial<RetryOptions>;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Replaces the HTTP call; tests serve fixtures through it. */
+  callProvider?: CallProvider;
+}
+
 // One agent for the whole process: undici keeps a keep-alive pool per origin inside it, so every
 // provider reuses its TLS connections instead of paying a handshake per model call.
 const sharedAgent = new Agent({

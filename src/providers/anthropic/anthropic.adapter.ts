@@ -1,4 +1,4 @@
-import { callProvider, type CallProvider, type RetryOptions } from '../call-provider.js';
+import { callProvider, type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { ANTHROPIC_VERSION } from './anthropic.api.js';
@@ -6,7 +6,7 @@ import { convertAnthropicMessage } from './anthropic-message.js';
 import { mapAnthropicStream } from './anthropic-stream.js';
 import { toAnthropicRequest } from './to-anthropic-request.js';
 
-export interface AnthropicAdapterOptions {
+export interface AnthropicAdapterOptions extends UpstreamCallOptions {
   /** Provider name as configured (the `anthropic` of `anthropic/claude-sonnet-4-5`). */
   provider: string;
   /** The origin, e.g. `https://api.anthropic.com`; requests go to `{baseUrl}/v1/messages`. */
@@ -15,11 +15,6 @@ export interface AnthropicAdapterOptions {
   apiKey: string | null;
   /** `max_tokens` when the request sets no limit; Anthropic requires one on every call. */
   defaultMaxOutputTokens: number;
-  retry?: Partial<RetryOptions>;
-  headersTimeoutMs?: number;
-  bodyTimeoutMs?: number;
-  /** Replaces the HTTP call; tests serve fixtures through it. */
-  callProvider?: CallProvider;
 }
 
 /**

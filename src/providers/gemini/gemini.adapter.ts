@@ -1,22 +1,17 @@
-import { callProvider, type CallProvider, type RetryOptions } from '../call-provider.js';
+import { callProvider, type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { convertGeminiResponseBody } from './gemini-response.js';
 import { mapGeminiStream } from './gemini-stream.js';
 import { toGeminiRequest } from './to-gemini-request.js';
 
-export interface GeminiAdapterOptions {
+export interface GeminiAdapterOptions extends UpstreamCallOptions {
   /** Provider name as configured (the `google` of `google/gemini-2.5-flash`). */
   provider: string;
   /** The origin, e.g. `https://generativelanguage.googleapis.com`; requests go to `{baseUrl}/v1beta/models/…`. */
   baseUrl: string;
   /** Sent as `x-goog-api-key`; null for a proxy that adds its own. */
   apiKey: string | null;
-  retry?: Partial<RetryOptions>;
-  headersTimeoutMs?: number;
-  bodyTimeoutMs?: number;
-  /** Replaces the HTTP call; tests serve fixtures through it. */
-  callProvider?: CallProvider;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { callProvider, type CallProvider, type RetryOptions } from '../call-provider.js';
+import { callProvider, type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import type { OpenAICompatibleDialect } from './openai-compatible.api.js';
@@ -6,7 +6,7 @@ import { convertOpenAICompatibleCompletion } from './openai-compatible-completio
 import { mapOpenAICompatibleStream } from './openai-compatible-stream.js';
 import { toOpenAICompatibleRequest } from './to-openai-compatible-request.js';
 
-export interface OpenAICompatibleAdapterOptions {
+export interface OpenAICompatibleAdapterOptions extends UpstreamCallOptions {
   /** Provider name as configured (the `vllm` of `vllm/qwen3-8b`). */
   provider: string;
   /** Includes the version path, e.g. `https://api.openai.com/v1`. */
@@ -18,11 +18,6 @@ export interface OpenAICompatibleAdapterOptions {
   maxTokensField?: 'max_completion_tokens' | 'max_tokens';
   /** False sends non-streamed requests (for servers whose streaming is broken); defaults to true. */
   upstreamStreaming?: boolean;
-  retry?: Partial<RetryOptions>;
-  headersTimeoutMs?: number;
-  bodyTimeoutMs?: number;
-  /** Replaces the HTTP call; tests serve fixtures through it. */
-  callProvider?: CallProvider;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { callProvider, type CallProvider, type ProviderResponse, type RetryOptions } from '../call-provider.js';
+import { callProvider, type CallProvider, type ProviderResponse, type UpstreamCallOptions } from '../call-provider.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { isEncryptedContentUnsupportedError } from './openai-responses-error.js';
@@ -6,18 +6,13 @@ import { convertOpenAIResponsesResponse } from './openai-responses-response.js';
 import { mapOpenAIResponsesStream } from './openai-responses-stream.js';
 import { toOpenAIResponsesRequest } from './to-openai-responses-request.js';
 
-export interface OpenAIResponsesAdapterOptions {
+export interface OpenAIResponsesAdapterOptions extends UpstreamCallOptions {
   /** Provider name as configured (`openai`, `azure`, `vllm`, …). */
   provider: string;
   /** Includes the version path, e.g. `https://api.openai.com/v1`; requests go to `{baseUrl}/responses`. */
   baseUrl: string;
   /** Sent as a Bearer token (Azure's `/openai/v1` takes its keys that way too); null for servers without auth. */
   apiKey: string | null;
-  retry?: Partial<RetryOptions>;
-  headersTimeoutMs?: number;
-  bodyTimeoutMs?: number;
-  /** Replaces the HTTP call; tests serve fixtures through it. */
-  callProvider?: CallProvider;
 }
 
 /**
