@@ -28,3 +28,9 @@ export function toListPage<T extends { id: string }>(rows: T[], limit: number): 
     has_more: rows.length > limit,
   };
 }
+
+/** The `where` on `seq` for the keyset page that follows the row at `afterSeq`, read in `order`. */
+export function seqAfter(order: 'asc' | 'desc', afterSeq: number | null): { seq?: { gt: number } | { lt: number } } {
+  if (afterSeq === null) return {};
+  return { seq: order === 'asc' ? { gt: afterSeq } : { lt: afterSeq } };
+}

@@ -3,6 +3,7 @@ import { newId } from '../common/ids.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
+import { seqAfter } from '../common/pagination.js';
 
 export interface ConversationRecord {
   id: string;
@@ -63,9 +64,8 @@ export class ConversationsRepository {
 
   /** One page of live items, keyset-paginated on seq; fetches `limit + 1` to know if more exist. */
   async listItems(threadId: string, options: { limit: number; order: 'asc' | 'desc'; afterSeq: number | null }): Promise<PublicItem[]> {
-    const seqFilter = options.afterSeq === null ? {} : { seq: options.order === 'asc' ? { gt: options.afterSeq } : { lt: options.afterSeq } };
     const rows = await this.prisma.item.findMany({
-      where: { threadId, deletedAt: null, ...seqFilter },
+      where: { threadId, deletedAt: null, ...seqAfter(options.order, options.afterSeq) },
       orderBy: { seq: options.order },
       take: options.limit + 1,
       select: { data: true },

@@ -3,9 +3,8 @@ import { ApiError } from '../common/api-error.js';
 import { type ListPage, type ListQuery, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
 import { ThreadStore } from '../history/thread-store.js';
-import type { Item, PublicItem } from '../items/item.schemas.js';
-import type { InputItem } from '../responses/responses.schemas.js';
-import { toCanonicalInput, UnknownItemReferenceError } from '../responses/to-canonical-input.js';
+import { type PublicItem, toPublicItem } from '../items/item.schemas.js';
+import { toCanonicalInput } from '../responses/to-canonical-input.js';
 import { type ConversationRecord, ConversationsRepository } from './conversations.repository.js';
 import { createConversationItemsSchema, createConversationSchema, updateConversationSchema } from './conversations.schemas.js';
 
@@ -26,7 +25,7 @@ export class ConversationsService {
 
   async create(projectId: string, rawBody: unknown): Promise<PublicConversation> {
     const body = parseOrThrow(createConversationSchema, rawBody ?? {});
-    const items = await this.canonicalItems(projectId, body.items ?? []);
+    const items = await toCanonicalInput(body.items ?? [], (itemId) => this.threads.findItem(projectId, itemId), 'items');
     return toPublicConversation(await this.repository.create(projectId, body.metadata ?? {}, items));
   }
 
@@ -51,9 +50,9 @@ export class ConversationsService {
   async createItems(projectId: string, id: string, rawBody: unknown): Promise<ListPage<PublicItem>> {
     const conversation = await this.findOrThrow(projectId, id);
     const body = parseOrThrow(createConversationItemsSchema, rawBody ?? {});
-    const items = await this.canonicalItems(projectId, body.items);
+    const items = await toCanonicalInput(body.items, (itemId) => this.threads.findItem(projectId, itemId), 'items');
     await this.repository.appendItems(projectId, conversation.threadId, items);
-    return toListPage(items.map(({ provider_data: _providerData, ...item }) => item as PublicItem), items.length);
+    return toListPage(items.map(toPublicItem), items.length);
   }
 
   async listItems(projectId: string, id: string, query: ListQuery): Promise<ListPage<PublicItem>> {
@@ -85,15 +84,6 @@ export class ConversationsService {
     const conversation = await this.repository.find(projectId, id);
     if (!conversation) throw notFound(id);
     return conversation;
-  }
-
-  private async canonicalItems(projectId: string, items: InputItem[]): Promise<Item[]> {
-    try {
-      return await toCanonicalInput(items, (itemId) => this.threads.findItem(projectId, itemId));
-    } catch (error) {
-      if (error instanceof UnknownItemReferenceError) throw ApiError.invalidValue(error.message, `items[${error.index}].id`);
-      throw error;
-    }
   }
 }
 

@@ -4,6 +4,7 @@ import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.
 import type { PublicUsage } from '../items/usage.js';
 import { type AppendTarget, type ThreadPosition, ThreadStore } from '../history/thread-store.js';
 import type { ResponseRecord, ResponseSettings, ResponseStatus } from './response-object.js';
+import { seqAfter } from '../common/pagination.js';
 
 export interface StoredResponse extends ResponseRecord {
   /** Where this response's items end in its thread; null until the turn is committed. */
@@ -106,9 +107,8 @@ export class ResponsesRepository {
 
   /** One page of a response's input items, keyset-paginated on seq; fetches `limit + 1` to know if more exist. */
   async listInput(responseId: string, options: { limit: number; order: 'asc' | 'desc'; afterSeq: number | null }): Promise<PublicItem[]> {
-    const seqFilter = options.afterSeq === null ? {} : { seq: options.order === 'asc' ? { gt: options.afterSeq } : { lt: options.afterSeq } };
     const rows = await this.prisma.item.findMany({
-      where: { responseId, direction: 'input', ...seqFilter },
+      where: { responseId, direction: 'input', ...seqAfter(options.order, options.afterSeq) },
       orderBy: { seq: options.order },
       take: options.limit + 1,
       select: { data: true },

@@ -20,7 +20,7 @@ import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
 import { type PublicResponse, type ResponseRecord, toPublicResponse, toResponseSettings } from './response-object.js';
 import { type CreateResponseBody, createResponseSchema } from './responses.schemas.js';
 import { ResponsesRepository, type StoredResponse } from './responses.repository.js';
-import { toCanonicalInput, UnknownItemReferenceError } from './to-canonical-input.js';
+import { toCanonicalInput } from './to-canonical-input.js';
 
 export interface PreparedResponse {
   run: TurnRun<PublicResponse>;
@@ -52,7 +52,7 @@ export class ResponsesService {
     const settings = toResponseSettings(body);
     const context = await this.resolveContext(projectId, body);
     const history = context.position ? await this.threads.loadHistory(projectId, context.position) : [];
-    const input = await this.canonicalInput(projectId, body);
+    const input = await toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input');
     if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
     checkToolOutputs(history, input);
 
@@ -208,15 +208,6 @@ export class ResponsesService {
     const response = await this.repository.find(projectId, id);
     if (!response) throw ApiError.notFound('Response', id, 'response_id');
     return response;
-  }
-
-  private async canonicalInput(projectId: string, body: CreateResponseBody): Promise<Item[]> {
-    try {
-      return await toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId));
-    } catch (error) {
-      if (error instanceof UnknownItemReferenceError) throw ApiError.invalidValue(error.message, `input[${error.index}].id`);
-      throw error;
-    }
   }
 }
 

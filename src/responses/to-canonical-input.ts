@@ -1,3 +1,4 @@
+import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
 import type { ContentPart, Item } from '../items/item.schemas.js';
 import type { InputItem } from './responses.schemas.js';
@@ -5,21 +6,13 @@ import type { InputItem } from './responses.schemas.js';
 /** Looks up stored items for `item_reference` inputs; null when the id is unknown to the project. */
 export type ItemLookup = (id: string) => Promise<Item | null>;
 
-export class UnknownItemReferenceError extends Error {
-  constructor(
-    readonly itemId: string,
-    readonly index: number,
-  ) {
-    super(`Item with id '${itemId}' not found.`);
-  }
-}
-
 /**
  * Normalizes what a client sent into canonical items: a string becomes one user message, string
  * content becomes a text part, and every item gets a server id unless it brought one (clients that
- * resend earlier output keep the ids we gave them; ids are informative, never a lookup key).
+ * resend earlier output keep the ids we gave them; ids are informative, never a lookup key). An
+ * unknown `item_reference` is a 400 naming `<param>[i].id`.
  */
-export async function toCanonicalInput(input: string | InputItem[] | null | undefined, lookup: ItemLookup): Promise<Item[]> {
+export async function toCanonicalInput(input: string | InputItem[] | null | undefined, lookup: ItemLookup, param: string): Promise<Item[]> {
   if (input == null) return [];
   if (typeof input === 'string') {
     return [{ type: 'message', id: newId('msg'), role: 'user', status: 'completed', content: [{ type: 'input_text', text: input }] }];
@@ -28,7 +21,7 @@ export async function toCanonicalInput(input: string | InputItem[] | null | unde
   for (const [index, item] of input.entries()) {
     if (item.type === 'item_reference') {
       const referenced = await lookup(item.id);
-      if (!referenced) throw new UnknownItemReferenceError(item.id, index);
+      if (!referenced) throw ApiError.invalidValue(`Item with id '${item.id}' not found.`, `${param}[${index}].id`);
       items.push(referenced);
     } else {
       items.push(toCanonicalItem(item));

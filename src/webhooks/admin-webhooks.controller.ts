@@ -4,8 +4,9 @@ import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { ApiError } from '../common/api-error.js';
 import { parseOrThrow } from '../common/validation.js';
 import { newWebhookSecret } from './sign-webhook-payload.js';
-import { newWebhookId, webhookEventTypes } from './webhook-events.js';
+import { webhookEventTypes } from './webhook-events.js';
 import { type EndpointRecord, WebhooksRepository } from './webhooks.repository.js';
+import { newId } from '../common/ids.js';
 
 const createEndpointSchema = z.object({
   url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
@@ -36,7 +37,7 @@ export class AdminWebhooksController {
   async create(@Param('projectId') projectId: string, @Body() body: unknown) {
     const { url, event_types: eventTypes } = parseOrThrow(createEndpointSchema, body ?? {});
     const endpoint = await this.repository.createEndpoint({
-      id: newWebhookId('we'),
+      id: newId('we'),
       projectId,
       url,
       secret: newWebhookSecret(),

@@ -1,5 +1,3 @@
-import { newId } from '../common/ids.js';
-
 export const webhookEventTypes = ['response.completed', 'response.failed', 'response.cancelled', 'response.incomplete'] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -7,12 +5,4 @@ export type WebhookEventType = (typeof webhookEventTypes)[number];
 export function eventTypeForStatus(status: string): WebhookEventType | null {
   const type = `response.${status}`;
   return (webhookEventTypes as readonly string[]).includes(type) ? (type as WebhookEventType) : null;
-}
-
-/**
- * `we_` (endpoint) and `wh_` (delivery, the `webhook-id` header) ids in the same time-ordered format
- * as every other id; derived from newId so the format has one definition.
- */
-export function newWebhookId(prefix: 'we' | 'wh'): string {
-  return `${prefix}_${newId('evt').slice('evt_'.length)}`;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids.js';
 import { PrismaClient } from '../persistence/database.js';
-import { eventTypeForStatus, newWebhookId, type WebhookEventType } from './webhook-events.js';
+import { eventTypeForStatus, type WebhookEventType } from './webhook-events.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
 @Injectable()
@@ -21,7 +21,7 @@ export class WebhooksService {
     const eventId = newId('evt');
     const body = JSON.stringify({ object: 'event', id: eventId, type: eventType, created_at: Math.floor(Date.now() / 1000), data: { id: responseId } });
     await this.repository.insertDeliveries(
-      endpoints.map((endpoint) => ({ id: newWebhookId('wh'), endpointId: endpoint.id, projectId, eventId, eventType, body })),
+      endpoints.map((endpoint) => ({ id: newId('wh'), endpointId: endpoint.id, projectId, eventId, eventType, body })),
     );
     return endpoints.length;
   }
