@@ -27,6 +27,9 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'Bad Name', BAD_NAME_BASE_URL: 'http://x' })).toThrow(ConfigError);
     expect(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'anthropic', ANTHROPIC_BASE_URL: 'http://x' })).toThrow(/built in/);
     expect(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'vllm', VLLM_BASE_URL: 'http://x/v1', VLLM_WIRE_API: 'grpc' })).toThrow(/VLLM_WIRE_API/);
+    // A worker without a shared queue would never get any work.
+    expect(() => loadConfig({ SERVER_ROLE: 'worker' })).toThrow(/REDIS_URL/);
+    expect(loadConfig({ SERVER_ROLE: 'worker', REDIS_URL: 'redis://r:6379' })).toMatchObject({ role: 'worker', redis: { url: 'redis://r:6379', keyPrefix: 'rs' } });
   });
 });
 

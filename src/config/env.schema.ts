@@ -16,6 +16,14 @@ export const envSchema = z.object({
   /** Where embedded PGlite keeps its files when DATABASE_URL is not set; `memory://` keeps nothing. */
   DATA_DIR: z.string().default('./data'),
   REDIS_URL: optionalString,
+  /** Prefixes every Redis key this server writes (queue, event streams, channels), so deployments can share a Redis. */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _, . and -').default('rs'),
+  /** `api` serves HTTP only, `worker` runs background responses only (needs REDIS_URL), `all` does both. */
+  SERVER_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  /** Background responses one process runs at the same time. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  /** On SIGTERM, how long running background responses get to finish before they are stopped and marked failed. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   API_KEYS: optionalString,
   ADMIN_API_KEY: optionalString,
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
@@ -65,7 +73,10 @@ export interface AppConfig {
   host: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
-  redisUrl: string | null;
+  redis: { url: string; keyPrefix: string } | null;
+  role: 'api' | 'worker' | 'all';
+  workerConcurrency: number;
+  shutdownGraceMs: number;
   /** Empty when API_KEYS is not set: the app then makes one key for the `default` project at start. */
   apiKeys: ApiKeyConfig[];
   adminApiKey: string | null;
@@ -132,12 +143,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}`);
   }
   const values = parsed.data;
+  // Without Redis the queue lives in the process that accepted the request: nothing else can run it.
+  if (values.SERVER_ROLE !== 'all' && !values.REDIS_URL) throw new ConfigError(`SERVER_ROLE=${values.SERVER_ROLE} needs REDIS_URL (a shared queue)`);
   return {
     port: values.PORT,
     host: values.HOST,
     logLevel: values.LOG_LEVEL,
     database: values.DATABASE_URL ? { kind: 'postgres', url: values.DATABASE_URL } : { kind: 'pglite', dataDir: values.DATA_DIR },
-    redisUrl: values.REDIS_URL ?? null,
+    redis: values.REDIS_URL ? { url: values.REDIS_URL, keyPrefix: values.REDIS_KEY_PREFIX } : null,
+    role: values.SERVER_ROLE,
+    workerConcurrency: values.WORKER_CONCURRENCY,
+    shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     apiKeys: parseApiKeys(values.API_KEYS),
     adminApiKey: values.ADMIN_API_KEY ?? null,
     maxBodyBytes: values.MAX_BODY_BYTES,

@@ -58,15 +58,21 @@ export interface UpstreamCallOptions {
 
 // One agent for the whole process: undici keeps a keep-alive pool per origin inside it, so every
 // provider reuses its TLS connections instead of paying a handshake per model call.
-const sharedAgent = new Agent({
-  keepAliveTimeout: 30_000,
-  keepAliveMaxTimeout: 600_000,
-  connect: { timeout: 10_000 },
-});
+let sharedAgent: Agent | null = null;
 
-/** Closes the shared keep-alive agent (graceful shutdown, or the end of a test run). */
+function agent(): Agent {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connect: { timeout: 10_000 } });
+  return sharedAgent;
+}
+
+/**
+ * Closes the shared keep-alive agent once its requests finished (graceful shutdown, or the end of
+ * a test); a later call opens a new one, for a second app in the same process.
+ */
 export function closeProviderConnections(): Promise<void> {
-  return sharedAgent.close();
+  const closing = sharedAgent;
+  sharedAgent = null;
+  return closing?.close() ?? Promise.resolve();
 }
 
 /**
@@ -89,7 +95,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Dispat
         headers: { 'content-type': 'application/json', ...options.headers },
         body: payload,
         signal,
-        dispatcher: options.dispatcher ?? sharedAgent,
+        dispatcher: options.dispatcher ?? agent(),
         headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
         bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
       });

@@ -23,16 +23,16 @@ export class ResponsesController {
   }
 
   private async runTurn(projectId: string, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const { run, stream, background } = await this.responses.create(projectId, body);
+    const { run, stream, queued } = await this.responses.create(projectId, body);
     const signal = abortWhenClientLeaves(reply);
-    if (background) {
-      // The run belongs to no connection: it goes on when this client leaves.
-      background.start();
-      if (!stream) return void (await reply.send(background.queued));
+    if (queued) {
+      // The run belongs to no connection: a client that leaves can resume from the event log.
+      if (!stream) return void (await reply.send(queued));
+      const events = await this.responses.replay(projectId, queued.id, -1, signal);
       reply.hijack();
-      const events = await this.responses.replay(projectId, background.queued.id, -1, signal);
       return writeEvents(events, new SseWriter(reply.raw), { 'x-request-id': request.id });
     }
+    if (!run) throw new Error('a foreground response comes with its run');
     if (stream) {
       reply.hijack();
       await streamTurn(run, new SseWriter(reply.raw), signal, { 'x-request-id': request.id });

@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/conversations.module.js';
 import { HistoryModule } from '../history/history.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
+import { BackgroundRunner } from '../runs/background-runner.js';
 import { RunsModule } from '../runs/runs.module.js';
 import { ResponsesController } from './responses.controller.js';
 import { ResponsesRepository } from './responses.repository.js';
@@ -12,4 +13,14 @@ import { ResponsesService } from './responses.service.js';
   controllers: [ResponsesController],
   providers: [ResponsesService, ResponsesRepository],
 })
-export class ResponsesModule {}
+export class ResponsesModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly runner: BackgroundRunner,
+    private readonly responses: ResponsesService,
+  ) {}
+
+  // The runner knows queues and logs, not responses: this is where queued responses become runs.
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.serve((responseId) => this.responses.startQueued(responseId));
+  }
+}

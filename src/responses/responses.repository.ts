@@ -31,7 +31,7 @@ export class ResponsesRepository {
     private readonly threads: ThreadStore,
   ) {}
 
-  async createInProgress(projectId: string, record: ResponseRecord): Promise<void> {
+  async create(projectId: string, record: ResponseRecord, request: unknown): Promise<void> {
     await this.prisma.response.create({
       data: {
         id: record.id,
@@ -41,6 +41,7 @@ export class ResponsesRepository {
         previousResponseId: record.previousResponseId,
         conversationId: record.conversationId,
         settings: record.settings as unknown as Prisma.InputJsonValue,
+        request: request as Prisma.InputJsonValue,
         metadata: record.metadata,
         background: record.background,
         createdAt: record.createdAt,
@@ -79,16 +80,29 @@ export class ResponsesRepository {
     });
   }
 
-  async markInProgress(id: string): Promise<void> {
-    await this.prisma.response.updateMany({ where: { id, status: 'queued' }, data: { status: 'in_progress' } });
+  /** A queued response with what its worker needs; null when it is not queued (any more). */
+  async findQueued(id: string): Promise<{ projectId: string; record: ResponseRecord; request: unknown } | null> {
+    const row = await this.prisma.response.findFirst({ where: { id, status: 'queued', deletedAt: null } });
+    return row ? { projectId: row.projectId, record: toStoredResponse(row), request: row.request } : null;
   }
 
-  /** For a background response whose run is gone: nothing will store an outcome for it any more. */
-  async markCancelled(id: string): Promise<void> {
+  /** Moves a queued response to in progress; true for exactly one caller, however many workers try. */
+  async claim(id: string): Promise<boolean> {
+    const { count } = await this.prisma.response.updateMany({ where: { id, status: 'queued' }, data: { status: 'in_progress', heartbeatAt: new Date() } });
+    return count === 1;
+  }
+
+  async markFailed(id: string, error: { code: string; message: string }): Promise<void> {
     await this.prisma.response.updateMany({
       where: { id, status: { in: ['queued', 'in_progress'] } },
-      data: { status: 'cancelled', completedAt: new Date() },
+      data: { status: 'failed', error, completedAt: new Date() },
     });
+  }
+
+  /** For a background response nobody is running: nothing else will store an outcome for it. True when it changed. */
+  async markCancelled(id: string, from: Array<'queued' | 'in_progress'>): Promise<boolean> {
+    const { count } = await this.prisma.response.updateMany({ where: { id, status: { in: from } }, data: { status: 'cancelled', completedAt: new Date() } });
+    return count === 1;
   }
 
   async find(projectId: string, id: string): Promise<StoredResponse | null> {

@@ -10,23 +10,35 @@ import { type AppendTarget, type ThreadPosition, ThreadStore } from '../history/
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import { toPublicUsage } from '../items/usage.js';
 import type { ModelRequest, TextFormat } from '../providers/model-adapter.js';
-import { ProviderRegistry } from '../providers/provider-registry.js';
-import { BackgroundRunner } from '../runs/background-runner.js';
+import { ProviderRegistry, type ResolvedModel } from '../providers/provider-registry.js';
+import { BackgroundRunner, type QueuedStart } from '../runs/background-runner.js';
 import { EventLog } from '../runs/event-log.js';
 import { RunLiveness } from '../runs/run-liveness.js';
 import { checkToolOutputs } from '../turns/check-tool-outputs.js';
 import { flattenItemToolNames, planTools } from '../turns/flatten-tools.js';
+import type { ToolNameResolver } from '../turns/to-response-events.js';
 import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
-import { type PublicResponse, type ResponseRecord, toPublicResponse, toResponseSettings } from './response-object.js';
+import { type PublicResponse, type ResponseRecord, type ResponseSettings, toPublicResponse, toResponseSettings } from './response-object.js';
 import { type CreateResponseBody, createResponseSchema } from './responses.schemas.js';
 import { ResponsesRepository, type StoredResponse } from './responses.repository.js';
 import { toCanonicalInput } from './to-canonical-input.js';
 
 export interface PreparedResponse {
-  run: TurnRun<PublicResponse>;
+  /** The turn to run now; null for `background: true`, which the queue runs. */
+  run: TurnRun<PublicResponse> | null;
   stream: boolean;
-  /** Set for `background: true`: the queued Response to answer with, and how to start the run. */
-  background: { queued: PublicResponse; start: () => void } | null;
+  /** Set for `background: true`: the queued Response to answer with. */
+  queued: PublicResponse | null;
+}
+
+/** A validated request, turned into everything a turn needs. */
+interface PlannedTurn {
+  model: ResolvedModel;
+  settings: ResponseSettings;
+  context: TurnContext;
+  input: Item[];
+  request: ModelRequest;
+  resolveToolName: ToolNameResolver;
 }
 
 /** The use cases of /v1/responses: create (every create runs as a stream), retrieve, delete, list input. */
@@ -44,10 +56,67 @@ export class ResponsesService {
     private readonly liveness: RunLiveness,
   ) {}
 
-  /** Validates, loads history and records the response as in progress; the caller picks the sink. */
+  /**
+   * Validates and plans the turn and records the response. A foreground turn is returned for the
+   * caller's sink; a background one is queued (planned again by the worker when it starts, so it
+   * sees the conversation as it is then, on whichever instance runs it).
+   */
   async create(projectId: string, rawBody: unknown): Promise<PreparedResponse> {
     const body = parseOrThrow(createResponseSchema, rawBody ?? {});
     rejectUnsupported(body);
+    const planned = await this.plan(projectId, body);
+    const background = body.background === true;
+    const record: ResponseRecord = {
+      id: newId('resp'),
+      status: background ? 'queued' : 'in_progress',
+      model: body.model,
+      previousResponseId: body.previous_response_id ?? null,
+      conversationId: planned.context.conversationId,
+      settings: planned.settings,
+      metadata: body.metadata ?? {},
+      usage: null,
+      error: null,
+      incompleteDetails: null,
+      background,
+      createdAt: new Date(),
+      completedAt: null,
+    };
+    if (planned.settings.store) {
+      await this.repository.create(projectId, record, rawBody);
+      if (!background) this.liveness.register(record.id);
+    }
+    if (background) {
+      await this.runner.enqueue(record.id);
+      return { run: null, stream: body.stream === true, queued: toPublicResponse(record, []) };
+    }
+    return { run: new TurnRun(this.toTurn(projectId, record, planned)), stream: body.stream === true, queued: null };
+  }
+
+  /**
+   * The worker's side of a queued response: claims it (once, across all workers), plans it from
+   * the stored request and hands back the run. A request that no longer plans (its previous
+   * response or a referenced item was deleted meanwhile) is stored as failed.
+   */
+  async startQueued(responseId: string): Promise<QueuedStart> {
+    const queued = await this.repository.findQueued(responseId);
+    if (!queued || !(await this.repository.claim(responseId))) return null;
+    this.liveness.register(responseId);
+    const record: ResponseRecord = { ...queued.record, status: 'in_progress' };
+    try {
+      const body = parseOrThrow(createResponseSchema, queued.request);
+      const planned = await this.plan(queued.projectId, body);
+      return { run: new TurnRun(this.toTurn(queued.projectId, record, planned)) };
+    } catch (error) {
+      this.liveness.unregister(responseId);
+      const message = error instanceof ApiError ? error.message : 'The server had an error while processing your request.';
+      if (!(error instanceof ApiError)) this.logger.error(`planning queued response ${responseId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      await this.repository.markFailed(responseId, { code: error instanceof ApiError ? 'invalid_prompt' : 'server_error', message });
+      await this.endWithoutRun(queued.projectId, responseId);
+      return 'ended';
+    }
+  }
+
+  private async plan(projectId: string, body: CreateResponseBody): Promise<PlannedTurn> {
     const model = this.providers.resolve(body.model);
     const settings = toResponseSettings(body);
     const context = await this.resolveContext(projectId, body);
@@ -72,45 +141,17 @@ export class ResponsesService {
       promptCacheKey: settings.prompt_cache_key,
       safetyIdentifier: settings.safety_identifier,
     };
-    const record: ResponseRecord = {
-      id: newId('resp'),
-      status: body.background === true ? 'queued' : 'in_progress',
-      model: body.model,
-      previousResponseId: body.previous_response_id ?? null,
-      conversationId: context.conversationId,
-      settings,
-      metadata: body.metadata ?? {},
-      usage: null,
-      error: null,
-      incompleteDetails: null,
-      background: body.background === true,
-      createdAt: new Date(),
-      completedAt: null,
-    };
-    if (settings.store) {
-      await this.repository.createInProgress(projectId, record);
-      this.liveness.register(record.id);
-    }
+    return { model, settings, context, input, request, resolveToolName: tools.resolveToolName };
+  }
 
-    const turn: Turn<PublicResponse> = {
-      adapter: model.adapter,
-      request,
-      resolveToolName: tools.resolveToolName,
+  private toTurn(projectId: string, record: ResponseRecord, planned: PlannedTurn): Turn<PublicResponse> {
+    return {
+      adapter: planned.model.adapter,
+      request: planned.request,
+      resolveToolName: planned.resolveToolName,
       renderInProgress: (output) => toPublicResponse(record, output.map(toPublicItem)),
-      commit: (outcome) => this.commit(projectId, record, context, input, outcome, model.info),
+      commit: (outcome) => this.commit(projectId, record, planned.context, planned.input, outcome, planned.model.info),
     };
-    const run = new TurnRun(turn);
-    const background = record.background
-      ? {
-          queued: toPublicResponse(record, []),
-          start: () =>
-            this.runner.start(record.id, run, async () => {
-              record.status = 'in_progress';
-              await this.repository.markInProgress(record.id);
-            }),
-        }
-      : null;
-    return { run, stream: body.stream === true, background };
   }
 
   /**
@@ -122,18 +163,44 @@ export class ResponsesService {
     if (!response.background) {
       throw ApiError.invalidRequest('This response was not created with background=true, so it cannot be streamed again.', 'stream');
     }
-    return this.events.read(id, startingAfter, signal);
+    return this.events.read(id, startingAfter, signal, async (responseId) => {
+      const stored = await this.repository.find(projectId, responseId);
+      return stored ? { status: stored.status, response: toPublicResponse(stored, await this.repository.findOutput(responseId)) } : null;
+    });
   }
 
-  /** Cancels a background response; cancelling a finished one returns it as it is (idempotent). */
+  /**
+   * Cancels a background response wherever it runs; cancelling a finished one returns it as it is
+   * (idempotent). A response nobody runs (still queued, or its worker is gone) is marked cancelled here.
+   */
   async cancel(projectId: string, id: string): Promise<PublicResponse> {
     const response = await this.findOrThrow(projectId, id);
     if (!response.background) throw ApiError.invalidRequest('Cannot cancel a synchronous response.', 'response_id');
-    if (response.status === 'queued' || response.status === 'in_progress') {
-      // Not running here (its process is gone): nothing will finish it, so record the cancel directly.
-      if (!(await this.runner.cancel(id))) await this.repository.markCancelled(id);
+    if (response.status === 'queued' && (await this.repository.markCancelled(id, ['queued']))) {
+      await this.endWithoutRun(projectId, id);
+    } else if (response.status === 'queued' || response.status === 'in_progress') {
+      const { local, told } = await this.runner.cancel(id);
+      const ended = local || (told && (await this.waitUntilEnded(projectId, id, CANCEL_WAIT_MS)));
+      if (!ended && (await this.repository.markCancelled(id, ['queued', 'in_progress']))) await this.runner.announceEnd(id);
     }
     return this.retrieve(projectId, id);
+  }
+
+  /** Writes the one-event log of a background response that ended before it ran, and announces the end. */
+  private async endWithoutRun(projectId: string, id: string): Promise<void> {
+    const response = await this.retrieve(projectId, id);
+    await this.events.endWithoutRun(id, response.status, response);
+    await this.runner.announceEnd(id);
+  }
+
+  private async waitUntilEnded(projectId: string, id: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = (await this.repository.find(projectId, id))?.status;
+      if (status !== 'queued' && status !== 'in_progress') return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   async retrieve(projectId: string, id: string): Promise<PublicResponse> {
@@ -210,6 +277,9 @@ export class ResponsesService {
     return response;
   }
 }
+
+/** How long a cancel waits for the instance running the response to store its outcome. */
+const CANCEL_WAIT_MS = 5_000;
 
 /**
  * The limit the upstream gets: the client's, else the catalog default for providers that require

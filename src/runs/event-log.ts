@@ -1,83 +1,82 @@
-import { EventEmitter, on } from 'node:events';
 import { Injectable } from '@nestjs/common';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { isTerminalEvent, LiveEvents, type LoggedEvent } from './live-events.js';
 
-export interface LoggedEvent {
-  type: string;
-  sequence_number: number;
-}
+export type { LoggedEvent } from './live-events.js';
 
-const TERMINAL = new Set(['response.completed', 'response.failed', 'response.incomplete']);
+const TERMINAL_STATUSES = new Set(['completed', 'failed', 'incomplete', 'cancelled']);
 
-interface LiveLog {
-  events: LoggedEvent[];
-  emitter: EventEmitter;
-}
+/** How long a reader waits for a live event before it checks the database for a run that ended without one. */
+const IDLE_CHECK_MS = 2_000;
+
+/** What a reader needs of the stored response when the log cannot say how the run ended. */
+export type ResponseEndLookup = (responseId: string) => Promise<{ status: string; response: unknown } | null>;
 
 /**
- * The event log of background responses: live runs in memory (so a client can resume the stream
- * while the run goes on), finished runs in `response_events` (so replay works after the live log is
- * gone). Replay reads from the start or after any sequence number, then follows live until the
- * terminal event.
+ * The event log of background responses: live events in LiveEvents while the run goes on, the
+ * whole log in `response_events` once it ended. A reader replays from any sequence number and
+ * follows live until the terminal event, whichever instance it is on.
  */
 @Injectable()
 export class EventLog {
-  private readonly live = new Map<string, LiveLog>();
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly live: LiveEvents,
+  ) {}
 
-  constructor(private readonly prisma: PrismaClient) {}
-
-  open(responseId: string): void {
-    const emitter = new EventEmitter();
-    emitter.setMaxListeners(0);
-    this.live.set(responseId, { events: [], emitter });
+  append(responseId: string, event: LoggedEvent): Promise<void> {
+    return this.live.append(responseId, event);
   }
 
-  append(responseId: string, event: LoggedEvent): void {
-    const log = this.live.get(responseId);
-    if (!log) return;
-    log.events.push(event);
-    log.emitter.emit('event', event);
-  }
-
-  /** Persists the finished log in one insert and drops it from memory (live readers already hold their events). */
-  async close(responseId: string): Promise<void> {
-    const log = this.live.get(responseId);
-    if (!log) return;
+  /** Persists the finished log in one insert; then the live copy can go. */
+  async close(responseId: string, events: LoggedEvent[]): Promise<void> {
     await this.prisma.responseEvent.createMany({
-      data: log.events.map((event) => ({ responseId, seq: event.sequence_number, data: event as unknown as Prisma.InputJsonValue })),
+      data: events.map((event) => ({ responseId, seq: event.sequence_number, data: event as unknown as Prisma.InputJsonValue })),
+      skipDuplicates: true,
     });
-    this.live.delete(responseId);
+    await this.live.end(responseId);
   }
 
-  /** Events with `sequence_number > after`, live ones as they come, ending after the terminal event. */
-  async *read(responseId: string, after: number, signal: AbortSignal): AsyncGenerator<LoggedEvent> {
-    const log = this.live.get(responseId);
-    if (!log) {
-      yield* await this.readStored(responseId, after);
-      return;
-    }
-    // Subscribe before replaying so nothing emitted in between is missed; duplicates are skipped by seq.
-    const updates = on(log.emitter, 'event', { signal });
+  /**
+   * The whole log of a response that ended without running (cancelled while queued, or it could
+   * no longer be planned): its terminal event, so readers end at once.
+   */
+  async endWithoutRun(responseId: string, status: string, response: unknown): Promise<void> {
+    const event = { type: terminalEventType(status), sequence_number: 0, response } as LoggedEvent;
+    await this.live.append(responseId, event);
+    await this.close(responseId, [event]);
+  }
+
+  /**
+   * Events with `sequence_number > after`, ending after the terminal event. A persisted log is
+   * complete; otherwise the live log is followed, and when it goes quiet the stored status decides:
+   * a response that ended without a terminal event in its log (cancelled while queued, its worker
+   * died) gets one made from the stored response, so no reader waits forever.
+   */
+  async *read(responseId: string, after: number, signal: AbortSignal, lookup: ResponseEndLookup): AsyncGenerator<LoggedEvent> {
     let last = after;
-    for (const event of log.events.slice()) {
-      if (event.sequence_number > last) {
+    while (!signal.aborted) {
+      if (await this.isPersisted(responseId)) {
+        yield* await this.readStored(responseId, last);
+        return;
+      }
+      for await (const event of this.live.follow(responseId, last, signal, IDLE_CHECK_MS)) {
         last = event.sequence_number;
         yield event;
+        if (isTerminalEvent(event)) return;
+      }
+      if (signal.aborted) return;
+      const ended = await lookup(responseId);
+      if (ended === null) return;
+      if (TERMINAL_STATUSES.has(ended.status) && !(await this.isPersisted(responseId))) {
+        yield { type: terminalEventType(ended.status), sequence_number: last + 1, response: ended.response } as LoggedEvent;
+        return;
       }
     }
-    if (isTerminal(log.events.at(-1))) return;
-    try {
-      // Every run ends with a terminal event (the runner guarantees one), which ends this loop.
-      for await (const [event] of updates) {
-        const logged = event as LoggedEvent;
-        if (logged.sequence_number <= last) continue;
-        last = logged.sequence_number;
-        yield logged;
-        if (isTerminal(logged)) return;
-      }
-    } catch (error) {
-      if (!signal.aborted) throw error;
-    }
+  }
+
+  private async isPersisted(responseId: string): Promise<boolean> {
+    return (await this.prisma.responseEvent.findFirst({ where: { responseId }, select: { seq: true } })) !== null;
   }
 
   private async readStored(responseId: string, after: number): Promise<LoggedEvent[]> {
@@ -86,6 +85,9 @@ export class EventLog {
   }
 }
 
-function isTerminal(event: LoggedEvent | undefined): boolean {
-  return event !== undefined && TERMINAL.has(event.type);
+function terminalEventType(status: string): string {
+  if (status === 'completed') return 'response.completed';
+  if (status === 'incomplete') return 'response.incomplete';
+  // Like a run cut short by cancel: the stream has no `response.cancelled`, the response says `cancelled`.
+  return 'response.failed';
 }

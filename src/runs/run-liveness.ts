@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
+import { BackgroundRunner } from './background-runner.js';
 
 /** What a response whose process died says, in its `error`. */
 export const ABANDONED_ERROR = {
@@ -12,10 +13,14 @@ export const ABANDONED_ERROR = {
 
 /**
  * Crash safety without a coordinator: every process refreshes the heartbeat of the responses it
- * is running, and marks failed any queued or running response whose heartbeat is older than
+ * is running, and marks failed any running response whose heartbeat is older than
  * `RUN_STALE_AFTER_MS`. That covers its own restart, another instance that died, sync turns as well
  * as background runs. The rule is "failed, not retried": a retry would bill the upstream again and
  * could repeat a tool call's side effects the client already saw; the client decides to retry.
+ *
+ * A queued response has cost nothing yet, so one left queued that long is queued again instead
+ * (its queue may be gone: an embedded process that stopped, a Redis that lost its data); queueing
+ * a response that is still waiting does nothing, and a worker claims each response once.
  */
 @Injectable()
 export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,6 +32,7 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaClient,
     private readonly webhooks: WebhooksService,
+    private readonly runner: BackgroundRunner,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -57,12 +63,17 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
       const abandoned = await this.prisma.$queryRaw<Array<{ id: string; background: boolean }>>`
         UPDATE responses
            SET status = 'failed', error = ${JSON.stringify(ABANDONED_ERROR)}::json, completed_at = ${now}
-         WHERE status IN ('queued', 'in_progress') AND heartbeat_at < ${staleBefore}
+         WHERE status = 'in_progress' AND heartbeat_at < ${staleBefore}
            AND NOT (id = ANY(${[...this.running]}::text[]))
         RETURNING id, background`;
       if (abandoned.length > 0) this.logger.warn(`marked ${abandoned.length} abandoned response(s) failed`);
       // Their runner is gone, so nobody else will announce the end of these background runs.
       for (const { id, background } of abandoned) if (background) await this.webhooks.responseEnded(id);
+      const waiting = await this.prisma.$queryRaw<Array<{ id: string }>>`
+        UPDATE responses SET heartbeat_at = ${now}
+         WHERE status = 'queued' AND heartbeat_at < ${staleBefore}
+        RETURNING id`;
+      for (const { id } of waiting) await this.runner.enqueue(id);
     } catch (error) {
       // A database hiccup must not kill the timer; the next tick tries again.
       this.logger.warn(`liveness check failed: ${error instanceof Error ? error.message : String(error)}`);

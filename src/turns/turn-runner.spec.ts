@@ -1,7 +1,7 @@
 import type { Item } from '../items/item.schemas.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../providers/model-adapter.js';
 import { ProviderError } from '../providers/provider-error.js';
-import { type Turn, type TurnOutcome, TurnRun } from './turn-runner.js';
+import { StoppedByServer, type Turn, type TurnOutcome, TurnRun } from './turn-runner.js';
 
 const request = { model: 'm', instructions: null, items: [], tools: [], toolChoice: 'auto' } as unknown as ModelRequest;
 
@@ -79,5 +79,20 @@ describe(TurnRun.name, () => {
     expect(commits[0]!.status).toBe('cancelled');
     // The provider never reported usage: the stored usage is an estimate, and says so.
     expect(commits[0]).toMatchObject({ usageEstimated: true, usage: { outputTokens: 1 } });
+  });
+
+  it('records a turn the server stopped (shutdown) as failed with the reason, not cancelled', async () => {
+    const commits: TurnOutcome[] = [];
+    const controller = new AbortController();
+    const adapter: ModelAdapter = {
+      async *stream(_request, signal) {
+        yield { type: 'text-delta', delta: 'x' };
+        controller.abort(new StoppedByServer());
+        if (signal.aborted) throw signal.reason;
+      },
+    };
+    const events = await collect(new TurnRun(turnWith(adapter, commits)).events(controller.signal));
+    expect(events.at(-1)!.type).toBe('response.failed');
+    expect(commits[0]).toMatchObject({ status: 'failed', error: { code: 'server_error', message: expect.stringContaining('shut down') } });
   });
 });

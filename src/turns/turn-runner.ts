@@ -8,6 +8,16 @@ import type { LifecycleEventType, ResponseStreamEvent, UnsequencedEvent } from '
 import { estimateUsage } from './estimate-usage.js';
 import { OutputAccumulator, type ToolNameResolver } from './to-response-events.js';
 
+/**
+ * An abort reason meaning the server stopped the run (shutting down), not the client: the turn is
+ * stored as failed with this message instead of cancelled.
+ */
+export class StoppedByServer extends Error {
+  constructor(message = 'The server shut down before this response finished. Send the request again to retry it.') {
+    super(message);
+  }
+}
+
 export type TurnStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
 
 /** How a turn ended, as the response record stores it. */
@@ -99,6 +109,7 @@ export class TurnRun<R> {
 function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: AbortSignal): TurnOutcome {
   const base = { output: [], usage: accumulator.usage, usageEstimated: false, error: null, incompleteDetails: null, cause: failure };
   if (failure !== null) {
+    if (signal.reason instanceof StoppedByServer) return { ...base, status: 'failed', error: { code: 'server_error', message: signal.reason.message } };
     if (signal.aborted) return { ...base, status: 'cancelled' };
     const rateLimited = failure instanceof ProviderError && failure.status === 429;
     return {

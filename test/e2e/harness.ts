@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import pg from 'pg';
 import { type AppConfig, loadConfig } from '../../src/config/env.schema.js';
@@ -18,6 +19,8 @@ export interface Harness {
   clientB: OpenAI;
   upstream: MockUpstream;
   config: AppConfig;
+  /** The environment the app was started with; startInstance(harness.env) boots a second instance. */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -29,7 +32,7 @@ export interface Harness {
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const upstream = await startMockUpstream();
   const database = await createTestDatabase();
-  const config = loadConfig({
+  const appEnv: Record<string, string> = {
     API_KEYS: `${PROJECT_A_KEY}=project-a,${PROJECT_B_KEY}=project-b`,
     OPENAI_BASE_URL: upstream.baseUrl,
     OPENAI_API_KEY: 'sk-upstream-test',
@@ -45,26 +48,49 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     UPSTREAM_MAX_RETRIES: '1',
     ...database.env,
     ...env,
-  });
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
-  const origin = `http://127.0.0.1:${address.port}`;
-  const sdk = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${origin}/v1`, maxRetries: 0, timeout: 20_000 });
+  };
+  const instance = await startInstance(appEnv);
   return {
-    app,
-    origin,
-    client: sdk(PROJECT_A_KEY),
-    clientB: sdk(PROJECT_B_KEY),
+    ...instance,
+    clientB: instance.sdk(PROJECT_B_KEY),
     upstream,
-    config,
+    env: appEnv,
     close: async () => {
-      await app.close();
+      await instance.close();
       await upstream.close();
       await database.drop();
     },
   };
+}
+
+export interface Instance {
+  app: NestFastifyApplication;
+  /** The server's origin, e.g. http://127.0.0.1:40123; empty for a worker, which serves no HTTP. */
+  origin: string;
+  client: OpenAI;
+  sdk(apiKey: string): OpenAI;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * One more server process's worth of app on the same database (and Redis): another API instance,
+ * or with SERVER_ROLE=worker a worker that serves no HTTP, as production runs them.
+ */
+export async function startInstance(env: Record<string, string>): Promise<Instance> {
+  const config = loadConfig(env);
+  const app = await createApp(config);
+  let origin = '';
+  if (config.role === 'worker') {
+    await app.init();
+  } else {
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address();
+    if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+    origin = `http://127.0.0.1:${address.port}`;
+  }
+  const sdk = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${origin}/v1`, maxRetries: 0, timeout: 20_000 });
+  return { app, origin, client: sdk(PROJECT_A_KEY), sdk, config, close: () => app.close() };
 }
 
 interface TestDatabase {
@@ -72,17 +98,35 @@ interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * The e2e-pglite project runs embedded (in-memory PGlite, in-process queue); the e2e-postgres
+ * project runs as production does: a fresh PostgreSQL database plus Redis (TEST_REDIS_URL), under a
+ * key prefix of its own so test files never take each other's jobs.
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (process.env.TEST_DB_MODE === 'pglite') return { env: { DATA_DIR: 'memory://' }, drop: async () => {} };
   const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const name = `rs_test_${randomBytes(6).toString('hex')}`;
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
   await withAdminClient(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
-    env: { DATABASE_URL: url.toString() },
-    drop: () => withAdminClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    env: { DATABASE_URL: url.toString(), REDIS_URL: redisUrl, REDIS_KEY_PREFIX: name },
+    drop: async () => {
+      await withAdminClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await deleteRedisKeys(redisUrl, `${name}:*`);
+    },
   };
+}
+
+async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    for await (const keys of redis.scanStream({ match: pattern, count: 500 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function withAdminClient<T>(url: string, action: (client: pg.Client) => Promise<T>): Promise<T> {
