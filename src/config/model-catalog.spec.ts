@@ -23,7 +23,24 @@ describe(ModelCatalog.name, () => {
       maxOutputTokens: null,
       capabilities: { tools: true, images: true, jsonSchema: true, reasoning: false },
       pricing: null,
+      cache: { kind: 'automatic-prefix', minTokens: 1024, maxBreakpoints: 0, lookback: 20, ttls: [], retention: [], multipliers: { read: 0.1, write5m: 1, write1h: 1 } },
     });
+  });
+
+  it('has cache capabilities per model, each field overridable on its own', () => {
+    expect(catalog.lookup('anthropic/claude-sonnet-4-5').cache).toEqual({
+      kind: 'breakpoints',
+      minTokens: 1024,
+      maxBreakpoints: 4,
+      lookback: 20,
+      ttls: ['5m', '1h'],
+      retention: [],
+      multipliers: { read: 0.1, write5m: 1.25, write1h: 2 },
+    });
+    expect(catalog.lookup('anthropic/claude-haiku-4-5').cache).toMatchObject({ kind: 'breakpoints', minTokens: 4096, maxBreakpoints: 4 });
+    expect(catalog.lookup('openai/gpt-5-mini').cache).toMatchObject({ kind: 'automatic-prefix', minTokens: 1024, retention: ['in_memory', '24h'] });
+    expect(catalog.lookup('openai/gpt-4o').cache.retention).toEqual([]);
+    expect(catalog.lookup('google/gemini-2.5-flash').cache).toMatchObject({ kind: 'gemini', minTokens: 1024 });
   });
 
   it('resolves aliases', () => {

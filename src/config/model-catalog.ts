@@ -13,6 +13,29 @@ const pricingSchema = z.object({
   output: z.number().nonnegative(),
 });
 
+const cacheSchema = z.object({
+  /**
+   * How the provider caches prompts: `breakpoints` (Anthropic: explicit `cache_control` markers),
+   * `automatic-prefix` (OpenAI and compatible servers: longest cached prefix, optional key and
+   * retention), `gemini` (implicit prefix caching plus explicit `cachedContents`).
+   */
+  kind: z.enum(['breakpoints', 'automatic-prefix', 'gemini']).optional(),
+  /** Below this many prompt tokens the provider caches nothing (silently). */
+  minTokens: z.number().int().nonnegative().optional(),
+  /** Explicit breakpoints one request may carry (Anthropic: 4). */
+  maxBreakpoints: z.number().int().nonnegative().optional(),
+  /** Positions a breakpoint looks back for an earlier entry, counting itself (Anthropic: 20). */
+  lookback: z.number().int().positive().optional(),
+  /** Breakpoint TTLs the model takes. */
+  ttls: z.array(z.enum(['5m', '1h'])).optional(),
+  /** `prompt_cache_retention` values the model takes (OpenAI). */
+  retention: z.array(z.enum(['in_memory', '24h'])).optional(),
+  /** Price multipliers of base input, for planning: reads, and writes per TTL. */
+  readMultiplier: z.number().nonnegative().optional(),
+  write5mMultiplier: z.number().nonnegative().optional(),
+  write1hMultiplier: z.number().nonnegative().optional(),
+});
+
 const entrySchema = z.object({
   match: z.string().min(1),
   contextWindow: z.number().int().positive().optional(),
@@ -24,6 +47,7 @@ const entrySchema = z.object({
     .object({ tools: z.boolean().optional(), images: z.boolean().optional(), jsonSchema: z.boolean().optional(), reasoning: z.boolean().optional() })
     .optional(),
   pricing: pricingSchema.optional(),
+  cache: cacheSchema.optional(),
 });
 
 export const catalogFileSchema = z.object({
@@ -40,6 +64,18 @@ export interface ModelInfo {
   maxOutputTokens: number | null;
   capabilities: { tools: boolean; images: boolean; jsonSchema: boolean; reasoning: boolean };
   pricing: Pricing | null;
+  cache: CacheCapabilities;
+}
+
+/** What the cache planner needs to know of a model; every field resolved (see config/models.json). */
+export interface CacheCapabilities {
+  kind: 'breakpoints' | 'automatic-prefix' | 'gemini';
+  minTokens: number;
+  maxBreakpoints: number;
+  lookback: number;
+  ttls: Array<'5m' | '1h'>;
+  retention: Array<'in_memory' | '24h'>;
+  multipliers: { read: number; write5m: number; write1h: number };
 }
 
 /** The model catalog: aliases and per-model facts, loaded from data (config/models.json, MODELS_FILE). */
@@ -73,8 +109,23 @@ export class ModelCatalog {
       maxOutputTokens: first('maxOutputTokens') ?? null,
       capabilities: { tools: capability('tools'), images: capability('images'), jsonSchema: capability('jsonSchema'), reasoning: capability('reasoning') },
       pricing: first('pricing') ?? null,
+      cache: resolveCache(matching.map((entry) => entry.cache)),
     };
   }
+}
+
+/** Each cache field from the first matching entry that sets it, so a model entry can override one number of its provider's defaults. */
+function resolveCache(entries: Array<z.infer<typeof cacheSchema> | undefined>): CacheCapabilities {
+  const first = <K extends keyof z.infer<typeof cacheSchema>>(key: K) => entries.find((entry) => entry?.[key] !== undefined)?.[key];
+  return {
+    kind: first('kind') ?? 'automatic-prefix',
+    minTokens: first('minTokens') ?? 1024,
+    maxBreakpoints: first('maxBreakpoints') ?? 0,
+    lookback: first('lookback') ?? 20,
+    ttls: first('ttls') ?? [],
+    retention: first('retention') ?? [],
+    multipliers: { read: first('readMultiplier') ?? 0.1, write5m: first('write5mMultiplier') ?? 1, write1h: first('write1hMultiplier') ?? 1 },
+  };
 }
 
 /** USD cost of one call; null when the catalog has no prices for the model. */
