@@ -1,3 +1,5 @@
+import type { CacheMode } from '../caching/cache-types.js';
+import type { CacheCapabilities } from '../config/model-catalog.js';
 import type { Item, ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 
@@ -39,6 +41,8 @@ export interface ModelRequest {
   reasoning: ReasoningSettings | null;
   promptCacheKey: string | null;
   safetyIdentifier: string | null;
+  /** Prompt-cache planning for this call; absent or `off` sends no cache hints. */
+  cache?: { mode: CacheMode; capabilities: CacheCapabilities; gapsMs: number[] };
 }
 
 /**

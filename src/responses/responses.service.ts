@@ -140,6 +140,8 @@ export class ResponsesService {
       reasoning: body.reasoning ? { effort: body.reasoning.effort ?? null, summary: settings.reasoning.summary } : null,
       promptCacheKey: settings.prompt_cache_key,
       safetyIdentifier: settings.safety_identifier,
+      // Gaps between the thread's turns are not looked up yet, so the TTL choice starts from its prior (5m).
+      cache: { mode: 'auto', capabilities: model.info.cache, gapsMs: [] },
     };
     return { model, settings, context, input, request, resolveToolName: tools.resolveToolName };
   }

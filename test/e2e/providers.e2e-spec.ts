@@ -180,3 +180,23 @@ describe('one conversation across vendors', () => {
     expect(items.map((item) => item.type)).toEqual(order.flatMap(() => ['message', 'function_call', 'function_call_output', 'message']));
   });
 });
+
+describe('prompt-cache planning (Anthropic)', () => {
+  const instructions = `You are a careful assistant. ${'Follow the house rules closely. '.repeat(200)}`;
+  const stripMarks = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (key, inner) => (key === 'cache_control' ? undefined : inner)));
+
+  it('marks the instructions and the newest block, and turn 2 starts with exactly what turn 1 sent', async () => {
+    const first = await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', instructions, input: 'first question' });
+    const turn1 = lastRequest().body;
+    expect(turn1.system).toEqual([{ type: 'text', text: instructions, cache_control: { type: 'ephemeral' } }]);
+    expect(turn1.messages.at(-1).content.at(-1).cache_control).toEqual({ type: 'ephemeral' });
+
+    await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', instructions, input: 'second question', previous_response_id: first.id });
+    const turn2 = lastRequest().body;
+    // Byte-stable prefix: apart from where the markers sit, turn 2 repeats turn 1 unchanged, then appends.
+    const [before, after] = [stripMarks(turn1) as any, stripMarks(turn2) as any];
+    expect(JSON.stringify(after.system)).toBe(JSON.stringify(before.system));
+    expect(JSON.stringify(after.messages.slice(0, before.messages.length))).toBe(JSON.stringify(before.messages));
+    expect(after.messages.length).toBeGreaterThan(before.messages.length);
+  });
+});

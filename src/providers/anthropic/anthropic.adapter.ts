@@ -4,6 +4,7 @@ import { readProviderStream } from '../read-provider-stream.js';
 import { ANTHROPIC_VERSION } from './anthropic.api.js';
 import { convertAnthropicMessage } from './anthropic-message.js';
 import { mapAnthropicStream } from './anthropic-stream.js';
+import { applyAnthropicCache } from './apply-anthropic-cache.js';
 import { toAnthropicRequest } from './to-anthropic-request.js';
 
 export interface AnthropicAdapterOptions extends UpstreamCallOptions {
@@ -33,6 +34,7 @@ export class AnthropicAdapter implements ModelAdapter {
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
     const { provider } = this.options;
     const body = toAnthropicRequest(request, { provider, defaultMaxOutputTokens: this.options.defaultMaxOutputTokens });
+    if (request.cache) applyAnthropicCache(body, request.cache);
 
     yield* readProviderStream({
       provider,

@@ -1,0 +1,63 @@
+import { ModelCatalog } from '../../config/model-catalog.js';
+import type { AnthropicMessage, AnthropicRequestBody } from './anthropic.api.js';
+import { applyAnthropicCache } from './apply-anthropic-cache.js';
+
+const capabilities = ModelCatalog.load(null).lookup('anthropic/claude-sonnet-4-5').cache;
+const long = (label: string) => `${label} ${'lorem ipsum dolor sit amet '.repeat(200)}`; // ~1,400 tokens
+
+function body(messages: AnthropicMessage[], system: string = long('system')): AnthropicRequestBody {
+  return {
+    model: 'claude-sonnet-4-5',
+    max_tokens: 1024,
+    system,
+    tools: [{ name: 'read_file', description: 'Reads a file', input_schema: { type: 'object', properties: { path: { type: 'string' } } } }],
+    messages,
+    stream: true,
+  };
+}
+
+const marks = (request: AnthropicRequestBody) => JSON.stringify(request).match(/"cache_control":\{[^}]*\}/g) ?? [];
+
+describe(applyAnthropicCache.name, () => {
+  it('marks the instructions and the newest block, turning a string system prompt into a block', () => {
+    const request = body([{ role: 'user', content: [{ type: 'text', text: 'hello' }] }]);
+    const plan = applyAnthropicCache(request, { mode: 'auto', capabilities, gapsMs: [] });
+    expect(plan.map((breakpoint) => breakpoint.reason)).toEqual(['prefix', 'tail']);
+    expect(request.system).toEqual([{ type: 'text', text: long('system'), cache_control: { type: 'ephemeral' } }]);
+    expect(request.messages[0]!.content[0]).toEqual({ type: 'text', text: 'hello', cache_control: { type: 'ephemeral' } });
+  });
+
+  it('sends nothing when caching is off or the prompt is below the model minimum', () => {
+    const off = body([{ role: 'user', content: [{ type: 'text', text: 'hello' }] }]);
+    expect(applyAnthropicCache(off, { mode: 'off', capabilities, gapsMs: [] })).toEqual([]);
+    const small = body([{ role: 'user', content: [{ type: 'text', text: 'hello' }] }], 'Be brief.');
+    expect(applyAnthropicCache(small, { mode: 'auto', capabilities, gapsMs: [] })).toEqual([]);
+    expect(marks(off)).toEqual([]);
+    expect(marks(small)).toEqual([]);
+  });
+
+  it('after a parallel fan-out past the lookback, also marks where the previous request wrote', () => {
+    const calls = Array.from({ length: 12 }, (_, index) => ({ type: 'tool_use' as const, id: `call_${index}`, name: 'read_file', input: { path: `f${index}` } }));
+    const request = body([
+      { role: 'user', content: [{ type: 'text', text: 'read them all' }] },
+      { role: 'assistant', content: [{ type: 'thinking', thinking: 'many files', signature: 'sig' }, ...calls] },
+      { role: 'user', content: calls.map((call) => ({ type: 'tool_result' as const, tool_use_id: call.id, content: long(call.id) })) },
+    ]);
+    const plan = applyAnthropicCache(request, { mode: 'auto', capabilities, gapsMs: [2_000, 3_000] });
+    expect(plan.map((breakpoint) => breakpoint.reason)).toEqual(['prefix', 'previous-tail', 'tail']);
+    expect(request.messages[0]!.content[0]).toMatchObject({ cache_control: { type: 'ephemeral' } });
+    // The thinking block is never marked.
+    expect(request.messages[1]!.content[0]).not.toHaveProperty('cache_control');
+  });
+
+  it('uses the 1h TTL, in order, for a thread whose turns come minutes apart', () => {
+    const request = body([
+      { role: 'user', content: [{ type: 'text', text: long('question') }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'answer' }] },
+      { role: 'user', content: [{ type: 'text', text: 'follow-up' }] },
+    ]);
+    applyAnthropicCache(request, { mode: 'auto', capabilities, gapsMs: [8 * 60_000, 12 * 60_000, 9 * 60_000] });
+    expect(marks(request).every((mark) => mark.includes('"ttl":"1h"'))).toBe(true);
+    expect(marks(request).length).toBeGreaterThanOrEqual(2);
+  });
+});
