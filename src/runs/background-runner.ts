@@ -9,9 +9,9 @@ import { isTerminalEvent } from './live-events.js';
 import { RunQueue } from './run-queue.js';
 
 /**
- * What the worker gets for a queued response: a run to execute, `ended` when the response was
- * claimed but could not start (it is stored as failed, its log written and its end announced), or null when it is not ours to run
- * (cancelled while queued, or claimed by another worker).
+ * What the worker gets for a queued response: a run to execute; `ended` when the response was
+ * claimed but could not start (stored as failed, its log written, its end announced); or null
+ * when it is not ours to run (cancelled while queued, or claimed by another worker).
  */
 export type QueuedStart = { run: TurnRun<unknown> } | 'ended' | null;
 
@@ -52,8 +52,8 @@ export class BackgroundRunner implements BeforeApplicationShutdown {
   }
 
   /**
-   * Aborts the run wherever it is. Resolves true once a run of this process has stored its
-   * outcome; false when it runs elsewhere (told over the cancel channel) or nowhere.
+   * Aborts the run wherever it is. `local`: it ran here and its outcome is stored. `told`: other
+   * instances were told over the cancel channel (the caller waits for the outcome to appear).
    */
   async cancel(responseId: string): Promise<{ local: boolean; told: boolean }> {
     const run = this.active.get(responseId);
