@@ -3,7 +3,8 @@
 // and reports the share of input tokens read from cache and the input cost per strategy.
 // Run: npm run bench:cache
 import { planBreakpoints } from '../src/caching/plan-breakpoints.js';
-import { chooseTtl } from '../src/caching/choose-ttl.js';
+import { planCache } from '../src/caching/plan-cache.js';
+import { ModelCatalog } from '../src/config/model-catalog.js';
 import type { CacheBreakpoint, CacheTtl, PromptBlock } from '../src/caching/cache-types.js';
 import { AnthropicCacheEmulator, type CacheUsage, OpenAICacheEmulator, prefixHashes } from '../test/mock-upstream/prompt-cache.js';
 
@@ -51,36 +52,18 @@ function buildSession(seed: number, requests = 50): Request[] {
 
 type Planner = (request: Request, index: number, session: Request[], previous: CacheBreakpoint[] | null) => CacheBreakpoint[];
 
-const MIN_TOKENS = 1_024;
+const capabilities = ModelCatalog.load(null).lookup('anthropic/claude-sonnet-4-5').cache;
+const MIN_TOKENS = capabilities.minTokens;
 const gapsBefore = (session: Request[], index: number) => session.slice(1, index + 1).map((request, at) => request.startMs - session[at]!.startMs);
 const tailOf = (plan: CacheBreakpoint[] | null) => plan?.find((breakpoint) => breakpoint.reason === 'tail')?.index ?? null;
 
 const anthropicStrategies: Record<string, Planner> = {
   'no planning': () => [],
   'always 1h': (request, _index, _session, previous) =>
-    planBreakpoints({ blocks: request.blocks, prefixEnd: request.prefixEnd, previousTail: tailOf(previous), minTokens: MIN_TOKENS, maxBreakpoints: 4, lookback: 20, ttl: '1h', prefixTtl: '1h' }),
+    planBreakpoints({ blocks: request.blocks, prefixEnd: request.prefixEnd, previousTail: tailOf(previous), minTokens: MIN_TOKENS, maxBreakpoints: capabilities.maxBreakpoints, lookback: capabilities.lookback, ttl: '1h', prefixTtl: '1h' }),
   'naive (last block, 5m)': (request) => [{ index: request.blocks.length - 1 - [...request.blocks].reverse().findIndex((block) => block.cacheable), ttl: '5m', reason: 'tail' }],
-  'our planner': (request, index, session, previous) => {
-    const previousTail = tailOf(previous);
-    const tokensTo = (end: number) => request.blocks.slice(0, end + 1).reduce((sum, block) => sum + block.tokens, 0);
-    const promptTokens = tokensTo(request.blocks.length - 1);
-    return planBreakpoints({
-      blocks: request.blocks,
-      prefixEnd: request.prefixEnd,
-      previousTail,
-      minTokens: MIN_TOKENS,
-      maxBreakpoints: 4,
-      lookback: 20,
-      ttl: chooseTtl({
-        gapsMs: gapsBefore(session, index),
-        writeTokens: promptTokens - (previousTail === null ? 0 : tokensTo(previousTail)),
-        promptTokens,
-        mode: 'auto',
-        multipliers: { write5m: 1.25, write1h: 2, read: 0.1 },
-      }),
-      prefixTtl: '5m',
-    });
-  },
+  'our planner': (request, index, session, previous) =>
+    planCache({ blocks: request.blocks, prefixEnd: request.prefixEnd, previousTail: tailOf(previous), mode: 'auto', capabilities, gapsMs: gapsBefore(session, index) }),
   'hindsight': (request, index, session, previous) => {
     // Knows when the next request comes: writes only what will be read, with the cheapest TTL that survives.
     const next = session[index + 1];
@@ -91,8 +74,8 @@ const anthropicStrategies: Record<string, Planner> = {
       prefixEnd: request.prefixEnd,
       previousTail: tailOf(previous),
       minTokens: MIN_TOKENS,
-      maxBreakpoints: 4,
-      lookback: 20,
+      maxBreakpoints: capabilities.maxBreakpoints,
+      lookback: capabilities.lookback,
       ttl: ttl ?? '5m',
       prefixTtl: '5m',
     });
@@ -104,7 +87,7 @@ const anthropicStrategies: Record<string, Planner> = {
 };
 
 function replayAnthropic(session: Request[], planner: Planner): CacheUsage {
-  const emulator = new AnthropicCacheEmulator({ lookback: 20 });
+  const emulator = new AnthropicCacheEmulator({ lookback: capabilities.lookback });
   const totals: CacheUsage = { read: 0, write5m: 0, write1h: 0, uncached: 0 };
   let previous: CacheBreakpoint[] | null = null;
   session.forEach((request, index) => {

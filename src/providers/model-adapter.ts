@@ -1,5 +1,4 @@
-import type { CacheMode } from '../caching/cache-types.js';
-import type { CacheCapabilities } from '../config/model-catalog.js';
+import type { CacheSettings } from '../caching/plan-cache.js';
 import type { Item, ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 
@@ -42,7 +41,7 @@ export interface ModelRequest {
   promptCacheKey: string | null;
   safetyIdentifier: string | null;
   /** Prompt-cache planning for this call; absent or `off` sends no cache hints. */
-  cache?: { mode: CacheMode; capabilities: CacheCapabilities; gapsMs: number[] };
+  cache?: CacheSettings;
 }
 
 /**

@@ -80,16 +80,17 @@ export class ResponsesRepository {
     });
   }
 
-  /** A queued response with what its worker needs; null when it is not queued (any more). */
-  async findQueued(id: string): Promise<{ projectId: string; record: ResponseRecord; request: unknown } | null> {
-    const row = await this.prisma.response.findFirst({ where: { id, status: 'queued', deletedAt: null } });
+  /**
+   * Moves a queued response to in progress and returns what its worker needs, in one statement:
+   * exactly one caller gets it, however many workers try; the others (and a response no longer
+   * queued) get null.
+   */
+  async claimQueued(id: string): Promise<{ projectId: string; record: ResponseRecord; request: unknown } | null> {
+    const [row] = await this.prisma.response.updateManyAndReturn({
+      where: { id, status: 'queued', deletedAt: null },
+      data: { status: 'in_progress', heartbeatAt: new Date() },
+    });
     return row ? { projectId: row.projectId, record: toStoredResponse(row), request: row.request } : null;
-  }
-
-  /** Moves a queued response to in progress; true for exactly one caller, however many workers try. */
-  async claim(id: string): Promise<boolean> {
-    const { count } = await this.prisma.response.updateMany({ where: { id, status: 'queued' }, data: { status: 'in_progress', heartbeatAt: new Date() } });
-    return count === 1;
   }
 
   async markFailed(id: string, error: { code: string; message: string }): Promise<void> {

@@ -98,10 +98,10 @@ export class ResponsesService {
    * response or a referenced item was deleted meanwhile) is stored as failed.
    */
   async startQueued(responseId: string): Promise<QueuedStart> {
-    const queued = await this.repository.findQueued(responseId);
-    if (!queued || !(await this.repository.claim(responseId))) return null;
+    const queued = await this.repository.claimQueued(responseId);
+    if (!queued) return null;
     this.liveness.register(responseId);
-    const record: ResponseRecord = { ...queued.record, status: 'in_progress' };
+    const { record } = queued;
     try {
       const body = parseOrThrow(createResponseSchema, queued.request);
       const planned = await this.plan(queued.projectId, body);
@@ -165,10 +165,7 @@ export class ResponsesService {
     if (!response.background) {
       throw ApiError.invalidRequest('This response was not created with background=true, so it cannot be streamed again.', 'stream');
     }
-    return this.events.read(id, startingAfter, signal, async (responseId) => {
-      const stored = await this.repository.find(projectId, responseId);
-      return stored ? { status: stored.status, response: toPublicResponse(stored, await this.repository.findOutput(responseId)) } : null;
-    });
+    return this.events.read(id, startingAfter, signal, (responseId) => this.findPublic(projectId, responseId));
   }
 
   /**
@@ -190,8 +187,7 @@ export class ResponsesService {
 
   /** Writes the one-event log of a background response that ended before it ran, and announces the end. */
   private async endWithoutRun(projectId: string, id: string): Promise<void> {
-    const response = await this.retrieve(projectId, id);
-    await this.events.endWithoutRun(id, response.status, response);
+    await this.events.endWithoutRun(id, await this.retrieve(projectId, id));
     await this.runner.announceEnd(id);
   }
 
@@ -206,8 +202,14 @@ export class ResponsesService {
   }
 
   async retrieve(projectId: string, id: string): Promise<PublicResponse> {
-    const response = await this.findOrThrow(projectId, id);
-    return toPublicResponse(response, await this.repository.findOutput(response.id));
+    const response = await this.findPublic(projectId, id);
+    if (!response) throw ApiError.notFound('Response', id, 'response_id');
+    return response;
+  }
+
+  private async findPublic(projectId: string, id: string): Promise<PublicResponse | null> {
+    const response = await this.repository.find(projectId, id);
+    return response ? toPublicResponse(response, await this.repository.findOutput(response.id)) : null;
   }
 
   async delete(projectId: string, id: string): Promise<{ id: string; object: 'response'; deleted: true }> {

@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { terminalEventType } from '../turns/turn-runner.js';
 import { isTerminalEvent, LiveEvents, type LoggedEvent } from './live-events.js';
 
 export type { LoggedEvent } from './live-events.js';
 
-const TERMINAL_STATUSES = new Set(['completed', 'failed', 'incomplete', 'cancelled']);
 
 /** How long a reader waits for a live event before it checks the database for a run that ended without one. */
 const IDLE_CHECK_MS = 2_000;
 
-/** What a reader needs of the stored response when the log cannot say how the run ended. */
-export type ResponseEndLookup = (responseId: string) => Promise<{ status: string; response: unknown } | null>;
+/** The stored public response, for a reader whose log cannot say how the run ended; null when it is gone. */
+export type ResponseEndLookup = (responseId: string) => Promise<{ status: string } | null>;
 
 /**
  * The event log of background responses: live events in LiveEvents while the run goes on, the
@@ -41,8 +41,8 @@ export class EventLog {
    * The whole log of a response that ended without running (cancelled while queued, or it could
    * no longer be planned): its terminal event, so readers end at once.
    */
-  async endWithoutRun(responseId: string, status: string, response: unknown): Promise<void> {
-    const event = { type: terminalEventType(status), sequence_number: 0, response } as LoggedEvent;
+  async endWithoutRun(responseId: string, response: { status: string }): Promise<void> {
+    const event = endEvent(response, 0);
     await this.live.append(responseId, event);
     await this.close(responseId, [event]);
   }
@@ -66,10 +66,10 @@ export class EventLog {
         if (isTerminalEvent(event)) return;
       }
       if (signal.aborted) return;
-      const ended = await lookup(responseId);
-      if (ended === null) return;
-      if (TERMINAL_STATUSES.has(ended.status) && !(await this.isPersisted(responseId))) {
-        yield { type: terminalEventType(ended.status), sequence_number: last + 1, response: ended.response } as LoggedEvent;
+      const response = await lookup(responseId);
+      if (response === null) return;
+      if (Object.hasOwn(terminalEventType, response.status) && !(await this.isPersisted(responseId))) {
+        yield endEvent(response, last + 1);
         return;
       }
     }
@@ -85,9 +85,7 @@ export class EventLog {
   }
 }
 
-function terminalEventType(status: string): string {
-  if (status === 'completed') return 'response.completed';
-  if (status === 'incomplete') return 'response.incomplete';
-  // Like a run cut short by cancel: the stream has no `response.cancelled`, the response says `cancelled`.
-  return 'response.failed';
+/** The terminal event of a response that ended, carrying the stored response. */
+function endEvent(response: { status: string }, sequenceNumber: number): LoggedEvent {
+  return { type: terminalEventType[response.status as keyof typeof terminalEventType], sequence_number: sequenceNumber, response } as LoggedEvent;
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { terminalEventType } from '../turns/turn-runner.js';
 import type { RedisConnections } from './redis.js';
 
 export interface LoggedEvent {
@@ -6,7 +7,7 @@ export interface LoggedEvent {
   sequence_number: number;
 }
 
-const TERMINAL = new Set(['response.completed', 'response.failed', 'response.incomplete']);
+const TERMINAL = new Set<string>(Object.values(terminalEventType));
 
 export function isTerminalEvent(event: LoggedEvent | undefined): boolean {
   return event !== undefined && TERMINAL.has(event.type);

@@ -44,7 +44,8 @@ export interface Turn<R> {
   commit(outcome: TurnOutcome): Promise<R>;
 }
 
-const terminalEventType: Record<TurnOutcome['status'], LifecycleEventType> = {
+/** The event that ends a response's stream, by how it ended (a cancelled one ends with `response.failed`: there is no `response.cancelled` stream event). */
+export const terminalEventType: Record<TurnOutcome['status'], LifecycleEventType> = {
   completed: 'response.completed',
   incomplete: 'response.incomplete',
   failed: 'response.failed',

@@ -1,15 +1,6 @@
-import type { CacheCapabilities } from '../../config/model-catalog.js';
-import { chooseTtl } from '../../caching/choose-ttl.js';
-import type { CacheBreakpoint, CacheMode, CacheTtl, PromptBlock } from '../../caching/cache-types.js';
-import { planBreakpoints } from '../../caching/plan-breakpoints.js';
+import type { CacheBreakpoint, PromptBlock } from '../../caching/cache-types.js';
+import { type CacheSettings, planCache, plansBreakpoints } from '../../caching/plan-cache.js';
 import type { AnthropicRequestBody } from './anthropic.api.js';
-
-export interface AnthropicCacheOptions {
-  mode: CacheMode;
-  capabilities: CacheCapabilities;
-  /** Gaps between the thread's recent requests, start to start. */
-  gapsMs: number[];
-}
 
 type Marked = { cache_control?: { type: 'ephemeral'; ttl?: '1h' } };
 
@@ -27,8 +18,8 @@ interface Position {
  * history: the last block of the message before the last assistant reply, which is where that
  * request's newest block was.
  */
-export function applyAnthropicCache(body: AnthropicRequestBody, options: AnthropicCacheOptions): CacheBreakpoint[] {
-  if (options.mode === 'off' || options.capabilities.kind !== 'breakpoints' || options.capabilities.maxBreakpoints === 0) return [];
+export function applyAnthropicCache(body: AnthropicRequestBody, options: CacheSettings): CacheBreakpoint[] {
+  if (!plansBreakpoints(options)) return [];
   if (typeof body.system === 'string') body.system = [{ type: 'text', text: body.system }];
 
   const positions: Position[] = [];
@@ -48,28 +39,11 @@ export function applyAnthropicCache(body: AnthropicRequestBody, options: Anthrop
     cacheable,
     ...(target.cache_control ? { clientTtl: target.cache_control.ttl === '1h' ? ('1h' as const) : ('5m' as const) } : {}),
   }));
-  const prefixEnd = positions.findLastIndex((position) => position.message === null);
-  const previousTail = findPreviousTail(body, positions);
-  const tokensTo = (end: number) => blocks.slice(0, end + 1).reduce((sum, block) => sum + block.tokens, 0);
-  const promptTokens = tokensTo(blocks.length - 1);
-  const ttl: CacheTtl = options.capabilities.ttls.includes('1h')
-    ? chooseTtl({
-        gapsMs: options.gapsMs,
-        writeTokens: promptTokens - (previousTail === null ? 0 : tokensTo(previousTail)),
-        promptTokens,
-        mode: options.mode,
-        multipliers: options.capabilities.multipliers,
-      })
-    : '5m';
-  const plan = planBreakpoints({
+  const plan = planCache({
     blocks,
-    prefixEnd,
-    previousTail,
-    minTokens: options.capabilities.minTokens,
-    maxBreakpoints: options.capabilities.maxBreakpoints,
-    lookback: options.capabilities.lookback,
-    ttl,
-    prefixTtl: options.mode === 'aggressive' && options.capabilities.ttls.includes('1h') ? '1h' : '5m',
+    prefixEnd: positions.findLastIndex((position) => position.message === null),
+    previousTail: findPreviousTail(body, positions),
+    ...options,
   });
   for (const breakpoint of plan) {
     if (breakpoint.reason === 'client') continue;

@@ -1,0 +1,56 @@
+import type { CacheCapabilities } from '../config/model-catalog.js';
+import type { CacheBreakpoint, CacheMode, CacheTtl, PromptBlock } from './cache-types.js';
+import { chooseTtl } from './choose-ttl.js';
+import { planBreakpoints } from './plan-breakpoints.js';
+
+/** What a request carries for cache planning: the policy, the model's capabilities, the thread's rhythm. */
+export interface CacheSettings {
+  mode: CacheMode;
+  capabilities: CacheCapabilities;
+  /** Gaps between the thread's recent requests, start to start. */
+  gapsMs: number[];
+}
+
+/** Whether breakpoints can be planned at all: caching is on and the model takes explicit breakpoints. */
+export function plansBreakpoints(settings: CacheSettings): boolean {
+  return settings.mode !== 'off' && settings.capabilities.kind === 'breakpoints' && settings.capabilities.maxBreakpoints > 0;
+}
+
+export interface CachePlanInput extends CacheSettings {
+  blocks: PromptBlock[];
+  /** Index of the last tools/system block; -1 when there is none. */
+  prefixEnd: number;
+  /** Where the previous request of this thread put its tail breakpoint, when known. */
+  previousTail: number | null;
+}
+
+/**
+ * The breakpoint plan for a breakpoint-based cache (Anthropic): the TTL from the thread's gaps and
+ * what this request adds, then the slots. The adapter and `bench:cache` both plan through here.
+ */
+export function planCache(input: CachePlanInput): CacheBreakpoint[] {
+  const { blocks, capabilities } = input;
+  if (!plansBreakpoints(input)) return [];
+  const tokensTo = (end: number) => blocks.slice(0, end + 1).reduce((sum, block) => sum + block.tokens, 0);
+  const promptTokens = tokensTo(blocks.length - 1);
+  const longAvailable = capabilities.ttls.includes('1h');
+  const ttl: CacheTtl = longAvailable
+    ? chooseTtl({
+        gapsMs: input.gapsMs,
+        writeTokens: promptTokens - (input.previousTail === null ? 0 : tokensTo(input.previousTail)),
+        promptTokens,
+        mode: input.mode,
+        multipliers: capabilities.multipliers,
+      })
+    : '5m';
+  return planBreakpoints({
+    blocks,
+    prefixEnd: input.prefixEnd,
+    previousTail: input.previousTail,
+    minTokens: capabilities.minTokens,
+    maxBreakpoints: capabilities.maxBreakpoints,
+    lookback: capabilities.lookback,
+    ttl,
+    prefixTtl: input.mode === 'aggressive' && longAvailable ? '1h' : '5m',
+  });
+}
