@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig) {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, AuthModule, ConversationsModule, ResponsesModule, WebhooksModule],
+      imports: [ConfigModule.forRoot(config), PersistenceModule, AuthModule, ConversationsModule, ResponsesModule, WebhooksModule, AdminModule],
       controllers: [HealthController],
     };
   }

@@ -22,6 +22,8 @@ export function newModelRequest(overrides: Partial<ModelRequest> = {}): ModelReq
     textFormat: { type: 'text' },
     reasoning: null,
     promptCacheKey: null,
+    promptCacheRetention: null,
+    promptCacheOptions: null,
     safetyIdentifier: null,
     ...overrides,
   };

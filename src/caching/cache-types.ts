@@ -15,8 +15,8 @@ export interface PromptBlock {
   tokens: number;
   /** Can carry a breakpoint (Anthropic: not a thinking block, not empty text). */
   cacheable: boolean;
-  /** A breakpoint the client set on this block, kept as it is. */
-  clientTtl?: CacheTtl;
+  /** The client marked the end of a reusable prefix here (`prompt_cache_breakpoint` on an input part). */
+  client?: boolean;
 }
 
 export interface CacheBreakpoint {
@@ -25,3 +25,27 @@ export interface CacheBreakpoint {
   /** Why it is there: the stable tools+instructions prefix, the newest block, where the previous request wrote, or the client's own. */
   reason: 'prefix' | 'tail' | 'previous-tail' | 'client';
 }
+
+/** An explicit provider-side cache a request used (Gemini `cachedContents`). */
+export interface ExplicitCacheUse {
+  name: string;
+  /** Tokens the cache holds, as the provider counted them at creation. */
+  tokens: number;
+  /** True when this request created it (and paid for writing it). */
+  created: boolean;
+}
+
+/** What an adapter planned for one call; reported on the stream, stored with the response. */
+export interface AdapterCachePlan {
+  /** Characters of the prompt as measured for planning; with the reported input tokens, this calibrates the estimate. */
+  promptChars: number;
+  /** The planner's token estimate of the whole prompt. */
+  estimatedTokens: number;
+  /** Part of the estimate counted flat rather than from characters (images, documents). */
+  fixedTokens: number;
+  breakpoints?: CacheBreakpoint[];
+  explicitCache?: ExplicitCacheUse | null;
+}
+
+/** Characters per token before a model's usage has calibrated it: English text and JSON run at about 4. */
+export const DEFAULT_CHARS_PER_TOKEN = 4;

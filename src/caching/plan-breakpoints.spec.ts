@@ -1,4 +1,4 @@
-import type { CacheTtl, PromptBlock } from './cache-types.js';
+import type { PromptBlock } from './cache-types.js';
 import { type BreakpointPlanInput, planBreakpoints } from './plan-breakpoints.js';
 
 const blocks = (...tokens: number[]): PromptBlock[] => tokens.map((count) => ({ tokens: count, cacheable: true }));
@@ -41,23 +41,28 @@ describe(planBreakpoints.name, () => {
     expect(summary(plan({ blocks: prompt, prefixEnd: 0, previousTail: 2 }))).toEqual(['0:prefix:5m', '21:tail:5m']);
   });
 
-  it('keeps the client’s breakpoints and fills only the slots left', () => {
-    const prompt = blocks(2000, 100, 100, 100, 100);
-    prompt[1]!.clientTtl = '5m';
-    prompt[2]!.clientTtl = '5m';
-    prompt[3]!.clientTtl = '5m';
-    expect(summary(plan({ blocks: prompt, prefixEnd: 0 }))).toEqual(['1:client:5m', '2:client:5m', '3:client:5m', '4:tail:5m']);
-    prompt[4]!.clientTtl = '5m';
-    expect(summary(plan({ blocks: prompt, prefixEnd: 0 }))).toEqual(['1:client:5m', '2:client:5m', '3:client:5m', '4:client:5m']);
+  it('keeps the client’s newest breakpoints, leaving a slot for the newest block', () => {
+    const prompt = blocks(2000, 100, 100, 100, 100, 100);
+    prompt[2]!.client = true;
+    expect(summary(plan({ blocks: prompt, prefixEnd: 0 }))).toEqual(['0:prefix:5m', '2:client:5m', '5:tail:5m']);
+    for (const index of [1, 2, 3, 4]) prompt[index]!.client = true;
+    // Old client breakpoints pile up in the history: the newest three count, the tail gets the fourth.
+    expect(summary(plan({ blocks: prompt, prefixEnd: 0 }))).toEqual(['2:client:5m', '3:client:5m', '4:client:5m', '5:tail:5m']);
+  });
+
+  it('skips a client breakpoint below the model minimum', () => {
+    const prompt = blocks(100, 100, 2000, 100);
+    prompt[0]!.client = true;
+    expect(summary(plan({ blocks: prompt }))).toEqual(['3:tail:5m']);
   });
 
   it('orders TTLs: a 1h breakpoint never follows a 5m one', () => {
     expect(summary(plan({ blocks: blocks(2000, 100, 100), prefixEnd: 0, ttl: '1h', prefixTtl: '5m' }))).toEqual(['0:prefix:1h', '2:tail:1h']);
     expect(summary(plan({ blocks: blocks(2000, 100, 100), prefixEnd: 0, ttl: '5m', prefixTtl: '1h' }))).toEqual(['0:prefix:1h', '2:tail:5m']);
-    // A client's 5m breakpoint early on caps ours after it: the client's TTL is never changed.
+    // A client breakpoint takes the thread's TTL and follows the same order.
     const prompt = blocks(2000, 100, 100);
-    prompt[0]!.clientTtl = '5m' as CacheTtl;
-    expect(summary(plan({ blocks: prompt, prefixEnd: 0, ttl: '1h', prefixTtl: '1h' }))).toEqual(['0:client:5m', '2:tail:5m']);
+    prompt[1]!.client = true;
+    expect(summary(plan({ blocks: prompt, prefixEnd: 0, ttl: '1h', prefixTtl: '5m' }))).toEqual(['0:prefix:1h', '1:client:1h', '2:tail:1h']);
   });
 
   it('uses at most the provider’s number of breakpoints', () => {

@@ -23,10 +23,11 @@ export interface BreakpointPlanInput {
 
 /**
  * Chooses up to `maxBreakpoints` cache breakpoints for a breakpoint-based prompt cache (Anthropic).
- * Slots in priority order: the client's own, the newest cacheable block (writes the whole prompt
- * for the next turn), the stable prefix (tools + instructions, shared by every turn and branch),
- * and the previous request's tail when the lookback from the new tail cannot reach it. A slot whose
- * prefix is below the model's minimum is skipped. TTLs never increase along the prompt.
+ * Slots in priority order: the client's own (the newest ones, leaving one slot free), the newest
+ * cacheable block (writes the whole prompt for the next turn), the stable prefix (tools +
+ * instructions, shared by every turn and branch), and the previous request's tail when the lookback
+ * from the new tail cannot reach it. A slot whose prefix is below the model's minimum is skipped.
+ * TTLs never increase along the prompt.
  */
 export function planBreakpoints(input: BreakpointPlanInput): CacheBreakpoint[] {
   const { blocks } = input;
@@ -37,9 +38,11 @@ export function planBreakpoints(input: BreakpointPlanInput): CacheBreakpoint[] {
     index !== null && index >= 0 && index < blocks.length && blocks[index]!.cacheable && cumulative[index]! >= input.minTokens;
 
   const chosen = new Map<number, CacheBreakpoint>();
-  blocks.forEach((block, index) => {
-    if (block.clientTtl) chosen.set(index, { index, ttl: block.clientTtl, reason: 'client' });
-  });
+  // Client breakpoints stay in the stored history, so old ones pile up turn after turn; like
+  // OpenAI, the newest ones count. One slot stays free so the newest block is always written.
+  const clientSlots = Math.max(0, input.maxBreakpoints - 1);
+  const clientMarked = blocks.flatMap((block, index) => (block.client && usable(index) ? [index] : []));
+  for (const index of clientMarked.slice(Math.max(0, clientMarked.length - clientSlots))) chosen.set(index, { index, ttl: input.ttl, reason: 'client' });
   const add = (index: number | null, ttl: CacheTtl, reason: CacheBreakpoint['reason']) => {
     if (chosen.size < input.maxBreakpoints && usable(index) && !chosen.has(index)) chosen.set(index, { index, ttl, reason });
   };
@@ -54,21 +57,13 @@ export function planBreakpoints(input: BreakpointPlanInput): CacheBreakpoint[] {
   return orderTtls([...chosen.values()].sort((a, b) => a.index - b.index));
 }
 
-/**
- * A 1h breakpoint may not follow a 5m one (the provider answers 400). Ours are raised to the
- * longest TTL after them; then capped by any earlier client breakpoint, which is never changed.
- */
+/** A 1h breakpoint may not follow a 5m one (the provider answers 400): each is raised to the longest TTL after it. */
 function orderTtls(breakpoints: CacheBreakpoint[]): CacheBreakpoint[] {
   let longestAfter: CacheTtl = '5m';
   for (let i = breakpoints.length - 1; i >= 0; i--) {
     const breakpoint = breakpoints[i]!;
-    if (breakpoint.reason !== 'client') breakpoint.ttl = longer(breakpoint.ttl, longestAfter);
-    longestAfter = longer(longestAfter, breakpoint.ttl);
-  }
-  let cap: CacheTtl = '1h';
-  for (const breakpoint of breakpoints) {
-    if (breakpoint.reason === 'client') cap = breakpoint.ttl === '5m' ? '5m' : cap;
-    else if (cap === '5m') breakpoint.ttl = '5m';
+    breakpoint.ttl = longer(breakpoint.ttl, longestAfter);
+    longestAfter = breakpoint.ttl;
   }
   return breakpoints;
 }

@@ -7,8 +7,10 @@ import { planBreakpoints } from './plan-breakpoints.js';
 export interface CacheSettings {
   mode: CacheMode;
   capabilities: CacheCapabilities;
-  /** Gaps between the thread's recent requests, start to start. */
+  /** Gaps between the thread's recent requests, start to start, the newest last (up to now). */
   gapsMs: number[];
+  /** Characters per token for this model, calibrated from reported usage; the default when absent. */
+  charsPerToken?: number;
 }
 
 /** Whether breakpoints can be planned at all: caching is on and the model takes explicit breakpoints. */

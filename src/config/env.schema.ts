@@ -38,6 +38,8 @@ export const envSchema = z.object({
   /** The origin; requests go to /v1beta/models/{model}:streamGenerateContent. */
   GEMINI_BASE_URL: z.url().default('https://generativelanguage.googleapis.com'),
   MODELS_FILE: optionalString,
+  /** Prompt-cache policy when neither the request nor its conversation sets `cache_policy`. */
+  CACHE_POLICY: z.enum(['off', 'auto', 'aggressive']).default('auto'),
   /** Comma-separated names; each reads <NAME>_BASE_URL (with /v1) and <NAME>_API_KEY. */
   OPENAI_COMPATIBLE_PROVIDERS: optionalString,
   /** A queued or running response whose process stopped refreshing it for this long is marked failed. */
@@ -85,6 +87,7 @@ export interface AppConfig {
   anthropic: { apiKey: string | null; baseUrl: string };
   gemini: { apiKey: string | null; baseUrl: string };
   modelsFile: string | null;
+  cachePolicy: 'off' | 'auto' | 'aggressive';
   compatibleProviders: CompatibleProviderConfig[];
   upstream: { maxRetries: number; headersTimeoutMs: number; bodyTimeoutMs: number };
   runStaleAfterMs: number;
@@ -161,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     anthropic: { apiKey: values.ANTHROPIC_API_KEY ?? null, baseUrl: trimSlash(values.ANTHROPIC_BASE_URL) },
     gemini: { apiKey: values.GEMINI_API_KEY ?? null, baseUrl: trimSlash(values.GEMINI_BASE_URL) },
     modelsFile: values.MODELS_FILE ?? null,
+    cachePolicy: values.CACHE_POLICY,
     compatibleProviders: parseCompatibleProviders(env, values.OPENAI_COMPATIBLE_PROVIDERS),
     upstream: {
       maxRetries: values.UPSTREAM_MAX_RETRIES,

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeCost, ModelCatalog } from './model-catalog.js';
+import { computeCacheSavings, computeCost, ModelCatalog } from './model-catalog.js';
 import { ConfigError } from './env.schema.js';
 
 describe(ModelCatalog.name, () => {
@@ -23,7 +23,7 @@ describe(ModelCatalog.name, () => {
       maxOutputTokens: null,
       capabilities: { tools: true, images: true, jsonSchema: true, reasoning: false },
       pricing: null,
-      cache: { kind: 'automatic-prefix', minTokens: 1024, maxBreakpoints: 0, lookback: 20, ttls: [], retention: [], multipliers: { read: 0.1, write5m: 1, write1h: 1 } },
+      cache: { kind: 'automatic-prefix', minTokens: 1024, maxBreakpoints: 0, lookback: 20, ttls: [], retention: [], promptCacheKey: false, multipliers: { read: 0.1, write5m: 1, write1h: 1 } },
     });
   });
 
@@ -35,10 +35,11 @@ describe(ModelCatalog.name, () => {
       lookback: 20,
       ttls: ['5m', '1h'],
       retention: [],
+      promptCacheKey: false,
       multipliers: { read: 0.1, write5m: 1.25, write1h: 2 },
     });
     expect(catalog.lookup('anthropic/claude-haiku-4-5').cache).toMatchObject({ kind: 'breakpoints', minTokens: 4096, maxBreakpoints: 4 });
-    expect(catalog.lookup('openai/gpt-5-mini').cache).toMatchObject({ kind: 'automatic-prefix', minTokens: 1024, retention: ['in_memory', '24h'] });
+    expect(catalog.lookup('openai/gpt-5-mini').cache).toMatchObject({ kind: 'automatic-prefix', minTokens: 1024, retention: ['in_memory', '24h'], promptCacheKey: true });
     expect(catalog.lookup('openai/gpt-4o').cache.retention).toEqual([]);
     expect(catalog.lookup('google/gemini-2.5-flash').cache).toMatchObject({ kind: 'gemini', minTokens: 1024 });
   });
@@ -57,6 +58,17 @@ describe(ModelCatalog.name, () => {
     expect(overridden.resolveAlias('claude-sonnet')).toBe('anthropic/claude-sonnet-4-5');
     writeFileSync(path, JSON.stringify({ models: [{ match: 'x', pricing: { input: -1, output: 1 } }] }));
     expect(() => ModelCatalog.load(path)).toThrow(ConfigError);
+  });
+});
+
+describe(computeCacheSavings.name, () => {
+  it('is the cost with every input token uncached minus the cost, negative when writes outweigh reads', () => {
+    const pricing = { input: 3, cachedInput: 0.3, cacheWrite: 3.75, output: 15 };
+    const reading = { inputTokens: 1_000_000, cachedInputTokens: 900_000, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+    expect(computeCacheSavings(pricing, reading)).toBeCloseTo(900_000 * (3 - 0.3) * 1e-6, 10);
+    const writing = { ...reading, cachedInputTokens: 0, cacheWriteTokens: 1_000_000 };
+    expect(computeCacheSavings(pricing, writing)).toBeCloseTo(-1_000_000 * 0.75 * 1e-6, 10);
+    expect(computeCacheSavings(null, reading)).toBeNull();
   });
 });
 

@@ -28,8 +28,10 @@ const cacheSchema = z.object({
   lookback: z.number().int().positive().optional(),
   /** Breakpoint TTLs the model takes. */
   ttls: z.array(z.enum(['5m', '1h'])).optional(),
-  /** `prompt_cache_retention` values the model takes (OpenAI). */
+  /** `prompt_cache_retention` values the model takes (OpenAI); with a choice, the policy asks for 24h. */
   retention: z.array(z.enum(['in_memory', '24h'])).optional(),
+  /** The upstream takes `prompt_cache_key` (OpenAI): the server sends one per thread when the client sets none. */
+  promptCacheKey: z.boolean().optional(),
   /** Price multipliers of base input, for planning: reads, and writes per TTL. */
   readMultiplier: z.number().nonnegative().optional(),
   write5mMultiplier: z.number().nonnegative().optional(),
@@ -75,6 +77,7 @@ export interface CacheCapabilities {
   lookback: number;
   ttls: Array<'5m' | '1h'>;
   retention: Array<'in_memory' | '24h'>;
+  promptCacheKey: boolean;
   multipliers: { read: number; write5m: number; write1h: number };
 }
 
@@ -124,6 +127,7 @@ function resolveCache(entries: Array<z.infer<typeof cacheSchema> | undefined>): 
     lookback: first('lookback') ?? 20,
     ttls: first('ttls') ?? [],
     retention: first('retention') ?? [],
+    promptCacheKey: first('promptCacheKey') ?? false,
     multipliers: { read: first('readMultiplier') ?? 0.1, write5m: first('write5mMultiplier') ?? 1, write1h: first('write1hMultiplier') ?? 1 },
   };
 }
@@ -154,4 +158,14 @@ function readCatalogFile(path: string | URL): CatalogFile {
 
 function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+/**
+ * USD the provider's cache saved on one call: its cost with every input token at the uncached
+ * price, minus what it cost. Negative when writes cost more than reads saved (a first turn).
+ */
+export function computeCacheSavings(pricing: Pricing | null, usage: Usage | null): number | null {
+  const actual = computeCost(pricing, usage);
+  const uncached = computeCost(pricing, usage && { ...usage, cachedInputTokens: 0, cacheWriteTokens: 0 });
+  return actual === null || uncached === null ? null : uncached - actual;
 }

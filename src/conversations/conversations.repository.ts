@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { CacheMode } from '../caching/cache-types.js';
 import { newId } from '../common/ids.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
@@ -9,10 +10,11 @@ export interface ConversationRecord {
   id: string;
   threadId: string;
   metadata: Record<string, string>;
+  cachePolicy: CacheMode | null;
   createdAt: Date;
 }
 
-const conversationColumns = { id: true, threadId: true, metadata: true, createdAt: true } as const;
+const conversationColumns = { id: true, threadId: true, metadata: true, cachePolicy: true, createdAt: true } as const;
 
 /** SQL of conversations and their items; every query is scoped by project. */
 @Injectable()
@@ -23,10 +25,10 @@ export class ConversationsRepository {
   ) {}
 
   /** The conversation, its thread and its first items, in one transaction. */
-  async create(projectId: string, metadata: Record<string, string>, items: Item[]): Promise<ConversationRecord> {
+  async create(projectId: string, fields: { metadata: Record<string, string>; cachePolicy: CacheMode | null }, items: Item[]): Promise<ConversationRecord> {
     return this.prisma.$transaction(async (tx) => {
       const threadId = await this.threads.createThread(tx, projectId, 'conversation');
-      const row = await tx.conversation.create({ data: { id: newId('conv'), projectId, threadId, metadata }, select: conversationColumns });
+      const row = await tx.conversation.create({ data: { id: newId('conv'), projectId, threadId, ...fields }, select: conversationColumns });
       await this.threads.append(tx, projectId, { kind: 'tip', threadId }, asInput(items));
       return toRecord(row);
     });
@@ -38,16 +40,17 @@ export class ConversationsRepository {
   }
 
   /** Where the conversation ends now: a turn plans on this snapshot. Null when unknown or deleted. */
-  async currentPosition(projectId: string, id: string): Promise<ThreadPosition | null> {
+  async currentPosition(projectId: string, id: string): Promise<{ position: ThreadPosition; cachePolicy: CacheMode | null } | null> {
     const row = await this.prisma.conversation.findFirst({
       where: { id, projectId, deletedAt: null },
-      select: { threadId: true, thread: { select: { nextSeq: true } } },
+      select: { threadId: true, cachePolicy: true, thread: { select: { nextSeq: true } } },
     });
-    return row ? { threadId: row.threadId, endSeq: row.thread.nextSeq } : null;
+    return row ? { position: { threadId: row.threadId, endSeq: row.thread.nextSeq }, cachePolicy: row.cachePolicy as CacheMode | null } : null;
   }
 
-  async updateMetadata(projectId: string, id: string, metadata: Record<string, string>): Promise<ConversationRecord | null> {
-    const { count } = await this.prisma.conversation.updateMany({ where: { id, projectId, deletedAt: null }, data: { metadata } });
+  /** Sets the fields given; an absent field keeps its value. */
+  async update(projectId: string, id: string, fields: { metadata?: Record<string, string>; cachePolicy?: CacheMode | null }): Promise<ConversationRecord | null> {
+    const { count } = await this.prisma.conversation.updateMany({ where: { id, projectId, deletedAt: null }, data: fields });
     return count === 1 ? this.find(projectId, id) : null;
   }
 
@@ -95,6 +98,6 @@ function asInput(items: Item[]) {
   return items.map((item) => ({ item, direction: 'input' as const, responseId: null }));
 }
 
-function toRecord(row: { id: string; threadId: string; metadata: Prisma.JsonValue; createdAt: Date }): ConversationRecord {
-  return { id: row.id, threadId: row.threadId, metadata: row.metadata as Record<string, string>, createdAt: row.createdAt };
+function toRecord(row: { id: string; threadId: string; metadata: Prisma.JsonValue; cachePolicy: string | null; createdAt: Date }): ConversationRecord {
+  return { id: row.id, threadId: row.threadId, metadata: row.metadata as Record<string, string>, cachePolicy: row.cachePolicy as CacheMode | null, createdAt: row.createdAt };
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { CacheMode } from '../caching/cache-types.js';
 import { ApiError } from '../common/api-error.js';
 import { type ListPage, type ListQuery, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
@@ -13,6 +14,8 @@ export interface PublicConversation {
   object: 'conversation';
   created_at: number;
   metadata: Record<string, string>;
+  /** Our extension, present only when set, so the object is OpenAI's own otherwise; absent follows CACHE_POLICY. */
+  cache_policy?: CacheMode;
 }
 
 /** The use cases of /v1/conversations. Turns that use a conversation live in ResponsesService. */
@@ -26,17 +29,20 @@ export class ConversationsService {
   async create(projectId: string, rawBody: unknown): Promise<PublicConversation> {
     const body = parseOrThrow(createConversationSchema, rawBody ?? {});
     const items = await toCanonicalInput(body.items ?? [], (itemId) => this.threads.findItem(projectId, itemId), 'items');
-    return toPublicConversation(await this.repository.create(projectId, body.metadata ?? {}, items));
+    return toPublicConversation(await this.repository.create(projectId, { metadata: body.metadata ?? {}, cachePolicy: body.cache_policy ?? null }, items));
   }
 
   async retrieve(projectId: string, id: string): Promise<PublicConversation> {
     return toPublicConversation(await this.findOrThrow(projectId, id));
   }
 
-  /** Replaces the whole metadata map, as OpenAI's update does. */
+  /** Replaces the whole metadata map, as OpenAI's update does; `cache_policy` when given. */
   async update(projectId: string, id: string, rawBody: unknown): Promise<PublicConversation> {
     const body = parseOrThrow(updateConversationSchema, rawBody ?? {});
-    const updated = await this.repository.updateMetadata(projectId, id, body.metadata ?? {});
+    const updated = await this.repository.update(projectId, id, {
+      ...(body.metadata !== undefined ? { metadata: body.metadata ?? {} } : {}),
+      ...(body.cache_policy !== undefined ? { cachePolicy: body.cache_policy } : {}),
+    });
     if (!updated) throw notFound(id);
     return toPublicConversation(updated);
   }
@@ -92,5 +98,5 @@ function notFound(id: string): ApiError {
 }
 
 function toPublicConversation(record: ConversationRecord): PublicConversation {
-  return { id: record.id, object: 'conversation', created_at: Math.floor(record.createdAt.getTime() / 1000), metadata: record.metadata };
+  return { id: record.id, object: 'conversation', created_at: Math.floor(record.createdAt.getTime() / 1000), metadata: record.metadata, ...(record.cachePolicy ? { cache_policy: record.cachePolicy } : {}) };
 }

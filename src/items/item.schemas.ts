@@ -10,9 +10,17 @@ import { z } from 'zod';
 export const itemStatusSchema = z.enum(['in_progress', 'completed', 'incomplete']);
 export type ItemStatus = z.infer<typeof itemStatusSchema>;
 
+/**
+ * `prompt_cache_breakpoint` (OpenAI, GPT-5.6+): the client marks the end of a reusable prompt
+ * prefix. Kept with the item; OpenAI gets it as sent, the Anthropic planner takes it as a client
+ * breakpoint, other providers ignore it.
+ */
+const promptCacheBreakpointSchema = z.object({ mode: z.literal('explicit') });
+
 export const inputTextPartSchema = z.object({
   type: z.literal('input_text'),
   text: z.string().max(10_485_760),
+  prompt_cache_breakpoint: promptCacheBreakpointSchema.optional(),
 });
 
 export const inputImagePartSchema = z.object({
@@ -20,6 +28,7 @@ export const inputImagePartSchema = z.object({
   image_url: z.string().max(20_971_520).nullish(),
   file_id: z.string().nullish(),
   detail: z.enum(['low', 'high', 'auto', 'original']).default('auto'),
+  prompt_cache_breakpoint: promptCacheBreakpointSchema.optional(),
 });
 
 export const inputFilePartSchema = z.object({
@@ -28,6 +37,7 @@ export const inputFilePartSchema = z.object({
   filename: z.string().nullish(),
   file_data: z.string().max(33_554_432).nullish(),
   file_url: z.string().nullish(),
+  prompt_cache_breakpoint: promptCacheBreakpointSchema.optional(),
 });
 
 export const outputTextPartSchema = z.object({

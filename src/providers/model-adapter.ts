@@ -1,3 +1,4 @@
+import type { AdapterCachePlan } from '../caching/cache-types.js';
 import type { CacheSettings } from '../caching/plan-cache.js';
 import type { Item, ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
@@ -38,7 +39,12 @@ export interface ModelRequest {
   topP: number | null;
   textFormat: TextFormat;
   reasoning: ReasoningSettings | null;
+  /** OpenAI's cache routing key: the client's, else one the server derived for the thread (see plan-prompt-cache). */
   promptCacheKey: string | null;
+  /** OpenAI `prompt_cache_retention`: the client's, else what the cache policy chose for the model. */
+  promptCacheRetention: 'in_memory' | '24h' | null;
+  /** OpenAI `prompt_cache_options` (GPT-5.6+), passed through as the client sent it. */
+  promptCacheOptions: Record<string, unknown> | null;
   safetyIdentifier: string | null;
   /** Prompt-cache planning for this call; absent or `off` sends no cache hints. */
   cache?: CacheSettings;
@@ -53,6 +59,8 @@ export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' |
 /** The provider-neutral stream vocabulary; only turns/to-response-events.ts knows public event names. */
 export type ModelStreamPart =
   | { type: 'response-metadata'; id: string | null; model: string | null }
+  /** What the adapter planned for the provider's prompt cache, sent before the upstream call. */
+  | { type: 'cache-plan'; plan: AdapterCachePlan }
   | { type: 'text-delta'; delta: string }
   | { type: 'reasoning-delta'; delta: string }
   /**

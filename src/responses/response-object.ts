@@ -19,6 +19,7 @@ export interface ResponseSettings {
   reasoning: { effort: string | null; summary: string | null };
   truncation: string;
   prompt_cache_key: string | null;
+  prompt_cache_retention: 'in_memory' | '24h' | null;
   safety_identifier: string | null;
   service_tier: string;
   user: string | null;
@@ -57,6 +58,7 @@ export function toResponseSettings(body: CreateResponseBody): ResponseSettings {
     reasoning: { effort: body.reasoning?.effort ?? null, summary: body.reasoning?.summary ?? body.reasoning?.generate_summary ?? null },
     truncation: body.truncation ?? 'disabled',
     prompt_cache_key: body.prompt_cache_key ?? null,
+    prompt_cache_retention: body.prompt_cache_retention ?? null,
     safety_identifier: body.safety_identifier ?? null,
     service_tier: body.service_tier ?? 'default',
     user: body.user ?? null,
@@ -91,7 +93,8 @@ export function toPublicResponse(record: ResponseRecord, output: PublicItem[]) {
     previous_response_id: record.previousResponseId,
     prompt: null,
     prompt_cache_key: settings.prompt_cache_key,
-    prompt_cache_retention: null,
+    // Older stored settings have no retention.
+    prompt_cache_retention: settings.prompt_cache_retention ?? null,
     reasoning: settings.reasoning,
     safety_identifier: settings.safety_identifier,
     service_tier: settings.service_tier,

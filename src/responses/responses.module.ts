@@ -6,12 +6,13 @@ import { BackgroundRunner } from '../runs/background-runner.js';
 import { RunsModule } from '../runs/runs.module.js';
 import { ResponsesController } from './responses.controller.js';
 import { ResponsesRepository } from './responses.repository.js';
+import { TokenCalibration } from '../caching/token-calibration.js';
 import { ResponsesService } from './responses.service.js';
 
 @Module({
   imports: [ConversationsModule, HistoryModule, ProvidersModule, RunsModule],
   controllers: [ResponsesController],
-  providers: [ResponsesService, ResponsesRepository],
+  providers: [ResponsesService, ResponsesRepository, TokenCalibration],
 })
 export class ResponsesModule implements OnApplicationBootstrap {
   constructor(

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { CachePlanRecord } from '../caching/cache-plan-record.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
@@ -9,6 +10,8 @@ import { seqAfter } from '../common/pagination.js';
 export interface StoredResponse extends ResponseRecord {
   /** Where this response's items end in its thread; null until the turn is committed. */
   position: ThreadPosition | null;
+  /** See `cache_thread` in the schema; null for responses stored before it existed. */
+  cacheThread: string | null;
 }
 
 export interface TurnResult {
@@ -16,6 +19,8 @@ export interface TurnResult {
   usage: PublicUsage | null;
   usageEstimated: boolean;
   costUsd: number | null;
+  cacheSavedUsd: number | null;
+  cachePlan: CachePlanRecord | null;
   error: { code: string; message: string } | null;
   incompleteDetails: { reason: string } | null;
   completedAt: Date;
@@ -31,7 +36,7 @@ export class ResponsesRepository {
     private readonly threads: ThreadStore,
   ) {}
 
-  async create(projectId: string, record: ResponseRecord, request: unknown): Promise<void> {
+  async create(projectId: string, record: ResponseRecord, request: unknown, cacheThread: string): Promise<void> {
     await this.prisma.response.create({
       data: {
         id: record.id,
@@ -46,8 +51,20 @@ export class ResponsesRepository {
         background: record.background,
         createdAt: record.createdAt,
         heartbeatAt: record.createdAt,
+        cacheThread,
       },
     });
+  }
+
+  /** When the thread's latest requests started (newest first), this response left out. */
+  async recentStarts(projectId: string, cacheThread: string, exceptId: string, limit: number): Promise<Date[]> {
+    const rows = await this.prisma.response.findMany({
+      where: { projectId, cacheThread, id: { not: exceptId } },
+      orderBy: { createdAt: 'desc' },
+      take: limit,
+      select: { createdAt: true },
+    });
+    return rows.map((row) => row.createdAt);
   }
 
   /**
@@ -70,6 +87,8 @@ export class ResponsesRepository {
           usage: (result.usage ?? undefined) as Prisma.InputJsonValue | undefined,
           usageEstimated: result.usageEstimated,
           costUsd: result.costUsd,
+          cacheSavedUsd: result.cacheSavedUsd,
+          cachePlan: (result.cachePlan ?? undefined) as Prisma.InputJsonValue | undefined,
           error: (result.error ?? undefined) as Prisma.InputJsonValue | undefined,
           incompleteDetails: (result.incompleteDetails ?? undefined) as Prisma.InputJsonValue | undefined,
           completedAt: result.completedAt,
@@ -159,5 +178,6 @@ function toStoredResponse(row: ResponseRow): StoredResponse {
     createdAt: row.createdAt,
     completedAt: row.completedAt,
     position: row.threadId !== null && row.endSeq !== null ? { threadId: row.threadId, endSeq: row.endSeq } : null,
+    cacheThread: row.cacheThread,
   };
 }

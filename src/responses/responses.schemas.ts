@@ -8,6 +8,12 @@ import {
   summaryTextPartSchema,
 } from '../items/item.schemas.js';
 
+/**
+ * Our extension (not in OpenAI's API): how the server plans the provider's prompt cache for a
+ * request or a conversation. `metadata` belongs to users, so the policy has a field of its own.
+ */
+export const cachePolicySchema = z.enum(['off', 'auto', 'aggressive']);
+
 /** `Metadata`: at most 16 pairs, keys up to 64 characters, string values up to 512. */
 export const metadataSchema = z
   .record(z.string().max(64, 'metadata keys must be at most 64 characters'), z.string().max(512, 'metadata values must be at most 512 characters'))
@@ -147,6 +153,9 @@ export const createResponseSchema = z.object({
   truncation: z.enum(['auto', 'disabled']).nullish(),
   metadata: metadataSchema.nullish(),
   prompt_cache_key: z.string().max(1024).nullish(),
+  prompt_cache_retention: z.enum(['in_memory', '24h']).nullish(),
+  prompt_cache_options: z.object({ mode: z.enum(['implicit', 'explicit']).optional(), ttl: z.enum(['30m']).optional() }).nullish(),
+  cache_policy: cachePolicySchema.nullish(),
   safety_identifier: z.string().max(64).nullish(),
   user: z.string().nullish(),
   service_tier: z.string().nullish(),

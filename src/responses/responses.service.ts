@@ -1,6 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { toCachePlanRecord } from '../caching/cache-plan-record.js';
+import type { CacheMode } from '../caching/cache-types.js';
+import { chooseRetention, gapsBetween, promptCacheKeyFor } from '../caching/thread-cache.js';
+import { TokenCalibration } from '../caching/token-calibration.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/env.schema.js';
 import { ApiError } from '../common/api-error.js';
-import { computeCost, type ModelInfo } from '../config/model-catalog.js';
+import { computeCacheSavings, computeCost, type ModelInfo } from '../config/model-catalog.js';
 import { newId } from '../common/ids.js';
 import { type ListQuery, type ListPage, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
@@ -54,6 +60,8 @@ export class ResponsesService {
     private readonly runner: BackgroundRunner,
     private readonly events: EventLog,
     private readonly liveness: RunLiveness,
+    private readonly calibration: TokenCalibration,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -64,10 +72,11 @@ export class ResponsesService {
   async create(projectId: string, rawBody: unknown): Promise<PreparedResponse> {
     const body = parseOrThrow(createResponseSchema, rawBody ?? {});
     rejectUnsupported(body);
-    const planned = await this.plan(projectId, body);
+    const id = newId('resp');
+    const planned = await this.plan(projectId, body, id);
     const background = body.background === true;
     const record: ResponseRecord = {
-      id: newId('resp'),
+      id,
       status: background ? 'queued' : 'in_progress',
       model: body.model,
       previousResponseId: body.previous_response_id ?? null,
@@ -82,7 +91,7 @@ export class ResponsesService {
       completedAt: null,
     };
     if (planned.settings.store) {
-      await this.repository.create(projectId, record, rawBody);
+      await this.repository.create(projectId, record, rawBody, planned.context.cacheThread);
       if (!background) this.liveness.register(record.id);
     }
     if (background) {
@@ -104,7 +113,7 @@ export class ResponsesService {
     const { record } = queued;
     try {
       const body = parseOrThrow(createResponseSchema, queued.request);
-      const planned = await this.plan(queued.projectId, body);
+      const planned = await this.plan(queued.projectId, body, responseId);
       return { run: new TurnRun(this.toTurn(queued.projectId, record, planned)) };
     } catch (error) {
       this.liveness.unregister(responseId);
@@ -116,10 +125,10 @@ export class ResponsesService {
     }
   }
 
-  private async plan(projectId: string, body: CreateResponseBody): Promise<PlannedTurn> {
+  private async plan(projectId: string, body: CreateResponseBody, responseId: string): Promise<PlannedTurn> {
     const model = this.providers.resolve(body.model);
     const settings = toResponseSettings(body);
-    const context = await this.resolveContext(projectId, body);
+    const context = await this.resolveContext(projectId, body, responseId);
     const history = context.position ? await this.threads.loadHistory(projectId, context.position) : [];
     const input = await toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input');
     if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
@@ -138,12 +147,29 @@ export class ResponsesService {
       topP: settings.top_p,
       textFormat: (body.text?.format ?? { type: 'text' }) as TextFormat,
       reasoning: body.reasoning ? { effort: body.reasoning.effort ?? null, summary: settings.reasoning.summary } : null,
-      promptCacheKey: settings.prompt_cache_key,
+      ...(await this.planCache(projectId, body, settings, context, model, responseId)),
       safetyIdentifier: settings.safety_identifier,
-      // Gaps between the thread's turns are not looked up yet, so the TTL choice starts from its prior (5m).
-      cache: { mode: 'auto', capabilities: model.info.cache, gapsMs: [] },
     };
     return { model, settings, context, input, request, resolveToolName: tools.resolveToolName };
+  }
+
+  /**
+   * The request's prompt-cache settings. Policy: the request's `cache_policy`, else its
+   * conversation's, else the server's. The thread's recent request starts give the TTL choice its
+   * gaps; OpenAI models get a per-thread `prompt_cache_key` and 24h retention unless the client
+   * set its own.
+   */
+  private async planCache(projectId: string, body: CreateResponseBody, settings: ResponseSettings, context: TurnContext, model: ResolvedModel, responseId: string) {
+    const mode: CacheMode = body.cache_policy ?? context.cachePolicy ?? this.config.cachePolicy;
+    const capabilities = model.info.cache;
+    const starts = mode === 'off' ? [] : await this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS);
+    const derivedKey = mode !== 'off' && capabilities.promptCacheKey ? promptCacheKeyFor(projectId, context.cacheThread) : null;
+    return {
+      promptCacheKey: settings.prompt_cache_key ?? derivedKey,
+      promptCacheRetention: settings.prompt_cache_retention ?? chooseRetention(mode, capabilities),
+      promptCacheOptions: body.prompt_cache_options ?? null,
+      cache: { mode, capabilities, gapsMs: gapsBetween(starts, new Date()), charsPerToken: this.calibration.charsPerToken(body.model) },
+    } satisfies Partial<ModelRequest>;
   }
 
   private toTurn(projectId: string, record: ResponseRecord, planned: PlannedTurn): Turn<PublicResponse> {
@@ -152,7 +178,7 @@ export class ResponsesService {
       request: planned.request,
       resolveToolName: planned.resolveToolName,
       renderInProgress: (output) => toPublicResponse(record, output.map(toPublicItem)),
-      commit: (outcome) => this.commit(projectId, record, planned.context, planned.input, outcome, planned.model.info),
+      commit: (outcome) => this.commit(projectId, record, planned, outcome),
     };
   }
 
@@ -228,7 +254,9 @@ export class ResponsesService {
     return toListPage(rows, query.limit);
   }
 
-  private async commit(projectId: string, record: ResponseRecord, context: TurnContext, input: Item[], outcome: TurnOutcome, model: ModelInfo): Promise<PublicResponse> {
+  private async commit(projectId: string, record: ResponseRecord, planned: PlannedTurn, outcome: TurnOutcome): Promise<PublicResponse> {
+    const { context, input, request } = planned;
+    const model = planned.model.info;
     record.status = outcome.status;
     record.usage = outcome.usage ? toPublicUsage(outcome.usage) : null;
     record.error = outcome.error;
@@ -236,6 +264,8 @@ export class ResponsesService {
     record.completedAt = new Date();
     if (outcome.status === 'failed') this.logger.warn(`response ${record.id} failed: ${outcome.error?.message}`);
     this.liveness.unregister(record.id);
+    const plan = outcome.cachePlan;
+    if (plan && outcome.usage && !outcome.usageEstimated) this.calibration.observe(record.model, plan.promptChars, outcome.usage.inputTokens - plan.fixedTokens);
     // A conversation keeps its items even for store: false; a bare store: false turn keeps nothing.
     if (record.settings.store || context.conversationId) {
       const result = {
@@ -243,6 +273,8 @@ export class ResponsesService {
         usage: record.usage,
         usageEstimated: outcome.usageEstimated,
         costUsd: computeCost(model.pricing, outcome.usage),
+        cacheSavedUsd: computeCacheSavings(model.pricing, outcome.usage),
+        cachePlan: toCachePlanRecord(request, plan),
         error: record.error,
         incompleteDetails: record.incompleteDetails,
         completedAt: record.completedAt,
@@ -252,19 +284,23 @@ export class ResponsesService {
     return toPublicResponse(record, outcome.output.map(toPublicItem));
   }
 
-  /** Where the history comes from: a previous response's chain, a conversation, or nothing. */
-  private async resolveContext(projectId: string, body: CreateResponseBody): Promise<TurnContext> {
+  /**
+   * Where the history comes from: a previous response's chain, a conversation, or nothing. The
+   * cache thread is the conversation, else the chain's first response (this one, for a first turn).
+   */
+  private async resolveContext(projectId: string, body: CreateResponseBody, responseId: string): Promise<TurnContext> {
     if (body.conversation != null) {
       const conversationId = conversationIdOf(body.conversation);
-      const position = await this.conversations.currentPosition(projectId, conversationId);
-      if (!position) throw ApiError.notFound('Conversation', conversationId, 'conversation');
-      return { conversationId, position };
+      const current = await this.conversations.currentPosition(projectId, conversationId);
+      if (!current) throw ApiError.notFound('Conversation', conversationId, 'conversation');
+      return { conversationId, position: current.position, cacheThread: conversationId, cachePolicy: current.cachePolicy };
     }
-    const position = body.previous_response_id ? await this.findPrevious(projectId, body.previous_response_id) : null;
-    return { conversationId: null, position };
+    if (!body.previous_response_id) return { conversationId: null, position: null, cacheThread: responseId, cachePolicy: null };
+    const previous = await this.findPrevious(projectId, body.previous_response_id);
+    return { conversationId: null, position: previous.position, cacheThread: previous.cacheThread ?? previous.id, cachePolicy: null };
   }
 
-  private async findPrevious(projectId: string, id: string): Promise<ThreadPosition> {
+  private async findPrevious(projectId: string, id: string): Promise<StoredResponse & { position: ThreadPosition }> {
     const previous = await this.repository.find(projectId, id);
     if (!previous) {
       throw ApiError.invalidRequest(`Previous response with id '${id}' not found.`, 'previous_response_id', 'previous_response_not_found');
@@ -272,7 +308,7 @@ export class ResponsesService {
     if (!previous.position) {
       throw ApiError.invalidRequest(`Previous response with id '${id}' is still in progress.`, 'previous_response_id', 'previous_response_in_progress');
     }
-    return previous.position;
+    return { ...previous, position: previous.position };
   }
 
   private async findOrThrow(projectId: string, id: string): Promise<StoredResponse> {
@@ -298,7 +334,14 @@ interface TurnContext {
   conversationId: string | null;
   /** The history the turn was planned on; null for a first turn. */
   position: ThreadPosition | null;
+  /** The conversation, or the first response of the chain: whose rhythm and cache key this turn shares. */
+  cacheThread: string;
+  /** The conversation's own cache policy, if it set one. */
+  cachePolicy: CacheMode | null;
 }
+
+/** Request starts of a thread that inform the TTL choice: enough to see its rhythm, few enough to follow a change. */
+const RECENT_STARTS = 20;
 
 /**
  * A chain continues from its previous response (forking when that is not the tip). A conversation

@@ -1,3 +1,4 @@
+import type { AdapterCachePlan } from '../caching/cache-types.js';
 import { newId } from '../common/ids.js';
 import {
   type FunctionCallItem,
@@ -32,6 +33,7 @@ interface OpenCall {
 export class OutputAccumulator {
   readonly output: Item[] = [];
   usage: Usage | null = null;
+  cachePlan: AdapterCachePlan | null = null;
   finishReason: { unified: FinishReason; raw: string | null } | null = null;
   upstreamResponseId: string | null = null;
   upstreamModel: string | null = null;
@@ -47,6 +49,9 @@ export class OutputAccumulator {
       case 'response-metadata':
         this.upstreamResponseId ??= part.id;
         this.upstreamModel ??= part.model;
+        return [];
+      case 'cache-plan':
+        this.cachePlan = part.plan;
         return [];
       case 'text-delta':
         return part.delta === '' ? [] : this.appendText(part.delta);

@@ -1,3 +1,4 @@
+import type { AdapterCachePlan } from '../caching/cache-types.js';
 import { Logger } from '@nestjs/common';
 import type { Item } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
@@ -31,6 +32,8 @@ export interface TurnOutcome {
   incompleteDetails: { reason: 'max_output_tokens' | 'content_filter' } | null;
   /** What actually went wrong, for the sync path's HTTP status and for logs. */
   cause: unknown;
+  /** What the adapter planned for the provider's prompt cache; null when it planned nothing. */
+  cachePlan: AdapterCachePlan | null;
 }
 
 /** Everything one turn needs, prepared by the service: the model call and how to show and store it. */
@@ -108,7 +111,7 @@ export class TurnRun<R> {
 }
 
 function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: AbortSignal): TurnOutcome {
-  const base = { output: [], usage: accumulator.usage, usageEstimated: false, error: null, incompleteDetails: null, cause: failure };
+  const base = { output: [], usage: accumulator.usage, usageEstimated: false, error: null, incompleteDetails: null, cause: failure, cachePlan: accumulator.cachePlan };
   if (failure !== null) {
     if (signal.reason instanceof StoppedByServer) return { ...base, status: 'failed', error: { code: 'server_error', message: signal.reason.message } };
     if (signal.aborted) return { ...base, status: 'cancelled' };

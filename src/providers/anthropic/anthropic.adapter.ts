@@ -34,7 +34,7 @@ export class AnthropicAdapter implements ModelAdapter {
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
     const { provider } = this.options;
     const body = toAnthropicRequest(request, { provider, defaultMaxOutputTokens: this.options.defaultMaxOutputTokens });
-    if (request.cache) applyAnthropicCache(body, request.cache);
+    yield { type: 'cache-plan', plan: applyAnthropicCache(body, request.cache ?? null) };
 
     yield* readProviderStream({
       provider,

@@ -11,21 +11,30 @@ export const ANTHROPIC_VERSION = '2023-06-01';
 
 // ---- outgoing ---------------------------------------------------------------------------------
 
+/** @see https://platform.claude.com/docs/en/build-with-claude/prompt-caching */
+export interface AnthropicCacheControl {
+  type: 'ephemeral';
+  ttl?: '1h';
+}
+
 export interface AnthropicTextBlock {
   type: 'text';
   text: string;
+  cache_control?: AnthropicCacheControl;
 }
 
 /** @see https://platform.claude.com/docs/en/build-with-claude/vision */
 export interface AnthropicImageBlock {
   type: 'image';
   source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
+  cache_control?: AnthropicCacheControl;
 }
 
 /** @see https://platform.claude.com/docs/en/build-with-claude/pdf-support */
 export interface AnthropicDocumentBlock {
   type: 'document';
   source: { type: 'base64'; media_type: 'application/pdf'; data: string } | { type: 'url'; url: string };
+  cache_control?: AnthropicCacheControl;
 }
 
 export interface AnthropicToolUseBlock {
@@ -40,6 +49,7 @@ export interface AnthropicToolResultBlock {
   type: 'tool_result';
   tool_use_id: string;
   content: string | Array<AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock>;
+  cache_control?: AnthropicCacheControl;
 }
 
 /** @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking */

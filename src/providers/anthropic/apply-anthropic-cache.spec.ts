@@ -22,16 +22,16 @@ describe(applyAnthropicCache.name, () => {
   it('marks the instructions and the newest block, turning a string system prompt into a block', () => {
     const request = body([{ role: 'user', content: [{ type: 'text', text: 'hello' }] }]);
     const plan = applyAnthropicCache(request, { mode: 'auto', capabilities, gapsMs: [] });
-    expect(plan.map((breakpoint) => breakpoint.reason)).toEqual(['prefix', 'tail']);
+    expect(plan.breakpoints!.map((breakpoint) => breakpoint.reason)).toEqual(['prefix', 'tail']);
     expect(request.system).toEqual([{ type: 'text', text: long('system'), cache_control: { type: 'ephemeral' } }]);
     expect(request.messages[0]!.content[0]).toEqual({ type: 'text', text: 'hello', cache_control: { type: 'ephemeral' } });
   });
 
   it('sends nothing when caching is off or the prompt is below the model minimum', () => {
     const off = body([{ role: 'user', content: [{ type: 'text', text: 'hello' }] }]);
-    expect(applyAnthropicCache(off, { mode: 'off', capabilities, gapsMs: [] })).toEqual([]);
+    expect(applyAnthropicCache(off, { mode: 'off', capabilities, gapsMs: [] }).breakpoints).toEqual([]);
     const small = body([{ role: 'user', content: [{ type: 'text', text: 'hello' }] }], 'Be brief.');
-    expect(applyAnthropicCache(small, { mode: 'auto', capabilities, gapsMs: [] })).toEqual([]);
+    expect(applyAnthropicCache(small, { mode: 'auto', capabilities, gapsMs: [] }).breakpoints).toEqual([]);
     expect(marks(off)).toEqual([]);
     expect(marks(small)).toEqual([]);
   });
@@ -44,7 +44,7 @@ describe(applyAnthropicCache.name, () => {
       { role: 'user', content: calls.map((call) => ({ type: 'tool_result' as const, tool_use_id: call.id, content: long(call.id) })) },
     ]);
     const plan = applyAnthropicCache(request, { mode: 'auto', capabilities, gapsMs: [2_000, 3_000] });
-    expect(plan.map((breakpoint) => breakpoint.reason)).toEqual(['prefix', 'previous-tail', 'tail']);
+    expect(plan.breakpoints!.map((breakpoint) => breakpoint.reason)).toEqual(['prefix', 'previous-tail', 'tail']);
     expect(request.messages[0]!.content[0]).toMatchObject({ cache_control: { type: 'ephemeral' } });
     // The thinking block is never marked.
     expect(request.messages[1]!.content[0]).not.toHaveProperty('cache_control');
@@ -59,5 +59,24 @@ describe(applyAnthropicCache.name, () => {
     applyAnthropicCache(request, { mode: 'auto', capabilities, gapsMs: [8 * 60_000, 12 * 60_000, 9 * 60_000] });
     expect(marks(request).every((mark) => mark.includes('"ttl":"1h"'))).toBe(true);
     expect(marks(request).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps the client’s newest markers with the thread’s TTL and removes the older ones', () => {
+    const marked = (text: string) => ({ type: 'text' as const, text: long(text), cache_control: { type: 'ephemeral' as const } });
+    const request = body([
+      { role: 'user', content: [marked('a'), marked('b'), marked('c'), marked('d'), { type: 'text', text: 'question' }] },
+    ]);
+    const plan = applyAnthropicCache(request, { mode: 'auto', capabilities, gapsMs: [] });
+    expect(plan.breakpoints!.map((breakpoint) => `${breakpoint.index}:${breakpoint.reason}`)).toEqual(['3:client', '4:client', '5:client', '6:tail']);
+    expect(request.messages[0]!.content.map((block) => 'cache_control' in block)).toEqual([false, true, true, true, true]);
+    expect(marks(request)).toHaveLength(4);
+  });
+
+  it('removes every marker, the client’s included, when caching is off', () => {
+    const request = body([{ role: 'user', content: [{ type: 'text', text: long('doc'), cache_control: { type: 'ephemeral' } }] }]);
+    const plan = applyAnthropicCache(request, null);
+    expect(plan.breakpoints).toEqual([]);
+    expect(marks(request)).toEqual([]);
+    expect(plan.promptChars).toBeGreaterThan(0);
   });
 });

@@ -1,12 +1,12 @@
-import type { CacheBreakpoint, PromptBlock } from '../../caching/cache-types.js';
+import { type AdapterCachePlan, type CacheBreakpoint, DEFAULT_CHARS_PER_TOKEN, type PromptBlock } from '../../caching/cache-types.js';
 import { type CacheSettings, planCache, plansBreakpoints } from '../../caching/plan-cache.js';
-import type { AnthropicRequestBody } from './anthropic.api.js';
+import type { AnthropicCacheControl, AnthropicRequestBody } from './anthropic.api.js';
 
-type Marked = { cache_control?: { type: 'ephemeral'; ttl?: '1h' } };
+type Marked = { cache_control?: AnthropicCacheControl };
 
 interface Position {
   target: Marked;
-  tokens: number;
+  chars: number;
   cacheable: boolean;
   message: number | null;
 }
@@ -14,19 +14,22 @@ interface Position {
 /**
  * Plans and places `cache_control` breakpoints on an Anthropic request body (mutating it) and
  * returns the plan. Positions follow Anthropic's processing order: tools, system blocks, then each
- * content block of each message. The previous request's tail is found from the shape of the
- * history: the last block of the message before the last assistant reply, which is where that
- * request's newest block was.
+ * content block of each message. Markers already on message blocks are the client's
+ * (`prompt_cache_breakpoint`): the planner keeps the newest ones and gives them the thread's TTL;
+ * the others are removed, as is every marker when caching is off. The previous request's tail is
+ * found from the shape of the history: the last block of the message before the last assistant
+ * reply, which is where that request's newest block was.
  */
-export function applyAnthropicCache(body: AnthropicRequestBody, options: CacheSettings): CacheBreakpoint[] {
-  if (!plansBreakpoints(options)) return [];
-  if (typeof body.system === 'string') body.system = [{ type: 'text', text: body.system }];
+export function applyAnthropicCache(body: AnthropicRequestBody, options: CacheSettings | null): AdapterCachePlan {
+  const planning = options !== null && plansBreakpoints(options);
+  if (planning && typeof body.system === 'string') body.system = [{ type: 'text', text: body.system }];
 
   const positions: Position[] = [];
   const push = (target: object, cacheable: boolean, message: number | null) =>
-    positions.push({ target: target as Marked, tokens: estimateTokens(target), cacheable, message });
+    positions.push({ target: target as Marked, chars: measure(target), cacheable, message });
   for (const tool of body.tools ?? []) push(tool, true, null);
-  for (const block of body.system ?? []) push(block, block.text !== '', null);
+  if (Array.isArray(body.system)) for (const block of body.system) push(block, block.text !== '', null);
+  else if (body.system) push({ text: body.system }, true, null);
   body.messages.forEach((message, index) => {
     for (const block of message.content) {
       const cacheable = block.type !== 'thinking' && block.type !== 'redacted_thinking' && !(block.type === 'text' && block.text === '');
@@ -34,22 +37,26 @@ export function applyAnthropicCache(body: AnthropicRequestBody, options: CacheSe
     }
   });
 
-  const blocks: PromptBlock[] = positions.map(({ target, tokens, cacheable }) => ({
-    tokens,
+  const charsPerToken = options?.charsPerToken ?? DEFAULT_CHARS_PER_TOKEN;
+  const blocks: PromptBlock[] = positions.map(({ target, chars, cacheable }) => ({
+    tokens: estimateTokens(target, chars, charsPerToken),
     cacheable,
-    ...(target.cache_control ? { clientTtl: target.cache_control.ttl === '1h' ? ('1h' as const) : ('5m' as const) } : {}),
+    ...(target.cache_control ? { client: true } : {}),
   }));
-  const plan = planCache({
-    blocks,
-    prefixEnd: positions.findLastIndex((position) => position.message === null),
-    previousTail: findPreviousTail(body, positions),
-    ...options,
-  });
-  for (const breakpoint of plan) {
-    if (breakpoint.reason === 'client') continue;
+  const breakpoints: CacheBreakpoint[] = planning && options
+    ? planCache({ blocks, prefixEnd: positions.findLastIndex((position) => position.message === null), previousTail: findPreviousTail(body, positions), ...options })
+    : [];
+  for (const position of positions) delete position.target.cache_control;
+  for (const breakpoint of breakpoints) {
     positions[breakpoint.index]!.target.cache_control = breakpoint.ttl === '1h' ? { type: 'ephemeral', ttl: '1h' } : { type: 'ephemeral' };
   }
-  return plan;
+  const flat = positions.filter((position) => isFlat(position.target));
+  return {
+    promptChars: positions.reduce((sum, position) => sum + (isFlat(position.target) ? 0 : position.chars), 0),
+    estimatedTokens: blocks.reduce((sum, block) => sum + block.tokens, 0),
+    fixedTokens: flat.length * FLAT_TOKENS,
+    breakpoints,
+  };
 }
 
 function findPreviousTail(body: AnthropicRequestBody, positions: Position[]): number | null {
@@ -59,12 +66,21 @@ function findPreviousTail(body: AnthropicRequestBody, positions: Position[]): nu
   return index === -1 ? null : index;
 }
 
-/**
- * Close enough to decide thresholds: about 4 characters of JSON per token for English text and
- * code; images count what Anthropic bills for a typical one.
- */
-function estimateTokens(block: object): number {
+/** The block as sent, without a marker (markers move between turns; the content is what is billed). */
+function measure(block: object): number {
+  const { cache_control: _marker, ...content } = block as Marked & Record<string, unknown>;
+  return JSON.stringify(content).length;
+}
+
+/** What Anthropic bills for a typical image or document page, whatever its base64 length. */
+const FLAT_TOKENS = 1_600;
+
+function isFlat(block: object): boolean {
   const { type } = block as { type?: string };
-  if (type === 'image' || type === 'document') return 1_600;
-  return Math.ceil(JSON.stringify(block).length / 4);
+  return type === 'image' || type === 'document';
+}
+
+/** Close enough to decide thresholds. */
+function estimateTokens(block: object, chars: number, charsPerToken: number): number {
+  return isFlat(block) ? FLAT_TOKENS : Math.ceil(chars / charsPerToken);
 }

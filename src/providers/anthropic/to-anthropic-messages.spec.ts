@@ -42,6 +42,20 @@ function conversionError(items: Item[]): unknown {
 }
 
 describe(convertToAnthropicMessages.name, () => {
+  it('turns the client’s prompt_cache_breakpoint into a marker on the block, or on the whole tool result', () => {
+    const breakpoint = { mode: 'explicit' as const };
+    const { messages } = convert([
+      message('user', [{ type: 'input_text', text: 'stable document', prompt_cache_breakpoint: breakpoint }, { type: 'input_text', text: 'question' }]),
+      functionCall('call_1', 'read', '{}'),
+      functionCallOutput('call_1', [{ type: 'input_text', text: 'file body', prompt_cache_breakpoint: breakpoint }]),
+    ]);
+    expect(messages[0]!.content).toEqual([
+      { type: 'text', text: 'stable document', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: 'question' },
+    ]);
+    expect(messages[2]!.content[0]).toMatchObject({ type: 'tool_result', cache_control: { type: 'ephemeral' } });
+  });
+
   it('puts instructions and every system/developer message, wherever it is, into system, in order', () => {
     expect(
       convert(

@@ -151,11 +151,11 @@ function convertUserPart(part: ContentPart, options: ConvertMessagesOptions): An
     case 'input_text':
     case 'output_text':
     case 'refusal':
-      return [toTextBlock(part, options, 'user messages')].filter(hasText);
+      return [markClientBreakpoint(toTextBlock(part, options, 'user messages'), part)].filter(hasText);
     case 'input_image':
-      return [convertImage(part, options)];
+      return [markClientBreakpoint(convertImage(part, options), part)];
     case 'input_file':
-      return [convertFile(part, options)];
+      return [markClientBreakpoint(convertFile(part, options), part)];
     default: {
       const unexpected: never = part;
       throw new Error(`unexpected content part ${(unexpected as { type: string }).type}`);
@@ -243,7 +243,17 @@ function convertToolResult(item: FunctionCallOutputItem, options: ConvertMessage
       }
     }
   });
-  return { type: 'tool_result', tool_use_id: item.call_id, content: content.length === 0 ? '' : content };
+  const block: AnthropicToolResultBlock = { type: 'tool_result', tool_use_id: item.call_id, content: content.length === 0 ? '' : content };
+  // A breakpoint inside the output marks the whole result: the planner places markers on top-level blocks.
+  return item.output.some((part) => part.prompt_cache_breakpoint) ? { ...block, cache_control: { type: 'ephemeral' } } : block;
+}
+
+/**
+ * The client's `prompt_cache_breakpoint` becomes a marker the cache planner keeps as a client
+ * breakpoint (applyAnthropicCache sets its TTL and drops the oldest when there are too many).
+ */
+function markClientBreakpoint<B extends AnthropicUserContentBlock>(block: B, part: ContentPart): B {
+  return 'prompt_cache_breakpoint' in part && part.prompt_cache_breakpoint ? { ...block, cache_control: { type: 'ephemeral' } } : block;
 }
 
 /**

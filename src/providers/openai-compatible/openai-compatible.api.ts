@@ -91,6 +91,7 @@ export interface OpenAICompatibleRequestBody {
   tool_choice?: OpenAICompatibleToolChoice;
   parallel_tool_calls?: boolean;
   prompt_cache_key?: string;
+  prompt_cache_retention?: 'in_memory' | '24h';
   safety_identifier?: string;
   stream?: true;
   stream_options?: { include_usage: true };

@@ -54,6 +54,9 @@ export function toOpenAICompatibleRequest(request: ModelRequest, options: ToRequ
     if (request.promptCacheKey !== null) {
       body.prompt_cache_key = request.promptCacheKey;
     }
+    if (request.promptCacheRetention !== null) {
+      body.prompt_cache_retention = request.promptCacheRetention;
+    }
     if (request.safetyIdentifier !== null) {
       body.safety_identifier = request.safetyIdentifier;
     }

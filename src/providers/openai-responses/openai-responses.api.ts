@@ -77,6 +77,9 @@ export interface OpenAIResponsesRequestBody {
   text?: { format: OpenAIResponsesTextFormat };
   reasoning?: { effort?: string; summary?: string };
   prompt_cache_key?: string;
+  prompt_cache_retention?: 'in_memory' | '24h';
+  /** GPT-5.6+ only; sent only when the client set it. */
+  prompt_cache_options?: Record<string, unknown>;
   safety_identifier?: string;
   include?: 'reasoning.encrypted_content'[];
   /** Our server owns the state: the upstream never keeps anything. */

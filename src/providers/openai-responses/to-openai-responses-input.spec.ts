@@ -18,6 +18,13 @@ const assistant = newMessageItem({ id: 'msg_a', role: 'assistant', content: [{ t
 const user = newMessageItem({ id: 'msg_u', text: 'next' });
 
 describe(convertToOpenAIResponsesInput.name, () => {
+  it('sends the client’s prompt_cache_breakpoint only to models that take explicit breakpoints', () => {
+    const items: Item[] = [newMessageItem({ content: [{ type: 'input_text', text: 'stable', prompt_cache_breakpoint: { mode: 'explicit' } }] })];
+    expect(convertToOpenAIResponsesInput(items, { cacheBreakpoints: true })[0]).toMatchObject({ content: [{ type: 'input_text', text: 'stable', prompt_cache_breakpoint: { mode: 'explicit' } }] });
+    expect(convertToOpenAIResponsesInput(items)[0]).toMatchObject({ content: [{ type: 'input_text', text: 'stable' }] });
+    expect(JSON.stringify(convertToOpenAIResponsesInput(items))).not.toContain('prompt_cache_breakpoint');
+  });
+
   it('never sends our ids or statuses', () => {
     const input = convertToOpenAIResponsesInput([
       user,

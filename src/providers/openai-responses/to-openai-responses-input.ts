@@ -13,24 +13,27 @@ import {
  *   `store: false` OpenAI answers an input item id it does not know with ``400 Item with id 'x' not
  *   found. Items are not persisted when `store` is set to false``. Items are sent by value instead.
  * - `status`: output bookkeeping, not input.
+ * - `prompt_cache_breakpoint` on input parts, unless the model takes explicit breakpoints (GPT-5.6+):
+ *   a conversation may move to an older model or another server, which would reject it.
  * - reasoning items without OpenAI encrypted content, and reasoning items with nothing after them
  *   that the model produced (see {@link dropOrphanReasoning}).
  * @see https://platform.openai.com/docs/api-reference/responses/create#responses-create-input
  * @see https://platform.openai.com/docs/guides/reasoning#keeping-reasoning-items-in-context
  */
-export function convertToOpenAIResponsesInput(items: Item[]): OpenAIResponsesInputItem[] {
-  return dropOrphanReasoning(items.flatMap(convertItem));
+export function convertToOpenAIResponsesInput(items: Item[], options: { cacheBreakpoints: boolean } = { cacheBreakpoints: false }): OpenAIResponsesInputItem[] {
+  const keep = (part: ContentPart) => (options.cacheBreakpoints || !('prompt_cache_breakpoint' in part) ? part : withoutBreakpoint(part));
+  return dropOrphanReasoning(items.flatMap((item) => convertItem(item, keep)));
 }
 
-function convertItem(item: Item): OpenAIResponsesInputItem[] {
+function convertItem(item: Item, keep: (part: ContentPart) => ContentPart): OpenAIResponsesInputItem[] {
   switch (item.type) {
     case 'message':
-      return [convertMessage(item)];
+      return [convertMessage({ ...item, content: item.content.map(keep) })];
     case 'function_call':
       // Passed through byte for byte: re-serializing would change what the model sees on replay.
       return [{ type: 'function_call', call_id: item.call_id, name: item.name, arguments: item.arguments }];
     case 'function_call_output':
-      return [{ type: 'function_call_output', call_id: item.call_id, output: convertToolOutput(item) }];
+      return [{ type: 'function_call_output', call_id: item.call_id, output: convertToolOutput(typeof item.output === 'string' ? item : { ...item, output: item.output.map((part) => keep(part) as typeof part) }) }];
     case 'reasoning':
       return convertReasoning(item);
     default: {
@@ -122,6 +125,11 @@ function isModelOutput(item: OpenAIResponsesInputItem | undefined): boolean {
 }
 
 /** Our parts hold absent optional fields as null; OpenAI types several of them as string-only. */
+function withoutBreakpoint(part: ContentPart): ContentPart {
+  const { prompt_cache_breakpoint: _breakpoint, ...rest } = part as ContentPart & { prompt_cache_breakpoint?: unknown };
+  return rest as ContentPart;
+}
+
 function withoutNullish(part: ContentPart): OpenAIResponsesContentPart {
   return Object.fromEntries(Object.entries(part).filter(([, value]) => value !== null && value !== undefined)) as OpenAIResponsesContentPart;
 }

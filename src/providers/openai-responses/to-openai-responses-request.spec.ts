@@ -272,4 +272,16 @@ describe(toOpenAIResponsesRequest.name, () => {
   it('sends no instructions when they are empty', () => {
     expect(toOpenAIResponsesRequest(newModelRequest({ instructions: '' }), withInclude)).not.toHaveProperty('instructions');
   });
+
+  it('sends the cache key, retention and options it is given, and none of them otherwise', () => {
+    const body = toOpenAIResponsesRequest(
+      newModelRequest({ promptCacheKey: 'rs-abc', promptCacheRetention: '24h', promptCacheOptions: { ttl: '30m' } }),
+      withInclude,
+    );
+    expect(body).toMatchObject({ prompt_cache_key: 'rs-abc', prompt_cache_retention: '24h', prompt_cache_options: { ttl: '30m' } });
+    const plain = toOpenAIResponsesRequest(newModelRequest(), withInclude);
+    expect(plain).not.toHaveProperty('prompt_cache_key');
+    expect(plain).not.toHaveProperty('prompt_cache_retention');
+    expect(plain).not.toHaveProperty('prompt_cache_options');
+  });
 });

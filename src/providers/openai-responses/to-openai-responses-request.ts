@@ -20,7 +20,7 @@ export interface ToOpenAIResponsesRequestOptions {
 export function toOpenAIResponsesRequest(request: ModelRequest, options: ToOpenAIResponsesRequestOptions): OpenAIResponsesRequestBody {
   const body: OpenAIResponsesRequestBody = {
     model: request.model,
-    input: convertToOpenAIResponsesInput(request.items),
+    input: convertToOpenAIResponsesInput(request.items, { cacheBreakpoints: (request.cache?.capabilities.maxBreakpoints ?? 0) > 0 }),
     store: false,
     stream: true,
   };
@@ -50,6 +50,12 @@ export function toOpenAIResponsesRequest(request: ModelRequest, options: ToOpenA
   }
   if (request.promptCacheKey !== null) {
     body.prompt_cache_key = request.promptCacheKey;
+  }
+  if (request.promptCacheRetention !== null) {
+    body.prompt_cache_retention = request.promptCacheRetention;
+  }
+  if (request.promptCacheOptions !== null) {
+    body.prompt_cache_options = request.promptCacheOptions;
   }
   if (request.safetyIdentifier !== null) {
     body.safety_identifier = request.safetyIdentifier;

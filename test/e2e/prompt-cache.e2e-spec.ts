@@ -1,0 +1,153 @@
+import OpenAI from 'openai';
+import { PrismaClient } from '../../src/persistence/database.js';
+import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
+
+// Prompt-cache planning as the upstream sees it: policy resolution, OpenAI routing keys and
+// retention, Anthropic markers, the thread's rhythm feeding the TTL, and what operators can read back.
+
+const ADMIN_KEY = 'admin-test-key';
+let harness: Harness;
+let client: OpenAI;
+
+beforeAll(async () => {
+  harness = await startHarness({ OPENAI_WIRE_API: 'responses', ADMIN_API_KEY: ADMIN_KEY });
+  client = harness.client;
+});
+afterAll(() => harness?.close());
+beforeEach(() => harness.upstream.reset());
+
+const lastBody = () => harness.upstream.requests.at(-1)!.body;
+const marks = (body: unknown) => JSON.stringify(body).match(/"cache_control":\{[^}]*\}/g) ?? [];
+const instructions = `You are a careful assistant. ${'Follow the house rules closely. '.repeat(200)}`;
+/** Our extension fields are not in the SDK's types; the SDK sends them as given. */
+const withPolicy = <T extends object>(body: T, policy: string) => ({ ...body, cache_policy: policy }) as T;
+
+async function admin(path: string) {
+  const response = await rawRequest(harness.origin, path, { method: 'GET', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  expect(response.status).toBe(200);
+  return response.json as any;
+}
+
+describe('OpenAI routing key and retention', () => {
+  it('gives every turn of a conversation the same hashed prompt_cache_key, another conversation another, and asks for 24h retention', async () => {
+    const [first, second] = [await client.conversations.create(), await client.conversations.create()];
+    await client.responses.create({ model: 'openai/gpt-5', conversation: first.id, input: 'one' });
+    const key = lastBody().prompt_cache_key;
+    expect(key).toMatch(/^rs-[0-9a-f]{32}$/);
+    expect(key).not.toContain(first.id);
+    expect(lastBody().prompt_cache_retention).toBe('24h');
+
+    await client.responses.create({ model: 'openai/gpt-5', conversation: first.id, input: 'two' });
+    expect(lastBody().prompt_cache_key).toBe(key);
+    await client.responses.create({ model: 'openai/gpt-5', conversation: second.id, input: 'one' });
+    expect(lastBody().prompt_cache_key).not.toBe(key);
+  });
+
+  it('keeps the key of a previous_response_id chain from its first response on', async () => {
+    const first = await client.responses.create({ model: 'openai/gpt-5', input: 'one' });
+    const key = lastBody().prompt_cache_key;
+    const second = await client.responses.create({ model: 'openai/gpt-5', input: 'two', previous_response_id: first.id });
+    expect(lastBody().prompt_cache_key).toBe(key);
+    await client.responses.create({ model: 'openai/gpt-5', input: 'three', previous_response_id: second.id });
+    expect(lastBody().prompt_cache_key).toBe(key);
+    // The response shows the client's fields, not ours.
+    expect(second.prompt_cache_key).toBeNull();
+  });
+
+  it('sends the client’s own key and retention unchanged, and nothing of ours with cache_policy off', async () => {
+    const response = await client.responses.create({ model: 'openai/gpt-5', input: 'x', prompt_cache_key: 'tenant-42', prompt_cache_retention: 'in_memory' });
+    expect(lastBody()).toMatchObject({ prompt_cache_key: 'tenant-42', prompt_cache_retention: 'in_memory' });
+    expect(response).toMatchObject({ prompt_cache_key: 'tenant-42', prompt_cache_retention: 'in_memory' });
+
+    await client.responses.create(withPolicy({ model: 'openai/gpt-5', input: 'x' }, 'off'));
+    expect(lastBody()).not.toHaveProperty('prompt_cache_key');
+    expect(lastBody()).not.toHaveProperty('prompt_cache_retention');
+  });
+
+  it('asks for no retention on a model without the choice', async () => {
+    await client.responses.create({ model: 'openai/gpt-4o', input: 'x' });
+    expect(lastBody().prompt_cache_key).toMatch(/^rs-/);
+    expect(lastBody()).not.toHaveProperty('prompt_cache_retention');
+  });
+});
+
+describe('cache policy', () => {
+  it('follows the conversation’s policy unless the request sets its own, and shows it on the conversation', async () => {
+    const conversation = await client.conversations.create(withPolicy({}, 'off'));
+    expect(conversation).toMatchObject({ cache_policy: 'off' });
+    await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', conversation: conversation.id, instructions, input: 'hello' });
+    expect(marks(lastBody())).toEqual([]);
+
+    await client.responses.create(withPolicy({ model: 'anthropic/claude-sonnet-4-5', conversation: conversation.id, instructions, input: 'again' }, 'auto'));
+    expect(marks(lastBody()).length).toBeGreaterThan(0);
+
+    // Updating the policy alone keeps the metadata; null goes back to the server default (and the field away).
+    const tagged = await client.conversations.update(conversation.id, { metadata: { team: 'a' } });
+    const updated = await client.conversations.update(conversation.id, withPolicy({} as { metadata: null }, 'aggressive'));
+    expect(updated).toMatchObject({ metadata: tagged.metadata, cache_policy: 'aggressive' });
+    const reset = await client.conversations.update(conversation.id, { cache_policy: null } as unknown as { metadata: null });
+    expect(reset.metadata).toEqual({ team: 'a' });
+    expect(reset).not.toHaveProperty('cache_policy');
+  });
+
+  it('answers an unknown policy with a 400 naming the field, and stores nothing', async () => {
+    const before = await harness.app.get(PrismaClient).response.count();
+    const error = await client.responses.create(withPolicy({ model: 'openai/gpt-5', input: 'x' }, 'always')).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('cache_policy');
+    expect(await harness.app.get(PrismaClient).response.count()).toBe(before);
+    const update = await rawRequest(harness.origin, `/v1/conversations/${(await client.conversations.create()).id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${PROJECT_A_KEY}` },
+      body: JSON.stringify({}),
+    });
+    expect(update.status).toBe(400);
+  });
+});
+
+describe('Anthropic breakpoints from the thread and the client', () => {
+  it('moves to the 1h TTL once the thread’s turns are half an hour apart', async () => {
+    const first = await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', instructions, input: 'first' });
+    expect(marks(lastBody()).every((mark) => !mark.includes('1h'))).toBe(true);
+    // Pretend the first turn started 30 minutes ago: the gap to the next turn is now 30 minutes.
+    await harness.app.get(PrismaClient).response.update({ where: { id: first.id }, data: { createdAt: new Date(Date.now() - 30 * 60_000) } });
+    await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', instructions, input: 'after lunch', previous_response_id: first.id });
+    expect(marks(lastBody()).length).toBeGreaterThan(0);
+    expect(marks(lastBody()).every((mark) => mark.includes('"ttl":"1h"'))).toBe(true);
+  });
+
+  it('turns the client’s prompt_cache_breakpoint into a marker on that block', async () => {
+    const document = `Contract text. ${'Clause after clause. '.repeat(400)}`;
+    await client.responses.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      input: [{ role: 'user', content: [{ type: 'input_text', text: document, prompt_cache_breakpoint: { mode: 'explicit' } } as OpenAI.Responses.ResponseInputText, { type: 'input_text', text: 'Summarize.' }] }],
+    });
+    const [documentBlock, question] = lastBody().messages[0].content;
+    expect(documentBlock).toEqual({ type: 'text', text: document, cache_control: { type: 'ephemeral' } });
+    expect(question.cache_control).toEqual({ type: 'ephemeral' });
+  });
+});
+
+describe('what operators see', () => {
+  it('stores each response’s plan and shows it with the savings; totals per conversation', async () => {
+    const conversation = await client.conversations.create();
+    const first = await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', conversation: conversation.id, instructions, input: 'one' });
+    await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', conversation: conversation.id, instructions, input: 'two' });
+
+    const inspected = await admin(`/admin/v1/responses/${first.id}`);
+    expect(inspected).toMatchObject({ id: first.id, project_id: 'project-a', conversation_id: conversation.id, request: { input: 'one' } });
+    expect(inspected.cache.plan).toMatchObject({ policy: 'auto', prompt_cache_key: null, explicit_cache: null });
+    expect(inspected.cache.plan.breakpoints.map((breakpoint: { reason: string }) => breakpoint.reason)).toEqual(['prefix', 'tail']);
+    expect(inspected.cache.plan.estimated_tokens).toBeGreaterThan(1024);
+    expect(typeof inspected.cache.saved_usd).toBe('number');
+
+    const totals = (await admin(`/admin/v1/conversations/${conversation.id}`)).totals;
+    expect(totals.responses).toBe(2);
+    expect(totals.input_tokens).toBeGreaterThan(2048);
+  });
+
+  it('refuses a project key on the admin routes', async () => {
+    const response = await rawRequest(harness.origin, '/admin/v1/responses/resp_x', { method: 'GET', headers: { authorization: `Bearer ${PROJECT_A_KEY}` } });
+    expect(response.status).toBe(401);
+  });
+});
