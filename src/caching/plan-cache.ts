@@ -1,4 +1,5 @@
 import type { CacheCapabilities } from '../config/model-catalog.js';
+import type { CacheThreadRef } from './provider-cache.store.js';
 import type { CacheBreakpoint, CacheMode, CacheTtl, PromptBlock } from './cache-types.js';
 import { chooseTtl } from './choose-ttl.js';
 import { planBreakpoints } from './plan-breakpoints.js';
@@ -11,6 +12,8 @@ export interface CacheSettings {
   gapsMs: number[];
   /** Characters per token for this model, calibrated from reported usage; the default when absent. */
   charsPerToken?: number;
+  /** Whose explicit provider caches (Gemini) this request may create and read; none without. */
+  thread?: CacheThreadRef;
 }
 
 /** Whether breakpoints can be planned at all: caching is on and the model takes explicit breakpoints. */

@@ -23,7 +23,7 @@ describe(ModelCatalog.name, () => {
       maxOutputTokens: null,
       capabilities: { tools: true, images: true, jsonSchema: true, reasoning: false },
       pricing: null,
-      cache: { kind: 'automatic-prefix', minTokens: 1024, maxBreakpoints: 0, lookback: 20, ttls: [], retention: [], promptCacheKey: false, multipliers: { read: 0.1, write5m: 1, write1h: 1 } },
+      cache: { kind: 'automatic-prefix', minTokens: 1024, maxBreakpoints: 0, lookback: 20, ttls: [], retention: [], promptCacheKey: false, multipliers: { read: 0.1, write5m: 1, write1h: 1, storagePerHour: 0 } },
     });
   });
 
@@ -36,7 +36,7 @@ describe(ModelCatalog.name, () => {
       ttls: ['5m', '1h'],
       retention: [],
       promptCacheKey: false,
-      multipliers: { read: 0.1, write5m: 1.25, write1h: 2 },
+      multipliers: { read: 0.1, write5m: 1.25, write1h: 2, storagePerHour: 0 },
     });
     expect(catalog.lookup('anthropic/claude-haiku-4-5').cache).toMatchObject({ kind: 'breakpoints', minTokens: 4096, maxBreakpoints: 4 });
     expect(catalog.lookup('openai/gpt-5-mini').cache).toMatchObject({ kind: 'automatic-prefix', minTokens: 1024, retention: ['in_memory', '24h'], promptCacheKey: true });

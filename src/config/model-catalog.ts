@@ -36,6 +36,8 @@ const cacheSchema = z.object({
   readMultiplier: z.number().nonnegative().optional(),
   write5mMultiplier: z.number().nonnegative().optional(),
   write1hMultiplier: z.number().nonnegative().optional(),
+  /** Explicit caches (Gemini): storing tokens for one hour, as a multiple of their base input price. */
+  storageMultiplier: z.number().nonnegative().optional(),
 });
 
 const entrySchema = z.object({
@@ -78,7 +80,7 @@ export interface CacheCapabilities {
   ttls: Array<'5m' | '1h'>;
   retention: Array<'in_memory' | '24h'>;
   promptCacheKey: boolean;
-  multipliers: { read: number; write5m: number; write1h: number };
+  multipliers: { read: number; write5m: number; write1h: number; storagePerHour: number };
 }
 
 /** The model catalog: aliases and per-model facts, loaded from data (config/models.json, MODELS_FILE). */
@@ -128,7 +130,12 @@ function resolveCache(entries: Array<z.infer<typeof cacheSchema> | undefined>): 
     ttls: first('ttls') ?? [],
     retention: first('retention') ?? [],
     promptCacheKey: first('promptCacheKey') ?? false,
-    multipliers: { read: first('readMultiplier') ?? 0.1, write5m: first('write5mMultiplier') ?? 1, write1h: first('write1hMultiplier') ?? 1 },
+    multipliers: {
+      read: first('readMultiplier') ?? 0.1,
+      write5m: first('write5mMultiplier') ?? 1,
+      write1h: first('write1hMultiplier') ?? 1,
+      storagePerHour: first('storageMultiplier') ?? 0,
+    },
   };
 }
 

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { HistoryModule } from '../history/history.module.js';
+import { ProvidersModule } from '../providers/providers.module.js';
 import { ConversationsController } from './conversations.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsService } from './conversations.service.js';
 
 @Module({
-  imports: [HistoryModule],
+  imports: [HistoryModule, ProvidersModule],
   controllers: [ConversationsController],
   providers: [ConversationsService, ConversationsRepository],
   exports: [ConversationsRepository],

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ProviderRegistry } from '../providers/provider-registry.js';
 import type { CacheMode } from '../caching/cache-types.js';
 import { ApiError } from '../common/api-error.js';
 import { type ListPage, type ListQuery, toListPage } from '../common/pagination.js';
@@ -21,9 +22,12 @@ export interface PublicConversation {
 /** The use cases of /v1/conversations. Turns that use a conversation live in ResponsesService. */
 @Injectable()
 export class ConversationsService {
+  private readonly logger = new Logger('ConversationsService');
+
   constructor(
     private readonly repository: ConversationsRepository,
     private readonly threads: ThreadStore,
+    private readonly providers: ProviderRegistry,
   ) {}
 
   async create(projectId: string, rawBody: unknown): Promise<PublicConversation> {
@@ -49,6 +53,8 @@ export class ConversationsService {
 
   async delete(projectId: string, id: string) {
     if (!(await this.repository.softDelete(projectId, id))) throw notFound(id);
+    // Provider-side caches bill storage until they expire; the answer does not wait for them to go.
+    void this.providers.releaseCaches({ projectId, id }).catch((error: unknown) => this.logger.warn(`releasing caches of ${id} failed: ${String(error)}`));
     return { id, object: 'conversation.deleted' as const, deleted: true as const };
   }
 

@@ -25,7 +25,9 @@ export interface CallProviderOptions {
   provider: string;
   url: string;
   headers?: Record<string, string>;
-  /** Serialized as JSON. */
+  /** POST unless set (explicit provider caches are also patched and deleted). */
+  method?: 'POST' | 'PATCH' | 'DELETE';
+  /** Serialized as JSON; undefined sends no body. */
   body: unknown;
   signal: AbortSignal;
   retry?: Partial<RetryOptions>;
@@ -76,7 +78,7 @@ export function closeProviderConnections(): Promise<void> {
 }
 
 /**
- * POSTs JSON to a provider and resolves with the response once a 2xx status and headers arrived;
+ * Sends JSON to a provider (POST unless told otherwise) and resolves with the response once a 2xx status and headers arrived;
  * the body is left unread for the caller to stream. Failures become `ProviderError`; retryable ones
  * (408, 409, 429, 5xx, connection failures) are retried with exponential backoff and jitter, honouring
  * Retry-After. Nothing is retried after the signal aborts: the promise rejects with `signal.reason`.
@@ -84,15 +86,15 @@ export function closeProviderConnections(): Promise<void> {
 export async function callProvider(options: CallProviderOptions): Promise<Dispatcher.ResponseData> {
   const { provider, signal } = options;
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
-  const payload = JSON.stringify(options.body);
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
 
   for (let attempt = 0; ; attempt++) {
     signal.throwIfAborted();
     let failure: ProviderError;
     try {
       const response = await request(options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...options.headers },
+        method: options.method ?? 'POST',
+        headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
         body: payload,
         signal,
         dispatcher: options.dispatcher ?? agent(),

@@ -1,5 +1,6 @@
 import type { AdapterCachePlan } from '../caching/cache-types.js';
 import type { CacheSettings } from '../caching/plan-cache.js';
+import type { CacheThreadRef } from '../caching/provider-cache.store.js';
 import type { Item, ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 
@@ -78,6 +79,8 @@ export type ModelStreamPart =
   | { type: 'finish'; reason: { unified: FinishReason; raw: string | null }; usage: Usage | null };
 
 export interface ModelAdapter {
+  /** Deletes whatever the adapter keeps at the provider for a thread (Gemini explicit caches). */
+  releaseCaches?(thread: CacheThreadRef): Promise<void>;
   /**
    * Streams one model call. Failures are thrown as ProviderError; once the signal aborts, the
    * upstream request is cancelled and the iterator ends by throwing the abort reason.

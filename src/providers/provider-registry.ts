@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { type CacheThreadRef, PrismaProviderCacheStore } from '../caching/provider-cache.store.js';
 import { ApiError } from '../common/api-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, WireApi } from '../config/env.schema.js';
@@ -32,6 +33,7 @@ export class ProviderRegistry {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly catalog: ModelCatalog,
+    caches: PrismaProviderCacheStore,
   ) {
     const shared = {
       retry: { maxRetries: config.upstream.maxRetries },
@@ -43,10 +45,15 @@ export class ProviderRegistry {
       'anthropic',
       new AnthropicAdapter({ provider: 'anthropic', ...config.anthropic, defaultMaxOutputTokens: FALLBACK_MAX_OUTPUT_TOKENS, ...shared }),
     );
-    this.adapters.set('google', new GeminiAdapter({ provider: 'google', ...config.gemini, ...shared }));
+    this.adapters.set('google', new GeminiAdapter({ provider: 'google', ...config.gemini, ...shared, caches }));
     for (const provider of config.compatibleProviders) {
       this.adapters.set(provider.name, openAIWire(provider.wireApi, { provider: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, ...shared }, 'generic'));
     }
+  }
+
+  /** Releases a thread's provider-side caches everywhere (its conversation was deleted); failures are the adapters' to log. */
+  async releaseCaches(thread: CacheThreadRef): Promise<void> {
+    await Promise.all([...this.adapters.values()].map((adapter) => adapter.releaseCaches?.(thread)));
   }
 
   resolve(requestedModel: string): ResolvedModel {

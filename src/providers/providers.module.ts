@@ -1,8 +1,9 @@
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { PrismaProviderCacheStore } from '../caching/provider-cache.store.js';
 import { closeProviderConnections } from './call-provider.js';
 import { ProviderRegistry } from './provider-registry.js';
 
-@Module({ providers: [ProviderRegistry], exports: [ProviderRegistry] })
+@Module({ providers: [ProviderRegistry, PrismaProviderCacheStore], exports: [ProviderRegistry] })
 export class ProvidersModule implements OnApplicationShutdown {
   /** Idle keep-alive sockets to the vendors would otherwise hold the process open after close. */
   async onApplicationShutdown(): Promise<void> {

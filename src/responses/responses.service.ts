@@ -168,7 +168,13 @@ export class ResponsesService {
       promptCacheKey: settings.prompt_cache_key ?? derivedKey,
       promptCacheRetention: settings.prompt_cache_retention ?? chooseRetention(mode, capabilities),
       promptCacheOptions: body.prompt_cache_options ?? null,
-      cache: { mode, capabilities, gapsMs: gapsBetween(starts, new Date()), charsPerToken: this.calibration.charsPerToken(body.model) },
+      cache: {
+        mode,
+        capabilities,
+        gapsMs: gapsBetween(starts, new Date()),
+        charsPerToken: this.calibration.charsPerToken(body.model),
+        thread: { projectId, id: context.cacheThread },
+      },
     } satisfies Partial<ModelRequest>;
   }
 

@@ -1,5 +1,5 @@
-import type { AdapterCachePlan } from '../caching/cache-types.js';
 import { Logger } from '@nestjs/common';
+import type { AdapterCachePlan } from '../caching/cache-types.js';
 import type { Item } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 import type { ModelAdapter, ModelRequest } from '../providers/model-adapter.js';

@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import pg from 'pg';
 import { type AppConfig, loadConfig } from '../../src/config/env.schema.js';
 import { createApp } from '../../src/create-app.js';
-import { type MockUpstream, startMockUpstream } from '../mock-upstream/mock-upstream.js';
+import { type MockUpstream, type MockUpstreamOptions, startMockUpstream } from '../mock-upstream/mock-upstream.js';
 
 export const PROJECT_A_KEY = 'sk-test-project-a';
 export const PROJECT_B_KEY = 'sk-test-project-b';
@@ -29,8 +29,8 @@ export interface Harness {
  * PostgreSQL database, or in-memory PGlite for the e2e-pglite project), and the mock upstream as the
  * model vendor. The official openai SDK is the client.
  */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const upstream = await startMockUpstream();
+export async function startHarness(env: Record<string, string> = {}, upstreamOptions: MockUpstreamOptions = {}): Promise<Harness> {
+  const upstream = await startMockUpstream(upstreamOptions);
   const database = await createTestDatabase();
   const appEnv: Record<string, string> = {
     API_KEYS: `${PROJECT_A_KEY}=project-a,${PROJECT_B_KEY}=project-b`,

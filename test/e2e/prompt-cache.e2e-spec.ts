@@ -8,15 +8,18 @@ import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness
 const ADMIN_KEY = 'admin-test-key';
 let harness: Harness;
 let client: OpenAI;
+/** The mock's cache clock: advanced to expire provider caches without waiting. */
+let upstreamClock = Date.now();
 
 beforeAll(async () => {
-  harness = await startHarness({ OPENAI_WIRE_API: 'responses', ADMIN_API_KEY: ADMIN_KEY });
+  harness = await startHarness({ OPENAI_WIRE_API: 'responses', ADMIN_API_KEY: ADMIN_KEY }, { now: () => upstreamClock });
   client = harness.client;
 });
 afterAll(() => harness?.close());
 beforeEach(() => harness.upstream.reset());
 
 const lastBody = () => harness.upstream.requests.at(-1)!.body;
+const modelCalls = () => harness.upstream.requests.filter((request) => !request.path.includes('cachedContents'));
 const marks = (body: unknown) => JSON.stringify(body).match(/"cache_control":\{[^}]*\}/g) ?? [];
 const instructions = `You are a careful assistant. ${'Follow the house rules closely. '.repeat(200)}`;
 /** Our extension fields are not in the SDK's types; the SDK sends them as given. */
@@ -128,22 +131,81 @@ describe('Anthropic breakpoints from the thread and the client', () => {
   });
 });
 
+describe('Gemini explicit caches', () => {
+  const model = 'google/gemini-2.5-flash';
+  const big = `You are a code reviewer. ${'Check every function for off-by-one errors and document them. '.repeat(400)}`;
+
+  it('under aggressive, moves instructions into a cachedContents cache, reads it on the next turn, and deletes it with the conversation', async () => {
+    const conversation = await client.conversations.create(withPolicy({}, 'aggressive'));
+    const first = await client.responses.create({ model, conversation: conversation.id, instructions: big, input: 'review part one' });
+    const [cache] = harness.upstream.geminiCaches.live();
+    expect(cache).toMatchObject({ model: 'models/gemini-2.5-flash', systemInstruction: { parts: [{ text: big }] }, contents: [] });
+    const turn1 = modelCalls().at(-1)!.body;
+    expect(turn1.cachedContent).toBe(cache!.name);
+    expect(turn1).not.toHaveProperty('systemInstruction');
+    expect(turn1.contents).toHaveLength(1);
+
+    const second = await client.responses.create({ model, conversation: conversation.id, instructions: big, input: 'review part two' });
+    expect(modelCalls().at(-1)!.body.cachedContent).toBe(cache!.name);
+    expect(harness.upstream.geminiCaches.live()).toHaveLength(1);
+    expect(second.usage!.input_tokens_details.cached_tokens).toBe(cache!.tokens);
+
+    const plans = await Promise.all([first, second].map(async (response) => (await admin(`/admin/v1/responses/${response.id}`)).cache.plan.explicit_cache));
+    expect(plans).toEqual([
+      { name: cache!.name, tokens: cache!.tokens, created: true },
+      { name: cache!.name, tokens: cache!.tokens, created: false },
+    ]);
+
+    await client.conversations.delete(conversation.id);
+    await harness.upstream.waitFor(() => harness.upstream.geminiCaches.deleted.some((deleted) => deleted.name === cache!.name));
+    expect(harness.upstream.geminiCaches.live()).toEqual([]);
+  });
+
+  it('sends the request whole once when the provider no longer has the cache, and carries on with a new one', async () => {
+    const conversation = await client.conversations.create(withPolicy({}, 'aggressive'));
+    await client.responses.create({ model, conversation: conversation.id, instructions: big, input: 'one' });
+    const [first] = harness.upstream.geminiCaches.live();
+    upstreamClock += 11 * 60_000; // expired at the provider, still live by our clock
+
+    const response = await client.responses.create({ model, conversation: conversation.id, instructions: big, input: 'two' });
+    expect(response.status).toBe('completed');
+    const [refused, whole] = modelCalls().slice(-2);
+    expect(refused!.body.cachedContent).toBe(first!.name);
+    expect(whole!.body).not.toHaveProperty('cachedContent');
+    expect(whole!.body.systemInstruction.parts[0].text).toBe(big);
+
+    await client.responses.create({ model, conversation: conversation.id, instructions: big, input: 'three' });
+    expect(modelCalls().at(-1)!.body.cachedContent).toMatch(/^cachedContents\//);
+    expect(modelCalls().at(-1)!.body.cachedContent).not.toBe(first!.name);
+  });
+
+  it('leaves a small prompt to implicit caching, even under aggressive', async () => {
+    await client.responses.create(withPolicy({ model, instructions: 'Be brief.', input: 'hi' }, 'aggressive'));
+    expect(harness.upstream.requests.map((request) => request.path)).toEqual([expect.stringContaining(':streamGenerateContent')]);
+  });
+});
+
 describe('what operators see', () => {
   it('stores each response’s plan and shows it with the savings; totals per conversation', async () => {
     const conversation = await client.conversations.create();
     const first = await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', conversation: conversation.id, instructions, input: 'one' });
-    await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', conversation: conversation.id, instructions, input: 'two' });
+    const second = await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', conversation: conversation.id, instructions, input: 'two' });
+    // The mock's cache: turn 1 wrote the prefix, turn 2 read it.
+    expect(first.usage!.input_tokens_details).toMatchObject({ cached_tokens: 0, cache_write_tokens: expect.any(Number) });
+    expect(second.usage!.input_tokens_details.cached_tokens).toBeGreaterThan(1024);
 
     const inspected = await admin(`/admin/v1/responses/${first.id}`);
     expect(inspected).toMatchObject({ id: first.id, project_id: 'project-a', conversation_id: conversation.id, request: { input: 'one' } });
     expect(inspected.cache.plan).toMatchObject({ policy: 'auto', prompt_cache_key: null, explicit_cache: null });
     expect(inspected.cache.plan.breakpoints.map((breakpoint: { reason: string }) => breakpoint.reason)).toEqual(['prefix', 'tail']);
     expect(inspected.cache.plan.estimated_tokens).toBeGreaterThan(1024);
-    expect(typeof inspected.cache.saved_usd).toBe('number');
+    // Writing costs more than plain input; reading it back saves.
+    expect(inspected.cache.saved_usd).toBeLessThan(0);
+    expect((await admin(`/admin/v1/responses/${second.id}`)).cache.saved_usd).toBeGreaterThan(0);
 
     const totals = (await admin(`/admin/v1/conversations/${conversation.id}`)).totals;
-    expect(totals.responses).toBe(2);
-    expect(totals.input_tokens).toBeGreaterThan(2048);
+    expect(totals).toMatchObject({ responses: 2, cached_tokens: second.usage!.input_tokens_details.cached_tokens });
+    expect(totals.input_tokens).toBe(first.usage!.input_tokens + second.usage!.input_tokens);
   });
 
   it('refuses a project key on the admin routes', async () => {

@@ -2,38 +2,46 @@
 // `event: <type>\ndata: <json>`, usage, error envelopes, and the request checks the real API applies.
 // They follow https://platform.claude.com/docs/en/api/messages and .../build-with-claude/streaming.
 import type { ChatUsageOverride } from './chat-completions-shapes.js';
+import type { CacheUsage } from './prompt-cache.js';
 import { splitText } from './wire.js';
 
 /** What every event of one answer shares. */
 export interface AnthropicCall {
   id: string;
   model: string;
-  inputTokens: number;
+  /** How the prompt cache took the input: read, written (per TTL) and the uncached rest. */
+  input: CacheUsage;
   sequence: number;
   stream: boolean;
 }
 
 export interface AnthropicUsage {
+  /** The uncached input only: after the last breakpoint, or all of it without a cache. */
   input_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   output_tokens: number;
 }
 
 export type ContentBlock = Record<string, unknown>;
 
 /**
- * Usage as Anthropic reports it, from the shared chat-style override: `prompt_tokens` is the whole
- * input and `cached_tokens` the cache reads, so `input_tokens` is what is left (Anthropic's
- * uncached tail). An adapter that normalizes correctly reports the same numbers as for the chat route.
+ * Usage as Anthropic reports it: the emulated cache's split of the input, unless the scenario
+ * overrides the input side in the shared chat terms. There `prompt_tokens` is the whole input and
+ * `cached_tokens` the cache reads, so `input_tokens` is what is left (Anthropic's uncached tail) and
+ * nothing is written; an adapter that normalizes correctly reports the same numbers as for the chat route.
  */
-export function buildAnthropicUsage(inputTokens: number, outputTokens: number, override: ChatUsageOverride = {}): AnthropicUsage {
-  const total = override.prompt_tokens ?? inputTokens;
-  const cacheRead = override.prompt_tokens_details?.cached_tokens ?? 0;
+export function buildAnthropicUsage(input: CacheUsage, outputTokens: number, override: ChatUsageOverride = {}): AnthropicUsage {
+  const overridden = override.prompt_tokens !== undefined || override.prompt_tokens_details?.cached_tokens !== undefined;
+  const total = input.read + input.write5m + input.write1h + input.uncached;
+  const cacheRead = overridden ? (override.prompt_tokens_details?.cached_tokens ?? 0) : input.read;
+  const [write5m, write1h] = overridden ? [0, 0] : [input.write5m, input.write1h];
   return {
-    input_tokens: Math.max(0, total - cacheRead),
-    cache_creation_input_tokens: 0,
+    input_tokens: overridden ? Math.max(0, (override.prompt_tokens ?? total) - cacheRead) : input.uncached,
+    cache_creation_input_tokens: write5m + write1h,
     cache_read_input_tokens: cacheRead,
+    cache_creation: { ephemeral_5m_input_tokens: write5m, ephemeral_1h_input_tokens: write1h },
     output_tokens: override.completion_tokens ?? outputTokens,
   };
 }
@@ -69,10 +77,11 @@ export function openingEvents(call: AnthropicCall, usage: AnthropicUsage): strin
   return [frame({ type: 'message_start', message }), frame({ type: 'ping' })];
 }
 
-/** message_delta with the stop reason and the cumulative usage, then message_stop. */
+/** message_delta with the stop reason and the cumulative usage (the counts only, as the API sends them), then message_stop. */
 export function closingEvents(stopReason: string, usage: AnthropicUsage): string[] {
+  const { cache_creation: _perTtl, ...counts } = usage;
   return [
-    frame({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage }),
+    frame({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: counts }),
     frame({ type: 'message_stop' }),
   ];
 }

@@ -84,8 +84,15 @@ describe('mock upstream: Anthropic Messages', () => {
         content: [{ type: 'text', text: 'echo: hello world' }],
         stop_reason: 'end_turn',
         stop_sequence: null,
-        // 'Be brief.' + 'hello world' = 20 characters; 'echo: hello world' = 17.
-        usage: { input_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 5, service_tier: 'standard' },
+        // Each block as JSON, a token per four characters rounded up per block; 'echo: hello world' = 17 characters.
+        usage: {
+          input_tokens: 25,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+          output_tokens: 5,
+          service_tier: 'standard',
+        },
       });
       expect(upstream.requests[0]).toMatchObject({
         path: '/v1/messages',
@@ -116,14 +123,15 @@ describe('mock upstream: Anthropic Messages', () => {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1, service_tier: 'standard' },
+          usage: { input_tokens: 9, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 }, output_tokens: 1, service_tier: 'standard' },
         },
       });
       expect(textOf(events)).toBe('echo: hello world');
       expect(events.at(-2)!.data).toEqual({
         type: 'message_delta',
         delta: { stop_reason: 'end_turn', stop_sequence: null },
-        usage: { input_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 5 },
+        // The counts only: message_delta carries no per-TTL split.
+        usage: { input_tokens: 9, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 5 },
       });
     });
 

@@ -20,6 +20,8 @@ import {
 } from './anthropic-messages-shapes.js';
 import type { AnthropicCall, ContentBlock } from './anthropic-messages-shapes.js';
 import type { Route, RouteContext } from './mock-upstream.js';
+import { anthropicBreakpoints, anthropicMinCacheTokens, findCacheControlError, flattenAnthropicPrompt, hashUnits, sumTokens } from './prompt-cache.js';
+import type { AnthropicPosition, CacheUsage } from './prompt-cache.js';
 import { countTokens, sendJson, sleep, startSse, writeSseEvent } from './wire.js';
 
 const defaultChunkSize = 4;
@@ -70,21 +72,29 @@ async function handleMessages(context: RouteContext): Promise<void> {
     reject(400, requestError);
     return;
   }
+  const positions = flattenAnthropicPrompt(body);
+  const cacheControlError = findCacheControlError(positions);
+  if (cacheControlError) {
+    reject(400, cacheControlError);
+    return;
+  }
 
   const messages = body['messages'] as unknown[];
+  const model = body['model'] as string;
+  const echo = `echo: ${echoedText(messages)}`;
+  const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
   const call: AnthropicCall = {
     id: `msg_mock${String(sequence).padStart(6, '0')}`,
-    model: body['model'] as string,
-    inputTokens: countTokens(systemText(body['system']) + messages.map(messageText).join('')),
+    model,
+    // An error scenario stands for a request refused before the prompt was processed: no cache effect.
+    input: scenario.kind === 'error' ? uncached(positions) : promptCache(context, model, positions),
     sequence,
     stream: body['stream'] === true,
   };
-  const echo = `echo: ${echoedText(messages)}`;
-  const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
 
   switch (scenario.kind) {
     case 'text': {
-      const usage = buildAnthropicUsage(call.inputTokens, countTokens(scenario.text), scenario.usage);
+      const usage = buildAnthropicUsage(call.input, countTokens(scenario.text), scenario.usage);
       const stopReason = toStopReason(scenario.finishReason ?? 'stop');
       if (!call.stream) {
         const content = scenario.text === '' ? [] : [{ type: 'text', text: scenario.text }];
@@ -102,7 +112,7 @@ async function handleMessages(context: RouteContext): Promise<void> {
     case 'tool_calls': {
       const calls = scenario.calls.map((toolCall, index) => ({ ...toolCall, id: toolCall.id ?? `toolu_mock${sequence}_${index}` }));
       const generated = (scenario.text ?? '') + calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
-      const usage = buildAnthropicUsage(call.inputTokens, countTokens(generated), scenario.usage);
+      const usage = buildAnthropicUsage(call.input, countTokens(generated), scenario.usage);
       const offset = scenario.text === undefined ? 0 : 1;
       if (!call.stream) {
         const content: ContentBlock[] = scenario.text === undefined ? [] : [{ type: 'text', text: scenario.text }];
@@ -119,7 +129,7 @@ async function handleMessages(context: RouteContext): Promise<void> {
       return;
     }
     case 'reasoning': {
-      const usage = buildAnthropicUsage(call.inputTokens, countTokens(scenario.reasoning) + countTokens(scenario.text), scenario.usage);
+      const usage = buildAnthropicUsage(call.input, countTokens(scenario.reasoning) + countTokens(scenario.text), scenario.usage);
       // Deterministic, so a test can assert the exact signature replayed on the next call.
       const signature = `sig_${sequence}`;
       const chunkSize = scenario.chunkSize ?? defaultChunkSize;
@@ -201,9 +211,23 @@ async function handleMessages(context: RouteContext): Promise<void> {
   }
 }
 
+/** Reads and writes the server's Anthropic cache at the request's breakpoints. */
+function promptCache(context: RouteContext, model: string, positions: AnthropicPosition[]): CacheUsage {
+  return context.caches.anthropic.request({
+    ...hashUnits(`anthropic:${model}`, positions),
+    breakpoints: anthropicBreakpoints(positions),
+    minTokens: context.cacheMinTokens ?? anthropicMinCacheTokens(model),
+    now: context.now(),
+  });
+}
+
+function uncached(positions: AnthropicPosition[]): CacheUsage {
+  return { read: 0, write5m: 0, write1h: 0, uncached: sumTokens(positions) };
+}
+
 /** The events of a plain echo-style stream, for scenarios that fail part-way through it. */
 function echoEvents(call: AnthropicCall, text: string): string[] {
-  const usage = buildAnthropicUsage(call.inputTokens, countTokens(text));
+  const usage = buildAnthropicUsage(call.input, countTokens(text));
   return [...openingEvents(call, usage), ...textBlockEvents(0, text, defaultChunkSize), ...closingEvents('end_turn', usage)];
 }
 
@@ -228,12 +252,9 @@ function echoedText(messages: unknown[]): string {
   return texts.findLast((text) => text !== '') ?? '';
 }
 
+/** Text of string content or of the `text` blocks of a block array. */
 function messageText(message: unknown): string {
-  return isObject(message) ? systemText(message['content']) : '';
-}
-
-/** Text of a string or of the `text` blocks of a block array (system prompts and message content alike). */
-function systemText(content: unknown): string {
+  const content = isObject(message) ? message['content'] : undefined;
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content

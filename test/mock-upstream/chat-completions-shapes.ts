@@ -56,7 +56,8 @@ export interface ChatCall {
   id: string;
   includeUsage: boolean;
   model: string;
-  promptTokens: number;
+  /** Every prompt token, cache reads included, and the reads. */
+  prompt: { total: number; cached: number };
   sequence: number;
   stream: boolean;
 }
@@ -115,14 +116,20 @@ export function completion(call: ChatCall, message: unknown, finishReason: strin
   };
 }
 
-export function buildUsage(promptTokens: number, completionTokens: number, reasoningTokens: number, override: ChatUsageOverride = {}): ChatUsage {
-  const prompt = override.prompt_tokens ?? promptTokens;
+/**
+ * Usage from the prompt's counts and the scenario's override; an override of either prompt count
+ * replaces the emulated cache's numbers (cached defaults to 0 then).
+ */
+export function buildUsage(promptTokens: ChatCall['prompt'], completionTokens: number, reasoningTokens: number, override: ChatUsageOverride = {}): ChatUsage {
+  const overridden = override.prompt_tokens !== undefined || override.prompt_tokens_details?.cached_tokens !== undefined;
+  const prompt = override.prompt_tokens ?? promptTokens.total;
+  const cached = overridden ? 0 : promptTokens.cached;
   const completionCount = override.completion_tokens ?? completionTokens;
   return {
     prompt_tokens: prompt,
     completion_tokens: completionCount,
     total_tokens: override.total_tokens ?? prompt + completionCount,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0, ...override.prompt_tokens_details },
+    prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0, ...override.prompt_tokens_details },
     completion_tokens_details: {
       reasoning_tokens: reasoningTokens,
       audio_tokens: 0,

@@ -12,6 +12,7 @@ import {
 } from './chat-completions-shapes.js';
 import type { ChatCall, ChatToolCall, ChatUsageOverride, ChatStreamQuirks, Delta } from './chat-completions-shapes.js';
 import type { Route, RouteContext } from './mock-upstream.js';
+import { chatPromptUnits, findRetentionError, hashUnits, openAIPartition, retentionOf, sumTokens } from './prompt-cache.js';
 import { countTokens, openAiError, sendJson, sleep, splitText, startSse, writeSseEvent } from './wire.js';
 
 export type { ChatStreamQuirks, ChatToolCall, ChatUsage, ChatUsageOverride } from './chat-completions-shapes.js';
@@ -91,24 +92,34 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
     sendJson(response, 401, openAiError(missingKeyMessage, 'invalid_request_error'));
     return;
   }
+  const retentionError = findRetentionError(body['prompt_cache_retention']);
+  if (retentionError) {
+    sendJson(response, 400, openAiError(retentionError, 'invalid_request_error', 'invalid_value', 'prompt_cache_retention'));
+    return;
+  }
   const messages = Array.isArray(body['messages']) ? body['messages'] : [];
   const streamOptions = isObject(body['stream_options']) ? body['stream_options'] : {};
   const sequence = context.nextSequence();
+  const echo = `echo: ${echoedText(messages)}`;
+  const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
+  const units = chatPromptUnits(body);
   const call: ChatCall = {
     created: Math.floor(Date.now() / 1000),
     id: `chatcmpl-mock${String(sequence).padStart(6, '0')}`,
     includeUsage: streamOptions['include_usage'] === true,
     model: typeof body['model'] === 'string' ? body['model'] : 'gpt-mock',
-    promptTokens: countTokens(messages.map(contentText).join('')),
+    // An error scenario stands for a request refused before the prompt was processed: no cache effect.
+    prompt:
+      scenario.kind === 'error'
+        ? { total: sumTokens(units), cached: 0 }
+        : context.caches.openai.request({ ...hashUnits(openAIPartition(body), units), retention: retentionOf(body['prompt_cache_retention']), now: context.now() }),
     sequence,
     stream: body['stream'] === true,
   };
-  const echo = `echo: ${echoedText(messages)}`;
-  const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
 
   switch (scenario.kind) {
     case 'text': {
-      const usage = buildUsage(call.promptTokens, countTokens(scenario.text), 0, scenario.usage);
+      const usage = buildUsage(call.prompt, countTokens(scenario.text), 0, scenario.usage);
       const finishReason = scenario.finishReason ?? 'stop';
       if (!call.stream) {
         const message = { role: 'assistant', content: scenario.text, refusal: null, annotations: [] };
@@ -122,7 +133,7 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
     case 'tool_calls': {
       const calls = scenario.calls.map((toolCall, index) => ({ ...toolCall, id: toolCall.id ?? `call_mock${sequence}_${index}` }));
       const generated = (scenario.text ?? '') + calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
-      const usage = buildUsage(call.promptTokens, countTokens(generated), 0, scenario.usage);
+      const usage = buildUsage(call.prompt, countTokens(generated), 0, scenario.usage);
       if (!call.stream) {
         const toolCalls = calls.map(({ id, name, arguments: args }) => ({ id, type: 'function', function: { name, arguments: args } }));
         const message = { role: 'assistant', content: scenario.text ?? null, refusal: null, annotations: [], tool_calls: toolCalls };
@@ -144,7 +155,7 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
     case 'reasoning': {
       const field = scenario.field ?? 'reasoning_content';
       const reasoningTokens = countTokens(scenario.reasoning);
-      const usage = buildUsage(call.promptTokens, reasoningTokens + countTokens(scenario.text), reasoningTokens, scenario.usage);
+      const usage = buildUsage(call.prompt, reasoningTokens + countTokens(scenario.text), reasoningTokens, scenario.usage);
       if (!call.stream) {
         const message = { role: 'assistant', content: scenario.text, [field]: scenario.reasoning, refusal: null };
         sendJson(response, 200, completion(call, message, 'stop', usage));
@@ -227,7 +238,7 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
 
 /** The chunks of a plain echo-style stream, for scenarios that fail part-way through it. */
 function echoChunks(call: ChatCall, text: string): Record<string, unknown>[] {
-  const usage = buildUsage(call.promptTokens, countTokens(text), 0);
+  const usage = buildUsage(call.prompt, countTokens(text), 0);
   return planChunks(call, textDeltas(text, defaultChunkSize, {}), 'stop', usage, {});
 }
 

@@ -4,7 +4,6 @@
 import type { ServerResponse } from 'node:http';
 
 import type { ChatUsageOverride } from './chat-completions-shapes.js';
-import { countTokens } from './wire.js';
 
 export type Json = Record<string, unknown>;
 
@@ -12,7 +11,10 @@ export type Json = Record<string, unknown>;
 export interface GeminiCall {
   model: string;
   responseId: string;
+  /** The whole prompt, cached part included. */
   promptTokens: number;
+  /** The part of the prompt read from a cache (explicit or implicit). */
+  cachedTokens: number;
   sequence: number;
   /** `sse` for `?alt=sse`, `json-array` for `streamGenerateContent` without it, `json` for `generateContent`. */
   framing: 'sse' | 'json-array' | 'json';
@@ -39,22 +41,31 @@ export function responseChunk(call: GeminiCall, parts: Json[], extra: { finishRe
   };
 }
 
-/** Usage of a chunk before the last: Google repeats the prompt count with a running total. */
+/** Usage of a chunk before the last: Google repeats the prompt counts with a running total. */
 export function runningUsage(call: GeminiCall): Json {
   const prompt = call.promptTokens;
-  return { promptTokenCount: prompt, totalTokenCount: prompt, promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }] };
+  const cached = call.cachedTokens;
+  return {
+    promptTokenCount: prompt,
+    totalTokenCount: prompt,
+    ...(cached > 0 ? { cachedContentTokenCount: cached } : {}),
+    promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }],
+    ...(cached > 0 ? { cacheTokensDetails: [{ modality: 'TEXT', tokenCount: cached }] } : {}),
+  };
 }
 
 /**
  * The final usageMetadata. Chat-shaped overrides (the shared scenario union speaks OpenAI) map onto
  * Gemini's counts: `completion_tokens` is candidates + thoughts, `reasoning_tokens` the thoughts,
  * `cached_tokens` the cached part of the prompt, so every route reports the same usage to our API.
+ * An override of either prompt count replaces the emulated cache's numbers (cached defaults to 0 then).
  */
 export function finalUsage(call: GeminiCall, candidates: number, thoughts: number, override: ChatUsageOverride = {}): Json {
+  const overridden = override.prompt_tokens !== undefined || override.prompt_tokens_details?.cached_tokens !== undefined;
   const prompt = override.prompt_tokens ?? call.promptTokens;
   const thoughtCount = override.completion_tokens_details?.reasoning_tokens ?? thoughts;
   const completion = override.completion_tokens ?? candidates + thoughts;
-  const cached = override.prompt_tokens_details?.cached_tokens ?? 0;
+  const cached = overridden ? (override.prompt_tokens_details?.cached_tokens ?? 0) : call.cachedTokens;
   return {
     promptTokenCount: prompt,
     candidatesTokenCount: Math.max(0, completion - thoughtCount),
@@ -196,22 +207,6 @@ function findMissingSignature(turns: Json[], issuedSignatures: Map<string, strin
 }
 
 // ---- reading the request ----------------------------------------------------------------------
-
-/** Deterministic prompt size: every text part, plus function calls and responses as JSON. */
-export function countPromptTokens(body: Json): number {
-  const system = isObject(body['systemInstruction']) ? [body['systemInstruction']] : [];
-  const contents = Array.isArray(body['contents']) ? (body['contents'] as unknown[]) : [];
-  const text = [...system, ...contents]
-    .flatMap((content) => partsOf(content))
-    .map((part) => {
-      if (typeof part['text'] === 'string') return part['text'];
-      if ('functionCall' in part) return JSON.stringify(part['functionCall']);
-      if ('functionResponse' in part) return JSON.stringify(part['functionResponse']);
-      return '';
-    })
-    .join('');
-  return countTokens(text);
-}
 
 /** The text of the last user turn that has any, thoughts excluded. */
 export function echoedText(body: Json): string {

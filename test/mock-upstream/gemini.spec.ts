@@ -74,11 +74,11 @@ describe('Gemini route', () => {
       expect(await response.json()).toEqual({
         candidates: [{ content: { parts: [{ text: 'echo: hello world' }], role: 'model' }, finishReason: 'STOP', index: 0 }],
         usageMetadata: {
-          // 'Be brief.' + 'first' + 'ok' + 'hello world' = 27 characters.
-          promptTokenCount: 7,
+          // The system instruction and each content as JSON, a token per four characters rounded up per unit.
+          promptTokenCount: 57,
           candidatesTokenCount: 5,
-          totalTokenCount: 12,
-          promptTokensDetails: [{ modality: 'TEXT', tokenCount: 7 }],
+          totalTokenCount: 62,
+          promptTokensDetails: [{ modality: 'TEXT', tokenCount: 57 }],
         },
         modelVersion: 'gemini-2.5-flash',
         responseId: 'mockresp000001',
@@ -99,13 +99,13 @@ describe('Gemini route', () => {
       // Running usage on every chunk; the finish reason and the totals on the last one only.
       expect(chunks[0]).toEqual({
         candidates: [{ content: { parts: [{ text: 'echo' }], role: 'model' }, index: 0 }],
-        usageMetadata: { promptTokenCount: 3, totalTokenCount: 3, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 3 }] },
+        usageMetadata: { promptTokenCount: 12, totalTokenCount: 12, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 12 }] },
         modelVersion: 'gemini-3-flash-preview',
         responseId: 'mockresp000001',
       });
       expect(chunks.at(-1)).toMatchObject({
         candidates: [{ finishReason: 'STOP' }],
-        usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 5, totalTokenCount: 8 },
+        usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 5, totalTokenCount: 17 },
       });
       expect(upstream.requests[0]?.url).toBe('/v1beta/models/gemini-3-flash-preview:streamGenerateContent?alt=sse');
     });

@@ -6,13 +6,15 @@
 // a canonical status (`RESOURCE_EXHAUSTED`), else the failure is 503 UNAVAILABLE. Quirks other than
 // `noUsage`, the reasoning `field`, call `id`s and `argumentChunkSize` mean nothing to Gemini and are
 // ignored. Only a request that passes Gemini's checks (findRequestError) takes a scenario.
+// The explicit caches (`/v1beta/cachedContents`) live on the same server, as on Google's.
 import type { IncomingMessage } from 'node:http';
 
 import { defaultChunkSize } from './chat-completions-shapes.js';
+import { cacheNotFound, cachedContentResource, withCachedPrefix } from './gemini-caches.js';
+import type { CacheError, CacheResult } from './gemini-caches.js';
 import {
   callKey,
   codeForStatus,
-  countPromptTokens,
   echoedText,
   finalUsage,
   findRequestError,
@@ -27,11 +29,19 @@ import {
 } from './gemini-shapes.js';
 import type { GeminiCall, Json } from './gemini-shapes.js';
 import type { Route, RouteContext, Scenario } from './mock-upstream.js';
+import { geminiMinCacheTokens, geminiPromptUnits, hashUnits, sumTokens } from './prompt-cache.js';
+import type { PromptUnit } from './prompt-cache.js';
 import { countTokens, sendJson, sleep, splitText, startSse } from './wire.js';
 
 const pathPattern = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+const cachePathPattern = /^\/v1beta\/cachedContents\/([^/:]+)$/;
 
 export const geminiRoutes: Route[] = [{ handle: handleGenerateContent, matches: (path) => pathPattern.test(path), method: 'POST' }];
+
+export const geminiCachedContentRoutes: Route[] = [
+  { handle: handleCachedContents, matches: (path) => path === '/v1beta/cachedContents', method: 'POST' },
+  ...['GET', 'PATCH', 'DELETE'].map((method) => ({ handle: handleCachedContents, matches: (path: string) => cachePathPattern.test(path), method })),
+];
 
 /** The model a recorded Gemini call named in its path (`gemini-2.5-flash`), or undefined for other paths. */
 export function geminiModelFromPath(path: string): string | undefined {
@@ -75,28 +85,38 @@ async function handleGenerateContent(context: RouteContext): Promise<void> {
     reject(400, unparsableBodyMessage);
     return;
   }
-  if (context.requireAuthorization && typeof record.headers['x-goog-api-key'] !== 'string' && !query.get('key')) {
+  if (missingApiKey(context, query)) {
     reject(403, missingKeyMessage);
     return;
   }
+  const explicit = context.caches.gemini.resolve(body, model);
+  if (explicit.error) {
+    reject(explicit.error.code, explicit.error.message);
+    return;
+  }
+  // The model reads the cache's system instruction, tools and contents first; the checks see all of it.
+  const prompt = explicit.cache ? withCachedPrefix(body, explicit.cache) : body;
   // An invalid request is refused before a scenario is taken, as the real API refuses it before generating.
   const signatures = issuedSignatures(context.request);
-  const requestError = findRequestError(body, signatures);
+  const requestError = findRequestError(prompt, signatures);
   if (requestError) {
     reject(400, requestError);
     return;
   }
 
   const sequence = context.nextSequence();
+  const echo = `echo: ${echoedText(prompt)}`;
+  const scenario: Scenario = context.takeScenario() ?? { kind: 'text', text: echo };
+  const units = geminiPromptUnits(prompt);
   const call: GeminiCall = {
+    // An error scenario stands for a request refused before the prompt was processed: no cache effect.
+    cachedTokens: explicit.cache?.tokens ?? (scenario.kind === 'error' ? 0 : implicitCacheHit(context, model, units)),
     framing,
     model,
-    promptTokens: countPromptTokens(body),
+    promptTokens: sumTokens(units),
     responseId: `mockresp${String(sequence).padStart(6, '0')}`,
     sequence,
   };
-  const echo = `echo: ${echoedText(body)}`;
-  const scenario: Scenario = context.takeScenario() ?? { kind: 'text', text: echo };
 
   switch (scenario.kind) {
     case 'text': {
@@ -197,6 +217,54 @@ async function handleGenerateContent(context: RouteContext): Promise<void> {
       return;
     }
   }
+}
+
+/** `cachedContents` create (POST), get, patch and delete: the resource, `{}` for a delete, or Google's error. */
+async function handleCachedContents(context: RouteContext): Promise<void> {
+  const { record, response } = context;
+  const store = context.caches.gemini;
+  const reject = (error: CacheError): void => sendJson(response, error.code, googleError(error.code, error.message));
+  if (missingApiKey(context, new URLSearchParams(record.url.split('?')[1] ?? ''))) {
+    reject({ code: 403, message: missingKeyMessage });
+    return;
+  }
+  const body: unknown = record.body;
+  if ((record.method === 'POST' || record.method === 'PATCH') && !isObject(body)) {
+    reject({ code: 400, message: unparsableBodyMessage });
+    return;
+  }
+  const name = `cachedContents/${decodeURIComponent(cachePathPattern.exec(record.path)?.[1] ?? '')}`;
+  const answer = (result: CacheResult): void => {
+    if ('error' in result) reject(result.error);
+    else sendJson(response, 200, cachedContentResource(result.cache));
+  };
+  switch (record.method) {
+    case 'POST':
+      answer(store.create(body as Json));
+      return;
+    case 'PATCH':
+      answer(store.update(name, body as Json));
+      return;
+    case 'GET': {
+      const cache = store.get(name);
+      answer(cache ? { cache } : { error: cacheNotFound });
+      return;
+    }
+    default:
+      if (store.delete(name)) sendJson(response, 200, {});
+      else reject(cacheNotFound);
+  }
+}
+
+/** Reads and writes the server's implicit Gemini cache; the tokens read. */
+function implicitCacheHit(context: RouteContext, model: string, units: PromptUnit[]): number {
+  const minTokens = context.cacheMinTokens ?? geminiMinCacheTokens(model);
+  return context.caches.geminiImplicit.request({ ...hashUnits(`gemini:${model}`, units), minTokens, now: context.now() }).cached;
+}
+
+/** Gemini takes the key in `x-goog-api-key` or the `key` query parameter. */
+function missingApiKey(context: RouteContext, query: URLSearchParams): boolean {
+  return context.requireAuthorization && typeof context.record.headers['x-goog-api-key'] !== 'string' && !query.get('key');
 }
 
 interface TextChunkOptions {

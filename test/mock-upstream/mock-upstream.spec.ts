@@ -92,10 +92,10 @@ describe('startMockUpstream', () => {
           },
         ],
         usage: {
-          // 'Be brief.' + 'first' + 'ok' + 'hello world' = 27 characters.
-          prompt_tokens: 7,
+          // Each message as JSON, a token per four characters rounded up per message.
+          prompt_tokens: 62,
           completion_tokens: 5,
-          total_tokens: 12,
+          total_tokens: 67,
           prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
           completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
         },
@@ -138,7 +138,7 @@ describe('startMockUpstream', () => {
       expect(chunks.at(-2)!['choices']).toEqual([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
       expect(chunks.at(-1)).toMatchObject({
         choices: [],
-        usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 },
+        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
       });
     });
 

@@ -7,8 +7,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { anthropicMessagesRoutes } from './anthropic-messages.js';
 import { chatCompletionsRoutes } from './chat-completions.js';
 import type { ChatScenario } from './chat-completions.js';
-import { geminiRoutes } from './gemini.js';
+import { GeminiCacheStore } from './gemini-caches.js';
+import { geminiCachedContentRoutes, geminiRoutes } from './gemini.js';
 import { openAIResponsesRoutes } from './openai-responses.js';
+import { AnthropicCacheEmulator, GeminiImplicitCacheEmulator, OpenAICacheEmulator, geminiMinCacheTokens } from './prompt-cache.js';
 import { openAiError, sendJson, waitFor } from './wire.js';
 
 export type {
@@ -18,6 +20,7 @@ export type {
   ChatUsage,
   ChatUsageOverride,
 } from './chat-completions.js';
+export type { GeminiCacheRecord } from './gemini-caches.js';
 export { loadChunkFixture, openAiError, waitFor } from './wire.js';
 
 /** Every scenario any route understands; Anthropic, Responses and Gemini ones join this union. */
@@ -52,8 +55,13 @@ export interface MockUpstream {
   requests: RecordedRequest[];
   /** Queues scenarios; each request consumes one, FIFO. When empty the default behaviour applies. */
   enqueue(...scenarios: Scenario[]): void;
-  /** Clears the recorded requests, the queue and the id sequence. */
+  /** Clears the recorded requests, the queue, the id sequence and every prompt cache. */
   reset(): void;
+  /**
+   * Gemini's explicit caches on this server: `live()` lists the unexpired ones (name, model,
+   * tokens, expireTime, what they hold), `deleted` the ones removed by DELETE, oldest first.
+   */
+  readonly geminiCaches: Pick<GeminiCacheStore, 'live' | 'deleted'>;
   /**
    * `request` fires when a call is recorded (before the answer), `abort` when the client goes
    * away mid-answer, `end` when the exchange is over either way. Returns an unsubscribe function.
@@ -73,6 +81,24 @@ export interface MockUpstreamOptions {
   host?: string;
   /** Answer 401 like OpenAI when `Authorization: Bearer <key>` is missing. Off by default. */
   requireAuthorization?: boolean;
+  /**
+   * The prompt caches' clock, in epoch ms (default `Date.now`): a test advances it to expire cache
+   * entries without sleeping. Cache timestamps (Gemini's `expireTime`) come from it too.
+   */
+  now?: () => number;
+  /**
+   * Replaces every model's minimum cacheable prompt for Anthropic and Gemini (implicit and explicit
+   * caches), so tests can cache tiny prompts. OpenAI keeps its fixed 1,024 tokens and 128-token steps.
+   */
+  cacheMinTokens?: number;
+}
+
+/** The prompt caches of one server; reset() replaces them. */
+export interface PromptCaches {
+  anthropic: AnthropicCacheEmulator;
+  openai: OpenAICacheEmulator;
+  geminiImplicit: GeminiImplicitCacheEmulator;
+  gemini: GeminiCacheStore;
 }
 
 /** What a route handler gets for one call. */
@@ -89,6 +115,11 @@ export interface RouteContext {
   nextSequence(): number;
   /** Cuts the connection on purpose (a `drop` scenario); the record is not marked aborted. */
   dropConnection(): void;
+  /** The server's clock for the prompt caches. */
+  now(): number;
+  caches: PromptCaches;
+  /** The `cacheMinTokens` option: when set, it replaces the per-model minimum. */
+  cacheMinTokens: number | undefined;
 }
 
 export interface Route {
@@ -97,7 +128,7 @@ export interface Route {
   handle(context: RouteContext): Promise<void>;
 }
 
-const routes: Route[] = [...anthropicMessagesRoutes, ...chatCompletionsRoutes, ...geminiRoutes, ...openAIResponsesRoutes];
+const routes: Route[] = [...anthropicMessagesRoutes, ...chatCompletionsRoutes, ...geminiRoutes, ...geminiCachedContentRoutes, ...openAIResponsesRoutes];
 
 export async function startMockUpstream(options: MockUpstreamOptions = {}): Promise<MockUpstream> {
   const requests: RecordedRequest[] = [];
@@ -105,6 +136,14 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   const sockets = new Set<Socket>();
   const listeners = new Map<MockUpstreamEvent, Set<(request: RecordedRequest) => void>>();
   let sequence = 0;
+  const now = options.now ?? Date.now;
+  const newCaches = (): PromptCaches => ({
+    anthropic: new AnthropicCacheEmulator(),
+    openai: new OpenAICacheEmulator(),
+    geminiImplicit: new GeminiImplicitCacheEmulator(),
+    gemini: new GeminiCacheStore(now, (model) => options.cacheMinTokens ?? geminiMinCacheTokens(model)),
+  });
+  let caches = newCaches();
   let closing = false;
   let closed: Promise<void> | undefined;
 
@@ -166,12 +205,15 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       return;
     }
     const context: RouteContext = {
+      cacheMinTokens: options.cacheMinTokens,
+      caches,
       dropConnection: () => {
         droppedByServer = true;
         response.destroy();
         request.socket.destroy();
       },
       nextSequence: () => ++sequence,
+      now,
       record,
       request,
       requireAuthorization: options.requireAuthorization ?? false,
@@ -219,6 +261,9 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     enqueue: (...scenarios) => {
       queue.push(...scenarios);
     },
+    get geminiCaches() {
+      return caches.gemini;
+    },
     on: (event, listener) => {
       const set = listeners.get(event) ?? new Set();
       set.add(listener);
@@ -231,6 +276,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       requests.length = 0;
       queue.length = 0;
       sequence = 0;
+      caches = newCaches();
     },
     waitFor,
     waitForRequests: (count, timeoutMs = 2000) =>

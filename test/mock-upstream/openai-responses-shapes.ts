@@ -38,17 +38,26 @@ export interface ResponsesUsage {
   total_tokens: number;
 }
 
+/** The input side of an answer's usage: every input token, cache reads included, and the reads. */
+export interface InputTokens {
+  total: number;
+  cached: number;
+}
+
 /**
  * Usage with the chat scenario's override applied under the Responses names: `prompt_tokens` is
  * `input_tokens`, `completion_tokens` is `output_tokens`, `cached_tokens` and `reasoning_tokens` keep
- * their names. `total_tokens` follows the other two unless given.
+ * their names. An override of either input count replaces the emulated cache's numbers (cached
+ * defaults to 0 then). `total_tokens` follows the other two unless given.
  */
-export function buildResponsesUsage(inputTokens: number, outputTokens: number, reasoningTokens: number, override: ChatUsageOverride = {}): ResponsesUsage {
-  const input = override.prompt_tokens ?? inputTokens;
+export function buildResponsesUsage(inputTokens: InputTokens, outputTokens: number, reasoningTokens: number, override: ChatUsageOverride = {}): ResponsesUsage {
+  const overridden = override.prompt_tokens !== undefined || override.prompt_tokens_details?.cached_tokens !== undefined;
+  const input = override.prompt_tokens ?? inputTokens.total;
+  const cached = overridden ? (override.prompt_tokens_details?.cached_tokens ?? 0) : inputTokens.cached;
   const output = override.completion_tokens ?? outputTokens;
   return {
     input_tokens: input,
-    input_tokens_details: { cached_tokens: override.prompt_tokens_details?.cached_tokens ?? 0, cache_write_tokens: 0 },
+    input_tokens_details: { cached_tokens: cached, cache_write_tokens: 0 },
     output_tokens: output,
     output_tokens_details: { reasoning_tokens: override.completion_tokens_details?.reasoning_tokens ?? reasoningTokens },
     total_tokens: override.total_tokens ?? input + output,
@@ -97,6 +106,7 @@ export function echoedSettings(body: Record<string, unknown>): Record<string, un
     model: body['model'],
     parallel_tool_calls: body['parallel_tool_calls'] ?? true,
     prompt_cache_key: body['prompt_cache_key'] ?? null,
+    prompt_cache_retention: body['prompt_cache_retention'] ?? null,
     reasoning: { effort: reasoning['effort'] ?? null, summary: reasoning['summary'] ?? null },
     safety_identifier: body['safety_identifier'] ?? null,
     temperature: body['temperature'] ?? 1,

@@ -138,13 +138,13 @@ describe('OpenAI Responses route', () => {
           role: 'assistant',
         },
       ]);
-      // 'Be brief.' + 'first' + 'ok' + 'hello world' = 27 characters.
+      // The instructions and each input item as JSON, a token per four characters rounded up per unit.
       expect(completed['usage']).toEqual({
-        input_tokens: 7,
+        input_tokens: 55,
         input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
         output_tokens: 5,
         output_tokens_details: { reasoning_tokens: 0 },
-        total_tokens: 12,
+        total_tokens: 60,
       });
     });
 

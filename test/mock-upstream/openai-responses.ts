@@ -13,7 +13,8 @@ import {
   planResponse,
   responseSnapshot,
 } from './openai-responses-shapes.js';
-import type { OutputPlan, ResponsesCall, ResponsesEvent, Terminal } from './openai-responses-shapes.js';
+import type { InputTokens, OutputPlan, ResponsesCall, ResponsesEvent, Terminal } from './openai-responses-shapes.js';
+import { findRetentionError, hashUnits, openAIPartition, responsesPromptUnits, retentionOf, sumTokens } from './prompt-cache.js';
 import { countTokens, openAiError, sendJson, sleep, startSse, writeSseEvent } from './wire.js';
 
 export type { ResponsesUsage } from './openai-responses-shapes.js';
@@ -56,6 +57,11 @@ async function handleResponses(context: RouteContext): Promise<void> {
     sendJson(response, 400, openAiError(inputError.message, 'invalid_request_error', inputError.code, inputError.param));
     return;
   }
+  const retentionError = findRetentionError(body['prompt_cache_retention']);
+  if (retentionError) {
+    sendJson(response, 400, openAiError(retentionError, 'invalid_request_error', 'invalid_value', 'prompt_cache_retention'));
+    return;
+  }
 
   const sequence = context.nextSequence();
   const include = Array.isArray(body['include']) ? body['include'] : [];
@@ -70,9 +76,14 @@ async function handleResponses(context: RouteContext): Promise<void> {
     sequence,
     stream: body['stream'] === true,
   };
-  const inputTokens = countTokens(inputText(body));
   const echo = `echo: ${echoedText(body['input'])}`;
   const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
+  const units = responsesPromptUnits(body);
+  // An error scenario stands for a request refused before the prompt was processed: no cache effect.
+  const inputTokens: InputTokens =
+    scenario.kind === 'error'
+      ? { total: sumTokens(units), cached: 0 }
+      : context.caches.openai.request({ ...hashUnits(openAIPartition(body), units), retention: retentionOf(body['prompt_cache_retention']), now: context.now() });
 
   switch (scenario.kind) {
     case 'text': {
@@ -183,7 +194,7 @@ function terminalFor(finishReason: string | undefined): Terminal {
 }
 
 /** The events of a plain echo-style answer, for scenarios that fail part-way through it. */
-function echoEvents(call: ResponsesCall, text: string, inputTokens: number): ResponsesEvent[] {
+function echoEvents(call: ResponsesCall, text: string, inputTokens: InputTokens): ResponsesEvent[] {
   const outputs: OutputPlan[] = [{ kind: 'message', text, chunkSize: defaultChunkSize, status: 'completed' }];
   return planResponse(call, outputs, { status: 'completed' }, buildResponsesUsage(inputTokens, countTokens(text), 0)).events;
 }
@@ -225,25 +236,6 @@ function echoedText(input: unknown): string {
   if (!Array.isArray(input)) return '';
   const lastUser = input.findLast((item) => isObject(item) && (item['type'] ?? 'message') === 'message' && item['role'] === 'user');
   return isObject(lastUser) ? contentText(lastUser['content']) : '';
-}
-
-/** Everything the model reads, for a deterministic input token count. */
-function inputText(body: Record<string, unknown>): string {
-  const instructions = typeof body['instructions'] === 'string' ? body['instructions'] : '';
-  const input = body['input'];
-  if (typeof input === 'string') return instructions + input;
-  const items: unknown[] = Array.isArray(input) ? input : [];
-  return (
-    instructions +
-    items
-      .map((item) => {
-        if (!isObject(item)) return '';
-        if (item['type'] === 'function_call') return String(item['arguments'] ?? '');
-        if (item['type'] === 'function_call_output') return contentText(item['output']);
-        return contentText(item['content']);
-      })
-      .join('')
-  );
 }
 
 function contentText(content: unknown): string {

@@ -34,7 +34,9 @@ export class AnthropicAdapter implements ModelAdapter {
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
     const { provider } = this.options;
     const body = toAnthropicRequest(request, { provider, defaultMaxOutputTokens: this.options.defaultMaxOutputTokens });
-    yield { type: 'cache-plan', plan: applyAnthropicCache(body, request.cache ?? null) };
+    // Runs even without settings: it removes client markers, which only a planned request may carry.
+    const plan = applyAnthropicCache(body, request.cache ?? null);
+    if (request.cache) yield { type: 'cache-plan', plan };
 
     yield* readProviderStream({
       provider,

@@ -1,6 +1,9 @@
+import type { CacheThreadRef, ProviderCacheStore } from '../../caching/provider-cache.store.js';
 import { callProvider, type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
+import type { GeminiRequestBody } from './gemini.api.js';
+import { GeminiExplicitCache, isCachedContentError } from './gemini-explicit-cache.js';
 import { convertGeminiResponseBody } from './gemini-response.js';
 import { mapGeminiStream } from './gemini-stream.js';
 import { toGeminiRequest } from './to-gemini-request.js';
@@ -12,6 +15,8 @@ export interface GeminiAdapterOptions extends UpstreamCallOptions {
   baseUrl: string;
   /** Sent as `x-goog-api-key`; null for a proxy that adds its own. */
   apiKey: string | null;
+  /** Where explicit caches are remembered; without it, caching stays implicit. */
+  caches?: ProviderCacheStore;
 }
 
 /**
@@ -22,22 +27,51 @@ export interface GeminiAdapterOptions extends UpstreamCallOptions {
 export class GeminiAdapter implements ModelAdapter {
   readonly provider: string;
   private readonly callProvider: CallProvider;
+  private readonly explicitCache: GeminiExplicitCache | null;
 
   constructor(private readonly options: GeminiAdapterOptions) {
     this.provider = options.provider;
     this.callProvider = options.callProvider ?? callProvider;
+    this.explicitCache = options.caches
+      ? new GeminiExplicitCache({ ...options, callProvider: this.callProvider, store: options.caches })
+      : null;
   }
 
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
-    const { provider } = this.options;
-    const body = toGeminiRequest(request, { provider });
+    const body = toGeminiRequest(request, { provider: this.options.provider });
+    if (!this.explicitCache || !request.cache) {
+      yield* this.send(request.model, body, signal);
+      return;
+    }
+    const prepared = await this.explicitCache.prepare(request.model, body, request.cache, signal);
+    yield { type: 'cache-plan', plan: prepared.plan };
+    let started = false;
+    try {
+      for await (const part of this.send(request.model, prepared.body, signal)) {
+        started = true;
+        yield part;
+      }
+    } catch (error) {
+      const cache = prepared.plan.explicitCache;
+      if (started || !cache || !isCachedContentError(error)) throw error;
+      // The cache is gone (expired early, deleted elsewhere): forget it and send the request whole, once.
+      await this.explicitCache.forget(cache.name);
+      yield* this.send(request.model, body, signal);
+    }
+  }
 
-    yield* readProviderStream({
+  async releaseCaches(thread: CacheThreadRef): Promise<void> {
+    await this.explicitCache?.release(thread);
+  }
+
+  private send(model: string, body: GeminiRequestBody, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
+    const { provider } = this.options;
+    return readProviderStream({
       provider,
       signal,
       send: () => this.callProvider({
         provider,
-        url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1beta/models/${encodeURIComponent(request.model)}:streamGenerateContent?alt=sse`,
+        url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`,
         headers: {
           accept: 'text/event-stream',
           ...(this.options.apiKey ? { 'x-goog-api-key': this.options.apiKey } : {}),

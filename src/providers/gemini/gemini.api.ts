@@ -88,7 +88,27 @@ export interface GeminiRequestBody {
   tools?: GeminiTool[];
   toolConfig?: GeminiToolConfig;
   generationConfig?: GeminiGenerationConfig;
+  /** `cachedContents/{id}`: the cache holds the system instruction, tools and leading contents, which the request then must not repeat. */
+  cachedContent?: string;
 }
+
+/** @see https://ai.google.dev/api/caching#request-body */
+export interface GeminiCreateCachedContentBody {
+  model: string;
+  contents: GeminiContent[];
+  systemInstruction?: GeminiSystemInstruction;
+  tools?: GeminiTool[];
+  toolConfig?: GeminiToolConfig;
+  /** A duration, e.g. `600s`. */
+  ttl: string;
+}
+
+/** @see https://ai.google.dev/api/caching#CachedContent */
+export const geminiCachedContentSchema = z.looseObject({
+  name: z.string(),
+  expireTime: z.string().nullish(),
+  usageMetadata: z.object({ totalTokenCount: z.number() }).nullish(),
+});
 
 // ---- incoming ---------------------------------------------------------------------------------
 

@@ -1,0 +1,98 @@
+import type { CacheMode } from './cache-types.js';
+
+/** One explicit provider cache of a thread (Gemini `cachedContents`), as the server remembers it. */
+export interface ExplicitCacheEntry {
+  name: string;
+  /** Hash of what the cache binds besides contents: model, system instruction, tools, tool config. */
+  fingerprint: string;
+  /** How many leading contents it holds. */
+  covered: number;
+  /** Prefix hash of those contents; the cache is usable only while the history still starts with them. */
+  coveredHash: string;
+  /** Tokens it holds, as the provider counted them. */
+  tokens: number;
+  expiresAt: number;
+}
+
+export interface GeminiCachePlanInput {
+  mode: CacheMode;
+  fingerprint: string;
+  /** `prefixHashes` of the request's contents: entry i identifies contents 0..i. */
+  contentHashes: string[];
+  /** Estimated tokens of the system instruction and tools (they live in the cache too). */
+  fixedTokens: number;
+  contentTokens: number[];
+  existing: ExplicitCacheEntry | null;
+  /** The model's minimum for an explicit cache (catalog, or learned from the provider's 400). */
+  minTokens: number;
+  /** The thread's gaps between request starts, newest last. */
+  gapsMs: number[];
+  now: number;
+  /** Of base input price: reading cached tokens, and storing them for an hour. */
+  multipliers: { read: number; storagePerHour: number };
+}
+
+export type GeminiCacheDecision =
+  | { action: 'implicit' }
+  | { action: 'use'; entry: ExplicitCacheEntry; extend: boolean }
+  | { action: 'create'; covered: number; replaces: ExplicitCacheEntry | null };
+
+/** Short, and slid forward on use: storage is billed per token-hour, so an idle cache should die soon. */
+export const EXPLICIT_CACHE_TTL_MS = 10 * 60_000;
+/** `auto` creates explicit caches only for prefixes this large; below, implicit caching is left to do its best. */
+export const AUTO_EXPLICIT_MIN_TOKENS = 32_768;
+/** A cache about to expire is not worth a request that could fail on it. */
+const EXPIRY_MARGIN_MS = 30_000;
+const ROTATE_MIN_TAIL_TOKENS = 4_096;
+
+/**
+ * Whether a Gemini request reads an explicit cache, creates one, or relies on implicit caching.
+ * A cache holds the system instruction, tools and the history up to (not including) the newest
+ * content, and cannot grow: when the uncached tail outgrows half of it, a new one replaces it.
+ * A cache is created only when the reuses the thread's rhythm predicts within its TTL save more
+ * than storing it costs; `auto` also asks for a large prefix, `aggressive` only the model minimum.
+ */
+export function planGeminiCache(input: GeminiCachePlanInput): GeminiCacheDecision {
+  if (input.mode === 'off') return { action: 'implicit' };
+  const coverable = input.contentTokens.length - 1;
+  const candidateTokens = input.fixedTokens + sum(input.contentTokens.slice(0, Math.max(0, coverable)));
+  const totalTokens = input.fixedTokens + sum(input.contentTokens);
+  const threshold = input.mode === 'aggressive' ? input.minTokens : Math.max(input.minTokens, AUTO_EXPLICIT_MIN_TOKENS);
+  const reuses = expectedReuses(input.gapsMs, input.mode);
+  const worthCreating =
+    coverable >= 0 &&
+    candidateTokens >= threshold &&
+    reuses * (1 - input.multipliers.read) > input.multipliers.storagePerHour * (EXPLICIT_CACHE_TTL_MS / 3_600_000);
+
+  const { existing } = input;
+  const usable =
+    existing !== null &&
+    existing.fingerprint === input.fingerprint &&
+    existing.expiresAt - input.now > EXPIRY_MARGIN_MS &&
+    existing.covered <= coverable &&
+    (existing.covered === 0 || input.contentHashes[existing.covered - 1] === existing.coveredHash);
+  if (usable) {
+    const tail = totalTokens - existing.tokens;
+    const outgrown = tail > Math.max(ROTATE_MIN_TAIL_TOKENS, existing.tokens / 2) && coverable > existing.covered;
+    if (outgrown && worthCreating) return { action: 'create', covered: coverable, replaces: existing };
+    return { action: 'use', entry: existing, extend: existing.expiresAt - input.now < EXPLICIT_CACHE_TTL_MS / 2 };
+  }
+  return worthCreating ? { action: 'create', covered: coverable, replaces: existing } : { action: 'implicit' };
+}
+
+/**
+ * Requests expected within one TTL after this one: the share of recent gaps shorter than the TTL,
+ * times how many such gaps fit in it. Without history, `aggressive` bets on one reuse and `auto` on none.
+ */
+function expectedReuses(gapsMs: number[], mode: CacheMode): number {
+  const recent = gapsMs.slice(-20);
+  if (recent.length === 0) return mode === 'aggressive' ? 1 : 0;
+  const short = recent.filter((gap) => gap < EXPLICIT_CACHE_TTL_MS).sort((a, b) => a - b);
+  if (short.length === 0) return 0;
+  const median = Math.max(1_000, short[Math.floor(short.length / 2)]!);
+  return (short.length / recent.length) * Math.min(20, EXPLICIT_CACHE_TTL_MS / median);
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
