@@ -162,6 +162,7 @@ export class ResponsesService {
   private async planCache(projectId: string, body: CreateResponseBody, settings: ResponseSettings, context: TurnContext, model: ResolvedModel, responseId: string) {
     const mode: CacheMode = body.cache_policy ?? context.cachePolicy ?? this.config.cachePolicy;
     const capabilities = model.info.cache;
+    const modelName = `${model.provider}/${model.upstreamModel}`;
     const starts = mode === 'off' ? [] : await this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS);
     const derivedKey = mode !== 'off' && capabilities.promptCacheKey ? promptCacheKeyFor(projectId, context.cacheThread) : null;
     return {
@@ -172,8 +173,9 @@ export class ResponsesService {
         mode,
         capabilities,
         gapsMs: gapsBetween(starts, new Date()),
-        charsPerToken: this.calibration.charsPerToken(body.model),
-        thread: { projectId, id: context.cacheThread },
+        charsPerToken: this.calibration.charsPerToken(modelName),
+        // A bare store: false turn has no thread to continue: an explicit cache would never be read again.
+        ...(settings.store || context.conversationId ? { thread: { projectId, id: context.cacheThread } } : {}),
       },
     } satisfies Partial<ModelRequest>;
   }
@@ -271,7 +273,9 @@ export class ResponsesService {
     if (outcome.status === 'failed') this.logger.warn(`response ${record.id} failed: ${outcome.error?.message}`);
     this.liveness.unregister(record.id);
     const plan = outcome.cachePlan;
-    if (plan && outcome.usage && !outcome.usageEstimated) this.calibration.observe(record.model, plan.promptChars, outcome.usage.inputTokens - plan.fixedTokens);
+    if (plan && outcome.usage && !outcome.usageEstimated) {
+      this.calibration.observe(`${planned.model.provider}/${planned.model.upstreamModel}`, plan.promptChars, outcome.usage.inputTokens - plan.fixedTokens);
+    }
     // A conversation keeps its items even for store: false; a bare store: false turn keeps nothing.
     if (record.settings.store || context.conversationId) {
       const result = {
