@@ -21,6 +21,8 @@ export function newModelRequest(overrides: Partial<ModelRequest> = {}): ModelReq
     topP: null,
     textFormat: { type: 'text' },
     reasoning: null,
+    thinking: { kind: 'default' },
+    includeThoughts: false,
     promptCacheKey: null,
     promptCacheRetention: null,
     promptCacheOptions: null,

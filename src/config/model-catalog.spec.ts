@@ -24,6 +24,7 @@ describe(ModelCatalog.name, () => {
       capabilities: { tools: true, images: true, jsonSchema: true, reasoning: false },
       pricing: null,
       cache: { kind: 'automatic-prefix', minTokens: 1024, maxBreakpoints: 0, lookback: 20, ttls: [], retention: [], promptCacheKey: false, multipliers: { read: 0.1, write5m: 1, write1h: 1, storagePerHour: 0 } },
+      thinking: { style: 'none', canDisable: true, budget: { min: 1024, max: 32000 }, levels: ['LOW', 'HIGH'] },
     });
   });
 

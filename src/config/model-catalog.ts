@@ -40,6 +40,24 @@ const cacheSchema = z.object({
   storageMultiplier: z.number().nonnegative().optional(),
 });
 
+const thinkingSchema = z.object({
+  /**
+   * How the model is told to think: `anthropic-manual` (`thinking: {type: enabled, budget_tokens}`),
+   * `anthropic-adaptive` (`thinking: {type: adaptive}` + `output_config.effort`), `gemini-budget`
+   * (`thinkingBudget`, 2.5), `gemini-level` (`thinkingLevel`, 3+), `effort` (OpenAI
+   * `reasoning.effort` / `reasoning_effort`), `deepseek` (`thinking: {type}` toggle, on by default),
+   * `none` (no setting).
+   */
+  style: z.enum(['anthropic-manual', 'anthropic-adaptive', 'gemini-budget', 'gemini-level', 'effort', 'deepseek', 'none']).optional(),
+  /** Whether thinking can be turned off. */
+  canDisable: z.boolean().optional(),
+  /** Thinking token budget range (Anthropic minimum 1,024; Gemini 2.5 per model). */
+  budgetMin: z.number().int().nonnegative().optional(),
+  budgetMax: z.number().int().positive().optional(),
+  /** Gemini 3 `thinkingLevel` values the model takes. */
+  levels: z.array(z.enum(['MINIMAL', 'LOW', 'MEDIUM', 'HIGH'])).optional(),
+});
+
 const entrySchema = z.object({
   match: z.string().min(1),
   contextWindow: z.number().int().positive().optional(),
@@ -52,6 +70,7 @@ const entrySchema = z.object({
     .optional(),
   pricing: pricingSchema.optional(),
   cache: cacheSchema.optional(),
+  thinking: thinkingSchema.optional(),
 });
 
 export const catalogFileSchema = z.object({
@@ -69,6 +88,15 @@ export interface ModelInfo {
   capabilities: { tools: boolean; images: boolean; jsonSchema: boolean; reasoning: boolean };
   pricing: Pricing | null;
   cache: CacheCapabilities;
+  thinking: ThinkingCapabilities;
+}
+
+/** How a model takes reasoning settings; every field resolved (see config/models.json). */
+export interface ThinkingCapabilities {
+  style: 'anthropic-manual' | 'anthropic-adaptive' | 'gemini-budget' | 'gemini-level' | 'effort' | 'deepseek' | 'none';
+  canDisable: boolean;
+  budget: { min: number; max: number };
+  levels: Array<'MINIMAL' | 'LOW' | 'MEDIUM' | 'HIGH'>;
 }
 
 /** What the cache planner needs to know of a model; every field resolved (see config/models.json). */
@@ -115,6 +143,7 @@ export class ModelCatalog {
       capabilities: { tools: capability('tools'), images: capability('images'), jsonSchema: capability('jsonSchema'), reasoning: capability('reasoning') },
       pricing: first('pricing') ?? null,
       cache: resolveCache(matching.map((entry) => entry.cache)),
+      thinking: resolveThinking(matching.map((entry) => entry.thinking)),
     };
   }
 }
@@ -136,6 +165,17 @@ function resolveCache(entries: Array<z.infer<typeof cacheSchema> | undefined>): 
       write1h: first('write1hMultiplier') ?? 1,
       storagePerHour: first('storageMultiplier') ?? 0,
     },
+  };
+}
+
+function resolveThinking(entries: Array<z.infer<typeof thinkingSchema> | undefined>): ThinkingCapabilities {
+  const first = <K extends keyof z.infer<typeof thinkingSchema>>(key: K) => entries.find((entry) => entry?.[key] !== undefined)?.[key];
+  const style = first('style') ?? 'none';
+  return {
+    style,
+    canDisable: first('canDisable') ?? true,
+    budget: { min: first('budgetMin') ?? 1_024, max: first('budgetMax') ?? 32_000 },
+    levels: first('levels') ?? ['LOW', 'HIGH'],
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AdapterCachePlan } from '../caching/cache-types.js';
 import type { CacheSettings } from '../caching/plan-cache.js';
 import type { CacheThreadRef } from '../caching/provider-cache.store.js';
+import type { ThinkingPlan } from '../reasoning/plan-thinking.js';
 import type { Item, ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 
@@ -40,6 +41,10 @@ export interface ModelRequest {
   topP: number | null;
   textFormat: TextFormat;
   reasoning: ReasoningSettings | null;
+  /** What the model is told about thinking, planned from `reasoning` and the model's capabilities. */
+  thinking: ThinkingPlan;
+  /** Ask for thought summaries where the provider needs a switch for them (Gemini `includeThoughts`). */
+  includeThoughts: boolean;
   /** OpenAI's cache routing key: the client's, else one the server derived for the thread (see plan-prompt-cache). */
   promptCacheKey: string | null;
   /** OpenAI `prompt_cache_retention`: the client's, else what the cache policy chose for the model. */

@@ -18,24 +18,28 @@ export class ResponsesController {
   ) {}
 
   @Post()
+  @HttpCode(200)
   create(@ProjectId() projectId: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.inFlight.track(this.runTurn(projectId, body, request, reply));
   }
 
   private async runTurn(projectId: string, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const { run, stream, queued } = await this.responses.create(projectId, body);
+    const { run, stream, queued, warnings } = await this.responses.create(projectId, body);
     const signal = abortWhenClientLeaves(reply);
+    const warned = warningHeader(warnings);
+    const headers: Record<string, string> = { 'x-request-id': request.id, ...warned };
+    for (const [name, value] of Object.entries(warned)) reply.header(name, value);
     if (queued) {
       // The run belongs to no connection: a client that leaves can resume from the event log.
       if (!stream) return void (await reply.send(queued));
       const events = await this.responses.replay(projectId, queued.id, -1, signal);
       reply.hijack();
-      return writeEvents(events, new SseWriter(reply.raw), { 'x-request-id': request.id });
+      return writeEvents(events, new SseWriter(reply.raw), headers);
     }
     if (!run) throw new Error('a foreground response comes with its run');
     if (stream) {
       reply.hijack();
-      await streamTurn(run, new SseWriter(reply.raw), signal, { 'x-request-id': request.id });
+      await streamTurn(run, new SseWriter(reply.raw), signal, headers);
       return;
     }
     const response = await drainTurn(run, signal);
@@ -68,6 +72,14 @@ export class ResponsesController {
   listInputItems(@ProjectId() projectId: string, @Param('id') id: string, @Query() query: unknown) {
     return this.responses.listInputItems(projectId, id, parseOrThrow(listQuerySchema, query));
   }
+}
+
+/**
+ * Settings the server changed for the model (thinking guards), one line each, ASCII only. A header
+ * rather than a body field keeps the Response exactly OpenAI's shape.
+ */
+function warningHeader(warnings: string[]): Record<string, string> {
+  return warnings.length === 0 ? {} : { 'x-warnings': warnings.map((warning) => warning.replace(/[^\x20-\x7e]/g, '?')).join(' | ') };
 }
 
 /** Aborts the upstream call (or stops following a log) when the client goes away before the reply is finished. */

@@ -3,6 +3,7 @@ import { toCachePlanRecord } from '../caching/cache-plan-record.js';
 import type { CacheMode } from '../caching/cache-types.js';
 import { chooseRetention, gapsBetween, promptCacheKeyFor } from '../caching/thread-cache.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
+import { planThinking } from '../reasoning/plan-thinking.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { ApiError } from '../common/api-error.js';
@@ -35,6 +36,8 @@ export interface PreparedResponse {
   stream: boolean;
   /** Set for `background: true`: the queued Response to answer with. */
   queued: PublicResponse | null;
+  /** What the server changed to make the request legal for the model; sent as the `x-warnings` header. */
+  warnings: string[];
 }
 
 /** A validated request, turned into everything a turn needs. */
@@ -45,6 +48,8 @@ interface PlannedTurn {
   input: Item[];
   request: ModelRequest;
   resolveToolName: ToolNameResolver;
+  /** Settings changed to make the request legal for the model (thinking guards). */
+  warnings: string[];
 }
 
 /** The use cases of /v1/responses: create (every create runs as a stream), retrieve, delete, list input. */
@@ -96,9 +101,9 @@ export class ResponsesService {
     }
     if (background) {
       await this.runner.enqueue(record.id);
-      return { run: null, stream: body.stream === true, queued: toPublicResponse(record, []) };
+      return { run: null, stream: body.stream === true, queued: toPublicResponse(record, []), warnings: planned.warnings };
     }
-    return { run: new TurnRun(this.toTurn(projectId, record, planned)), stream: body.stream === true, queued: null };
+    return { run: new TurnRun(this.toTurn(projectId, record, planned)), stream: body.stream === true, queued: null, warnings: planned.warnings };
   }
 
   /**
@@ -135,22 +140,34 @@ export class ResponsesService {
     checkToolOutputs(history, input);
 
     const tools = planTools(body.tools, body.tool_choice);
+    const reasoning = body.reasoning ? { effort: body.reasoning.effort ?? null, summary: settings.reasoning.summary } : null;
+    const thinking = planThinking({
+      reasoning,
+      capabilities: model.info.thinking,
+      maxOutputTokens: outputLimit(settings.max_output_tokens, model.info),
+      modelMaxOutputTokens: model.info.maxOutputTokens,
+      temperature: settings.temperature,
+      topP: settings.top_p,
+      toolChoice: tools.toolChoice,
+    });
     const request: ModelRequest = {
       model: model.upstreamModel,
       instructions: settings.instructions,
       items: flattenItemToolNames([...history, ...input]),
       tools: tools.tools,
-      toolChoice: tools.toolChoice,
+      toolChoice: thinking.toolChoice,
       parallelToolCalls: body.parallel_tool_calls ?? null,
-      maxOutputTokens: outputLimit(settings.max_output_tokens, model.info),
-      temperature: settings.temperature,
-      topP: settings.top_p,
+      maxOutputTokens: thinking.maxOutputTokens,
+      temperature: thinking.temperature,
+      topP: thinking.topP,
       textFormat: (body.text?.format ?? { type: 'text' }) as TextFormat,
-      reasoning: body.reasoning ? { effort: body.reasoning.effort ?? null, summary: settings.reasoning.summary } : null,
+      reasoning,
+      thinking: thinking.thinking,
+      includeThoughts: thinking.includeThoughts,
       ...(await this.planCache(projectId, body, settings, context, model, responseId)),
       safetyIdentifier: settings.safety_identifier,
     };
-    return { model, settings, context, input, request, resolveToolName: tools.resolveToolName };
+    return { model, settings, context, input, request, resolveToolName: tools.resolveToolName, warnings: thinking.warnings };
   }
 
   /**

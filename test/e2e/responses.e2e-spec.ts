@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { type Harness, startHarness } from './harness.js';
+import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
 
 /** Every key the Response object must carry (nulls, never missing keys). */
 const RESPONSE_KEYS = [
@@ -380,5 +380,12 @@ describe('store: false', () => {
     const ephemeral = await client.responses.create({ model: 'openai/gpt-test', input: 'not kept', previous_response_id: stored.id, store: false });
     expect(upstreamMessages(1).map((message) => message.content)).toEqual(['kept', 'echo: kept', 'not kept']);
     await expect(client.responses.retrieve(ephemeral.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+});
+
+describe('status codes', () => {
+  it('answers a synchronous create with 200, as OpenAI does (not 201)', async () => {
+    const response = await rawRequest(harness.origin, '/v1/responses', { headers: { authorization: `Bearer ${PROJECT_A_KEY}` }, body: JSON.stringify({ model: 'vllm/qwen3-8b', input: 'hi' }) });
+    expect(response.status).toBe(200);
   });
 });

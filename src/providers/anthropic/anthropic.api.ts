@@ -99,6 +99,10 @@ export interface AnthropicRequestBody {
   temperature?: number;
   top_p?: number;
   metadata?: { user_id: string };
+  /** @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking */
+  thinking?: { type: 'enabled'; budget_tokens: number } | { type: 'adaptive' } | { type: 'disabled' };
+  /** The effort of adaptive thinking. */
+  output_config?: { effort: 'low' | 'medium' | 'high' | 'xhigh' | 'max' };
   stream?: true;
 }
 

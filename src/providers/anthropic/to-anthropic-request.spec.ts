@@ -129,4 +129,12 @@ describe(toAnthropicRequest.name, () => {
     expect(body).toMatchObject({ tools: [{ name: 'f' }], tool_choice: { type: 'none' } });
     expect(build({ tools: [{ name: 'f', description: null, parameters: null, strict: null }], toolChoice: 'none' })).not.toHaveProperty('tools');
   });
+
+  it('spells the planned thinking: a manual budget, adaptive with its effort, or disabled', () => {
+    expect(build({ thinking: { kind: 'budget', budgetTokens: 2048 } })).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 2048 } });
+    const adaptive = build({ thinking: { kind: 'adaptive', effort: 'xhigh' } });
+    expect(adaptive).toMatchObject({ thinking: { type: 'adaptive' }, output_config: { effort: 'xhigh' } });
+    expect(build({ thinking: { kind: 'off' } }).thinking).toEqual({ type: 'disabled' });
+    expect(build()).not.toHaveProperty('thinking');
+  });
 });

@@ -12,7 +12,8 @@ export interface ToAnthropicRequestOptions {
 
 /**
  * Builds the `POST /v1/messages` body, always streamed. `promptCacheKey` has no Anthropic
- * equivalent and is not sent; reasoning settings are left to the thinking policy (not yet mapped).
+ * equivalent and is not sent. Thinking comes planned (plan-thinking: budget or adaptive effort, and
+ * the sampling guards already applied).
  * @see https://platform.claude.com/docs/en/api/messages
  */
 export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRequestOptions): AnthropicRequestBody {
@@ -48,6 +49,20 @@ export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRe
   }
   if (request.safetyIdentifier !== null) {
     body.metadata = { user_id: request.safetyIdentifier };
+  }
+  switch (request.thinking.kind) {
+    case 'budget':
+      body.thinking = { type: 'enabled', budget_tokens: request.thinking.budgetTokens };
+      break;
+    case 'adaptive':
+      body.thinking = { type: 'adaptive' };
+      body.output_config = { effort: request.thinking.effort };
+      break;
+    case 'off':
+      body.thinking = { type: 'disabled' };
+      break;
+    default:
+      break;
   }
   body.stream = true;
   return body;

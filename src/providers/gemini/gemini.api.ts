@@ -79,6 +79,8 @@ export interface GeminiGenerationConfig {
   responseMimeType?: 'application/json';
   /** Full JSON Schema, mutually exclusive with the OpenAPI-subset `responseSchema`. */
   responseJsonSchema?: Record<string, unknown>;
+  /** Budget (2.5) or level (3+), never both. @see https://ai.google.dev/gemini-api/docs/thinking */
+  thinkingConfig?: { thinkingBudget?: number; thinkingLevel?: 'MINIMAL' | 'LOW' | 'MEDIUM' | 'HIGH'; includeThoughts?: boolean };
 }
 
 /** @see https://ai.google.dev/api/generate-content#request-body */

@@ -134,4 +134,12 @@ describe(toGeminiRequest.name, () => {
   it('sends temperature 0 (a set value, not a missing one)', () => {
     expect(toGeminiRequest(newModelRequest({ temperature: 0 }), options).generationConfig).toEqual({ temperature: 0 });
   });
+
+  it('spells the planned thinking as a budget or a level, never both, with thoughts when asked', () => {
+    expect(toGeminiRequest(newModelRequest({ thinking: { kind: 'budget', budgetTokens: 0 } }), options).generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 0 } });
+    expect(toGeminiRequest(newModelRequest({ thinking: { kind: 'level', level: 'LOW' }, includeThoughts: true }), options).generationConfig).toEqual({
+      thinkingConfig: { thinkingLevel: 'LOW', includeThoughts: true },
+    });
+    expect(toGeminiRequest(newModelRequest(), options)).not.toHaveProperty('generationConfig');
+  });
 });

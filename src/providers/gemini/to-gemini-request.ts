@@ -7,8 +7,8 @@ import { convertToGeminiContents } from './to-gemini-contents.js';
  * Builds the `generateContent` / `streamGenerateContent` body (the model goes in the URL, streaming
  * in the method name). Null settings are omitted so the model's defaults apply. Not mapped, because
  * Gemini has no equivalent: `promptCacheKey` (its implicit cache needs no key), `safetyIdentifier`,
- * `parallelToolCalls` (see prepareGeminiTools). `reasoning` is not mapped yet: no `thinkingConfig`
- * is sent, so each model thinks at its default and returns no thought summaries.
+ * `parallelToolCalls` (see prepareGeminiTools). Thinking comes planned: a budget on 2.5, a level on
+ * 3+, never both; `includeThoughts` when the client asked for a summary.
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
 export function toGeminiRequest(request: ModelRequest, options: { provider: string }): GeminiRequestBody {
@@ -48,6 +48,11 @@ export function toGeminiGenerationConfig(request: ModelRequest): GeminiGeneratio
     config.topP = request.topP;
   }
   Object.assign(config, convertTextFormat(request.textFormat));
+  const thinking: NonNullable<GeminiGenerationConfig['thinkingConfig']> = {};
+  if (request.thinking.kind === 'budget') thinking.thinkingBudget = request.thinking.budgetTokens;
+  if (request.thinking.kind === 'level') thinking.thinkingLevel = request.thinking.level;
+  if (request.includeThoughts) thinking.includeThoughts = true;
+  if (Object.keys(thinking).length > 0) config.thinkingConfig = thinking;
   return config;
 }
 

@@ -15,7 +15,7 @@ import { newModelRequest as newBaseModelRequest } from '../../../test/factories.
 
 /** The adapter specs send a token limit and a reasoning effort unless a test says otherwise. */
 const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest =>
-  newBaseModelRequest({ maxOutputTokens: 256, reasoning: { effort: 'low', summary: null }, ...overrides });
+  newBaseModelRequest({ maxOutputTokens: 256, reasoning: { effort: 'low', summary: null }, thinking: { kind: 'effort', effort: 'low' }, ...overrides });
 
 /** A callProvider stand-in that records what it was asked and answers with `respond()`. */
 function stubUpstream(respond: () => ProviderResponse | Promise<ProviderResponse>) {
@@ -111,6 +111,7 @@ describe(OpenAICompatibleAdapter.name, () => {
     },
   ],
   "model": "Qwen/Qwen3-8B",
+  "reasoning_effort": "low",
   "stream": true,
   "stream_options": {
     "include_usage": true,

@@ -91,6 +91,8 @@ export interface OpenAICompatibleRequestBody {
   tool_choice?: OpenAICompatibleToolChoice;
   parallel_tool_calls?: boolean;
   prompt_cache_key?: string;
+  /** DeepSeek V4 (and Kimi, GLM): thinking is on by default; `disabled` turns it off. */
+  thinking?: { type: 'enabled' | 'disabled' };
   prompt_cache_retention?: 'in_memory' | '24h';
   safety_identifier?: string;
   stream?: true;

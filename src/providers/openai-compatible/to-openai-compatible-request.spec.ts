@@ -33,6 +33,7 @@ const fullRequest = newModelRequest({
     strict: true,
   },
   reasoning: { effort: 'low', summary: null },
+  thinking: { kind: 'effort', effort: 'low' },
   promptCacheKey: 'user-42',
   safetyIdentifier: 'hash-42',
 });
@@ -155,6 +156,7 @@ describe(toOpenAICompatibleRequest.name, () => {
   ],
   "model": "gpt-4.1",
   "parallel_tool_calls": false,
+  "reasoning_effort": "low",
   "response_format": {
     "json_schema": {
       "name": "weather",
@@ -238,5 +240,11 @@ describe(toOpenAICompatibleRequest.name, () => {
   it('keeps temperature 0 and a zero token limit rather than dropping falsy values', () => {
     const body = toOpenAICompatibleRequest(newModelRequest({ temperature: 0, topP: 0, maxOutputTokens: 0 }), openai);
     expect(body).toMatchObject({ temperature: 0, top_p: 0, max_completion_tokens: 0 });
+  });
+
+  it('turns off a model that thinks by default when the plan says so (DeepSeek)', () => {
+    const body = toOpenAICompatibleRequest(newModelRequest({ thinking: { kind: 'off' } }), { ...openai, dialect: 'generic' });
+    expect(body.thinking).toEqual({ type: 'disabled' });
+    expect(body).not.toHaveProperty('reasoning_effort');
   });
 });

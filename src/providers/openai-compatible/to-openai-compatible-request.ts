@@ -11,9 +11,11 @@ export interface ToRequestOptions {
 }
 
 /**
- * Builds the `POST /chat/completions` body. Fields only OpenAI documents (`reasoning_effort`,
- * `prompt_cache_key`, `safety_identifier`) are sent for dialect `openai` only, because generic servers
- * may reject unknown fields; null settings are omitted so each server applies its own default.
+ * Builds the `POST /chat/completions` body. Fields only OpenAI documents (`prompt_cache_key`,
+ * `safety_identifier`) are sent for dialect `openai` only, because generic servers may reject
+ * unknown fields; null settings are omitted so each server applies its own default. Reasoning goes
+ * as planned from the catalog: `reasoning_effort` for models that take an effort (OpenAI, DeepSeek),
+ * `thinking: {type: "disabled"}` to turn off a model that thinks by default (DeepSeek).
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
 export function toOpenAICompatibleRequest(request: ModelRequest, options: ToRequestOptions): OpenAICompatibleRequestBody {
@@ -47,10 +49,13 @@ export function toOpenAICompatibleRequest(request: ModelRequest, options: ToRequ
       parallelToolCalls: request.parallelToolCalls,
     }),
   );
+  if (request.thinking.kind === 'effort') {
+    body.reasoning_effort = request.thinking.effort;
+  }
+  if (request.thinking.kind === 'off') {
+    body.thinking = { type: 'disabled' };
+  }
   if (options.dialect === 'openai') {
-    if (request.reasoning?.effort) {
-      body.reasoning_effort = request.reasoning.effort;
-    }
     if (request.promptCacheKey !== null) {
       body.prompt_cache_key = request.promptCacheKey;
     }
