@@ -23,6 +23,7 @@ export function newModelRequest(overrides: Partial<ModelRequest> = {}): ModelReq
     reasoning: null,
     thinking: { kind: 'default' },
     includeThoughts: false,
+    backfillReasoningContent: false,
     promptCacheKey: null,
     promptCacheRetention: null,
     promptCacheOptions: null,

@@ -40,6 +40,8 @@ export const envSchema = z.object({
   MODELS_FILE: optionalString,
   /** Prompt-cache policy when neither the request nor its conversation sets `cache_policy`. */
   CACHE_POLICY: z.enum(['off', 'auto', 'aggressive']).default('auto'),
+  /** Which stored reasoning is sent back to models when neither the request nor its conversation sets `reasoning_policy`. */
+  REASONING_POLICY: z.enum(['auto', 'preserve', 'tool_turns', 'current_turn', 'clear']).default('auto'),
   /** Comma-separated names; each reads <NAME>_BASE_URL (with /v1) and <NAME>_API_KEY. */
   OPENAI_COMPATIBLE_PROVIDERS: optionalString,
   /** A queued or running response whose process stopped refreshing it for this long is marked failed. */
@@ -88,6 +90,7 @@ export interface AppConfig {
   gemini: { apiKey: string | null; baseUrl: string };
   modelsFile: string | null;
   cachePolicy: 'off' | 'auto' | 'aggressive';
+  reasoningPolicy: 'auto' | 'preserve' | 'tool_turns' | 'current_turn' | 'clear';
   compatibleProviders: CompatibleProviderConfig[];
   upstream: { maxRetries: number; headersTimeoutMs: number; bodyTimeoutMs: number };
   runStaleAfterMs: number;
@@ -165,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     gemini: { apiKey: values.GEMINI_API_KEY ?? null, baseUrl: trimSlash(values.GEMINI_BASE_URL) },
     modelsFile: values.MODELS_FILE ?? null,
     cachePolicy: values.CACHE_POLICY,
+    reasoningPolicy: values.REASONING_POLICY,
     compatibleProviders: parseCompatibleProviders(env, values.OPENAI_COMPATIBLE_PROVIDERS),
     upstream: {
       maxRetries: values.UPSTREAM_MAX_RETRIES,

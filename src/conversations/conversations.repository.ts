@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CacheMode } from '../caching/cache-types.js';
+import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { newId } from '../common/ids.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
@@ -11,10 +12,11 @@ export interface ConversationRecord {
   threadId: string;
   metadata: Record<string, string>;
   cachePolicy: CacheMode | null;
+  reasoningPolicy: ReasoningPolicy | null;
   createdAt: Date;
 }
 
-const conversationColumns = { id: true, threadId: true, metadata: true, cachePolicy: true, createdAt: true } as const;
+const conversationColumns = { id: true, threadId: true, metadata: true, cachePolicy: true, reasoningPolicy: true, createdAt: true } as const;
 
 /** SQL of conversations and their items; every query is scoped by project. */
 @Injectable()
@@ -25,7 +27,7 @@ export class ConversationsRepository {
   ) {}
 
   /** The conversation, its thread and its first items, in one transaction. */
-  async create(projectId: string, fields: { metadata: Record<string, string>; cachePolicy: CacheMode | null }, items: Item[]): Promise<ConversationRecord> {
+  async create(projectId: string, fields: { metadata: Record<string, string>; cachePolicy: CacheMode | null; reasoningPolicy: ReasoningPolicy | null }, items: Item[]): Promise<ConversationRecord> {
     return this.prisma.$transaction(async (tx) => {
       const threadId = await this.threads.createThread(tx, projectId, 'conversation');
       const row = await tx.conversation.create({ data: { id: newId('conv'), projectId, threadId, ...fields }, select: conversationColumns });
@@ -40,16 +42,22 @@ export class ConversationsRepository {
   }
 
   /** Where the conversation ends now: a turn plans on this snapshot. Null when unknown or deleted. */
-  async currentPosition(projectId: string, id: string): Promise<{ position: ThreadPosition; cachePolicy: CacheMode | null } | null> {
+  async currentPosition(projectId: string, id: string): Promise<{ position: ThreadPosition; cachePolicy: CacheMode | null; reasoningPolicy: ReasoningPolicy | null } | null> {
     const row = await this.prisma.conversation.findFirst({
       where: { id, projectId, deletedAt: null },
-      select: { threadId: true, cachePolicy: true, thread: { select: { nextSeq: true } } },
+      select: { threadId: true, cachePolicy: true, reasoningPolicy: true, thread: { select: { nextSeq: true } } },
     });
-    return row ? { position: { threadId: row.threadId, endSeq: row.thread.nextSeq }, cachePolicy: row.cachePolicy as CacheMode | null } : null;
+    return row
+      ? {
+          position: { threadId: row.threadId, endSeq: row.thread.nextSeq },
+          cachePolicy: row.cachePolicy as CacheMode | null,
+          reasoningPolicy: row.reasoningPolicy as ReasoningPolicy | null,
+        }
+      : null;
   }
 
   /** Sets the fields given; an absent field keeps its value. */
-  async update(projectId: string, id: string, fields: { metadata?: Record<string, string>; cachePolicy?: CacheMode | null }): Promise<ConversationRecord | null> {
+  async update(projectId: string, id: string, fields: { metadata?: Record<string, string>; cachePolicy?: CacheMode | null; reasoningPolicy?: ReasoningPolicy | null }): Promise<ConversationRecord | null> {
     const { count } = await this.prisma.conversation.updateMany({ where: { id, projectId, deletedAt: null }, data: fields });
     return count === 1 ? this.find(projectId, id) : null;
   }
@@ -98,6 +106,13 @@ function asInput(items: Item[]) {
   return items.map((item) => ({ item, direction: 'input' as const, responseId: null }));
 }
 
-function toRecord(row: { id: string; threadId: string; metadata: Prisma.JsonValue; cachePolicy: string | null; createdAt: Date }): ConversationRecord {
-  return { id: row.id, threadId: row.threadId, metadata: row.metadata as Record<string, string>, cachePolicy: row.cachePolicy as CacheMode | null, createdAt: row.createdAt };
+function toRecord(row: { id: string; threadId: string; metadata: Prisma.JsonValue; cachePolicy: string | null; reasoningPolicy: string | null; createdAt: Date }): ConversationRecord {
+  return {
+    id: row.id,
+    threadId: row.threadId,
+    metadata: row.metadata as Record<string, string>,
+    cachePolicy: row.cachePolicy as CacheMode | null,
+    reasoningPolicy: row.reasoningPolicy as ReasoningPolicy | null,
+    createdAt: row.createdAt,
+  };
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ProviderRegistry } from '../providers/provider-registry.js';
 import type { CacheMode } from '../caching/cache-types.js';
+import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { ApiError } from '../common/api-error.js';
 import { type ListPage, type ListQuery, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
@@ -17,6 +18,8 @@ export interface PublicConversation {
   metadata: Record<string, string>;
   /** Our extension, present only when set, so the object is OpenAI's own otherwise; absent follows CACHE_POLICY. */
   cache_policy?: CacheMode;
+  /** Our extension, present only when set; absent follows REASONING_POLICY. */
+  reasoning_policy?: ReasoningPolicy;
 }
 
 /** The use cases of /v1/conversations. Turns that use a conversation live in ResponsesService. */
@@ -33,7 +36,7 @@ export class ConversationsService {
   async create(projectId: string, rawBody: unknown): Promise<PublicConversation> {
     const body = parseOrThrow(createConversationSchema, rawBody ?? {});
     const items = await toCanonicalInput(body.items ?? [], (itemId) => this.threads.findItem(projectId, itemId), 'items');
-    return toPublicConversation(await this.repository.create(projectId, { metadata: body.metadata ?? {}, cachePolicy: body.cache_policy ?? null }, items));
+    return toPublicConversation(await this.repository.create(projectId, { metadata: body.metadata ?? {}, cachePolicy: body.cache_policy ?? null, reasoningPolicy: body.reasoning_policy ?? null }, items));
   }
 
   async retrieve(projectId: string, id: string): Promise<PublicConversation> {
@@ -46,6 +49,7 @@ export class ConversationsService {
     const updated = await this.repository.update(projectId, id, {
       ...(body.metadata !== undefined ? { metadata: body.metadata ?? {} } : {}),
       ...(body.cache_policy !== undefined ? { cachePolicy: body.cache_policy } : {}),
+      ...(body.reasoning_policy !== undefined ? { reasoningPolicy: body.reasoning_policy } : {}),
     });
     if (!updated) throw notFound(id);
     return toPublicConversation(updated);
@@ -104,5 +108,12 @@ function notFound(id: string): ApiError {
 }
 
 function toPublicConversation(record: ConversationRecord): PublicConversation {
-  return { id: record.id, object: 'conversation', created_at: Math.floor(record.createdAt.getTime() / 1000), metadata: record.metadata, ...(record.cachePolicy ? { cache_policy: record.cachePolicy } : {}) };
+  return {
+    id: record.id,
+    object: 'conversation',
+    created_at: Math.floor(record.createdAt.getTime() / 1000),
+    metadata: record.metadata,
+    ...(record.cachePolicy ? { cache_policy: record.cachePolicy } : {}),
+    ...(record.reasoningPolicy ? { reasoning_policy: record.reasoningPolicy } : {}),
+  };
 }

@@ -45,6 +45,8 @@ export interface ModelRequest {
   thinking: ThinkingPlan;
   /** Ask for thought summaries where the provider needs a switch for them (Gemini `includeThoughts`). */
   includeThoughts: boolean;
+  /** Chat servers that demand `reasoning_content` on every tool-call turn while thinking (DeepSeek V4, Kimi): `""` where none is stored. */
+  backfillReasoningContent: boolean;
   /** OpenAI's cache routing key: the client's, else one the server derived for the thread (see plan-prompt-cache). */
   promptCacheKey: string | null;
   /** OpenAI `prompt_cache_retention`: the client's, else what the cache policy chose for the model. */

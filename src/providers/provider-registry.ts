@@ -7,6 +7,7 @@ import { type ModelInfo, ModelCatalog } from '../config/model-catalog.js';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { GeminiAdapter } from './gemini/gemini.adapter.js';
 import type { ModelAdapter } from './model-adapter.js';
+import type { ReplayTarget } from '../reasoning/plan-reasoning-replay.js';
 import { OpenAICompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
 import { OpenAIResponsesAdapter } from './openai-responses/openai-responses.adapter.js';
 
@@ -15,6 +16,8 @@ export interface ResolvedModel {
   /** The model name the upstream knows. */
   upstreamModel: string;
   adapter: ModelAdapter;
+  /** The wire protocol the adapter speaks: what reasoning it can replay, and how. */
+  wire: ReplayTarget['wire'];
   /** What the catalog knows of the model (limits, capabilities, prices). */
   info: ModelInfo;
 }
@@ -72,8 +75,14 @@ export class ProviderRegistry {
         'model_not_found',
       );
     }
-    return { provider, upstreamModel, adapter, info: this.catalog.lookup(`${provider}/${upstreamModel}`) };
+    return { provider, upstreamModel, adapter, wire: wireOf(adapter), info: this.catalog.lookup(`${provider}/${upstreamModel}`) };
   }
+}
+
+function wireOf(adapter: ModelAdapter): ReplayTarget['wire'] {
+  if (adapter instanceof AnthropicAdapter) return 'anthropic';
+  if (adapter instanceof GeminiAdapter) return 'gemini';
+  return adapter instanceof OpenAIResponsesAdapter ? 'openai-responses' : 'chat';
 }
 
 type OpenAIWireOptions = { provider: string; baseUrl: string; apiKey: string | null } & Pick<

@@ -14,6 +14,9 @@ import {
  */
 export const cachePolicySchema = z.enum(['off', 'auto', 'aggressive']);
 
+/** Our extension: which stored reasoning goes back to the model (see src/reasoning/plan-reasoning-replay.ts). */
+export const reasoningPolicySchema = z.enum(['auto', 'preserve', 'tool_turns', 'current_turn', 'clear']);
+
 /** `Metadata`: at most 16 pairs, keys up to 64 characters, string values up to 512. */
 export const metadataSchema = z
   .record(z.string().max(64, 'metadata keys must be at most 64 characters'), z.string().max(512, 'metadata values must be at most 512 characters'))
@@ -156,6 +159,7 @@ export const createResponseSchema = z.object({
   prompt_cache_retention: z.enum(['in_memory', '24h']).nullish(),
   prompt_cache_options: z.object({ mode: z.enum(['implicit', 'explicit']).optional(), ttl: z.enum(['30m']).optional() }).nullish(),
   cache_policy: cachePolicySchema.nullish(),
+  reasoning_policy: reasoningPolicySchema.nullish(),
   safety_identifier: z.string().max(64).nullish(),
   user: z.string().nullish(),
   service_tier: z.string().nullish(),

@@ -3,11 +3,12 @@ import { toCachePlanRecord } from '../caching/cache-plan-record.js';
 import type { CacheMode } from '../caching/cache-types.js';
 import { chooseRetention, gapsBetween, promptCacheKeyFor } from '../caching/thread-cache.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
-import { planThinking } from '../reasoning/plan-thinking.js';
+import { type ReasoningPolicy, planReasoningReplay } from '../reasoning/plan-reasoning-replay.js';
+import { planThinking, type ThinkingPlan } from '../reasoning/plan-thinking.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { ApiError } from '../common/api-error.js';
-import { computeCacheSavings, computeCost, type ModelInfo } from '../config/model-catalog.js';
+import { computeCacheSavings, computeCost, type ModelInfo, type ThinkingCapabilities } from '../config/model-catalog.js';
 import { newId } from '../common/ids.js';
 import { type ListQuery, type ListPage, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
@@ -150,10 +151,16 @@ export class ResponsesService {
       topP: settings.top_p,
       toolChoice: tools.toolChoice,
     });
+    const thinks = thinksFor(thinking.thinking, model.info.thinking.style);
+    const replay = planReasoningReplay(flattenItemToolNames([...history, ...input]), body.reasoning_policy ?? context.reasoningPolicy ?? this.config.reasoningPolicy, {
+      wire: model.wire,
+      style: model.info.thinking.style,
+      thinking: thinks,
+    });
     const request: ModelRequest = {
       model: model.upstreamModel,
       instructions: settings.instructions,
-      items: flattenItemToolNames([...history, ...input]),
+      items: replay.items,
       tools: tools.tools,
       toolChoice: thinking.toolChoice,
       parallelToolCalls: body.parallel_tool_calls ?? null,
@@ -164,10 +171,11 @@ export class ResponsesService {
       reasoning,
       thinking: thinking.thinking,
       includeThoughts: thinking.includeThoughts,
+      backfillReasoningContent: thinks && model.info.thinking.style === 'deepseek',
       ...(await this.planCache(projectId, body, settings, context, model, responseId)),
       safetyIdentifier: settings.safety_identifier,
     };
-    return { model, settings, context, input, request, resolveToolName: tools.resolveToolName, warnings: thinking.warnings };
+    return { model, settings, context, input, request, resolveToolName: tools.resolveToolName, warnings: [...thinking.warnings, ...replay.warnings] };
   }
 
   /**
@@ -320,11 +328,12 @@ export class ResponsesService {
       const conversationId = conversationIdOf(body.conversation);
       const current = await this.conversations.currentPosition(projectId, conversationId);
       if (!current) throw ApiError.notFound('Conversation', conversationId, 'conversation');
-      return { conversationId, position: current.position, cacheThread: conversationId, cachePolicy: current.cachePolicy };
+      return { conversationId, position: current.position, cacheThread: conversationId, cachePolicy: current.cachePolicy, reasoningPolicy: current.reasoningPolicy };
     }
-    if (!body.previous_response_id) return { conversationId: null, position: null, cacheThread: responseId, cachePolicy: null };
+    const none = { cachePolicy: null, reasoningPolicy: null };
+    if (!body.previous_response_id) return { conversationId: null, position: null, cacheThread: responseId, ...none };
     const previous = await this.findPrevious(projectId, body.previous_response_id);
-    return { conversationId: null, position: previous.position, cacheThread: previous.cacheThread ?? previous.id, cachePolicy: null };
+    return { conversationId: null, position: previous.position, cacheThread: previous.cacheThread ?? previous.id, ...none };
   }
 
   private async findPrevious(projectId: string, id: string): Promise<StoredResponse & { position: ThreadPosition }> {
@@ -363,8 +372,15 @@ interface TurnContext {
   position: ThreadPosition | null;
   /** The conversation, or the first response of the chain: whose rhythm and cache key this turn shares. */
   cacheThread: string;
-  /** The conversation's own cache policy, if it set one. */
+  /** The conversation's own cache and reasoning policies, if it set them. */
   cachePolicy: CacheMode | null;
+  reasoningPolicy: ReasoningPolicy | null;
+}
+
+/** Whether the model thinks on this request: asked to, or by its own default (Gemini, DeepSeek). */
+function thinksFor(plan: ThinkingPlan, style: ThinkingCapabilities['style']): boolean {
+  if (plan.kind === 'off') return false;
+  return plan.kind !== 'default' || style === 'gemini-budget' || style === 'gemini-level' || style === 'deepseek';
 }
 
 /** Request starts of a thread that inform the TTL choice: enough to see its rhythm, few enough to follow a change. */

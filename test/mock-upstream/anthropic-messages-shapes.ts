@@ -240,3 +240,222 @@ function findBlockError(index: number, blocks: Json[], hasTools: boolean): strin
   }
   return null;
 }
+
+// ---- thinking ---------------------------------------------------------------------------------
+
+export type AnthropicThinkingMode = 'enabled' | 'adaptive' | 'disabled';
+
+/** What a model allows of `thinking` (reference §5.1, model matrix). */
+interface ModelThinkingRules {
+  /** `{type: 'enabled'}` is a 400 (Opus 4.7 and later). */
+  rejectsEnabled: boolean;
+  /** `{type: 'disabled'}` is a 400 (thinking cannot be turned off). */
+  rejectsDisabled: boolean;
+  /** Thinks without a `thinking` field (adaptive). */
+  onByDefault: boolean;
+  /** Thinking text comes back empty unless `display: 'summarized'` (signature still sent). */
+  omittedByDefault: boolean;
+}
+
+const modelThinkingRules: Array<[pattern: RegExp, rules: ModelThinkingRules]> = [
+  [/claude-opus-5-5/, { rejectsEnabled: true, rejectsDisabled: true, onByDefault: true, omittedByDefault: true }],
+  [/claude-(fable|mythos)-5/, { rejectsEnabled: true, rejectsDisabled: true, onByDefault: true, omittedByDefault: false }],
+  [/claude-opus-4-[78]/, { rejectsEnabled: true, rejectsDisabled: false, onByDefault: false, omittedByDefault: true }],
+];
+const defaultThinkingRules: ModelThinkingRules = { rejectsEnabled: false, rejectsDisabled: false, onByDefault: false, omittedByDefault: false };
+
+function thinkingRules(model: unknown): ModelThinkingRules {
+  return modelThinkingRules.find(([pattern]) => pattern.test(String(model)))?.[1] ?? defaultThinkingRules;
+}
+
+/** How the request thinks: its `thinking.type`, or the model's default without one. */
+export function anthropicThinkingMode(body: Json): AnthropicThinkingMode {
+  const thinking = body['thinking'];
+  if (!isObject(thinking)) return thinkingRules(body['model']).onByDefault ? 'adaptive' : 'disabled';
+  const type = thinking['type'];
+  return type === 'enabled' || type === 'adaptive' ? type : 'disabled';
+}
+
+/**
+ * Whether an answer shows thinking, and how: `null` when the request turned thinking off (no block
+ * at all), `'omitted'` for empty thinking text (the signature still comes), else `'summarized'`.
+ * A request without `thinking` on a model that does not think by default gets the scenario's
+ * thinking all the same (the scenario asks for it, as before these rules existed).
+ */
+export function thinkingDisplay(body: Json): 'summarized' | 'omitted' | null {
+  const thinking = body['thinking'];
+  const rules = thinkingRules(body['model']);
+  if (!isObject(thinking)) return rules.omittedByDefault && rules.onByDefault ? 'omitted' : 'summarized';
+  if (thinking['type'] === 'disabled') return null;
+  const display = thinking['display'];
+  if (display === 'omitted' || display === 'summarized') return display;
+  return rules.omittedByDefault ? 'omitted' : 'summarized';
+}
+
+const docs = 'https://docs.claude.com/en/docs/build-with-claude/extended-thinking';
+const efforts = ['low', 'medium', 'high', 'xhigh', 'max'];
+
+export const forcedToolChoiceMessage = 'Thinking may not be enabled when tool_choice forces tool use.';
+export const budgetBelowMinimumMessage = 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
+export const budgetNotBelowMaxTokensMessage = `\`max_tokens\` must be greater than \`thinking.budget_tokens\`. Please consult our documentation at ${docs}#max-tokens-and-context-window-size`;
+export const temperatureWithThinkingMessage =
+  '`temperature` may only be set to 1 when thinking is enabled or in adaptive mode. Please consult our documentation at https://platform.claude.com/docs/en/build-with-claude/extended-thinking';
+export const topKWithThinkingMessage = `\`top_k\` must be unset when thinking is enabled. Please consult our documentation at ${docs}#important-considerations-when-using-extended-thinking`;
+/** Phrased by the mock: the API's exact words for a low `top_p` with thinking are not on record. */
+export const topPWithThinkingMessage = `\`top_p\` must be greater than or equal to 0.95 or unset when thinking is enabled. Please consult our documentation at ${docs}#important-considerations-when-using-extended-thinking`;
+
+export function unsupportedThinkingTypeMessage(type: 'enabled' | 'disabled'): string {
+  return `"thinking.type.${type}" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.`;
+}
+
+/**
+ * The first rule of Anthropic's `thinking` configuration the request breaks (reference §5.1), or
+ * null: the shape (`enabled` needs `budget_tokens` ≥ 1024, `output_config.effort` one of the five
+ * levels), what the model accepts (Opus 4.7/4.8 reject `enabled`; Opus 5.5, Fable 5 and Mythos 5
+ * reject `enabled` and `disabled`), `budget_tokens` < `max_tokens` (unless the interleaved-thinking
+ * beta lets the budget span the turn), and, with thinking on, `temperature` 1 or unset, no `top_k`,
+ * `top_p` ≥ 0.95, and no forced `tool_choice` in manual mode. `betas` is the `anthropic-beta` header.
+ */
+export function findThinkingConfigError(body: Json, betas: string[] = []): string | null {
+  const thinking = body['thinking'];
+  if (thinking !== undefined && thinking !== null) {
+    if (!isObject(thinking)) return 'thinking: Input should be a valid dictionary or object to extract fields from';
+    const type = thinking['type'];
+    if (type !== 'enabled' && type !== 'adaptive' && type !== 'disabled') {
+      return `thinking: Input tag '${String(type)}' found using 'type' does not match any of the expected tags: 'adaptive', 'disabled', 'enabled'`;
+    }
+    if (type === 'enabled') {
+      const budget = thinking['budget_tokens'];
+      if (budget === undefined) return 'thinking.enabled.budget_tokens: Field required';
+      if (typeof budget !== 'number' || !Number.isInteger(budget)) return 'thinking.enabled.budget_tokens: Input should be a valid integer';
+      if (budget < 1024) return budgetBelowMinimumMessage;
+    }
+    const display = thinking['display'];
+    if (type !== 'disabled' && display !== undefined && display !== 'summarized' && display !== 'omitted') {
+      return `thinking.${type}.display: Input should be 'summarized' or 'omitted'`;
+    }
+  }
+  const outputConfig = body['output_config'];
+  const effort = isObject(outputConfig) ? outputConfig['effort'] : undefined;
+  if (effort !== undefined && !efforts.includes(String(effort))) return "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'";
+
+  const rules = thinkingRules(body['model']);
+  const type = isObject(thinking) ? thinking['type'] : undefined;
+  if (type === 'enabled' && rules.rejectsEnabled) return unsupportedThinkingTypeMessage('enabled');
+  if (type === 'disabled' && rules.rejectsDisabled) return unsupportedThinkingTypeMessage('disabled');
+  if (type === 'enabled' && isObject(thinking)) {
+    const interleaved = betas.some((beta) => beta.trim().startsWith('interleaved-thinking-'));
+    if (!interleaved && (thinking['budget_tokens'] as number) >= (body['max_tokens'] as number)) return budgetNotBelowMaxTokensMessage;
+  }
+  if (anthropicThinkingMode(body) === 'disabled') return null;
+  const temperature = body['temperature'];
+  if (temperature !== undefined && temperature !== null && temperature !== 1) return temperatureWithThinkingMessage;
+  if (body['top_k'] !== undefined && body['top_k'] !== null) return topKWithThinkingMessage;
+  const topP = body['top_p'];
+  if (typeof topP === 'number' && topP < 0.95) return topPWithThinkingMessage;
+  const toolChoice = body['tool_choice'];
+  if (type === 'enabled' && isObject(toolChoice) && (toolChoice['type'] === 'any' || toolChoice['type'] === 'tool')) return forcedToolChoiceMessage;
+  return null;
+}
+
+/** What findThinkingReplayError needs to know of what this server issued. */
+export interface IssuedThinking {
+  /** `signature` → every thinking text it was issued with. */
+  signatures: ReadonlyMap<string, ReadonlySet<string>>;
+  redacted: ReadonlySet<string>;
+  /** `tool_use` ids of answers that opened with thinking. */
+  openedWithThinking: ReadonlySet<string>;
+}
+
+const isThinking = (block: Json): boolean => block['type'] === 'thinking' || block['type'] === 'redacted_thinking';
+
+export function missingThinkingMessage(index: number, found: unknown): string {
+  return (
+    `messages.${index}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(found)}\`. ` +
+    'When `thinking` is enabled, a final `assistant` message must start with a thinking block ' +
+    '(preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. ' +
+    `To avoid this requirement, disable \`thinking\`. Please consult our documentation at ${docs}`
+  );
+}
+
+export function modifiedThinkingMessage(index: number, position: number): string {
+  return (
+    `messages.${index}.content.${position}: \`thinking\` or \`redacted_thinking\` blocks in the latest assistant message cannot be modified. ` +
+    'These blocks must remain as they were in the original response.'
+  );
+}
+
+export function invalidSignatureMessage(index: number, position: number): string {
+  return `messages.${index}.content.${position}: Invalid \`signature\` in \`thinking\` block.`;
+}
+
+/** Phrased by the mock after the signature message: the API's words for forged redacted data are not on record. */
+export function invalidRedactedDataMessage(index: number, position: number): string {
+  return `messages.${index}.content.${position}: Invalid \`data\` in \`redacted_thinking\` block.`;
+}
+
+export function thinkingWhileDisabledMessage(index: number, position: number): string {
+  return (
+    `messages.${index}.content.${position}: When thinking is disabled, an \`assistant\` message in the final position cannot contain \`thinking\`. ` +
+    'To use thinking blocks, enable `thinking` in your request.'
+  );
+}
+
+/**
+ * The first rule for thinking sent back that the request breaks (reference §5.1 rules 1–2), or
+ * null. For a body that passed findRequestError and findThinkingConfigError.
+ *
+ * With thinking off, only an assistant message in the final position (a prefill) may not hold
+ * thinking; earlier thinking blocks are ignored, as the API strips them. With thinking on, inside a
+ * tool loop (the last message holds tool results), the current assistant turn (every message since
+ * the last user message without tool results) is checked:
+ * - in manual mode (`enabled`) it must open with a thinking or redacted_thinking block;
+ * - every thinking block must carry a signature this server issued, with its text unchanged, and
+ *   every redacted_thinking block data this server issued.
+ * Stricter than the API in one respect, because the mock knows what it issued: an assistant message
+ * whose answer opened with thinking must still open with it, in any mode and at any step of the
+ * loop, so a server that drops thinking is caught even where the API could not tell.
+ * Thinking in completed turns is not checked (most models strip or ignore it).
+ */
+export function findThinkingReplayError(body: Json, issued: IssuedThinking): string | null {
+  const messages = (body['messages'] as unknown[]).filter(isObject);
+  const lastIndex = messages.length - 1;
+  const last = messages[lastIndex]!;
+  const mode = anthropicThinkingMode(body);
+  if (mode === 'disabled') {
+    const position = last['role'] === 'assistant' ? blocksOf(last).findIndex(isThinking) : -1;
+    return position >= 0 ? thinkingWhileDisabledMessage(lastIndex, position) : null;
+  }
+  if (last['role'] === 'assistant') {
+    return blocksOf(last).at(-1) && isThinking(blocksOf(last).at(-1)!) ? `messages.${lastIndex}: The final block in an assistant message cannot be \`thinking\`.` : null;
+  }
+  const inToolLoop = blocksOf(last).some((block) => block['type'] === 'tool_result');
+  if (!inToolLoop) return null;
+  const turnStart = messages.findLastIndex((message) => message['role'] === 'user' && !blocksOf(message).some((block) => block['type'] === 'tool_result'));
+  for (let index = turnStart + 1; index < lastIndex; index++) {
+    const message = messages[index]!;
+    if (message['role'] !== 'assistant') continue;
+    const blocks = blocksOf(message);
+    const issuedWithThinking = blocks.some((block) => block['type'] === 'tool_use' && issued.openedWithThinking.has(String(block['id'])));
+    const mustOpenWithThinking = (mode === 'enabled' && index === turnStart + 1) || issuedWithThinking;
+    if (mustOpenWithThinking && !(blocks[0] && isThinking(blocks[0]))) return missingThinkingMessage(index, blocks[0]?.['type']);
+    for (const [position, block] of blocks.entries()) {
+      if (block['type'] === 'thinking') {
+        const texts = issued.signatures.get(String(block['signature']));
+        if (!texts) return invalidSignatureMessage(index, position);
+        if (!texts.has(String(block['thinking']))) return modifiedThinkingMessage(index, position);
+      } else if (block['type'] === 'redacted_thinking' && !issued.redacted.has(String(block['data']))) {
+        return invalidRedactedDataMessage(index, position);
+      }
+    }
+  }
+  return null;
+}
+
+/** A redacted_thinking block: its opaque data arrives whole in content_block_start. */
+export function redactedThinkingBlockEvents(index: number, data: string): string[] {
+  return [
+    frame({ type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data } }),
+    frame({ type: 'content_block_stop', index }),
+  ];
+}

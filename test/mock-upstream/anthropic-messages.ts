@@ -1,5 +1,8 @@
 // Anthropic Messages wire (`POST …/v1/messages`), JSON and SSE (`event: <type>\ndata: <json>`).
 // It answers the same scenarios as the chat route, so one e2e test can run against either provider.
+// Before taking a scenario it refuses what Anthropic refuses: malformed turns (findRequestError), a
+// `thinking` configuration the model does not take (findThinkingConfigError), and thinking sent back
+// dropped, altered or never issued here (findThinkingReplayError).
 import { readFileSync } from 'node:fs';
 
 import {
@@ -9,16 +12,21 @@ import {
   defaultErrorMessage,
   errorTypeForStatus,
   findRequestError,
+  findThinkingConfigError,
+  findThinkingReplayError,
   frame,
   messageObject,
   openingEvents,
+  redactedThinkingBlockEvents,
   textBlockEvents,
   thinkingBlockEvents,
+  thinkingDisplay,
   toolInput,
   toolUseBlockEvents,
   toStopReason,
 } from './anthropic-messages-shapes.js';
 import type { AnthropicCall, ContentBlock } from './anthropic-messages-shapes.js';
+import { remember } from './issued-reasoning.js';
 import type { Route, RouteContext } from './mock-upstream.js';
 import { anthropicBreakpoints, anthropicMinCacheTokens, findCacheControlError, flattenAnthropicPrompt, hashUnits, sumTokens } from './prompt-cache.js';
 import type { AnthropicPosition, CacheUsage } from './prompt-cache.js';
@@ -67,7 +75,9 @@ async function handleMessages(context: RouteContext): Promise<void> {
     reject(400, 'anthropic-version: header is required');
     return;
   }
-  const requestError = findRequestError(body);
+  const betas = String(record.headers['anthropic-beta'] ?? '').split(',');
+  const issued = context.issued.anthropic;
+  const requestError = findRequestError(body) ?? findThinkingConfigError(body, betas) ?? findThinkingReplayError(body, issued);
   if (requestError) {
     reject(400, requestError);
     return;
@@ -109,44 +119,44 @@ async function handleMessages(context: RouteContext): Promise<void> {
       await streamEvents(context, events, headers, scenario.delayMs);
       return;
     }
-    case 'tool_calls': {
-      const calls = scenario.calls.map((toolCall, index) => ({ ...toolCall, id: toolCall.id ?? `toolu_mock${sequence}_${index}` }));
-      const generated = (scenario.text ?? '') + calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
-      const usage = buildAnthropicUsage(call.input, countTokens(generated), scenario.usage);
-      const offset = scenario.text === undefined ? 0 : 1;
-      if (!call.stream) {
-        const content: ContentBlock[] = scenario.text === undefined ? [] : [{ type: 'text', text: scenario.text }];
-        content.push(...calls.map(({ id, name, arguments: args }) => ({ type: 'tool_use', id, name, input: toolInput(args) })));
-        sendJson(response, 200, messageObject(call, content, 'tool_use', usage), headers);
-        return;
-      }
-      const events = openingEvents(call, usage);
-      if (scenario.text !== undefined) events.push(...textBlockEvents(0, scenario.text, scenario.chunkSize ?? defaultChunkSize));
-      calls.forEach(({ id, name, arguments: args }, index) => {
-        events.push(...toolUseBlockEvents(index + offset, id, name, args, scenario.argumentChunkSize ?? defaultArgumentChunkSize));
-      });
-      await streamEvents(context, [...events, ...closingEvents('tool_use', usage)], headers, scenario.delayMs);
-      return;
-    }
+    case 'tool_calls':
     case 'reasoning': {
-      const usage = buildAnthropicUsage(call.input, countTokens(scenario.reasoning) + countTokens(scenario.text), scenario.usage);
-      // Deterministic, so a test can assert the exact signature replayed on the next call.
-      const signature = `sig_${sequence}`;
-      const chunkSize = scenario.chunkSize ?? defaultChunkSize;
+      const chunkSizes = { text: scenario.chunkSize ?? defaultChunkSize, arguments: (scenario.kind === 'tool_calls' && scenario.argumentChunkSize) || defaultArgumentChunkSize };
+      const blocks: PlannedBlock[] = [];
+      const reasoning = scenario.reasoning;
+      // Thinking shows unless the request turned it off; `display: 'omitted'` empties its text, not its signature.
+      const display = thinkingDisplay(body);
+      if (reasoning !== undefined && display !== null) {
+        // Deterministic, so a test can assert the exact signature replayed on the next call.
+        const thinking = { type: 'thinking' as const, thinking: display === 'omitted' ? '' : reasoning, signature: `sig_${sequence}` };
+        remember(issued.signatures, thinking.signature, thinking.thinking);
+        blocks.push(thinking);
+      }
+      if (scenario.kind === 'tool_calls' && scenario.redactedThinking && display !== null) {
+        const data = Buffer.from(`mock-redacted-thinking:${call.id}`).toString('base64');
+        issued.redacted.add(data);
+        blocks.push({ type: 'redacted_thinking', data });
+      }
+      if (scenario.text !== undefined) blocks.push({ type: 'text', text: scenario.text });
+      const calls = scenario.kind === 'tool_calls' ? scenario.calls.map((toolCall, index) => ({ ...toolCall, id: toolCall.id ?? `toolu_mock${sequence}_${index}` })) : [];
+      blocks.push(...calls.map(({ id, name, arguments: args }) => ({ type: 'tool_use' as const, id, name, arguments: args })));
+      // A scenario may give two answers the same call id: the latest answer decides.
+      const openedWithThinking = blocks[0]?.type === 'thinking' || blocks[0]?.type === 'redacted_thinking';
+      for (const { id } of calls) {
+        if (openedWithThinking) issued.openedWithThinking.add(id);
+        else issued.openedWithThinking.delete(id);
+      }
+
+      // Thinking is billed as output whether or not its text is shown.
+      const generated = (scenario.text ?? '') + calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
+      const thinkingTokens = reasoning !== undefined && display !== null ? countTokens(reasoning) : 0;
+      const usage = buildAnthropicUsage(call.input, thinkingTokens + countTokens(generated), scenario.usage);
+      const stopReason = scenario.kind === 'tool_calls' ? 'tool_use' : 'end_turn';
       if (!call.stream) {
-        const content = [
-          { type: 'thinking', thinking: scenario.reasoning, signature },
-          { type: 'text', text: scenario.text },
-        ];
-        sendJson(response, 200, messageObject(call, content, 'end_turn', usage), headers);
+        sendJson(response, 200, messageObject(call, blocks.map(blockJson), stopReason, usage), headers);
         return;
       }
-      const events = [
-        ...openingEvents(call, usage),
-        ...thinkingBlockEvents(0, scenario.reasoning, signature, chunkSize),
-        ...textBlockEvents(1, scenario.text, chunkSize),
-        ...closingEvents('end_turn', usage),
-      ];
+      const events = [...openingEvents(call, usage), ...blocks.flatMap((block, index) => blockEvents(block, index, chunkSizes)), ...closingEvents(stopReason, usage)];
       await streamEvents(context, events, headers, scenario.delayMs);
       return;
     }
@@ -208,6 +218,31 @@ async function handleMessages(context: RouteContext): Promise<void> {
       await streamEvents(context, scenario.lines, headers, scenario.delayMs);
       return;
     }
+  }
+}
+
+/** One content block of an answer, before it is written as JSON or as stream events. */
+type PlannedBlock =
+  | { type: 'thinking'; thinking: string; signature: string }
+  | { type: 'redacted_thinking'; data: string }
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; arguments: string };
+
+function blockJson(block: PlannedBlock): ContentBlock {
+  if (block.type !== 'tool_use') return block;
+  return { type: 'tool_use', id: block.id, name: block.name, input: toolInput(block.arguments) };
+}
+
+function blockEvents(block: PlannedBlock, index: number, chunkSizes: { text: number; arguments: number }): string[] {
+  switch (block.type) {
+    case 'thinking':
+      return thinkingBlockEvents(index, block.thinking, block.signature, chunkSizes.text);
+    case 'redacted_thinking':
+      return redactedThinkingBlockEvents(index, block.data);
+    case 'text':
+      return textBlockEvents(index, block.text, chunkSizes.text);
+    case 'tool_use':
+      return toolUseBlockEvents(index, block.id, block.name, block.arguments, chunkSizes.arguments);
   }
 }
 

@@ -169,3 +169,83 @@ export const unparsableBodyMessage =
 
 export const missingKeyMessage =
   "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
+
+// ---- thinking and its replay (DeepSeek, Kimi) ---------------------------------------------------
+
+/** Whose replay rules a model follows; `other` has none (OpenAI, vLLM, …). */
+export type ChatReasoningFamily = 'deepseek-v4' | 'deepseek-r1' | 'kimi' | 'other';
+
+export interface ChatThinking {
+  family: ChatReasoningFamily;
+  /** Whether the model thinks on this request: the model's default unless `thinking.type` says otherwise. */
+  enabled: boolean;
+}
+
+/** The model id without a vendor prefix (`moonshotai/Kimi-K2.6` → `kimi-k2.6`), lowercased. */
+function bareModel(model: unknown): string {
+  return (typeof model === 'string' ? model : '').split('/').at(-1)!.toLowerCase();
+}
+
+/**
+ * How the model of a chat request thinks (reference §5.4). DeepSeek V4 (`deepseek-v4-pro`, `-flash`)
+ * thinks unless `thinking: {type: 'disabled'}`; `deepseek-reasoner` (R1) always thinks. Kimi K3 and
+ * K2.7-code always think; K2.5, K2.6 and K2-thinking think unless disabled; the older K2 releases
+ * (0711, 0905, turbo) do not think. Any other model thinks unless disabled: the scenario decides.
+ */
+export function chatThinkingOf(body: Record<string, unknown>): ChatThinking {
+  const model = bareModel(body['model']);
+  const thinking = body['thinking'];
+  const disabled = typeof thinking === 'object' && thinking !== null && (thinking as Record<string, unknown>)['type'] === 'disabled';
+  if (model.startsWith('deepseek-v4')) return { family: 'deepseek-v4', enabled: !disabled };
+  if (model.startsWith('deepseek-reasoner')) return { family: 'deepseek-r1', enabled: true };
+  if (/^kimi-k3|^kimi-k2\.7-code/.test(model)) return { family: 'kimi', enabled: true };
+  if (/^kimi-k2(\.[56]|-thinking)/.test(model)) return { family: 'kimi', enabled: !disabled };
+  if (model.startsWith('kimi-k2')) return { family: 'kimi', enabled: false };
+  return { family: 'other', enabled: !disabled };
+}
+
+/** One 400 as the vendor words it (type `invalid_request_error`). */
+export interface ChatInputError {
+  message: string;
+  code: string | null;
+}
+
+export const deepSeekMissingReasoningMessage = 'The `reasoning_content` in the thinking mode must be passed back to the API.';
+
+export const deepSeekReasonerReplayMessage =
+  'The reasoning_content is an intermediate result for display purposes only and will not be included in the context for inference. ' +
+  'Please remove the reasoning_content from your message to reduce network traffic.';
+
+export function kimiMissingReasoningMessage(index: number): string {
+  return `thinking is enabled but reasoning_content is missing in assistant tool call message at index ${index}`;
+}
+
+/**
+ * The vendors' rules for reasoning sent back, by model (reference §5.4), or null:
+ * - DeepSeek V4 in thinking mode: every assistant message with `tool_calls` carries its
+ *   `reasoning_content` (a string, `""` when it had none), in all later requests;
+ * - DeepSeek R1 (`deepseek-reasoner`): no `reasoning_content` before the last user message (the
+ *   reasoning of the tool loop after it may come back);
+ * - Kimi with thinking on: every assistant message with `tool_calls` keeps its `reasoning_content`.
+ * Only `reasoning_content` counts: `reasoning` (vLLM's name) is not what these vendors read.
+ */
+export function findReasoningReplayError(body: Record<string, unknown>): ChatInputError | null {
+  const { family, enabled } = chatThinkingOf(body);
+  if (family === 'other' || !enabled) return null;
+  const messages = Array.isArray(body['messages']) ? (body['messages'] as unknown[]) : [];
+  const isMessage = (message: unknown): message is Record<string, unknown> => typeof message === 'object' && message !== null;
+  const hasReasoning = (message: Record<string, unknown>) => typeof message['reasoning_content'] === 'string';
+  const callsTools = (message: Record<string, unknown>) => Array.isArray(message['tool_calls']) && message['tool_calls'].length > 0;
+  if (family === 'deepseek-r1') {
+    const lastUser = messages.findLastIndex((message) => isMessage(message) && message['role'] === 'user');
+    const replayed = messages.slice(0, Math.max(0, lastUser)).some((message) => isMessage(message) && message['role'] === 'assistant' && hasReasoning(message));
+    return replayed ? { message: deepSeekReasonerReplayMessage, code: 'invalid_request_error' } : null;
+  }
+  for (const [index, message] of messages.entries()) {
+    if (!isMessage(message) || message['role'] !== 'assistant' || !callsTools(message) || hasReasoning(message)) continue;
+    return family === 'kimi'
+      ? { message: kimiMissingReasoningMessage(index), code: null }
+      : { message: deepSeekMissingReasoningMessage, code: 'invalid_request_error' };
+  }
+  return null;
+}

@@ -1,10 +1,13 @@
 // OpenAI Chat Completions wire (`POST …/chat/completions`), JSON and SSE, plus the quirks of
-// OpenAI-compatible vendors (DeepSeek, vLLM, …) that adapters must survive.
+// OpenAI-compatible vendors (DeepSeek, vLLM, …) that adapters must survive, and DeepSeek's and
+// Kimi's rules for `reasoning_content` sent back (findReasoningReplayError), by model name.
 import {
   buildUsage,
+  chatThinkingOf,
   completion,
   defaultChunkSize,
   defaultErrorBody,
+  findReasoningReplayError,
   missingKeyMessage,
   planChunks,
   textDeltas,
@@ -37,6 +40,17 @@ export type ChatScenario =
       calls: ChatToolCall[];
       /** Content streamed before the calls. */
       text?: string;
+      /**
+       * The thinking before the calls, in each vendor's form: `reasoning_content` (chat), a
+       * signed thinking block (Anthropic), a reasoning item with encrypted content (Responses),
+       * thought parts and a signed first call (Gemini). Counted as reasoning tokens everywhere.
+       * A request that turns thinking off gets none (see each route).
+       */
+      reasoning?: string;
+      /** Anthropic only: a `redacted_thinking` block after the thinking block. */
+      redactedThinking?: boolean;
+      /** Chat only: DeepSeek and Kimi say `reasoning_content` (the default), vLLM and OpenRouter `reasoning`. */
+      field?: 'reasoning_content' | 'reasoning';
       chunkSize?: number;
       argumentChunkSize?: number;
       usage?: ChatUsageOverride;
@@ -97,6 +111,14 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
     sendJson(response, 400, openAiError(retentionError, 'invalid_request_error', 'invalid_value', 'prompt_cache_retention'));
     return;
   }
+  // Refused before a scenario is taken, as the vendor refuses it before generating.
+  const replayError = findReasoningReplayError(body);
+  if (replayError) {
+    sendJson(response, 400, openAiError(replayError.message, 'invalid_request_error', replayError.code));
+    return;
+  }
+  // A request that turns thinking off gets no reasoning, whatever the scenario holds.
+  const thinking = chatThinkingOf(body);
   const messages = Array.isArray(body['messages']) ? body['messages'] : [];
   const streamOptions = isObject(body['stream_options']) ? body['stream_options'] : {};
   const sequence = context.nextSequence();
@@ -132,28 +154,60 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
     }
     case 'tool_calls': {
       const calls = scenario.calls.map((toolCall, index) => ({ ...toolCall, id: toolCall.id ?? `call_mock${sequence}_${index}` }));
+      const reasoning = thinking.enabled ? scenario.reasoning : undefined;
+      const field = scenario.field ?? 'reasoning_content';
+      const reasoningTokens = countTokens(reasoning ?? '');
       const generated = (scenario.text ?? '') + calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
-      const usage = buildUsage(call.prompt, countTokens(generated), 0, scenario.usage);
+      const usage = buildUsage(call.prompt, reasoningTokens + countTokens(generated), reasoningTokens, scenario.usage);
       if (!call.stream) {
         const toolCalls = calls.map(({ id, name, arguments: args }) => ({ id, type: 'function', function: { name, arguments: args } }));
-        const message = { role: 'assistant', content: scenario.text ?? null, refusal: null, annotations: [], tool_calls: toolCalls };
+        const message = {
+          role: 'assistant',
+          content: scenario.text ?? null,
+          ...(reasoning === undefined ? {} : { [field]: reasoning }),
+          refusal: null,
+          annotations: [],
+          tool_calls: toolCalls,
+        };
         sendJson(response, 200, completion(call, message, 'tool_calls', usage));
         return;
       }
-      const deltas: Delta[] = scenario.text === undefined ? [] : textDeltas(scenario.text, scenario.chunkSize, {});
+      const chunkSize = scenario.chunkSize ?? defaultChunkSize;
+      // DeepSeek's shape: the role with an empty reasoning, the reasoning, then the calls.
+      const deltas: Delta[] =
+        reasoning === undefined
+          ? []
+          : [
+              { role: 'assistant', content: null, [field]: '' },
+              ...splitText(reasoning, chunkSize).map((fragment) => ({ content: null, [field]: fragment })),
+            ];
+      if (scenario.text !== undefined) {
+        const text = textDeltas(scenario.text, scenario.chunkSize, {});
+        deltas.push(...(reasoning === undefined ? text : text.slice(1).map((delta) => ({ content: delta['content'], [field]: null }))));
+      }
       calls.forEach(({ id, name, arguments: args }, index) => {
         deltas.push({ tool_calls: [{ index, id, type: 'function', function: { name, arguments: '' } }] });
         for (const fragment of splitText(args, scenario.argumentChunkSize ?? defaultArgumentChunkSize)) {
           deltas.push({ tool_calls: [{ index, function: { arguments: fragment } }] });
         }
       });
-      // Without text OpenAI puts the role on the first call's chunk instead of a chunk of its own.
-      if (scenario.text === undefined && deltas[0]) deltas[0] = { role: 'assistant', content: null, ...deltas[0], refusal: null };
+      // Without text or reasoning OpenAI puts the role on the first call's chunk instead of a chunk of its own.
+      if (scenario.text === undefined && reasoning === undefined && deltas[0]) deltas[0] = { role: 'assistant', content: null, ...deltas[0], refusal: null };
       await streamChunks(context, planChunks(call, deltas, 'tool_calls', usage, {}), scenario.delayMs);
       return;
     }
     case 'reasoning': {
       const field = scenario.field ?? 'reasoning_content';
+      if (!thinking.enabled) {
+        // Thinking turned off: the answer alone, as a text scenario would send it.
+        const usage = buildUsage(call.prompt, countTokens(scenario.text), 0, scenario.usage);
+        if (!call.stream) {
+          sendJson(response, 200, completion(call, { role: 'assistant', content: scenario.text, refusal: null, annotations: [] }, 'stop', usage));
+          return;
+        }
+        await streamChunks(context, planChunks(call, textDeltas(scenario.text, scenario.chunkSize, {}), 'stop', usage, {}), scenario.delayMs);
+        return;
+      }
       const reasoningTokens = countTokens(scenario.reasoning);
       const usage = buildUsage(call.prompt, reasoningTokens + countTokens(scenario.text), reasoningTokens, scenario.usage);
       if (!call.stream) {

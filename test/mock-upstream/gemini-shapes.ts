@@ -156,13 +156,27 @@ export function callKey(name: unknown, args: unknown): string {
   return `${String(name)}\u0000${stableJson(args ?? {})}`;
 }
 
+export const corruptedSignatureMessage = 'Corrupted thought signature.';
+
+/**
+ * What Gemini documents for history it did not sign (another vendor's calls, hand-built input): a
+ * call carrying one of these passes the signature check.
+ */
+export const signatureSentinels: readonly string[] = ['skip_thought_signature_validator', 'context_engineering_is_the_way_to_go'];
+
+/** The signatures this mock issued: per `callKey` (`''` for a call it issued unsigned), and all of them. */
+export interface IssuedSignatures {
+  byCall: ReadonlyMap<string, ReadonlySet<string>>;
+  all: ReadonlySet<string>;
+}
+
 /**
  * The first check Gemini fails for this body, as its 400 message; null when the body passes. Only
  * the rules our mapping could break are checked: roles, the opening turn, function responses paired
- * with the calls of the turn before, and (Gemini 3) signatures on the calls of the current turn.
- * `issuedSignatures` maps `callKey` to the signature this mock gave the call.
+ * with the calls of the turn before, and signatures on the calls of the current turn (see
+ * findSignatureError). `issued` holds the signatures this mock gave; `model` is the path's model.
  */
-export function findRequestError(body: Json, issuedSignatures: Map<string, string>): string | null {
+export function findRequestError(body: Json, issued: IssuedSignatures, model = ''): string | null {
   const contents = body['contents'];
   if (!Array.isArray(contents) || contents.length === 0) return '* GenerateContentRequest.contents: contents is not specified\n';
   for (const [index, content] of contents.entries()) {
@@ -185,25 +199,134 @@ export function findRequestError(body: Json, issuedSignatures: Map<string, strin
     if (responses > 0 && calls === 0) return 'Please ensure that function response turn comes immediately after a function call turn.';
     if (calls > 0 && responses !== calls) return functionResponseCountMessage;
   }
-  return findMissingSignature(turns, issuedSignatures);
+  return findSignatureError(turns, issued, model);
+}
+
+/** True for Gemini 3 and later, which validate signatures (2.5 returns them but lets them go). */
+export function validatesSignatures(model: string): boolean {
+  return (geminiVersion(model) ?? 0) >= 3;
 }
 
 /**
- * Gemini 3 validates signatures in the current turn only: the contents after the last user turn
- * that holds more than function responses.
+ * Signatures in the current turn: the contents after the last user turn that holds more than
+ * function responses (reference §5.2). A sentinel passes any call. Otherwise:
+ * - a call this mock signed must come back with a signature (missing → Gemini's 400), and on
+ *   Gemini 3 the first call of every step must carry one whoever made it (another vendor's calls
+ *   need the sentinel); 2.5 models are held only to what the mock signed;
+ * - a signature must be one the mock issued, for that call if it signed that call: anything else is
+ *   `Corrupted thought signature.` (another model's, another conversation's, edited).
  */
-function findMissingSignature(turns: Json[], issuedSignatures: Map<string, string>): string | null {
+function findSignatureError(turns: Json[], issued: IssuedSignatures, model: string): string | null {
   const lastUserTurn = turns.findLastIndex((turn) => roleOf(turn) === 'user' && partsOf(turn).some((part) => !('functionResponse' in part)));
   for (const [index, turn] of turns.entries()) {
     if (index <= lastUserTurn || roleOf(turn) !== 'model') continue;
+    let callPosition = 0;
     for (const part of partsOf(turn)) {
       const call = part['functionCall'];
       if (!isObject(call)) continue;
-      const issued = issuedSignatures.get(callKey(call['name'], call['args']));
-      if (issued !== undefined && part['thoughtSignature'] !== issued) return missingSignatureMessage(String(call['name']), index + 1);
+      const first = callPosition++ === 0;
+      const signature = part['thoughtSignature'];
+      if (typeof signature === 'string' && signatureSentinels.includes(signature)) continue;
+      const issuedForCall = issued.byCall.get(callKey(call['name'], call['args']));
+      const signed = issuedForCall !== undefined && [...issuedForCall].some((value) => value !== '');
+      if (typeof signature !== 'string' || signature === '') {
+        const issuedUnsigned = issuedForCall?.has('') ?? false;
+        if ((signed && !issuedUnsigned) || (first && validatesSignatures(model))) return missingSignatureMessage(String(call['name']), index + 1);
+        continue;
+      }
+      const valid = signed ? (issuedForCall?.has(signature) ?? false) : issued.all.has(signature);
+      if (!valid) return corruptedSignatureMessage;
     }
   }
   return null;
+}
+
+// ---- thinking configuration -------------------------------------------------------------------
+
+/** The Gemini generation of a model id (`gemini-3.1-pro-preview` → 3.1), or undefined. */
+function geminiVersion(model: string): number | undefined {
+  const match = /gemini-(\d+)(?:\.(\d+))?/.exec(model);
+  return match ? Number(`${match[1]}.${match[2] ?? 0}`) : undefined;
+}
+
+/** The thinkingBudget range of a 2.5 model (reference §5.2), or undefined where the mock checks none. */
+function budgetRange(model: string): { min: number; max: number; canDisable: boolean } | undefined {
+  if (/gemini-2\.5-pro/.test(model)) return { min: 128, max: 32_768, canDisable: false };
+  if (/gemini-2\.5-flash-lite/.test(model)) return { min: 512, max: 24_576, canDisable: true };
+  if (/gemini-2\.5-flash/.test(model)) return { min: 1, max: 24_576, canDisable: true };
+  return undefined;
+}
+
+const thinkingLevels = ['MINIMAL', 'LOW', 'MEDIUM', 'HIGH'];
+
+/** The levels a Gemini 3 model takes: 3 Pro LOW/HIGH, 3.1 Pro no MINIMAL, 3.7/3.8 Flash no MINIMAL. */
+function allowedLevels(model: string): string[] {
+  if (/gemini-3-pro/.test(model)) return ['LOW', 'HIGH'];
+  if (/gemini-3\.1-pro/.test(model)) return ['LOW', 'MEDIUM', 'HIGH'];
+  if (/gemini-3\.[78]-flash(?!-lite)/.test(model)) return ['LOW', 'MEDIUM', 'HIGH'];
+  return thinkingLevels;
+}
+
+export const budgetAndLevelMessage = 'You can only set only one of thinking budget and thinking level.';
+export const levelUnsupportedMessage = 'Thinking level is not supported for this model.';
+export const budgetZeroMessage = 'Budget 0 is invalid. This model only works in thinking mode.';
+
+export function levelNotAllowedMessage(level: string): string {
+  return `Thinking level ${level} is not supported for this model. Please retry with other thinking level.`;
+}
+
+export function budgetInvalidMessage(budget: number): string {
+  return `The thinking budget (${budget}) is invalid.`;
+}
+
+function thinkingConfigOf(body: Json): Json | undefined {
+  const generation = body['generationConfig'];
+  const config = isObject(generation) ? generation['thinkingConfig'] : undefined;
+  return isObject(config) ? config : undefined;
+}
+
+/**
+ * The first rule of `generationConfig.thinkingConfig` the request breaks (reference §5.2), as
+ * Gemini words it, or null: not both `thinkingBudget` and `thinkingLevel`; a level only on Gemini 3
+ * and later, and one the model takes (any case, as the REST API accepts it); a 2.5 budget within the
+ * model's range, -1 (dynamic) or, where thinking can be turned off, 0.
+ */
+export function findThinkingConfigError(body: Json, model: string): string | null {
+  const config = thinkingConfigOf(body);
+  if (!config) return null;
+  const budget = config['thinkingBudget'];
+  const level = config['thinkingLevel'];
+  if (budget !== undefined && level !== undefined) return budgetAndLevelMessage;
+  if (level !== undefined) {
+    if ((geminiVersion(model) ?? 0) < 3) return levelUnsupportedMessage;
+    const upper = String(level).toUpperCase();
+    if (!thinkingLevels.includes(upper)) {
+      return `Invalid value at 'generation_config.thinking_config.thinking_level' (type.googleapis.com/google.ai.generativelanguage.v1beta.GenerationConfig.ThinkingConfig.ThinkingLevel), ${JSON.stringify(level)}`;
+    }
+    if (!allowedLevels(model).includes(upper)) return levelNotAllowedMessage(upper);
+  }
+  if (budget !== undefined) {
+    if (typeof budget !== 'number' || !Number.isInteger(budget)) return `Invalid value at 'generation_config.thinking_config.thinking_budget' (TYPE_INT32), ${JSON.stringify(budget)}`;
+    const range = budgetRange(model);
+    if (range && budget !== -1) {
+      if (budget === 0 && !range.canDisable) return budgetZeroMessage;
+      if (budget !== 0 && (budget < range.min || budget > range.max)) return budgetInvalidMessage(budget);
+    }
+  }
+  return null;
+}
+
+/**
+ * What an answer shows of its thinking: `thinks` false when `thinkingBudget: 0` turned it off (no
+ * thoughts, none counted), `thoughts` whether thought summaries (`thought: true` parts) come. They
+ * come with `includeThoughts: true`; a request without `thinkingConfig` gets the scenario's
+ * thoughts all the same (the scenario asks for them, as before these rules existed).
+ */
+export function thinkingOutput(body: Json): { thinks: boolean; thoughts: boolean } {
+  const config = thinkingConfigOf(body);
+  if (!config) return { thinks: true, thoughts: true };
+  const thinks = config['thinkingBudget'] !== 0;
+  return { thinks, thoughts: thinks && config['includeThoughts'] === true };
 }
 
 // ---- reading the request ----------------------------------------------------------------------

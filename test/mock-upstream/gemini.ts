@@ -4,11 +4,10 @@
 // How the chat-shaped scenario fields read here: `usage` overrides map onto Gemini's counts (see
 // finalUsage); `finishReason` takes chat values or Gemini's own; `stream_error.error.code` may name
 // a canonical status (`RESOURCE_EXHAUSTED`), else the failure is 503 UNAVAILABLE. Quirks other than
-// `noUsage`, the reasoning `field`, call `id`s and `argumentChunkSize` mean nothing to Gemini and are
-// ignored. Only a request that passes Gemini's checks (findRequestError) takes a scenario.
+// `noUsage`, the reasoning `field`, `redactedThinking`, call `id`s and `argumentChunkSize` mean nothing
+// to Gemini and are ignored. Only a request that passes Gemini's checks (findThinkingConfigError,
+// findRequestError, thought signatures included) takes a scenario.
 // The explicit caches (`/v1beta/cachedContents`) live on the same server, as on Google's.
-import type { IncomingMessage } from 'node:http';
-
 import { defaultChunkSize } from './chat-completions-shapes.js';
 import { cacheNotFound, cachedContentResource, withCachedPrefix } from './gemini-caches.js';
 import type { CacheError, CacheResult } from './gemini-caches.js';
@@ -18,17 +17,20 @@ import {
   echoedText,
   finalUsage,
   findRequestError,
+  findThinkingConfigError,
   googleError,
   isObject,
   missingKeyMessage,
   responseChunk,
   runningUsage,
+  thinkingOutput,
   toGeminiFinishReason,
   unparsableBodyMessage,
   writeGeminiEvent,
 } from './gemini-shapes.js';
 import type { GeminiCall, Json } from './gemini-shapes.js';
 import type { Route, RouteContext, Scenario } from './mock-upstream.js';
+import { remember } from './issued-reasoning.js';
 import { geminiMinCacheTokens, geminiPromptUnits, hashUnits, sumTokens } from './prompt-cache.js';
 import type { PromptUnit } from './prompt-cache.js';
 import { countTokens, sendJson, sleep, splitText, startSse } from './wire.js';
@@ -47,25 +49,6 @@ export const geminiCachedContentRoutes: Route[] = [
 export function geminiModelFromPath(path: string): string | undefined {
   const model = pathPattern.exec(path)?.[1];
   return model === undefined ? undefined : decodeURIComponent(model);
-}
-
-/**
- * The signatures this mock gave function calls, per server, by `callKey`. A real Gemini 3 decrypts
- * its signatures; the mock remembers them instead, so it can tell a replayed call that lost its
- * signature from a call it never made (history from another provider, hand-built input).
- */
-const issuedSignaturesByServer = new WeakMap<object, Map<string, string>>();
-const serverlessKey = {};
-
-function issuedSignatures(request: IncomingMessage): Map<string, string> {
-  // Node sets `server` on the sockets a server accepts; every connection of one mock shares it.
-  const server = (request.socket as { server?: object }).server ?? serverlessKey;
-  let signatures = issuedSignaturesByServer.get(server);
-  if (!signatures) {
-    signatures = new Map();
-    issuedSignaturesByServer.set(server, signatures);
-  }
-  return signatures;
 }
 
 async function handleGenerateContent(context: RouteContext): Promise<void> {
@@ -97,8 +80,8 @@ async function handleGenerateContent(context: RouteContext): Promise<void> {
   // The model reads the cache's system instruction, tools and contents first; the checks see all of it.
   const prompt = explicit.cache ? withCachedPrefix(body, explicit.cache) : body;
   // An invalid request is refused before a scenario is taken, as the real API refuses it before generating.
-  const signatures = issuedSignatures(context.request);
-  const requestError = findRequestError(prompt, signatures);
+  const signatures = context.issued.gemini;
+  const requestError = findThinkingConfigError(body, model) ?? findRequestError(prompt, signatures, model);
   if (requestError) {
     reject(400, requestError);
     return;
@@ -128,30 +111,39 @@ async function handleGenerateContent(context: RouteContext): Promise<void> {
     }
     case 'tool_calls': {
       // Gemini has no call ids (`id` of a scenario call is ignored) and sends all calls of a turn in
-      // one chunk; like Gemini 3, only the first call carries a thought signature.
+      // one chunk; like Gemini 3, only the first call carries a thought signature. Thought
+      // summaries come first when the request asks for them (thinkingOutput).
       const signature = signatureFor(call);
+      signatures.all.add(signature);
       const calls = scenario.calls.map(({ name, arguments: text }, index) => {
         const args = parseArguments(text);
+        remember(signatures.byCall, callKey(name, args), index === 0 ? signature : '');
         if (index > 0) return { functionCall: { name, args } };
-        signatures.set(callKey(name, args), signature);
         return { functionCall: { name, args }, thoughtSignature: signature };
       });
+      const { chunkSize } = scenario;
+      const output = thinkingOutput(body);
+      const reasoning = output.thinks ? (scenario.reasoning ?? '') : '';
       const generated = (scenario.text ?? '') + scenario.calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
-      const usage = finalUsage(call, countTokens(generated), 0, scenario.usage);
-      const chunks = scenario.text === undefined ? [] : textChunks(call, scenario.text, { chunkSize: scenario.chunkSize });
+      const usage = finalUsage(call, countTokens(generated), countTokens(reasoning), scenario.usage);
+      const chunks = output.thoughts && reasoning !== '' ? textChunks(call, reasoning, { chunkSize, thought: true }) : [];
+      if (scenario.text !== undefined) chunks.push(...textChunks(call, scenario.text, { chunkSize }));
       chunks.push(responseChunk(call, calls, { finishReason: 'STOP', usage }));
       await answer(context, call, chunks, scenario.delayMs);
       return;
     }
     case 'reasoning': {
-      // Thought summaries (`thought: true`) come only with `thinkingConfig.includeThoughts` on the
-      // real API; the scenario asks for them, so they come regardless. The signature rides on the
-      // first answer part, as Gemini 2.5 sends it.
-      const thoughts = countTokens(scenario.reasoning);
-      const usage = finalUsage(call, countTokens(scenario.text), thoughts, scenario.usage);
+      // Thought summaries (`thought: true`) come when the request asks for them (thinkingOutput);
+      // thinking is counted either way, unless turned off. The signature rides on the first answer
+      // part, as Gemini 2.5 sends it.
+      const output = thinkingOutput(body);
+      const reasoning = output.thinks ? scenario.reasoning : '';
+      const usage = finalUsage(call, countTokens(scenario.text), countTokens(reasoning), scenario.usage);
       const { chunkSize } = scenario;
-      const chunks = scenario.reasoning === '' ? [] : textChunks(call, scenario.reasoning, { chunkSize, thought: true });
-      chunks.push(...textChunks(call, scenario.text, { chunkSize, signature: signatureFor(call), finish: { reason: 'STOP', usage } }));
+      const signature = signatureFor(call);
+      signatures.all.add(signature);
+      const chunks = output.thoughts && reasoning !== '' ? textChunks(call, reasoning, { chunkSize, thought: true }) : [];
+      chunks.push(...textChunks(call, scenario.text, { chunkSize, signature, finish: { reason: 'STOP', usage } }));
       await answer(context, call, chunks, scenario.delayMs);
       return;
     }

@@ -9,6 +9,8 @@ import { chatCompletionsRoutes } from './chat-completions.js';
 import type { ChatScenario } from './chat-completions.js';
 import { GeminiCacheStore } from './gemini-caches.js';
 import { geminiCachedContentRoutes, geminiRoutes } from './gemini.js';
+import { forgetRequirements, newIssuedReasoning } from './issued-reasoning.js';
+import type { IssuedReasoning } from './issued-reasoning.js';
 import { openAIResponsesRoutes } from './openai-responses.js';
 import { AnthropicCacheEmulator, GeminiImplicitCacheEmulator, OpenAICacheEmulator, geminiMinCacheTokens } from './prompt-cache.js';
 import { openAiError, sendJson, waitFor } from './wire.js';
@@ -21,9 +23,15 @@ export type {
   ChatUsageOverride,
 } from './chat-completions.js';
 export type { GeminiCacheRecord } from './gemini-caches.js';
+export type { IssuedReasoning } from './issued-reasoning.js';
 export { loadChunkFixture, openAiError, waitFor } from './wire.js';
 
-/** Every scenario any route understands; Anthropic, Responses and Gemini ones join this union. */
+/**
+ * Every scenario any route understands; each route plays it in its own wire format. A `tool_calls`
+ * scenario with `reasoning` is the thinking step of a tool loop on every route (Anthropic thinking
+ * block, Responses reasoning item, DeepSeek/Kimi `reasoning_content`, Gemini thought parts and a
+ * signed first call), and each route then enforces its vendor's rules for replaying it.
+ */
 export type Scenario = ChatScenario;
 
 /** One call that reached the mock, recorded before it was answered. */
@@ -55,7 +63,11 @@ export interface MockUpstream {
   requests: RecordedRequest[];
   /** Queues scenarios; each request consumes one, FIFO. When empty the default behaviour applies. */
   enqueue(...scenarios: Scenario[]): void;
-  /** Clears the recorded requests, the queue, the id sequence and every prompt cache. */
+  /**
+   * Clears the recorded requests, the queue, the id sequence and every prompt cache. Signatures and
+   * encrypted reasoning issued before stay valid (see IssuedReasoning); which calls must come back
+   * signed, and which answers opened with thinking, are forgotten.
+   */
   reset(): void;
   /**
    * Gemini's explicit caches on this server: `live()` lists the unexpired ones (name, model,
@@ -120,6 +132,8 @@ export interface RouteContext {
   caches: PromptCaches;
   /** The `cacheMinTokens` option: when set, it replaces the per-model minimum. */
   cacheMinTokens: number | undefined;
+  /** The signatures and encrypted reasoning this server issued (reset() keeps them, see issued-reasoning.ts). */
+  issued: IssuedReasoning;
 }
 
 export interface Route {
@@ -144,6 +158,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     gemini: new GeminiCacheStore(now, (model) => options.cacheMinTokens ?? geminiMinCacheTokens(model)),
   });
   let caches = newCaches();
+  const issued = newIssuedReasoning();
   let closing = false;
   let closed: Promise<void> | undefined;
 
@@ -207,6 +222,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     const context: RouteContext = {
       cacheMinTokens: options.cacheMinTokens,
       caches,
+      issued,
       dropConnection: () => {
         droppedByServer = true;
         response.destroy();
@@ -277,6 +293,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       queue.length = 0;
       sequence = 0;
       caches = newCaches();
+      forgetRequirements(issued);
     },
     waitFor,
     waitForRequests: (count, timeoutMs = 2000) =>

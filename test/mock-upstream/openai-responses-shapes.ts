@@ -64,7 +64,7 @@ export function buildResponsesUsage(inputTokens: InputTokens, outputTokens: numb
   };
 }
 
-/** Deterministic ids; `rs_mock_<n>` and `enc_<n>` are what the input check accepts back. */
+/** Deterministic ids; the route records each `enc_<n>` it hands out as issued on `rs_mock_<n>`. */
 export const reasoningId = (sequence: number): string => `rs_mock_${sequence}`;
 export const encryptedContent = (sequence: number): string => `enc_${sequence}`;
 
@@ -214,34 +214,38 @@ function obfuscation(delta: string): string {
   return 'mockpadding0123456789'.slice(0, Math.max(1, 16 - delta.length));
 }
 
-/** One 400 the way OpenAI words it. */
+/** One refusal the way OpenAI words it: a 400, or the 404 for an item it never stored. */
 export interface InputError {
+  status: 400 | 404;
   message: string;
   param: string | null;
   code: string | null;
 }
 
 const notPersisted = (id: string): InputError => ({
+  status: 404,
   message: `Item with id '${id}' not found. Items are not persisted when \`store\` is set to false. Try again with \`store\` set to true, or remove this item from your input.`,
   param: 'input',
   code: null,
 });
 
+const invalid = (message: string, param: string | null = 'input', code: string | null = null): InputError => ({ status: 400, message, param, code });
+
 /**
  * What OpenAI rejects in a stateless request, so tests prove the adapter's mapping is legal:
  * `store` other than false (a rule of this mock: our server keeps the state, never the upstream),
- * input items that reference ids OpenAI never stored, reasoning it cannot decrypt or that has no
- * item after it, and tool outputs and calls without their partner.
+ * input items that reference ids OpenAI never stored (404), reasoning it cannot decrypt (encrypted
+ * content this server never issued, or issued on another item: `issuedEncrypted` maps what it
+ * issued to the reasoning item id), reasoning without an item after it, and tool outputs and calls
+ * without their partner.
  */
-export function findInputError(body: Record<string, unknown>): InputError | null {
+export function findInputError(body: Record<string, unknown>, issuedEncrypted: ReadonlyMap<string, string>): InputError | null {
   if (body['store'] !== false) {
-    return { message: `Mock upstream: send \`store: false\` (got ${JSON.stringify(body['store'])}); the server owns the state.`, param: 'store', code: null };
+    return invalid(`Mock upstream: send \`store: false\` (got ${JSON.stringify(body['store'])}); the server owns the state.`, 'store');
   }
   const input = body['input'];
   if (typeof input === 'string') return null;
-  if (!Array.isArray(input)) {
-    return { message: "Invalid type for 'input': expected a string or an array of input items.", param: 'input', code: 'invalid_type' };
-  }
+  if (!Array.isArray(input)) return invalid("Invalid type for 'input': expected a string or an array of input items.", 'input', 'invalid_type');
   const calls = new Set<string>();
   const answered = new Set<string>();
   for (const [index, item] of input.entries()) {
@@ -252,34 +256,42 @@ export function findInputError(body: Record<string, unknown>): InputError | null
       case 'item_reference':
         return notPersisted(String(id));
       case 'reasoning': {
-        if (!id) return { message: `Missing required parameter: 'input[${index}].id'.`, param: `input[${index}].id`, code: 'missing_required_parameter' };
+        if (!id) return invalid(`Missing required parameter: 'input[${index}].id'.`, `input[${index}].id`, 'missing_required_parameter');
         const encrypted = item['encrypted_content'];
         if (typeof encrypted !== 'string') return notPersisted(id);
-        const issuedTo = /^enc_(\d+)$/.exec(encrypted);
-        if (!issuedTo || id !== reasoningId(Number(issuedTo[1]))) {
-          return { message: `The encrypted content for item ${id} could not be verified.`, param: null, code: 'invalid_encrypted_content' };
-        }
+        if (issuedEncrypted.get(encrypted) !== id) return invalid(`The encrypted content for item ${id} could not be verified.`, null, 'invalid_encrypted_content');
         const next: unknown = input[index + 1];
         const followed = isObject(next) && (next['type'] === 'function_call' || next['type'] === 'reasoning' || (next['type'] === 'message' && next['role'] === 'assistant'));
-        if (!followed) return { message: `Item '${id}' of type 'reasoning' was provided without its required following item.`, param: 'input', code: null };
+        if (!followed) return invalid(`Item '${id}' of type 'reasoning' was provided without its required following item.`);
         break;
       }
       case 'function_call':
         if (typeof item['call_id'] !== 'string') {
-          return { message: `Missing required parameter: 'input[${index}].call_id'.`, param: `input[${index}].call_id`, code: 'missing_required_parameter' };
+          return invalid(`Missing required parameter: 'input[${index}].call_id'.`, `input[${index}].call_id`, 'missing_required_parameter');
         }
         calls.add(item['call_id']);
         break;
       case 'function_call_output': {
         const callId = String(item['call_id']);
-        if (!calls.has(callId)) return { message: `No tool call found for function call output with call_id ${callId}.`, param: 'input', code: null };
+        if (!calls.has(callId)) return invalid(`No tool call found for function call output with call_id ${callId}.`);
         answered.add(callId);
         break;
       }
     }
   }
   const unanswered = [...calls].find((callId) => !answered.has(callId));
-  return unanswered ? { message: `No tool output found for function call ${unanswered}.`, param: 'input', code: null } : null;
+  return unanswered ? invalid(`No tool output found for function call ${unanswered}.`) : null;
+}
+
+/**
+ * Whether the answer carries reasoning, and its summary: none with `reasoning.effort: 'none'`; a
+ * summary when `reasoning.summary` asks for one. A request without `reasoning` settings gets the
+ * scenario's summary all the same (the scenario asks for it, as before these rules existed).
+ */
+export function reasoningOutput(body: Record<string, unknown>): { reasons: boolean; summary: boolean } {
+  const reasoning = body['reasoning'];
+  if (!isObject(reasoning)) return { reasons: true, summary: true };
+  return { reasons: reasoning['effort'] !== 'none', summary: reasoning['summary'] !== undefined && reasoning['summary'] !== null };
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

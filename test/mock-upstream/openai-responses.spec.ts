@@ -330,9 +330,9 @@ describe('OpenAI Responses route', () => {
   });
 
   describe('stateless input checks (what OpenAI rejects with store: false)', () => {
-    async function rejection(body: Json): Promise<Json> {
+    async function rejection(body: Json, status = 400): Promise<Json> {
       const response = await postResponses(body);
-      expect(response.status).toBe(400);
+      expect(response.status).toBe(status);
       return ((await response.json()) as Json)['error'];
     }
 
@@ -347,34 +347,40 @@ describe('OpenAI Responses route', () => {
 
     it('rejects item ids OpenAI never stored, without consuming the queued scenario', async () => {
       upstream.enqueue({ kind: 'text', text: 'kept for later' });
-      expect(await rejection(request([{ ...user('x'), id: 'msg_ours' }]))).toEqual({
+      // OpenAI answers these with 404, the status of an item it cannot find.
+      expect(await rejection(request([{ ...user('x'), id: 'msg_ours' }]), 404)).toEqual({
         message: "Item with id 'msg_ours' not found. Items are not persisted when `store` is set to false. Try again with `store` set to true, or remove this item from your input.",
         type: 'invalid_request_error',
         param: 'input',
         code: null,
       });
-      expect((await rejection(request([user('x'), { ...call, id: 'fc_ours' }, output])))['message']).toMatch(/^Item with id 'fc_ours' not found/);
-      expect((await rejection(request([{ type: 'item_reference', id: 'rs_abc' }])))['message']).toMatch(/^Item with id 'rs_abc' not found/);
+      expect((await rejection(request([user('x'), { ...call, id: 'fc_ours' }, output]), 404))['message']).toMatch(/^Item with id 'fc_ours' not found/);
+      expect((await rejection(request([{ type: 'item_reference', id: 'rs_abc' }]), 404))['message']).toMatch(/^Item with id 'rs_abc' not found/);
       expect(upstream.requests.every((record) => record.scenario === undefined)).toBe(true);
       const accepted = (await (await postResponses(request('x'))).json()) as Json;
       expect(accepted['output'][0]['content'][0]['text']).toBe('kept for later');
     });
 
     it('accepts back only the reasoning it issued, under its own id, with a following item', async () => {
-      const issued = { type: 'reasoning', id: 'rs_mock_7', summary: [], encrypted_content: 'enc_7' };
+      upstream.enqueue({ kind: 'reasoning', reasoning: 'r', text: 't' });
+      const answer = (await (await postResponses(request([user('x')], { include: ['reasoning.encrypted_content'] }))).json()) as Json;
+      const issued = answer['output'][0];
+      expect(issued).toEqual({ type: 'reasoning', id: 'rs_mock_1', summary: [{ type: 'summary_text', text: 'r' }], encrypted_content: 'enc_1' });
       expect((await postResponses(request([user('x'), issued, call, output, assistant, user('y')]))).status).toBe(200);
 
       expect(await rejection(request([user('x'), { ...issued, encrypted_content: 'gAAAA-forged' }, assistant]))).toMatchObject({
-        message: 'The encrypted content for item rs_mock_7 could not be verified.',
+        message: 'The encrypted content for item rs_mock_1 could not be verified.',
         code: 'invalid_encrypted_content',
       });
+      // Well-formed but never issued: the mock remembers what it handed out.
+      expect((await rejection(request([user('x'), { ...issued, id: 'rs_mock_999', encrypted_content: 'enc_999' }, assistant])))['code']).toBe('invalid_encrypted_content');
       // Encrypted content is bound to the id it was issued with; our own rs_ ids do not fit it.
       expect((await rejection(request([user('x'), { ...issued, id: 'rs_ours_1' }, assistant])))['code']).toBe('invalid_encrypted_content');
-      expect((await rejection(request([user('x'), { type: 'reasoning', id: 'rs_mock_7', summary: [] }, assistant])))['message']).toMatch(
-        /^Item with id 'rs_mock_7' not found/,
+      expect((await rejection(request([user('x'), { type: 'reasoning', id: 'rs_mock_1', summary: [] }, assistant]), 404))['message']).toMatch(
+        /^Item with id 'rs_mock_1' not found/,
       );
       expect((await rejection(request([user('x'), issued, user('y')])))['message']).toBe(
-        "Item 'rs_mock_7' of type 'reasoning' was provided without its required following item.",
+        "Item 'rs_mock_1' of type 'reasoning' was provided without its required following item.",
       );
     });
 

@@ -8,9 +8,12 @@ import type { Route, RouteContext } from './mock-upstream.js';
 import {
   buildResponsesUsage,
   echoedSettings,
+  encryptedContent,
   findInputError,
   isObject,
   planResponse,
+  reasoningId,
+  reasoningOutput,
   responseSnapshot,
 } from './openai-responses-shapes.js';
 import type { InputTokens, OutputPlan, ResponsesCall, ResponsesEvent, Terminal } from './openai-responses-shapes.js';
@@ -52,9 +55,9 @@ async function handleResponses(context: RouteContext): Promise<void> {
     sendJson(response, 401, openAiError(missingKeyMessage, 'invalid_request_error'));
     return;
   }
-  const inputError = findInputError(body);
+  const inputError = findInputError(body, context.issued.openaiEncrypted);
   if (inputError) {
-    sendJson(response, 400, openAiError(inputError.message, 'invalid_request_error', inputError.code, inputError.param));
+    sendJson(response, inputError.status, openAiError(inputError.message, 'invalid_request_error', inputError.code, inputError.param));
     return;
   }
   const retentionError = findRetentionError(body['prompt_cache_retention']);
@@ -97,7 +100,10 @@ async function handleResponses(context: RouteContext): Promise<void> {
       return;
     }
     case 'tool_calls': {
-      const outputs: OutputPlan[] = scenario.text === undefined ? [] : [{ kind: 'message', text: scenario.text, chunkSize: scenario.chunkSize ?? defaultChunkSize, status: 'completed' }];
+      const chunkSize = scenario.chunkSize ?? defaultChunkSize;
+      const reasoning = shownReasoning(context, call, body, scenario.reasoning, chunkSize);
+      const outputs: OutputPlan[] = reasoning ? [reasoning.plan] : [];
+      if (scenario.text !== undefined) outputs.push({ kind: 'message', text: scenario.text, chunkSize, status: 'completed' });
       scenario.calls.forEach((toolCall, index) => {
         outputs.push({
           kind: 'function_call',
@@ -108,17 +114,16 @@ async function handleResponses(context: RouteContext): Promise<void> {
         });
       });
       const generated = (scenario.text ?? '') + scenario.calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
-      const usage = buildResponsesUsage(inputTokens, countTokens(generated), 0, scenario.usage);
+      const reasoningTokens = reasoning?.tokens ?? 0;
+      const usage = buildResponsesUsage(inputTokens, reasoningTokens + countTokens(generated), reasoningTokens, scenario.usage);
       await answer(context, call, planResponse(call, outputs, { status: 'completed' }, usage), scenario.delayMs);
       return;
     }
     case 'reasoning': {
       const chunkSize = scenario.chunkSize ?? defaultChunkSize;
-      const outputs: OutputPlan[] = [
-        { kind: 'reasoning', summary: scenario.reasoning, chunkSize },
-        { kind: 'message', text: scenario.text, chunkSize, status: 'completed' },
-      ];
-      const reasoningTokens = countTokens(scenario.reasoning);
+      const reasoning = shownReasoning(context, call, body, scenario.reasoning, chunkSize);
+      const outputs: OutputPlan[] = [...(reasoning ? [reasoning.plan] : []), { kind: 'message', text: scenario.text, chunkSize, status: 'completed' }];
+      const reasoningTokens = reasoning?.tokens ?? 0;
       const usage = buildResponsesUsage(inputTokens, reasoningTokens + countTokens(scenario.text), reasoningTokens, scenario.usage);
       await answer(context, call, planResponse(call, outputs, { status: 'completed' }, usage), scenario.delayMs);
       return;
@@ -184,6 +189,25 @@ async function handleResponses(context: RouteContext): Promise<void> {
       return;
     }
   }
+}
+
+/**
+ * The reasoning item an answer starts with, or undefined when the scenario has none or the request
+ * turned reasoning off (`effort: 'none'`). Its summary shows as the request asks (reasoningOutput);
+ * its encrypted content, handed out when `include` asks for it, is recorded as issued on its id.
+ */
+function shownReasoning(
+  context: RouteContext,
+  call: ResponsesCall,
+  body: Record<string, unknown>,
+  reasoning: string | undefined,
+  chunkSize: number,
+): { plan: OutputPlan; tokens: number } | undefined {
+  const output = reasoningOutput(body);
+  if (reasoning === undefined || !output.reasons) return undefined;
+  if (call.includeEncryptedReasoning) context.issued.openaiEncrypted.set(encryptedContent(call.sequence), reasoningId(call.sequence));
+  const plan: OutputPlan = { kind: 'reasoning', summary: output.summary ? reasoning : '', chunkSize };
+  return { plan, tokens: countTokens(reasoning) };
 }
 
 /** A chat `finish_reason` as the Responses terminal it stands for. */

@@ -145,6 +145,8 @@ describe(mapOpenAICompatibleStream.name, () => {
         { type: 'response-metadata', id: '5b0f6e2a-3c1d-4e8f-9a7b-2c4d6e8f0a1b', model: 'deepseek-reasoner' },
         { type: 'reasoning-delta', delta: 'The user asks' },
         { type: 'reasoning-delta', delta: ' for 9.11 vs 9.8; 9.8 is larger.' },
+        // Marks the reasoning as this provider's, so only it gets the text back as reasoning_content.
+        { type: 'reasoning-end', providerData: { chat: { provider: 'test' } } },
         { type: 'text-delta', delta: '9.8' },
         { type: 'text-delta', delta: ' is greater.' },
         {
@@ -254,6 +256,7 @@ describe(mapOpenAICompatibleStream.name, () => {
       expect(parts.filter((part) => part.type !== 'finish' && part.type !== 'response-metadata')).toEqual([
         { type: 'reasoning-delta', delta: 'think' },
         { type: 'reasoning-delta', delta: 'same' },
+        { type: 'reasoning-end', providerData: { chat: { provider: 'test' } } },
         { type: 'text-delta', delta: 'answer' },
       ]);
     });

@@ -67,6 +67,7 @@ export class OpenAICompatibleStreamMapper {
   private readonly toolCallKeysById = new Map<string, number>();
   private lastToolCallKey: number | null = null;
   private startedToolCalls = 0;
+  private reasoningOpen = false;
 
   constructor(private readonly provider: string) {}
 
@@ -97,7 +98,11 @@ export class OpenAICompatibleStreamMapper {
     // Some servers fill both reasoning fields with the same text during their rename; read one.
     const reasoning = delta?.reasoning_content || delta?.reasoning;
     if (reasoning) {
+      this.reasoningOpen = true;
       parts.push(...this.withMetadata({ type: 'reasoning-delta', delta: reasoning }));
+    }
+    if (delta?.content || delta?.refusal || (delta?.tool_calls?.length ?? 0) > 0) {
+      parts.push(...this.closeReasoning());
     }
     // vLLM, OpenAI and LiteLLM end with `content: ""` alongside the finish reason; it is not a delta.
     if (delta?.content) {
@@ -119,7 +124,7 @@ export class OpenAICompatibleStreamMapper {
 
   /** The closing parts, once `[DONE]` arrived or the body ended. */
   finish(): ModelStreamPart[] {
-    const parts: ModelStreamPart[] = [];
+    const parts: ModelStreamPart[] = [...this.closeReasoning()];
     for (const state of this.toolCalls.values()) {
       if (state.index === null) {
         // A call whose function name never arrived cannot be executed or replayed.
@@ -134,6 +139,16 @@ export class OpenAICompatibleStreamMapper {
       }),
     );
     return parts;
+  }
+
+  /**
+   * Ends the reasoning block, marking it as this provider's, so that only this provider gets it
+   * back as `reasoning_content` (see to-openai-compatible-messages).
+   */
+  private closeReasoning(): ModelStreamPart[] {
+    if (!this.reasoningOpen) return [];
+    this.reasoningOpen = false;
+    return [{ type: 'reasoning-end', providerData: { chat: { provider: this.provider } } }];
   }
 
   private pushToolCall(toolCallDelta: OpenAICompatibleToolCallDelta, position: number, count: number): ModelStreamPart[] {

@@ -271,6 +271,7 @@ describe(`${OpenAICompatibleAdapter.name} over HTTP`, () => {
       'response-metadata',
       'reasoning-delta',
       'reasoning-delta',
+      'reasoning-end',
       'text-delta',
       'text-delta',
       'finish',

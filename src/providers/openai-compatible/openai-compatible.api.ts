@@ -49,6 +49,8 @@ export interface OpenAICompatibleAssistantMessage {
   role: 'assistant';
   /** Null only when the message carries tool calls and no text. */
   content: string | null;
+  /** The model's own reasoning, sent back where the server wants it (DeepSeek, Kimi tool turns). */
+  reasoning_content?: string;
   tool_calls?: OpenAICompatibleToolCall[];
 }
 

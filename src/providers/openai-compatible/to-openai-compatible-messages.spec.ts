@@ -153,7 +153,7 @@ describe(convertToOpenAICompatibleMessages.name, () => {
     expect(error).toBeInstanceOf(UnsupportedFeatureError);
   });
 
-  it('replays a tool round trip: assistant text and parallel calls in one message, outputs as tool messages, reasoning left out', () => {
+  it('replays a tool round trip: assistant text and parallel calls in one message, outputs as tool messages, foreign reasoning left out', () => {
     const oddArguments = '{ "city" :"Z\\u00fcrich",\n"days": 3 }';
     expect(
       convert([
@@ -265,5 +265,33 @@ describe(convertToOpenAICompatibleMessages.name, () => {
     const error = conversionError([functionCallOutput('call_1', [{ type: 'input_image', image_url: 'https://example.com/a.png', detail: 'auto' }])]);
     expect(error).toBeInstanceOf(UnsupportedFeatureError);
     expect(error).toMatchObject({ message: expect.stringContaining('input_image content in function_call_output') });
+  });
+
+  describe('reasoning_content', () => {
+    const own = (text: string): ReasoningItem => ({ type: 'reasoning', id: `rs_${text}`, summary: [], content: [{ type: 'reasoning_text', text }], provider_data: { chat: { provider: 'deepseek' } } });
+    const options = { provider: 'deepseek', dialect: 'generic' as const };
+
+    it('sends this server’s own reasoning back on the assistant message of its step, and nobody else’s', () => {
+      const messages = convert(
+        [
+          message('user', 'weather?'),
+          own('look it up'),
+          functionCall('call_1', 'get_weather', '{}'),
+          functionCallOutput('call_1', 'sunny'),
+          reasoning, // another vendor's: never sent as reasoning_content
+          message('assistant', 'Sunny.'),
+        ],
+        options,
+      );
+      expect(messages[1]).toEqual({ role: 'assistant', content: null, reasoning_content: 'look it up', tool_calls: [expect.objectContaining({ id: 'call_1' })] });
+      expect(messages[3]).toEqual({ role: 'assistant', content: 'Sunny.' });
+    });
+
+    it('gives every tool-call turn a reasoning_content, empty where none is stored, when the server demands it', () => {
+      const items = [message('user', 'weather?'), functionCall('call_1', 'get_weather', '{}'), functionCallOutput('call_1', 'sunny'), message('assistant', 'Sunny.')];
+      expect(convert(items, { ...options, backfillReasoningContent: true })[1]).toMatchObject({ reasoning_content: '' });
+      expect(convert(items, { ...options, backfillReasoningContent: true })[3]).not.toHaveProperty('reasoning_content');
+      expect(convert(items, options)[1]).not.toHaveProperty('reasoning_content');
+    });
   });
 });

@@ -4,6 +4,7 @@ import type {
   InputImagePart,
   Item,
   MessageItem,
+  ReasoningItem,
 } from '../../items/item.schemas.js';
 import type {
   OpenAICompatibleAssistantMessage,
@@ -20,6 +21,8 @@ export interface ConvertMessagesOptions {
   dialect: OpenAICompatibleDialect;
   instructions: string | null;
   items: Item[];
+  /** Give every assistant tool-call message a `reasoning_content`, `""` where none is stored (DeepSeek V4, Kimi while thinking). */
+  backfillReasoningContent?: boolean;
 }
 
 /**
@@ -35,11 +38,21 @@ export function convertToOpenAICompatibleMessages(options: ConvertMessagesOption
     messages.push({ role: 'system', content: options.instructions });
   }
 
+  // Reasoning this server produced waits for the assistant message of its step.
+  let pendingReasoning: string | null = null;
+  const takeReasoning = (message: OpenAICompatibleAssistantMessage) => {
+    if (pendingReasoning !== null && message.reasoning_content === undefined) message.reasoning_content = pendingReasoning;
+    pendingReasoning = null;
+  };
   for (const item of options.items) {
     switch (item.type) {
-      case 'message':
-        messages.push(convertMessage(item, options));
+      case 'message': {
+        const message = convertMessage(item, options);
+        if (message.role === 'assistant') takeReasoning(message);
+        else pendingReasoning = null;
+        messages.push(message);
         break;
+      }
       case 'function_call': {
         const toolCall = {
           id: item.call_id,
@@ -53,8 +66,12 @@ export function convertToOpenAICompatibleMessages(options: ConvertMessagesOption
           if (previous.content === '') {
             previous.content = null;
           }
+          takeReasoning(previous);
         } else {
-          messages.push({ role: 'assistant', content: null, tool_calls: [toolCall] });
+          const message: OpenAICompatibleAssistantMessage = { role: 'assistant', content: null };
+          takeReasoning(message);
+          message.tool_calls = [toolCall];
+          messages.push(message);
         }
         break;
       }
@@ -62,9 +79,9 @@ export function convertToOpenAICompatibleMessages(options: ConvertMessagesOption
         messages.push({ role: 'tool', tool_call_id: item.call_id, content: convertToolOutput(item, options) });
         break;
       case 'reasoning':
-        // TODO: replay reasoning text (`reasoning_content`) once the thinking policy decides, per model,
-        // whether a server wants it back (GLM preserved thinking, Kimi/DeepSeek tool loops); until then
-        // every OpenAI-compatible server gets history without it, which all of them accept.
+        // Only this server's own reasoning goes back (the replay policy chose which); another
+        // vendor's thinking would be foreign text in the model's reasoning channel.
+        if (isOwnReasoning(item, options.provider)) pendingReasoning = (pendingReasoning ?? '') + (item.content ?? []).map((part) => part.text).join('');
         break;
       default: {
         const unexpected: never = item;
@@ -72,7 +89,16 @@ export function convertToOpenAICompatibleMessages(options: ConvertMessagesOption
       }
     }
   }
+  if (options.backfillReasoningContent) {
+    for (const message of messages) if (message.role === 'assistant' && message.tool_calls && message.reasoning_content === undefined) message.reasoning_content = '';
+  }
   return messages;
+}
+
+/** Reasoning streamed by this provider carries `{chat: {provider}}` (see openai-compatible-stream). */
+function isOwnReasoning(item: ReasoningItem, provider: string): boolean {
+  const chat = item.provider_data?.['chat'];
+  return typeof chat === 'object' && chat !== null && (chat as { provider?: unknown }).provider === provider;
 }
 
 function convertMessage(item: MessageItem, options: ConvertMessagesOptions): OpenAICompatibleMessage {

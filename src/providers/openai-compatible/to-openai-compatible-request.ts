@@ -26,6 +26,7 @@ export function toOpenAICompatibleRequest(request: ModelRequest, options: ToRequ
       dialect: options.dialect,
       instructions: request.instructions,
       items: request.items,
+      backfillReasoningContent: request.backfillReasoningContent,
     }),
   };
   if (request.maxOutputTokens !== null) {

@@ -1,0 +1,53 @@
+import type { Item } from '../items/item.schemas.js';
+import { type ReplayTarget, planReasoningReplay } from './plan-reasoning-replay.js';
+
+const user = (id: string): Item => ({ type: 'message', id, role: 'user', status: 'completed', content: [{ type: 'input_text', text: id }] });
+const answer = (id: string): Item => ({ type: 'message', id, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: id, annotations: [], logprobs: [] }] });
+const thought = (id: string): Item => ({ type: 'reasoning', id, summary: [] });
+const call = (id: string): Item => ({ type: 'function_call', id, call_id: `c_${id}`, name: 'f', arguments: '{}', status: 'completed' });
+const result = (id: string): Item => ({ type: 'function_call_output', id, call_id: `c_${id}`, output: 'ok', status: 'completed' });
+
+// Turn 1: thinks and answers. Turn 2: thinks, calls a tool, thinks, answers. Turn 3 (in progress): thinks, calls a tool, gets its result.
+const history: Item[] = [
+  user('u1'), thought('r1'), answer('a1'),
+  user('u2'), thought('r2'), call('f2'), result('f2'), thought('r3'), answer('a2'),
+  user('u3'), thought('r4'), call('f4'), result('f4'),
+];
+const finished = history.slice(0, 9).concat(user('u3'));
+
+const anthropic: ReplayTarget = { wire: 'anthropic', style: 'anthropic-manual', thinking: true };
+const kept = (items: Item[]) => items.filter((item) => item.type === 'reasoning').map((item) => item.id);
+
+describe(planReasoningReplay.name, () => {
+  it('keeps what each policy promises, and every other item', () => {
+    const off = { ...anthropic, thinking: false };
+    expect(kept(planReasoningReplay(history, 'preserve', off).items)).toEqual(['r1', 'r2', 'r3', 'r4']);
+    expect(kept(planReasoningReplay(history, 'tool_turns', off).items)).toEqual(['r2', 'r4']);
+    expect(kept(planReasoningReplay(history, 'current_turn', off).items)).toEqual(['r4']);
+    expect(kept(planReasoningReplay(history, 'clear', off).items)).toEqual([]);
+    expect(planReasoningReplay(history, 'clear', off).items.filter((item) => item.type !== 'reasoning')).toHaveLength(9);
+  });
+
+  it('resolves auto per provider: everything where it is read back, tool turns for DeepSeek, nothing for other chat servers', () => {
+    expect(planReasoningReplay(history, 'auto', anthropic).applied).toBe('preserve');
+    expect(planReasoningReplay(history, 'auto', { wire: 'gemini', style: 'gemini-level', thinking: true }).applied).toBe('preserve');
+    expect(planReasoningReplay(history, 'auto', { wire: 'openai-responses', style: 'effort', thinking: true }).applied).toBe('preserve');
+    expect(planReasoningReplay(history, 'auto', { wire: 'chat', style: 'deepseek', thinking: true }).applied).toBe('tool_turns');
+    expect(planReasoningReplay(history, 'auto', { wire: 'chat', style: 'none', thinking: false }).applied).toBe('clear');
+  });
+
+  it('raises clear to the tool loop’s thinking on Anthropic while thinking, with a warning', () => {
+    const plan = planReasoningReplay(history, 'clear', anthropic);
+    expect(plan).toMatchObject({ applied: 'current_turn', warnings: [expect.stringContaining('raised to "current_turn"')] });
+    expect(kept(plan.items)).toEqual(['r4']);
+    // Outside a tool loop, or without thinking, clear is legal as asked.
+    expect(planReasoningReplay(finished, 'clear', anthropic)).toMatchObject({ applied: 'clear', warnings: [] });
+    expect(planReasoningReplay(history, 'clear', { ...anthropic, thinking: false })).toMatchObject({ applied: 'clear', warnings: [] });
+  });
+
+  it('raises DeepSeek to tool turns and Gemini 3 to the current turn', () => {
+    expect(planReasoningReplay(finished, 'clear', { wire: 'chat', style: 'deepseek', thinking: true }).applied).toBe('tool_turns');
+    expect(planReasoningReplay(history, 'clear', { wire: 'gemini', style: 'gemini-level', thinking: true }).applied).toBe('current_turn');
+    expect(planReasoningReplay(history, 'clear', { wire: 'gemini', style: 'gemini-budget', thinking: true }).applied).toBe('clear');
+  });
+});

@@ -1,0 +1,89 @@
+import type { Item } from '../items/item.schemas.js';
+
+/**
+ * Which stored reasoning goes back to the model (our extension field `reasoning_policy`):
+ * - `preserve`: every reasoning item of every turn, verbatim;
+ * - `tool_turns`: the current turn's, and those of earlier steps that called tools;
+ * - `current_turn`: only what came after the latest user message (the tool loop in progress);
+ * - `clear`: none;
+ * - `auto`: what the target provider recommends (see `AUTO`).
+ * A provider's legal minimum is never undercut: a policy below it is raised, with a warning.
+ */
+export type ReasoningPolicy = 'auto' | 'preserve' | 'tool_turns' | 'current_turn' | 'clear';
+type Level = Exclude<ReasoningPolicy, 'auto'>;
+
+/** How a request reaches its model, as far as replaying reasoning is concerned. */
+export interface ReplayTarget {
+  wire: 'anthropic' | 'gemini' | 'openai-responses' | 'chat';
+  /** The catalog's thinking style of the model. */
+  style: 'anthropic-manual' | 'anthropic-adaptive' | 'gemini-budget' | 'gemini-level' | 'effort' | 'deepseek' | 'none';
+  /** Whether this request has the model think (explicitly, or by the model's default). */
+  thinking: boolean;
+}
+
+export interface ReplayPlan {
+  items: Item[];
+  /** The policy applied after `auto` and the legal minimum. */
+  applied: Level;
+  warnings: string[];
+}
+
+const ORDER: Level[] = ['clear', 'current_turn', 'tool_turns', 'preserve'];
+
+/** `auto` per target: replay everything where the provider reads it back, only tool turns where the rest is ignored. */
+function autoLevel(target: ReplayTarget): Level {
+  if (target.wire === 'chat') return target.style === 'deepseek' ? 'tool_turns' : 'clear';
+  return 'preserve';
+}
+
+/**
+ * The least a provider accepts, given the history: Anthropic with thinking on wants the thinking
+ * of the tool loop in progress back; Gemini 3 checks the current turn's signatures (they sit on
+ * the function calls, which are always sent, but their thought parts travel with the reasoning);
+ * DeepSeek V4 wants `reasoning_content` on every tool-call turn. Elsewhere nothing is required.
+ */
+function legalMinimum(target: ReplayTarget, inToolLoop: boolean): { level: Level; why: string } | null {
+  if (!target.thinking) return null;
+  if ((target.style === 'anthropic-manual' || target.style === 'anthropic-adaptive') && inToolLoop) {
+    return { level: 'current_turn', why: 'Anthropic requires the thinking blocks of a tool loop in progress' };
+  }
+  if (target.style === 'gemini-level' && inToolLoop) return { level: 'current_turn', why: 'Gemini 3 validates the thought signatures of the current turn' };
+  if (target.style === 'deepseek') return { level: 'tool_turns', why: 'DeepSeek requires reasoning_content on every turn that called tools' };
+  return null;
+}
+
+export function planReasoningReplay(items: Item[], policy: ReasoningPolicy, target: ReplayTarget): ReplayPlan {
+  const lastUser = items.findLastIndex((item) => item.type === 'message' && item.role === 'user');
+  const inToolLoop = items.slice(lastUser + 1).some((item) => item.type === 'function_call_output');
+  const requested: Level = policy === 'auto' ? autoLevel(target) : policy;
+  const minimum = legalMinimum(target, inToolLoop);
+  const warnings: string[] = [];
+  let applied = requested;
+  if (minimum && ORDER.indexOf(requested) < ORDER.indexOf(minimum.level)) {
+    applied = minimum.level;
+    warnings.push(`reasoning_policy "${requested}" was raised to "${applied}": ${minimum.why}.`);
+  }
+  const keep = (index: number): boolean => {
+    switch (applied) {
+      case 'preserve':
+        return true;
+      case 'clear':
+        return false;
+      case 'current_turn':
+        return index > lastUser;
+      case 'tool_turns':
+        return index > lastUser || callsToolsAfter(items, index);
+    }
+  };
+  return { items: items.filter((item, index) => item.type !== 'reasoning' || keep(index)), applied, warnings };
+}
+
+/** Whether the model step this reasoning item belongs to (up to the next user input) called a tool. */
+function callsToolsAfter(items: Item[], index: number): boolean {
+  for (let next = index + 1; next < items.length; next++) {
+    const item = items[next]!;
+    if (item.type === 'function_call') return true;
+    if (item.type === 'function_call_output' || (item.type === 'message' && item.role !== 'assistant')) return false;
+  }
+  return false;
+}
