@@ -3,7 +3,7 @@ import { type ReplayTarget, planReasoningReplay } from './plan-reasoning-replay.
 
 const user = (id: string): Item => ({ type: 'message', id, role: 'user', status: 'completed', content: [{ type: 'input_text', text: id }] });
 const answer = (id: string): Item => ({ type: 'message', id, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: id, annotations: [], logprobs: [] }] });
-const thought = (id: string): Item => ({ type: 'reasoning', id, summary: [] });
+const thought = (id: string): Item => ({ type: 'reasoning', id, summary: [], provider_data: { anthropic: { thinking: id, signature: `sig_${id}` } } });
 const call = (id: string): Item => ({ type: 'function_call', id, call_id: `c_${id}`, name: 'f', arguments: '{}', status: 'completed' });
 const result = (id: string): Item => ({ type: 'function_call_output', id, call_id: `c_${id}`, output: 'ok', status: 'completed' });
 
@@ -49,5 +49,26 @@ describe(planReasoningReplay.name, () => {
     expect(planReasoningReplay(finished, 'clear', { wire: 'chat', style: 'deepseek', thinking: true }).applied).toBe('tool_turns');
     expect(planReasoningReplay(history, 'clear', { wire: 'gemini', style: 'gemini-level', thinking: true }).applied).toBe('current_turn');
     expect(planReasoningReplay(history, 'clear', { wire: 'gemini', style: 'gemini-budget', thinking: true }).applied).toBe('clear');
+  });
+});
+
+describe('switching models mid-loop', () => {
+  const foreignLoop: Item[] = [user('u1'), { ...thought('g1'), provider_data: { gemini: { thoughtSignature: 'sig' } } }, call('f1'), call('f2'), result('f1'), result('f2')];
+
+  it('suspends Anthropic thinking for a loop another model started, and only then', () => {
+    expect(planReasoningReplay(foreignLoop, 'auto', anthropic)).toMatchObject({ suspendThinking: true, warnings: [expect.stringContaining('another model')] });
+    const ownLoop: Item[] = [user('u1'), { ...thought('a1'), provider_data: { anthropic: { thinking: 't', signature: 's' } } }, call('f1'), result('f1')];
+    expect(planReasoningReplay(ownLoop, 'auto', anthropic).suspendThinking).toBe(false);
+    expect(planReasoningReplay([...foreignLoop, answer('done'), user('u2')], 'auto', anthropic).suspendThinking).toBe(false);
+  });
+
+  it('marks the first unsigned call of each current-turn step for Gemini 3, leaving signed ones and older turns alone', () => {
+    const anthropicLoop: Item[] = [user('u0'), call('old'), result('old'), answer('a0'), user('u1'), call('f1'), call('f2'), result('f1'), result('f2'), call('f3'), result('f3')];
+    const plan = planReasoningReplay(anthropicLoop, 'auto', { wire: 'gemini', style: 'gemini-level', thinking: true });
+    const signatures = plan.items.filter((item) => item.type === 'function_call').map((item) => (item.provider_data?.['gemini'] as { thoughtSignature?: string } | undefined)?.thoughtSignature ?? null);
+    expect(signatures).toEqual([null, 'skip_thought_signature_validator', null, 'skip_thought_signature_validator']);
+    expect(plan.warnings).toEqual([expect.stringContaining('2 function call(s)')]);
+    // Stored items are not touched.
+    expect(anthropicLoop[5]).not.toHaveProperty('provider_data');
   });
 });

@@ -25,6 +25,11 @@ export interface ReplayPlan {
   items: Item[];
   /** The policy applied after `auto` and the legal minimum. */
   applied: Level;
+  /**
+   * Thinking must be off for this request: Anthropic checks that the tool loop in progress starts
+   * with its own thinking, and another model made it. Thinking resumes with the next user turn.
+   */
+  suspendThinking: boolean;
   warnings: string[];
 }
 
@@ -75,7 +80,48 @@ export function planReasoningReplay(items: Item[], policy: ReasoningPolicy, targ
         return index > lastUser || callsToolsAfter(items, index);
     }
   };
-  return { items: items.filter((item, index) => item.type !== 'reasoning' || keep(index)), applied, warnings };
+  let kept = items.filter((item, index) => item.type !== 'reasoning' || keep(index));
+
+  // Switching models mid-loop: what the new model cannot verify is made legal, or thinking waits.
+  let suspendThinking = false;
+  if (target.thinking && inToolLoop && (target.style === 'anthropic-manual' || target.style === 'anthropic-adaptive')) {
+    const firstStep = items.slice(lastUser + 1).find((item) => item.type !== 'function_call_output');
+    if (firstStep && !(firstStep.type === 'reasoning' && hasProviderData(firstStep, 'anthropic'))) {
+      suspendThinking = true;
+      warnings.push('thinking was off for this request: the tool loop in progress was started by another model, whose steps Anthropic cannot verify.');
+    }
+  }
+  if (target.style === 'gemini-level') {
+    const signed = signForeignCalls(kept);
+    if (signed.count > 0) {
+      kept = signed.items;
+      warnings.push(`${signed.count} function call(s) of the current turn made by another model were sent with Gemini's skip_thought_signature_validator.`);
+    }
+  }
+  return { items: kept, applied, suspendThinking, warnings };
+}
+
+/**
+ * Gemini 3 wants a thought signature on the first function call of every step of the current turn.
+ * Calls another model made have none; Google documents a sentinel that skips the check for them.
+ * @see https://ai.google.dev/gemini-api/docs/thought-signatures
+ */
+function signForeignCalls(items: Item[]): { items: Item[]; count: number } {
+  const lastUser = items.findLastIndex((item) => item.type === 'message' && item.role === 'user');
+  let count = 0;
+  const signed = items.map((item, index) => {
+    const firstOfStep = item.type === 'function_call' && items[index - 1]?.type !== 'function_call';
+    if (index <= lastUser || !firstOfStep || hasProviderData(item, 'gemini')) return item;
+    count++;
+    return { ...item, provider_data: { ...item.provider_data, gemini: { thoughtSignature: GEMINI_SKIP_SIGNATURE } } };
+  });
+  return { items: signed, count };
+}
+
+const GEMINI_SKIP_SIGNATURE = 'skip_thought_signature_validator';
+
+function hasProviderData(item: Item, family: string): boolean {
+  return item.provider_data?.[family] !== undefined;
 }
 
 /** Whether the model step this reasoning item belongs to (up to the next user input) called a tool. */

@@ -169,7 +169,7 @@ export class ResponsesService {
       topP: thinking.topP,
       textFormat: (body.text?.format ?? { type: 'text' }) as TextFormat,
       reasoning,
-      thinking: thinking.thinking,
+      thinking: replay.suspendThinking ? { kind: 'default' } : thinking.thinking,
       includeThoughts: thinking.includeThoughts,
       backfillReasoningContent: thinks && model.info.thinking.style === 'deepseek',
       ...(await this.planCache(projectId, body, settings, context, model, responseId)),

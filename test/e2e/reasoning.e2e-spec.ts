@@ -83,3 +83,134 @@ describe('guards while thinking', () => {
     expect(response.headers.get('x-warnings')).toBeNull();
   });
 });
+
+const tools: OpenAI.Responses.FunctionTool[] = [
+  { type: 'function', name: 'get_weather', description: 'Weather by city', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+];
+
+/** The tool calls of a response as function_call_output items answering them. */
+const answers = (response: OpenAI.Responses.Response, output = 'sunny') =>
+  response.output.filter((item) => item.type === 'function_call').map((item) => ({ type: 'function_call_output' as const, call_id: item.call_id, output }));
+
+/**
+ * Reasoning artifacts a recorded upstream request carried, per wire: Anthropic thinking blocks,
+ * DeepSeek reasoning_content, OpenAI reasoning items, Gemini thought signatures (on thoughts or on
+ * the calls they belong to).
+ */
+function replayedReasoning(body: any): number {
+  if (Array.isArray(body.messages)) {
+    return body.messages.flatMap((message: any) => (Array.isArray(message.content) ? message.content : [])).filter((block: any) => block.type === 'thinking' || block.type === 'redacted_thinking').length
+      + body.messages.filter((message: any) => typeof message.reasoning_content === 'string' && message.reasoning_content !== '').length;
+  }
+  if (Array.isArray(body.input)) return body.input.filter((item: any) => item.type === 'reasoning').length;
+  return body.contents.flatMap((content: any) => content.parts).filter((part: any) => typeof part.thoughtSignature === 'string').length;
+}
+
+describe('a 3-step tool loop with thinking, under auto', () => {
+  const loops = [
+    { name: 'Anthropic (manual thinking)', model: 'anthropic/claude-sonnet-4-5', reasoning: { effort: 'low' as const } },
+    { name: 'Anthropic (adaptive thinking)', model: 'anthropic/claude-opus-4-7', reasoning: { effort: 'medium' as const, summary: 'auto' as const } },
+    { name: 'Gemini 3', model: 'google/gemini-3-pro-preview', reasoning: { effort: 'high' as const, summary: 'auto' as const } },
+    { name: 'OpenAI', model: 'openai/gpt-5', reasoning: { effort: 'low' as const, summary: 'auto' as const } },
+    { name: 'DeepSeek V4', model: 'deepseek/deepseek-v4-pro', reasoning: { effort: 'high' as const } },
+  ];
+
+  it.each(loops)('$name: every step is accepted and carries the loop’s reasoning back', async ({ model, reasoning }) => {
+    harness.upstream.enqueue(
+      { kind: 'tool_calls', reasoning: 'I need Paris first.', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] },
+      { kind: 'tool_calls', reasoning: 'Now Rome.', calls: [{ name: 'get_weather', arguments: '{"city":"Rome"}' }] },
+      { kind: 'reasoning', reasoning: 'Both are sunny.', text: 'Sunny in Paris and Rome.' },
+    );
+    const step1 = await client.responses.create({ model, input: 'Weather in Paris and Rome?', tools, reasoning });
+    expect(step1.output.map((item) => item.type)).toContain('reasoning');
+    expect(step1.usage!.output_tokens_details.reasoning_tokens).toBeGreaterThan(0);
+    const step2 = await client.responses.create({ model, previous_response_id: step1.id, input: answers(step1), tools, reasoning });
+    expect(step2.status).toBe('completed');
+    const step3 = await client.responses.create({ model, previous_response_id: step2.id, input: answers(step2), tools, reasoning });
+    expect(step3).toMatchObject({ status: 'completed', output_text: 'Sunny in Paris and Rome.' });
+    // Steps 2 and 3 gave the loop's reasoning back: one per earlier step.
+    const [, second, third] = harness.upstream.requests.map((request) => request.body);
+    expect(replayedReasoning(second)).toBeGreaterThanOrEqual(1);
+    expect(replayedReasoning(third)).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('reasoning_policy', () => {
+  async function anthropicLoopThenQuestion(policy: string) {
+    const extra = { reasoning_policy: policy } as object;
+    harness.upstream.enqueue(
+      { kind: 'tool_calls', reasoning: 'Check Paris.', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] },
+      { kind: 'reasoning', reasoning: 'It is sunny.', text: 'Sunny.' },
+      { kind: 'reasoning', reasoning: 'Rome next.', text: 'Also sunny.' },
+    );
+    const base = { model: 'anthropic/claude-sonnet-4-5', tools, reasoning: { effort: 'low' as const }, ...extra };
+    const first = await client.responses.create({ ...base, input: 'Paris?' });
+    const loopStep = await rawRequest(harness.origin, '/v1/responses', {
+      headers: { authorization: `Bearer ${PROJECT_A_KEY}` },
+      body: JSON.stringify({ ...base, previous_response_id: first.id, input: answers(first) }),
+    });
+    expect(loopStep.status).toBe(200);
+    await client.responses.create({ ...base, previous_response_id: (loopStep.json as { id: string }).id, input: 'And Rome?' });
+    return { loopWarnings: loopStep.headers.get('x-warnings'), bodies: harness.upstream.requests.map((request) => request.body) };
+  }
+
+  it('preserve sends every earlier thinking block on a new question', async () => {
+    const { bodies } = await anthropicLoopThenQuestion('preserve');
+    expect(replayedReasoning(bodies[2])).toBe(2);
+  });
+
+  it('current_turn sends the loop’s thinking inside the loop and none once a new question starts', async () => {
+    const { bodies } = await anthropicLoopThenQuestion('current_turn');
+    expect(replayedReasoning(bodies[1])).toBe(1);
+    expect(replayedReasoning(bodies[2])).toBe(0);
+  });
+
+  it('clear is raised to the legal minimum inside a tool loop, with a visible warning, and honoured after it', async () => {
+    const { bodies, loopWarnings } = await anthropicLoopThenQuestion('clear');
+    expect(replayedReasoning(bodies[1])).toBe(1);
+    expect(loopWarnings).toContain('reasoning_policy "clear" was raised to "current_turn"');
+    expect(replayedReasoning(bodies[2])).toBe(0);
+  });
+});
+
+describe('switching provider mid-conversation', () => {
+  it('goes Anthropic (thinking, tool call) → Gemini 3 (finishes the loop) → OpenAI → DeepSeek → Anthropic, every request accepted', async () => {
+    const conversation = await client.conversations.create();
+    const turn = (model: string, input: OpenAI.Responses.ResponseInput | string, reasoning?: OpenAI.Reasoning) =>
+      client.responses.create({ model, conversation: conversation.id, input, tools, ...(reasoning ? { reasoning } : {}) });
+
+    harness.upstream.enqueue({ kind: 'tool_calls', reasoning: 'Paris first.', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] });
+    const started = await turn('anthropic/claude-sonnet-4-5', 'Weather in Paris, then Rome?', { effort: 'low' });
+
+    // Gemini 3 continues the loop Anthropic started: its call has no Gemini signature.
+    harness.upstream.enqueue({ kind: 'tool_calls', reasoning: 'Rome now.', calls: [{ name: 'get_weather', arguments: '{"city":"Rome"}' }] });
+    const continued = await turn('google/gemini-3-pro-preview', answers(started), { effort: 'high' });
+    expect(harness.upstream.requests.at(-1)!.body.contents.flatMap((content: any) => content.parts).find((part: any) => part.functionCall)?.thoughtSignature).toBe('skip_thought_signature_validator');
+    harness.upstream.enqueue({ kind: 'text', text: 'Both sunny.' });
+    await turn('google/gemini-3-pro-preview', answers(continued), { effort: 'high' });
+
+    // OpenAI gets none of the foreign reasoning; DeepSeek gets "" on the foreign tool-call turns.
+    await turn('openai/gpt-5', 'Summarize.', { effort: 'low' });
+    expect(harness.upstream.requests.at(-1)!.body.input.filter((item: any) => item.type === 'reasoning')).toEqual([]);
+    await turn('deepseek/deepseek-v4-pro', 'Again, shorter.');
+    const deepseek = harness.upstream.requests.at(-1)!.body;
+    expect(deepseek.messages.filter((message: any) => message.tool_calls).every((message: any) => message.reasoning_content === '')).toBe(true);
+
+    // Back on Anthropic with thinking: a new question, so no foreign loop to verify.
+    const back = await turn('anthropic/claude-sonnet-4-5', 'Thanks. One word?', { effort: 'low' });
+    expect(back.status).toBe('completed');
+    expect(harness.upstream.requests.every((request) => request.finished)).toBe(true);
+  });
+
+  it('suspends Anthropic thinking for a tool loop another model started, and says so', async () => {
+    harness.upstream.enqueue({ kind: 'tool_calls', reasoning: 'Paris.', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] });
+    const started = await client.responses.create({ model: 'google/gemini-3-pro-preview', input: 'Paris?', tools });
+    const response = await rawRequest(harness.origin, '/v1/responses', {
+      headers: { authorization: `Bearer ${PROJECT_A_KEY}` },
+      body: JSON.stringify({ model: 'anthropic/claude-sonnet-4-5', previous_response_id: started.id, input: answers(started), tools, reasoning: { effort: 'low' } }),
+    });
+    expect(response.status).toBe(200);
+    expect(harness.upstream.requests.at(-1)!.body).not.toHaveProperty('thinking');
+    expect(response.headers.get('x-warnings')).toContain('started by another model');
+  });
+});

@@ -15,7 +15,7 @@ describe(convertAnthropicMessage.name, () => {
       {
         type: 'finish',
         reason: { unified: 'tool-calls', raw: 'tool_use' },
-        usage: { inputTokens: 1536, cachedInputTokens: 1024, cacheWriteTokens: 0, outputTokens: 71, reasoningTokens: 0 },
+        usage: { inputTokens: 1536, cachedInputTokens: 1024, cacheWriteTokens: 0, outputTokens: 71, reasoningTokens: 7 },
       },
     ]);
   });

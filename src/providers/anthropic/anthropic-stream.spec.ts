@@ -117,7 +117,7 @@ describe(mapAnthropicStream.name, () => {
           type: 'finish',
           reason: { unified: 'stop', raw: 'end_turn' },
           // message_start carried no usage; output comes from message_delta alone.
-          usage: { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 96, reasoningTokens: 0 },
+          usage: { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 96, reasoningTokens: 21 },
         },
       ]);
     });

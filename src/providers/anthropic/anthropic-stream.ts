@@ -79,6 +79,8 @@ export class AnthropicStreamMapper {
   private metadataSent = false;
   private stopReason: string | null = null;
   private usage: AnthropicUsage | null = null;
+  /** Thinking text streamed, for the reasoning-token estimate Anthropic does not report. */
+  private thinkingChars = 0;
   private readonly blocks = new Map<number, BlockState>();
 
   constructor(private readonly provider: string) {}
@@ -127,7 +129,7 @@ export class AnthropicStreamMapper {
       {
         type: 'finish',
         reason: { unified: mapAnthropicStopReason(this.stopReason), raw: this.stopReason },
-        usage: convertAnthropicUsage(this.usage),
+        usage: convertAnthropicUsage(this.usage, this.thinkingChars),
       },
     ]);
   }
@@ -145,6 +147,7 @@ export class AnthropicStreamMapper {
         return [{ type: 'tool-call-start', index, callId: block.id, name: block.name }];
       case 'thinking':
         this.blocks.set(index, { type: 'thinking', thinking: block.thinking ?? '', signature: block.signature ?? '' });
+        this.thinkingChars += block.thinking?.length ?? 0;
         return block.thinking ? [{ type: 'reasoning-delta', delta: block.thinking }] : [];
       case 'redacted_thinking':
         if (!block.data) {
@@ -193,6 +196,7 @@ export class AnthropicStreamMapper {
           return [];
         }
         state.thinking += delta.thinking;
+        this.thinkingChars += delta.thinking.length;
         return [{ type: 'reasoning-delta', delta: delta.thinking }];
       case 'signature_delta':
         if (state.type !== 'thinking') {

@@ -4,10 +4,12 @@ import type { AnthropicUsage } from './anthropic.api.js';
 /**
  * Converts Anthropic usage to ours. Anthropic's `input_tokens` is only the uncached tail after the
  * last cache breakpoint, so the total input is the sum of it, the cache reads and the cache writes.
- * Thinking tokens are inside `output_tokens` and not reported apart, so `reasoningTokens` is 0.
+ * Thinking tokens are inside `output_tokens` and not reported apart, so `reasoningTokens` is an
+ * estimate from the thinking text the model streamed (about 4 characters per token), capped at the
+ * output; 0 without thinking text (omitted display, redacted blocks).
  * @see https://platform.claude.com/docs/en/build-with-claude/prompt-caching#tracking-cache-performance
  */
-export function convertAnthropicUsage(usage: AnthropicUsage | null): Usage | null {
+export function convertAnthropicUsage(usage: AnthropicUsage | null, thinkingChars = 0): Usage | null {
   if (!usage) {
     return null;
   }
@@ -18,7 +20,7 @@ export function convertAnthropicUsage(usage: AnthropicUsage | null): Usage | nul
     cachedInputTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
     outputTokens: usage.output_tokens ?? 0,
-    reasoningTokens: 0,
+    reasoningTokens: Math.min(usage.output_tokens ?? 0, Math.ceil(thinkingChars / 4)),
   };
 }
 

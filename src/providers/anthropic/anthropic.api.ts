@@ -100,7 +100,7 @@ export interface AnthropicRequestBody {
   top_p?: number;
   metadata?: { user_id: string };
   /** @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking */
-  thinking?: { type: 'enabled'; budget_tokens: number } | { type: 'adaptive' } | { type: 'disabled' };
+  thinking?: { type: 'enabled'; budget_tokens: number } | { type: 'adaptive'; display?: 'summarized' } | { type: 'disabled' };
   /** The effort of adaptive thinking. */
   output_config?: { effort: 'low' | 'medium' | 'high' | 'xhigh' | 'max' };
   stream?: true;

@@ -135,6 +135,7 @@ describe(toAnthropicRequest.name, () => {
     const adaptive = build({ thinking: { kind: 'adaptive', effort: 'xhigh' } });
     expect(adaptive).toMatchObject({ thinking: { type: 'adaptive' }, output_config: { effort: 'xhigh' } });
     expect(build({ thinking: { kind: 'off' } }).thinking).toEqual({ type: 'disabled' });
+    expect(build({ thinking: { kind: 'adaptive', effort: 'low' }, includeThoughts: true }).thinking).toEqual({ type: 'adaptive', display: 'summarized' });
     expect(build()).not.toHaveProperty('thinking');
   });
 });

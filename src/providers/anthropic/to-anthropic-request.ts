@@ -55,7 +55,8 @@ export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRe
       body.thinking = { type: 'enabled', budget_tokens: request.thinking.budgetTokens };
       break;
     case 'adaptive':
-      body.thinking = { type: 'adaptive' };
+      // Newer models omit the thinking text unless asked; a client asking for a summary gets one.
+      body.thinking = request.includeThoughts ? { type: 'adaptive', display: 'summarized' } : { type: 'adaptive' };
       body.output_config = { effort: request.thinking.effort };
       break;
     case 'off':
