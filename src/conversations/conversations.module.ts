@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { HistoryModule } from '../history/history.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
+import { ReasoningModule } from '../reasoning/reasoning.module.js';
 import { ConversationsController } from './conversations.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsService } from './conversations.service.js';
 
 @Module({
-  imports: [HistoryModule, ProvidersModule],
+  imports: [HistoryModule, ProvidersModule, ReasoningModule],
   controllers: [ConversationsController],
   providers: [ConversationsService, ConversationsRepository],
   exports: [ConversationsRepository],

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ProviderRegistry } from '../providers/provider-registry.js';
+import { ReasoningEnvelope } from '../reasoning/reasoning-envelope.js';
 import type { CacheMode } from '../caching/cache-types.js';
 import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { ApiError } from '../common/api-error.js';
@@ -31,11 +32,12 @@ export class ConversationsService {
     private readonly repository: ConversationsRepository,
     private readonly threads: ThreadStore,
     private readonly providers: ProviderRegistry,
+    private readonly envelope: ReasoningEnvelope,
   ) {}
 
   async create(projectId: string, rawBody: unknown): Promise<PublicConversation> {
     const body = parseOrThrow(createConversationSchema, rawBody ?? {});
-    const items = await toCanonicalInput(body.items ?? [], (itemId) => this.threads.findItem(projectId, itemId), 'items');
+    const items = await toCanonicalInput(body.items ?? [], (itemId) => this.threads.findItem(projectId, itemId), 'items', (text) => this.envelope.open(text));
     return toPublicConversation(await this.repository.create(projectId, { metadata: body.metadata ?? {}, cachePolicy: body.cache_policy ?? null, reasoningPolicy: body.reasoning_policy ?? null }, items));
   }
 
@@ -66,7 +68,7 @@ export class ConversationsService {
   async createItems(projectId: string, id: string, rawBody: unknown): Promise<ListPage<PublicItem>> {
     const conversation = await this.findOrThrow(projectId, id);
     const body = parseOrThrow(createConversationItemsSchema, rawBody ?? {});
-    const items = await toCanonicalInput(body.items, (itemId) => this.threads.findItem(projectId, itemId), 'items');
+    const items = await toCanonicalInput(body.items, (itemId) => this.threads.findItem(projectId, itemId), 'items', (text) => this.envelope.open(text));
     await this.repository.appendItems(projectId, conversation.threadId, items);
     return toListPage(items.map(toPublicItem), items.length);
   }

@@ -7,10 +7,11 @@ import { RunsModule } from '../runs/runs.module.js';
 import { ResponsesController } from './responses.controller.js';
 import { ResponsesRepository } from './responses.repository.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
+import { ReasoningModule } from '../reasoning/reasoning.module.js';
 import { ResponsesService } from './responses.service.js';
 
 @Module({
-  imports: [ConversationsModule, HistoryModule, ProvidersModule, RunsModule],
+  imports: [ConversationsModule, HistoryModule, ProvidersModule, RunsModule, ReasoningModule],
   controllers: [ResponsesController],
   providers: [ResponsesService, ResponsesRepository, TokenCalibration],
 })

@@ -4,6 +4,7 @@ import type { CacheMode } from '../caching/cache-types.js';
 import { chooseRetention, gapsBetween, promptCacheKeyFor } from '../caching/thread-cache.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
 import { type ReasoningPolicy, planReasoningReplay } from '../reasoning/plan-reasoning-replay.js';
+import { ReasoningEnvelope } from '../reasoning/reasoning-envelope.js';
 import { planThinking, type ThinkingPlan } from '../reasoning/plan-thinking.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
@@ -15,7 +16,7 @@ import { parseOrThrow } from '../common/validation.js';
 import { ConversationsRepository } from '../conversations/conversations.repository.js';
 import { conversationIdOf } from '../conversations/conversations.schemas.js';
 import { type AppendTarget, type ThreadPosition, ThreadStore } from '../history/thread-store.js';
-import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
+import { type Item, type ProviderData, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import { toPublicUsage } from '../items/usage.js';
 import type { ModelRequest, TextFormat } from '../providers/model-adapter.js';
 import { ProviderRegistry, type ResolvedModel } from '../providers/provider-registry.js';
@@ -51,6 +52,8 @@ interface PlannedTurn {
   resolveToolName: ToolNameResolver;
   /** Settings changed to make the request legal for the model (thinking guards). */
   warnings: string[];
+  /** `include: ["reasoning.encrypted_content"]`: reasoning items carry their artifacts sealed. */
+  includeEncryptedReasoning: boolean;
 }
 
 /** The use cases of /v1/responses: create (every create runs as a stream), retrieve, delete, list input. */
@@ -67,6 +70,7 @@ export class ResponsesService {
     private readonly events: EventLog,
     private readonly liveness: RunLiveness,
     private readonly calibration: TokenCalibration,
+    private readonly envelope: ReasoningEnvelope,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -136,7 +140,7 @@ export class ResponsesService {
     const settings = toResponseSettings(body);
     const context = await this.resolveContext(projectId, body, responseId);
     const history = context.position ? await this.threads.loadHistory(projectId, context.position) : [];
-    const input = await toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input');
+    const input = await toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input', (text) => this.envelope.open(text));
     if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
     checkToolOutputs(history, input);
 
@@ -175,7 +179,16 @@ export class ResponsesService {
       ...(await this.planCache(projectId, body, settings, context, model, responseId)),
       safetyIdentifier: settings.safety_identifier,
     };
-    return { model, settings, context, input, request, resolveToolName: tools.resolveToolName, warnings: [...thinking.warnings, ...replay.warnings] };
+    return {
+      model,
+      settings,
+      context,
+      input,
+      request,
+      resolveToolName: tools.resolveToolName,
+      warnings: [...thinking.warnings, ...replay.warnings],
+      includeEncryptedReasoning: body.include?.includes('reasoning.encrypted_content') === true,
+    };
   }
 
   /**
@@ -212,6 +225,7 @@ export class ResponsesService {
       resolveToolName: planned.resolveToolName,
       renderInProgress: (output) => toPublicResponse(record, output.map(toPublicItem)),
       commit: (outcome) => this.commit(projectId, record, planned, outcome),
+      ...(planned.includeEncryptedReasoning ? { sealReasoning: (data: ProviderData) => this.envelope.seal(data) } : {}),
     };
   }
 

@@ -1,18 +1,29 @@
 import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
-import type { ContentPart, Item } from '../items/item.schemas.js';
+import type { ContentPart, Item, ProviderData } from '../items/item.schemas.js';
+import { ReasoningEnvelope } from '../reasoning/reasoning-envelope.js';
 import type { InputItem } from './responses.schemas.js';
 
 /** Looks up stored items for `item_reference` inputs; null when the id is unknown to the project. */
 export type ItemLookup = (id: string) => Promise<Item | null>;
 
+/** Opens one of our reasoning envelopes (`encrypted_content`); null when it was tampered with. */
+export type EnvelopeOpener = (text: string) => ProviderData | null;
+
 /**
  * Normalizes what a client sent into canonical items: a string becomes one user message, string
  * content becomes a text part, and every item gets a server id unless it brought one (clients that
  * resend earlier output keep the ids we gave them; ids are informative, never a lookup key). An
- * unknown `item_reference` is a 400 naming `<param>[i].id`.
+ * unknown `item_reference` is a 400 naming `<param>[i].id`. A reasoning item carrying one of our
+ * envelopes gets its provider artifacts back, so a `store: false` client's reasoning is replayed; an
+ * envelope that does not open is a 400.
  */
-export async function toCanonicalInput(input: string | InputItem[] | null | undefined, lookup: ItemLookup, param: string): Promise<Item[]> {
+export async function toCanonicalInput(
+  input: string | InputItem[] | null | undefined,
+  lookup: ItemLookup,
+  param: string,
+  openEnvelope: EnvelopeOpener = () => null,
+): Promise<Item[]> {
   if (input == null) return [];
   if (typeof input === 'string') {
     return [{ type: 'message', id: newId('msg'), role: 'user', status: 'completed', content: [{ type: 'input_text', text: input }] }];
@@ -24,13 +35,13 @@ export async function toCanonicalInput(input: string | InputItem[] | null | unde
       if (!referenced) throw ApiError.invalidValue(`Item with id '${item.id}' not found.`, `${param}[${index}].id`);
       items.push(referenced);
     } else {
-      items.push(toCanonicalItem(item));
+      items.push(toCanonicalItem(item, openEnvelope, `${param}[${index}]`));
     }
   }
   return items;
 }
 
-function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' }>): Item {
+function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' }>, openEnvelope: EnvelopeOpener, path: string): Item {
   switch (item.type) {
     case 'message':
       return {
@@ -53,7 +64,14 @@ function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' }>): 
       };
     case 'function_call_output':
       return { type: 'function_call_output', id: item.id ?? newId('fco'), call_id: item.call_id, output: item.output, status: item.status ?? 'completed' };
-    case 'reasoning':
+    case 'reasoning': {
+      let providerData: ProviderData | null = null;
+      if (item.encrypted_content && ReasoningEnvelope.isEnvelope(item.encrypted_content)) {
+        providerData = openEnvelope(item.encrypted_content);
+        if (!providerData) {
+          throw new ApiError(400, `The encrypted content for item ${item.id ?? path} could not be verified.`, 'invalid_request_error', `${path}.encrypted_content`, 'invalid_encrypted_content');
+        }
+      }
       return {
         type: 'reasoning',
         id: item.id ?? newId('rs'),
@@ -61,7 +79,9 @@ function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' }>): 
         ...(item.content ? { content: item.content } : {}),
         ...(item.encrypted_content ? { encrypted_content: item.encrypted_content } : {}),
         status: item.status ?? 'completed',
+        ...(providerData ? { provider_data: providerData } : {}),
       };
+    }
   }
 }
 

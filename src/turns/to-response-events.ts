@@ -42,7 +42,14 @@ export class OutputAccumulator {
   private openReasoning: { item: ReasoningItem; text: string; outputIndex: number } | null = null;
   private readonly openCalls = new Map<number, OpenCall>();
 
-  constructor(private readonly resolveToolName: ToolNameResolver = (name) => ({ name, namespace: null })) {}
+  /**
+   * `sealReasoning` is set when the client asked for `reasoning.encrypted_content`: each finished
+   * reasoning item then carries its provider artifacts sealed (see ReasoningEnvelope).
+   */
+  constructor(
+    private readonly resolveToolName: ToolNameResolver = (name) => ({ name, namespace: null }),
+    private readonly sealReasoning: ((data: ProviderData) => string) | null = null,
+  ) {}
 
   push(part: ModelStreamPart): Event[] {
     switch (part.type) {
@@ -161,6 +168,7 @@ export class OutputAccumulator {
     const { item, text, outputIndex } = open;
     item.content = [{ type: 'reasoning_text', text }];
     item.status = status;
+    if (this.sealReasoning && item.provider_data) item.encrypted_content = this.sealReasoning(item.provider_data);
     return [
       { type: 'response.reasoning_text.done', item_id: item.id, output_index: outputIndex, content_index: 0, text },
       { type: 'response.content_part.done', item_id: item.id, output_index: outputIndex, content_index: 0, part: { type: 'reasoning_text', text } },

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { AdapterCachePlan } from '../caching/cache-types.js';
-import type { Item } from '../items/item.schemas.js';
+import type { Item, ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 import type { ModelAdapter, ModelRequest } from '../providers/model-adapter.js';
 import { ProviderError } from '../providers/provider-error.js';
@@ -45,6 +45,8 @@ export interface Turn<R> {
   renderInProgress(output: Item[]): R;
   /** Stores the outcome (one transaction when the response is stored) and returns the final Response. */
   commit(outcome: TurnOutcome): Promise<R>;
+  /** Seals reasoning artifacts into `encrypted_content`, when the client asked for them. */
+  sealReasoning?: (data: ProviderData) => string;
 }
 
 /** The event that ends a response's stream, by how it ended (a cancelled one ends with `response.failed`: there is no `response.cancelled` stream event). */
@@ -69,7 +71,7 @@ export class TurnRun<R> {
   constructor(private readonly turn: Turn<R>) {}
 
   async *events(signal: AbortSignal): AsyncGenerator<ResponseStreamEvent<R>> {
-    const accumulator = new OutputAccumulator(this.turn.resolveToolName);
+    const accumulator = new OutputAccumulator(this.turn.resolveToolName, this.turn.sealReasoning ?? null);
     yield this.stamp({ type: 'response.created', response: this.turn.renderInProgress([]) });
     yield this.stamp({ type: 'response.in_progress', response: this.turn.renderInProgress([]) });
 

@@ -214,3 +214,35 @@ describe('switching provider mid-conversation', () => {
     expect(response.headers.get('x-warnings')).toContain('started by another model');
   });
 });
+
+describe('include: ["reasoning.encrypted_content"] for store: false clients', () => {
+  it('hands out a sealed envelope that carries the reasoning into the next stateless turn, and refuses a tampered one', async () => {
+    const model = 'anthropic/claude-sonnet-4-5';
+    const base = { model, tools, reasoning: { effort: 'low' as const }, store: false, include: ['reasoning.encrypted_content' as const] };
+    harness.upstream.enqueue({ kind: 'tool_calls', reasoning: 'Paris first.', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] });
+    const first = await client.responses.create({ ...base, input: 'Paris?' });
+    const reasoningItem = first.output.find((item) => item.type === 'reasoning')!;
+    expect(reasoningItem.encrypted_content).toMatch(/^rse1\./);
+    // Opaque: neither the signature nor the thinking text can be read from it.
+    expect(reasoningItem.encrypted_content).not.toContain('sig_');
+
+    // The client keeps the history itself and sends it all back, as a store: false client does.
+    const history = [{ role: 'user' as const, content: 'Paris?' }, ...first.output, ...answers(first)] as OpenAI.Responses.ResponseInput;
+    harness.upstream.enqueue({ kind: 'text', text: 'Sunny.' });
+    const second = await client.responses.create({ ...base, input: history });
+    expect(second.status).toBe('completed');
+    // The mock accepted the loop only because the thinking block came back, signature and all.
+    expect(harness.upstream.requests.at(-1)!.body.messages[1].content[0]).toMatchObject({ type: 'thinking', signature: expect.any(String) });
+
+    const tampered = history.map((item) => (item.type === 'reasoning' ? { ...item, encrypted_content: `${item.encrypted_content!.slice(0, -4)}AAAA` } : item));
+    const error = await client.responses.create({ ...base, input: tampered }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ code: 'invalid_encrypted_content', param: 'input[1].encrypted_content' });
+  });
+
+  it('leaves encrypted_content empty when the client did not ask for it', async () => {
+    harness.upstream.enqueue({ kind: 'reasoning', reasoning: 'Hmm.', text: 'Hi.' });
+    const response = await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', input: 'hi', reasoning: { effort: 'low' } });
+    expect(response.output.find((item) => item.type === 'reasoning')).not.toHaveProperty('encrypted_content');
+  });
+});
