@@ -104,14 +104,15 @@ export function planReasoningReplay(items: Item[], policy: ReasoningPolicy, targ
 /**
  * Gemini 3 wants a thought signature on the first function call of every step of the current turn.
  * Calls another model made have none; Google documents a sentinel that skips the check for them.
+ * `replace` also overwrites signatures already there (after Gemini refused them).
  * @see https://ai.google.dev/gemini-api/docs/thought-signatures
  */
-function signForeignCalls(items: Item[]): { items: Item[]; count: number } {
+export function signForeignCalls(items: Item[], replace = false): { items: Item[]; count: number } {
   const lastUser = items.findLastIndex((item) => item.type === 'message' && item.role === 'user');
   let count = 0;
   const signed = items.map((item, index) => {
     const firstOfStep = item.type === 'function_call' && items[index - 1]?.type !== 'function_call';
-    if (index <= lastUser || !firstOfStep || hasProviderData(item, 'gemini')) return item;
+    if (index <= lastUser || !firstOfStep || (!replace && hasProviderData(item, 'gemini'))) return item;
     count++;
     return { ...item, provider_data: { ...item.provider_data, gemini: { thoughtSignature: GEMINI_SKIP_SIGNATURE } } };
   });

@@ -5,6 +5,7 @@ import { chooseRetention, gapsBetween, promptCacheKeyFor } from '../caching/thre
 import { TokenCalibration } from '../caching/token-calibration.js';
 import { type ReasoningPolicy, planReasoningReplay } from '../reasoning/plan-reasoning-replay.js';
 import { ReasoningEnvelope } from '../reasoning/reasoning-envelope.js';
+import { recoverFromReasoningError } from '../reasoning/recover-reasoning-error.js';
 import { planThinking, type ThinkingPlan } from '../reasoning/plan-thinking.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
@@ -225,6 +226,7 @@ export class ResponsesService {
       resolveToolName: planned.resolveToolName,
       renderInProgress: (output) => toPublicResponse(record, output.map(toPublicItem)),
       commit: (outcome) => this.commit(projectId, record, planned, outcome),
+      recover: recoverFromReasoningError,
       ...(planned.includeEncryptedReasoning ? { sealReasoning: (data: ProviderData) => this.envelope.seal(data) } : {}),
     };
   }

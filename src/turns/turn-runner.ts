@@ -47,6 +47,8 @@ export interface Turn<R> {
   commit(outcome: TurnOutcome): Promise<R>;
   /** Seals reasoning artifacts into `encrypted_content`, when the client asked for them. */
   sealReasoning?: (data: ProviderData) => string;
+  /** A changed request for a provider error one change can fix (reasoning rules), tried once; null otherwise. */
+  recover?: (error: unknown, request: ModelRequest) => { request: ModelRequest; change: string } | null;
 }
 
 /** The event that ends a response's stream, by how it ended (a cancelled one ends with `response.failed`: there is no `response.cancelled` stream event). */
@@ -76,12 +78,25 @@ export class TurnRun<R> {
     yield this.stamp({ type: 'response.in_progress', response: this.turn.renderInProgress([]) });
 
     let failure: unknown = null;
-    try {
-      for await (const part of this.turn.adapter.stream(this.turn.request, signal)) {
-        for (const event of accumulator.push(part)) yield this.stamp(event);
+    let request = this.turn.request;
+    for (let attempt = 0; ; attempt++) {
+      // Whether the model produced anything yet; before that, a refused request can be changed and sent again.
+      let started = false;
+      try {
+        for await (const part of this.turn.adapter.stream(request, signal)) {
+          if (part.type !== 'cache-plan') started = true;
+          for (const event of accumulator.push(part)) yield this.stamp(event);
+        }
+      } catch (error) {
+        const recovery = !started && attempt === 0 && !signal.aborted ? (this.turn.recover?.(error, request) ?? null) : null;
+        if (recovery) {
+          this.logger.warn(`the provider refused the request (${error instanceof Error ? error.message : String(error)}); ${recovery.change}`);
+          request = recovery.request;
+          continue;
+        }
+        failure = error;
       }
-    } catch (error) {
-      failure = error;
+      break;
     }
 
     const outcome = toOutcome(accumulator, failure, signal);

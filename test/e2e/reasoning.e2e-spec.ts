@@ -246,3 +246,42 @@ describe('include: ["reasoning.encrypted_content"] for store: false clients', ()
     expect(response.output.find((item) => item.type === 'reasoning')).not.toHaveProperty('encrypted_content');
   });
 });
+
+describe('recovering from reasoning errors once', () => {
+  const refusedThinking =
+    'messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking';
+
+  it('sends Anthropic the loop again without thinking when its thinking blocks are refused', async () => {
+    const base = { model: 'anthropic/claude-sonnet-4-5', tools, reasoning: { effort: 'low' as const } };
+    harness.upstream.enqueue({ kind: 'tool_calls', reasoning: 'Paris.', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] });
+    const first = await client.responses.create({ ...base, input: 'Paris?' });
+    harness.upstream.enqueue({ kind: 'error', status: 400, message: refusedThinking }, { kind: 'text', text: 'Sunny.' });
+    const second = await client.responses.create({ ...base, previous_response_id: first.id, input: answers(first) });
+    expect(second).toMatchObject({ status: 'completed', output_text: 'Sunny.' });
+    const [, refused, retried] = harness.upstream.requests.map((request) => request.body);
+    expect(refused.thinking).toMatchObject({ type: 'enabled' });
+    expect(retried).not.toHaveProperty('thinking');
+    expect(replayedReasoning(retried)).toBe(0);
+  });
+
+  it('adds reasoning_content where a chat server demands it', async () => {
+    harness.upstream.enqueue({ kind: 'tool_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] });
+    const first = await client.responses.create({ model: 'vllm/qwen3-8b', input: 'Paris?', tools });
+    harness.upstream.enqueue({ kind: 'error', status: 400, message: 'The `reasoning_content` in the thinking mode must be passed back to the API.' }, { kind: 'text', text: 'Sunny.' });
+    const second = await client.responses.create({ model: 'vllm/qwen3-8b', previous_response_id: first.id, input: answers(first), tools });
+    expect(second.status).toBe('completed');
+    expect(harness.upstream.requests.at(-1)!.body.messages.find((message: any) => message.tool_calls)).toMatchObject({ reasoning_content: '' });
+  });
+
+  it('surfaces the provider’s error when the changed request is refused too', async () => {
+    harness.upstream.enqueue({ kind: 'tool_calls', reasoning: 'Paris.', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] });
+    const base = { model: 'anthropic/claude-sonnet-4-5', tools, reasoning: { effort: 'low' as const } };
+    const first = await client.responses.create({ ...base, input: 'Paris?' });
+    harness.upstream.enqueue({ kind: 'error', status: 400, message: refusedThinking }, { kind: 'error', status: 400, message: refusedThinking });
+    const error = await client.responses.create({ ...base, previous_response_id: first.id, input: answers(first) }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as Error).message).toContain('Expected `thinking` or `redacted_thinking`');
+    // Tried twice, not more.
+    expect(harness.upstream.requests).toHaveLength(3);
+  });
+});
