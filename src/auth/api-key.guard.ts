@@ -10,14 +10,14 @@ type AuthenticatedRequest = FastifyRequest & { projectId?: string };
 export class ApiKeyGuard implements CanActivate {
   constructor(private readonly auth: AuthService) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     if (!header) {
       throw ApiError.unauthorized("You didn't provide an API key. Send it in the Authorization header as 'Bearer <key>'.");
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const projectId = match?.[1] ? this.auth.projectForKey(match[1]) : null;
+    const projectId = match?.[1] ? await this.auth.projectForKey(match[1]) : null;
     if (!projectId) throw ApiError.unauthorized('Incorrect API key provided.');
     request.projectId = projectId;
     return true;

@@ -6,11 +6,19 @@ import { newId } from '../common/ids.js';
 import { PrismaClient } from '../persistence/database.js';
 import { hashApiKey } from './hash-api-key.js';
 
-/** Resolves bearer keys to projects. Keys from API_KEYS are registered (hashed) at start. */
+/** How long a key's answer (its project, or that it is unknown) is trusted before the database is asked again. */
+const KEY_CACHE_MS = 5_000;
+
+/**
+ * Resolves bearer keys to projects. Keys from API_KEYS are registered (hashed) at start; keys made
+ * through the admin API live in the database, which every instance reads. Answers are cached for a
+ * few seconds, so a key revoked or a project disabled on another instance stops working within
+ * that time (at once on the instance that did it).
+ */
 @Injectable()
 export class AuthService implements OnModuleInit {
   private readonly logger = new Logger('AuthService');
-  private readonly projectsByKeyHash = new Map<string, string>();
+  private readonly cache = new Map<string, { projectId: string | null; until: number }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -20,13 +28,22 @@ export class AuthService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const keys = this.config.apiKeys.length > 0 ? this.config.apiKeys : [this.makeDevelopmentKey()];
     for (const { key, project } of keys) await this.registerKey(key, project);
-    const active = await this.prisma.apiKey.findMany({ where: { revokedAt: null }, select: { keyHash: true, projectId: true } });
-    for (const row of active) this.projectsByKeyHash.set(row.keyHash, row.projectId);
   }
 
-  /** The project id of a bearer key, or null when the key is unknown or revoked. */
-  projectForKey(key: string): string | null {
-    return this.projectsByKeyHash.get(hashApiKey(key)) ?? null;
+  /** The project id of a bearer key, or null when the key is unknown, revoked, or its project disabled. */
+  async projectForKey(key: string): Promise<string | null> {
+    const keyHash = hashApiKey(key);
+    const cached = this.cache.get(keyHash);
+    if (cached && cached.until > Date.now()) return cached.projectId;
+    const row = await this.prisma.apiKey.findFirst({ where: { keyHash, revokedAt: null, project: { disabledAt: null } }, select: { projectId: true } });
+    const projectId = row?.projectId ?? null;
+    this.cache.set(keyHash, { projectId, until: Date.now() + KEY_CACHE_MS });
+    return projectId;
+  }
+
+  /** Forgets cached answers, after a revocation or a disabled project, so this instance applies it at once. */
+  forgetCachedKeys(): void {
+    this.cache.clear();
   }
 
   private async registerKey(key: string, project: string): Promise<void> {
@@ -34,7 +51,7 @@ export class AuthService implements OnModuleInit {
     await this.prisma.project.upsert({ where: { id: project }, create: { id: project }, update: {} });
     await this.prisma.apiKey.upsert({
       where: { keyHash },
-      create: { id: newId('key'), keyHash, projectId: project, source: 'env' },
+      create: { id: newId('key'), keyHash, projectId: project, source: 'env', lastFour: key.slice(-4) },
       update: { projectId: project, revokedAt: null },
     });
   }

@@ -1,0 +1,107 @@
+import OpenAI from 'openai';
+import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
+
+// The admin API (/admin/v1), authenticated with ADMIN_API_KEY only.
+
+const ADMIN_KEY = 'admin-e2e-key';
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({ ADMIN_API_KEY: ADMIN_KEY });
+});
+afterAll(() => harness?.close());
+beforeEach(() => harness.upstream.reset());
+
+async function admin(method: string, path: string, body?: unknown) {
+  const response = await rawRequest(harness.origin, path, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
+  });
+  return { status: response.status, json: response.json as any };
+}
+
+const sdk = (key: string) => new OpenAI({ apiKey: key, baseURL: `${harness.origin}/v1`, maxRetries: 0 });
+
+describe('projects and keys', () => {
+  it('creates a project and a key shown once; the key works until it is revoked', async () => {
+    const project = await admin('POST', '/admin/v1/projects', { name: 'Checkout bot' });
+    expect(project).toMatchObject({ status: 200, json: { id: expect.stringMatching(/^proj_/), object: 'project', name: 'Checkout bot', disabled_at: null } });
+    const created = await admin('POST', `/admin/v1/projects/${project.json.id}/api_keys`, { name: 'ci' });
+    expect(created.json).toMatchObject({ object: 'api_key', project_id: project.json.id, name: 'ci', source: 'admin', value: expect.stringMatching(/^sk-proj-/) });
+    const { value } = created.json;
+
+    const response = await sdk(value).responses.create({ model: 'vllm/qwen3-8b', input: 'hi' });
+    expect(response.status).toBe('completed');
+    // Stored hashed: the list shows only the last four characters.
+    const keys = await admin('GET', `/admin/v1/projects/${project.json.id}/api_keys`);
+    expect(keys.json.data).toEqual([expect.objectContaining({ id: created.json.id, redacted_value: `sk-…${value.slice(-4)}`, revoked_at: null })]);
+    expect(JSON.stringify(keys.json)).not.toContain(value);
+
+    const revoked = await admin('DELETE', `/admin/v1/projects/${project.json.id}/api_keys/${created.json.id}`);
+    expect(revoked.json.revoked_at).toEqual(expect.any(Number));
+    await expect(sdk(value).responses.create({ model: 'vllm/qwen3-8b', input: 'hi' })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
+  it('disabling a project stops its keys, enabling brings them back, and its data stays', async () => {
+    const project = (await admin('POST', '/admin/v1/projects', { id: 'team-blue' })).json;
+    const { value } = (await admin('POST', `/admin/v1/projects/${project.id}/api_keys`, {})).json;
+    const stored = await sdk(value).responses.create({ model: 'vllm/qwen3-8b', input: 'keep me' });
+    expect((await admin('POST', `/admin/v1/projects/${project.id}/disable`)).json.disabled_at).toEqual(expect.any(Number));
+    await expect(sdk(value).responses.retrieve(stored.id)).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await admin('POST', `/admin/v1/projects/${project.id}/enable`);
+    expect((await sdk(value).responses.retrieve(stored.id)).id).toBe(stored.id);
+  });
+
+  it('lists projects with cursor pagination, refuses a taken id, and answers 404 for an unknown one', async () => {
+    for (const id of ['page-a', 'page-b', 'page-c']) await admin('POST', '/admin/v1/projects', { id });
+    const first = await admin('GET', '/admin/v1/projects?limit=2');
+    expect(first.json).toMatchObject({ object: 'list', has_more: true });
+    expect(first.json.data).toHaveLength(2);
+    const seen = [...first.json.data];
+    let page = first;
+    while (page.json.has_more) {
+      page = await admin('GET', `/admin/v1/projects?limit=2&after=${page.json.last_id}`);
+      seen.push(...page.json.data);
+    }
+    const ids = seen.map((project: { id: string }) => project.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['project-a', 'project-b', 'page-a', 'page-b', 'page-c']));
+
+    expect(await admin('POST', '/admin/v1/projects', { id: 'page-a' })).toMatchObject({ status: 400, json: { error: { param: 'id' } } });
+    expect(await admin('GET', '/admin/v1/projects/nope')).toMatchObject({ status: 404, json: { error: { type: 'invalid_request_error' } } });
+    expect((await admin('POST', '/admin/v1/projects', { id: 'bad id!' })).status).toBe(400);
+  });
+});
+
+describe('authentication', () => {
+  /** Every admin route the server has, read from its own route tree (one segment per line, 4 columns per level). */
+  function adminRoutes(): Array<{ method: string; url: string }> {
+    const routes: Array<{ method: string; url: string }> = [];
+    const tree: string = harness.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false });
+    const segments: string[] = [];
+    for (const line of tree.split('\n')) {
+      const match = /^(.*?)(\/\S*) \(([A-Z, ]+)\)/.exec(line);
+      if (!match) continue;
+      const depth = Math.floor(match[1]!.length / 4);
+      segments.length = depth;
+      segments.push(match[2]!);
+      const url = segments.join('');
+      if (!url.startsWith('/admin/')) continue;
+      for (const method of match[3]!.split(', ')) if (method !== 'HEAD') routes.push({ method, url });
+    }
+    return routes;
+  }
+
+  it('refuses a project key, a wrong key and no key on every admin route', async () => {
+    const routes = adminRoutes();
+    expect(routes.length).toBeGreaterThanOrEqual(10);
+    for (const { method, url } of routes) {
+      const path = url.replace(/:[A-Za-z]+/g, 'x');
+      for (const authorization of [`Bearer ${PROJECT_A_KEY}`, 'Bearer wrong', undefined]) {
+        const response = await rawRequest(harness.origin, path, { method, headers: authorization ? { authorization } : {}, ...(method === 'GET' ? {} : { body: '{}' }) });
+        expect({ route: `${method} ${url}`, status: response.status }).toEqual({ route: `${method} ${url}`, status: 401 });
+      }
+    }
+  });
+});
