@@ -1,23 +1,12 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { ApiError } from '../common/api-error.js';
-import { AdminInspectRepository, type ConversationTotals } from './admin-inspect.repository.js';
+import { AdminInspectRepository } from './admin-inspect.repository.js';
 
 const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
+const elapsed = (from: Date | null, to: Date | null) => (from && to ? to.getTime() - from.getTime() : null);
 
-function toPublicTotals(totals: ConversationTotals) {
-  return {
-    responses: totals.responses,
-    input_tokens: totals.inputTokens,
-    cached_tokens: totals.cachedTokens,
-    cache_write_tokens: totals.cacheWriteTokens,
-    output_tokens: totals.outputTokens,
-    cost_usd: totals.costUsd,
-    cache_saved_usd: totals.cacheSavedUsd,
-  };
-}
-
-/** Operators' view of any response or conversation, across projects. */
+/** Operators' view of any response, across projects. Conversations: admin-conversations.controller.ts. */
 @Controller('admin/v1')
 @UseGuards(AdminKeyGuard)
 export class AdminInspectController {
@@ -43,22 +32,17 @@ export class AdminInspectController {
       cost_usd: response.costUsd,
       cache: { plan: response.cachePlan, saved_usd: response.cacheSavedUsd },
       error: response.error,
-    };
-  }
-
-  @Get('conversations/:id')
-  async conversation(@Param('id') id: string) {
-    const conversation = await this.repository.findConversation(id);
-    if (!conversation) throw ApiError.notFound('Conversation', id, 'conversation_id');
-    return {
-      id: conversation.id,
-      object: 'admin.conversation',
-      project_id: conversation.projectId,
-      metadata: conversation.metadata,
-      cache_policy: conversation.cachePolicy,
-      created_at: seconds(conversation.createdAt),
-      deleted_at: seconds(conversation.deletedAt),
-      totals: toPublicTotals(await this.repository.conversationTotals(id)),
+      background: response.background,
+      timings: {
+        queue_wait_ms: elapsed(response.createdAt, response.startedAt),
+        time_to_first_token_ms: elapsed(response.startedAt, response.firstTokenAt),
+        total_ms: elapsed(response.startedAt, response.completedAt),
+      },
+      // As sent: the exact body text, credentials redacted from the headers.
+      upstream_request: response.upstreamRequest,
+      // HTTP retries of the upstream call, and requests sent again after a recoverable refusal.
+      upstream_retries: response.upstreamAttempts === null || response.upstreamRequests === null ? null : response.upstreamAttempts - response.upstreamRequests,
+      upstream_resends: response.upstreamRequests === null ? null : Math.max(0, response.upstreamRequests - 1),
     };
   }
 }

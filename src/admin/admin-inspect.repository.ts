@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CachePlanRecord } from '../caching/cache-plan-record.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { PublicUsage } from '../items/usage.js';
+import type { UpstreamRequestRecord } from '../providers/upstream-trace.js';
 
 /** One response as an operator sees it: what was asked, what it cost, what the cache did. */
 export interface InspectedResponse {
@@ -18,18 +19,14 @@ export interface InspectedResponse {
   cacheSavedUsd: number | null;
   cachePlan: CachePlanRecord | null;
   error: unknown;
+  background: boolean;
   createdAt: Date;
+  startedAt: Date | null;
+  firstTokenAt: Date | null;
   completedAt: Date | null;
-}
-
-export interface ConversationTotals {
-  responses: number;
-  inputTokens: number;
-  cachedTokens: number;
-  cacheWriteTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  cacheSavedUsd: number;
+  upstreamRequest: UpstreamRequestRecord | null;
+  upstreamAttempts: number | null;
+  upstreamRequests: number | null;
 }
 
 /** Reads across projects for the admin API: the one place that is not scoped by project. */
@@ -54,35 +51,14 @@ export class AdminInspectRepository {
       cacheSavedUsd: row.cacheSavedUsd,
       cachePlan: row.cachePlan as CachePlanRecord | null,
       error: row.error,
+      background: row.background,
       createdAt: row.createdAt,
+      startedAt: row.startedAt,
+      firstTokenAt: row.firstTokenAt,
       completedAt: row.completedAt,
-    };
-  }
-
-  async findConversation(id: string): Promise<{ id: string; projectId: string; metadata: unknown; cachePolicy: string | null; createdAt: Date; deletedAt: Date | null } | null> {
-    return this.prisma.conversation.findUnique({ where: { id }, select: { id: true, projectId: true, metadata: true, cachePolicy: true, createdAt: true, deletedAt: true } });
-  }
-
-  /** Sums over the conversation's stored responses (usage is JSON, so the sums read it in SQL). */
-  async conversationTotals(id: string): Promise<ConversationTotals> {
-    const [row] = await this.prisma.$queryRaw<Array<Record<keyof ConversationTotals, number | bigint | null>>>`
-      SELECT count(*) AS "responses",
-             sum((usage->>'input_tokens')::bigint) AS "inputTokens",
-             sum((usage->'input_tokens_details'->>'cached_tokens')::bigint) AS "cachedTokens",
-             sum((usage->'input_tokens_details'->>'cache_write_tokens')::bigint) AS "cacheWriteTokens",
-             sum((usage->>'output_tokens')::bigint) AS "outputTokens",
-             sum(cost_usd) AS "costUsd",
-             sum(cache_saved_usd) AS "cacheSavedUsd"
-      FROM responses WHERE conversation_id = ${id}`;
-    const number = (key: keyof ConversationTotals) => Number(row?.[key] ?? 0);
-    return {
-      responses: number('responses'),
-      inputTokens: number('inputTokens'),
-      cachedTokens: number('cachedTokens'),
-      cacheWriteTokens: number('cacheWriteTokens'),
-      outputTokens: number('outputTokens'),
-      costUsd: number('costUsd'),
-      cacheSavedUsd: number('cacheSavedUsd'),
+      upstreamRequest: row.upstreamRequest as UpstreamRequestRecord | null,
+      upstreamAttempts: row.upstreamAttempts,
+      upstreamRequests: row.upstreamRequests,
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AdminOpenApiController, OpenApiController } from './openapi.controller.js';
 
-/** Serves the OpenAPI documents of the public and the admin API. */
-@Module({})
+/** Serves the OpenAPI documents of the public (`/openapi.json`) and the admin (`/admin/v1/openapi.json`) API. */
+@Module({ controllers: [OpenApiController, AdminOpenApiController] })
 export class OpenApiModule {}

@@ -3,6 +3,7 @@ import { createParser } from 'eventsource-parser';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { ProviderError } from './provider-error.js';
+import { redactHeaders, type UpstreamTrace } from './upstream-trace.js';
 
 /** Backoff for failures that happen before the first body byte reaches the caller. */
 export interface RetryOptions {
@@ -35,6 +36,8 @@ export interface CallProviderOptions {
   bodyTimeoutMs?: number;
   /** Defaults to the shared keep-alive agent. */
   dispatcher?: Dispatcher;
+  /** Records what was sent and how many attempts it took (operators' view of a response). */
+  trace?: UpstreamTrace;
 }
 
 /**
@@ -87,14 +90,17 @@ export async function callProvider(options: CallProviderOptions): Promise<Dispat
   const { provider, signal } = options;
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const headers = { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers };
+  options.trace?.requests.push({ method: options.method ?? 'POST', url: options.url, headers: redactHeaders(headers), body: payload ?? null });
 
   for (let attempt = 0; ; attempt++) {
     signal.throwIfAborted();
+    if (options.trace) options.trace.attempts++;
     let failure: ProviderError;
     try {
       const response = await request(options.url, {
         method: options.method ?? 'POST',
-        headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+        headers,
         body: payload,
         signal,
         dispatcher: options.dispatcher ?? agent(),

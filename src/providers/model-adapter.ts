@@ -2,6 +2,7 @@ import type { AdapterCachePlan } from '../caching/cache-types.js';
 import type { CacheSettings } from '../caching/plan-cache.js';
 import type { CacheThreadRef } from '../caching/provider-cache.store.js';
 import type { ThinkingPlan } from '../reasoning/plan-thinking.js';
+import type { UpstreamTrace } from './upstream-trace.js';
 import type { Item, ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 
@@ -56,6 +57,8 @@ export interface ModelRequest {
   safetyIdentifier: string | null;
   /** Prompt-cache planning for this call; absent or `off` sends no cache hints. */
   cache?: CacheSettings;
+  /** Filled in with what went to the upstream (requests, attempts), for the admin API. */
+  trace?: UpstreamTrace;
 }
 
 /**

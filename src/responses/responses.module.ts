@@ -14,6 +14,8 @@ import { ResponsesService } from './responses.service.js';
   imports: [ConversationsModule, HistoryModule, ProvidersModule, RunsModule, ReasoningModule],
   controllers: [ResponsesController],
   providers: [ResponsesService, ResponsesRepository, TokenCalibration],
+  // For the admin runs API (cancel and retry in a run's own project).
+  exports: [ResponsesService],
 })
 export class ResponsesModule implements OnApplicationBootstrap {
   constructor(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CachePlanRecord } from '../caching/cache-plan-record.js';
+import type { UpstreamRequestRecord } from '../providers/upstream-trace.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
@@ -21,6 +22,11 @@ export interface TurnResult {
   costUsd: number | null;
   cacheSavedUsd: number | null;
   cachePlan: CachePlanRecord | null;
+  startedAt: Date;
+  firstTokenAt: Date | null;
+  upstreamRequest: UpstreamRequestRecord | null;
+  upstreamAttempts: number | null;
+  upstreamRequests: number | null;
   error: { code: string; message: string } | null;
   incompleteDetails: { reason: string } | null;
   completedAt: Date;
@@ -51,6 +57,8 @@ export class ResponsesRepository {
         background: record.background,
         createdAt: record.createdAt,
         heartbeatAt: record.createdAt,
+        // A foreground turn starts now; a background one when a worker claims it.
+        ...(record.background ? {} : { startedAt: record.createdAt }),
         cacheThread,
       },
     });
@@ -89,6 +97,11 @@ export class ResponsesRepository {
           costUsd: result.costUsd,
           cacheSavedUsd: result.cacheSavedUsd,
           cachePlan: (result.cachePlan ?? undefined) as Prisma.InputJsonValue | undefined,
+          startedAt: result.startedAt,
+          firstTokenAt: result.firstTokenAt,
+          upstreamRequest: (result.upstreamRequest ?? undefined) as Prisma.InputJsonValue | undefined,
+          upstreamAttempts: result.upstreamAttempts,
+          upstreamRequests: result.upstreamRequests,
           error: (result.error ?? undefined) as Prisma.InputJsonValue | undefined,
           incompleteDetails: (result.incompleteDetails ?? undefined) as Prisma.InputJsonValue | undefined,
           completedAt: result.completedAt,
@@ -107,7 +120,7 @@ export class ResponsesRepository {
   async claimQueued(id: string): Promise<{ projectId: string; record: ResponseRecord; request: unknown } | null> {
     const [row] = await this.prisma.response.updateManyAndReturn({
       where: { id, status: 'queued', deletedAt: null },
-      data: { status: 'in_progress', heartbeatAt: new Date() },
+      data: { status: 'in_progress', heartbeatAt: new Date(), startedAt: new Date() },
     });
     return row ? { projectId: row.projectId, record: toStoredResponse(row), request: row.request } : null;
   }

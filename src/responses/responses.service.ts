@@ -21,6 +21,7 @@ import { type Item, type ProviderData, type PublicItem, toPublicItem } from '../
 import { toPublicUsage } from '../items/usage.js';
 import type { ModelRequest, TextFormat } from '../providers/model-adapter.js';
 import { ProviderRegistry, type ResolvedModel } from '../providers/provider-registry.js';
+import { newUpstreamTrace } from '../providers/upstream-trace.js';
 import { BackgroundRunner, type QueuedStart } from '../runs/background-runner.js';
 import { EventLog } from '../runs/event-log.js';
 import { RunLiveness } from '../runs/run-liveness.js';
@@ -179,6 +180,7 @@ export class ResponsesService {
       backfillReasoningContent: thinks && model.info.thinking.style === 'deepseek',
       ...(await this.planCache(projectId, body, settings, context, model, responseId)),
       safetyIdentifier: settings.safety_identifier,
+      trace: newUpstreamTrace(),
     };
     return {
       model,
@@ -326,6 +328,11 @@ export class ResponsesService {
         costUsd: computeCost(model.pricing, outcome.usage),
         cacheSavedUsd: computeCacheSavings(model.pricing, outcome.usage),
         cachePlan: toCachePlanRecord(request, plan),
+        startedAt: outcome.startedAt,
+        firstTokenAt: outcome.firstTokenAt,
+        upstreamRequest: request.trace?.requests.at(-1) ?? null,
+        upstreamAttempts: request.trace?.attempts ?? null,
+        upstreamRequests: request.trace?.requests.length ?? null,
         error: record.error,
         incompleteDetails: record.incompleteDetails,
         completedAt: record.completedAt,

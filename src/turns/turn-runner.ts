@@ -34,6 +34,9 @@ export interface TurnOutcome {
   cause: unknown;
   /** What the adapter planned for the provider's prompt cache; null when it planned nothing. */
   cachePlan: AdapterCachePlan | null;
+  /** When the model call started, and when its first output arrived (null when none did). */
+  startedAt: Date;
+  firstTokenAt: Date | null;
 }
 
 /** Everything one turn needs, prepared by the service: the model call and how to show and store it. */
@@ -79,12 +82,15 @@ export class TurnRun<R> {
 
     let failure: unknown = null;
     let request = this.turn.request;
+    const startedAt = new Date();
+    let firstTokenAt: Date | null = null;
     for (let attempt = 0; ; attempt++) {
       // Whether the model produced anything yet; before that, a refused request can be changed and sent again.
       let started = false;
       try {
         for await (const part of this.turn.adapter.stream(request, signal)) {
           if (part.type !== 'cache-plan') started = true;
+          if (firstTokenAt === null && (part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call-start')) firstTokenAt = new Date();
           for (const event of accumulator.push(part)) yield this.stamp(event);
         }
       } catch (error) {
@@ -99,7 +105,7 @@ export class TurnRun<R> {
       break;
     }
 
-    const outcome = toOutcome(accumulator, failure, signal);
+    const outcome = toOutcome(accumulator, failure, signal, startedAt, firstTokenAt);
     for (const event of accumulator.close(outcome.status === 'completed' ? 'completed' : 'incomplete')) yield this.stamp(event);
     outcome.output = accumulator.output;
     if (outcome.usage === null && failure !== null) {
@@ -127,8 +133,8 @@ export class TurnRun<R> {
   }
 }
 
-function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: AbortSignal): TurnOutcome {
-  const base = { output: [], usage: accumulator.usage, usageEstimated: false, error: null, incompleteDetails: null, cause: failure, cachePlan: accumulator.cachePlan };
+function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: AbortSignal, startedAt: Date, firstTokenAt: Date | null): TurnOutcome {
+  const base = { output: [], usage: accumulator.usage, usageEstimated: false, error: null, incompleteDetails: null, cause: failure, cachePlan: accumulator.cachePlan, startedAt, firstTokenAt };
   if (failure !== null) {
     if (signal.reason instanceof StoppedByServer) return { ...base, status: 'failed', error: { code: 'server_error', message: signal.reason.message } };
     if (signal.aborted) return { ...base, status: 'cancelled' };

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { newWebhookSecret, signWebhookPayload } from './sign-webhook-payload.js';
+import { newWebhookSecret, signWebhookPayload, webhookSignatureHeader } from './sign-webhook-payload.js';
 import { retryDelayMs } from './webhook-dispatcher.js';
 
 function signedHeaders(body: string, secret: string, timestamp = Math.floor(Date.now() / 1000)) {
@@ -41,6 +41,20 @@ describe(signWebhookPayload.name, () => {
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(Buffer.from(secret.slice(6), 'base64')).toHaveLength(32);
     expect(newWebhookSecret()).not.toBe(secret);
+  });
+});
+
+describe(webhookSignatureHeader.name, () => {
+  const body = JSON.stringify({ object: 'event', id: 'evt_2', type: 'response.failed', created_at: 1750287018, data: { id: 'resp_def' } });
+
+  it('carries one signature per secret, so a receiver holding either secret verifies it (secret rotation)', async () => {
+    const [current, previous] = [newWebhookSecret(), newWebhookSecret()];
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = webhookSignatureHeader({ id: 'wh_rot', timestamp, body, secrets: [current, previous] });
+    expect(signature.split(' ')).toEqual([signWebhookPayload({ id: 'wh_rot', timestamp, body, secret: current }), signWebhookPayload({ id: 'wh_rot', timestamp, body, secret: previous })]);
+    const headers = { 'webhook-id': 'wh_rot', 'webhook-timestamp': String(timestamp), 'webhook-signature': signature };
+    for (const secret of [current, previous]) expect(await new OpenAI({ apiKey: 'x', webhookSecret: secret }).webhooks.unwrap(body, headers)).toEqual(JSON.parse(body));
+    await expect(new OpenAI({ apiKey: 'x', webhookSecret: newWebhookSecret() }).webhooks.unwrap(body, headers)).rejects.toBeInstanceOf(OpenAI.InvalidWebhookSignatureError);
   });
 });
 

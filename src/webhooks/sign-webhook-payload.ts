@@ -8,6 +8,15 @@ export function signWebhookPayload(input: { id: string; timestamp: number; body:
   return `v1,${mac}`;
 }
 
+/**
+ * The `webhook-signature` header: one `v1,` signature per secret, space-separated as Standard
+ * Webhooks allows. During a secret rotation's grace period the delivery carries the new and the
+ * previous secret's signatures, so a receiver still holding the old secret keeps verifying.
+ */
+export function webhookSignatureHeader(input: { id: string; timestamp: number; body: string; secrets: readonly string[] }): string {
+  return input.secrets.map((secret) => signWebhookPayload({ id: input.id, timestamp: input.timestamp, body: input.body, secret })).join(' ');
+}
+
 /** 32 random bytes: within Standard Webhooks' 24–64 byte range. */
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;

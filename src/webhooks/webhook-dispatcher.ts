@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { request } from 'undici';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
-import { signWebhookPayload } from './sign-webhook-payload.js';
+import { webhookSignatureHeader } from './sign-webhook-payload.js';
 import { type AttemptResult, type ClaimedDelivery, WebhooksRepository } from './webhooks.repository.js';
 
 const BATCH = 10;
@@ -82,7 +82,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private async send(delivery: ClaimedDelivery): Promise<AttemptResult | null> {
     // Re-stamped on every attempt: receivers reject timestamps older than a few minutes.
     const timestamp = Math.floor(Date.now() / 1000);
-    const signature = signWebhookPayload({ id: delivery.id, timestamp, body: delivery.body, secret: delivery.secret });
+    const secrets = delivery.previousSecret ? [delivery.secret, delivery.previousSecret] : [delivery.secret];
+    const signature = webhookSignatureHeader({ id: delivery.id, timestamp, body: delivery.body, secrets });
     const timeoutMs = this.config.webhooks.timeoutMs;
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaClient } from '../persistence/database.js';
 
 export interface EndpointRecord {
@@ -9,16 +10,26 @@ export interface EndpointRecord {
   eventTypes: string[];
   createdAt: Date;
   disabledAt: Date | null;
+  /** Until when the secret before the last rotation still signs deliveries. */
+  previousSecretExpiresAt: Date | null;
 }
 
 /** A delivery taken by this instance for one attempt, with what is needed to send it. */
 export interface ClaimedDelivery {
   id: string;
   body: string;
+  /** Attempts of the current sequence (a redelivery starts a new one): what the retry budget counts. */
   attempts: number;
+  /** Attempts ever logged for this delivery, every sequence included: numbers the next log row. */
+  logged: number;
   url: string;
   secret: string;
+  /** The secret before the last rotation, while its grace period lasts; deliveries are signed with both. */
+  previousSecret: string | null;
 }
+
+/** Why a delivery cannot be sent again. */
+export type RedeliverRefusal = 'not_found' | 'pending' | 'endpoint_disabled';
 
 export interface AttemptResult {
   statusCode: number | null;
@@ -26,11 +37,15 @@ export interface AttemptResult {
   error: string | null;
 }
 
+const deliveryLog = { attemptLog: { orderBy: { attempt: 'asc' } } } as const satisfies Prisma.WebhookDeliveryInclude;
+
+export type DeliveryWithLog = Prisma.WebhookDeliveryGetPayload<{ include: typeof deliveryLog }>;
+
 @Injectable()
 export class WebhooksRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  createEndpoint(endpoint: Omit<EndpointRecord, 'createdAt' | 'disabledAt'>): Promise<EndpointRecord> {
+  createEndpoint(endpoint: Omit<EndpointRecord, 'createdAt' | 'disabledAt' | 'previousSecretExpiresAt'>): Promise<EndpointRecord> {
     return this.prisma.webhookEndpoint.create({ data: endpoint });
   }
 
@@ -40,6 +55,32 @@ export class WebhooksRepository {
 
   findEndpoint(projectId: string, id: string): Promise<EndpointRecord | null> {
     return this.prisma.webhookEndpoint.findFirst({ where: { id, projectId } });
+  }
+
+  /**
+   * Changes the URL and/or the subscribed events. Pending deliveries and their retries go to the
+   * new URL (the dispatcher reads it when it sends); the event types apply to events from now on.
+   * 'disabled' for a disabled endpoint: disabling is final (its pending deliveries were given up).
+   */
+  async updateEndpoint(projectId: string, id: string, changes: { url?: string; eventTypes?: string[] }): Promise<EndpointRecord | 'disabled' | null> {
+    const { count } = await this.prisma.webhookEndpoint.updateMany({ where: { id, projectId, disabledAt: null }, data: changes });
+    if (count === 1) return this.findEndpoint(projectId, id);
+    return (await this.findEndpoint(projectId, id)) ? 'disabled' : null;
+  }
+
+  /**
+   * Replaces the secret. Deliveries sent from now on (retries of earlier ones included) are signed
+   * with the new one, and with the one it replaces until `graceUntil`. One statement, so two
+   * rotations at once cannot lose a secret (SET reads the row as it was: `previous_secret = secret`
+   * keeps the old one). A rotation during a grace period ends that grace: only the last two sign.
+   */
+  async rotateSecret(projectId: string, id: string, secret: string, graceUntil: Date): Promise<EndpointRecord | 'disabled' | null> {
+    const count = await this.prisma.$executeRaw`
+      UPDATE webhook_endpoints
+         SET previous_secret = secret, previous_secret_expires_at = ${graceUntil}, secret = ${secret}
+       WHERE id = ${id} AND project_id = ${projectId} AND disabled_at IS NULL`;
+    if (count === 1) return this.findEndpoint(projectId, id);
+    return (await this.findEndpoint(projectId, id)) ? 'disabled' : null;
   }
 
   /** Disables the endpoint and gives up its pending deliveries: nobody wants them sent any more. */
@@ -63,12 +104,34 @@ export class WebhooksRepository {
     await this.prisma.webhookDelivery.createMany({ data: rows.map((row) => ({ ...row, status: 'pending' })) });
   }
 
-  listDeliveries(endpointId: string) {
+  /** The newest 100 deliveries of the endpoint (of one event, when `eventId` is given), each with its whole attempt log. */
+  listDeliveries(endpointId: string, eventId: string | null = null) {
     return this.prisma.webhookDelivery.findMany({
-      where: { endpointId },
-      orderBy: { createdAt: 'desc' },
+      where: { endpointId, ...(eventId !== null ? { eventId } : {}) },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: 100,
-      include: { attemptLog: { orderBy: { attempt: 'asc' } } },
+      include: deliveryLog,
+    });
+  }
+
+  /**
+   * Starts a new attempt sequence for a delivery that is no longer pending (delivered or failed):
+   * the same row, so the same `webhook-id` and body (Standard Webhooks: the id names the message,
+   * and receivers deduplicate on it), due now, with a fresh retry budget. Its attempt log goes on
+   * from where it was. A pending delivery is refused: it may be in flight, and it will be tried anyway.
+   */
+  async redeliver(projectId: string, id: string): Promise<DeliveryWithLog | RedeliverRefusal> {
+    return this.prisma.$transaction(async (tx) => {
+      const found = await tx.webhookDelivery.findFirst({ where: { id, projectId }, select: { status: true, endpoint: { select: { disabledAt: true } } } });
+      if (!found) return 'not_found';
+      if (found.endpoint.disabledAt) return 'endpoint_disabled';
+      // The status condition makes a concurrent redeliver of the same delivery a no-op rather than a second sequence.
+      const { count } = await tx.webhookDelivery.updateMany({
+        where: { id, status: { not: 'pending' } },
+        data: { status: 'pending', attempts: 0, nextAttemptAt: new Date(), lastError: null, deliveredAt: null },
+      });
+      if (count === 0) return 'pending';
+      return tx.webhookDelivery.findUniqueOrThrow({ where: { id }, include: deliveryLog });
     });
   }
 
@@ -90,7 +153,10 @@ export class WebhooksRepository {
           LIMIT ${limit}::int
           FOR UPDATE SKIP LOCKED
         )
-      RETURNING d.id, d.body, d.attempts, e.url, e.secret`;
+      RETURNING d.id, d.body, d.attempts,
+        (SELECT count(*) FROM webhook_attempts AS a WHERE a.delivery_id = d.id)::int AS logged,
+        e.url, e.secret,
+        CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS "previousSecret"`;
   }
 
   /** Stores one attempt and the delivery's next state together, so the log and the counter agree. */
@@ -99,13 +165,12 @@ export class WebhooksRepository {
     result: AttemptResult,
     next: { status: 'delivered' } | { status: 'failed' } | { status: 'pending'; nextAttemptAt: Date },
   ): Promise<void> {
-    const attempt = delivery.attempts + 1;
     await this.prisma.$transaction([
-      this.prisma.webhookAttempt.create({ data: { deliveryId: delivery.id, attempt, ...result } }),
+      this.prisma.webhookAttempt.create({ data: { deliveryId: delivery.id, attempt: delivery.logged + 1, ...result } }),
       this.prisma.webhookDelivery.update({
         where: { id: delivery.id },
         data: {
-          attempts: attempt,
+          attempts: delivery.attempts + 1,
           status: next.status,
           lastError: result.error,
           ...(next.status === 'delivered' ? { deliveredAt: new Date() } : {}),

@@ -105,3 +105,27 @@ describe('authentication', () => {
     }
   });
 });
+
+describe('one response, as the upstream saw it', () => {
+  it('shows the upstream request byte for byte as the mock received it, credentials redacted, with timings and retries', async () => {
+    const response = await harness.client.responses.create({ model: 'anthropic/claude-sonnet-4-5', instructions: 'Be brief. «ü»', input: [{ role: 'user', content: 'Hi {"2":1,"1":2}' }] });
+    const received = harness.upstream.requests.at(-1)!;
+    const inspected = (await admin('GET', `/admin/v1/responses/${response.id}`)).json;
+    expect(inspected.upstream_request.body).toBe(received.rawBody);
+    expect(inspected.upstream_request).toMatchObject({ method: 'POST', url: `${harness.upstream.origin}/v1/messages` });
+    expect(inspected.upstream_request.headers['x-api-key']).toBe('[redacted]');
+    expect(JSON.stringify(inspected)).not.toContain('sk-ant-upstream-test');
+    expect(inspected.request).toMatchObject({ model: 'anthropic/claude-sonnet-4-5', instructions: 'Be brief. «ü»' });
+    expect(inspected.timings).toEqual({ queue_wait_ms: expect.any(Number), time_to_first_token_ms: expect.any(Number), total_ms: expect.any(Number) });
+    expect(inspected.timings.time_to_first_token_ms).toBeLessThanOrEqual(inspected.timings.total_ms);
+    expect(inspected).toMatchObject({ upstream_retries: 0, upstream_resends: 0, usage: response.usage, cost_usd: expect.any(Number) });
+  });
+
+  it('counts the retries an upstream failure caused', async () => {
+    harness.upstream.enqueue({ kind: 'error', status: 503 });
+    const response = await harness.client.responses.create({ model: 'vllm/qwen3-8b', input: 'again' });
+    const inspected = (await admin('GET', `/admin/v1/responses/${response.id}`)).json;
+    expect(inspected.upstream_retries).toBe(1);
+    expect(inspected.upstream_request.body).toBe(harness.upstream.requests.at(-1)!.rawBody);
+  });
+});

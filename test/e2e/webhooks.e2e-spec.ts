@@ -93,6 +93,7 @@ interface PublicEndpoint {
 
 interface PublicDelivery {
   id: string;
+  event_id: string;
   event_type: string;
   status: string;
   attempts: Array<{ attempt: number; status_code: number | null; latency_ms: number; error: string | null }>;
@@ -104,7 +105,8 @@ let receiver: Receiver;
 beforeAll(async () => {
   receiver = new Receiver();
   await receiver.listen();
-  harness = await startHarness({ ADMIN_API_KEY: ADMIN_KEY, WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_POLL_MS: '20' });
+  // Five attempts: enough for the flaky receiver below, few enough to see a delivery end failed.
+  harness = await startHarness({ ADMIN_API_KEY: ADMIN_KEY, WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_POLL_MS: '20', WEBHOOK_MAX_ATTEMPTS: '5' });
 });
 afterAll(async () => {
   await harness?.close();
@@ -141,8 +143,8 @@ async function runInBackground(text: string): Promise<string> {
   return queued.id;
 }
 
-async function deliveries(endpointId: string): Promise<PublicDelivery[]> {
-  const listed = await admin('GET', `/${endpointId}/deliveries`);
+async function deliveries(endpointId: string, query = ''): Promise<PublicDelivery[]> {
+  const listed = await admin('GET', `/${endpointId}/deliveries${query}`);
   expect(listed.status).toBe(200);
   return (listed.json as { data: PublicDelivery[] }).data;
 }
@@ -240,5 +242,163 @@ describe('webhooks', () => {
     const invalid = await admin('POST', '', { url: 'ftp://example.com/hook' });
     expect(invalid.status).toBe(400);
     expect(invalid.json).toMatchObject({ error: { param: 'url' } });
+  });
+
+  it('shows one endpoint, and updates its url and event types; a disabled one cannot be updated', async () => {
+    await withEndpoint(`${receiver.origin}/before-move`, async (endpoint) => {
+      expect((await admin('GET', `/${endpoint.id}`)).json).toEqual({
+        id: endpoint.id,
+        object: 'webhook_endpoint',
+        project_id: 'project-a',
+        url: `${receiver.origin}/before-move`,
+        event_types: ['response.completed', 'response.failed', 'response.cancelled', 'response.incomplete'],
+        created_at: expect.any(Number),
+        disabled_at: null,
+        previous_secret_expires_at: null,
+      });
+
+      const moved = await admin('POST', `/${endpoint.id}`, { url: `${receiver.origin}/moved` });
+      expect(moved).toMatchObject({ status: 200, json: { id: endpoint.id, url: `${receiver.origin}/moved`, event_types: endpoint.event_types } });
+      expect(moved.text).not.toContain('whsec_');
+      const narrowed = await admin('POST', `/${endpoint.id}`, { event_types: ['response.failed', 'response.failed'] });
+      expect(narrowed.json).toMatchObject({ url: `${receiver.origin}/moved`, event_types: ['response.failed'] });
+      expect((await admin('GET', `/${endpoint.id}`)).json).toMatchObject({ url: `${receiver.origin}/moved`, event_types: ['response.failed'] });
+
+      // Now subscribed to response.failed only: a completed run sends nothing, a failed one goes to the new URL.
+      receiver.route('/moved', { secret: endpoint.secret!, statusFor: () => 200 });
+      const completed = await runInBackground('not announced');
+      await eventually(async () => ((await harness.client.responses.retrieve(completed)).status === 'completed' ? true : null));
+      harness.upstream.enqueue({ kind: 'error', status: 400 });
+      const failed = (await harness.client.responses.create({ model, input: 'fail', background: true })).id;
+      const received = await receiver.next((entry) => entry.path === '/moved' && entry.event?.data.id === failed);
+      expect(received.event).toMatchObject({ type: 'response.failed' });
+      expect(receiver.received.some((entry) => entry.path === '/before-move' || entry.event?.data.id === completed)).toBe(false);
+
+      expect(await admin('POST', `/${endpoint.id}`, {})).toMatchObject({ status: 400 });
+      expect(await admin('POST', `/${endpoint.id}`, { url: 'ftp://example.com/' })).toMatchObject({ status: 400, json: { error: { param: 'url' } } });
+      expect(await admin('POST', `/${endpoint.id}`, { event_types: ['response.created'] })).toMatchObject({ status: 400, json: { error: { param: 'event_types[0]' } } });
+    });
+    const disabled = (await admin('POST', '', { url: 'http://placeholder.invalid/' })).json as PublicEndpoint;
+    await admin('DELETE', `/${disabled.id}`);
+    expect(await admin('POST', `/${disabled.id}`, { url: 'http://placeholder.invalid/again' })).toMatchObject({ status: 400, json: { error: { param: 'endpoint_id' } } });
+    for (const [method, path, body] of [['GET', '/we_unknown'], ['POST', '/we_unknown', { url: 'http://x.invalid/' }], ['POST', '/we_unknown/rotate_secret', {}]] as const) {
+      expect(await admin(method, path, body)).toMatchObject({ status: 404, json: { error: { code: 'not_found', param: 'endpoint_id' } } });
+    }
+    // Another project's endpoint is not found under this one.
+    const other = await fetch(`${harness.origin}/admin/v1/projects/project-b/webhooks/${disabled.id}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(other.status).toBe(404);
+  });
+
+  it('rotates the secret: shown once, and deliveries from then on verify with the new secret', async () => {
+    await withEndpoint(`${receiver.origin}/rotating`, async (endpoint) => {
+      const rotated = await admin('POST', `/${endpoint.id}/rotate_secret`);
+      expect(rotated).toMatchObject({ status: 200, json: { id: endpoint.id, object: 'webhook_endpoint', secret: expect.stringMatching(/^whsec_/) } });
+      const secret = (rotated.json as PublicEndpoint).secret!;
+      expect(secret).not.toBe(endpoint.secret);
+      expect((await admin('GET', `/${endpoint.id}`)).text).not.toContain('whsec_');
+
+      receiver.route('/rotating', { secret, statusFor: () => 200 });
+      const responseId = await runInBackground('after the rotation');
+      const received = await receiver.next((entry) => entry.path === '/rotating');
+      expect(received.event).toMatchObject({ type: 'response.completed', data: { id: responseId } });
+    });
+  });
+
+  it('signs with the previous secret too during the grace period after a rotation', async () => {
+    await withEndpoint(`${receiver.origin}/rolling-over`, async (endpoint) => {
+      const rotated = (await admin('POST', `/${endpoint.id}/rotate_secret`)).json as PublicEndpoint & { previous_secret_expires_at: number };
+      const secret = rotated.secret!;
+      // The grace period: 24 hours.
+      expect(rotated.previous_secret_expires_at - Math.floor(Date.now() / 1000)).toBeGreaterThan(24 * 3600 - 60);
+      receiver.route('/rolling-over', { secret, statusFor: () => 200 });
+      await runInBackground('both verify');
+      const received = await receiver.next((entry) => entry.path === '/rolling-over');
+      expect(received.event).not.toBeNull();
+      expect((received.headers['webhook-signature'] as string).split(' ')).toHaveLength(2);
+      // A receiver that still holds the old secret verifies the same delivery.
+      const old = await new OpenAI({ apiKey: 'x', webhookSecret: endpoint.secret! }).webhooks.unwrap(received.body, received.headers as Record<string, string>);
+      expect(old).toEqual(received.event);
+      // A second rotation drops the first secret: only the last two sign.
+      const third = ((await admin('POST', `/${endpoint.id}/rotate_secret`)).json as PublicEndpoint).secret!;
+      receiver.route('/rolling-over', { secret: third, statusFor: () => 200 });
+      await runInBackground('rotated twice');
+      const later = await receiver.next((entry) => entry.path === '/rolling-over' && entry !== received);
+      expect(later.event).not.toBeNull();
+      await expect(new OpenAI({ apiKey: 'x', webhookSecret: endpoint.secret! }).webhooks.unwrap(later.body, later.headers as Record<string, string>)).rejects.toBeInstanceOf(
+        OpenAI.InvalidWebhookSignatureError,
+      );
+      expect(await new OpenAI({ apiKey: 'x', webhookSecret: secret }).webhooks.unwrap(later.body, later.headers as Record<string, string>)).toEqual(later.event);
+    });
+  });
+
+  it('lists the deliveries of one event, and redelivers one with the same webhook-id and body and a fresh retry budget', async () => {
+    await withEndpoint(`${receiver.origin}/redelivered`, async (endpoint) => {
+      // 503 to the first five (all of the first sequence), then 200.
+      receiver.route('/redelivered', { secret: endpoint.secret!, statusFor: (index) => (index < 5 ? 503 : 200) });
+      const first = await runInBackground('first');
+      const [failed] = await eventually(async () => {
+        const rows = await deliveries(endpoint.id);
+        return rows[0]?.status === 'failed' ? rows : null;
+      });
+      expect(failed!.attempts.map((attempt) => attempt.status_code)).toEqual([503, 503, 503, 503, 503]);
+      const second = await runInBackground('second');
+      const secondDelivery = await eventually(async () => (await deliveries(endpoint.id)).find((row) => row.status === 'delivered') ?? null);
+
+      // One event's deliveries only.
+      const firstEvent = failed!.event_id;
+      expect(firstEvent).toMatch(/^evt_/);
+      expect((await deliveries(endpoint.id, `?event_id=${firstEvent}`)).map((row) => row.id)).toEqual([failed!.id]);
+      expect((await deliveries(endpoint.id, `?event_id=${secondDelivery.event_id}`)).map((row) => row.id)).toEqual([secondDelivery.id]);
+      expect(await deliveries(endpoint.id, '?event_id=evt_unknown')).toEqual([]);
+      expect((await deliveries(endpoint.id)).map((row) => row.id)).toEqual([secondDelivery.id, failed!.id]);
+      expect(receiver.received.filter((entry) => entry.path === '/redelivered' && entry.status === 200).map((entry) => entry.event?.data.id)).toEqual([second]);
+
+      // The failed delivery, again: it is pending at once, and the receiver now accepts it.
+      const redelivered = await admin('POST', `/deliveries/${failed!.id}/redeliver`);
+      expect(redelivered).toMatchObject({ status: 200, json: { id: failed!.id, object: 'webhook_delivery', event_id: firstEvent, status: 'pending', next_attempt_at: expect.any(Number) } });
+      const accepted = await receiver.next((entry) => entry.path === '/redelivered' && entry.status === 200 && entry.event?.data.id === first);
+      const original = receiver.received.find((entry) => entry.path === '/redelivered' && entry.event?.data.id === first)!;
+      expect(accepted.headers['webhook-id']).toBe(failed!.id);
+      expect(accepted.body).toBe(original.body);
+      const [after] = await eventually(async () => {
+        const rows = await deliveries(endpoint.id, `?event_id=${firstEvent}`);
+        return rows[0]?.status === 'delivered' ? rows : null;
+      });
+      // The log goes on across sequences.
+      expect(after!.attempts.map((attempt) => [attempt.attempt, attempt.status_code])).toEqual([
+        [1, 503],
+        [2, 503],
+        [3, 503],
+        [4, 503],
+        [5, 503],
+        [6, 200],
+      ]);
+
+      // A delivered one can be sent again too (the receiver lost it): the same message once more.
+      await admin('POST', `/deliveries/${secondDelivery.id}/redeliver`);
+      const again = await receiver.next((entry) => entry.path === '/redelivered' && entry.event?.data.id === second && entry !== receiver.received.find((other) => other.event?.data.id === second));
+      expect(again.headers['webhook-id']).toBe(secondDelivery.id);
+      await eventually(async () => ((await deliveries(endpoint.id, `?event_id=${secondDelivery.event_id}`))[0]?.attempts.length === 2 ? true : null));
+    });
+  });
+
+  it('refuses to redeliver a pending delivery (409), one of a disabled endpoint (400), and unknown ones (404)', async () => {
+    const created = (await admin('POST', '', { url: `${receiver.origin}/down` })).json as PublicEndpoint;
+    receiver.route('/down', { secret: created.secret!, statusFor: () => 503 });
+    await runInBackground('to a receiver that is down');
+    const [pending] = await eventually(async () => {
+      const rows = await deliveries(created.id);
+      return rows[0]?.status === 'pending' && rows[0].attempts.length >= 1 ? rows : null;
+    });
+    expect(await admin('POST', `/deliveries/${pending!.id}/redeliver`)).toMatchObject({ status: 409, json: { error: { param: 'delivery_id' } } });
+
+    await admin('DELETE', `/${created.id}`);
+    expect((await deliveries(created.id))[0]!.status).toBe('failed');
+    expect(await admin('POST', `/deliveries/${pending!.id}/redeliver`)).toMatchObject({ status: 400, json: { error: { param: 'delivery_id' } } });
+
+    expect(await admin('POST', '/deliveries/wh_unknown/redeliver')).toMatchObject({ status: 404, json: { error: { code: 'not_found', param: 'delivery_id' } } });
+    // Another project's path does not reach this project's delivery.
+    const other = await fetch(`${harness.origin}/admin/v1/projects/project-b/webhooks/deliveries/${pending!.id}/redeliver`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(other.status).toBe(404);
   });
 });

@@ -54,6 +54,7 @@ export class AnthropicAdapter implements ModelAdapter {
         retry: this.options.retry,
         headersTimeoutMs: this.options.headersTimeoutMs,
         bodyTimeoutMs: this.options.bodyTimeoutMs,
+        ...(request.trace ? { trace: request.trace } : {}),
       }),
       fromEvents: (events) => mapAnthropicStream(events, provider),
       fromJson: (text) => convertAnthropicMessage(text, provider),

@@ -1,6 +1,7 @@
 import type { CacheThreadRef, ProviderCacheStore } from '../../caching/provider-cache.store.js';
 import { callProvider, type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import type { UpstreamTrace } from '../upstream-trace.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import type { GeminiRequestBody } from './gemini.api.js';
 import { GeminiExplicitCache, isCachedContentError } from './gemini-explicit-cache.js';
@@ -40,14 +41,14 @@ export class GeminiAdapter implements ModelAdapter {
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
     const body = toGeminiRequest(request, { provider: this.options.provider });
     if (!this.explicitCache || !request.cache) {
-      yield* this.send(request.model, body, signal);
+      yield* this.send(request.model, body, signal, request.trace);
       return;
     }
     const prepared = await this.explicitCache.prepare(request.model, body, request.cache, signal);
     yield { type: 'cache-plan', plan: prepared.plan };
     let started = false;
     try {
-      for await (const part of this.send(request.model, prepared.body, signal)) {
+      for await (const part of this.send(request.model, prepared.body, signal, request.trace)) {
         started = true;
         yield part;
       }
@@ -56,7 +57,7 @@ export class GeminiAdapter implements ModelAdapter {
       if (started || !cache || !isCachedContentError(error)) throw error;
       // The cache is gone (expired early, deleted elsewhere): forget it and send the request whole, once.
       await this.explicitCache.forget(cache.name);
-      yield* this.send(request.model, body, signal);
+      yield* this.send(request.model, body, signal, request.trace);
     }
   }
 
@@ -64,7 +65,7 @@ export class GeminiAdapter implements ModelAdapter {
     await this.explicitCache?.release(thread);
   }
 
-  private send(model: string, body: GeminiRequestBody, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
+  private send(model: string, body: GeminiRequestBody, signal: AbortSignal, trace?: UpstreamTrace): AsyncGenerator<ModelStreamPart, void, undefined> {
     const { provider } = this.options;
     return readProviderStream({
       provider,
@@ -81,6 +82,7 @@ export class GeminiAdapter implements ModelAdapter {
         retry: this.options.retry,
         headersTimeoutMs: this.options.headersTimeoutMs,
         bodyTimeoutMs: this.options.bodyTimeoutMs,
+        ...(trace ? { trace } : {}),
       }),
       fromEvents: (events) => mapGeminiStream(events, provider),
       fromJson: (text) => convertGeminiResponseBody(text, provider),

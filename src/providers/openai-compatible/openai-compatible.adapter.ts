@@ -58,6 +58,7 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
         retry: this.options.retry,
         headersTimeoutMs: this.options.headersTimeoutMs,
         bodyTimeoutMs: this.options.bodyTimeoutMs,
+        ...(request.trace ? { trace: request.trace } : {}),
       }),
       fromEvents: (events) => mapOpenAICompatibleStream(events, provider),
       fromJson: (text) => convertOpenAICompatibleCompletion(text, provider),

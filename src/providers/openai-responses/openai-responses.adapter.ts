@@ -76,6 +76,7 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
       retry: this.options.retry,
       headersTimeoutMs: this.options.headersTimeoutMs,
       bodyTimeoutMs: this.options.bodyTimeoutMs,
+      ...(request.trace ? { trace: request.trace } : {}),
     });
   }
 }
