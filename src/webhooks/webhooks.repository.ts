@@ -159,7 +159,11 @@ export class WebhooksRepository {
         CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS "previousSecret"`;
   }
 
-  /** Stores one attempt and the delivery's next state together, so the log and the counter agree. */
+  /**
+   * Stores one attempt and the delivery's next state together, so the log and the counter agree.
+   * A delivery whose endpoint was disabled while the attempt was in flight stays `failed`, unless
+   * this attempt delivered it.
+   */
   async recordAttempt(
     delivery: ClaimedDelivery,
     result: AttemptResult,
@@ -167,8 +171,8 @@ export class WebhooksRepository {
   ): Promise<void> {
     await this.prisma.$transaction([
       this.prisma.webhookAttempt.create({ data: { deliveryId: delivery.id, attempt: delivery.logged + 1, ...result } }),
-      this.prisma.webhookDelivery.update({
-        where: { id: delivery.id },
+      this.prisma.webhookDelivery.updateMany({
+        where: next.status === 'delivered' ? { id: delivery.id } : { id: delivery.id, status: 'pending' },
         data: {
           attempts: delivery.attempts + 1,
           status: next.status,
