@@ -1,20 +1,10 @@
 import { loadAnthropicFixture } from './anthropic-messages.js';
-import { startMockUpstream } from './mock-upstream.js';
-import type { MockUpstream } from './mock-upstream.js';
+import { type MockUpstream, startMockUpstream } from './mock-upstream.js';
+import { useMockUpstream } from './use-mock-upstream.js';
 
 type Json = Record<string, any>;
 
-let upstream: MockUpstream;
-
-beforeAll(async () => {
-  upstream = await startMockUpstream();
-});
-
-afterEach(() => upstream.reset());
-
-afterAll(async () => {
-  await upstream.close();
-});
+const upstream = useMockUpstream();
 
 const anthropicHeaders = { 'anthropic-version': '2023-06-01', 'content-type': 'application/json', 'x-api-key': 'sk-ant-test' };
 

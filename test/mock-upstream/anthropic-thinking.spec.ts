@@ -15,22 +15,12 @@ import {
   topKWithThinkingMessage,
   unsupportedThinkingTypeMessage,
 } from './anthropic-messages-shapes.js';
-import { startMockUpstream } from './mock-upstream.js';
-import type { MockUpstream } from './mock-upstream.js';
+import { type MockUpstream, startMockUpstream } from './mock-upstream.js';
+import { useMockUpstream } from './use-mock-upstream.js';
 
 type Json = Record<string, any>;
 
-let upstream: MockUpstream;
-
-beforeAll(async () => {
-  upstream = await startMockUpstream();
-});
-
-afterEach(() => upstream.reset());
-
-afterAll(async () => {
-  await upstream.close();
-});
+const upstream = useMockUpstream();
 
 const anthropicHeaders = { 'anthropic-version': '2023-06-01', 'content-type': 'application/json', 'x-api-key': 'sk-ant-test' };
 

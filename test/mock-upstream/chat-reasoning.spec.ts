@@ -7,22 +7,11 @@ import {
   findReasoningReplayError,
   kimiMissingReasoningMessage,
 } from './chat-completions-shapes.js';
-import { startMockUpstream } from './mock-upstream.js';
-import type { MockUpstream } from './mock-upstream.js';
+import { useMockUpstream } from './use-mock-upstream.js';
 
 type Json = Record<string, any>;
 
-let upstream: MockUpstream;
-
-beforeAll(async () => {
-  upstream = await startMockUpstream();
-});
-
-afterEach(() => upstream.reset());
-
-afterAll(async () => {
-  await upstream.close();
-});
+const upstream = useMockUpstream();
 
 function postChat(body: unknown): Promise<Response> {
   return fetch(`${upstream.baseUrl}/chat/completions`, {

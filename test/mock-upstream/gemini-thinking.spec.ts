@@ -10,22 +10,11 @@ import {
   levelUnsupportedMessage,
   thinkingOutput,
 } from './gemini-shapes.js';
-import { startMockUpstream } from './mock-upstream.js';
-import type { MockUpstream } from './mock-upstream.js';
+import { useMockUpstream } from './use-mock-upstream.js';
 
 type Json = Record<string, any>;
 
-let upstream: MockUpstream;
-
-beforeAll(async () => {
-  upstream = await startMockUpstream();
-});
-
-afterEach(() => upstream.reset());
-
-afterAll(async () => {
-  await upstream.close();
-});
+const upstream = useMockUpstream();
 
 function post(body: unknown, model: string, method = 'generateContent'): Promise<Response> {
   return fetch(`${upstream.origin}/v1beta/models/${model}:${method}`, {

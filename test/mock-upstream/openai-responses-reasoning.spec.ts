@@ -1,22 +1,11 @@
 // OpenAI Responses reasoning on the mock: tool calls after a reasoning item, and the stateless replay
 // rules (reference §5.3), over real HTTP with the passing and the failing case.
 import { findInputError, reasoningOutput } from './openai-responses-shapes.js';
-import { startMockUpstream } from './mock-upstream.js';
-import type { MockUpstream } from './mock-upstream.js';
+import { useMockUpstream } from './use-mock-upstream.js';
 
 type Json = Record<string, any>;
 
-let upstream: MockUpstream;
-
-beforeAll(async () => {
-  upstream = await startMockUpstream();
-});
-
-afterEach(() => upstream.reset());
-
-afterAll(async () => {
-  await upstream.close();
-});
+const upstream = useMockUpstream();
 
 function postResponses(body: unknown): Promise<Response> {
   return fetch(`${upstream.baseUrl}/responses`, {
