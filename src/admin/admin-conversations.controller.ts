@@ -12,6 +12,7 @@ import {
   type TimelineItem,
 } from './admin-conversations.repository.js';
 import { booleanParamSchema, refuseUnknownParams, toPublicTotals, unixSecondsSchema } from './admin-usage.schemas.js';
+import { unixSecondsOrNull } from '../common/unix-time.js';
 
 /** A conversation's metadata holds at most 16 keys, so more pairs than that cannot all match. */
 const MAX_METADATA_FILTERS = 16;
@@ -89,7 +90,6 @@ export function parseConversationListQuery(query: unknown): ConversationListQuer
   };
 }
 
-const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 
 function toPublicConversation(conversation: AdminConversationRecord) {
   return {
@@ -99,9 +99,9 @@ function toPublicConversation(conversation: AdminConversationRecord) {
     metadata: conversation.metadata,
     cache_policy: conversation.cachePolicy,
     reasoning_policy: conversation.reasoningPolicy,
-    created_at: seconds(conversation.createdAt),
-    updated_at: seconds(conversation.updatedAt),
-    deleted_at: seconds(conversation.deletedAt),
+    created_at: unixSecondsOrNull(conversation.createdAt),
+    updated_at: unixSecondsOrNull(conversation.updatedAt),
+    deleted_at: unixSecondsOrNull(conversation.deletedAt),
   };
 }
 
@@ -112,8 +112,8 @@ function toPublicTimelineItem(entry: TimelineItem) {
     seq: entry.seq,
     response_id: entry.responseId,
     direction: entry.direction,
-    created_at: seconds(entry.createdAt),
-    deleted_at: seconds(entry.deletedAt),
+    created_at: unixSecondsOrNull(entry.createdAt),
+    deleted_at: unixSecondsOrNull(entry.deletedAt),
   };
 }
 
@@ -122,9 +122,9 @@ function toPublicResponse(response: ConversationResponseRecord) {
     id: response.id,
     status: response.status,
     model: response.model,
-    created_at: seconds(response.createdAt),
-    completed_at: seconds(response.completedAt),
-    deleted_at: seconds(response.deletedAt),
+    created_at: unixSecondsOrNull(response.createdAt),
+    completed_at: unixSecondsOrNull(response.completedAt),
+    deleted_at: unixSecondsOrNull(response.deletedAt),
     usage: response.usage,
     cost_usd: response.costUsd,
     cache_saved_usd: response.cacheSavedUsd,

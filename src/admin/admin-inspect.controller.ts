@@ -1,9 +1,9 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { ApiError } from '../common/api-error.js';
+import { unixSecondsOrNull } from '../common/unix-time.js';
 import { AdminInspectRepository } from './admin-inspect.repository.js';
 
-const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 const elapsed = (from: Date | null, to: Date | null) => (from && to ? to.getTime() - from.getTime() : null);
 
 /** Operators' view of any response, across projects. Conversations: admin-conversations.controller.ts. */
@@ -24,8 +24,8 @@ export class AdminInspectController {
       previous_response_id: response.previousResponseId,
       model: response.model,
       status: response.status,
-      created_at: seconds(response.createdAt),
-      completed_at: seconds(response.completedAt),
+      created_at: unixSecondsOrNull(response.createdAt),
+      completed_at: unixSecondsOrNull(response.completedAt),
       request: response.request,
       usage: response.usage,
       usage_estimated: response.usageEstimated,

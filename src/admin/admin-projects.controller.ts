@@ -9,6 +9,7 @@ import { newId } from '../common/ids.js';
 import { toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
 import { type ApiKeyRecord, AdminProjectsRepository, type ProjectRecord } from './admin-projects.repository.js';
+import { unixSecondsOrNull } from '../common/unix-time.js';
 
 const createProjectSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'project ids are 1-64 letters, digits, _ or -').optional(),
@@ -17,10 +18,9 @@ const createProjectSchema = z.object({
 const createKeySchema = z.object({ name: z.string().max(256).nullish() });
 const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), after: z.string().min(1).optional() });
 
-const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 
 function toPublicProject(project: ProjectRecord) {
-  return { id: project.id, object: 'project', name: project.name, created_at: seconds(project.createdAt), disabled_at: seconds(project.disabledAt) };
+  return { id: project.id, object: 'project', name: project.name, created_at: unixSecondsOrNull(project.createdAt), disabled_at: unixSecondsOrNull(project.disabledAt) };
 }
 
 function toPublicKey(key: ApiKeyRecord) {
@@ -31,8 +31,8 @@ function toPublicKey(key: ApiKeyRecord) {
     name: key.name,
     source: key.source,
     redacted_value: key.lastFour ? `sk-…${key.lastFour}` : null,
-    created_at: seconds(key.createdAt),
-    revoked_at: seconds(key.revokedAt),
+    created_at: unixSecondsOrNull(key.createdAt),
+    revoked_at: unixSecondsOrNull(key.revokedAt),
   };
 }
 

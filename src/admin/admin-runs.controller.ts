@@ -6,6 +6,7 @@ import { toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
 import { ResponsesService } from '../responses/responses.service.js';
 import { AdminRunsRepository, type RunRecord, type RunStatus, runStatuses } from './admin-runs.repository.js';
+import { unixSecondsOrNull } from '../common/unix-time.js';
 
 /** What an operator looks at first: runs waiting, running, or that need a decision (failed). */
 const DEFAULT_STATUSES = ['queued', 'in_progress', 'failed'] as const;
@@ -31,7 +32,6 @@ const listRunsSchema = z.object({
   after: z.string().min(1).optional(),
 });
 
-const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 
 function toPublicRun(run: RunRecord) {
   return {
@@ -40,9 +40,9 @@ function toPublicRun(run: RunRecord) {
     project_id: run.projectId,
     status: run.status,
     model: run.model,
-    created_at: seconds(run.createdAt),
-    started_at: seconds(run.startedAt),
-    completed_at: seconds(run.completedAt),
+    created_at: unixSecondsOrNull(run.createdAt),
+    started_at: unixSecondsOrNull(run.startedAt),
+    completed_at: unixSecondsOrNull(run.completedAt),
     error: run.error ?? null,
     conversation_id: run.conversationId,
     previous_response_id: run.previousResponseId,

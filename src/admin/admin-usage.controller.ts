@@ -2,8 +2,8 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { AdminUsageRepository } from './admin-usage.repository.js';
 import { parseUsageQuery, toPublicTotals } from './admin-usage.schemas.js';
+import { unixSeconds } from '../common/unix-time.js';
 
-const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /** Tokens and cost per project and model over a time range, across projects. */
 @Controller('admin/v1/usage')
@@ -18,8 +18,8 @@ export class AdminUsageController {
     return {
       object: 'list',
       // The range as applied, so a report asked without end_time says where it stopped.
-      start_time: seconds(range.start),
-      end_time: seconds(range.end),
+      start_time: unixSeconds(range.start),
+      end_time: unixSeconds(range.end),
       data: rows.map((row) => ({ project_id: row.projectId, model: row.model, ...toPublicTotals(row) })),
     };
   }

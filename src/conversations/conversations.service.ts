@@ -11,6 +11,7 @@ import { type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import { toCanonicalInput } from '../responses/to-canonical-input.js';
 import { type ConversationRecord, ConversationsRepository } from './conversations.repository.js';
 import { createConversationItemsSchema, createConversationSchema, updateConversationSchema } from './conversations.schemas.js';
+import { unixSeconds } from '../common/unix-time.js';
 
 export interface PublicConversation {
   id: string;
@@ -113,7 +114,7 @@ function toPublicConversation(record: ConversationRecord): PublicConversation {
   return {
     id: record.id,
     object: 'conversation',
-    created_at: Math.floor(record.createdAt.getTime() / 1000),
+    created_at: unixSeconds(record.createdAt),
     metadata: record.metadata,
     ...(record.cachePolicy ? { cache_policy: record.cachePolicy } : {}),
     ...(record.reasoningPolicy ? { reasoning_policy: record.reasoningPolicy } : {}),

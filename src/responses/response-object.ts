@@ -1,3 +1,4 @@
+import { unixSeconds } from '../common/unix-time.js';
 import type { PublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
 import type { CreateResponseBody, ToolParam } from './responses.schemas.js';
@@ -66,7 +67,6 @@ export function toResponseSettings(body: CreateResponseBody): ResponseSettings {
   };
 }
 
-const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /**
  * The public Response object with every key the official schema (and the stricter Open Responses

@@ -7,6 +7,7 @@ import { parseOrThrow } from '../common/validation.js';
 import { newWebhookSecret } from './sign-webhook-payload.js';
 import { webhookEventTypes } from './webhook-events.js';
 import { type DeliveryWithLog, type EndpointRecord, WebhooksRepository } from './webhooks.repository.js';
+import { unixSecondsOrNull } from '../common/unix-time.js';
 
 /**
  * How long the previous secret still signs deliveries after a rotation (Standard Webhooks lets a
@@ -23,7 +24,6 @@ const updateEndpointSchema = z
   .refine((body) => body.url !== undefined || body.event_types !== undefined, { message: 'give url and/or event_types' });
 const deliveriesQuerySchema = z.object({ event_id: z.string().min(1).optional() });
 
-const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 
 function toPublicEndpoint(endpoint: EndpointRecord) {
   return {
@@ -32,10 +32,10 @@ function toPublicEndpoint(endpoint: EndpointRecord) {
     project_id: endpoint.projectId,
     url: endpoint.url,
     event_types: endpoint.eventTypes,
-    created_at: seconds(endpoint.createdAt),
-    disabled_at: seconds(endpoint.disabledAt),
+    created_at: unixSecondsOrNull(endpoint.createdAt),
+    disabled_at: unixSecondsOrNull(endpoint.disabledAt),
     // While in the future, deliveries carry a signature with the secret before the last rotation too.
-    previous_secret_expires_at: seconds(endpoint.previousSecretExpiresAt),
+    previous_secret_expires_at: unixSecondsOrNull(endpoint.previousSecretExpiresAt),
   };
 }
 
@@ -46,9 +46,9 @@ function toPublicDelivery(row: DeliveryWithLog) {
     event_id: row.eventId,
     event_type: row.eventType,
     status: row.status,
-    created_at: seconds(row.createdAt),
-    delivered_at: seconds(row.deliveredAt),
-    next_attempt_at: row.status === 'pending' ? seconds(row.nextAttemptAt) : null,
+    created_at: unixSecondsOrNull(row.createdAt),
+    delivered_at: unixSecondsOrNull(row.deliveredAt),
+    next_attempt_at: row.status === 'pending' ? unixSecondsOrNull(row.nextAttemptAt) : null,
     last_error: row.lastError,
     // Every attempt ever made, redeliveries included; `attempt` numbers them across sequences.
     attempts: row.attemptLog.map((attempt) => ({
@@ -56,7 +56,7 @@ function toPublicDelivery(row: DeliveryWithLog) {
       status_code: attempt.statusCode,
       latency_ms: attempt.latencyMs,
       error: attempt.error,
-      at: seconds(attempt.at),
+      at: unixSecondsOrNull(attempt.at),
     })),
   };
 }
