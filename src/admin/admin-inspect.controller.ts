@@ -31,6 +31,8 @@ export class AdminInspectController {
       usage_estimated: response.usageEstimated,
       cost_usd: response.costUsd,
       cache: { plan: response.cachePlan, saved_usd: response.cacheSavedUsd },
+      // What of the history went out: window, budget, token counts, where it started, what a cut left out.
+      context: response.contextPlan,
       error: response.error,
       background: response.background,
       timings: {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { CachePlanRecord } from '../caching/cache-plan-record.js';
-import { PrismaClient } from '../generated/prisma/client.js';
+import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { UpstreamBodyStore } from '../history/upstream-body-store.js';
 import type { PublicUsage } from '../items/usage.js';
+import type { ContextPlanRecord } from '../planning/plan-context.js';
 import type { UpstreamRequestRecord } from '../providers/upstream-trace.js';
 
 /** One response as an operator sees it: what was asked, what it cost, what the cache did. */
@@ -18,6 +20,7 @@ export interface InspectedResponse {
   costUsd: number | null;
   cacheSavedUsd: number | null;
   cachePlan: CachePlanRecord | null;
+  contextPlan: ContextPlanRecord | null;
   error: unknown;
   background: boolean;
   createdAt: Date;
@@ -32,7 +35,10 @@ export interface InspectedResponse {
 /** Reads across projects for the admin API: the one place that is not scoped by project. */
 @Injectable()
 export class AdminInspectRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly bodies: UpstreamBodyStore,
+  ) {}
 
   async findResponse(id: string): Promise<InspectedResponse | null> {
     const row = await this.prisma.response.findUnique({ where: { id } });
@@ -50,15 +56,24 @@ export class AdminInspectRepository {
       costUsd: row.costUsd,
       cacheSavedUsd: row.cacheSavedUsd,
       cachePlan: row.cachePlan as CachePlanRecord | null,
+      contextPlan: row.contextPlan as ContextPlanRecord | null,
       error: row.error,
       background: row.background,
       createdAt: row.createdAt,
       startedAt: row.startedAt,
       firstTokenAt: row.firstTokenAt,
       completedAt: row.completedAt,
-      upstreamRequest: row.upstreamRequest as UpstreamRequestRecord | null,
+      upstreamRequest: await this.upstreamRequestOf(row),
       upstreamAttempts: row.upstreamAttempts,
       upstreamRequests: row.upstreamRequests,
     };
+  }
+
+  /** The request with its exact body: rows written before body deltas keep it inside `upstream_request`. */
+  private async upstreamRequestOf(row: Prisma.ResponseGetPayload<object>): Promise<UpstreamRequestRecord | null> {
+    const request = row.upstreamRequest as UpstreamRequestRecord | null;
+    if (!request || row.upstreamBody === null) return request;
+    const body = row.upstreamBodyBase === null ? row.upstreamBody : await this.bodies.rebuild(row.id);
+    return { ...request, body };
   }
 }

@@ -33,6 +33,12 @@ export class ApiError extends Error {
     return new ApiError(400, message, 'invalid_request_error', param, 'invalid_value');
   }
 
+  /** OpenAI's own words for a prompt that does not fit the model's window; every vendor's overflow error maps to it. */
+  static contextLengthExceeded(detail?: string): ApiError {
+    const message = 'Your input exceeds the context window of this model. Please adjust your input and try again.';
+    return ApiError.invalidRequest(detail ? `${message} ${detail}` : message, 'input', 'context_length_exceeded');
+  }
+
   static notFound(kind: string, id: string, param: string | null = null): ApiError {
     return new ApiError(404, `${kind} with id '${id}' not found.`, 'invalid_request_error', param, 'not_found');
   }

@@ -1,3 +1,4 @@
+import { isContextOverflow } from '../providers/context-overflow.js';
 import { ProviderError } from '../providers/provider-error.js';
 import { UnsupportedFeatureError } from '../providers/unsupported-feature-error.js';
 import { ApiError } from './api-error.js';
@@ -17,6 +18,8 @@ export function toApiError(error: unknown): ApiError {
 }
 
 function fromProviderError(error: ProviderError): ApiError {
+  // Every vendor words it differently; the client gets OpenAI's one error for it.
+  if (isContextOverflow(error)) return ApiError.contextLengthExceeded(`(Upstream provider '${error.provider}': ${error.message})`);
   const upstream = `Upstream provider '${error.provider}'`;
   switch (error.status) {
     case 400:

@@ -42,6 +42,8 @@ export const envSchema = z.object({
   CACHE_POLICY: z.enum(['off', 'auto', 'aggressive']).default('auto'),
   /** Which stored reasoning is sent back to models when neither the request nor its conversation sets `reasoning_policy`. */
   REASONING_POLICY: z.enum(['auto', 'preserve', 'tool_turns', 'current_turn', 'clear']).default('auto'),
+  /** Context window, in tokens, of a model the catalog does not know (config/models.json, MODELS_FILE). */
+  DEFAULT_CONTEXT_WINDOW: z.coerce.number().int().min(1024).default(128_000),
   /** Comma-separated names; each reads <NAME>_BASE_URL (with /v1) and <NAME>_API_KEY. */
   OPENAI_COMPATIBLE_PROVIDERS: optionalString,
   /** A queued or running response whose process stopped refreshing it for this long is marked failed. */
@@ -91,6 +93,7 @@ export interface AppConfig {
   modelsFile: string | null;
   cachePolicy: 'off' | 'auto' | 'aggressive';
   reasoningPolicy: 'auto' | 'preserve' | 'tool_turns' | 'current_turn' | 'clear';
+  defaultContextWindow: number;
   compatibleProviders: CompatibleProviderConfig[];
   upstream: { maxRetries: number; headersTimeoutMs: number; bodyTimeoutMs: number };
   runStaleAfterMs: number;
@@ -169,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     modelsFile: values.MODELS_FILE ?? null,
     cachePolicy: values.CACHE_POLICY,
     reasoningPolicy: values.REASONING_POLICY,
+    defaultContextWindow: values.DEFAULT_CONTEXT_WINDOW,
     compatibleProviders: parseCompatibleProviders(env, values.OPENAI_COMPATIBLE_PROVIDERS),
     upstream: {
       maxRetries: values.UPSTREAM_MAX_RETRIES,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
-import type { Item, ProviderData } from '../items/item.schemas.js';
+import type { HistoryEntry, Item, ProviderData } from '../items/item.schemas.js';
 
 /** A point in a thread's history: everything in the lineage of `threadId` below `endSeq`. */
 export interface ThreadPosition {
@@ -45,11 +45,13 @@ export class ThreadStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
-   * The items visible at `position` (the whole thread when `endSeq` is null), oldest first, in ONE query: the thread's own items below
-   * endSeq, then each ancestor's items below the seq its child forked at. Seqs continue across forks,
-   * so ordering by seq alone gives the history order.
+   * The items visible at `position` (the whole thread when `endSeq` is null), oldest first, with
+   * their seqs, in ONE query: the thread's own items below endSeq, then each ancestor's items below
+   * the seq its child forked at. Seqs continue across forks, so ordering by seq alone gives the
+   * history order. `fromSeq` leaves out everything before it (history a turn no longer sends is not
+   * read), and ancestors that end before it are not walked.
    */
-  async loadHistory(projectId: string, position: ThreadPosition | { threadId: string; endSeq: null }): Promise<Item[]> {
+  async loadHistory(projectId: string, position: ThreadPosition | { threadId: string; endSeq: null }, fromSeq: number | null = null): Promise<HistoryEntry[]> {
     const rows = await this.prisma.$queryRaw<StoredItemRow[]>`
       WITH RECURSIVE lineage (thread_id, parent_thread_id, upto) AS (
         SELECT t.id, t.parent_thread_id, COALESCE(${position.endSeq}::int, t.next_seq)
@@ -59,11 +61,12 @@ export class ThreadStore {
           FROM lineage l
           JOIN threads c ON c.id = l.thread_id
           JOIN threads p ON p.id = l.parent_thread_id
+         WHERE c.fork_seq > COALESCE(${fromSeq}::int, -1)
       )
       SELECT i.seq, i.data, i.provider_data
-        FROM lineage l JOIN items i ON i.thread_id = l.thread_id AND i.seq < l.upto AND i.deleted_at IS NULL
+        FROM lineage l JOIN items i ON i.thread_id = l.thread_id AND i.seq < l.upto AND i.seq >= COALESCE(${fromSeq}::int, 0) AND i.deleted_at IS NULL
        ORDER BY i.seq`;
-    return rows.map(toItem);
+    return rows.map((row) => ({ seq: row.seq, item: toItem(row) }));
   }
 
   /** A stored item of the project by its public id (for `item_reference` inputs). */

@@ -142,3 +142,9 @@ export function toPublicItem(item: Item): PublicItem {
   const { provider_data: _providerData, ...publicItem } = item;
   return publicItem as PublicItem;
 }
+
+/** A stored item and its place in its thread's lineage (seqs continue across forks). */
+export interface HistoryEntry {
+  seq: number;
+  item: Item;
+}

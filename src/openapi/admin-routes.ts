@@ -187,6 +187,24 @@ const adminResponse = named(
     usage_estimated: z.boolean().describe('True when the provider reported no usage for a cut-short call, so it was estimated.'),
     cost_usd: z.number().nullable(),
     cache: z.strictObject({ plan: cachePlan.nullable(), saved_usd: z.number().nullable() }),
+    context: z
+      .strictObject({
+        model: z.string(),
+        window: z.number().int(),
+        output_reserve: z.number().int(),
+        budget: z.number().int(),
+        truncation: z.enum(['auto', 'disabled']),
+        start_seq: z.number().int().nullable().describe('The first history item sent (by its position in the thread); everything before it was left out.'),
+        history_items: z.number().int(),
+        estimated_tokens: z.number().int(),
+        expected_tokens: z.number().int().describe('The estimate anchored to the input tokens the provider reported for the previous turn.'),
+        cut: z
+          .strictObject({ reason: z.enum(['budget', 'upstream']), dropped_items: z.number().int(), dropped_tokens: z.number().int(), from_seq: z.number().int().nullable() })
+          .nullable()
+          .describe('Set when this turn moved the start: what it left out that the previous turn still sent.'),
+      })
+      .nullable()
+      .describe('What of the history this turn sent to fit the model\'s context window; null for responses stored before it was recorded.'),
     error: responseError,
     background: z.boolean(),
     timings: z.strictObject({

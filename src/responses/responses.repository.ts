@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { CachePlanRecord } from '../caching/cache-plan-record.js';
+import type { ContextAnchor, ContextPlanRecord } from '../planning/plan-context.js';
 import type { UpstreamRequestRecord } from '../providers/upstream-trace.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
 import { type AppendTarget, type ThreadPosition, ThreadStore } from '../history/thread-store.js';
+import { UpstreamBodyStore } from '../history/upstream-body-store.js';
 import type { ResponseRecord, ResponseSettings, ResponseStatus } from './response-object.js';
 import { seqAfter } from '../common/pagination.js';
 
@@ -13,6 +15,8 @@ export interface StoredResponse extends ResponseRecord {
   position: ThreadPosition | null;
   /** See `cache_thread` in the schema; null for responses stored before it existed. */
   cacheThread: string | null;
+  /** What this turn sent of its history and what the provider counted (the next turn's starting point). */
+  contextAnchor: ContextAnchor | null;
 }
 
 export interface TurnResult {
@@ -22,9 +26,12 @@ export interface TurnResult {
   costUsd: number | null;
   cacheSavedUsd: number | null;
   cachePlan: CachePlanRecord | null;
+  contextPlan: ContextPlanRecord;
   startedAt: Date;
   firstTokenAt: Date | null;
   upstreamRequest: UpstreamRequestRecord | null;
+  /** The turn's cache thread: its upstream body is stored as a delta of the thread's previous one. */
+  cacheThread: string;
   upstreamAttempts: number | null;
   upstreamRequests: number | null;
   error: { code: string; message: string } | null;
@@ -40,6 +47,7 @@ export class ResponsesRepository {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly threads: ThreadStore,
+    private readonly bodies: UpstreamBodyStore,
   ) {}
 
   async create(projectId: string, record: ResponseRecord, request: unknown, cacheThread: string): Promise<void> {
@@ -76,6 +84,19 @@ export class ResponsesRepository {
   }
 
   /**
+   * Where a conversation's next turn starts its history: what its newest finished turn sent. Turns
+   * that failed kept nothing in the conversation, so they do not count.
+   */
+  async latestContextAnchor(projectId: string, conversationId: string): Promise<ContextAnchor | null> {
+    const row = await this.prisma.response.findFirst({
+      where: { projectId, conversationId, status: { in: ['completed', 'incomplete'] } },
+      orderBy: { completedAt: 'desc' },
+      select: { contextPlan: true, usage: true, usageEstimated: true },
+    });
+    return row ? toContextAnchor(row) : null;
+  }
+
+  /**
    * Appends the turn's input and output items and records the outcome in ONE transaction, so a
    * response is never reported finished before its items can be read back.
    */
@@ -84,6 +105,8 @@ export class ResponsesRepository {
       ...input.map((item) => ({ item, direction: 'input' as const, responseId })),
       ...output.map((item) => ({ item, direction: 'output' as const, responseId })),
     ];
+    const request = result.upstreamRequest;
+    const body = store && request?.body != null ? { text: request.body, encoded: this.bodies.encode(result.cacheThread, request.body) } : null;
     await this.prisma.$transaction(async (tx) => {
       const position = await this.threads.append(tx, projectId, target, items);
       // store: false keeps no response, only what a conversation must keep: its items.
@@ -97,9 +120,15 @@ export class ResponsesRepository {
           costUsd: result.costUsd,
           cacheSavedUsd: result.cacheSavedUsd,
           cachePlan: (result.cachePlan ?? undefined) as Prisma.InputJsonValue | undefined,
+          contextPlan: result.contextPlan as unknown as Prisma.InputJsonValue,
           startedAt: result.startedAt,
           firstTokenAt: result.firstTokenAt,
-          upstreamRequest: (result.upstreamRequest ?? undefined) as Prisma.InputJsonValue | undefined,
+          // The body goes in the upstream_body columns, as a delta where it can (src/history/upstream-body-store.ts).
+          upstreamRequest: (request ? { ...request, body: null } : undefined) as Prisma.InputJsonValue | undefined,
+          upstreamBody: body?.encoded.text ?? null,
+          upstreamBodyBase: body?.encoded.base ?? null,
+          upstreamBodyPrefix: body?.encoded.prefix ?? null,
+          upstreamBodySuffix: body?.encoded.suffix ?? null,
           upstreamAttempts: result.upstreamAttempts,
           upstreamRequests: result.upstreamRequests,
           error: (result.error ?? undefined) as Prisma.InputJsonValue | undefined,
@@ -110,6 +139,8 @@ export class ResponsesRepository {
         },
       });
     });
+    // Only a committed body may be a base: a rolled-back one would leave later deltas without theirs.
+    if (body) this.bodies.remember(result.cacheThread, responseId, body.text, body.encoded);
   }
 
   /**
@@ -192,5 +223,18 @@ function toStoredResponse(row: ResponseRow): StoredResponse {
     completedAt: row.completedAt,
     position: row.threadId !== null && row.endSeq !== null ? { threadId: row.threadId, endSeq: row.endSeq } : null,
     cacheThread: row.cacheThread,
+    contextAnchor: toContextAnchor(row),
+  };
+}
+
+function toContextAnchor(row: Pick<ResponseRow, 'contextPlan' | 'usage' | 'usageEstimated'>): ContextAnchor | null {
+  const plan = row.contextPlan as ContextPlanRecord | null;
+  if (!plan) return null;
+  const usage = row.usage as PublicUsage | null;
+  return {
+    startSeq: plan.start_seq,
+    estimatedTokens: plan.estimated_tokens,
+    reportedTokens: usage && !row.usageEstimated ? usage.input_tokens : null,
+    model: plan.model,
   };
 }

@@ -1,16 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { toCachePlanRecord } from '../caching/cache-plan-record.js';
 import type { CacheMode } from '../caching/cache-types.js';
-import { chooseRetention, gapsBetween, promptCacheKeyFor } from '../caching/thread-cache.js';
+import { gapsBetween } from '../caching/thread-cache.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
-import { type ReasoningPolicy, planReasoningReplay } from '../reasoning/plan-reasoning-replay.js';
+import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { ReasoningEnvelope } from '../reasoning/reasoning-envelope.js';
 import { recoverFromReasoningError } from '../reasoning/recover-reasoning-error.js';
-import { planThinking, type ThinkingPlan } from '../reasoning/plan-thinking.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { ApiError } from '../common/api-error.js';
-import { computeCacheSavings, computeCost, type ModelInfo, type ThinkingCapabilities } from '../config/model-catalog.js';
+import { computeCacheSavings, computeCost } from '../config/model-catalog.js';
 import { newId } from '../common/ids.js';
 import { type ListQuery, type ListPage, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
@@ -19,14 +18,16 @@ import { conversationIdOf } from '../conversations/conversations.schemas.js';
 import { type AppendTarget, type ThreadPosition, ThreadStore } from '../history/thread-store.js';
 import { type Item, type ProviderData, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import { toPublicUsage } from '../items/usage.js';
-import type { ModelRequest, TextFormat } from '../providers/model-adapter.js';
+import type { ModelRequest } from '../providers/model-adapter.js';
+import { isContextOverflow } from '../providers/context-overflow.js';
+import type { ContextAnchor, ContextPlan } from '../planning/plan-context.js';
+import { planTurn, type TurnPlan } from '../planning/plan-turn.js';
 import { ProviderRegistry, type ResolvedModel } from '../providers/provider-registry.js';
 import { newUpstreamTrace } from '../providers/upstream-trace.js';
 import { BackgroundRunner, type QueuedStart } from '../runs/background-runner.js';
 import { EventLog } from '../runs/event-log.js';
 import { RunLiveness } from '../runs/run-liveness.js';
 import { checkToolOutputs } from '../turns/check-tool-outputs.js';
-import { flattenItemToolNames, planTools } from '../turns/flatten-tools.js';
 import type { ToolNameResolver } from '../turns/to-response-events.js';
 import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
 import { type PublicResponse, type ResponseRecord, type ResponseSettings, toPublicResponse, toResponseSettings } from './response-object.js';
@@ -51,6 +52,9 @@ interface PlannedTurn {
   context: TurnContext;
   input: Item[];
   request: ModelRequest;
+  plan: TurnPlan;
+  /** What of the history goes out; a recovery that cuts further replaces it. */
+  contextPlan: ContextPlan;
   resolveToolName: ToolNameResolver;
   /** Settings changed to make the request legal for the model (thinking guards). */
   warnings: string[];
@@ -137,88 +141,51 @@ export class ResponsesService {
     }
   }
 
+  /** Gathers what the turn is planned from (history, input, the thread's rhythm), then plans it (planning/plan-turn.ts). */
   private async plan(projectId: string, body: CreateResponseBody, responseId: string): Promise<PlannedTurn> {
     const model = this.providers.resolve(body.model);
     const settings = toResponseSettings(body);
     const context = await this.resolveContext(projectId, body, responseId);
-    const history = context.position ? await this.threads.loadHistory(projectId, context.position) : [];
+    // Under truncation `auto` the previous turn's start holds: nothing before it is sent again, so
+    // nothing before it is loaded. `disabled` sends the whole history or nothing.
+    const fromSeq = body.truncation === 'auto' ? (context.anchor?.startSeq ?? null) : null;
+    const history = context.position ? await this.threads.loadHistory(projectId, context.position, fromSeq) : [];
     const input = await toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input', (text) => this.envelope.open(text));
     if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
-    checkToolOutputs(history, input);
-
-    const tools = planTools(body.tools, body.tool_choice);
-    const reasoning = body.reasoning ? { effort: body.reasoning.effort ?? null, summary: settings.reasoning.summary } : null;
-    const thinking = planThinking({
-      reasoning,
-      capabilities: model.info.thinking,
-      maxOutputTokens: outputLimit(settings.max_output_tokens, model.info),
-      modelMaxOutputTokens: model.info.maxOutputTokens,
-      temperature: settings.temperature,
-      topP: settings.top_p,
-      toolChoice: tools.toolChoice,
+    checkToolOutputs(
+      history.map((entry) => entry.item),
+      input,
+    );
+    const cacheMode: CacheMode = body.cache_policy ?? context.cachePolicy ?? this.config.cachePolicy;
+    const starts = cacheMode === 'off' ? [] : await this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS);
+    const plan = planTurn({
+      projectId,
+      body,
+      settings,
+      model,
+      history,
+      input,
+      reasoningPolicy: body.reasoning_policy ?? context.reasoningPolicy ?? this.config.reasoningPolicy,
+      cacheMode,
+      cacheThread: context.cacheThread,
+      continues: settings.store || context.conversationId !== null,
+      gapsMs: gapsBetween(starts, new Date()),
+      charsPerToken: this.calibration.charsPerToken(`${model.provider}/${model.upstreamModel}`),
+      anchor: context.anchor,
+      defaultContextWindow: this.config.defaultContextWindow,
     });
-    const thinks = thinksFor(thinking.thinking, model.info.thinking.style);
-    const replay = planReasoningReplay(flattenItemToolNames([...history, ...input]), body.reasoning_policy ?? context.reasoningPolicy ?? this.config.reasoningPolicy, {
-      wire: model.wire,
-      style: model.info.thinking.style,
-      thinking: thinks,
-    });
-    const request: ModelRequest = {
-      model: model.upstreamModel,
-      instructions: settings.instructions,
-      items: replay.items,
-      tools: tools.tools,
-      toolChoice: thinking.toolChoice,
-      parallelToolCalls: body.parallel_tool_calls ?? null,
-      maxOutputTokens: thinking.maxOutputTokens,
-      temperature: thinking.temperature,
-      topP: thinking.topP,
-      textFormat: (body.text?.format ?? { type: 'text' }) as TextFormat,
-      reasoning,
-      thinking: replay.suspendThinking ? { kind: 'default' } : thinking.thinking,
-      includeThoughts: thinking.includeThoughts,
-      backfillReasoningContent: thinks && model.info.thinking.style === 'deepseek',
-      ...(await this.planCache(projectId, body, settings, context, model, responseId)),
-      safetyIdentifier: settings.safety_identifier,
-      trace: newUpstreamTrace(),
-    };
     return {
       model,
       settings,
       context,
       input,
-      request,
-      resolveToolName: tools.resolveToolName,
-      warnings: [...thinking.warnings, ...replay.warnings],
+      request: { ...plan.request, trace: newUpstreamTrace() },
+      plan,
+      contextPlan: plan.context,
+      resolveToolName: plan.resolveToolName,
+      warnings: plan.warnings,
       includeEncryptedReasoning: body.include?.includes('reasoning.encrypted_content') === true,
     };
-  }
-
-  /**
-   * The request's prompt-cache settings. Policy: the request's `cache_policy`, else its
-   * conversation's, else the server's. The thread's recent request starts give the TTL choice its
-   * gaps; OpenAI models get a per-thread `prompt_cache_key` and 24h retention unless the client
-   * set its own.
-   */
-  private async planCache(projectId: string, body: CreateResponseBody, settings: ResponseSettings, context: TurnContext, model: ResolvedModel, responseId: string) {
-    const mode: CacheMode = body.cache_policy ?? context.cachePolicy ?? this.config.cachePolicy;
-    const capabilities = model.info.cache;
-    const modelName = `${model.provider}/${model.upstreamModel}`;
-    const starts = mode === 'off' ? [] : await this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS);
-    const derivedKey = mode !== 'off' && capabilities.promptCacheKey ? promptCacheKeyFor(projectId, context.cacheThread) : null;
-    return {
-      promptCacheKey: settings.prompt_cache_key ?? derivedKey,
-      promptCacheRetention: settings.prompt_cache_retention ?? chooseRetention(mode, capabilities),
-      promptCacheOptions: body.prompt_cache_options ?? null,
-      cache: {
-        mode,
-        capabilities,
-        gapsMs: gapsBetween(starts, new Date()),
-        charsPerToken: this.calibration.charsPerToken(modelName),
-        // A bare store: false turn has no thread to continue: an explicit cache would never be read again.
-        ...(settings.store || context.conversationId ? { thread: { projectId, id: context.cacheThread } } : {}),
-      },
-    } satisfies Partial<ModelRequest>;
   }
 
   private toTurn(projectId: string, record: ResponseRecord, planned: PlannedTurn): Turn<PublicResponse> {
@@ -228,9 +195,23 @@ export class ResponsesService {
       resolveToolName: planned.resolveToolName,
       renderInProgress: (output) => toPublicResponse(record, output.map(toPublicItem)),
       commit: (outcome) => this.commit(projectId, record, planned, outcome),
-      recover: recoverFromReasoningError,
+      recover: (error, request) => this.recover(planned, error, request),
       ...(planned.includeEncryptedReasoning ? { sealReasoning: (data: ProviderData) => this.envelope.seal(data) } : {}),
     };
+  }
+
+  /**
+   * One changed request for a refusal one change can fix: a prompt the provider says does not fit
+   * (truncation `auto` cuts further; the cut is what the response records), else a reasoning rule.
+   */
+  private recover(planned: PlannedTurn, error: unknown, request: ModelRequest): { request: ModelRequest; change: string } | null {
+    if (isContextOverflow(error)) {
+      const shrunk = planned.plan.shrink(request);
+      if (!shrunk) return null;
+      planned.contextPlan = shrunk.context;
+      return { request: shrunk.request, change: `cut the history to ${shrunk.context.record.history_items} item(s) and sent it again` };
+    }
+    return recoverFromReasoningError(error, request);
   }
 
   /**
@@ -328,9 +309,11 @@ export class ResponsesService {
         costUsd: computeCost(model.pricing, outcome.usage),
         cacheSavedUsd: computeCacheSavings(model.pricing, outcome.usage),
         cachePlan: toCachePlanRecord(request, plan),
+        contextPlan: planned.contextPlan.record,
         startedAt: outcome.startedAt,
         firstTokenAt: outcome.firstTokenAt,
         upstreamRequest: request.trace?.requests.at(-1) ?? null,
+        cacheThread: context.cacheThread,
         upstreamAttempts: request.trace?.attempts ?? null,
         upstreamRequests: request.trace?.requests.length ?? null,
         error: record.error,
@@ -351,12 +334,13 @@ export class ResponsesService {
       const conversationId = conversationIdOf(body.conversation);
       const current = await this.conversations.currentPosition(projectId, conversationId);
       if (!current) throw ApiError.notFound('Conversation', conversationId, 'conversation');
-      return { conversationId, position: current.position, cacheThread: conversationId, cachePolicy: current.cachePolicy, reasoningPolicy: current.reasoningPolicy };
+      const anchor = await this.repository.latestContextAnchor(projectId, conversationId);
+      return { conversationId, position: current.position, cacheThread: conversationId, cachePolicy: current.cachePolicy, reasoningPolicy: current.reasoningPolicy, anchor };
     }
-    const none = { cachePolicy: null, reasoningPolicy: null };
+    const none = { cachePolicy: null, reasoningPolicy: null, anchor: null };
     if (!body.previous_response_id) return { conversationId: null, position: null, cacheThread: responseId, ...none };
     const previous = await this.findPrevious(projectId, body.previous_response_id);
-    return { conversationId: null, position: previous.position, cacheThread: previous.cacheThread ?? previous.id, ...none };
+    return { conversationId: null, position: previous.position, cacheThread: previous.cacheThread ?? previous.id, ...none, anchor: previous.contextAnchor };
   }
 
   private async findPrevious(projectId: string, id: string): Promise<StoredResponse & { position: ThreadPosition }> {
@@ -380,14 +364,6 @@ export class ResponsesService {
 /** How long a cancel waits for the instance running the response to store its outcome. */
 const CANCEL_WAIT_MS = 5_000;
 
-/**
- * The limit the upstream gets: the client's, else the catalog default for providers that require
- * one (Anthropic), clamped to what the model can produce rather than failing upstream.
- */
-function outputLimit(requested: number | null, model: ModelInfo): number | null {
-  const limit = requested ?? model.defaultMaxOutputTokens;
-  return limit !== null && model.maxOutputTokens !== null ? Math.min(limit, model.maxOutputTokens) : limit;
-}
 
 interface TurnContext {
   conversationId: string | null;
@@ -398,13 +374,10 @@ interface TurnContext {
   /** The conversation's own cache and reasoning policies, if it set them. */
   cachePolicy: CacheMode | null;
   reasoningPolicy: ReasoningPolicy | null;
+  /** What the thread's previous turn sent and the provider counted: where this turn's history starts. */
+  anchor: ContextAnchor | null;
 }
 
-/** Whether the model thinks on this request: asked to, or by its own default (Gemini, DeepSeek). */
-function thinksFor(plan: ThinkingPlan, style: ThinkingCapabilities['style']): boolean {
-  if (plan.kind === 'off') return false;
-  return plan.kind !== 'default' || style === 'gemini-budget' || style === 'gemini-level' || style === 'deepseek';
-}
 
 /** Request starts of a thread that inform the TTL choice: enough to see its rhythm, few enough to follow a change. */
 const RECENT_STARTS = 20;

@@ -3,6 +3,7 @@ import type { AdapterCachePlan } from '../caching/cache-types.js';
 import type { Item, ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 import type { ModelAdapter, ModelRequest } from '../providers/model-adapter.js';
+import { isContextOverflow } from '../providers/context-overflow.js';
 import { ProviderError } from '../providers/provider-error.js';
 import { UnsupportedFeatureError } from '../providers/unsupported-feature-error.js';
 import type { LifecycleEventType, ResponseStreamEvent, UnsequencedEvent } from './response-events.js';
@@ -28,7 +29,7 @@ export interface TurnOutcome {
   usage: Usage | null;
   /** True when the provider reported no usage (the call was cut short) and `usage` is our estimate. */
   usageEstimated: boolean;
-  error: { code: 'server_error' | 'rate_limit_exceeded'; message: string } | null;
+  error: { code: 'server_error' | 'rate_limit_exceeded' | 'context_length_exceeded'; message: string } | null;
   incompleteDetails: { reason: 'max_output_tokens' | 'content_filter' } | null;
   /** What actually went wrong, for the sync path's HTTP status and for logs. */
   cause: unknown;
@@ -89,7 +90,8 @@ export class TurnRun<R> {
       let started = false;
       try {
         for await (const part of this.turn.adapter.stream(request, signal)) {
-          if (part.type !== 'cache-plan') started = true;
+          // Plans and the upstream's ids show the client nothing: a refusal after them can still be fixed and sent again.
+          if (part.type !== 'cache-plan' && part.type !== 'response-metadata') started = true;
           if (firstTokenAt === null && (part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call-start')) firstTokenAt = new Date();
           for (const event of accumulator.push(part)) yield this.stamp(event);
         }
@@ -139,11 +141,9 @@ function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: Abo
     if (signal.reason instanceof StoppedByServer) return { ...base, status: 'failed', error: { code: 'server_error', message: signal.reason.message } };
     if (signal.aborted) return { ...base, status: 'cancelled' };
     const rateLimited = failure instanceof ProviderError && failure.status === 429;
-    return {
-      ...base,
-      status: 'failed',
-      error: { code: rateLimited ? 'rate_limit_exceeded' : 'server_error', message: describeFailure(failure) },
-    };
+    // OpenAI fails an overflowing prompt with this code (not in the spec's enum, but what it sends and clients check).
+    const code = isContextOverflow(failure) ? 'context_length_exceeded' : rateLimited ? 'rate_limit_exceeded' : 'server_error';
+    return { ...base, status: 'failed', error: { code, message: describeFailure(failure) } };
   }
   switch (accumulator.finishReason?.unified) {
     case 'length':

@@ -1,4 +1,6 @@
 import OpenAI from 'openai';
+import { diffBody } from '../../src/history/upstream-body-store.js';
+import { PrismaClient } from '../../src/persistence/database.js';
 import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
 
 // The admin API (/admin/v1), authenticated with ADMIN_API_KEY only.
@@ -127,5 +129,68 @@ describe('one response, as the upstream saw it', () => {
     const inspected = (await admin('GET', `/admin/v1/responses/${response.id}`)).json;
     expect(inspected.upstream_retries).toBe(1);
     expect(inspected.upstream_request.body).toBe(harness.upstream.requests.at(-1)!.rawBody);
+  });
+});
+
+describe('upstream bodies, stored as what is new in them', () => {
+  // A long shared head, as real system prompts and tool lists are: what each turn sends again.
+  const instructions = `Answer briefly «ü» 😀. ${'Keep every answer short, exact and polite. '.repeat(50)}`;
+
+  /** Sends five turns and returns each response id with the body the mock received for it. */
+  async function fiveTurns(send: (turn: number, previousId: string | null) => Promise<{ id: string }>) {
+    const turns: Array<{ id: string; received: string }> = [];
+    for (let turn = 0; turn < 5; turn++) {
+      const response = await send(turn, turns.at(-1)?.id ?? null);
+      const received = harness.upstream.requests.filter((request) => request.path === '/v1/chat/completions').at(-1)!.rawBody;
+      turns.push({ id: response.id, received });
+    }
+    return turns;
+  }
+
+  /** Every body reads back exactly; the first is stored whole, each later one as a delta of the one before. */
+  async function expectStoredAsDeltas(turns: Array<{ id: string; received: string }>) {
+    const prisma = harness.app.get(PrismaClient);
+    for (const [turn, { id, received }] of turns.entries()) {
+      expect((await admin('GET', `/admin/v1/responses/${id}`)).json.upstream_request.body).toBe(received);
+      const row = await prisma.response.findUniqueOrThrow({ where: { id } });
+      expect(row.upstreamRequest).toMatchObject({ method: 'POST', body: null });
+      const stored = { body: row.upstreamBody, base: row.upstreamBodyBase, prefix: row.upstreamBodyPrefix, suffix: row.upstreamBodySuffix };
+      if (turn === 0) {
+        expect(stored).toEqual({ body: received, base: null, prefix: null, suffix: null });
+        continue;
+      }
+      const delta = diffBody(turns[turn - 1]!.received, received);
+      expect(stored).toEqual({ body: delta.middle, base: turns[turn - 1]!.id, prefix: delta.prefix, suffix: delta.suffix });
+      // What is new: the previous answer and this question, not the instructions and history again.
+      expect(stored.body!.length).toBeLessThan(received.length / 10);
+      expect(stored.body).toContain(`Question ${turn}`);
+    }
+  }
+
+  it('rebuilds every body of a five-turn conversation exactly from deltas of the one before', async () => {
+    const conversation = await harness.client.conversations.create();
+    const turns = await fiveTurns((turn) =>
+      harness.client.responses.create({ model: 'vllm/qwen3-8b', instructions, conversation: conversation.id, input: `Question ${turn}: «ü» 😀?` }),
+    );
+    await expectStoredAsDeltas(turns);
+  });
+
+  it('rebuilds every body of a five-turn previous_response_id chain exactly from deltas of the one before', async () => {
+    const turns = await fiveTurns((turn, previousId) =>
+      harness.client.responses.create({ model: 'vllm/qwen3-8b', instructions, input: `Question ${turn}: 😀`, ...(previousId ? { previous_response_id: previousId } : {}) }),
+    );
+    await expectStoredAsDeltas(turns);
+  });
+
+  it('still reads a response stored before deltas, with its whole body inside upstream_request', async () => {
+    const response = await harness.client.responses.create({ model: 'vllm/qwen3-8b', input: 'stored the old way' });
+    const received = harness.upstream.requests.at(-1)!.rawBody;
+    const prisma = harness.app.get(PrismaClient);
+    const row = await prisma.response.findUniqueOrThrow({ where: { id: response.id } });
+    await prisma.response.update({
+      where: { id: response.id },
+      data: { upstreamRequest: { ...(row.upstreamRequest as object), body: received }, upstreamBody: null },
+    });
+    expect((await admin('GET', `/admin/v1/responses/${response.id}`)).json.upstream_request).toMatchObject({ method: 'POST', body: received });
   });
 });

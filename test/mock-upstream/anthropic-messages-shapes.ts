@@ -179,6 +179,26 @@ function blocksOf(message: Json): Json[] {
 export function findRequestError(body: Json): string | null {
   if (typeof body['model'] !== 'string') return 'model: Field required';
   if (typeof body['max_tokens'] !== 'number') return 'max_tokens: Field required';
+  return findPromptError(body);
+}
+
+/** The fields `POST /v1/messages/count_tokens` takes; it refuses any other (max_tokens, stream, temperature…). */
+const countTokensFields = new Set(['cache_control', 'context_management', 'mcp_servers', 'messages', 'model', 'output_config', 'output_format', 'system', 'thinking', 'tool_choice', 'tools']);
+
+/**
+ * What count_tokens refuses: a field only a create takes (`max_tokens: Extra inputs are not
+ * permitted`, seen when a client sent its create body as it was: Wei-Shaw/sub2api#4913), then
+ * everything findRequestError checks but `max_tokens`.
+ */
+export function findCountTokensError(body: Json): string | null {
+  if (typeof body['model'] !== 'string') return 'model: Field required';
+  const extra = Object.keys(body).find((key) => !countTokensFields.has(key));
+  if (extra !== undefined) return `${extra}: Extra inputs are not permitted`;
+  return findPromptError(body);
+}
+
+/** The checks both routes make once the model is named: the turns (and a create's temperature). */
+function findPromptError(body: Json): string | null {
   if (typeof body['temperature'] === 'number' && body['temperature'] > 1) return 'temperature: Input should be less than or equal to 1';
   const messages = body['messages'];
   if (!Array.isArray(messages)) return 'messages: Field required';

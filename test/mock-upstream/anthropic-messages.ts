@@ -2,7 +2,9 @@
 // It answers the same scenarios as the chat route, so one e2e test can run against either provider.
 // Before taking a scenario it refuses what Anthropic refuses: malformed turns (findRequestError), a
 // `thinking` configuration the model does not take (findThinkingConfigError), and thinking sent back
-// dropped, altered or never issued here (findThinkingReplayError).
+// dropped, altered or never issued here (findThinkingReplayError), then a prompt that does not fit the
+// model's context window (context-window.ts). `POST …/v1/messages/count_tokens` answers the input
+// tokens a create with the same body would report (measureAnthropicPrompt), caching aside.
 import { readFileSync } from 'node:fs';
 
 import {
@@ -11,6 +13,7 @@ import {
   closingEvents,
   defaultErrorMessage,
   errorTypeForStatus,
+  findCountTokensError,
   findRequestError,
   findThinkingConfigError,
   findThinkingReplayError,
@@ -26,9 +29,12 @@ import {
   toStopReason,
 } from './anthropic-messages-shapes.js';
 import type { AnthropicCall, ContentBlock } from './anthropic-messages-shapes.js';
+import { findAnthropicContextError } from './context-window.js';
+import { measureAnthropicPrompt } from './input-tokens.js';
+import type { MeasuredPrompt } from './input-tokens.js';
 import { remember } from './issued-reasoning.js';
 import type { Route, RouteContext } from './mock-upstream.js';
-import { anthropicBreakpoints, anthropicMinCacheTokens, findCacheControlError, flattenAnthropicPrompt, hashUnits, sumTokens } from './prompt-cache.js';
+import { anthropicBreakpoints, anthropicMinCacheTokens, findCacheControlError, hashUnits } from './prompt-cache.js';
 import type { AnthropicPosition, CacheUsage } from './prompt-cache.js';
 import { countTokens, sendJson, sleep, startSse, writeSseEvent } from './wire.js';
 
@@ -38,7 +44,11 @@ const defaultArgumentChunkSize = 8;
 export const anthropicMessagesRoutes: Route[] = [
   // Any prefix, so a proxy path in front of `/v1/messages` works too.
   { handle: handleMessages, matches: (path) => path.endsWith('/v1/messages'), method: 'POST' },
+  { handle: handleCountTokens, matches: (path) => path.endsWith('/v1/messages/count_tokens'), method: 'POST' },
 ];
+
+// Count calls take no number from the id sequence, so a create's ids do not depend on the counts before it.
+const countRequestId = 'req_mockcount';
 
 /**
  * Reads an Anthropic `*.chunks.txt` fixture (SSE text, events separated by blank lines, `#` lines
@@ -54,27 +64,65 @@ export function loadAnthropicFixture(path: string | URL): string[] {
     .filter((event) => event !== '');
 }
 
-async function handleMessages(context: RouteContext): Promise<void> {
-  const { record, response } = context;
-  const body: unknown = record.body;
-  const sequence = context.nextSequence();
-  const requestId = `req_mock${String(sequence).padStart(6, '0')}`;
-  const headers = { 'request-id': requestId };
-  const reject = (status: number, message: string): void =>
-    sendJson(response, status, anthropicError(errorTypeForStatus(status), message, requestId), headers);
+/**
+ * `POST /v1/messages/count_tokens`: `{"input_tokens": N}`, N being what a create with the same body
+ * reports as input (uncached, cache reads and cache writes together), so `cache_control` markers do
+ * not change it. It checks what a create checks of the prompt, refuses create-only fields such as
+ * `max_tokens` and `stream`, and never takes a scenario nor touches the prompt cache.
+ */
+async function handleCountTokens(context: RouteContext): Promise<void> {
+  const headers = { 'request-id': countRequestId };
+  const reject = rejecter(context, countRequestId, headers);
+  const body = checkedBody(context, reject);
+  if (!body) return;
+  const requestError = findCountTokensError(body);
+  if (requestError) {
+    reject(400, requestError);
+    return;
+  }
+  const prompt = measureAnthropicPrompt(body);
+  const cacheControlError = findCacheControlError(prompt.units);
+  if (cacheControlError) {
+    reject(400, cacheControlError);
+    return;
+  }
+  sendJson(context.response, 200, { input_tokens: prompt.inputTokens }, headers);
+}
 
+type Reject = (status: number, message: string) => void;
+
+/** Answers Anthropic's error envelope with the call's request id. */
+function rejecter(context: RouteContext, requestId: string, headers: Record<string, string>): Reject {
+  return (status, message) => sendJson(context.response, status, anthropicError(errorTypeForStatus(status), message, requestId), headers);
+}
+
+/** The JSON body once the checks every route makes pass (body, key, version), else undefined after refusing. */
+function checkedBody(context: RouteContext, reject: Reject): Record<string, unknown> | undefined {
+  const { record } = context;
+  const body: unknown = record.body;
   if (!isObject(body)) {
     reject(400, 'There was an issue with the request body: it is not valid JSON.');
-    return;
+    return undefined;
   }
   if (context.requireAuthorization && typeof record.headers['x-api-key'] !== 'string') {
     reject(401, 'x-api-key header is required');
-    return;
+    return undefined;
   }
   if (typeof record.headers['anthropic-version'] !== 'string') {
     reject(400, 'anthropic-version: header is required');
-    return;
+    return undefined;
   }
+  return body;
+}
+
+async function handleMessages(context: RouteContext): Promise<void> {
+  const { record, response } = context;
+  const sequence = context.nextSequence();
+  const requestId = `req_mock${String(sequence).padStart(6, '0')}`;
+  const headers = { 'request-id': requestId };
+  const reject = rejecter(context, requestId, headers);
+  const body = checkedBody(context, reject);
+  if (!body) return;
   const betas = String(record.headers['anthropic-beta'] ?? '').split(',');
   const issued = context.issued.anthropic;
   const requestError = findRequestError(body) ?? findThinkingConfigError(body, betas) ?? findThinkingReplayError(body, issued);
@@ -82,22 +130,27 @@ async function handleMessages(context: RouteContext): Promise<void> {
     reject(400, requestError);
     return;
   }
-  const positions = flattenAnthropicPrompt(body);
-  const cacheControlError = findCacheControlError(positions);
+  const prompt = measureAnthropicPrompt(body);
+  const cacheControlError = findCacheControlError(prompt.units);
   if (cacheControlError) {
     reject(400, cacheControlError);
     return;
   }
+  const model = body['model'] as string;
+  const contextError = findAnthropicContextError(prompt.inputTokens, body['max_tokens'] as number, context.contextWindow(model));
+  if (contextError) {
+    reject(400, contextError);
+    return;
+  }
 
   const messages = body['messages'] as unknown[];
-  const model = body['model'] as string;
   const echo = `echo: ${echoedText(messages)}`;
   const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
   const call: AnthropicCall = {
     id: `msg_mock${String(sequence).padStart(6, '0')}`,
     model,
     // An error scenario stands for a request refused before the prompt was processed: no cache effect.
-    input: scenario.kind === 'error' ? uncached(positions) : promptCache(context, model, positions),
+    input: scenario.kind === 'error' ? uncached(prompt) : promptCache(context, model, prompt.units),
     sequence,
     stream: body['stream'] === true,
   };
@@ -256,8 +309,8 @@ function promptCache(context: RouteContext, model: string, positions: AnthropicP
   });
 }
 
-function uncached(positions: AnthropicPosition[]): CacheUsage {
-  return { read: 0, write5m: 0, write1h: 0, uncached: sumTokens(positions) };
+function uncached(prompt: MeasuredPrompt): CacheUsage {
+  return { read: 0, write5m: 0, write1h: 0, uncached: prompt.inputTokens };
 }
 
 /** The events of a plain echo-style stream, for scenarios that fail part-way through it. */

@@ -1,6 +1,7 @@
 // OpenAI Chat Completions wire (`POST …/chat/completions`), JSON and SSE, plus the quirks of
 // OpenAI-compatible vendors (DeepSeek, vLLM, …) that adapters must survive, and DeepSeek's and
-// Kimi's rules for `reasoning_content` sent back (findReasoningReplayError), by model name.
+// Kimi's rules for `reasoning_content` sent back (findReasoningReplayError), by model name, and the
+// model's context window (context-window.ts).
 import {
   buildUsage,
   chatThinkingOf,
@@ -14,8 +15,10 @@ import {
   unparsableBodyMessage,
 } from './chat-completions-shapes.js';
 import type { ChatCall, ChatToolCall, ChatUsageOverride, ChatStreamQuirks, Delta } from './chat-completions-shapes.js';
+import { chatContextError, exceedsWindow } from './context-window.js';
+import { measureChatPrompt } from './input-tokens.js';
 import type { Route, RouteContext } from './mock-upstream.js';
-import { chatPromptUnits, findRetentionError, hashUnits, openAIPartition, retentionOf, sumTokens } from './prompt-cache.js';
+import { findRetentionError, hashUnits, openAIPartition, retentionOf } from './prompt-cache.js';
 import { countTokens, openAiError, sendJson, sleep, splitText, startSse, writeSseEvent } from './wire.js';
 
 export type { ChatStreamQuirks, ChatToolCall, ChatUsage, ChatUsageOverride } from './chat-completions-shapes.js';
@@ -117,6 +120,14 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
     sendJson(response, 400, openAiError(replayError.message, 'invalid_request_error', replayError.code));
     return;
   }
+  const model = typeof body['model'] === 'string' ? body['model'] : 'gpt-mock';
+  const prompt = measureChatPrompt(body);
+  // Streamed or not, OpenAI refuses a prompt that does not fit with a 400 before anything else.
+  const window = context.contextWindow(model);
+  if (exceedsWindow(prompt.inputTokens, window)) {
+    sendJson(response, 400, chatContextError(prompt.inputTokens, window));
+    return;
+  }
   // A request that turns thinking off gets no reasoning, whatever the scenario holds.
   const thinking = chatThinkingOf(body);
   const messages = Array.isArray(body['messages']) ? body['messages'] : [];
@@ -124,17 +135,16 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
   const sequence = context.nextSequence();
   const echo = `echo: ${echoedText(messages)}`;
   const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
-  const units = chatPromptUnits(body);
   const call: ChatCall = {
     created: Math.floor(Date.now() / 1000),
     id: `chatcmpl-mock${String(sequence).padStart(6, '0')}`,
     includeUsage: streamOptions['include_usage'] === true,
-    model: typeof body['model'] === 'string' ? body['model'] : 'gpt-mock',
+    model,
     // An error scenario stands for a request refused before the prompt was processed: no cache effect.
     prompt:
       scenario.kind === 'error'
-        ? { total: sumTokens(units), cached: 0 }
-        : context.caches.openai.request({ ...hashUnits(openAIPartition(body), units), retention: retentionOf(body['prompt_cache_retention']), now: context.now() }),
+        ? { total: prompt.inputTokens, cached: 0 }
+        : context.caches.openai.request({ ...hashUnits(openAIPartition(body), prompt.units), retention: retentionOf(body['prompt_cache_retention']), now: context.now() }),
     sequence,
     stream: body['stream'] === true,
   };

@@ -6,7 +6,9 @@
 // a canonical status (`RESOURCE_EXHAUSTED`), else the failure is 503 UNAVAILABLE. Quirks other than
 // `noUsage`, the reasoning `field`, `redactedThinking`, call `id`s and `argumentChunkSize` mean nothing
 // to Gemini and are ignored. Only a request that passes Gemini's checks (findThinkingConfigError,
-// findRequestError, thought signatures included) takes a scenario.
+// findRequestError, thought signatures included) and fits the model's context window
+// (context-window.ts) takes a scenario. `:countTokens` answers the `promptTokenCount` a create
+// would report (measureGeminiPrompt).
 // The explicit caches (`/v1beta/cachedContents`) live on the same server, as on Google's.
 import { defaultChunkSize } from './chat-completions-shapes.js';
 import { cacheNotFound, cachedContentResource, withCachedPrefix } from './gemini-caches.js';
@@ -30,24 +32,30 @@ import {
 } from './gemini-shapes.js';
 import type { GeminiCall, Json } from './gemini-shapes.js';
 import type { Route, RouteContext, Scenario } from './mock-upstream.js';
+import { exceedsWindow, geminiContextExceededMessage } from './context-window.js';
+import { measureGeminiPrompt } from './input-tokens.js';
 import { remember } from './issued-reasoning.js';
-import { geminiMinCacheTokens, geminiPromptUnits, hashUnits, sumTokens } from './prompt-cache.js';
+import { geminiMinCacheTokens, hashUnits } from './prompt-cache.js';
 import type { PromptUnit } from './prompt-cache.js';
 import { countTokens, sendJson, sleep, splitText, startSse } from './wire.js';
 
 const pathPattern = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+const countPathPattern = /^\/v1beta\/models\/([^/:]+):countTokens$/;
 const cachePathPattern = /^\/v1beta\/cachedContents\/([^/:]+)$/;
 
-export const geminiRoutes: Route[] = [{ handle: handleGenerateContent, matches: (path) => pathPattern.test(path), method: 'POST' }];
+export const geminiRoutes: Route[] = [
+  { handle: handleGenerateContent, matches: (path) => pathPattern.test(path), method: 'POST' },
+  { handle: handleCountTokens, matches: (path) => countPathPattern.test(path), method: 'POST' },
+];
 
 export const geminiCachedContentRoutes: Route[] = [
   { handle: handleCachedContents, matches: (path) => path === '/v1beta/cachedContents', method: 'POST' },
   ...['GET', 'PATCH', 'DELETE'].map((method) => ({ handle: handleCachedContents, matches: (path: string) => cachePathPattern.test(path), method })),
 ];
 
-/** The model a recorded Gemini call named in its path (`gemini-2.5-flash`), or undefined for other paths. */
+/** The model a recorded Gemini call named in its path (`gemini-2.5-flash`), counts included, or undefined for other paths. */
 export function geminiModelFromPath(path: string): string | undefined {
-  const model = pathPattern.exec(path)?.[1];
+  const model = (pathPattern.exec(path) ?? countPathPattern.exec(path))?.[1];
   return model === undefined ? undefined : decodeURIComponent(model);
 }
 
@@ -87,16 +95,22 @@ async function handleGenerateContent(context: RouteContext): Promise<void> {
     return;
   }
 
+  const measured = measureGeminiPrompt(prompt);
+  const window = context.contextWindow(model);
+  if (exceedsWindow(measured.inputTokens, window)) {
+    reject(400, geminiContextExceededMessage(measured.inputTokens, window));
+    return;
+  }
+
   const sequence = context.nextSequence();
   const echo = `echo: ${echoedText(prompt)}`;
   const scenario: Scenario = context.takeScenario() ?? { kind: 'text', text: echo };
-  const units = geminiPromptUnits(prompt);
   const call: GeminiCall = {
     // An error scenario stands for a request refused before the prompt was processed: no cache effect.
-    cachedTokens: explicit.cache?.tokens ?? (scenario.kind === 'error' ? 0 : implicitCacheHit(context, model, units)),
+    cachedTokens: explicit.cache?.tokens ?? (scenario.kind === 'error' ? 0 : implicitCacheHit(context, model, measured.units)),
     framing,
     model,
-    promptTokens: sumTokens(units),
+    promptTokens: measured.inputTokens,
     responseId: `mockresp${String(sequence).padStart(6, '0')}`,
     sequence,
   };
@@ -209,6 +223,47 @@ async function handleGenerateContent(context: RouteContext): Promise<void> {
       return;
     }
   }
+}
+
+/**
+ * `:countTokens`, given `{contents}` or `{generateContentRequest}` (which wins when both come):
+ * `totalTokens` is the `promptTokenCount` a create with that request would report, an explicit cache
+ * it names included (and shown apart, as `cachedContentTokenCount`). It never takes a scenario nor
+ * touches the implicit cache; naming a cache only reads it.
+ */
+async function handleCountTokens(context: RouteContext): Promise<void> {
+  const { record, response } = context;
+  const model = decodeURIComponent(countPathPattern.exec(record.path)?.[1] ?? '');
+  const reject = (code: number, message?: string): void => sendJson(response, code, googleError(code, message, model));
+  const body: unknown = record.body;
+  if (!isObject(body)) {
+    reject(400, unparsableBodyMessage);
+    return;
+  }
+  if (missingApiKey(context, new URLSearchParams(record.url.split('?')[1] ?? ''))) {
+    reject(403, missingKeyMessage);
+    return;
+  }
+  // CountTokensRequest has these two fields only; the API refuses a generateContent body sent as it is.
+  const unknown = Object.keys(body).find((key) => key !== 'contents' && key !== 'generateContentRequest');
+  if (unknown !== undefined) {
+    reject(400, `Invalid JSON payload received. Unknown name "${unknown}": Cannot find field.`);
+    return;
+  }
+  const request = isObject(body['generateContentRequest']) ? body['generateContentRequest'] : { contents: body['contents'] };
+  const explicit = context.caches.gemini.resolve(request, model);
+  if (explicit.error) {
+    reject(explicit.error.code, explicit.error.message);
+    return;
+  }
+  const total = measureGeminiPrompt(explicit.cache ? withCachedPrefix(request, explicit.cache) : request).inputTokens;
+  const cached = explicit.cache?.tokens ?? 0;
+  sendJson(response, 200, {
+    totalTokens: total,
+    ...(cached > 0 ? { cachedContentTokenCount: cached } : {}),
+    promptTokensDetails: [{ modality: 'TEXT', tokenCount: total }],
+    ...(cached > 0 ? { cacheTokensDetails: [{ modality: 'TEXT', tokenCount: cached }] } : {}),
+  });
 }
 
 /** `cachedContents` create (POST), get, patch and delete: the resource, `{}` for a delete, or Google's error. */

@@ -1,5 +1,10 @@
 // A real HTTP server that stands in for the model vendors in tests (house style §6.6). It speaks
 // each vendor's wire format, records every call, and answers from a FIFO of scenarios.
+// Besides the create routes it serves the vendors' token counting routes (Anthropic
+// `POST /v1/messages/count_tokens`, Gemini `POST /v1beta/models/{model}:countTokens`, OpenAI
+// `POST /v1/responses/input_tokens`), which answer what the create route's usage would report as
+// input tokens for the same body (input-tokens.ts); they are recorded like any call, but never take
+// a scenario nor touch a prompt cache. Models may have a context window (context-window.ts).
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -7,6 +12,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { anthropicMessagesRoutes } from './anthropic-messages.js';
 import { chatCompletionsRoutes } from './chat-completions.js';
 import type { ChatScenario } from './chat-completions.js';
+import { contextWindowOf } from './context-window.js';
 import { GeminiCacheStore } from './gemini-caches.js';
 import { geminiCachedContentRoutes, geminiRoutes } from './gemini.js';
 import { forgetRequirements, newIssuedReasoning } from './issued-reasoning.js';
@@ -22,7 +28,10 @@ export type {
   ChatUsage,
   ChatUsageOverride,
 } from './chat-completions.js';
+export { contextWindowOf } from './context-window.js';
 export type { GeminiCacheRecord } from './gemini-caches.js';
+export { measureAnthropicPrompt, measureChatPrompt, measureGeminiPrompt, measureResponsesPrompt } from './input-tokens.js';
+export type { MeasuredPrompt } from './input-tokens.js';
 export type { IssuedReasoning } from './issued-reasoning.js';
 export { loadChunkFixture, openAiError, waitFor } from './wire.js';
 
@@ -103,6 +112,18 @@ export interface MockUpstreamOptions {
    * caches), so tests can cache tiny prompts. OpenAI keeps its fixed 1,024 tokens and 128-token steps.
    */
   cacheMinTokens?: number;
+  /**
+   * Context windows in tokens, by model name as sent on the wire (the body's `model`, or the model in
+   * a Gemini path): `{ 'gpt-4o-mini': 128_000 }`. Without an entry, a model whose name contains
+   * `-ctx<digits>` (`gpt-4o-mini-ctx4000`, `claude-sonnet-4-5-ctx4000`, `gemini-2.5-flash-ctx4000`,
+   * `qwen-ctx4000`) has that window, and any other model has none (no limit). A create request whose
+   * input tokens (exactly the total input its usage would report, cache reads and writes included)
+   * exceed the window is refused as the vendor refuses it, before a scenario is taken: a 400 with the
+   * vendor's body, also for streams, except OpenAI Responses, whose streams fail in-band with an
+   * `error` event and `response.failed` (`context_length_exceeded`), as the real API does. Anthropic
+   * also refuses input + `max_tokens` above the window. The exact bodies: context-window.ts.
+   */
+  contextWindows?: Record<string, number>;
 }
 
 /** The prompt caches of one server; reset() replaces them. */
@@ -132,6 +153,8 @@ export interface RouteContext {
   caches: PromptCaches;
   /** The `cacheMinTokens` option: when set, it replaces the per-model minimum. */
   cacheMinTokens: number | undefined;
+  /** The context window of a model as named on the wire, or undefined for none (see `contextWindows`). */
+  contextWindow(model: string): number | undefined;
   /** The signatures and encrypted reasoning this server issued (reset() keeps them, see issued-reasoning.ts). */
   issued: IssuedReasoning;
 }
@@ -222,6 +245,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     const context: RouteContext = {
       cacheMinTokens: options.cacheMinTokens,
       caches,
+      contextWindow: (model) => contextWindowOf(model, options.contextWindows),
       issued,
       dropConnection: () => {
         droppedByServer = true;

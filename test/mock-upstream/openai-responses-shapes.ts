@@ -243,7 +243,11 @@ export function findInputError(body: Record<string, unknown>, issuedEncrypted: R
   if (body['store'] !== false) {
     return invalid(`Mock upstream: send \`store: false\` (got ${JSON.stringify(body['store'])}); the server owns the state.`, 'store');
   }
-  const input = body['input'];
+  return findItemsError(body['input'], issuedEncrypted);
+}
+
+/** The checks of findInputError on `input` alone, which counting its tokens makes too (nothing is stored then). */
+export function findItemsError(input: unknown, issuedEncrypted: ReadonlyMap<string, string>): InputError | null {
   if (typeof input === 'string') return null;
   if (!Array.isArray(input)) return invalid("Invalid type for 'input': expected a string or an array of input items.", 'input', 'invalid_type');
   const calls = new Set<string>();

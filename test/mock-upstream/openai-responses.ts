@@ -1,15 +1,20 @@
 // OpenAI Responses wire (`POST …/v1/responses`), JSON and SSE (`event: <type>\ndata: <json>`, sequence
 // numbers from 0, no `[DONE]`, as api.openai.com streams it). It answers the same scenarios as the chat
-// route, and rejects what OpenAI rejects in a stateless (`store: false`) call.
+// route, and rejects what OpenAI rejects in a stateless (`store: false`) call, a prompt beyond the
+// model's context window included (context-window.ts). `POST …/v1/responses/input_tokens` answers the
+// input tokens a create with the same body would report (measureResponsesPrompt).
 import { readFileSync } from 'node:fs';
 
 import { defaultChunkSize, defaultErrorBody, missingKeyMessage, unparsableBodyMessage } from './chat-completions-shapes.js';
+import { exceedsWindow, responsesContextError, responsesContextExceededMessage } from './context-window.js';
+import { measureResponsesPrompt } from './input-tokens.js';
 import type { Route, RouteContext } from './mock-upstream.js';
 import {
   buildResponsesUsage,
   echoedSettings,
   encryptedContent,
   findInputError,
+  findItemsError,
   isObject,
   planResponse,
   reasoningId,
@@ -17,7 +22,7 @@ import {
   responseSnapshot,
 } from './openai-responses-shapes.js';
 import type { InputTokens, OutputPlan, ResponsesCall, ResponsesEvent, Terminal } from './openai-responses-shapes.js';
-import { findRetentionError, hashUnits, openAIPartition, responsesPromptUnits, retentionOf, sumTokens } from './prompt-cache.js';
+import { findRetentionError, hashUnits, openAIPartition, retentionOf } from './prompt-cache.js';
 import { countTokens, openAiError, sendJson, sleep, startSse, writeSseEvent } from './wire.js';
 
 export type { ResponsesUsage } from './openai-responses-shapes.js';
@@ -27,6 +32,7 @@ const defaultArgumentChunkSize = 8;
 export const openAIResponsesRoutes: Route[] = [
   // Any prefix, so Azure's `/openai/v1/responses` and proxy paths work too.
   { handle: handleResponses, matches: (path) => path.endsWith('/v1/responses'), method: 'POST' },
+  { handle: handleInputTokens, matches: (path) => path.endsWith('/v1/responses/input_tokens'), method: 'POST' },
 ];
 
 /**
@@ -43,18 +49,45 @@ export function loadResponsesFixture(path: string | URL): string[] {
     .filter((event) => event !== '');
 }
 
-async function handleResponses(context: RouteContext): Promise<void> {
+/**
+ * `POST /v1/responses/input_tokens`: `{"object":"response.input_tokens","input_tokens":N}` for the
+ * body of a create, N being the `usage.input_tokens` that create would report (cached tokens are
+ * part of it, so `prompt_cache_key` and the cache change nothing). It checks the input items as a
+ * create does, but not `store` (counting stores nothing), and never takes a scenario nor touches
+ * the prompt cache.
+ */
+async function handleInputTokens(context: RouteContext): Promise<void> {
+  const { response } = context;
+  const body = checkedBody(context);
+  if (!body) return;
+  const inputError = findItemsError(body['input'], context.issued.openaiEncrypted);
+  if (inputError) {
+    sendJson(response, inputError.status, openAiError(inputError.message, 'invalid_request_error', inputError.code, inputError.param));
+    return;
+  }
+  sendJson(response, 200, { object: 'response.input_tokens', input_tokens: measureResponsesPrompt(body).inputTokens });
+}
+
+/** The JSON body once it parses and the key is there (when required), else undefined after refusing. */
+function checkedBody(context: RouteContext): Record<string, unknown> | undefined {
   const { record, response } = context;
   const body: unknown = record.body;
   if (!isObject(body)) {
     sendJson(response, 400, openAiError(unparsableBodyMessage, 'invalid_request_error'));
-    return;
+    return undefined;
   }
   const authorization = record.headers['authorization'];
   if (context.requireAuthorization && !(typeof authorization === 'string' && /^Bearer \S/.test(authorization))) {
     sendJson(response, 401, openAiError(missingKeyMessage, 'invalid_request_error'));
-    return;
+    return undefined;
   }
+  return body;
+}
+
+async function handleResponses(context: RouteContext): Promise<void> {
+  const { response } = context;
+  const body = checkedBody(context);
+  if (!body) return;
   const inputError = findInputError(body, context.issued.openaiEncrypted);
   if (inputError) {
     sendJson(response, inputError.status, openAiError(inputError.message, 'invalid_request_error', inputError.code, inputError.param));
@@ -66,27 +99,39 @@ async function handleResponses(context: RouteContext): Promise<void> {
     return;
   }
 
+  const model = typeof body['model'] === 'string' ? body['model'] : 'gpt-mock';
+  const prompt = measureResponsesPrompt(body);
+  const overflows = exceedsWindow(prompt.inputTokens, context.contextWindow(model));
+  if (overflows && body['stream'] !== true) {
+    sendJson(response, 400, responsesContextError());
+    return;
+  }
+
   const sequence = context.nextSequence();
   const include = Array.isArray(body['include']) ? body['include'] : [];
   const streamOptions = isObject(body['stream_options']) ? body['stream_options'] : {};
   const call: ResponsesCall = {
     createdAt: Math.floor(Date.now() / 1000),
-    echo: echoedSettings({ ...body, model: typeof body['model'] === 'string' ? body['model'] : 'gpt-mock' }),
+    echo: echoedSettings({ ...body, model }),
     id: `resp_mock${String(sequence).padStart(6, '0')}`,
     includeEncryptedReasoning: include.includes('reasoning.encrypted_content'),
-    model: typeof body['model'] === 'string' ? body['model'] : 'gpt-mock',
+    model,
     obfuscation: streamOptions['include_obfuscation'] !== false,
     sequence,
     stream: body['stream'] === true,
   };
+  // A stream has started (200, created, in_progress) by the time OpenAI finds the prompt too long.
+  if (overflows) {
+    await streamEvents(context, contextExceededEvents(call));
+    return;
+  }
   const echo = `echo: ${echoedText(body['input'])}`;
   const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
-  const units = responsesPromptUnits(body);
   // An error scenario stands for a request refused before the prompt was processed: no cache effect.
   const inputTokens: InputTokens =
     scenario.kind === 'error'
-      ? { total: sumTokens(units), cached: 0 }
-      : context.caches.openai.request({ ...hashUnits(openAIPartition(body), units), retention: retentionOf(body['prompt_cache_retention']), now: context.now() });
+      ? { total: prompt.inputTokens, cached: 0 }
+      : context.caches.openai.request({ ...hashUnits(openAIPartition(body), prompt.units), retention: retentionOf(body['prompt_cache_retention']), now: context.now() });
 
   switch (scenario.kind) {
     case 'text': {
@@ -208,6 +253,21 @@ function shownReasoning(
   if (call.includeEncryptedReasoning) context.issued.openaiEncrypted.set(encryptedContent(call.sequence), reasoningId(call.sequence));
   const plan: OutputPlan = { kind: 'reasoning', summary: output.summary ? reasoning : '', chunkSize };
   return { plan, tokens: countTokens(reasoning) };
+}
+
+/**
+ * How a Responses stream fails on a prompt beyond the window: the opening events, an `error` event
+ * with the error nested (keys in the order OpenAI sends them), then `response.failed` (see context-window.ts).
+ */
+function contextExceededEvents(call: ResponsesCall): ResponsesEvent[] {
+  const code = 'context_length_exceeded';
+  const message = responsesContextExceededMessage;
+  return [
+    { type: 'response.created', response: responseSnapshot(call) },
+    { type: 'response.in_progress', response: responseSnapshot(call) },
+    { type: 'error', error: { type: 'invalid_request_error', code, message, param: 'input' } },
+    { type: 'response.failed', response: responseSnapshot(call, { status: 'failed', error: { code, message } }) },
+  ];
 }
 
 /** A chat `finish_reason` as the Responses terminal it stands for. */

@@ -1,0 +1,51 @@
+import type { Item } from '../items/item.schemas.js';
+
+/**
+ * Images and documents are counted flat: providers bill them by pixels or pages, not by the
+ * length of their base64, and the cache planners use the same figure.
+ */
+export const FLAT_MEDIA_TOKENS = 1_600;
+
+/** Role markers, ids and separators every item costs on every wire, whatever its text. */
+const ITEM_OVERHEAD_CHARS = 16;
+
+/**
+ * An item's share of the prompt in tokens, from its text and the model's calibrated characters per
+ * token (`caching/token-calibration.ts`). Only what the model reads is counted: text, tool names and
+ * arguments, reasoning text; media flat. Good to a few percent once calibrated; the context planner
+ * anchors it to the usage the provider reported for the thread's previous turn.
+ */
+export function estimateItemTokens(item: Item, charsPerToken: number): number {
+  const { chars, flat } = measureItem(item);
+  return Math.ceil((chars + ITEM_OVERHEAD_CHARS) / charsPerToken) + flat;
+}
+
+/** Tokens of text that is not an item (instructions, tool definitions, output format). */
+export function estimateTextTokens(text: string, charsPerToken: number): number {
+  return text.length === 0 ? 0 : Math.ceil(text.length / charsPerToken);
+}
+
+function measureItem(item: Item): { chars: number; flat: number } {
+  switch (item.type) {
+    case 'message':
+      return measureParts(item.content);
+    case 'function_call':
+      return { chars: item.name.length + item.arguments.length, flat: 0 };
+    case 'function_call_output':
+      return typeof item.output === 'string' ? { chars: item.output.length, flat: 0 } : measureParts(item.output);
+    case 'reasoning': {
+      const text = item.summary.reduce((sum, part) => sum + part.text.length, 0) + (item.content ?? []).reduce((sum, part) => sum + part.text.length, 0);
+      return { chars: text + (item.encrypted_content?.length ?? 0), flat: 0 };
+    }
+  }
+}
+
+function measureParts(parts: ReadonlyArray<{ type: string; text?: string; refusal?: string }>): { chars: number; flat: number } {
+  let chars = 0;
+  let flat = 0;
+  for (const part of parts) {
+    if (part.type === 'input_image' || part.type === 'input_file') flat += FLAT_MEDIA_TOKENS;
+    else chars += (part.text ?? part.refusal ?? '').length;
+  }
+  return { chars, flat };
+}

@@ -1,0 +1,202 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { type Harness, startHarness } from './harness.js';
+
+// The mock gives a model whose name contains `-ctx<N>` a window of N tokens and answers a longer
+// prompt with its vendor's real error. The catalog below tells the server the same window, except
+// for `-liar-` models, where it claims twice as much (our count is wrong: the upstream must be the judge).
+const catalogDir = mkdtempSync(join(tmpdir(), 'context-window-'));
+const catalog = join(catalogDir, 'models.json');
+writeFileSync(
+  catalog,
+  JSON.stringify({
+    models: [
+      { match: '*-liar-ctx3000', contextWindow: 6000, defaultMaxOutputTokens: 256, maxOutputTokens: 1024 },
+      { match: '*-ctx4000', contextWindow: 4000, defaultMaxOutputTokens: 256, maxOutputTokens: 1024 },
+    ],
+  }),
+);
+
+const ADMIN_KEY = 'admin-test-key';
+let harness: Harness;
+let client: OpenAI;
+
+beforeAll(async () => {
+  harness = await startHarness({ OPENAI_WIRE_API: 'responses', MODELS_FILE: catalog, ADMIN_API_KEY: ADMIN_KEY });
+  client = harness.client;
+});
+afterAll(() => harness?.close());
+beforeEach(() => harness.upstream.reset());
+
+type Body = any;
+/** Per wire: the history the upstream got, and each tool call / tool output in it, in order. */
+const wires = [
+  {
+    wire: 'OpenAI Responses',
+    provider: 'openai/gpt-4o-mini',
+    history: (body: Body) => body.input as unknown[],
+    toolSequence: (body: Body) =>
+      (body.input as Body[]).flatMap((item) => (item.type === 'function_call' ? [['call', item.call_id]] : item.type === 'function_call_output' ? [['output', item.call_id]] : [])),
+  },
+  {
+    wire: 'OpenAI Chat Completions',
+    provider: 'vllm/qwen',
+    history: (body: Body) => (body.messages as Body[]).filter((message) => message.role !== 'system'),
+    toolSequence: (body: Body) =>
+      (body.messages as Body[]).flatMap((message) =>
+        message.role === 'tool' ? [['output', message.tool_call_id]] : (message.tool_calls ?? []).map((call: Body) => ['call', call.id]),
+      ),
+  },
+  {
+    wire: 'Anthropic Messages',
+    provider: 'anthropic/claude-sonnet-4-5',
+    history: (body: Body) => body.messages as unknown[],
+    toolSequence: (body: Body) =>
+      (body.messages as Body[]).flatMap((message) =>
+        typeof message.content === 'string'
+          ? []
+          : (message.content as Body[]).flatMap((block) => (block.type === 'tool_use' ? [['call', block.id]] : block.type === 'tool_result' ? [['output', block.tool_use_id]] : [])),
+      ),
+  },
+  {
+    wire: 'Gemini',
+    provider: 'google/gemini-2.5-flash',
+    history: (body: Body) => body.contents as unknown[],
+    toolSequence: (body: Body) =>
+      (body.contents as Body[]).flatMap((content) =>
+        (content.parts as Body[]).flatMap((part) => (part.functionCall ? [['call', part.functionCall.name]] : part.functionResponse ? [['output', part.functionResponse.name]] : [])),
+      ),
+  },
+] as const;
+
+// A conversation with tool calls in its history needs its tools on every request (Anthropic refuses tool blocks without them).
+const weatherTools: OpenAI.Responses.FunctionTool[] = [{ type: 'function', name: 'get_weather', description: 'Weather by city', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+
+/** ~400 tokens on the mock's count (one token per four characters). */
+const text = (label: string) => `${label} `.padEnd(1600, 'lorem ipsum ');
+
+/** Twelve turns' worth of conversation (about 5,000 tokens), with a tool call and its output in the middle. */
+function longHistory(): OpenAI.Conversations.ConversationCreateParams['items'] {
+  const items: NonNullable<OpenAI.Conversations.ConversationCreateParams['items']> = [];
+  for (let turn = 0; turn < 6; turn++) {
+    items.push({ type: 'message', role: 'user', content: text(`question ${turn}`) });
+    if (turn === 3) {
+      items.push({ type: 'function_call', call_id: 'call_weather', name: 'get_weather', arguments: '{"city":"Paris"}' } as never);
+      items.push({ type: 'function_call_output', call_id: 'call_weather', output: text('sunny') } as never);
+    }
+    items.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: text(`answer ${turn}`) }] } as never);
+  }
+  return items;
+}
+
+async function admin(path: string): Promise<Body> {
+  const response = await fetch(`${harness.origin}/admin/v1${path}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  return response.json();
+}
+
+async function countItems(conversationId: string): Promise<number> {
+  let count = 0;
+  for await (const _item of client.conversations.items.list(conversationId, { limit: 100 })) count++;
+  return count;
+}
+
+/** Every tool output the upstream got follows its call: none of them lost its partner in a cut. */
+function expectPairsIntact(sequence: Array<readonly [string, string]>): void {
+  const calls = new Set<string>();
+  for (const [kind, id] of sequence) {
+    if (kind === 'call') calls.add(id);
+    else expect(calls.has(id)).toBe(true);
+  }
+}
+
+describe.each(wires)('$wire', ({ provider, history, toolSequence }) => {
+  const model = `${provider}-ctx4000`;
+
+  it('truncation disabled: a history over the window is a 400 context_length_exceeded before any upstream call, and nothing is stored', async () => {
+    const conversation = await client.conversations.create({ items: longHistory() });
+    const before = await countItems(conversation.id);
+    const error = await client.responses.create({ model, conversation: conversation.id, input: 'And now?', tools: weatherTools }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toEqual({
+      message: 'Your input exceeds the context window of this model. Please adjust your input and try again.',
+      type: 'invalid_request_error',
+      param: 'input',
+      code: 'context_length_exceeded',
+    });
+    expect(harness.upstream.requests).toHaveLength(0);
+    expect(await countItems(conversation.id)).toBe(before);
+  });
+
+  it('truncation auto: the oldest turns are left out in one step, tool pairs stay whole, and 20 more turns succeed on a prefix that rarely moves', async () => {
+    const conversation = await client.conversations.create({ items: longHistory() });
+    const first = await client.responses.create({ model, conversation: conversation.id, input: 'And now?', truncation: 'auto', tools: weatherTools });
+    expect(first.status).toBe('completed');
+    expect(first.truncation).toBe('auto');
+    const sent = harness.upstream.requests.at(-1)!.body;
+    // The newest items are sent, the oldest are not; the cut went to ~70% of the budget in one step.
+    expect(JSON.stringify(history(sent))).toContain('answer 5');
+    expect(JSON.stringify(history(sent))).not.toContain('question 0');
+    expectPairsIntact(toolSequence(sent));
+    const inspected = await admin(`/responses/${first.id}`);
+    expect(inspected.context).toMatchObject({ window: 4000, output_reserve: 256, budget: 3744, truncation: 'auto', cut: { reason: 'budget', from_seq: 0 } });
+    expect(inspected.context.expected_tokens).toBeLessThanOrEqual(Math.floor(3744 * 0.7));
+    expect(inspected.context.cut.dropped_items).toBeGreaterThan(0);
+
+    // Twenty more turns of ~400 tokens in and out: every one succeeds, and the start moves only every few turns.
+    const starts: unknown[] = [];
+    for (let turn = 0; turn < 20; turn++) {
+      const response = await client.responses.create({ model, conversation: conversation.id, input: text(`follow-up ${turn}`), truncation: 'auto', tools: weatherTools });
+      expect(response.status).toBe('completed');
+      const body = harness.upstream.requests.at(-1)!.body;
+      expectPairsIntact(toolSequence(body));
+      expect(JSON.stringify(history(body))).toContain(`follow-up ${turn}`);
+      starts.push(JSON.stringify(history(body)[0]));
+    }
+    const moves = starts.filter((start, index) => index > 0 && start !== starts[index - 1]).length;
+    expect(harness.upstream.requests.filter((request) => request.method === 'POST')).toHaveLength(21);
+    // Each turn adds ~800 tokens; a cut frees ~30% of 3,744, so the start moves about every other turn, never every turn.
+    expect(moves).toBeGreaterThan(0);
+    expect(moves).toBeLessThan(15);
+  });
+
+  it('when the upstream says the prompt is too long after all, auto cuts further and sends it once more; disabled answers 400', async () => {
+    const liar = `${provider}-liar-ctx3000`;
+    const conversation = await client.conversations.create({ items: longHistory()!.slice(0, 9) });
+    const response = await client.responses.create({ model: liar, conversation: conversation.id, input: 'Still there?', truncation: 'auto', tools: weatherTools });
+    expect(response.status).toBe('completed');
+    const posts = harness.upstream.requests.filter((request) => !request.path.includes('count'));
+    expect(posts).toHaveLength(2);
+    expect(history(posts[1]!.body).length).toBeLessThan(history(posts[0]!.body).length);
+    const inspected = await admin(`/responses/${response.id}`);
+    expect(inspected.context.cut).toMatchObject({ reason: 'upstream' });
+    expect(inspected.upstream_resends).toBe(1);
+
+    harness.upstream.reset();
+    const error = await client.responses.create({ model: liar, conversation: conversation.id, input: 'Still there?', tools: weatherTools }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('context_length_exceeded');
+    expect(harness.upstream.requests).toHaveLength(1);
+  });
+});
+
+describe('previous_response_id chains', () => {
+  it('keep the start of the previous turn while the prompt fits, and cut in one step when it does not', async () => {
+    const model = 'anthropic/claude-sonnet-4-5-ctx4000';
+    let previous: string | undefined;
+    const starts: string[] = [];
+    for (let turn = 0; turn < 12; turn++) {
+      const response = await client.responses.create({ model, input: text(`turn ${turn}`), truncation: 'auto', ...(previous ? { previous_response_id: previous } : {}) });
+      expect(response.status).toBe('completed');
+      previous = response.id;
+      starts.push(JSON.stringify(harness.upstream.requests.at(-1)!.body.messages[0]).slice(0, 100));
+    }
+    // The first cut happens once ~3,700 tokens are reached (turn 4 or 5); the start then stays put for a turn or more.
+    expect(starts[0]).toBe(starts[3]);
+    expect(new Set(starts).size).toBeGreaterThan(1);
+    expect(new Set(starts).size).toBeLessThan(9);
+    const inspected = await admin(`/responses/${previous}`);
+    expect(inspected.context.start_seq).toBeGreaterThan(0);
+  });
+});
