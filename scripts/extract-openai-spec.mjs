@@ -21,6 +21,8 @@ const OPERATIONS = {
   '/responses/{response_id}': ['get', 'delete'],
   '/responses/{response_id}/cancel': ['post'],
   '/responses/{response_id}/input_items': ['get'],
+  '/responses/input_tokens': ['post'],
+  '/responses/compact': ['post'],
   '/conversations': ['post'],
   '/conversations/{conversation_id}': ['get', 'post', 'delete'],
   '/conversations/{conversation_id}/items': ['get', 'post'],

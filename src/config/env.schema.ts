@@ -42,6 +42,8 @@ export const envSchema = z.object({
   CACHE_POLICY: z.enum(['off', 'auto', 'aggressive']).default('auto'),
   /** Which stored reasoning is sent back to models when neither the request nor its conversation sets `reasoning_policy`. */
   REASONING_POLICY: z.enum(['auto', 'preserve', 'tool_turns', 'current_turn', 'clear']).default('auto'),
+  /** `provider/model` that writes the server's own compaction summaries; unset: the turn's own model. */
+  COMPACTION_MODEL: optionalString,
   /** Context window, in tokens, of a model the catalog does not know (config/models.json, MODELS_FILE). */
   DEFAULT_CONTEXT_WINDOW: z.coerce.number().int().min(1024).default(128_000),
   /** Comma-separated names; each reads <NAME>_BASE_URL (with /v1) and <NAME>_API_KEY. */
@@ -94,6 +96,7 @@ export interface AppConfig {
   cachePolicy: 'off' | 'auto' | 'aggressive';
   reasoningPolicy: 'auto' | 'preserve' | 'tool_turns' | 'current_turn' | 'clear';
   defaultContextWindow: number;
+  compactionModel: string | null;
   compatibleProviders: CompatibleProviderConfig[];
   upstream: { maxRetries: number; headersTimeoutMs: number; bodyTimeoutMs: number };
   runStaleAfterMs: number;
@@ -173,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cachePolicy: values.CACHE_POLICY,
     reasoningPolicy: values.REASONING_POLICY,
     defaultContextWindow: values.DEFAULT_CONTEXT_WINDOW,
+    compactionModel: values.COMPACTION_MODEL ?? null,
     compatibleProviders: parseCompatibleProviders(env, values.OPENAI_COMPATIBLE_PROVIDERS),
     upstream: {
       maxRetries: values.UPSTREAM_MAX_RETRIES,

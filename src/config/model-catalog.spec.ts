@@ -25,7 +25,18 @@ describe(ModelCatalog.name, () => {
       pricing: null,
       cache: { kind: 'automatic-prefix', minTokens: 1024, maxBreakpoints: 0, lookback: 20, ttls: [], retention: [], promptCacheKey: false, multipliers: { read: 0.1, write5m: 1, write1h: 1, storagePerHour: 0 } },
       thinking: { style: 'none', canDisable: true, budget: { min: 1024, max: 32000 }, levels: ['LOW', 'HIGH'] },
+      compaction: null,
     });
+  });
+
+  it.each([
+    ['openai/gpt-5.4', 'openai'],
+    ['anthropic/claude-sonnet-4-6', 'anthropic'],
+    ['anthropic/claude-opus-4-7', 'anthropic'],
+    ['anthropic/claude-sonnet-4-5', null],
+    ['google/gemini-2.5-flash', null],
+  ])('knows which models compact natively: %s', (model, compaction) => {
+    expect(catalog.lookup(model).compaction).toBe(compaction);
   });
 
   it('has cache capabilities per model, each field overridable on its own', () => {

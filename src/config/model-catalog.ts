@@ -71,6 +71,11 @@ const entrySchema = z.object({
   pricing: pricingSchema.optional(),
   cache: cacheSchema.optional(),
   thinking: thinkingSchema.optional(),
+  /**
+   * Server-side compaction the provider runs itself: `openai` (Responses API `context_management`),
+   * `anthropic` (`compact_20260112`, beta). Other models are compacted by the server's own summary.
+   */
+  compaction: z.enum(['openai', 'anthropic']).optional(),
 });
 
 export const catalogFileSchema = z.object({
@@ -89,6 +94,8 @@ export interface ModelInfo {
   pricing: Pricing | null;
   cache: CacheCapabilities;
   thinking: ThinkingCapabilities;
+  /** Native server-side compaction, when the provider offers it for this model. */
+  compaction: 'openai' | 'anthropic' | null;
 }
 
 /** How a model takes reasoning settings; every field resolved (see config/models.json). */
@@ -144,6 +151,7 @@ export class ModelCatalog {
       pricing: first('pricing') ?? null,
       cache: resolveCache(matching.map((entry) => entry.cache)),
       thinking: resolveThinking(matching.map((entry) => entry.thinking)),
+      compaction: first('compaction') ?? null,
     };
   }
 }

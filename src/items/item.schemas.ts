@@ -121,11 +121,28 @@ export const reasoningItemSchema = z.object({
   provider_data: providerDataSchema.optional(),
 });
 
+/**
+ * A compaction item: everything before it in the thread is replaced by it (OpenAI's `CompactionBody`).
+ * `encrypted_content` is the provider's own opaque text for an OpenAI-native compaction, else our
+ * sealed envelope of `provider_data` (see reasoning/reasoning-envelope.ts). `provider_data` holds:
+ * `openai: {encrypted_content}` (only OpenAI reads it), `anthropic: {content, encrypted_content}`
+ * (Anthropic's compaction block), and `compaction: {summary, retained}`: a readable summary and the
+ * newest items kept verbatim after it, from which any provider's prompt is rendered.
+ */
+export const compactionItemSchema = z.object({
+  type: z.literal('compaction'),
+  id: z.string(),
+  encrypted_content: z.string(),
+  created_by: z.string().optional(),
+  provider_data: providerDataSchema.optional(),
+});
+
 export const itemSchema = z.discriminatedUnion('type', [
   messageItemSchema,
   functionCallItemSchema,
   functionCallOutputItemSchema,
   reasoningItemSchema,
+  compactionItemSchema,
 ]);
 
 export type Item = z.infer<typeof itemSchema>;
@@ -133,6 +150,22 @@ export type MessageItem = z.infer<typeof messageItemSchema>;
 export type FunctionCallItem = z.infer<typeof functionCallItemSchema>;
 export type FunctionCallOutputItem = z.infer<typeof functionCallOutputItemSchema>;
 export type ReasoningItem = z.infer<typeof reasoningItemSchema>;
+export type CompactionItem = z.infer<typeof compactionItemSchema>;
+
+/** What our own compaction keeps in a compaction item's provider data. */
+export interface ServerCompaction {
+  summary: string;
+  /** The newest items, kept verbatim after the summary (the turn that compacted included). */
+  retained: Item[];
+}
+
+/** The readable form of a compaction item, when there is one (ours, or Anthropic's summary text). */
+export function readableCompaction(item: CompactionItem): ServerCompaction | null {
+  const own = item.provider_data?.['compaction'] as ServerCompaction | undefined;
+  if (own) return own;
+  const anthropic = item.provider_data?.['anthropic'] as { content?: string | null } | undefined;
+  return typeof anthropic?.content === 'string' && anthropic.content !== '' ? { summary: anthropic.content, retained: [] } : null;
+}
 export type ItemType = Item['type'];
 
 /** The item as the public API shows it: everything but the internal provider slot. */

@@ -195,6 +195,7 @@ const adminResponse = named(
         budget: z.number().int(),
         truncation: z.enum(['auto', 'disabled']),
         start_seq: z.number().int().nullable().describe('The first history item sent (by its position in the thread); everything before it was left out.'),
+        floor_seq: z.number().int().nullable().optional().describe('The newest compaction item of the thread: nothing before it is sent again.'),
         history_items: z.number().int(),
         estimated_tokens: z.number().int(),
         expected_tokens: z.number().int().describe('The estimate anchored to the input tokens the provider reported for the previous turn.'),
@@ -202,6 +203,16 @@ const adminResponse = named(
           .strictObject({ reason: z.enum(['budget', 'upstream']), dropped_items: z.number().int(), dropped_tokens: z.number().int(), from_seq: z.number().int().nullable() })
           .nullable()
           .describe('Set when this turn moved the start: what it left out that the previous turn still sent.'),
+        compaction: z
+          .strictObject({
+            mode: z.enum(['openai', 'anthropic', 'server']),
+            threshold: z.number().int().nullable(),
+            summarized_items: z.number().int().nullable(),
+            retained_items: z.number().int().nullable(),
+            compacted: z.boolean().optional(),
+          })
+          .optional()
+          .describe('Set when the turn asked for compaction or had to compact: who compacted (the provider natively, or the server with its own summary), and whether the output holds a compaction item.'),
       })
       .nullable()
       .describe('What of the history this turn sent to fit the model\'s context window; null for responses stored before it was recorded.'),

@@ -107,6 +107,8 @@ describe('the public document', () => {
         '/v1/conversations/{conversation_id}/items',
         '/v1/conversations/{conversation_id}/items/{item_id}',
         '/v1/responses',
+        '/v1/responses/compact',
+        '/v1/responses/input_tokens',
         '/v1/responses/{response_id}',
         '/v1/responses/{response_id}/cancel',
         '/v1/responses/{response_id}/input_items',

@@ -1,4 +1,4 @@
-import type { Item } from '../items/item.schemas.js';
+import { type Item, readableCompaction } from '../items/item.schemas.js';
 
 /**
  * Images and documents are counted flat: providers bill them by pixels or pages, not by the
@@ -36,6 +36,11 @@ function measureItem(item: Item): { chars: number; flat: number } {
     case 'reasoning': {
       const text = item.summary.reduce((sum, part) => sum + part.text.length, 0) + (item.content ?? []).reduce((sum, part) => sum + part.text.length, 0);
       return { chars: text + (item.encrypted_content?.length ?? 0), flat: 0 };
+    }
+    case 'compaction': {
+      // Ours is read as its summary; a provider's own is opaque, and about as long as what it holds.
+      const readable = readableCompaction(item);
+      return { chars: readable ? readable.summary.length : item.encrypted_content.length, flat: 0 };
     }
   }
 }

@@ -66,7 +66,7 @@ describe('planContext', () => {
 
   it('keeps the previous start while the prompt fits, so the prefix is unchanged', () => {
     // The previous turn started at seq 8 and the provider counted 620 for an estimate of 610.
-    const anchor: ContextAnchor = { startSeq: 8, estimatedTokens: 610, reportedTokens: 620, model: 'openai/m' };
+    const anchor: ContextAnchor = { startSeq: 8, floorSeq: null, estimatedTokens: 610, reportedTokens: 620, model: 'openai/m' };
     const history = entries([...tenTurns.slice(8), user('u10:50'), assistant('a10:50')], 8);
     const result = plan({ history, anchor, window: 1000 });
     expect(result.record.start_seq).toBe(8);
@@ -78,7 +78,7 @@ describe('planContext', () => {
 
   it('trusts the reported count over the estimate: a prompt the estimate fits but the provider counts over is cut', () => {
     // The estimate says 910 (fits 1,000) but the provider counted 1.2x the estimate last time.
-    const anchor: ContextAnchor = { startSeq: 0, estimatedTokens: 810, reportedTokens: 972, model: 'openai/m' };
+    const anchor: ContextAnchor = { startSeq: 0, floorSeq: null, estimatedTokens: 810, reportedTokens: 972, model: 'openai/m' };
     const history = entries(tenTurns.slice(0, 18));
     const result = plan({ history, anchor, input: [user('new:10')], window: 1000 });
     expect(result.record.estimated_tokens).toBeLessThan(1000);
@@ -87,7 +87,7 @@ describe('planContext', () => {
   });
 
   it("ignores another model's count", () => {
-    const anchor: ContextAnchor = { startSeq: 0, estimatedTokens: 100, reportedTokens: 190, model: 'anthropic/other' };
+    const anchor: ContextAnchor = { startSeq: 0, floorSeq: null, estimatedTokens: 100, reportedTokens: 190, model: 'anthropic/other' };
     const result = plan({ history: entries(tenTurns.slice(0, 2)), anchor });
     expect(result.record.expected_tokens).toBe(110);
   });

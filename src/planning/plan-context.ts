@@ -13,6 +13,8 @@ export type { HistoryEntry };
  */
 export interface ContextAnchor {
   startSeq: number | null;
+  /** The thread's newest compaction item: nothing before it is sent again, whatever the truncation. */
+  floorSeq: number | null;
   estimatedTokens: number;
   reportedTokens: number | null;
   /** `provider/model` the counts belong to: another model's tokenizer counts differently. */
@@ -46,6 +48,8 @@ export interface ContextPlanRecord {
   truncation: TruncationMode;
   /** The first history seq sent (everything before it was left out); null when there was no history. */
   start_seq: number | null;
+  /** The newest compaction item of the thread (it stands for everything before it); null before any. */
+  floor_seq?: number | null;
   /** History items sent (this turn's input not counted). */
   history_items: number;
   /** Our estimate of the whole prompt, and that estimate anchored to the previous turn's reported usage. */
@@ -53,6 +57,13 @@ export interface ContextPlanRecord {
   expected_tokens: number;
   /** Set when this turn moved the start: what it left out that the previous turn still sent. */
   cut: { reason: 'budget' | 'upstream'; dropped_items: number; dropped_tokens: number; from_seq: number | null } | null;
+  /**
+   * Set when the turn asked for compaction (`context_management`, `compaction_trigger`) or had to
+   * compact: who compacts (`openai`, `anthropic` natively; `server`: our own summary), the
+   * threshold, and for ours what was summarized and kept. `compacted` is set once the output
+   * holds a compaction item; `start_seq` is then that item.
+   */
+  compaction?: { mode: 'openai' | 'anthropic' | 'server'; threshold: number | null; summarized_items: number | null; retained_items: number | null; compacted?: boolean };
 }
 
 export interface ContextPlan {
@@ -90,15 +101,7 @@ export function planContext(input: PlanContextInput): ContextPlan {
   const estimateFrom = (index: number) => input.fixedTokens + suffix[index]! + inputTokens;
 
   const anchor = input.anchor;
-  const sameModel = anchor !== null && anchor.model === input.model && anchor.reportedTokens !== null && anchor.estimatedTokens > 0;
-  const ratio = sameModel ? clamp(anchor.reportedTokens! / anchor.estimatedTokens, 0.5, 2) : 1;
-  const sameStart = sameModel && anchor.startSeq === (history[0]?.seq ?? anchor.startSeq);
-  const expectedFrom = (index: number): number => {
-    const estimate = estimateFrom(index);
-    // Unchanged prefix: the provider's own count of it plus our count of what was added since.
-    if (index === 0 && sameStart) return Math.max(0, Math.round(anchor!.reportedTokens! + (estimate - anchor!.estimatedTokens) * ratio));
-    return Math.round(estimate * ratio);
-  };
+  const expectedFrom = (index: number): number => anchoredTokens(estimateFrom(index), index === 0 ? (history[0]?.seq ?? null) : -1, anchor, input.model);
 
   const record = (start: number, cut: ContextPlanRecord['cut']): ContextPlan => ({
     items: [...history.slice(start).map((entry) => entry.item), ...input.input],
@@ -181,7 +184,7 @@ function chooseCut(history: HistoryEntry[], input: Item[], expectedFrom: (index:
  * Indices where the kept history may start (1..n; n keeps none of it): not between a function call
  * and its output, not after a reasoning item (it goes with what follows it), not at an output.
  */
-function validCuts(history: HistoryEntry[], input: Item[]): number[] {
+export function validCuts(history: HistoryEntry[], input: Item[]): number[] {
   const n = history.length;
   const all = [...history.map((entry) => entry.item), ...input];
   // crossing[i] > 0: some call sits before i and its output at or after i.
@@ -210,6 +213,19 @@ function validCuts(history: HistoryEntry[], input: Item[]): number[] {
 
 function startsTurn(item: Item): boolean {
   return item.type === 'message' && item.role !== 'assistant';
+}
+
+/**
+ * Our estimate of a prompt, anchored to what the provider counted for the thread's previous turn
+ * (pure): with the same start, the provider's count plus our count of what was added since; with
+ * another start, our estimate scaled by how far off it was last time. Another model's count is
+ * not used. `startSeq` -1 means "not the previous start".
+ */
+export function anchoredTokens(estimate: number, startSeq: number | null, anchor: ContextAnchor | null, model: string): number {
+  if (anchor === null || anchor.model !== model || anchor.reportedTokens === null || anchor.estimatedTokens <= 0) return estimate;
+  const ratio = clamp(anchor.reportedTokens / anchor.estimatedTokens, 0.5, 2);
+  if (startSeq === -1 || (startSeq !== null && startSeq !== anchor.startSeq)) return Math.round(estimate * ratio);
+  return Math.max(0, Math.round(anchor.reportedTokens + (estimate - anchor.estimatedTokens) * ratio));
 }
 
 function clamp(value: number, min: number, max: number): number {

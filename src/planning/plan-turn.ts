@@ -2,7 +2,7 @@ import type { CacheMode } from '../caching/cache-types.js';
 import type { CacheSettings } from '../caching/plan-cache.js';
 import { chooseRetention, promptCacheKeyFor } from '../caching/thread-cache.js';
 import type { ModelInfo, ThinkingCapabilities } from '../config/model-catalog.js';
-import type { Item } from '../items/item.schemas.js';
+import type { HistoryEntry, Item } from '../items/item.schemas.js';
 import type { ModelRequest, TextFormat } from '../providers/model-adapter.js';
 import { type ReasoningPolicy, type ReplayTarget, planReasoningReplay } from '../reasoning/plan-reasoning-replay.js';
 import { planThinking, type ThinkingPlan } from '../reasoning/plan-thinking.js';
@@ -11,7 +11,17 @@ import type { CreateResponseBody } from '../responses/responses.schemas.js';
 import { flattenItemToolNames, planTools } from '../turns/flatten-tools.js';
 import type { ToolNameResolver } from '../turns/to-response-events.js';
 import { estimateItemTokens, estimateTextTokens } from './estimate-tokens.js';
-import { type ContextAnchor, type ContextPlan, type HistoryEntry, planContext, shrinkContext, type TruncationMode } from './plan-context.js';
+import {
+  ANTHROPIC_MIN_TRIGGER,
+  chooseRetained,
+  COMPACTION_INSTRUCTIONS,
+  COMPACTION_REQUEST,
+  defaultThreshold,
+  fromNewestCompaction,
+  summaryMessage,
+  withLeadingUser,
+} from './plan-compaction.js';
+import { anchoredTokens, type ContextAnchor, type ContextPlan, planContext, shrinkContext, type TruncationMode } from './plan-context.js';
 
 /** The model a turn goes to, as far as planning is concerned (no adapter: planning never calls one). */
 export interface PlanModel {
@@ -42,6 +52,18 @@ export interface TurnPlanInput {
   anchor: ContextAnchor | null;
   /** Window of a model the catalog does not know (`DEFAULT_CONTEXT_WINDOW`). */
   defaultContextWindow: number;
+  /** The input ended with a `compaction_trigger` item: compact now, whatever the size. */
+  compactNow: boolean;
+  /** Who writes our compaction summaries (`COMPACTION_MODEL`); the turn's own model when null. */
+  summarizer: PlanModel | null;
+  /**
+   * The history before the newest compaction item, loaded only when that item is another
+   * provider's opaque one: our own compaction then summarizes it (rendered from its own newest
+   * readable compaction on).
+   */
+  beforeCompaction?: HistoryEntry[];
+  /** Planned for `POST /v1/responses/input_tokens`: the prompt as it stands, never compacted, never refused for size. */
+  countOnly?: boolean;
 }
 
 export interface TurnPlan {
@@ -51,6 +73,13 @@ export interface TurnPlan {
   resolveToolName: ToolNameResolver;
   /** Settings changed to make the request legal for the model (thinking guards, reasoning replay). */
   warnings: string[];
+  /**
+   * Our own compaction, when this turn compacts: the summarizing model and call, the items kept
+   * verbatim after the summary, and whether the model answers after it (not for a `compaction_trigger`).
+   */
+  compaction: { model: PlanModel; request: Omit<ModelRequest, 'trace'>; retained: Item[]; answers: boolean } | null;
+  /** The request once the summary is written: the summary, then the items kept. */
+  afterSummary(request: ModelRequest, summary: string): ModelRequest;
   /**
    * The same request with the history cut further, after the provider said it does not fit
    * although our count said it would (truncation `auto` only); null when nothing is left to cut.
@@ -84,26 +113,59 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
 
   const tokensOf = (item: Item) => estimateItemTokens(item, input.charsPerToken);
   const window = model.info.contextWindow ?? input.defaultContextWindow;
-  const context = planContext({
-    history: input.history,
-    input: input.input,
-    fixedTokens: estimateTextTokens((settings.instructions ?? '') + JSON.stringify(tools.tools) + (textFormat.type === 'text' ? '' : JSON.stringify(textFormat)), input.charsPerToken),
-    window,
-    outputReserve: thinking.maxOutputTokens ?? Math.min(DEFAULT_OUTPUT_RESERVE, Math.floor(window / 8)),
-    truncation: (settings.truncation === 'auto' ? 'auto' : 'disabled') satisfies TruncationMode,
-    anchor: input.anchor,
-    model: modelName,
-    tokensOf,
-  });
+  const outputReserve = thinking.maxOutputTokens ?? Math.min(DEFAULT_OUTPUT_RESERVE, Math.floor(window / 8));
+  const budget = Math.max(0, window - outputReserve);
+  const fixedTokens = estimateTextTokens((settings.instructions ?? '') + JSON.stringify(tools.tools) + (textFormat.type === 'text' ? '' : JSON.stringify(textFormat)), input.charsPerToken);
+  const truncation: TruncationMode = settings.truncation === 'auto' ? 'auto' : 'disabled';
+
+  // Nothing before the newest compaction item is sent; what the item stands for is rendered for this model.
+  const view = fromNewestCompaction(input.history, input.input, model.wire);
+  const compaction = compactionSettings(body, input.compactNow, budget);
+  const native = compaction && !view.unreadable && !input.countOnly ? nativeMode(model, compaction) : null;
+  const viewEstimate = fixedTokens + [...view.history.map((entry) => entry.item), ...view.input].reduce((sum, item) => sum + tokensOf(item), 0);
+  const viewTokens = anchoredTokens(viewEstimate, view.history[0]?.seq ?? null, input.anchor, modelName);
+  // Our own compaction: asked for and over the threshold (or asked for now), or the only way to carry on another provider's.
+  const compactsHere =
+    !input.countOnly && (view.unreadable !== null || (compaction !== null && native === null && (compaction.now || viewTokens > (compaction.threshold ?? defaultThreshold(budget)))));
 
   const replayTarget = { wire: model.wire, style: model.info.thinking.style, thinking: thinks };
   const replay = (items: Item[]) => planReasoningReplay(flattenItemToolNames(items), input.reasoningPolicy, replayTarget);
+  const contextInput = { fixedTokens, window, outputReserve, anchor: input.anchor, model: modelName, tokensOf };
+
+  let context: ContextPlan;
+  let server: TurnPlan['compaction'] = null;
+  if (compactsHere) {
+    // Kept verbatim: a share of the threshold (not of the window), or the next turns would cross it again at once.
+    // `compaction_trigger` compacts everything it is given (a store: false client sends its whole history as input).
+    const now = compaction?.now === true;
+    const whole = [...view.history, ...view.input.map((item) => ({ seq: (view.history.at(-1)?.seq ?? -1) + 1, item }))];
+    const threshold = compaction?.threshold ?? defaultThreshold(budget);
+    const retainedFrom = now ? whole.length : chooseRetained(view.history, view.input, tokensOf, Math.min(budget, threshold));
+    const toSummarize = [...(input.beforeCompaction ?? []), ...(now ? whole : view.history.slice(0, retainedFrom))];
+    const retained = now ? [] : [...view.history.slice(retainedFrom).map((entry) => entry.item), ...view.input];
+    // What the request after the summary carries besides it, for the record (the summary itself is not written yet).
+    context = planContext({ ...contextInput, history: now ? [] : view.history.slice(retainedFrom), input: now ? [] : view.input, truncation: 'auto' });
+    context.record.compaction = { mode: 'server', threshold: compaction?.threshold ?? null, summarized_items: toSummarize.length, retained_items: retained.length };
+    server = {
+      model: input.summarizer ?? model,
+      request: summaryRequest(input.summarizer ?? model, toSummarize, tools.tools, input.charsPerToken, input.defaultContextWindow),
+      retained,
+      answers: !compaction?.now,
+    };
+  } else {
+    // A count never fails for size: it says how large the prompt is, whatever the truncation.
+    const counting = input.countOnly && truncation === 'disabled' ? { window: Number.MAX_SAFE_INTEGER } : {};
+    context = planContext({ ...contextInput, ...counting, history: view.history, input: view.input, truncation });
+    if (native) context.record.compaction = { mode: native, threshold: compaction!.threshold, summarized_items: null, retained_items: null };
+  }
   const replayed = replay(context.items);
+  const newestCompaction = input.history.findLast((entry) => entry.item.type === 'compaction');
+  context.record.floor_seq = newestCompaction?.seq ?? input.anchor?.floorSeq ?? null;
 
   const request: Omit<ModelRequest, 'trace'> = {
     model: model.upstreamModel,
     instructions: settings.instructions,
-    items: replayed.items,
+    items: withLeadingUser(replayed.items, model.wire),
     tools: tools.tools,
     toolChoice: thinking.toolChoice,
     parallelToolCalls: body.parallel_tool_calls ?? null,
@@ -117,24 +179,92 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
     backfillReasoningContent: thinks && model.info.thinking.style === 'deepseek',
     ...planCacheSettings(input, settings),
     safetyIdentifier: settings.safety_identifier,
+    ...(native ? { nativeCompaction: { threshold: compaction!.threshold, now: compaction!.now } } : {}),
   };
 
   return {
     request,
     context,
+    compaction: server,
+    afterSummary: (current, summary) => {
+      const retained = server?.retained ?? [];
+      const again = replay([summaryMessage('msg_summary', summary), ...retained]);
+      return { ...current, items: withLeadingUser(again.items, model.wire), thinking: again.suspendThinking ? { kind: 'default' } : thinking.thinking };
+    },
     resolveToolName: tools.resolveToolName,
     warnings: [...thinking.warnings, ...replayed.warnings],
     shrink: (current) => {
-      if (context.record.truncation !== 'auto') return null;
+      if (context.record.truncation !== 'auto' || server) return null;
       const shrunk = shrinkContext(context, tokensOf);
       if (!shrunk) return null;
       const again = replay(shrunk.items);
       return {
-        request: { ...current, items: again.items, thinking: again.suspendThinking ? { kind: 'default' } : thinking.thinking },
+        request: { ...current, items: withLeadingUser(again.items, model.wire), thinking: again.suspendThinking ? { kind: 'default' } : thinking.thinking },
         context: shrunk,
       };
     },
   };
+}
+
+/** The summary we keep from a compaction call: this much room for it, whatever the model could write. */
+export const SUMMARY_MAX_TOKENS = 4_096;
+
+/**
+ * The compaction call (pure): the conversation to summarize, cut to fit the summarizing model's
+ * window if it must be, then our instructions. Tools are declared (a history with tool calls needs
+ * them on some wires) but not callable; reasoning is not replayed; nothing is cached.
+ */
+function summaryRequest(model: PlanModel, history: HistoryEntry[], tools: ModelRequest['tools'], charsPerToken: number, defaultWindow: number): Omit<ModelRequest, 'trace'> {
+  const maxOutputTokens = Math.min(SUMMARY_MAX_TOKENS, model.info.maxOutputTokens ?? SUMMARY_MAX_TOKENS);
+  const ask: Item = { type: 'message', id: 'msg_compact', role: 'user', status: 'completed', content: [{ type: 'input_text', text: COMPACTION_REQUEST }] };
+  const fitted = planContext({
+    history,
+    input: [ask],
+    fixedTokens: estimateTextTokens(COMPACTION_INSTRUCTIONS + JSON.stringify(tools), charsPerToken),
+    window: model.info.contextWindow ?? defaultWindow,
+    outputReserve: maxOutputTokens,
+    truncation: 'auto',
+    anchor: null,
+    model: `${model.provider}/${model.upstreamModel}`,
+    tokensOf: (item) => estimateItemTokens(item, charsPerToken),
+  });
+  const replayed = planReasoningReplay(flattenItemToolNames(fitted.items), 'clear', { wire: model.wire, style: model.info.thinking.style, thinking: false });
+  return {
+    model: model.upstreamModel,
+    instructions: COMPACTION_INSTRUCTIONS,
+    items: withLeadingUser(replayed.items, model.wire),
+    tools,
+    toolChoice: tools.length > 0 ? 'none' : 'auto',
+    parallelToolCalls: null,
+    maxOutputTokens,
+    temperature: null,
+    topP: null,
+    textFormat: { type: 'text' },
+    reasoning: null,
+    thinking: { kind: 'default' },
+    includeThoughts: false,
+    backfillReasoningContent: false,
+    promptCacheKey: null,
+    promptCacheRetention: null,
+    promptCacheOptions: null,
+    safetyIdentifier: null,
+  };
+}
+
+/** `context_management` (or a `compaction_trigger` input item): the threshold asked for, and whether to compact now. */
+function compactionSettings(body: CreateResponseBody, now: boolean, budget: number): { threshold: number | null; now: boolean } | null {
+  const entry = body.context_management?.find((candidate) => candidate.type === 'compaction');
+  if (!entry && !now) return null;
+  const threshold = entry?.compact_threshold ?? null;
+  return { threshold: threshold === null ? null : Math.min(threshold, budget), now };
+}
+
+/** The provider compacts itself where it can: OpenAI on its Responses wire, Anthropic for thresholds it accepts. */
+function nativeMode(model: PlanModel, { threshold, now }: { threshold: number | null; now: boolean }): 'openai' | 'anthropic' | null {
+  if (model.info.compaction === 'openai' && model.wire === 'openai-responses') return 'openai';
+  // Anthropic compacts only past its trigger: it has nothing like OpenAI's compaction_trigger.
+  if (model.info.compaction === 'anthropic' && model.wire === 'anthropic' && !now && (threshold === null || threshold >= ANTHROPIC_MIN_TRIGGER)) return 'anthropic';
+  return null;
 }
 
 /**

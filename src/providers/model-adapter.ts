@@ -59,6 +59,12 @@ export interface ModelRequest {
   cache?: CacheSettings;
   /** Filled in with what went to the upstream (requests, attempts), for the admin API. */
   trace?: UpstreamTrace;
+  /**
+   * Server-side compaction the provider runs itself (OpenAI Responses `context_management`,
+   * Anthropic `compact_20260112`), when the planner chose it: the token threshold, and `now` to
+   * compact this request whatever its size (OpenAI's `compaction_trigger`).
+   */
+  nativeCompaction?: { threshold: number | null; now: boolean } | null;
 }
 
 /**
@@ -86,9 +92,30 @@ export type ModelStreamPart =
    */
   | { type: 'tool-call-start'; index: number; callId: string; name: string; providerData?: ProviderData }
   | { type: 'tool-call-delta'; index: number; delta: string }
+  /**
+   * The provider compacted the context itself (OpenAI's `compaction` item, Anthropic's compaction
+   * block): `providerData` replays it to that provider (and holds Anthropic's readable summary);
+   * `encryptedContent` is the provider's own opaque text when the item should show it as is.
+   */
+  | { type: 'compaction'; providerData: ProviderData; encryptedContent: string | null }
   | { type: 'finish'; reason: { unified: FinishReason; raw: string | null }; usage: Usage | null };
 
+/**
+ * The input tokens of one model call's prompt. `provider`: the vendor's own counting endpoint
+ * answered (exact). `tokenizer`: counted here with the model family's public tokenizer, chat framing
+ * and tool definitions approximated. `estimate`: characters divided by characters per token.
+ */
+export interface InputTokenCount {
+  inputTokens: number;
+  source: 'provider' | 'tokenizer' | 'estimate';
+}
+
 export interface ModelAdapter {
+  /**
+   * Counts the input tokens `stream(request)` would send, without running the model. Failures are
+   * thrown as ProviderError, as `stream` does. Optional so test doubles need not implement it.
+   */
+  countInputTokens?(request: ModelRequest, signal: AbortSignal): Promise<InputTokenCount>;
   /** Deletes whatever the adapter keeps at the provider for a thread (Gemini explicit caches). */
   releaseCaches?(thread: CacheThreadRef): Promise<void>;
   /**

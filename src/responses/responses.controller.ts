@@ -47,6 +47,27 @@ export class ResponsesController {
     await reply.send(response);
   }
 
+  /** `POST /v1/responses/input_tokens`; the header says who counted (the provider, a tokenizer, or our estimate). */
+  @Post('input_tokens')
+  @HttpCode(200)
+  async countInputTokens(@ProjectId() projectId: string, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
+    const { count, source } = await this.responses.countInputTokens(projectId, body, abortWhenClientLeaves(reply));
+    await reply.header('x-token-count-source', source).send(count);
+  }
+
+  /** `POST /v1/responses/compact`: a `CompactResource` whose output works as input to a later create. */
+  @Post('compact')
+  @HttpCode(200)
+  compact(@ProjectId() projectId: string, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
+    return this.inFlight.track(this.runCompaction(projectId, body, reply));
+  }
+
+  private async runCompaction(projectId: string, body: unknown, reply: FastifyReply): Promise<void> {
+    const { run, id } = await this.responses.compact(projectId, body);
+    const response = await drainTurn(run, abortWhenClientLeaves(reply));
+    await reply.send({ id, object: 'response.compaction', created_at: response.created_at, output: response.output, usage: response.usage });
+  }
+
   @Get(':id')
   async retrieve(@ProjectId() projectId: string, @Param('id') id: string, @Query() query: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const { stream, starting_after: startingAfter } = parseOrThrow(retrieveQuerySchema, query);

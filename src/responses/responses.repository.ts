@@ -120,7 +120,7 @@ export class ResponsesRepository {
           costUsd: result.costUsd,
           cacheSavedUsd: result.cacheSavedUsd,
           cachePlan: (result.cachePlan ?? undefined) as Prisma.InputJsonValue | undefined,
-          contextPlan: result.contextPlan as unknown as Prisma.InputJsonValue,
+          contextPlan: startAtCompaction(result.contextPlan, output, position) as unknown as Prisma.InputJsonValue,
           startedAt: result.startedAt,
           firstTokenAt: result.firstTokenAt,
           // The body goes in the upstream_body columns, as a delta where it can (src/history/upstream-body-store.ts).
@@ -227,14 +227,26 @@ function toStoredResponse(row: ResponseRow): StoredResponse {
   };
 }
 
+/**
+ * A turn whose output holds a compaction item starts the next turn's history at that item: nothing
+ * before it is sent, or read, again. Its count was of what came before, so it anchors nothing.
+ */
+function startAtCompaction(plan: ContextPlanRecord, output: Item[], position: ThreadPosition): ContextPlanRecord {
+  const index = output.findLastIndex((item) => item.type === 'compaction');
+  if (index < 0) return plan;
+  const seq = position.endSeq - output.length + index;
+  return { ...plan, start_seq: seq, floor_seq: seq, compaction: { ...(plan.compaction ?? { mode: 'server', threshold: null, summarized_items: null, retained_items: null }), compacted: true } };
+}
+
 function toContextAnchor(row: Pick<ResponseRow, 'contextPlan' | 'usage' | 'usageEstimated'>): ContextAnchor | null {
   const plan = row.contextPlan as ContextPlanRecord | null;
   if (!plan) return null;
   const usage = row.usage as PublicUsage | null;
   return {
     startSeq: plan.start_seq,
+    floorSeq: plan.floor_seq ?? null,
     estimatedTokens: plan.estimated_tokens,
-    reportedTokens: usage && !row.usageEstimated ? usage.input_tokens : null,
+    reportedTokens: usage && !row.usageEstimated && !plan.compaction?.compacted ? usage.input_tokens : null,
     model: plan.model,
   };
 }

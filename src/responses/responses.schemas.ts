@@ -60,19 +60,30 @@ const inputReasoningSchema = z.object({
   status: itemStatusSchema.nullish(),
 });
 
+/** `CompactionSummaryItemParam`: a compaction item sent back (ours, sealed; or OpenAI's own). */
+const inputCompactionSchema = z.object({
+  type: z.literal('compaction'),
+  id: z.string().min(1).nullish(),
+  encrypted_content: z.string().min(1).max(20_971_520),
+  created_by: z.string().nullish(),
+});
+
+/** `CompactionTriggerItemParam`: compact the current context; must be the last input item. */
+const compactionTriggerSchema = z.object({ type: z.literal('compaction_trigger') });
+
 const itemReferenceSchema = z.object({
   type: z.literal('item_reference'),
   id: z.string().min(1),
 });
 
-const supportedInputItemTypes = ['message', 'function_call', 'function_call_output', 'reasoning', 'item_reference'] as const;
+const supportedInputItemTypes = ['message', 'function_call', 'function_call_output', 'reasoning', 'compaction', 'compaction_trigger', 'item_reference'] as const;
 
 export const inputItemSchema = z.preprocess(
   // `{role, content}` without `type` is an EasyInputMessage.
   (value) => (isObject(value) && value.type == null && 'role' in value ? { ...value, type: 'message' } : value),
   z.discriminatedUnion(
     'type',
-    [inputMessageSchema, inputFunctionCallSchema, inputFunctionCallOutputSchema, inputReasoningSchema, itemReferenceSchema],
+    [inputMessageSchema, inputFunctionCallSchema, inputFunctionCallOutputSchema, inputReasoningSchema, inputCompactionSchema, compactionTriggerSchema, itemReferenceSchema],
     { error: (issue) => (issue.code === 'invalid_union' ? `unsupported item type; supported: ${supportedInputItemTypes.join(', ')}` : undefined) },
   ),
 );
@@ -154,6 +165,11 @@ export const createResponseSchema = z.object({
     })
     .nullish(),
   truncation: z.enum(['auto', 'disabled']).nullish(),
+  /** `ContextManagementParam`: compact the context once the rendered input crosses `compact_threshold` tokens. */
+  context_management: z
+    .array(z.object({ type: z.literal('compaction', { error: "only 'compaction' is supported" }), compact_threshold: z.number().int().min(1000).nullish() }))
+    .min(1)
+    .nullish(),
   metadata: metadataSchema.nullish(),
   prompt_cache_key: z.string().max(1024).nullish(),
   prompt_cache_retention: z.enum(['in_memory', '24h']).nullish(),
@@ -166,6 +182,20 @@ export const createResponseSchema = z.object({
   prompt: z.unknown().optional(),
 });
 export type CreateResponseBody = z.infer<typeof createResponseSchema>;
+
+/**
+ * `POST /v1/responses/compact` (`CompactResponseMethodPublicBody`): the context to compact, from
+ * `input` and/or `previous_response_id`. Everything else a create takes is accepted and ignored.
+ */
+export const compactResponseSchema = z.object({
+  model: z.string({ error: (issue) => (issue.input === undefined ? 'model is required' : 'model must be a string') }).min(1),
+  input: createResponseSchema.shape.input,
+  previous_response_id: z.string().min(1).nullish(),
+  instructions: z.string().nullish(),
+  prompt_cache_key: z.string().max(1024).nullish(),
+  prompt_cache_retention: z.enum(['in_memory', '24h']).nullish(),
+});
+export type CompactResponseBody = z.infer<typeof compactResponseSchema>;
 
 /** Query of `GET /v1/responses/{id}`; query strings carry booleans as text. */
 export const retrieveQuerySchema = z.object({

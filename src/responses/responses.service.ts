@@ -16,7 +16,8 @@ import { parseOrThrow } from '../common/validation.js';
 import { ConversationsRepository } from '../conversations/conversations.repository.js';
 import { conversationIdOf } from '../conversations/conversations.schemas.js';
 import { type AppendTarget, type ThreadPosition, ThreadStore } from '../history/thread-store.js';
-import { type Item, type ProviderData, type PublicItem, toPublicItem } from '../items/item.schemas.js';
+import { type HistoryEntry, type Item, type ProviderData, type PublicItem, readableCompaction, toPublicItem } from '../items/item.schemas.js';
+import { fromNewestCompaction, readsNatively } from '../planning/plan-compaction.js';
 import { toPublicUsage } from '../items/usage.js';
 import type { ModelRequest } from '../providers/model-adapter.js';
 import { isContextOverflow } from '../providers/context-overflow.js';
@@ -31,7 +32,7 @@ import { checkToolOutputs } from '../turns/check-tool-outputs.js';
 import type { ToolNameResolver } from '../turns/to-response-events.js';
 import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
 import { type PublicResponse, type ResponseRecord, type ResponseSettings, toPublicResponse, toResponseSettings } from './response-object.js';
-import { type CreateResponseBody, createResponseSchema } from './responses.schemas.js';
+import { compactResponseSchema, type CreateResponseBody, createResponseSchema } from './responses.schemas.js';
 import { ResponsesRepository, type StoredResponse } from './responses.repository.js';
 import { toCanonicalInput } from './to-canonical-input.js';
 
@@ -118,6 +119,43 @@ export class ResponsesService {
   }
 
   /**
+   * `POST /v1/responses/input_tokens`: the input tokens a create with the same body would send,
+   * planned the same way (history from `previous_response_id` or `conversation`, instructions,
+   * tools, truncation, the newest compaction) and counted by the provider's own counter where it
+   * has one, a tokenizer or our calibrated estimate otherwise. Nothing is stored, nothing compacts.
+   */
+  async countInputTokens(projectId: string, rawBody: unknown, signal: AbortSignal): Promise<{ count: { object: 'response.input_tokens'; input_tokens: number }; source: string }> {
+    const body = parseOrThrow(createResponseSchema, rawBody ?? {});
+    rejectUnsupported(body);
+    const planned = await this.plan(projectId, body, newId('resp'), { countOnly: true });
+    const counted = planned.model.adapter.countInputTokens
+      ? await planned.model.adapter.countInputTokens(planned.request, signal)
+      : { inputTokens: planned.contextPlan.record.expected_tokens, source: 'estimate' };
+    return { count: { object: 'response.input_tokens', input_tokens: counted.inputTokens }, source: counted.source };
+  }
+
+  /**
+   * `POST /v1/responses/compact`: compacts the context given (`input`, and the chain of
+   * `previous_response_id`) as a create ending in `compaction_trigger` would, storing nothing. Its
+   * compaction item goes into a later create's input, where it stands for everything before it.
+   */
+  async compact(projectId: string, rawBody: unknown): Promise<{ run: TurnRun<PublicResponse>; id: string }> {
+    const body = parseOrThrow(compactResponseSchema, rawBody ?? {});
+    const input = typeof body.input === 'string' ? [{ role: 'user' as const, content: body.input }] : (body.input ?? []);
+    const prepared = await this.create(projectId, {
+      model: body.model,
+      input: [...input, { type: 'compaction_trigger' }],
+      previous_response_id: body.previous_response_id ?? null,
+      instructions: body.instructions ?? null,
+      prompt_cache_key: body.prompt_cache_key ?? null,
+      prompt_cache_retention: body.prompt_cache_retention ?? null,
+      store: false,
+    });
+    if (!prepared.run) throw new Error('a compaction runs in the foreground');
+    return { run: prepared.run, id: newId('resp') };
+  }
+
+  /**
    * The worker's side of a queued response: claims it (once, across all workers), plans it from
    * the stored request and hands back the run. A request that no longer plans (its previous
    * response or a referenced item was deleted meanwhile) is stored as failed.
@@ -142,13 +180,13 @@ export class ResponsesService {
   }
 
   /** Gathers what the turn is planned from (history, input, the thread's rhythm), then plans it (planning/plan-turn.ts). */
-  private async plan(projectId: string, body: CreateResponseBody, responseId: string): Promise<PlannedTurn> {
+  private async plan(projectId: string, body: CreateResponseBody, responseId: string, options: { countOnly?: boolean } = {}): Promise<PlannedTurn> {
     const model = this.providers.resolve(body.model);
     const settings = toResponseSettings(body);
     const context = await this.resolveContext(projectId, body, responseId);
     // Under truncation `auto` the previous turn's start holds: nothing before it is sent again, so
-    // nothing before it is loaded. `disabled` sends the whole history or nothing.
-    const fromSeq = body.truncation === 'auto' ? (context.anchor?.startSeq ?? null) : null;
+    // nothing before it is loaded. `disabled` sends the whole history, from its newest compaction on.
+    const fromSeq = body.truncation === 'auto' ? (context.anchor?.startSeq ?? null) : (context.anchor?.floorSeq ?? null);
     const history = context.position ? await this.threads.loadHistory(projectId, context.position, fromSeq) : [];
     const input = await toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input', (text) => this.envelope.open(text));
     if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
@@ -156,6 +194,8 @@ export class ResponsesService {
       history.map((entry) => entry.item),
       input,
     );
+    const compactNow = compactionTriggered(body);
+    const beforeCompaction = context.position ? await this.historyBeforeForeignCompaction(projectId, context.position, history, model.wire) : undefined;
     const cacheMode: CacheMode = body.cache_policy ?? context.cachePolicy ?? this.config.cachePolicy;
     const starts = cacheMode === 'off' ? [] : await this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS);
     const plan = planTurn({
@@ -173,6 +213,10 @@ export class ResponsesService {
       charsPerToken: this.calibration.charsPerToken(`${model.provider}/${model.upstreamModel}`),
       anchor: context.anchor,
       defaultContextWindow: this.config.defaultContextWindow,
+      compactNow,
+      summarizer: this.config.compactionModel ? this.providers.resolve(this.config.compactionModel) : null,
+      countOnly: options.countOnly === true,
+      ...(beforeCompaction ? { beforeCompaction } : {}),
     });
     return {
       model,
@@ -188,8 +232,34 @@ export class ResponsesService {
     };
   }
 
+  /**
+   * When the newest compaction of the history is another provider's opaque one (OpenAI compacted,
+   * and now another model continues), what it stood for is loaded once, so that our own compaction
+   * can summarize it for the new model. Otherwise nothing is read.
+   */
+  private async historyBeforeForeignCompaction(projectId: string, position: ThreadPosition, history: HistoryEntry[], wire: ResolvedModel['wire']): Promise<HistoryEntry[] | undefined> {
+    const newest = history.findLast((entry) => entry.item.type === 'compaction');
+    if (!newest || newest.item.type !== 'compaction' || readsNatively(newest.item, wire) || readableCompaction(newest.item)) return undefined;
+    const earlier = await this.threads.loadHistory(projectId, { threadId: position.threadId, endSeq: newest.seq }, null);
+    return fromNewestCompaction(earlier, [], wire).history;
+  }
+
   private toTurn(projectId: string, record: ResponseRecord, planned: PlannedTurn): Turn<PublicResponse> {
+    const compaction = planned.plan.compaction;
     return {
+      ...(compaction
+        ? {
+            compaction: {
+              adapter: compaction.model === planned.model ? planned.model.adapter : this.providers.resolve(`${compaction.model.provider}/${compaction.model.upstreamModel}`).adapter,
+              request: { ...compaction.request, trace: planned.request.trace! },
+              complete: (summary: string) => ({
+                providerData: { compaction: { summary, retained: compaction.retained } },
+                request: compaction.answers ? planned.plan.afterSummary(planned.request, summary) : null,
+              }),
+            },
+          }
+        : {}),
+      seal: (data: ProviderData) => this.envelope.seal(data),
       adapter: planned.model.adapter,
       request: planned.request,
       resolveToolName: planned.resolveToolName,
@@ -391,6 +461,15 @@ function appendTarget(context: TurnContext, outcome: TurnOutcome): AppendTarget 
   if (!context.conversationId || !context.position) return { kind: 'continue', from: context.position };
   if (outcome.status === 'completed' || outcome.status === 'incomplete') return { kind: 'tip', threadId: context.position.threadId };
   return { kind: 'fork', from: context.position };
+}
+
+/** A `compaction_trigger` input item asks to compact now; it must be the last item (OpenAI's rule). */
+function compactionTriggered(body: CreateResponseBody): boolean {
+  if (!Array.isArray(body.input)) return false;
+  const index = body.input.findIndex((item) => item.type === 'compaction_trigger');
+  if (index < 0) return false;
+  if (index !== body.input.length - 1) throw ApiError.invalidRequest('compaction_trigger must be the final input item.', `input[${index}]`);
+  return true;
 }
 
 /** Combinations OpenAI refuses, and parameters whose feature is not built: refused clearly rather than ignored. */

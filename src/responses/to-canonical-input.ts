@@ -30,6 +30,8 @@ export async function toCanonicalInput(
   }
   const items: Item[] = [];
   for (const [index, item] of input.entries()) {
+    // A request control, not an item (the caller reads it): compact the context now.
+    if (item.type === 'compaction_trigger') continue;
     if (item.type === 'item_reference') {
       const referenced = await lookup(item.id);
       if (!referenced) throw ApiError.invalidValue(`Item with id '${item.id}' not found.`, `${param}[${index}].id`);
@@ -41,7 +43,7 @@ export async function toCanonicalInput(
   return items;
 }
 
-function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' }>, openEnvelope: EnvelopeOpener, path: string): Item {
+function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' | 'compaction_trigger' }>, openEnvelope: EnvelopeOpener, path: string): Item {
   switch (item.type) {
     case 'message':
       return {
@@ -64,13 +66,17 @@ function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' }>, o
       };
     case 'function_call_output':
       return { type: 'function_call_output', id: item.id ?? newId('fco'), call_id: item.call_id, output: item.output, status: item.status ?? 'completed' };
+    case 'compaction': {
+      // Ours opens to its summary (or Anthropic's block); anything else is OpenAI's own, which only OpenAI reads.
+      const providerData = ReasoningEnvelope.isEnvelope(item.encrypted_content)
+        ? openOrRefuse(item.encrypted_content, openEnvelope, item.id ?? path, path)
+        : { openai: { encrypted_content: item.encrypted_content } };
+      return { type: 'compaction', id: item.id ?? newId('cmp'), encrypted_content: item.encrypted_content, provider_data: providerData };
+    }
     case 'reasoning': {
       let providerData: ProviderData | null = null;
       if (item.encrypted_content && ReasoningEnvelope.isEnvelope(item.encrypted_content)) {
-        providerData = openEnvelope(item.encrypted_content);
-        if (!providerData) {
-          throw new ApiError(400, `The encrypted content for item ${item.id ?? path} could not be verified.`, 'invalid_request_error', `${path}.encrypted_content`, 'invalid_encrypted_content');
-        }
+        providerData = openOrRefuse(item.encrypted_content, openEnvelope, item.id ?? path, path);
       }
       return {
         type: 'reasoning',
@@ -83,6 +89,14 @@ function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' }>, o
       };
     }
   }
+}
+
+function openOrRefuse(text: string, openEnvelope: EnvelopeOpener, name: string, path: string): ProviderData {
+  const providerData = openEnvelope(text);
+  if (!providerData) {
+    throw new ApiError(400, `The encrypted content for item ${name} could not be verified.`, 'invalid_request_error', `${path}.encrypted_content`, 'invalid_encrypted_content');
+  }
+  return providerData;
 }
 
 /** Assistant text is output text; everything else a client writes is input text. */

@@ -28,6 +28,7 @@ function visibleText(item: Item): string {
     case 'reasoning':
       return (item.content ?? []).map((part) => part.text).join('') + item.summary.map((part) => part.text).join('');
     case 'function_call_output':
+    case 'compaction':
       return '';
   }
 }

@@ -1,6 +1,7 @@
 import type { AdapterCachePlan } from '../caching/cache-types.js';
 import { newId } from '../common/ids.js';
 import {
+  type CompactionItem,
   type FunctionCallItem,
   type Item,
   type ItemStatus,
@@ -49,6 +50,8 @@ export class OutputAccumulator {
   constructor(
     private readonly resolveToolName: ToolNameResolver = (name) => ({ name, namespace: null }),
     private readonly sealReasoning: ((data: ProviderData) => string) | null = null,
+    /** Seals a compaction item's provider data into its `encrypted_content` (always, unlike reasoning: the field is required). */
+    private readonly seal: ((data: ProviderData) => string) | null = null,
   ) {}
 
   push(part: ModelStreamPart): Event[] {
@@ -70,11 +73,31 @@ export class OutputAccumulator {
         return this.startCall(part.index, part.callId, part.name, part.providerData);
       case 'tool-call-delta':
         return this.appendArguments(part.index, part.delta);
+      case 'compaction':
+        return this.addCompaction(part.providerData, part.encryptedContent);
       case 'finish':
         this.finishReason = part.reason;
         this.usage = part.usage;
         return [];
     }
+  }
+
+  /**
+   * A compaction item, whole: the provider's (OpenAI shows its own opaque text; Anthropic's summary
+   * is sealed, like ours) or the server's own. It arrives before the answer, as OpenAI's does.
+   */
+  addCompaction(providerData: ProviderData, encryptedContent: string | null): Event[] {
+    const events = [...this.closeReasoning('completed'), ...this.closeMessage('completed')];
+    if (encryptedContent === null && !this.seal) throw new Error('a compaction item needs a sealer for its encrypted_content');
+    const item: CompactionItem = {
+      type: 'compaction',
+      id: newId('cmp'),
+      encrypted_content: encryptedContent ?? this.seal!(providerData),
+      provider_data: providerData,
+    };
+    const outputIndex = this.output.push(item) - 1;
+    events.push({ type: 'response.output_item.added', output_index: outputIndex, item: snapshot(item) }, { type: 'response.output_item.done', output_index: outputIndex, item: snapshot(item) });
+    return events;
   }
 
   /** Closes every open item; `incomplete` marks what was cut short (token limit, abort, failure). */

@@ -51,6 +51,17 @@ export interface Turn<R> {
   commit(outcome: TurnOutcome): Promise<R>;
   /** Seals reasoning artifacts into `encrypted_content`, when the client asked for them. */
   sealReasoning?: (data: ProviderData) => string;
+  /** Seals a compaction item's provider data into its `encrypted_content` (needed whenever a turn compacts). */
+  seal?: (data: ProviderData) => string;
+  /**
+   * The server's own compaction, run before the model call: the summarizing call, then the
+   * compaction item's provider data and the request that follows (null when the turn only compacts).
+   */
+  compaction?: {
+    adapter: ModelAdapter;
+    request: ModelRequest;
+    complete(summary: string): { providerData: ProviderData; request: ModelRequest | null };
+  };
   /** A changed request for a provider error one change can fix (reasoning rules), tried once; null otherwise. */
   recover?: (error: unknown, request: ModelRequest) => { request: ModelRequest; change: string } | null;
 }
@@ -77,15 +88,29 @@ export class TurnRun<R> {
   constructor(private readonly turn: Turn<R>) {}
 
   async *events(signal: AbortSignal): AsyncGenerator<ResponseStreamEvent<R>> {
-    const accumulator = new OutputAccumulator(this.turn.resolveToolName, this.turn.sealReasoning ?? null);
+    const accumulator = new OutputAccumulator(this.turn.resolveToolName, this.turn.sealReasoning ?? null, this.turn.seal ?? null);
     yield this.stamp({ type: 'response.created', response: this.turn.renderInProgress([]) });
     yield this.stamp({ type: 'response.in_progress', response: this.turn.renderInProgress([]) });
 
     let failure: unknown = null;
-    let request = this.turn.request;
+    let request: ModelRequest | null = this.turn.request;
     const startedAt = new Date();
     let firstTokenAt: Date | null = null;
-    for (let attempt = 0; ; attempt++) {
+    let compactionUsage: Usage | null = null;
+    if (this.turn.compaction) {
+      // The summary comes first, as an output item of its own; the model then answers from it.
+      try {
+        const summary = await summarize(this.turn.compaction.adapter, this.turn.compaction.request, signal);
+        compactionUsage = summary.usage;
+        const next = this.turn.compaction.complete(summary.text);
+        for (const event of accumulator.addCompaction(next.providerData, null)) yield this.stamp(event);
+        request = next.request;
+      } catch (error) {
+        failure = error;
+        request = null;
+      }
+    }
+    for (let attempt = 0; request !== null; attempt++) {
       // Whether the model produced anything yet; before that, a refused request can be changed and sent again.
       let started = false;
       try {
@@ -108,6 +133,8 @@ export class TurnRun<R> {
     }
 
     const outcome = toOutcome(accumulator, failure, signal, startedAt, firstTokenAt);
+    // What the compaction call used is billed with the turn it served.
+    if (compactionUsage) outcome.usage = addUsage(outcome.usage, compactionUsage);
     for (const event of accumulator.close(outcome.status === 'completed' ? 'completed' : 'incomplete')) yield this.stamp(event);
     outcome.output = accumulator.output;
     if (outcome.usage === null && failure !== null) {
@@ -133,6 +160,29 @@ export class TurnRun<R> {
   private stamp(event: UnsequencedEvent<R>): ResponseStreamEvent<R> {
     return { ...event, sequence_number: this.sequence++ } as ResponseStreamEvent<R>;
   }
+}
+
+/** Runs the compaction call to the end and returns the summary it wrote, and its usage. */
+async function summarize(adapter: ModelAdapter, request: ModelRequest, signal: AbortSignal): Promise<{ text: string; usage: Usage | null }> {
+  let text = '';
+  let usage: Usage | null = null;
+  for await (const part of adapter.stream(request, signal)) {
+    if (part.type === 'text-delta') text += part.delta;
+    else if (part.type === 'finish') usage = part.usage;
+  }
+  if (text.trim() === '') throw new ProviderError({ provider: 'compaction', message: 'the compaction call wrote no summary' });
+  return { text: text.trim(), usage };
+}
+
+function addUsage(a: Usage | null, b: Usage): Usage {
+  if (!a) return b;
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
+  };
 }
 
 function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: AbortSignal, startedAt: Date, firstTokenAt: Date | null): TurnOutcome {

@@ -200,3 +200,64 @@ describe('previous_response_id chains', () => {
     expect(inspected.context.start_seq).toBeGreaterThan(0);
   });
 });
+
+describe('POST /v1/responses/input_tokens', () => {
+  // What the mock reports as a create's input tokens, by wire; the chat wire has no counting endpoint.
+  const counted = [
+    { wire: 'OpenAI Responses', model: 'openai/gpt-4o-mini-ctx4000', source: 'provider' },
+    { wire: 'Anthropic Messages', model: 'anthropic/claude-sonnet-4-5-ctx4000', source: 'provider' },
+    { wire: 'Gemini', model: 'google/gemini-2.5-flash-ctx4000', source: 'provider' },
+  ] as const;
+
+  it.each(counted)('$wire: equals the input tokens the provider reports for a create with the same body', async ({ model, source }) => {
+    const conversation = await client.conversations.create({ items: longHistory()!.slice(0, 5) });
+    const body = { model, conversation: conversation.id, input: 'How long is this?', tools: weatherTools, instructions: 'Be brief.', truncation: 'auto' as const };
+    const { data, response } = await client.responses.inputTokens.count(body).withResponse();
+    expect(data.object).toBe('response.input_tokens');
+    expect(response.headers.get('x-token-count-source')).toBe(source);
+    // Counting stores nothing: the conversation is as it was.
+    const created = await client.responses.create(body);
+    expect(created.usage!.input_tokens).toBe(data.input_tokens);
+  });
+
+  it('a chat server without a counting endpoint gets our calibrated estimate, said so in a header', async () => {
+    const body = { model: 'vllm/qwen-ctx4000', input: text('count me'), instructions: 'Be brief.' };
+    const { data, response } = await client.responses.inputTokens.count(body).withResponse();
+    expect(response.headers.get('x-token-count-source')).toBe('estimate');
+    const created = await client.responses.create(body);
+    // One token per four characters against the mock's count of the JSON it got: close, not exact.
+    expect(Math.abs(data.input_tokens - created.usage!.input_tokens) / created.usage!.input_tokens).toBeLessThan(0.25);
+  });
+
+  it('counts a history past the window without refusing it, as truncation disabled would send it', async () => {
+    const conversation = await client.conversations.create({ items: longHistory() });
+    const data = await client.responses.inputTokens.count({ model: 'anthropic/claude-sonnet-4-5-ctx4000', conversation: conversation.id, input: 'hi', tools: weatherTools });
+    expect(data.input_tokens).toBeGreaterThan(4000);
+  });
+});
+
+describe('POST /v1/responses/compact', () => {
+  it.each([
+    ['OpenAI Responses (OpenAI compacts)', 'openai/gpt-4o-mini-ctx4000', /^mockcmp1\./],
+    ['Anthropic Messages (our own summary)', 'anthropic/claude-sonnet-4-5-ctx4000', /^rse1\./],
+    ['Gemini (our own summary)', 'google/gemini-2.5-flash-ctx4000', /^rse1\./],
+  ])('%s: returns a CompactResource whose output chains into a later create', async (_wire, model, encrypted) => {
+    const first = await client.responses.create({ model, input: text('the password is swordfish') });
+    const compacted = await client.responses.compact({ model, previous_response_id: first.id, input: [{ role: 'user', content: 'and remember this too' }] });
+    expect(compacted).toMatchObject({ object: 'response.compaction', id: expect.stringMatching(/^resp_/), created_at: expect.any(Number) });
+    expect(compacted.output.map((item) => item.type)).toEqual(['compaction']);
+    expect((compacted.output[0] as OpenAI.Responses.ResponseCompactionItem).encrypted_content).toMatch(encrypted);
+    expect(compacted.usage.input_tokens).toBeGreaterThan(0);
+
+    harness.upstream.reset();
+    const next = await client.responses.create({ model, store: false, input: [...(compacted.output as OpenAI.Responses.ResponseInputItem[]), { role: 'user', content: 'What was the password?' }] });
+    expect(next.status).toBe('completed');
+    expect(JSON.stringify(harness.upstream.requests.at(-1)!.body)).not.toContain('the password is swordfish');
+  });
+
+  it('model is required', async () => {
+    const error = await client.responses.compact({ input: 'hi' } as never).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('model');
+  });
+});

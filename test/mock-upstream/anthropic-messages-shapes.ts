@@ -1,6 +1,7 @@
 // The shapes of Anthropic Messages answers: Message objects, stream events framed as
 // `event: <type>\ndata: <json>`, usage, error envelopes, and the request checks the real API applies.
 // They follow https://platform.claude.com/docs/en/api/messages and .../build-with-claude/streaming.
+import type { IterationUsage } from './anthropic-compaction.js';
 import type { ChatUsageOverride } from './chat-completions-shapes.js';
 import type { CacheUsage } from './prompt-cache.js';
 import { splitText } from './wire.js';
@@ -22,6 +23,8 @@ export interface AnthropicUsage {
   cache_read_input_tokens: number;
   cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   output_tokens: number;
+  /** Each sampling pass, once a compaction edit is configured (anthropic-compaction.ts). */
+  iterations?: IterationUsage[];
 }
 
 export type ContentBlock = Record<string, unknown>;
@@ -71,9 +74,10 @@ export function frame(payload: Record<string, unknown>): string {
   return `event: ${String(payload['type'])}\ndata: ${JSON.stringify(payload)}`;
 }
 
-/** message_start, then a ping, as the API sends them. */
+/** message_start, then a ping, as the API sends them; the iterations come with the final message_delta only. */
 export function openingEvents(call: AnthropicCall, usage: AnthropicUsage): string[] {
-  const message = { ...messageObject(call, [], '', { ...usage, output_tokens: 1 }), stop_reason: null };
+  const { iterations: _passes, ...counts } = usage;
+  const message = { ...messageObject(call, [], '', { ...counts, output_tokens: 1 }), stop_reason: null };
   return [frame({ type: 'message_start', message }), frame({ type: 'ping' })];
 }
 
@@ -110,6 +114,15 @@ export function thinkingBlockEvents(index: number, thinking: string, signature: 
     frame({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } }),
     ...splitText(thinking, chunkSize).map((fragment) => frame({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: fragment } })),
     frame({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature } }),
+    frame({ type: 'content_block_stop', index }),
+  ];
+}
+
+/** A compaction block: null content at the start, the whole summary in one compaction_delta (research §2.3). */
+export function compactionBlockEvents(index: number, summary: string): string[] {
+  return [
+    frame({ type: 'content_block_start', index, content_block: { type: 'compaction', content: null, encrypted_content: null } }),
+    frame({ type: 'content_block_delta', index, delta: { type: 'compaction_delta', content: summary, encrypted_content: null } }),
     frame({ type: 'content_block_stop', index }),
   ];
 }
@@ -251,11 +264,13 @@ function findBlockError(index: number, blocks: Json[], hasTools: boolean): strin
       return `messages.${index}: \`tool_result\` blocks must come first in the content of a user message, before any other content`;
     }
   }
-  const firstThinking = types.findIndex((type) => type === 'thinking' || type === 'redacted_thinking');
+  // A compaction block opens the answer that compacted, before its thinking (anthropic-compaction.ts).
+  const replyTypes = types.filter((type) => type !== 'compaction');
+  const firstThinking = replyTypes.findIndex((type) => type === 'thinking' || type === 'redacted_thinking');
   if (firstThinking > 0) {
     return (
       `messages.${index}.content.0: If an assistant message contains any thinking blocks, ` +
-      `the first block must be thinking or redacted_thinking. Found ${String(types[0])}.`
+      `the first block must be thinking or redacted_thinking. Found ${String(replyTypes[0])}.`
     );
   }
   return null;
@@ -458,7 +473,9 @@ export function findThinkingReplayError(body: Json, issued: IssuedThinking): str
     const blocks = blocksOf(message);
     const issuedWithThinking = blocks.some((block) => block['type'] === 'tool_use' && issued.openedWithThinking.has(String(block['id'])));
     const mustOpenWithThinking = (mode === 'enabled' && index === turnStart + 1) || issuedWithThinking;
-    if (mustOpenWithThinking && !(blocks[0] && isThinking(blocks[0]))) return missingThinkingMessage(index, blocks[0]?.['type']);
+    // The answer opens after its compaction block, if it compacted.
+    const opening = blocks.find((block) => block['type'] !== 'compaction');
+    if (mustOpenWithThinking && !(opening && isThinking(opening))) return missingThinkingMessage(index, opening?.['type']);
     for (const [position, block] of blocks.entries()) {
       if (block['type'] === 'thinking') {
         const texts = issued.signatures.get(String(block['signature']));

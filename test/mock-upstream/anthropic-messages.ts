@@ -4,13 +4,18 @@
 // `thinking` configuration the model does not take (findThinkingConfigError), and thinking sent back
 // dropped, altered or never issued here (findThinkingReplayError), then a prompt that does not fit the
 // model's context window (context-window.ts). `POST …/v1/messages/count_tokens` answers the input
-// tokens a create with the same body would report (measureAnthropicPrompt), caching aside.
+// tokens a create with the same body would report (measureAnthropicPrompt), caching aside. Server-side
+// compaction (beta `compact-2026-01-12`, the `compact_20260112` edit) is emulated as described in
+// anthropic-compaction.ts.
 import { readFileSync } from 'node:fs';
 
+import { compactEditOf, compactPrompt, compactionBlock, findCompactionBlockError, findContextManagementError, usageWithIterations } from './anthropic-compaction.js';
+import type { AnthropicCompaction } from './anthropic-compaction.js';
 import {
   anthropicError,
   buildAnthropicUsage,
   closingEvents,
+  compactionBlockEvents,
   defaultErrorMessage,
   errorTypeForStatus,
   findCountTokensError,
@@ -28,7 +33,7 @@ import {
   toolUseBlockEvents,
   toStopReason,
 } from './anthropic-messages-shapes.js';
-import type { AnthropicCall, ContentBlock } from './anthropic-messages-shapes.js';
+import type { AnthropicCall, AnthropicUsage, ContentBlock } from './anthropic-messages-shapes.js';
 import { findAnthropicContextError } from './context-window.js';
 import { measureAnthropicPrompt } from './input-tokens.js';
 import type { MeasuredPrompt } from './input-tokens.js';
@@ -68,14 +73,18 @@ export function loadAnthropicFixture(path: string | URL): string[] {
  * `POST /v1/messages/count_tokens`: `{"input_tokens": N}`, N being what a create with the same body
  * reports as input (uncached, cache reads and cache writes together), so `cache_control` markers do
  * not change it. It checks what a create checks of the prompt, refuses create-only fields such as
- * `max_tokens` and `stream`, and never takes a scenario nor touches the prompt cache.
+ * `max_tokens` and `stream`, and never takes a scenario nor touches the prompt cache. Compaction
+ * blocks sent back prune what comes before them as on a create; with `context_management` in the
+ * body (beta) it also answers `context_management.original_input_tokens`, the count before that
+ * pruning. It never compacts.
  */
 async function handleCountTokens(context: RouteContext): Promise<void> {
   const headers = { 'request-id': countRequestId };
   const reject = rejecter(context, countRequestId, headers);
   const body = checkedBody(context, reject);
   if (!body) return;
-  const requestError = findCountTokensError(body);
+  const betas = String(context.record.headers['anthropic-beta'] ?? '').split(',');
+  const requestError = findCountTokensError(body) ?? findContextManagementError(body, betas) ?? findCompactionBlockError(body);
   if (requestError) {
     reject(400, requestError);
     return;
@@ -86,7 +95,8 @@ async function handleCountTokens(context: RouteContext): Promise<void> {
     reject(400, cacheControlError);
     return;
   }
-  sendJson(context.response, 200, { input_tokens: prompt.inputTokens }, headers);
+  const managed = isObject(body['context_management']) ? { context_management: { original_input_tokens: measureAnthropicPrompt(body, { compacted: false }).inputTokens } } : {};
+  sendJson(context.response, 200, { input_tokens: prompt.inputTokens, ...managed }, headers);
 }
 
 type Reject = (status: number, message: string) => void;
@@ -125,7 +135,12 @@ async function handleMessages(context: RouteContext): Promise<void> {
   if (!body) return;
   const betas = String(record.headers['anthropic-beta'] ?? '').split(',');
   const issued = context.issued.anthropic;
-  const requestError = findRequestError(body) ?? findThinkingConfigError(body, betas) ?? findThinkingReplayError(body, issued);
+  const requestError =
+    findRequestError(body) ??
+    findContextManagementError(body, betas) ??
+    findCompactionBlockError(body) ??
+    findThinkingConfigError(body, betas) ??
+    findThinkingReplayError(body, issued);
   if (requestError) {
     reject(400, requestError);
     return;
@@ -146,27 +161,42 @@ async function handleMessages(context: RouteContext): Promise<void> {
   const messages = body['messages'] as unknown[];
   const echo = `echo: ${echoedText(messages)}`;
   const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
+  const edit = compactEditOf(body);
+  // Only an answer compacts; the failure scenarios play as they do without compaction.
+  const answers = scenario.kind === 'text' || scenario.kind === 'tool_calls' || scenario.kind === 'reasoning';
+  const compaction = edit && answers && prompt.inputTokens > edit.trigger ? compactPrompt(body, prompt.units) : null;
   const call: AnthropicCall = {
     id: `msg_mock${String(sequence).padStart(6, '0')}`,
     model,
     // An error scenario stands for a request refused before the prompt was processed: no cache effect.
-    input: scenario.kind === 'error' ? uncached(prompt) : promptCache(context, model, prompt.units),
+    // A compacting request's message pass reads the summary, uncached (anthropic-compaction.ts).
+    input: scenario.kind === 'error' ? uncached(prompt) : compaction ? uncachedTokens(compaction.contextTokens) : promptCache(context, model, prompt.units),
     sequence,
     stream: body['stream'] === true,
   };
+  // The usage as answered: with iterations once a compaction edit is configured.
+  const finalUsage = (usage: AnthropicUsage): AnthropicUsage => (edit ? usageWithIterations(usage, compaction, false) : usage);
+  const leading: PlannedBlock[] = compaction ? [{ type: 'compaction', content: compaction.summary }] : [];
+
+  if (compaction && edit?.pauseAfterCompaction) {
+    await answerPause(context, call, compaction, headers);
+    return;
+  }
 
   switch (scenario.kind) {
     case 'text': {
-      const usage = buildAnthropicUsage(call.input, countTokens(scenario.text), scenario.usage);
+      const usage = finalUsage(buildAnthropicUsage(call.input, countTokens(scenario.text), scenario.usage));
       const stopReason = toStopReason(scenario.finishReason ?? 'stop');
       if (!call.stream) {
-        const content = scenario.text === '' ? [] : [{ type: 'text', text: scenario.text }];
+        const content = [...leading.map(blockJson), ...(scenario.text === '' ? [] : [{ type: 'text', text: scenario.text }])];
         sendJson(response, 200, messageObject(call, content, stopReason, usage), headers);
         return;
       }
+      const chunkSizes = { text: scenario.chunkSize ?? defaultChunkSize, arguments: defaultArgumentChunkSize };
       const events = [
         ...openingEvents(call, usage),
-        ...textBlockEvents(0, scenario.text, scenario.chunkSize ?? defaultChunkSize),
+        ...leading.flatMap((block, index) => blockEvents(block, index, chunkSizes)),
+        ...textBlockEvents(leading.length, scenario.text, chunkSizes.text),
         ...closingEvents(stopReason, usage),
       ];
       await streamEvents(context, events, headers, scenario.delayMs);
@@ -175,7 +205,7 @@ async function handleMessages(context: RouteContext): Promise<void> {
     case 'tool_calls':
     case 'reasoning': {
       const chunkSizes = { text: scenario.chunkSize ?? defaultChunkSize, arguments: (scenario.kind === 'tool_calls' && scenario.argumentChunkSize) || defaultArgumentChunkSize };
-      const blocks: PlannedBlock[] = [];
+      const blocks: PlannedBlock[] = [...leading];
       const reasoning = scenario.reasoning;
       // Thinking shows unless the request turned it off; `display: 'omitted'` empties its text, not its signature.
       const display = thinkingDisplay(body);
@@ -193,8 +223,10 @@ async function handleMessages(context: RouteContext): Promise<void> {
       if (scenario.text !== undefined) blocks.push({ type: 'text', text: scenario.text });
       const calls = scenario.kind === 'tool_calls' ? scenario.calls.map((toolCall, index) => ({ ...toolCall, id: toolCall.id ?? `toolu_mock${sequence}_${index}` })) : [];
       blocks.push(...calls.map(({ id, name, arguments: args }) => ({ type: 'tool_use' as const, id, name, arguments: args })));
-      // A scenario may give two answers the same call id: the latest answer decides.
-      const openedWithThinking = blocks[0]?.type === 'thinking' || blocks[0]?.type === 'redacted_thinking';
+      // A scenario may give two answers the same call id: the latest answer decides. The answer
+      // opens after its compaction block, if it compacted.
+      const opening = blocks.find((block) => block.type !== 'compaction');
+      const openedWithThinking = opening?.type === 'thinking' || opening?.type === 'redacted_thinking';
       for (const { id } of calls) {
         if (openedWithThinking) issued.openedWithThinking.add(id);
         else issued.openedWithThinking.delete(id);
@@ -203,7 +235,7 @@ async function handleMessages(context: RouteContext): Promise<void> {
       // Thinking is billed as output whether or not its text is shown.
       const generated = (scenario.text ?? '') + calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
       const thinkingTokens = reasoning !== undefined && display !== null ? countTokens(reasoning) : 0;
-      const usage = buildAnthropicUsage(call.input, thinkingTokens + countTokens(generated), scenario.usage);
+      const usage = finalUsage(buildAnthropicUsage(call.input, thinkingTokens + countTokens(generated), scenario.usage));
       const stopReason = scenario.kind === 'tool_calls' ? 'tool_use' : 'end_turn';
       if (!call.stream) {
         sendJson(response, 200, messageObject(call, blocks.map(blockJson), stopReason, usage), headers);
@@ -274,20 +306,37 @@ async function handleMessages(context: RouteContext): Promise<void> {
   }
 }
 
+/**
+ * The answer of a request that compacted with `pause_after_compaction`: the compaction block alone,
+ * `stop_reason: 'compaction'`, top-level usage zero and the compaction pass in `iterations`.
+ */
+async function answerPause(context: RouteContext, call: AnthropicCall, compaction: AnthropicCompaction, headers: Record<string, string>): Promise<void> {
+  const usage = usageWithIterations(buildAnthropicUsage(call.input, 0), compaction, true);
+  if (!call.stream) {
+    sendJson(context.response, 200, messageObject(call, [compactionBlock(compaction.summary)], 'compaction', usage), headers);
+    return;
+  }
+  await streamEvents(context, [...openingEvents(call, usage), ...compactionBlockEvents(0, compaction.summary), ...closingEvents('compaction', usage)], headers);
+}
+
 /** One content block of an answer, before it is written as JSON or as stream events. */
 type PlannedBlock =
+  | { type: 'compaction'; content: string }
   | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'redacted_thinking'; data: string }
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; arguments: string };
 
 function blockJson(block: PlannedBlock): ContentBlock {
+  if (block.type === 'compaction') return compactionBlock(block.content);
   if (block.type !== 'tool_use') return block;
   return { type: 'tool_use', id: block.id, name: block.name, input: toolInput(block.arguments) };
 }
 
 function blockEvents(block: PlannedBlock, index: number, chunkSizes: { text: number; arguments: number }): string[] {
   switch (block.type) {
+    case 'compaction':
+      return compactionBlockEvents(index, block.content);
     case 'thinking':
       return thinkingBlockEvents(index, block.thinking, block.signature, chunkSizes.text);
     case 'redacted_thinking':
@@ -310,7 +359,11 @@ function promptCache(context: RouteContext, model: string, positions: AnthropicP
 }
 
 function uncached(prompt: MeasuredPrompt): CacheUsage {
-  return { read: 0, write5m: 0, write1h: 0, uncached: prompt.inputTokens };
+  return uncachedTokens(prompt.inputTokens);
+}
+
+function uncachedTokens(tokens: number): CacheUsage {
+  return { read: 0, write5m: 0, write1h: 0, uncached: tokens };
 }
 
 /** The events of a plain echo-style stream, for scenarios that fail part-way through it. */

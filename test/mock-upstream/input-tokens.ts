@@ -3,7 +3,14 @@
 // (cache reads and writes included), what its count route answers, and what its context window is
 // checked against (context-window.ts). The units are the ones the prompt caches hash, and the
 // count is their sum, so a cache split always adds up to the same total.
-import { chatPromptUnits, flattenAnthropicPrompt, geminiPromptUnits, responsesPromptUnits, sumTokens } from './prompt-cache.js';
+//
+// Native compaction changes what is counted, as the vendors prune: OpenAI Responses ignores every
+// input item before the last `compaction` item, which counts as its summary (openai-compaction.ts);
+// Anthropic ignores every message block before the last `compaction` block, which counts as its
+// `content` (anthropic-compaction.ts). Tools, instructions and system prompts always count.
+import { compactedAnthropicPositions } from './anthropic-compaction.js';
+import { compactedResponsesUnits } from './openai-compaction.js';
+import { chatPromptUnits, flattenAnthropicPrompt, geminiPromptUnits, sumTokens } from './prompt-cache.js';
 import type { AnthropicPosition, PromptUnit } from './prompt-cache.js';
 
 type Json = Record<string, unknown>;
@@ -15,11 +22,13 @@ export interface MeasuredPrompt<Unit extends PromptUnit = PromptUnit> {
 }
 
 /**
- * OpenAI Responses (`POST /v1/responses` and `/v1/responses/input_tokens`): instructions, each tool,
- * each input item. `usage.input_tokens` reports `inputTokens`, `cached_tokens` included.
+ * OpenAI Responses (`POST /v1/responses`, `/v1/responses/input_tokens`, `/v1/responses/compact`):
+ * instructions, each tool, each input item from the last `compaction` item on (which counts as
+ * `ceil(summarized tokens / 10)`), a `compaction_trigger` left out. `usage.input_tokens` reports
+ * `inputTokens`, `cached_tokens` included.
  */
 export function measureResponsesPrompt(body: Json): MeasuredPrompt {
-  return measured(responsesPromptUnits(body));
+  return measured(compactedResponsesUnits(body));
 }
 
 /** OpenAI Chat Completions: each tool, each message. `usage.prompt_tokens` reports `inputTokens`. */
@@ -29,11 +38,14 @@ export function measureChatPrompt(body: Json): MeasuredPrompt {
 
 /**
  * Anthropic (`POST /v1/messages` and `/v1/messages/count_tokens`): tools, system blocks, message
- * blocks, `cache_control` markers left out. `inputTokens` is usage's `input_tokens +
- * cache_read_input_tokens + cache_creation_input_tokens`, and what count_tokens answers.
+ * blocks from the last `compaction` block on (which counts as its `content`), `cache_control`
+ * markers left out. `inputTokens` is usage's `input_tokens + cache_read_input_tokens +
+ * cache_creation_input_tokens` (when nothing compacts), and what count_tokens answers.
+ * `{ compacted: false }` keeps the blocks before the last compaction block (count_tokens'
+ * `context_management.original_input_tokens`).
  */
-export function measureAnthropicPrompt(body: Json): MeasuredPrompt<AnthropicPosition> {
-  return measured(flattenAnthropicPrompt(body));
+export function measureAnthropicPrompt(body: Json, options: { compacted?: boolean } = {}): MeasuredPrompt<AnthropicPosition> {
+  return measured(compactedAnthropicPositions(body, flattenAnthropicPrompt(body), options.compacted ?? true));
 }
 
 /**

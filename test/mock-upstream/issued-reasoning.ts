@@ -10,6 +10,10 @@
 // issued with. What makes a check stricter than "is it genuine" (which calls must come back signed,
 // which answers opened with thinking) is forgotten by reset(), so a test never inherits another
 // test's requirements through a call or id that happens to repeat.
+//
+// OpenAI compaction items are not in this ledger: their `encrypted_content` is signed with a
+// per-process secret (openai-compaction.ts), which no reset() and no server forgets, so the mock
+// verifies them without remembering each one.
 
 /** Anthropic's side of the ledger. */
 export interface IssuedAnthropicThinking {

@@ -5,6 +5,10 @@
 // `POST /v1/responses/input_tokens`), which answer what the create route's usage would report as
 // input tokens for the same body (input-tokens.ts); they are recorded like any call, but never take
 // a scenario nor touch a prompt cache. Models may have a context window (context-window.ts).
+// The vendors' native server-side compaction is emulated too: OpenAI Responses' `context_management`,
+// `compaction`/`compaction_trigger` items and `POST /v1/responses/compact` (openai-compaction.ts), and
+// Anthropic's `compact_20260112` edit with its `compaction` blocks (anthropic-compaction.ts); both
+// count a request as the vendor does after pruning what comes before the last compaction.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -28,11 +32,22 @@ export type {
   ChatUsage,
   ChatUsageOverride,
 } from './chat-completions.js';
+export {
+  compactBeta,
+  compactionNeedsStrategyMessage,
+  defaultCompactionTrigger,
+  emptyCompactionMessage,
+  extraContextManagementMessage,
+  minimumCompactionTrigger,
+  triggerBelowMinimumMessage,
+} from './anthropic-compaction.js';
 export { contextWindowOf } from './context-window.js';
 export type { GeminiCacheRecord } from './gemini-caches.js';
 export { measureAnthropicPrompt, measureChatPrompt, measureGeminiPrompt, measureResponsesPrompt } from './input-tokens.js';
 export type { MeasuredPrompt } from './input-tokens.js';
 export type { IssuedReasoning } from './issued-reasoning.js';
+export { compactionSummaryTokens, defaultCompactThreshold, isMockCompaction, readMockCompaction } from './openai-compaction.js';
+export type { MockCompactionPayload } from './openai-compaction.js';
 export { loadChunkFixture, openAiError, waitFor } from './wire.js';
 
 /**
@@ -74,7 +89,8 @@ export interface MockUpstream {
   enqueue(...scenarios: Scenario[]): void;
   /**
    * Clears the recorded requests, the queue, the id sequence and every prompt cache. Signatures and
-   * encrypted reasoning issued before stay valid (see IssuedReasoning); which calls must come back
+   * encrypted reasoning issued before stay valid (see IssuedReasoning), and so do OpenAI compaction
+   * items (signed with a per-process secret, see isMockCompaction); which calls must come back
    * signed, and which answers opened with thinking, are forgotten.
    */
   reset(): void;
@@ -121,7 +137,9 @@ export interface MockUpstreamOptions {
    * exceed the window is refused as the vendor refuses it, before a scenario is taken: a 400 with the
    * vendor's body, also for streams, except OpenAI Responses, whose streams fail in-band with an
    * `error` event and `response.failed` (`context_length_exceeded`), as the real API does. Anthropic
-   * also refuses input + `max_tokens` above the window. The exact bodies: context-window.ts.
+   * also refuses input + `max_tokens` above the window. The exact bodies: context-window.ts. Input
+   * before the last compaction item (OpenAI) or block (Anthropic) does not count, so a conversation
+   * that compacted fits again. OpenAI's default `compact_threshold` is 80% of this window.
    */
   contextWindows?: Record<string, number>;
 }

@@ -2,6 +2,7 @@
 // sequence of responses-api.md §6.3/§6.4, usage, and the input checks OpenAI applies with `store: false`.
 // They follow `Response` and `ResponseStreamEvent` in the OpenAPI spec and the openai package's types.
 import type { ChatUsageOverride } from './chat-completions-shapes.js';
+import { findCompactionItemError } from './openai-compaction.js';
 import { splitText } from './wire.js';
 
 /** What every event and snapshot of one answer shares, taken from the request. */
@@ -23,7 +24,8 @@ export interface ResponsesCall {
 export type OutputPlan =
   | { kind: 'message'; text: string; chunkSize: number; status: 'completed' | 'incomplete' }
   | { kind: 'reasoning'; summary: string; chunkSize: number }
-  | { kind: 'function_call'; callId: string; name: string; arguments: string; argumentChunkSize: number };
+  | { kind: 'function_call'; callId: string; name: string; arguments: string; argumentChunkSize: number }
+  | { kind: 'compaction'; id: string; encryptedContent: string };
 
 export type Terminal = { status: 'completed' } | { status: 'incomplete'; reason: 'max_output_tokens' | 'content_filter' };
 
@@ -191,6 +193,18 @@ function itemEventsFor(call: ResponsesCall, plan: OutputPlan, outputIndex: numbe
         ],
       };
     }
+    case 'compaction': {
+      // No compaction-specific event exists (research §1.4): the item is added, then done. Like a
+      // reasoning item it gets its encrypted content only when done (INFERRED).
+      const item = { id: plan.id, type: 'compaction', encrypted_content: plan.encryptedContent };
+      return {
+        item,
+        events: [
+          { type: 'response.output_item.added', ...at, item: { id: plan.id, type: 'compaction' } },
+          { type: 'response.output_item.done', ...at, item },
+        ],
+      };
+    }
     case 'function_call': {
       const id = `fc_mock${call.sequence}_${outputIndex}`;
       const started = { id, type: 'function_call', status: 'in_progress', arguments: '', call_id: plan.callId, name: plan.name };
@@ -236,7 +250,8 @@ const invalid = (message: string, param: string | null = 'input', code: string |
  * `store` other than false (a rule of this mock: our server keeps the state, never the upstream),
  * input items that reference ids OpenAI never stored (404), reasoning it cannot decrypt (encrypted
  * content this server never issued, or issued on another item: `issuedEncrypted` maps what it
- * issued to the reasoning item id), reasoning without an item after it, and tool outputs and calls
+ * issued to the reasoning item id), compaction items it cannot verify and a misplaced compaction
+ * trigger (openai-compaction.ts), reasoning without an item after it, and tool outputs and calls
  * without their partner.
  */
 export function findInputError(body: Record<string, unknown>, issuedEncrypted: ReadonlyMap<string, string>): InputError | null {
@@ -250,6 +265,8 @@ export function findInputError(body: Record<string, unknown>, issuedEncrypted: R
 export function findItemsError(input: unknown, issuedEncrypted: ReadonlyMap<string, string>): InputError | null {
   if (typeof input === 'string') return null;
   if (!Array.isArray(input)) return invalid("Invalid type for 'input': expected a string or an array of input items.", 'input', 'invalid_type');
+  const compactionError = findCompactionItemError(input);
+  if (compactionError) return compactionError;
   const calls = new Set<string>();
   const answered = new Set<string>();
   for (const [index, item] of input.entries()) {

@@ -8,7 +8,16 @@ import { readFileSync } from 'node:fs';
 import { defaultChunkSize, defaultErrorBody, missingKeyMessage, unparsableBodyMessage } from './chat-completions-shapes.js';
 import { exceedsWindow, responsesContextError, responsesContextExceededMessage } from './context-window.js';
 import { measureResponsesPrompt } from './input-tokens.js';
-import type { Route, RouteContext } from './mock-upstream.js';
+import type { Route, RouteContext, Scenario } from './mock-upstream.js';
+import {
+  compactInput,
+  compactThresholdOf,
+  compactedOutput,
+  endsWithTrigger,
+  findContextManagementError,
+  findTriggerBudgetError,
+} from './openai-compaction.js';
+import type { ResponsesCompaction } from './openai-compaction.js';
 import {
   buildResponsesUsage,
   echoedSettings,
@@ -33,6 +42,7 @@ export const openAIResponsesRoutes: Route[] = [
   // Any prefix, so Azure's `/openai/v1/responses` and proxy paths work too.
   { handle: handleResponses, matches: (path) => path.endsWith('/v1/responses'), method: 'POST' },
   { handle: handleInputTokens, matches: (path) => path.endsWith('/v1/responses/input_tokens'), method: 'POST' },
+  { handle: handleCompact, matches: (path) => path.endsWith('/v1/responses/compact'), method: 'POST' },
 ];
 
 /**
@@ -88,7 +98,8 @@ async function handleResponses(context: RouteContext): Promise<void> {
   const { response } = context;
   const body = checkedBody(context);
   if (!body) return;
-  const inputError = findInputError(body, context.issued.openaiEncrypted);
+  const inputError =
+    findContextManagementError(body['context_management']) ?? findInputError(body, context.issued.openaiEncrypted) ?? findTriggerBudgetError(body);
   if (inputError) {
     sendJson(response, inputError.status, openAiError(inputError.message, 'invalid_request_error', inputError.code, inputError.param));
     return;
@@ -101,7 +112,8 @@ async function handleResponses(context: RouteContext): Promise<void> {
 
   const model = typeof body['model'] === 'string' ? body['model'] : 'gpt-mock';
   const prompt = measureResponsesPrompt(body);
-  const overflows = exceedsWindow(prompt.inputTokens, context.contextWindow(model));
+  const window = context.contextWindow(model);
+  const overflows = exceedsWindow(prompt.inputTokens, window);
   if (overflows && body['stream'] !== true) {
     sendJson(response, 400, responsesContextError());
     return;
@@ -132,22 +144,35 @@ async function handleResponses(context: RouteContext): Promise<void> {
     scenario.kind === 'error'
       ? { total: prompt.inputTokens, cached: 0 }
       : context.caches.openai.request({ ...hashUnits(openAIPartition(body), prompt.units), retention: retentionOf(body['prompt_cache_retention']), now: context.now() });
+  // Only an answer compacts; the failure scenarios play as they do without compaction.
+  const compaction = answers(scenario) ? compactionOf(body, prompt.inputTokens, window, sequence) : null;
+  // The compaction item leads the output; its summary counts as output.
+  const leading: OutputPlan[] = compaction ? [{ kind: 'compaction', id: compaction.id, encryptedContent: compaction.encryptedContent }] : [];
+  const summaryTokens = compaction?.summaryTokens ?? 0;
+
+  // A compaction trigger asked for the compaction alone: the scenario's answer is not played.
+  if (compaction?.only) {
+    const usage = buildResponsesUsage(inputTokens, summaryTokens, 0);
+    await answer(context, call, planResponse(call, leading, { status: 'completed' }, usage), 'delayMs' in scenario ? scenario.delayMs : undefined);
+    return;
+  }
 
   switch (scenario.kind) {
     case 'text': {
       const terminal = terminalFor(scenario.finishReason);
       const outputs: OutputPlan[] = [
+        ...leading,
         { kind: 'message', text: scenario.text, chunkSize: scenario.chunkSize ?? defaultChunkSize, status: terminal.status === 'completed' ? 'completed' : 'incomplete' },
       ];
       // Of the chat quirks only `noUsage` means something here; the others shape chat chunks.
-      const usage = scenario.quirks?.noUsage ? null : buildResponsesUsage(inputTokens, countTokens(scenario.text), 0, scenario.usage);
+      const usage = scenario.quirks?.noUsage ? null : buildResponsesUsage(inputTokens, summaryTokens + countTokens(scenario.text), 0, scenario.usage);
       await answer(context, call, planResponse(call, outputs, terminal, usage), scenario.delayMs);
       return;
     }
     case 'tool_calls': {
       const chunkSize = scenario.chunkSize ?? defaultChunkSize;
       const reasoning = shownReasoning(context, call, body, scenario.reasoning, chunkSize);
-      const outputs: OutputPlan[] = reasoning ? [reasoning.plan] : [];
+      const outputs: OutputPlan[] = [...leading, ...(reasoning ? [reasoning.plan] : [])];
       if (scenario.text !== undefined) outputs.push({ kind: 'message', text: scenario.text, chunkSize, status: 'completed' });
       scenario.calls.forEach((toolCall, index) => {
         outputs.push({
@@ -160,27 +185,21 @@ async function handleResponses(context: RouteContext): Promise<void> {
       });
       const generated = (scenario.text ?? '') + scenario.calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
       const reasoningTokens = reasoning?.tokens ?? 0;
-      const usage = buildResponsesUsage(inputTokens, reasoningTokens + countTokens(generated), reasoningTokens, scenario.usage);
+      const usage = buildResponsesUsage(inputTokens, summaryTokens + reasoningTokens + countTokens(generated), reasoningTokens, scenario.usage);
       await answer(context, call, planResponse(call, outputs, { status: 'completed' }, usage), scenario.delayMs);
       return;
     }
     case 'reasoning': {
       const chunkSize = scenario.chunkSize ?? defaultChunkSize;
       const reasoning = shownReasoning(context, call, body, scenario.reasoning, chunkSize);
-      const outputs: OutputPlan[] = [...(reasoning ? [reasoning.plan] : []), { kind: 'message', text: scenario.text, chunkSize, status: 'completed' }];
+      const outputs: OutputPlan[] = [...leading, ...(reasoning ? [reasoning.plan] : []), { kind: 'message', text: scenario.text, chunkSize, status: 'completed' }];
       const reasoningTokens = reasoning?.tokens ?? 0;
-      const usage = buildResponsesUsage(inputTokens, reasoningTokens + countTokens(scenario.text), reasoningTokens, scenario.usage);
+      const usage = buildResponsesUsage(inputTokens, summaryTokens + reasoningTokens + countTokens(scenario.text), reasoningTokens, scenario.usage);
       await answer(context, call, planResponse(call, outputs, { status: 'completed' }, usage), scenario.delayMs);
       return;
     }
     case 'error': {
-      const headers = scenario.headers ?? {};
-      if (typeof scenario.body === 'string') {
-        response.writeHead(scenario.status, { 'content-type': 'text/plain', ...headers });
-        response.end(scenario.body);
-        return;
-      }
-      sendJson(response, scenario.status, scenario.body ?? defaultErrorBody(scenario.status, call.model, scenario.message), headers);
+      sendErrorScenario(context, scenario, call.model);
       return;
     }
     case 'stream_error': {
@@ -234,6 +253,95 @@ async function handleResponses(context: RouteContext): Promise<void> {
       return;
     }
   }
+}
+
+/** An `error` scenario's answer: its body (text or JSON, OpenAI's default for the status without one). */
+function sendErrorScenario(context: RouteContext, scenario: Extract<Scenario, { kind: 'error' }>, model: string): void {
+  const headers = scenario.headers ?? {};
+  if (typeof scenario.body === 'string') {
+    context.response.writeHead(scenario.status, { 'content-type': 'text/plain', ...headers });
+    context.response.end(scenario.body);
+    return;
+  }
+  sendJson(context.response, scenario.status, scenario.body ?? defaultErrorBody(scenario.status, model, scenario.message), headers);
+}
+
+/** True for the scenarios that answer (text, tool calls, reasoning), as opposed to failing. */
+function answers(scenario: Scenario): boolean {
+  return scenario.kind === 'text' || scenario.kind === 'tool_calls' || scenario.kind === 'reasoning';
+}
+
+/**
+ * The compaction a create makes, or null: a final `compaction_trigger` asks for it alone; else
+ * `context_management` compacts when the input tokens exceed its threshold (openai-compaction.ts).
+ */
+function compactionOf(body: Record<string, unknown>, inputTokens: number, window: number | undefined, sequence: number): ResponsesCompaction | null {
+  if (endsWithTrigger(body['input'])) return compactInput(body['input'], sequence, true);
+  const threshold = compactThresholdOf(body, window);
+  return threshold !== undefined && inputTokens > threshold ? compactInput(body['input'], sequence, false) : null;
+}
+
+/**
+ * `POST /v1/responses/compact`: `{id, object: 'response.compaction', created_at, output, usage}`,
+ * the output being every user message of the input then one compaction item (openai-compaction.ts).
+ * `model` is required; `previous_response_id` names a response this stateless mock never stored
+ * (400). The input is checked as a create checks it, and must fit the model's window. Usage: the
+ * input tokens (instructions and pruned items) read, the summary written, no cache. It takes a
+ * scenario like any model call: `error`, `drop` and `hang` play as on a create, any other kind
+ * gets the compaction.
+ */
+async function handleCompact(context: RouteContext): Promise<void> {
+  const { response } = context;
+  const body = checkedBody(context);
+  if (!body) return;
+  const refuse = (error: { status: number; message: string; param: string | null; code: string | null }): void =>
+    sendJson(response, error.status, openAiError(error.message, 'invalid_request_error', error.code, error.param));
+  const model = body['model'];
+  if (typeof model !== 'string' || model === '') {
+    refuse({ status: 400, message: "Missing required parameter: 'model'.", param: 'model', code: 'missing_required_parameter' });
+    return;
+  }
+  const previous = body['previous_response_id'];
+  if (typeof previous === 'string') {
+    refuse({ status: 400, message: `Previous response with id '${previous}' not found.`, param: 'previous_response_id', code: 'previous_response_not_found' });
+    return;
+  }
+  const input = body['input'] ?? [];
+  const inputError = findItemsError(input, context.issued.openaiEncrypted);
+  if (inputError) {
+    refuse(inputError);
+    return;
+  }
+  const prompt = measureResponsesPrompt({ instructions: body['instructions'], input });
+  if (exceedsWindow(prompt.inputTokens, context.contextWindow(model))) {
+    sendJson(response, 400, responsesContextError());
+    return;
+  }
+  const sequence = context.nextSequence();
+  const scenario = context.takeScenario();
+  if (scenario?.kind === 'error') {
+    sendErrorScenario(context, scenario, model);
+    return;
+  }
+  if (scenario?.kind === 'drop') {
+    context.dropConnection();
+    return;
+  }
+  if (scenario?.kind === 'hang') {
+    await new Promise<void>((resolve) => {
+      if (context.signal.aborted) resolve();
+      else context.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    return;
+  }
+  const compaction = compactInput(input, sequence, true);
+  sendJson(response, 200, {
+    id: `resp_mock${String(sequence).padStart(6, '0')}`,
+    object: 'response.compaction',
+    created_at: Math.floor(Date.now() / 1000),
+    output: compactedOutput(input, compaction),
+    usage: buildResponsesUsage({ total: prompt.inputTokens, cached: 0 }, compaction.summaryTokens, 0),
+  });
 }
 
 /**

@@ -65,6 +65,8 @@ type BlockState =
   | { type: 'text' }
   | { type: 'tool_use'; sawInput: boolean; initialInput: unknown }
   | { type: 'thinking'; thinking: string; signature: string }
+  /** Anthropic's compaction block: its summary arrives whole, in one `compaction_delta`. */
+  | { type: 'compaction'; content: string; encryptedContent: string | null }
   /** Server tool blocks and future block types: their deltas are read past. */
   | { type: 'ignored' };
 
@@ -149,6 +151,9 @@ export class AnthropicStreamMapper {
         this.blocks.set(index, { type: 'thinking', thinking: block.thinking ?? '', signature: block.signature ?? '' });
         this.thinkingChars += block.thinking?.length ?? 0;
         return block.thinking ? [{ type: 'reasoning-delta', delta: block.thinking }] : [];
+      case 'compaction':
+        this.blocks.set(index, { type: 'compaction', content: block.content ?? '', encryptedContent: block.encrypted_content ?? null });
+        return [];
       case 'redacted_thinking':
         if (!block.data) {
           throw this.malformed('redacted_thinking block without data');
@@ -204,6 +209,13 @@ export class AnthropicStreamMapper {
         }
         state.signature += delta.signature ?? '';
         return [];
+      case 'compaction_delta':
+        if (state.type !== 'compaction') {
+          throw this.mismatch(delta.type, state);
+        }
+        state.content += delta.content ?? '';
+        state.encryptedContent = delta.encrypted_content || state.encryptedContent;
+        return [];
       default:
         // citations_delta and future delta types carry nothing we map.
         return [];
@@ -222,6 +234,12 @@ export class AnthropicStreamMapper {
         // start block's `input` (a non-streamed message) or `{}`, so they always parse as JSON.
         const input = isNonEmptyObject(state.initialInput) ? JSON.stringify(state.initialInput) : '{}';
         return [{ type: 'tool-call-delta', index, delta: input }];
+      }
+      case 'compaction': {
+        // A block without a summary is a failed compaction, which Anthropic treats as a no-op: nothing to keep.
+        if (state.content === '') return [];
+        const block = { content: state.content, encrypted_content: state.encryptedContent };
+        return [{ type: 'compaction', providerData: { anthropic: block }, encryptedContent: null }];
       }
       case 'thinking': {
         // Without a signature the block cannot be sent back, so nothing is kept for the replay.

@@ -1,11 +1,13 @@
 import { callProvider, type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
-import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import { requestTokenCount } from '../count-tokens.js';
+import type { InputTokenCount, ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
-import { ANTHROPIC_VERSION } from './anthropic.api.js';
+import { ANTHROPIC_VERSION, type AnthropicRequestBody } from './anthropic.api.js';
+import { anthropicTokenCountSchema, toAnthropicCountTokensBody } from './anthropic-count-tokens.js';
 import { convertAnthropicMessage } from './anthropic-message.js';
 import { mapAnthropicStream } from './anthropic-stream.js';
 import { applyAnthropicCache } from './apply-anthropic-cache.js';
-import { toAnthropicRequest } from './to-anthropic-request.js';
+import { anthropicBetas, toAnthropicRequest } from './to-anthropic-request.js';
 
 export interface AnthropicAdapterOptions extends UpstreamCallOptions {
   /** Provider name as configured (the `anthropic` of `anthropic/claude-sonnet-4-5`). */
@@ -44,11 +46,7 @@ export class AnthropicAdapter implements ModelAdapter {
       send: () => this.callProvider({
         provider,
         url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1/messages`,
-        headers: {
-          'anthropic-version': ANTHROPIC_VERSION,
-          'content-type': 'application/json',
-          ...(this.options.apiKey ? { 'x-api-key': this.options.apiKey } : {}),
-        },
+        headers: this.headers(body),
         body,
         signal,
         retry: this.options.retry,
@@ -59,6 +57,45 @@ export class AnthropicAdapter implements ModelAdapter {
       fromEvents: (events) => mapAnthropicStream(events, provider),
       fromJson: (text) => convertAnthropicMessage(text, provider),
     });
+  }
+
+  /**
+   * Counts the prompt `stream(request)` sends (`POST {baseUrl}/v1/messages/count_tokens`): the same
+   * body, cache markers removed (they do not change the count), reduced to the fields the endpoint
+   * takes, with the same beta header.
+   * @see https://platform.claude.com/docs/en/build-with-claude/token-counting
+   */
+  async countInputTokens(request: ModelRequest, signal: AbortSignal): Promise<InputTokenCount> {
+    const { provider } = this.options;
+    const body = toAnthropicRequest(request, { provider, defaultMaxOutputTokens: this.options.defaultMaxOutputTokens });
+    // Without settings it removes every cache marker, a client's too: they change nothing counted.
+    applyAnthropicCache(body, null);
+    const answer = await requestTokenCount({
+      callProvider: this.callProvider,
+      call: {
+        provider,
+        url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1/messages/count_tokens`,
+        headers: this.headers(body),
+        body: toAnthropicCountTokensBody(body),
+        signal,
+        retry: this.options.retry,
+        headersTimeoutMs: this.options.headersTimeoutMs,
+        bodyTimeoutMs: this.options.bodyTimeoutMs,
+      },
+      schema: anthropicTokenCountSchema,
+    });
+    return { inputTokens: answer.input_tokens, source: 'provider' };
+  }
+
+  /** What every call sends: the API version, the key, and the betas the body uses (compaction). */
+  private headers(body: AnthropicRequestBody): Record<string, string> {
+    const betas = anthropicBetas(body);
+    return {
+      'anthropic-version': ANTHROPIC_VERSION,
+      'content-type': 'application/json',
+      ...(betas.length > 0 ? { 'anthropic-beta': betas.join(',') } : {}),
+      ...(this.options.apiKey ? { 'x-api-key': this.options.apiKey } : {}),
+    };
   }
 }
 

@@ -70,7 +70,22 @@ export type AnthropicAssistantContentBlock =
   | AnthropicThinkingBlock
   | AnthropicRedactedThinkingBlock
   | AnthropicTextBlock
-  | AnthropicToolUseBlock;
+  | AnthropicToolUseBlock
+  | AnthropicCompactionBlock;
+
+/**
+ * A compaction block (beta `compact-2026-01-12`): Anthropic's summary of everything before it,
+ * returned verbatim; the API drops every block before the last one it is sent.
+ * @see https://platform.claude.com/docs/en/build-with-claude/compaction
+ */
+export interface AnthropicCompactionBlock {
+  type: 'compaction';
+  content: string | null;
+  encrypted_content?: string | null;
+}
+
+/** The beta that compaction blocks and `context_management` compaction edits need. */
+export const ANTHROPIC_COMPACTION_BETA = 'compact-2026-01-12';
 
 export type AnthropicMessage =
   | { role: 'user'; content: AnthropicUserContentBlock[] }
@@ -103,6 +118,8 @@ export interface AnthropicRequestBody {
   thinking?: { type: 'enabled'; budget_tokens: number } | { type: 'adaptive'; display?: 'summarized' } | { type: 'disabled' };
   /** The effort of adaptive thinking. */
   output_config?: { effort: 'low' | 'medium' | 'high' | 'xhigh' | 'max' };
+  /** Server-side compaction (beta): Anthropic summarizes the context once it crosses the trigger. */
+  context_management?: { edits: Array<{ type: 'compact_20260112'; trigger?: { type: 'input_tokens'; value: number } }> };
   stream?: true;
 }
 
@@ -141,6 +158,8 @@ const contentBlockSchema = z.looseObject({
   thinking: z.string().nullish(),
   signature: z.string().nullish(),
   data: z.string().nullish(),
+  content: z.string().nullish(),
+  encrypted_content: z.string().nullish(),
 });
 export type AnthropicContentBlock = z.infer<typeof contentBlockSchema>;
 
@@ -150,6 +169,9 @@ const deltaSchema = z.looseObject({
   partial_json: z.string().nullish(),
   thinking: z.string().nullish(),
   signature: z.string().nullish(),
+  /** `compaction_delta`: the summary, in one delta. */
+  content: z.string().nullish(),
+  encrypted_content: z.string().nullish(),
 });
 
 /**

@@ -81,6 +81,16 @@ export function convertToAnthropicMessages(options: ConvertMessagesOptions): Ant
       case 'reasoning':
         appendAssistantBlocks(messages, convertReasoning(item));
         break;
+      case 'compaction': {
+        // Anthropic's own block goes back verbatim; any other compaction was rendered as a summary by the planner.
+        const anthropic = item.provider_data?.['anthropic'] as { content?: string | null; encrypted_content?: string | null } | undefined;
+        if (anthropic) {
+          appendAssistantBlocks(messages, [
+            { type: 'compaction', content: anthropic.content ?? null, ...(anthropic.encrypted_content ? { encrypted_content: anthropic.encrypted_content } : {}) },
+          ]);
+        }
+        break;
+      }
       default: {
         const unexpected: never = item;
         throw new Error(`unexpected item type ${(unexpected as { type: string }).type}`);

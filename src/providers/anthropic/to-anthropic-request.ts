@@ -1,5 +1,5 @@
 import type { ModelRequest, TextFormat } from '../model-adapter.js';
-import type { AnthropicMessage, AnthropicRequestBody, AnthropicTextBlock } from './anthropic.api.js';
+import { ANTHROPIC_COMPACTION_BETA, type AnthropicMessage, type AnthropicRequestBody, type AnthropicTextBlock } from './anthropic.api.js';
 import { UnsupportedFeatureError } from './anthropic-error.js';
 import { prepareAnthropicTools } from './anthropic-tools.js';
 import { convertToAnthropicMessages } from './to-anthropic-messages.js';
@@ -65,6 +65,16 @@ export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRe
     default:
       break;
   }
+  // Anthropic compacts server-side once the prompt crosses the trigger (default 150,000; at least 50,000).
+  // @see https://platform.claude.com/docs/en/build-with-claude/compaction
+  if (request.nativeCompaction) {
+    const { threshold } = request.nativeCompaction;
+    body.context_management = { edits: [{ type: 'compact_20260112', ...(threshold !== null ? { trigger: { type: 'input_tokens', value: threshold } } : {}) }] };
+  } else if (hasCompactionBlock(body.messages)) {
+    // Anthropic refuses a compaction block sent back without the compaction strategy; its default
+    // trigger (150,000 tokens) then applies to this request too.
+    body.context_management = { edits: [{ type: 'compact_20260112' }] };
+  }
   body.stream = true;
   return body;
 }
@@ -97,6 +107,15 @@ function toFormatInstruction(format: TextFormat): string | null {
       throw new Error(`unexpected text format ${(unexpected as { type: string }).type}`);
     }
   }
+}
+
+/** Beta features the body uses, for the `anthropic-beta` header: compaction blocks and edits need theirs. */
+export function anthropicBetas(body: AnthropicRequestBody): string[] {
+  return body.context_management !== undefined || hasCompactionBlock(body.messages) ? [ANTHROPIC_COMPACTION_BETA] : [];
+}
+
+function hasCompactionBlock(messages: AnthropicMessage[]): boolean {
+  return messages.some((message) => message.role === 'assistant' && message.content.some((block) => block.type === 'compaction'));
 }
 
 function hasToolBlocks(messages: AnthropicMessage[]): boolean {

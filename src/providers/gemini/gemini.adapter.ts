@@ -1,9 +1,11 @@
 import type { CacheThreadRef, ProviderCacheStore } from '../../caching/provider-cache.store.js';
 import { callProvider, type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
-import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import { requestTokenCount } from '../count-tokens.js';
+import type { InputTokenCount, ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
 import type { UpstreamTrace } from '../upstream-trace.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import type { GeminiRequestBody } from './gemini.api.js';
+import { geminiTokenCountSchema, toGeminiCountTokensBody } from './gemini-count-tokens.js';
 import { GeminiExplicitCache, isCachedContentError } from './gemini-explicit-cache.js';
 import { convertGeminiResponseBody } from './gemini-response.js';
 import { mapGeminiStream } from './gemini-stream.js';
@@ -59,6 +61,32 @@ export class GeminiAdapter implements ModelAdapter {
       await this.explicitCache.forget(cache.name);
       yield* this.send(request.model, body, signal, request.trace);
     }
+  }
+
+  /**
+   * Counts the prompt `stream(request)` sends (`POST {baseUrl}/v1beta/models/{model}:countTokens`):
+   * system instruction, tools, tool config and contents as built for the call. An explicit cache is
+   * not used: the whole prompt is counted, which is what `promptTokenCount` reports with or without one.
+   * @see https://ai.google.dev/api/tokens#method:-models.counttokens
+   */
+  async countInputTokens(request: ModelRequest, signal: AbortSignal): Promise<InputTokenCount> {
+    const { provider } = this.options;
+    const body = toGeminiRequest(request, { provider });
+    const answer = await requestTokenCount({
+      callProvider: this.callProvider,
+      call: {
+        provider,
+        url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1beta/models/${encodeURIComponent(request.model)}:countTokens`,
+        headers: this.options.apiKey ? { 'x-goog-api-key': this.options.apiKey } : {},
+        body: toGeminiCountTokensBody(request.model, body),
+        signal,
+        retry: this.options.retry,
+        headersTimeoutMs: this.options.headersTimeoutMs,
+        bodyTimeoutMs: this.options.bodyTimeoutMs,
+      },
+      schema: geminiTokenCountSchema,
+    });
+    return { inputTokens: answer.totalTokens, source: 'provider' };
   }
 
   async releaseCaches(thread: CacheThreadRef): Promise<void> {

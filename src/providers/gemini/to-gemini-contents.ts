@@ -91,6 +91,9 @@ export function convertToGeminiContents(options: ConvertContentsOptions): Gemini
       case 'reasoning':
         append('model', convertReasoning(item));
         break;
+      case 'compaction':
+        // Rendered as a summary message by the planner: nothing here reads a compaction item.
+        break;
       default: {
         const unexpected: never = item;
         throw new Error(`unexpected item type ${(unexpected as { type: string }).type}`);

@@ -1,6 +1,7 @@
 import { callProvider, type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
-import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import type { InputTokenCount, ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
+import { countChatTokens } from './count-chat-tokens.js';
 import type { OpenAICompatibleDialect } from './openai-compatible.api.js';
 import { convertOpenAICompatibleCompletion } from './openai-compatible-completion.js';
 import { mapOpenAICompatibleStream } from './openai-compatible-stream.js';
@@ -64,6 +65,22 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
       fromJson: (text) => convertOpenAICompatibleCompletion(text, provider),
       streamed: streaming,
     });
+  }
+
+  /**
+   * Counts the prompt `stream(request)` sends. Chat Completions has no counting endpoint, so this
+   * makes no call: OpenAI models are counted with OpenAI's tokenizer, other models estimated from
+   * characters at the model's calibrated characters per token (see count-chat-tokens.ts).
+   */
+  async countInputTokens(request: ModelRequest, signal: AbortSignal): Promise<InputTokenCount> {
+    const { provider, dialect } = this.options;
+    const body = toOpenAICompatibleRequest(request, {
+      provider,
+      dialect,
+      maxTokensField: this.options.maxTokensField ?? (dialect === 'openai' ? 'max_completion_tokens' : 'max_tokens'),
+      stream: this.options.upstreamStreaming ?? true,
+    });
+    return countChatTokens(body, { charsPerToken: request.cache?.charsPerToken, signal });
   }
 }
 

@@ -83,6 +83,9 @@ export function convertToOpenAICompatibleMessages(options: ConvertMessagesOption
         // vendor's thinking would be foreign text in the model's reasoning channel.
         if (isOwnReasoning(item, options.provider)) pendingReasoning = (pendingReasoning ?? '') + (item.content ?? []).map((part) => part.text).join('');
         break;
+      case 'compaction':
+        // Rendered as a summary message by the planner: nothing here reads a compaction item.
+        break;
       default: {
         const unexpected: never = item;
         throw new Error(`unexpected item type ${(unexpected as { type: string }).type}`);

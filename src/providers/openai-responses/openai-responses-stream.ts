@@ -221,7 +221,10 @@ export class OpenAIResponsesStreamMapper {
         return parts;
       }
       case 'other':
-        return [];
+        // OpenAI compacted the context: only OpenAI can read the item, so it is kept as it came.
+        return item.type === 'compaction' && item.encrypted_content
+          ? [{ type: 'compaction', providerData: { openai: { encrypted_content: item.encrypted_content } }, encryptedContent: item.encrypted_content }]
+          : [];
     }
   }
 

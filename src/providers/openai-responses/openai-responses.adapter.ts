@@ -1,7 +1,11 @@
 import { callProvider, type CallProvider, type ProviderResponse, type UpstreamCallOptions } from '../call-provider.js';
-import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import { countPromptTokens } from '../count-prompt-tokens.js';
+import { requestTokenCount } from '../count-tokens.js';
+import type { InputTokenCount, ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import { ProviderError } from '../provider-error.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { isEncryptedContentUnsupportedError } from './openai-responses-error.js';
+import { openAIResponsesInputTokensSchema, toOpenAIResponsesInputTokensBody, toOpenAIResponsesTextPrompt } from './openai-responses-input-tokens.js';
 import { convertOpenAIResponsesResponse } from './openai-responses-response.js';
 import { mapOpenAIResponsesStream } from './openai-responses-stream.js';
 import { toOpenAIResponsesRequest } from './to-openai-responses-request.js';
@@ -45,6 +49,40 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
   }
 
   /**
+   * Counts the prompt `stream(request)` sends (`POST {baseUrl}/responses/input_tokens`): the same
+   * create body, reduced to the fields the endpoint takes. A server without the endpoint (vLLM's
+   * Responses server answers 404 or 405) gets the tokenizer or the estimate of count-prompt-tokens.ts.
+   * @see https://platform.openai.com/docs/api-reference/responses/input-tokens
+   */
+  async countInputTokens(request: ModelRequest, signal: AbortSignal): Promise<InputTokenCount> {
+    const { provider } = this.options;
+    const body = toOpenAIResponsesRequest(request, { includeEncryptedReasoning: false });
+    try {
+      const answer = await requestTokenCount({
+        callProvider: this.callProvider,
+        call: {
+          provider,
+          url: `${this.options.baseUrl.replace(/\/+$/, '')}/responses/input_tokens`,
+          headers: {
+            accept: 'application/json',
+            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+          },
+          body: toOpenAIResponsesInputTokensBody(body),
+          signal,
+          retry: this.options.retry,
+          headersTimeoutMs: this.options.headersTimeoutMs,
+          bodyTimeoutMs: this.options.bodyTimeoutMs,
+        },
+        schema: openAIResponsesInputTokensSchema,
+      });
+      return { inputTokens: answer.input_tokens, source: 'provider' };
+    } catch (error) {
+      if (!isMissingEndpointError(error)) throw error;
+      return countPromptTokens(request.model, toOpenAIResponsesTextPrompt(body), { charsPerToken: request.cache?.charsPerToken, signal });
+    }
+  }
+
+  /**
    * Sends the request, asking for encrypted reasoning unless the model is known to refuse it. Models
    * that do not reason (gpt-4.1, gpt-4o, and Azure deployments of them, whose names tell nothing)
    * reject that `include` with a 400; the first such answer is remembered per model and the request
@@ -81,3 +119,7 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
   }
 }
 
+/** The server has no count endpoint; OpenAI's 404 for a model it does not know is not that. */
+function isMissingEndpointError(error: unknown): boolean {
+  return error instanceof ProviderError && (error.status === 404 || error.status === 405) && error.providerCode !== 'model_not_found';
+}

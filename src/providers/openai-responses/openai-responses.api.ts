@@ -46,7 +46,9 @@ export type OpenAIResponsesInputItem =
   | OpenAIResponsesMessageInput
   | OpenAIResponsesFunctionCallInput
   | OpenAIResponsesFunctionCallOutputInput
-  | OpenAIResponsesReasoningInput;
+  | OpenAIResponsesReasoningInput
+  | { type: 'compaction'; encrypted_content: string }
+  | { type: 'compaction_trigger' };
 
 export interface OpenAIResponsesFunctionTool {
   type: 'function';
@@ -82,6 +84,8 @@ export interface OpenAIResponsesRequestBody {
   prompt_cache_options?: Record<string, unknown>;
   safety_identifier?: string;
   include?: 'reasoning.encrypted_content'[];
+  /** Server-side compaction: OpenAI compacts the context itself once it crosses the threshold. */
+  context_management?: Array<{ type: 'compaction'; compact_threshold: number | null }>;
   /** Our server owns the state: the upstream never keeps anything. */
   store: false;
   stream: true;

@@ -36,6 +36,11 @@ function convertItem(item: Item, keep: (part: ContentPart) => ContentPart): Open
       return [{ type: 'function_call_output', call_id: item.call_id, output: convertToolOutput(typeof item.output === 'string' ? item : { ...item, output: item.output.map((part) => keep(part) as typeof part) }) }];
     case 'reasoning':
       return convertReasoning(item);
+    case 'compaction': {
+      // Only OpenAI reads its own compaction; any other was rendered as a summary by the planner.
+      const openai = item.provider_data?.['openai'] as { encrypted_content?: string } | undefined;
+      return openai?.encrypted_content ? [{ type: 'compaction', encrypted_content: openai.encrypted_content }] : [];
+    }
     default: {
       const unexpected: never = item;
       throw new Error(`unexpected item type ${(unexpected as { type: string }).type}`);

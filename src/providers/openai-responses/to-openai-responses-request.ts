@@ -63,6 +63,16 @@ export function toOpenAIResponsesRequest(request: ModelRequest, options: ToOpenA
   if (options.includeEncryptedReasoning) {
     body.include = ['reasoning.encrypted_content'];
   }
+  // OpenAI compacts server-side; `compaction_trigger` (the last input item) makes it compact now.
+  // @see https://developers.openai.com/api/docs/guides/compaction
+  if (request.nativeCompaction) {
+    body.context_management = [{ type: 'compaction', compact_threshold: request.nativeCompaction.threshold }];
+    if (request.nativeCompaction.now) {
+      body.input.push({ type: 'compaction_trigger' });
+      // OpenAI refuses a trigger with max_output_tokens under 20,000; the call writes only the compaction.
+      delete body.max_output_tokens;
+    }
+  }
   return body;
 }
 

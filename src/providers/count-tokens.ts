@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import { type CallProvider, type CallProviderOptions, readBodyText, safeJsonParse, toProviderTransportError } from './call-provider.js';
+import { ProviderError } from './provider-error.js';
+
+// A count is a few dozen bytes; anything past this is not one, and reads as malformed once cut.
+const ANSWER_LIMIT_BYTES = 1024 * 1024;
+
+export interface RequestTokenCountOptions<Schema extends z.ZodType> {
+  callProvider: CallProvider;
+  /** The counting request, sent like any other upstream call (failures, retries and timeouts alike). */
+  call: CallProviderOptions;
+  /** The answer's shape; an answer that does not match it is a malformed upstream response. */
+  schema: Schema;
+}
+
+/**
+ * Calls a vendor's token counting endpoint and returns its whole JSON answer, validated. The count is
+ * not the model call, so it is left out of the request's upstream trace. Failures are ProviderErrors
+ * as for a model call (a socket failure while the body is read included); once the signal aborts,
+ * the promise rejects with its reason.
+ */
+export async function requestTokenCount<Schema extends z.ZodType>(options: RequestTokenCountOptions<Schema>): Promise<z.infer<Schema>> {
+  const { provider, signal } = options.call;
+  let text: string;
+  try {
+    const response = await options.callProvider(options.call);
+    text = await readBodyText(response.body, { signal, limitBytes: ANSWER_LIMIT_BYTES });
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw toProviderTransportError(provider, error);
+  }
+  const parsed = safeJsonParse(text);
+  if (!parsed.ok) throw malformedTokenCountError(provider, parsed.error);
+  const result = options.schema.safeParse(parsed.value);
+  if (!result.success) throw malformedTokenCountError(provider, result.error);
+  return result.data;
+}
+
+function malformedTokenCountError(provider: string, cause: unknown): ProviderError {
+  return new ProviderError({ provider, message: 'malformed upstream response', cause });
+}
