@@ -9,11 +9,12 @@ import { ResponsesRepository } from './responses.repository.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
 import { ReasoningModule } from '../reasoning/reasoning.module.js';
 import { ResponsesService } from './responses.service.js';
+import { TurnPreparation } from './turn-preparation.js';
 
 @Module({
   imports: [ConversationsModule, HistoryModule, ProvidersModule, RunsModule, ReasoningModule],
   controllers: [ResponsesController],
-  providers: [ResponsesService, ResponsesRepository, TokenCalibration],
+  providers: [ResponsesService, TurnPreparation, ResponsesRepository, TokenCalibration],
   // For the admin runs API (cancel and retry in a run's own project).
   exports: [ResponsesService],
 })

@@ -1,40 +1,27 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { toCachePlanRecord } from '../caching/cache-plan-record.js';
-import type { CacheMode } from '../caching/cache-types.js';
-import { gapsBetween } from '../caching/thread-cache.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
-import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { ReasoningEnvelope } from '../reasoning/reasoning-envelope.js';
 import { recoverFromReasoningError } from '../reasoning/recover-reasoning-error.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/env.schema.js';
 import { ApiError } from '../common/api-error.js';
 import { computeCacheSavings, computeCost } from '../config/model-catalog.js';
 import { newId } from '../common/ids.js';
 import { type ListQuery, type ListPage, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
-import { ConversationsRepository } from '../conversations/conversations.repository.js';
-import { conversationIdOf } from '../conversations/conversations.schemas.js';
-import { type AppendTarget, type ThreadPosition, ThreadStore } from '../history/thread-store.js';
-import { type HistoryEntry, type Item, type ProviderData, type PublicItem, readableCompaction, toPublicItem } from '../items/item.schemas.js';
-import { fromNewestCompaction, readsNatively } from '../planning/plan-compaction.js';
+import type { AppendTarget } from '../history/thread-store.js';
+import { type ProviderData, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import { toPublicUsage } from '../items/usage.js';
 import type { ModelRequest } from '../providers/model-adapter.js';
 import { isContextOverflow } from '../providers/context-overflow.js';
-import type { ContextAnchor, ContextPlan } from '../planning/plan-context.js';
-import { planTurn, type TurnPlan } from '../planning/plan-turn.js';
-import { ProviderRegistry, type ResolvedModel } from '../providers/provider-registry.js';
-import { newUpstreamTrace } from '../providers/upstream-trace.js';
+import { ProviderRegistry } from '../providers/provider-registry.js';
 import { BackgroundRunner, type QueuedStart } from '../runs/background-runner.js';
 import { EventLog } from '../runs/event-log.js';
 import { RunLiveness } from '../runs/run-liveness.js';
-import { checkToolOutputs } from '../turns/check-tool-outputs.js';
-import type { ToolNameResolver } from '../turns/to-response-events.js';
 import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
-import { type PublicResponse, type ResponseRecord, type ResponseSettings, toPublicResponse, toResponseSettings } from './response-object.js';
+import { type PublicResponse, type ResponseRecord, toPublicResponse } from './response-object.js';
 import { compactResponseSchema, type CreateResponseBody, createResponseSchema } from './responses.schemas.js';
 import { ResponsesRepository, type StoredResponse } from './responses.repository.js';
-import { toCanonicalInput } from './to-canonical-input.js';
+import { type PlannedTurn, type TurnContext, TurnPreparation } from './turn-preparation.js';
 
 export interface PreparedResponse {
   /** The turn to run now; null for `background: true`, which the queue runs. */
@@ -46,23 +33,6 @@ export interface PreparedResponse {
   warnings: string[];
 }
 
-/** A validated request, turned into everything a turn needs. */
-interface PlannedTurn {
-  model: ResolvedModel;
-  settings: ResponseSettings;
-  context: TurnContext;
-  input: Item[];
-  request: ModelRequest;
-  plan: TurnPlan;
-  /** What of the history goes out; a recovery that cuts further replaces it. */
-  contextPlan: ContextPlan;
-  resolveToolName: ToolNameResolver;
-  /** Settings changed to make the request legal for the model (thinking guards). */
-  warnings: string[];
-  /** `include: ["reasoning.encrypted_content"]`: reasoning items carry their artifacts sealed. */
-  includeEncryptedReasoning: boolean;
-}
-
 /** The use cases of /v1/responses: create (every create runs as a stream), retrieve, delete, list input. */
 @Injectable()
 export class ResponsesService {
@@ -70,15 +40,13 @@ export class ResponsesService {
 
   constructor(
     private readonly repository: ResponsesRepository,
-    private readonly threads: ThreadStore,
     private readonly providers: ProviderRegistry,
-    private readonly conversations: ConversationsRepository,
+    private readonly preparation: TurnPreparation,
     private readonly runner: BackgroundRunner,
     private readonly events: EventLog,
     private readonly liveness: RunLiveness,
     private readonly calibration: TokenCalibration,
     private readonly envelope: ReasoningEnvelope,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -90,7 +58,7 @@ export class ResponsesService {
     const body = parseOrThrow(createResponseSchema, rawBody ?? {});
     rejectUnsupported(body);
     const id = newId('resp');
-    const planned = await this.plan(projectId, body, id);
+    const planned = await this.preparation.plan(projectId, body, id);
     const background = body.background === true;
     const record: ResponseRecord = {
       id,
@@ -127,7 +95,7 @@ export class ResponsesService {
   async countInputTokens(projectId: string, rawBody: unknown, signal: AbortSignal): Promise<{ count: { object: 'response.input_tokens'; input_tokens: number }; source: string }> {
     const body = parseOrThrow(createResponseSchema, rawBody ?? {});
     rejectUnsupported(body);
-    const planned = await this.plan(projectId, body, newId('resp'), { countOnly: true });
+    const planned = await this.preparation.plan(projectId, body, newId('resp'), { countOnly: true });
     const counted = planned.model.adapter.countInputTokens
       ? await planned.model.adapter.countInputTokens(planned.request, signal)
       : { inputTokens: planned.contextPlan.record.expected_tokens, source: 'estimate' };
@@ -167,7 +135,7 @@ export class ResponsesService {
     const { record } = queued;
     try {
       const body = parseOrThrow(createResponseSchema, queued.request);
-      const planned = await this.plan(queued.projectId, body, responseId);
+      const planned = await this.preparation.plan(queued.projectId, body, responseId);
       return { run: new TurnRun(this.toTurn(queued.projectId, record, planned)) };
     } catch (error) {
       this.liveness.unregister(responseId);
@@ -177,71 +145,6 @@ export class ResponsesService {
       await this.endWithoutRun(queued.projectId, responseId);
       return 'ended';
     }
-  }
-
-  /** Gathers what the turn is planned from (history, input, the thread's rhythm), then plans it (planning/plan-turn.ts). */
-  private async plan(projectId: string, body: CreateResponseBody, responseId: string, options: { countOnly?: boolean } = {}): Promise<PlannedTurn> {
-    const model = this.providers.resolve(body.model);
-    const settings = toResponseSettings(body);
-    const context = await this.resolveContext(projectId, body, responseId);
-    // Under truncation `auto` the previous turn's start holds: nothing before it is sent again, so
-    // nothing before it is loaded. `disabled` sends the whole history, from its newest compaction on.
-    const fromSeq = body.truncation === 'auto' ? (context.anchor?.startSeq ?? null) : (context.anchor?.floorSeq ?? null);
-    const history = context.position ? await this.threads.loadHistory(projectId, context.position, fromSeq) : [];
-    const input = await toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input', (text) => this.envelope.open(text));
-    if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
-    checkToolOutputs(
-      history.map((entry) => entry.item),
-      input,
-    );
-    const compactNow = compactionTriggered(body);
-    const beforeCompaction = context.position ? await this.historyBeforeForeignCompaction(projectId, context.position, history, model.wire) : undefined;
-    const cacheMode: CacheMode = body.cache_policy ?? context.cachePolicy ?? this.config.cachePolicy;
-    const starts = cacheMode === 'off' ? [] : await this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS);
-    const plan = planTurn({
-      projectId,
-      body,
-      settings,
-      model,
-      history,
-      input,
-      reasoningPolicy: body.reasoning_policy ?? context.reasoningPolicy ?? this.config.reasoningPolicy,
-      cacheMode,
-      cacheThread: context.cacheThread,
-      continues: settings.store || context.conversationId !== null,
-      gapsMs: gapsBetween(starts, new Date()),
-      charsPerToken: this.calibration.charsPerToken(`${model.provider}/${model.upstreamModel}`),
-      anchor: context.anchor,
-      defaultContextWindow: this.config.defaultContextWindow,
-      compactNow,
-      summarizer: this.config.compactionModel ? this.providers.resolve(this.config.compactionModel) : null,
-      countOnly: options.countOnly === true,
-      ...(beforeCompaction ? { beforeCompaction } : {}),
-    });
-    return {
-      model,
-      settings,
-      context,
-      input,
-      request: { ...plan.request, trace: newUpstreamTrace() },
-      plan,
-      contextPlan: plan.context,
-      resolveToolName: plan.resolveToolName,
-      warnings: plan.warnings,
-      includeEncryptedReasoning: body.include?.includes('reasoning.encrypted_content') === true,
-    };
-  }
-
-  /**
-   * When the newest compaction of the history is another provider's opaque one (OpenAI compacted,
-   * and now another model continues), what it stood for is loaded once, so that our own compaction
-   * can summarize it for the new model. Otherwise nothing is read.
-   */
-  private async historyBeforeForeignCompaction(projectId: string, position: ThreadPosition, history: HistoryEntry[], wire: ResolvedModel['wire']): Promise<HistoryEntry[] | undefined> {
-    const newest = history.findLast((entry) => entry.item.type === 'compaction');
-    if (!newest || newest.item.type !== 'compaction' || readsNatively(newest.item, wire) || readableCompaction(newest.item)) return undefined;
-    const earlier = await this.threads.loadHistory(projectId, { threadId: position.threadId, endSeq: newest.seq }, null);
-    return fromNewestCompaction(earlier, [], wire).history;
   }
 
   private toTurn(projectId: string, record: ResponseRecord, planned: PlannedTurn): Turn<PublicResponse> {
@@ -395,35 +298,6 @@ export class ResponsesService {
     return toPublicResponse(record, outcome.output.map(toPublicItem));
   }
 
-  /**
-   * Where the history comes from: a previous response's chain, a conversation, or nothing. The
-   * cache thread is the conversation, else the chain's first response (this one, for a first turn).
-   */
-  private async resolveContext(projectId: string, body: CreateResponseBody, responseId: string): Promise<TurnContext> {
-    if (body.conversation != null) {
-      const conversationId = conversationIdOf(body.conversation);
-      const current = await this.conversations.currentPosition(projectId, conversationId);
-      if (!current) throw ApiError.notFound('Conversation', conversationId, 'conversation');
-      const anchor = await this.repository.latestContextAnchor(projectId, conversationId);
-      return { conversationId, position: current.position, cacheThread: conversationId, cachePolicy: current.cachePolicy, reasoningPolicy: current.reasoningPolicy, anchor };
-    }
-    const none = { cachePolicy: null, reasoningPolicy: null, anchor: null };
-    if (!body.previous_response_id) return { conversationId: null, position: null, cacheThread: responseId, ...none };
-    const previous = await this.findPrevious(projectId, body.previous_response_id);
-    return { conversationId: null, position: previous.position, cacheThread: previous.cacheThread ?? previous.id, ...none, anchor: previous.contextAnchor };
-  }
-
-  private async findPrevious(projectId: string, id: string): Promise<StoredResponse & { position: ThreadPosition }> {
-    const previous = await this.repository.find(projectId, id);
-    if (!previous) {
-      throw ApiError.invalidRequest(`Previous response with id '${id}' not found.`, 'previous_response_id', 'previous_response_not_found');
-    }
-    if (!previous.position) {
-      throw ApiError.invalidRequest(`Previous response with id '${id}' is still in progress.`, 'previous_response_id', 'previous_response_in_progress');
-    }
-    return { ...previous, position: previous.position };
-  }
-
   private async findOrThrow(projectId: string, id: string): Promise<StoredResponse> {
     const response = await this.repository.find(projectId, id);
     if (!response) throw ApiError.notFound('Response', id, 'response_id');
@@ -435,23 +309,6 @@ export class ResponsesService {
 const CANCEL_WAIT_MS = 5_000;
 
 
-interface TurnContext {
-  conversationId: string | null;
-  /** The history the turn was planned on; null for a first turn. */
-  position: ThreadPosition | null;
-  /** The conversation, or the first response of the chain: whose rhythm and cache key this turn shares. */
-  cacheThread: string;
-  /** The conversation's own cache and reasoning policies, if it set them. */
-  cachePolicy: CacheMode | null;
-  reasoningPolicy: ReasoningPolicy | null;
-  /** What the thread's previous turn sent and the provider counted: where this turn's history starts. */
-  anchor: ContextAnchor | null;
-}
-
-
-/** Request starts of a thread that inform the TTL choice: enough to see its rhythm, few enough to follow a change. */
-const RECENT_STARTS = 20;
-
 /**
  * A chain continues from its previous response (forking when that is not the tip). A conversation
  * gets a finished turn's items appended at its end, in commit order; a failed or cancelled turn is
@@ -461,15 +318,6 @@ function appendTarget(context: TurnContext, outcome: TurnOutcome): AppendTarget 
   if (!context.conversationId || !context.position) return { kind: 'continue', from: context.position };
   if (outcome.status === 'completed' || outcome.status === 'incomplete') return { kind: 'tip', threadId: context.position.threadId };
   return { kind: 'fork', from: context.position };
-}
-
-/** A `compaction_trigger` input item asks to compact now; it must be the last item (OpenAI's rule). */
-function compactionTriggered(body: CreateResponseBody): boolean {
-  if (!Array.isArray(body.input)) return false;
-  const index = body.input.findIndex((item) => item.type === 'compaction_trigger');
-  if (index < 0) return false;
-  if (index !== body.input.length - 1) throw ApiError.invalidRequest('compaction_trigger must be the final input item.', `input[${index}]`);
-  return true;
 }
 
 /** Combinations OpenAI refuses, and parameters whose feature is not built: refused clearly rather than ignored. */

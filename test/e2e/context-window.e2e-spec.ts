@@ -261,3 +261,35 @@ describe('POST /v1/responses/compact', () => {
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('model');
   });
 });
+
+describe('prompt caching across cuts and compactions', () => {
+  // A cut or a compaction moves the start of the prompt once; the turns after it share the new
+  // prefix, and the planner's breakpoints (Anthropic) or the thread's cache key (OpenAI) make them
+  // read it back. Prompts under the model's cache minimum (1,024 tokens) are never cached.
+  const compactAt = [{ type: 'compaction' as const, compact_threshold: 3000 }];
+  it.each([
+    ['a truncation cut (Anthropic breakpoints)', 'anthropic/claude-sonnet-4-5-ctx4000', { truncation: 'auto' as const }, 'every turn after a move'],
+    ['a compaction (Anthropic breakpoints)', 'anthropic/claude-sonnet-4-5-ctx4000', { context_management: compactAt }, 'a turn in every stretch'],
+    ['a compaction (OpenAI prefix cache, native)', 'openai/gpt-4o-mini-ctx4000', { context_management: compactAt }, 'a turn in every stretch'],
+  ])('after %s the next turns read the new prefix from the cache', async (_what, model, options, expectation) => {
+    const conversation = await client.conversations.create();
+    const moved: number[] = [];
+    const readsCache: boolean[] = [];
+    for (let turn = 0; turn < 20; turn++) {
+      // Short answers and summaries (whichever call takes them); no reset in between: it would empty the caches.
+      harness.upstream.enqueue({ kind: 'text', text: 'Noted.' }, { kind: 'text', text: 'Noted.' });
+      const response = await client.responses.create({ model, conversation: conversation.id, input: text(`turn ${turn}`), ...options });
+      expect(response.status).toBe('completed');
+      const inspected = await admin(`/responses/${response.id}`);
+      if (inspected.context.cut || inspected.context.compaction?.compacted) moved.push(turn);
+      readsCache.push(response.usage!.input_tokens_details.cached_tokens / response.usage!.input_tokens > 0.5);
+    }
+    expect(moved.length).toBeGreaterThanOrEqual(2);
+    const stretches = moved.slice(0, -1).map((from, index) => Array.from({ length: moved[index + 1]! - from - 1 }, (_, offset) => from + 1 + offset));
+    if (expectation === 'every turn after a move') {
+      for (const turn of moved.map((from) => from + 1).filter((turn) => turn < readsCache.length && !moved.includes(turn))) expect({ turn, reads: readsCache[turn] }).toEqual({ turn, reads: true });
+    } else {
+      for (const stretch of stretches) expect({ stretch, reads: stretch.some((turn) => readsCache[turn]) }).toEqual({ stretch, reads: true });
+    }
+  });
+});
