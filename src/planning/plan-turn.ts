@@ -134,23 +134,17 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
 
   let context: ContextPlan;
   let server: TurnPlan['compaction'] = null;
-  if (compactsHere) {
-    // Kept verbatim: a share of the threshold (not of the window), or the next turns would cross it again at once.
-    // `compaction_trigger` compacts everything it is given (a store: false client sends its whole history as input).
-    const now = compaction?.now === true;
-    const whole = [...view.history, ...view.input.map((item) => ({ seq: (view.history.at(-1)?.seq ?? -1) + 1, item }))];
-    const threshold = compaction?.threshold ?? defaultThreshold(budget);
-    const retainedFrom = now ? whole.length : chooseRetained(view.history, view.input, tokensOf, Math.min(budget, threshold));
-    const toSummarize = [...(input.beforeCompaction ?? []), ...(now ? whole : view.history.slice(0, retainedFrom))];
-    const retained = now ? [] : [...view.history.slice(retainedFrom).map((entry) => entry.item), ...view.input];
+  const split = compactsHere ? splitForCompaction(view, input.beforeCompaction ?? [], compaction, budget, tokensOf) : null;
+  // Nothing older than what is kept verbatim: a summary of nothing would only cost a call.
+  if (split && (split.now || split.toSummarize.length > 0)) {
     // What the request after the summary carries besides it, for the record (the summary itself is not written yet).
-    context = planContext({ ...contextInput, history: now ? [] : view.history.slice(retainedFrom), input: now ? [] : view.input, truncation: 'auto' });
-    context.record.compaction = { mode: 'server', threshold: compaction?.threshold ?? null, summarized_items: toSummarize.length, retained_items: retained.length };
+    context = planContext({ ...contextInput, history: split.keptHistory, input: split.keptInput, truncation: 'auto' });
+    context.record.compaction = { mode: 'server', threshold: compaction?.threshold ?? null, summarized_items: split.toSummarize.length, retained_items: split.retained.length };
     server = {
       model: input.summarizer ?? model,
-      request: summaryRequest(input.summarizer ?? model, toSummarize, tools.tools, input.charsPerToken, input.defaultContextWindow),
-      retained,
-      answers: !compaction?.now,
+      request: summaryRequest(input.summarizer ?? model, split.toSummarize, tools.tools, input.charsPerToken, input.defaultContextWindow),
+      retained: split.retained,
+      answers: !split.now,
     };
   } else {
     // A count never fails for size: it says how large the prompt is, whatever the truncation.
@@ -204,6 +198,30 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
       };
     },
   };
+}
+
+/**
+ * What our compaction summarizes and what it keeps verbatim (pure). The kept share is of the
+ * threshold, not of the window, or the next turns would cross it again at once. A
+ * `compaction_trigger` compacts everything it is given (a store: false client sends its whole
+ * history as input) and keeps nothing.
+ */
+function splitForCompaction(
+  view: { history: HistoryEntry[]; input: Item[] },
+  before: HistoryEntry[],
+  compaction: { threshold: number | null; now: boolean } | null,
+  budget: number,
+  tokensOf: (item: Item) => number,
+) {
+  const now = compaction?.now === true;
+  if (now) {
+    const inputSeq = (view.history.at(-1)?.seq ?? -1) + 1;
+    return { now, toSummarize: [...before, ...view.history, ...view.input.map((item) => ({ seq: inputSeq, item }))], retained: [] as Item[], keptHistory: [] as HistoryEntry[], keptInput: [] as Item[] };
+  }
+  const threshold = compaction?.threshold ?? defaultThreshold(budget);
+  const from = chooseRetained(view.history, view.input, tokensOf, Math.min(budget, threshold));
+  const keptHistory = view.history.slice(from);
+  return { now, toSummarize: [...before, ...view.history.slice(0, from)], retained: [...keptHistory.map((entry) => entry.item), ...view.input], keptHistory, keptInput: view.input };
 }
 
 /** The summary we keep from a compaction call: this much room for it, whatever the model could write. */
