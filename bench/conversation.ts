@@ -9,7 +9,16 @@ import { PrismaClient } from '../src/persistence/database.js';
 import { startMockUpstream } from '../test/mock-upstream/mock-upstream.js';
 
 const upstream = await startMockUpstream();
-const config = loadConfig({ ...process.env, API_KEYS: 'sk-bench=bench', OPENAI_BASE_URL: upstream.baseUrl, OPENAI_API_KEY: 'sk-mock', LOG_LEVEL: 'error', DATA_DIR: process.env.DATA_DIR ?? 'memory://' });
+// The model is unknown to the catalog: a window large enough that the whole 1,000-item history is sent, as this measures.
+const config = loadConfig({
+  ...process.env,
+  API_KEYS: 'sk-bench=bench',
+  OPENAI_BASE_URL: upstream.baseUrl,
+  OPENAI_API_KEY: 'sk-mock',
+  LOG_LEVEL: 'error',
+  DATA_DIR: process.env.DATA_DIR ?? 'memory://',
+  DEFAULT_CONTEXT_WINDOW: '1000000',
+});
 const app = await createApp(config);
 await app.listen(0, '127.0.0.1');
 const client = new OpenAI({ apiKey: 'sk-bench', baseURL: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/v1`, maxRetries: 0 });
