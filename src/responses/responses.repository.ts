@@ -90,7 +90,9 @@ export class ResponsesRepository {
   async latestContextAnchor(projectId: string, conversationId: string): Promise<ContextAnchor | null> {
     const row = await this.prisma.response.findFirst({
       where: { projectId, conversationId, status: { in: ['completed', 'incomplete'] } },
-      orderBy: { completedAt: 'desc' },
+      // The (conversation_id, created_at) index serves this order; completed_at has none, and sorting
+      // every response of a long conversation made each turn slower than the one before.
+      orderBy: { createdAt: 'desc' },
       select: { contextPlan: true, usage: true, usageEstimated: true },
     });
     return row ? toContextAnchor(row) : null;

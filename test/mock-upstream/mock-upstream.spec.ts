@@ -295,6 +295,14 @@ describe('startMockUpstream', () => {
       expect(chunks.at(-1)!['usage']).toBeDefined();
     });
 
+    it('waits for a call that allows tools: tool_choice "none" gets the default answer and leaves the step queued', async () => {
+      upstream.enqueue({ kind: 'tool_calls', calls: calls.slice(0, 1) });
+      const forbidden = await streamChat({ ...user('no tools now'), tool_choice: 'none' });
+      expect(streamedText(forbidden.chunks)).toBe('echo: no tools now');
+      const allowed = await streamChat(user('now'));
+      expect(deltas(allowed.chunks)[0]!['tool_calls'][0]['function']['name']).toBe('get_weather');
+    });
+
     it('streams content before the calls', async () => {
       upstream.enqueue({ kind: 'tool_calls', calls: calls.slice(0, 1), text: 'Let me check.' });
       const { chunks } = await streamChat(user('x'));

@@ -278,6 +278,8 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       response,
       signal: connection.signal,
       takeScenario: () => {
+        // A model told not to call tools does not: a queued tool-call step waits for a call that allows them.
+        if (queue[0]?.kind === 'tool_calls' && forbidsTools(record.body)) return undefined;
         record.scenario = queue.shift();
         return record.scenario;
       },
@@ -341,6 +343,15 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     waitForRequests: (count, timeoutMs = 2000) =>
       waitFor(() => requests[count - 1], timeoutMs, `${count} request(s) to arrive (have ${requests.length})`),
   };
+}
+
+/**
+ * `tool_choice: "none"` on every wire: OpenAI (Responses and Chat) `"none"`, Anthropic
+ * `{type: "none"}`, Gemini `toolConfig.functionCallingConfig.mode: "NONE"`.
+ */
+function forbidsTools(body: any): boolean {
+  if (!body || typeof body !== 'object') return false;
+  return body.tool_choice === 'none' || body.tool_choice?.type === 'none' || body.toolConfig?.functionCallingConfig?.mode === 'NONE';
 }
 
 /** Reads the body into `record.rawBody` as it arrives, so an interrupted upload still shows. */
