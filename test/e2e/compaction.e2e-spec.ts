@@ -1,15 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { measureAnthropicPrompt, measureChatPrompt, measureGeminiPrompt } from '../mock-upstream/mock-upstream.js';
-import { type Harness, startHarness } from './harness.js';
+import { type Harness, startHarness, writeModelsFile } from './harness.js';
 
 // Models whose name contains `-ctx<N>` have an N-token window at the mock, which refuses longer
 // prompts with its vendor's error; the catalog tells the server the same.
-const catalogDir = mkdtempSync(join(tmpdir(), 'compaction-'));
-const catalog = join(catalogDir, 'models.json');
-writeFileSync(catalog, JSON.stringify({ models: [{ match: '*-ctx4000', contextWindow: 4000, defaultMaxOutputTokens: 256, maxOutputTokens: 1024 }] }));
+const catalog = writeModelsFile([{ match: '*-ctx4000', contextWindow: 4000, defaultMaxOutputTokens: 256, maxOutputTokens: 1024 }]);
 
 const ADMIN_KEY = 'admin-test-key';
 let harness: Harness;

@@ -1,23 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
-import { type Harness, startHarness } from './harness.js';
+import { type Harness, startHarness, writeModelsFile } from './harness.js';
 
 // The mock gives a model whose name contains `-ctx<N>` a window of N tokens and answers a longer
 // prompt with its vendor's real error. The catalog below tells the server the same window, except
 // for `-liar-` models, where it claims twice as much (our count is wrong: the upstream must be the judge).
-const catalogDir = mkdtempSync(join(tmpdir(), 'context-window-'));
-const catalog = join(catalogDir, 'models.json');
-writeFileSync(
-  catalog,
-  JSON.stringify({
-    models: [
-      { match: '*-liar-ctx3000', contextWindow: 6000, defaultMaxOutputTokens: 256, maxOutputTokens: 1024 },
-      { match: '*-ctx4000', contextWindow: 4000, defaultMaxOutputTokens: 256, maxOutputTokens: 1024 },
-    ],
-  }),
-);
+const catalog = writeModelsFile([
+  { match: '*-liar-ctx3000', contextWindow: 6000, defaultMaxOutputTokens: 256, maxOutputTokens: 1024 },
+  { match: '*-ctx4000', contextWindow: 4000, defaultMaxOutputTokens: 256, maxOutputTokens: 1024 },
+]);
 
 const ADMIN_KEY = 'admin-test-key';
 let harness: Harness;

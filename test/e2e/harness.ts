@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
@@ -166,4 +169,11 @@ export async function eventually<T>(check: () => Promise<T | null | undefined>, 
     if (Date.now() > deadline) throw new Error(`eventually: nothing within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A `MODELS_FILE` holding these catalog entries (they win over the built-in ones), in a folder of its own. */
+export function writeModelsFile(models: unknown[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'models-')), 'models.json');
+  writeFileSync(file, JSON.stringify({ models }));
+  return file;
 }
