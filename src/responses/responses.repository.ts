@@ -131,6 +131,7 @@ export class ResponsesRepository {
           upstreamBodyBase: body?.encoded.base ?? null,
           upstreamBodyPrefix: body?.encoded.prefix ?? null,
           upstreamBodySuffix: body?.encoded.suffix ?? null,
+          upstreamBodyCopies: (body?.encoded.copies ?? undefined) as Prisma.InputJsonValue | undefined,
           upstreamAttempts: result.upstreamAttempts,
           upstreamRequests: result.upstreamRequests,
           error: (result.error ?? undefined) as Prisma.InputJsonValue | undefined,

@@ -154,13 +154,13 @@ describe('upstream bodies, stored as what is new in them', () => {
       expect((await admin('GET', `/admin/v1/responses/${id}`)).json.upstream_request.body).toBe(received);
       const row = await prisma.response.findUniqueOrThrow({ where: { id } });
       expect(row.upstreamRequest).toMatchObject({ method: 'POST', body: null });
-      const stored = { body: row.upstreamBody, base: row.upstreamBodyBase, prefix: row.upstreamBodyPrefix, suffix: row.upstreamBodySuffix };
+      const stored = { body: row.upstreamBody, base: row.upstreamBodyBase, prefix: row.upstreamBodyPrefix, suffix: row.upstreamBodySuffix, copies: row.upstreamBodyCopies };
       if (turn === 0) {
-        expect(stored).toEqual({ body: received, base: null, prefix: null, suffix: null });
+        expect(stored).toEqual({ body: received, base: null, prefix: null, suffix: null, copies: null });
         continue;
       }
       const delta = diffBody(turns[turn - 1]!.received, received);
-      expect(stored).toEqual({ body: delta.middle, base: turns[turn - 1]!.id, prefix: delta.prefix, suffix: delta.suffix });
+      expect(stored).toEqual({ body: delta.middle, base: turns[turn - 1]!.id, prefix: delta.prefix, suffix: delta.suffix, copies: delta.copies ?? null });
       // What is new: the previous answer and this question, not the instructions and history again.
       expect(stored.body!.length).toBeLessThan(received.length / 10);
       expect(stored.body).toContain(`Question ${turn}`);

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { PrismaClient } from '../../src/persistence/database.js';
 import { type Harness, startHarness, writeModelsFile } from './harness.js';
 
 // The mock gives a model whose name contains `-ctx<N>` a window of N tokens and answers a longer
@@ -136,10 +137,12 @@ describe.each(wires)('$wire', ({ provider, history, toolSequence }) => {
 
     // Twenty more turns of ~400 tokens in and out: every one succeeds, and the start moves only every few turns.
     const starts: unknown[] = [];
+    const sentBodies: Array<{ id: string; raw: string }> = [];
     for (let turn = 0; turn < 20; turn++) {
       const response = await client.responses.create({ model, conversation: conversation.id, input: text(`follow-up ${turn}`), truncation: 'auto', tools: weatherTools });
       expect(response.status).toBe('completed');
       const body = harness.upstream.requests.at(-1)!.body;
+      sentBodies.push({ id: response.id, raw: harness.upstream.requests.at(-1)!.rawBody });
       expectPairsIntact(toolSequence(body));
       expect(JSON.stringify(history(body))).toContain(`follow-up ${turn}`);
       starts.push(JSON.stringify(history(body)[0]));
@@ -149,6 +152,17 @@ describe.each(wires)('$wire', ({ provider, history, toolSequence }) => {
     // Each turn adds ~800 tokens; a cut frees ~30% of 3,744, so the start moves about every other turn, never every turn.
     expect(moves).toBeGreaterThan(0);
     expect(moves).toBeLessThan(15);
+
+    // Every body reads back exactly, and each is stored as what is new in it: the turns that moved
+    // the start too, whose kept history is copied from the body before.
+    const rows = await harness.app.get(PrismaClient).response.findMany({ where: { id: { in: sentBodies.map(({ id }) => id) } } });
+    for (const { id, raw } of sentBodies) {
+      expect((await admin(`/responses/${id}`)).upstream_request.body).toBe(raw);
+      const row = rows.find((candidate) => candidate.id === id)!;
+      expect(row.upstreamBodyBase).not.toBeNull();
+      expect(row.upstreamBody!.length).toBeLessThan(raw.length / 3);
+    }
+    expect(rows.filter((row) => row.upstreamBodyCopies !== null).length).toBeGreaterThanOrEqual(moves);
   });
 
   it('when the upstream says the prompt is too long after all, auto cuts further and sends it once more; disabled answers 400', async () => {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "responses" ADD COLUMN     "upstream_body_copies" JSON;
