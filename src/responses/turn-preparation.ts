@@ -76,7 +76,11 @@ export class TurnPreparation {
     const compactNow = compactionTriggered(body);
     const beforeCompaction = context.position ? await this.historyBeforeForeignCompaction(projectId, context.position, history, model.wire) : undefined;
     const cacheMode: CacheMode = body.cache_policy ?? context.cachePolicy ?? this.config.cachePolicy;
-    const starts = cacheMode === 'off' ? [] : await this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS);
+    // A thread's first turn is its own cache thread (no conversation, no previous response): no
+    // earlier request can have started on it, so there is nothing to read. This keeps a stateless
+    // `store: false` turn off the database.
+    const firstOfThread = context.cacheThread === responseId;
+    const starts = cacheMode === 'off' || firstOfThread ? [] : await this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS);
     const plan = planTurn({
       projectId,
       body,

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { PrismaClient } from '../../src/persistence/database.js';
+import { ResponsesRepository } from '../../src/responses/responses.repository.js';
 import { type Harness, startHarness, writeModelsFile } from './harness.js';
 
 // The mock gives a model whose name contains `-ctx<N>` a window of N tokens and answers a longer
@@ -295,5 +296,33 @@ describe('prompt caching across cuts and compactions', () => {
     } else {
       for (const stretch of stretches) expect({ stretch, reads: stretch.some((turn) => readsCache[turn]) }).toEqual({ stretch, reads: true });
     }
+  });
+});
+
+describe('the context anchor of a conversation', () => {
+  it('is its newest finished turn: past a run of failed turns, never another project’s', async () => {
+    const repository = harness.app.get(ResponsesRepository);
+    const prisma = harness.app.get(PrismaClient);
+    const conversationId = `conv_anchor${Date.now()}`;
+    let createdAt = Date.now() - 60_000;
+    let serial = 0;
+    const row = (projectId: string, status: string, startSeq: number) => ({
+      id: `resp_anchor${Date.now()}_${serial++}`,
+      projectId,
+      status,
+      model: 'openai/gpt-4o-mini',
+      settings: {},
+      metadata: {},
+      conversationId,
+      contextPlan: { start_seq: startSeq, floor_seq: null, estimated_tokens: 1_000 + startSeq, model: 'openai/gpt-4o-mini' },
+      createdAt: new Date((createdAt += 1_000)),
+    });
+    // One finished turn, then more failed ones than the newest few the repository reads first.
+    await prisma.response.createMany({ data: [row('project-a', 'completed', 4), ...Array.from({ length: 7 }, () => row('project-a', 'failed', 0))] });
+    expect(await repository.latestContextAnchor('project-a', conversationId)).toMatchObject({ startSeq: 4, estimatedTokens: 1_004 });
+    await prisma.response.createMany({ data: [row('project-a', 'incomplete', 7), row('project-a', 'failed', 0), row('project-b', 'completed', 9)] });
+    expect(await repository.latestContextAnchor('project-a', conversationId)).toMatchObject({ startSeq: 7 });
+    expect(await repository.latestContextAnchor('project-b', conversationId)).toMatchObject({ startSeq: 9 });
+    expect(await repository.latestContextAnchor('project-a', `${conversationId}_none`)).toBeNull();
   });
 });

@@ -1,4 +1,7 @@
 import OpenAI from 'openai';
+import { ConversationsRepository } from '../../src/conversations/conversations.repository.js';
+import { ThreadStore } from '../../src/history/thread-store.js';
+import { ResponsesRepository } from '../../src/responses/responses.repository.js';
 import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
 
 /** Every key the Response object must carry (nulls, never missing keys). */
@@ -373,6 +376,36 @@ describe('store: false', () => {
       code: 'previous_response_not_found',
       param: 'previous_response_id',
     });
+  });
+
+  it('a first store: false turn reads and writes nothing in the database', async () => {
+    // Repositories own every query (docs/storage.md), so no call to theirs means no round trip.
+    const repositories = [ResponsesRepository, ThreadStore, ConversationsRepository].map((type) => harness.app.get(type));
+    const calls: string[] = [];
+    const wrapped = repositories.flatMap((repository) =>
+      Object.getOwnPropertyNames(Object.getPrototypeOf(repository))
+        .filter((name) => name !== 'constructor' && typeof (repository as any)[name] === 'function')
+        .map((name) => {
+          const original = (repository as any)[name] as (...args: unknown[]) => unknown;
+          (repository as any)[name] = (...args: unknown[]) => {
+            calls.push(`${repository.constructor.name}.${name}`);
+            return original.apply(repository, args);
+          };
+          return () => delete (repository as any)[name];
+        }),
+    );
+    try {
+      await client.responses.create({ model: 'openai/gpt-test', input: 'ephemeral', store: false });
+      await client.responses.create({ model: 'openai/gpt-test', input: 'streamed', store: false, stream: true }).then(async (stream) => {
+        for await (const _event of stream);
+      });
+      expect(calls).toEqual([]);
+      // The same spies see a stored turn's reads and writes.
+      await client.responses.create({ model: 'openai/gpt-test', input: 'kept' });
+      expect(calls).toEqual(expect.arrayContaining(['ResponsesRepository.create', 'ResponsesRepository.commitTurn']));
+    } finally {
+      wrapped.forEach((restore) => restore());
+    }
   });
 
   it('a stored response can be continued by a store: false turn, which stays invisible', async () => {

@@ -1,0 +1,437 @@
+// bench:overhead (issue #15): what the server adds to a model call, side by side with the floor
+// (floor-proxy.ts: Fastify + undici, parse, forward, re-emit) and the model called directly, in
+// interleaved rounds, against a model that answers at once (mock.ts).
+// Run: npm run bench:overhead [-- --rounds 5 --sizes 10,100,1000 --seconds 4 --only stateless,stream,stateful]
+//
+// Pinning (on 2+ cores): the server and the floor on CPU 1, this harness and the mock on CPU 0;
+// PostgreSQL is not pinned (its CPU is read per process from /proc and reported on its own).
+// Added latency = p50 of a target − p50 of the direct call in the same round; the median over
+// rounds is reported, and the ratio of the server's added latency to the floor's.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Pool } from 'undici';
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    sizes: { type: 'string', default: '10,100,1000' },
+    seconds: { type: 'string', default: '4' },
+    only: { type: 'string', default: 'stateless,stream,stateful' },
+  },
+});
+const ROUNDS = Number(args.rounds);
+const SIZES = args.sizes.split(',').map(Number);
+const SATURATION_SECONDS = Number(args.seconds);
+const ONLY = new Set(args.only.split(','));
+const API_KEY = 'sk-bench';
+const pinned = availableParallelism() >= 2;
+const HARNESS_CPU = '0';
+const TARGET_CPU = '1';
+if (pinned) execFileSync('taskset', ['-cp', HARNESS_CPU, String(process.pid)], { stdio: 'ignore' });
+
+// ---------- processes ----------
+
+const children: ChildProcess[] = [];
+process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+
+/** Starts a TypeScript entry point (pinned to `cpu`) and waits for the JSON line it prints when ready. */
+async function startChild(script: string, env: Record<string, string>, cpu: string): Promise<{ child: ChildProcess; ready: any }> {
+  const command = pinned ? 'taskset' : process.execPath;
+  const argv = [...(pinned ? ['-c', cpu, process.execPath] : []), '--import', './scripts/register-ts.mjs', script];
+  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const ready = await new Promise<any>((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((candidate) => candidate.startsWith('{'));
+      if (line) resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { child, ready };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** The server process: the production build (`npm run build`, dist/main.js), production settings, its own database. */
+async function startServer(mockOrigin: string, databaseUrl: string): Promise<{ child: ChildProcess; origin: string }> {
+  const port = await freePort();
+  const command = pinned ? 'taskset' : process.execPath;
+  const argv = [...(pinned ? ['-c', TARGET_CPU, process.execPath] : []), 'dist/main.js'];
+  const child = spawn(command, argv, {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: '',
+      API_KEYS: `${API_KEY}=bench`,
+      OPENAI_API_KEY: 'sk-mock',
+      OPENAI_BASE_URL: `${mockOrigin}/v1`,
+      OPENAI_WIRE_API: 'responses',
+      // `openai/bench-model` is in no catalog: this window lets 10,000 items of history through whole.
+      DEFAULT_CONTEXT_WINDOW: '100000000',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push(child);
+  const origin = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    const healthy = await fetch(`${origin}/health`).then((response) => response.ok, () => false);
+    if (healthy) break;
+    if (attempt > 600) throw new Error('the server did not become healthy in 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, origin };
+}
+
+// ---------- /proc ----------
+
+const TICK_US = 10_000; // USER_HZ is 100 on Linux
+
+function cpuUs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+  } catch {
+    return 0; // the process ended
+  }
+}
+
+/** CPU of every PostgreSQL process (the server's backends among them). */
+function postgresCpuUs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuUs(Number(entry));
+    } catch {
+      // gone between readdir and read
+    }
+  }
+  return total;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+// ---------- requests ----------
+
+interface Target {
+  name: string;
+  pool: Pool;
+  headers: Record<string, string>;
+  /** The process whose CPU is this target's cost. */
+  pid: number;
+  /** Also count PostgreSQL's CPU (the server's database). */
+  database: boolean;
+}
+
+interface Timing {
+  ms: number;
+  /** Time to the first `response.output_text.delta` of a stream. */
+  firstDeltaMs?: number;
+  text: string;
+}
+
+async function send(target: Target, body: string, stream = false): Promise<Timing> {
+  const started = performance.now();
+  const response = await target.pool.request({ method: 'POST', path: '/v1/responses', headers: target.headers, body });
+  let text = '';
+  let firstDeltaMs: number | undefined;
+  for await (const chunk of response.body) {
+    text += chunk.toString();
+    if (stream && firstDeltaMs === undefined && text.includes('response.output_text.delta')) firstDeltaMs = performance.now() - started;
+  }
+  const ms = performance.now() - started;
+  if (response.statusCode !== 200) throw new Error(`${target.name}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`);
+  if (stream && firstDeltaMs === undefined) throw new Error(`${target.name}: a stream without a text delta: ${text.slice(0, 300)}`);
+  return { ms, firstDeltaMs, text };
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const median = (values: number[]) => percentile(values, 50);
+const shuffle = <T>(items: T[]) => items.map((item) => ({ item, key: Math.random() })).sort((a, b) => a.key - b.key).map(({ item }) => item);
+const fmt = (value: number, digits = 2) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/**
+ * Interleaved rounds at c=1: per round, each target (in a fresh random order) gets `perRound`
+ * sequential requests. Returns per target the p50 of each round, the pooled samples, and CPU.
+ */
+async function latencyRounds(
+  targets: Target[],
+  bodyFor: (target: Target, index: number) => string,
+  perRound: number,
+  measure: (timing: Timing) => number,
+  stream = false,
+) {
+  const result = new Map(targets.map((target) => [target.name, { roundP50: [] as number[], samples: [] as number[], cpuUs: 0, dbUs: 0, requests: 0 }]));
+  let index = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const target of shuffle(targets)) {
+      const entry = result.get(target.name)!;
+      const samples: number[] = [];
+      const cpuBefore = cpuUs(target.pid);
+      const dbBefore = target.database ? postgresCpuUs() : 0;
+      for (let n = 0; n < perRound; n++) samples.push(measure(await send(target, bodyFor(target, index++), stream)));
+      entry.cpuUs += cpuUs(target.pid) - cpuBefore;
+      if (target.database) entry.dbUs += postgresCpuUs() - dbBefore;
+      entry.requests += perRound;
+      entry.roundP50.push(median(samples));
+      entry.samples.push(...samples);
+    }
+  }
+  return result;
+}
+
+type Rounds = Awaited<ReturnType<typeof latencyRounds>>;
+
+/** Median over rounds of (target p50 − direct p50 in the same round). */
+function added(rounds: Rounds, name: string, direct = 'direct'): number {
+  const target = rounds.get(name)!.roundP50;
+  const base = rounds.get(direct)!.roundP50;
+  return median(target.map((value, round) => value - base[round]!));
+}
+
+/** `concurrency` workers, each sending requests back to back until `seconds` pass. */
+async function saturate(target: Target, body: string, concurrency: number, seconds: number) {
+  const deadline = performance.now() + seconds * 1_000;
+  let completed = 0;
+  let errors = 0;
+  const cpuBefore = cpuUs(target.pid);
+  const dbBefore = target.database ? postgresCpuUs() : 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        try {
+          await send(target, body);
+          completed++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1_000;
+  return {
+    rps: completed / elapsed,
+    cpuPerRequestUs: (cpuUs(target.pid) - cpuBefore) / completed,
+    dbPerRequestUs: target.database ? (postgresCpuUs() - dbBefore) / completed : 0,
+    errors,
+  };
+}
+
+/** `streams` concurrent clients, each opening `each` streams one after another: first-delta times. */
+async function concurrentStreams(target: Target, body: string, streams: number, each: number): Promise<number[]> {
+  const samples: number[] = [];
+  await Promise.all(
+    Array.from({ length: streams }, async () => {
+      for (let n = 0; n < each; n++) samples.push((await send(target, body, true)).firstDeltaMs!);
+    }),
+  );
+  return samples;
+}
+
+// ---------- setup ----------
+
+const adminUrl = process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const databaseName = `bench_overhead_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${databaseName}`);
+const databaseUrl = new URL(adminUrl);
+databaseUrl.pathname = `/${databaseName}`;
+
+execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+const mock = await startChild('bench/overhead/mock.ts', {}, HARNESS_CPU);
+const mockOrigin = `http://127.0.0.1:${mock.ready.port}`;
+const floor = await startChild('bench/overhead/floor-proxy.ts', { UPSTREAM: mockOrigin }, TARGET_CPU);
+const server = await startServer(mockOrigin, databaseUrl.toString());
+const idleRssMb = rssMb(server.child.pid!);
+
+const json = { 'content-type': 'application/json' };
+const pool = (origin: string) => new Pool(origin, { connections: 128 });
+const direct: Target = { name: 'direct', pool: pool(mockOrigin), headers: json, pid: mock.child.pid!, database: false };
+const floorTarget: Target = { name: 'floor', pool: pool(`http://127.0.0.1:${floor.ready.port}`), headers: json, pid: floor.child.pid!, database: false };
+const serverHeaders = { ...json, authorization: `Bearer ${API_KEY}` };
+const serverTarget: Target = { name: 'server', pool: pool(server.origin), headers: serverHeaders, pid: server.child.pid!, database: true };
+
+const KB_TEXT = 'A question of about one kilobyte, as a chat turn would send. '.repeat(17);
+const statelessBody = (target: Target, stream = false) =>
+  JSON.stringify({ model: target === serverTarget ? 'openai/bench-model' : 'gpt-4o-mini', input: KB_TEXT, store: false, stream });
+
+const lines: string[] = [];
+const print = (line = '') => {
+  lines.push(line);
+  console.log(line);
+};
+const cpuModel = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
+print(`bench:overhead, ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpuModel}, ${pinned ? 'server and floor pinned to CPU 1, harness and mock to CPU 0' : 'not pinned'}; ${ROUNDS} rounds`);
+print(`mock answer: ${mock.ready.jsonBytes} bytes of JSON, ${mock.ready.sseBytes} bytes of SSE; server idle RSS ${fmt(idleRssMb, 0)} MB`);
+print();
+
+// Warm-up: JIT, connections, the auth cache.
+for (const target of [direct, floorTarget, serverTarget]) {
+  for (let n = 0; n < 200; n++) await send(target, statelessBody(target));
+  for (let n = 0; n < 50; n++) await send(target, statelessBody(target, true), true);
+}
+
+const statelessTargets = [direct, floorTarget, serverTarget];
+const summary: string[] = [];
+
+if (ONLY.has('stateless')) {
+  const rounds = await latencyRounds(statelessTargets, (target) => statelessBody(target), 200, (timing) => timing.ms);
+  const floorAdded = added(rounds, 'floor');
+  const serverAdded = added(rounds, 'server');
+  const cpu = (name: string) => rounds.get(name)!.cpuUs / rounds.get(name)!.requests;
+  const saturation = new Map<string, Awaited<ReturnType<typeof saturate>>[]>();
+  for (let round = 0; round < Math.min(ROUNDS, 3); round++) {
+    for (const target of shuffle(statelessTargets)) {
+      const entry = saturation.get(target.name) ?? [];
+      entry.push(await saturate(target, statelessBody(target), 64, SATURATION_SECONDS));
+      saturation.set(target.name, entry);
+    }
+  }
+  const sat = (name: string, key: 'rps' | 'cpuPerRequestUs' | 'dbPerRequestUs') => median(saturation.get(name)!.map((run) => run[key]));
+  const errors = (name: string) => saturation.get(name)!.reduce((sum, run) => sum + run.errors, 0);
+  print('### Stateless `store: false`, 1 KB in and out, not streamed');
+  print();
+  print('| measure | direct | floor | server | server ÷ floor |');
+  print('|---|---|---|---|---|');
+  print(`| p50 at c=1 (ms) | ${fmt(median(rounds.get('direct')!.roundP50))} | ${fmt(median(rounds.get('floor')!.roundP50))} | ${fmt(median(rounds.get('server')!.roundP50))} | |`);
+  print(`| added p50 at c=1 (ms) | | +${fmt(floorAdded)} | +${fmt(serverAdded)} | ${fmt(serverAdded / floorAdded, 1)}× |`);
+  print(`| CPU per request at c=1 (µs) | ${fmt(cpu('direct'), 0)} | ${fmt(cpu('floor'), 0)} | ${fmt(cpu('server'), 0)} (+ PostgreSQL ${fmt(rounds.get('server')!.dbUs / rounds.get('server')!.requests, 0)}) | ${fmt(cpu('server') / cpu('floor'), 1)}× |`);
+  print(`| requests/s at c=64, ${SATURATION_SECONDS} s | ${fmt(sat('direct', 'rps'), 0)} | ${fmt(sat('floor', 'rps'), 0)} | ${fmt(sat('server', 'rps'), 0)} | ${fmt(sat('server', 'rps') / sat('floor', 'rps'), 2)}× |`);
+  print(`| CPU per request at c=64 (µs) | ${fmt(sat('direct', 'cpuPerRequestUs'), 0)} | ${fmt(sat('floor', 'cpuPerRequestUs'), 0)} | ${fmt(sat('server', 'cpuPerRequestUs'), 0)} (+ PostgreSQL ${fmt(sat('server', 'dbPerRequestUs'), 0)}) | ${fmt(sat('server', 'cpuPerRequestUs') / sat('floor', 'cpuPerRequestUs'), 1)}× |`);
+  print(`| errors at c=64 | ${errors('direct')} | ${errors('floor')} | ${errors('server')} | |`);
+  print();
+  summary.push(`stateless: added p50 ${fmt(serverAdded / floorAdded, 1)}× (goal ≤ 1.5×), CPU/request at c=64 ${fmt(sat('server', 'cpuPerRequestUs') / sat('floor', 'cpuPerRequestUs'), 1)}× (goal ≤ 2×), RPS ${fmt(sat('server', 'rps') / sat('floor', 'rps'), 2)}× (goal ≥ 0.5×)`);
+  if (sat('direct', 'rps') < 2 * sat('floor', 'rps')) print(`(rig-bound: the direct call at c=64 does less than twice the floor's requests/s, so the floor's requests/s is a lower bound)\n`);
+}
+
+if (ONLY.has('stream')) {
+  const rounds = await latencyRounds(statelessTargets, (target) => statelessBody(target, true), 100, (timing) => timing.firstDeltaMs!, true);
+  const floorAdded = added(rounds, 'floor');
+  const serverAdded = added(rounds, 'server');
+  const concurrent = new Map<string, { p50: number[]; p99: number[] }>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const target of shuffle(statelessTargets)) {
+      const samples = await concurrentStreams(target, statelessBody(target, true), 50, 4);
+      const entry = concurrent.get(target.name) ?? { p50: [], p99: [] };
+      entry.p50.push(percentile(samples, 50));
+      entry.p99.push(percentile(samples, 99));
+      concurrent.set(target.name, entry);
+    }
+  }
+  const addedAt = (name: string, key: 'p50' | 'p99') => median(concurrent.get(name)![key].map((value, round) => value - concurrent.get('direct')![key][round]!));
+  print('### Streaming: time to the first text delta');
+  print();
+  print('| measure | direct | floor | server | server ÷ floor |');
+  print('|---|---|---|---|---|');
+  print(`| first delta p50 at c=1 (ms) | ${fmt(median(rounds.get('direct')!.roundP50))} | ${fmt(median(rounds.get('floor')!.roundP50))} | ${fmt(median(rounds.get('server')!.roundP50))} | |`);
+  print(`| added first delta p50 at c=1 (ms) | | +${fmt(floorAdded)} | +${fmt(serverAdded)} | ${fmt(serverAdded / floorAdded, 1)}× |`);
+  print(`| added first delta p50, 50 concurrent streams (ms) | | +${fmt(addedAt('floor', 'p50'))} | +${fmt(addedAt('server', 'p50'))} | |`);
+  print(`| added first delta p99, 50 concurrent streams (ms) | | +${fmt(addedAt('floor', 'p99'))} | +${fmt(addedAt('server', 'p99'))} | |`);
+  print();
+  summary.push(`streaming: added first delta p50 ${fmt(serverAdded / floorAdded, 1)}× (goal ≤ 1.5×); at 50 concurrent streams added p99 +${fmt(addedAt('server', 'p99'))} ms (goal ≤ 10 ms)`);
+}
+
+if (ONLY.has('stateful')) {
+  print('### A stateful turn, by history size (items before the turn)');
+  print();
+  print('The floor and the direct call send the same items statelessly (`store: false`, the whole history as `input`).');
+  print();
+  print('| items | direct p50 | floor added | by `previous_response_id` added | ratio | by `conversation` added | ratio | server + PostgreSQL CPU per turn (prev / conv) | floor CPU per request |');
+  print('|---|---|---|---|---|---|---|---|---|');
+  const answerText = (response: string) => JSON.parse(response).output.find((item: any) => item.type === 'message').content[0].text as string;
+  for (const size of SIZES) {
+    // Seed the history: user and assistant messages of ~1 KB, added 20 at a time as the API allows.
+    const history = Array.from({ length: size }, (_, n) =>
+      n % 2 === 0
+        ? { type: 'message', role: 'user', content: `${n}: ${KB_TEXT}` }
+        : { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: `${n}: ${KB_TEXT}` }] },
+    );
+    const seedConversation = async () => {
+      const created = await serverTarget.pool.request({ method: 'POST', path: '/v1/conversations', headers: serverHeaders, body: JSON.stringify({ items: history.slice(0, 20) }) });
+      const { id } = (await created.body.json()) as { id: string };
+      for (let from = 20; from < size; from += 20) {
+        const added = await serverTarget.pool.request({ method: 'POST', path: `/v1/conversations/${id}/items`, headers: serverHeaders, body: JSON.stringify({ items: history.slice(from, from + 20) }) });
+        if (added.statusCode !== 200) throw new Error(`seeding: HTTP ${added.statusCode}: ${await added.body.text()}`);
+        await added.body.dump();
+      }
+      return id;
+    };
+    // By previous_response_id: every measured turn forks from the same response, so each sees exactly size + 2 items.
+    const forkConversation = await seedConversation();
+    const base = await send(serverTarget, JSON.stringify({ model: 'openai/bench-model', conversation: forkConversation, input: KB_TEXT }));
+    const baseId = JSON.parse(base.text).id as string;
+    // By conversation: each measured turn appends to it (2 items a turn).
+    const conversation = await seedConversation();
+    await send(serverTarget, JSON.stringify({ model: 'openai/bench-model', conversation, input: KB_TEXT }));
+    const statelessInput = [
+      ...history,
+      { type: 'message', role: 'user', content: KB_TEXT },
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: answerText(base.text) }] },
+    ];
+    const byPrevious: Target = { ...serverTarget, name: 'previous_response_id' };
+    const byConversation: Target = { ...serverTarget, name: 'conversation' };
+    const turn = (n: number) => `turn ${n}: ${KB_TEXT}`;
+    const bodyFor = (target: Target, n: number) => {
+      if (target === byPrevious) return JSON.stringify({ model: 'openai/bench-model', previous_response_id: baseId, input: turn(n) });
+      if (target === byConversation) return JSON.stringify({ model: 'openai/bench-model', conversation, input: turn(n) });
+      return JSON.stringify({ model: 'gpt-4o-mini', store: false, input: [...statelessInput, { type: 'message', role: 'user', content: turn(n) }] });
+    };
+    const perRound = size >= 1_000 ? 10 : 20;
+    const rounds = await latencyRounds([direct, floorTarget, byPrevious, byConversation], bodyFor, perRound, (timing) => timing.ms);
+    const floorAdded = added(rounds, 'floor');
+    const cpuPerTurn = (name: string) => (rounds.get(name)!.cpuUs + rounds.get(name)!.dbUs) / rounds.get(name)!.requests / 1_000;
+    const row = [
+      size,
+      `${fmt(median(rounds.get('direct')!.roundP50))} ms`,
+      `+${fmt(floorAdded)} ms`,
+      `+${fmt(added(rounds, 'previous_response_id'))} ms`,
+      `${fmt(added(rounds, 'previous_response_id') / floorAdded, 1)}×`,
+      `+${fmt(added(rounds, 'conversation'))} ms`,
+      `${fmt(added(rounds, 'conversation') / floorAdded, 1)}×`,
+      `${fmt(cpuPerTurn('previous_response_id'))} / ${fmt(cpuPerTurn('conversation'))} ms`,
+      `${fmt(rounds.get('floor')!.cpuUs / rounds.get('floor')!.requests / 1_000)} ms`,
+    ];
+    print(`| ${row.join(' | ')} |`);
+    summary.push(`stateful at ${size} items: added p50 ${row[4]} (previous_response_id), ${row[6]} (conversation) the floor's (goal ≤ 3×); CPU ${row[7]} vs floor ${row[8]}`);
+  }
+  print();
+}
+
+print(`server RSS: ${fmt(idleRssMb, 0)} MB idle, ${fmt(rssMb(server.child.pid!), 0)} MB at the end`);
+print();
+print('Summary:');
+for (const line of summary) print(`- ${line}`);
+
+for (const child of children) child.kill('SIGTERM');
+await new Promise((resolve) => setTimeout(resolve, 500));
+await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+await admin.end();
+process.exit(0);

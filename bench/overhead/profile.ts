@@ -1,0 +1,156 @@
+// Where a request's time goes (issue #15): runs the production build against the bench mock on a
+// fresh PostgreSQL database, and reports (1) every SQL statement one request of the mode sends,
+// from PostgreSQL's own log (`log_statement = all` on that database), and (2) a CPU profile of the
+// server over `--requests` more, by package and by function (self time).
+// Run: npm run bench:profile [-- --mode stateless|conversation|previous --requests 300 --items 100]
+// The statement log needs read access to the server's log file (`--log`, default Debian's).
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+
+const { values: args } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'conversation' },
+    requests: { type: 'string', default: '300' },
+    items: { type: 'string', default: '100' },
+    log: { type: 'string', default: '/var/log/postgresql/postgresql-15-main.log' },
+  },
+});
+const mode = args.mode;
+if (!['stateless', 'conversation', 'previous'].includes(mode)) throw new Error('--mode must be stateless, conversation or previous');
+const requests = Number(args.requests);
+
+const adminUrl = process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const database = `bench_profile_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${database}`);
+const databaseUrl = new URL(adminUrl);
+databaseUrl.pathname = `/${database}`;
+
+execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+const mock = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', 'bench/overhead/mock.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const mockPort = await new Promise<number>((resolve) => mock.stdout.once('data', (data: Buffer) => resolve(JSON.parse(data.toString()).port)));
+const profileDir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
+const port = 18_000 + Math.floor(Math.random() * 2_000);
+const server = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'dist/main.js'], {
+  env: {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_URL: '',
+    API_KEYS: 'sk-bench=bench',
+    OPENAI_API_KEY: 'sk-mock',
+    OPENAI_BASE_URL: `http://127.0.0.1:${mockPort}/v1`,
+    OPENAI_WIRE_API: 'responses',
+    DEFAULT_CONTEXT_WINDOW: '100000000',
+    SHUTDOWN_GRACE_MS: '0',
+  },
+  stdio: 'inherit',
+});
+const origin = `http://127.0.0.1:${port}`;
+for (;;) {
+  if (await fetch(`${origin}/health`).then((response) => response.ok, () => false)) break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+const post = async (path: string, body: unknown): Promise<any> => {
+  const response = await fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: JSON.stringify(body) });
+  const json = await response.json();
+  if (!response.ok) throw new Error(JSON.stringify(json));
+  return json;
+};
+const text = 'A question of about one kilobyte, as a chat turn would send. '.repeat(17);
+const model = 'openai/bench-model';
+// The history: `--items` messages of ~1 KB in a conversation, then one turn whose id chains.
+const conversation = await post('/v1/conversations', {});
+for (let from = 0; from < Number(args.items); from += 20) {
+  const items = Array.from({ length: Math.min(20, Number(args.items) - from) }, (_, n) =>
+    (from + n) % 2 === 0 ? { type: 'message', role: 'user', content: text } : { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] },
+  );
+  await post(`/v1/conversations/${conversation.id}/items`, { items });
+}
+const base = await post('/v1/responses', { model, input: text, conversation: conversation.id });
+const one = () =>
+  mode === 'stateless'
+    ? post('/v1/responses', { model, input: text, store: false })
+    : mode === 'conversation'
+      ? post('/v1/responses', { model, input: text, conversation: conversation.id })
+      : post('/v1/responses', { model, input: text, previous_response_id: base.id });
+for (let n = 0; n < 20; n++) await one();
+
+// (1) The statements of one request, from PostgreSQL's log.
+if (existsSync(args.log)) {
+  await admin.query(`ALTER DATABASE ${database} SET log_statement = 'all'`);
+  // The setting applies to new sessions: make the server's pool open new ones.
+  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database]);
+  await one().catch(() => undefined); // a request on a dead pooled connection may fail once
+  await one();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const from = statSync(args.log).size;
+  await one();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const entries: string[] = [];
+  for (const line of readFileSync(args.log, 'utf8').slice(from).split('\n')) {
+    if (line.startsWith('\t') && entries.length) entries[entries.length - 1] += ` ${line.trim()}`;
+    else entries.push(line);
+  }
+  // The webhook poller's statement runs on a timer, not for the request.
+  const statements = entries
+    .map((entry) => /(?:statement|execute [^:]*): (.*)$/.exec(entry)?.[1])
+    .filter((statement): statement is string => statement !== undefined && !statement.includes('webhook_deliveries'));
+  console.log(`${mode}: ${statements.length} SQL statements for one request (history of ${args.items} items)`);
+  for (const statement of statements) console.log(`  ${statement.replaceAll('"public".', '').slice(0, 160)}`);
+  await admin.query(`ALTER DATABASE ${database} RESET log_statement`);
+} else {
+  console.log(`(no statement count: ${args.log} is not readable here)`);
+}
+
+// (2) A CPU profile over `requests` more.
+const started = performance.now();
+for (let n = 0; n < requests; n++) await one();
+console.log(`\n${requests} × ${mode}: ${((performance.now() - started) / requests).toFixed(2)} ms each, sequential`);
+server.kill('SIGTERM');
+await new Promise((resolve) => server.once('exit', resolve));
+mock.kill();
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+const profile = JSON.parse(readFileSync(join(profileDir, readdirSync(profileDir).find((file) => file.endsWith('.cpuprofile'))!), 'utf8')) as {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+};
+const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+const byArea = new Map<string, number>();
+const byFunction = new Map<string, number>();
+let busy = 0;
+profile.samples.forEach((id, index) => {
+  const { callFrame } = nodes.get(id)!;
+  const us = profile.timeDeltas[index] ?? 0;
+  if (callFrame.functionName === '(idle)') return;
+  busy += us;
+  const url = callFrame.url;
+  const area = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/dist/') ? `src/${url.split('/dist/')[1]!.split('/')[0]}` : url.startsWith('node:') ? 'node internals' : callFrame.functionName.startsWith('(') ? callFrame.functionName : 'native');
+  byArea.set(area, (byArea.get(area) ?? 0) + us);
+  const name = `${callFrame.functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${callFrame.lineNumber + 1}`;
+  byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+});
+const top = (map: Map<string, number>, count: number) =>
+  [...map].sort((a, b) => b[1] - a[1]).slice(0, count).map(([name, us]) => `  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name}`).join('\n');
+console.log(`CPU profile of the server (startup included): ${(busy / 1_000).toFixed(0)} ms busy`);
+console.log(`by area (self time):\n${top(byArea, 15)}`);
+console.log(`by function (self time):\n${top(byFunction, 20)}`);
+
+await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
+await admin.end();
