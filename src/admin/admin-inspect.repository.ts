@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { CachePlanRecord } from '../caching/cache-plan-record.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { UpstreamBodyStore } from '../history/upstream-body-store.js';
+import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
 import type { ContextPlanRecord } from '../planning/plan-context.js';
 import type { UpstreamRequestRecord } from '../providers/upstream-trace.js';
+import { restoreStoredRequest } from '../responses/stored-request.js';
 
 /** One response as an operator sees it: what was asked, what it cost, what the cache did. */
 export interface InspectedResponse {
@@ -50,7 +52,7 @@ export class AdminInspectRepository {
       previousResponseId: row.previousResponseId,
       model: row.model,
       status: row.status,
-      request: row.request,
+      request: restoreStoredRequest(row.request, await this.inputItemsOf(row)),
       usage: row.usage as PublicUsage | null,
       usageEstimated: row.usageEstimated,
       costUsd: row.costUsd,
@@ -67,6 +69,13 @@ export class AdminInspectRepository {
       upstreamAttempts: row.upstreamAttempts,
       upstreamRequests: row.upstreamRequests,
     };
+  }
+
+  /** A foreground response's input items, which its stored request refers to (src/responses/stored-request.ts). */
+  private async inputItemsOf(row: Prisma.ResponseGetPayload<object>): Promise<PublicItem[]> {
+    if (row.background) return [];
+    const items = await this.prisma.item.findMany({ where: { responseId: row.id, direction: 'input' }, orderBy: { seq: 'asc' }, select: { data: true } });
+    return items.map((item) => toPublicItem(item.data as Item));
   }
 
   /** The request with its exact body: rows written before body deltas keep it inside `upstream_request`. */

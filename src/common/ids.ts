@@ -9,5 +9,23 @@ export type IdPrefix = 'resp' | 'msg' | 'fc' | 'fco' | 'rs' | 'conv' | 'thr' | '
  */
 export function newId(prefix: IdPrefix): string {
   const time = Date.now().toString(16).padStart(12, '0');
-  return `${prefix}_${time}${randomBytes(10).toString('hex')}`;
+  return `${prefix}_${time}${randomHex()}`;
+}
+
+/**
+ * Random bytes are drawn from the system a pool at a time (as node's randomUUID does): a request
+ * makes a dozen ids, and one `randomBytes` call each cost more CPU than the rest of the id.
+ */
+const POOL_BYTES = 4_096;
+const ID_BYTES = 10;
+let pool = Buffer.alloc(0);
+let offset = 0;
+
+function randomHex(): string {
+  if (offset + ID_BYTES > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    offset = 0;
+  }
+  offset += ID_BYTES;
+  return pool.toString('hex', offset - ID_BYTES, offset);
 }

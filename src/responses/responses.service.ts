@@ -21,6 +21,7 @@ import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
 import { type PublicResponse, type ResponseRecord, toPublicResponse } from './response-object.js';
 import { compactResponseSchema, type CreateResponseBody, createResponseSchema } from './responses.schemas.js';
 import { ResponsesRepository, type StoredResponse } from './responses.repository.js';
+import { toStoredRequest } from './stored-request.js';
 import { type PlannedTurn, type TurnContext, TurnPreparation } from './turn-preparation.js';
 
 export interface PreparedResponse {
@@ -76,7 +77,7 @@ export class ResponsesService {
       completedAt: null,
     };
     if (planned.settings.store) {
-      await this.repository.create(projectId, record, rawBody, planned.context.cacheThread);
+      await this.repository.create(projectId, record, toStoredRequest(rawBody, background), planned.context.cacheThread);
       if (!background) this.liveness.register(record.id);
     }
     if (background) {

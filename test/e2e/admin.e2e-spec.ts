@@ -123,6 +123,19 @@ describe('one response, as the upstream saw it', () => {
     expect(inspected).toMatchObject({ upstream_retries: 0, upstream_resends: 0, usage: response.usage, cost_usd: expect.any(Number) });
   });
 
+  it('keeps a foreground request without its input, which it shows again from the stored input items', async () => {
+    const prisma = harness.app.get(PrismaClient);
+    const text = await harness.client.responses.create({ model: 'vllm/qwen3-8b', input: 'A string «ü» 😀', metadata: { k: 'v' } });
+    const items = await harness.client.responses.create({ model: 'vllm/qwen3-8b', input: [{ role: 'user', content: 'one' }, { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'two' }] }] });
+    const stored = await prisma.response.findUniqueOrThrow({ where: { id: text.id } });
+    expect(stored.request).toEqual({ model: 'vllm/qwen3-8b', input: { $input_as_items: 'string' }, metadata: { k: 'v' } });
+    const shownText = (await admin('GET', `/admin/v1/responses/${text.id}`)).json.request;
+    expect(shownText).toEqual({ model: 'vllm/qwen3-8b', input: 'A string «ü» 😀', metadata: { k: 'v' } });
+    expect(Object.keys(shownText)).toEqual(['model', 'input', 'metadata']);
+    const inputItems = await harness.client.responses.inputItems.list(items.id, { order: 'asc' });
+    expect((await admin('GET', `/admin/v1/responses/${items.id}`)).json.request).toEqual({ model: 'vllm/qwen3-8b', input: JSON.parse(JSON.stringify(inputItems.data)) });
+  });
+
   it('counts the retries an upstream failure caused', async () => {
     harness.upstream.enqueue({ kind: 'error', status: 503 });
     const response = await harness.client.responses.create({ model: 'vllm/qwen3-8b', input: 'again' });

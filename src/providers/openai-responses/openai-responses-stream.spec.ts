@@ -201,6 +201,11 @@ describe(mapOpenAIResponsesStream.name, () => {
 
       const wrongShape = await failure(toSseText([created, { type: 'response.output_text.delta', output_index: 0, delta: 42 }]));
       expect(wrongShape).toMatchObject({ message: 'malformed upstream response' });
+      // Text deltas skip zod when well formed; every field the schema checks still fails one that is not.
+      for (const field of [{ item_id: 7 }, { output_index: '0' }, { content_index: false }, { summary_index: {} }]) {
+        const wrongField = await failure(toSseText([created, { type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'hi', ...field }]));
+        expect(wrongField).toMatchObject({ message: 'malformed upstream response' });
+      }
     });
   });
 

@@ -59,6 +59,16 @@ export async function* mapOpenAIResponsesStream(
   throw truncatedStreamError(provider);
 }
 
+/** A `response.output_text.delta` event that openAIResponsesDeltaEventSchema would accept as it is; null for anything else. */
+function textDeltaOf(value: unknown): OpenAIResponsesDeltaEvent | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const event = value as Record<string, unknown>;
+  if (event['type'] !== 'response.output_text.delta' || typeof event['delta'] !== 'string') return null;
+  const nullish = (field: string, type: 'string' | 'number') => event[field] === undefined || event[field] === null || typeof event[field] === type;
+  if (!nullish('item_id', 'string') || !nullish('output_index', 'number') || !nullish('content_index', 'number') || !nullish('summary_index', 'number')) return null;
+  return event as OpenAIResponsesDeltaEvent;
+}
+
 type ItemState =
   | { type: 'message'; textSeen: boolean; done: boolean }
   /** `part` names the summary or content part the last delta belonged to. */
@@ -97,6 +107,10 @@ export class OpenAIResponsesStreamMapper {
   }
 
   private map(value: unknown, eventName: string | undefined): ModelStreamPart[] {
+    // Text deltas are most of a stream: their shape is checked by hand (what the delta schema
+    // checks), zod only reports a malformed one. Parsing each with zod cost ~0.3 ms CPU per 1 KB answer.
+    const delta = textDeltaOf(value);
+    if (delta) return this.appendText(delta);
     const type = this.parse(openAIResponsesEventHeaderSchema, value).type ?? eventName;
     switch (type) {
       case 'response.created':
