@@ -8,14 +8,13 @@
 // Added latency = p50 of a target − p50 of the direct call in the same round; the median over
 // rounds is reported, and the ratio of the server's added latency to the floor's.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { Pool } from 'undici';
+import { BENCH_API_KEY, BENCH_MODEL, createBenchDatabase, serverEnv } from './setup.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,7 +28,6 @@ const ROUNDS = Number(args.rounds);
 const SIZES = args.sizes.split(',').map(Number);
 const SATURATION_SECONDS = Number(args.seconds);
 const ONLY = new Set(args.only.split(','));
-const API_KEY = 'sk-bench';
 const pinned = availableParallelism() >= 2;
 const HARNESS_CPU = '0';
 const TARGET_CPU = '1';
@@ -72,21 +70,7 @@ async function startServer(mockOrigin: string, databaseUrl: string): Promise<{ c
   const command = pinned ? 'taskset' : process.execPath;
   const argv = [...(pinned ? ['-c', TARGET_CPU, process.execPath] : []), 'dist/main.js'];
   const child = spawn(command, argv, {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: '',
-      API_KEYS: `${API_KEY}=bench`,
-      OPENAI_API_KEY: 'sk-mock',
-      OPENAI_BASE_URL: `${mockOrigin}/v1`,
-      OPENAI_WIRE_API: 'responses',
-      // `openai/bench-model` is in no catalog: this window lets 10,000 items of history through whole.
-      DEFAULT_CONTEXT_WINDOW: '100000000',
-    },
+    env: serverEnv(port, databaseUrl, mockOrigin),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.push(child);
@@ -257,31 +241,25 @@ async function concurrentStreams(target: Target, body: string, streams: number, 
 
 // ---------- setup ----------
 
-const adminUrl = process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const databaseName = `bench_overhead_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${databaseName}`);
-const databaseUrl = new URL(adminUrl);
-databaseUrl.pathname = `/${databaseName}`;
+const database = await createBenchDatabase('bench_overhead');
 
 execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
 const mock = await startChild('bench/overhead/mock.ts', {}, HARNESS_CPU);
 const mockOrigin = `http://127.0.0.1:${mock.ready.port}`;
 const floor = await startChild('bench/overhead/floor-proxy.ts', { UPSTREAM: mockOrigin }, TARGET_CPU);
-const server = await startServer(mockOrigin, databaseUrl.toString());
+const server = await startServer(mockOrigin, database.url);
 const idleRssMb = rssMb(server.child.pid!);
 
 const json = { 'content-type': 'application/json' };
 const pool = (origin: string) => new Pool(origin, { connections: 128 });
 const direct: Target = { name: 'direct', pool: pool(mockOrigin), headers: json, pid: mock.child.pid!, database: false };
 const floorTarget: Target = { name: 'floor', pool: pool(`http://127.0.0.1:${floor.ready.port}`), headers: json, pid: floor.child.pid!, database: false };
-const serverHeaders = { ...json, authorization: `Bearer ${API_KEY}` };
+const serverHeaders = { ...json, authorization: `Bearer ${BENCH_API_KEY}` };
 const serverTarget: Target = { name: 'server', pool: pool(server.origin), headers: serverHeaders, pid: server.child.pid!, database: true };
 
 const KB_TEXT = 'A question of about one kilobyte, as a chat turn would send. '.repeat(17);
 const statelessBody = (target: Target, stream = false) =>
-  JSON.stringify({ model: target === serverTarget ? 'openai/bench-model' : 'gpt-4o-mini', input: KB_TEXT, store: false, stream });
+  JSON.stringify({ model: target === serverTarget ? BENCH_MODEL : 'gpt-4o-mini', input: KB_TEXT, store: false, stream });
 
 const lines: string[] = [];
 const print = (line = '') => {
@@ -386,11 +364,11 @@ if (ONLY.has('stateful')) {
     };
     // By previous_response_id: every measured turn forks from the same response, so each sees exactly size + 2 items.
     const forkConversation = await seedConversation();
-    const base = await send(serverTarget, JSON.stringify({ model: 'openai/bench-model', conversation: forkConversation, input: KB_TEXT }));
+    const base = await send(serverTarget, JSON.stringify({ model: BENCH_MODEL, conversation: forkConversation, input: KB_TEXT }));
     const baseId = JSON.parse(base.text).id as string;
     // By conversation: each measured turn appends to it (2 items a turn).
     const conversation = await seedConversation();
-    await send(serverTarget, JSON.stringify({ model: 'openai/bench-model', conversation, input: KB_TEXT }));
+    await send(serverTarget, JSON.stringify({ model: BENCH_MODEL, conversation, input: KB_TEXT }));
     const statelessInput = [
       ...history,
       { type: 'message', role: 'user', content: KB_TEXT },
@@ -400,8 +378,8 @@ if (ONLY.has('stateful')) {
     const byConversation: Target = { ...serverTarget, name: 'conversation' };
     const turn = (n: number) => `turn ${n}: ${KB_TEXT}`;
     const bodyFor = (target: Target, n: number) => {
-      if (target === byPrevious) return JSON.stringify({ model: 'openai/bench-model', previous_response_id: baseId, input: turn(n) });
-      if (target === byConversation) return JSON.stringify({ model: 'openai/bench-model', conversation, input: turn(n) });
+      if (target === byPrevious) return JSON.stringify({ model: BENCH_MODEL, previous_response_id: baseId, input: turn(n) });
+      if (target === byConversation) return JSON.stringify({ model: BENCH_MODEL, conversation, input: turn(n) });
       return JSON.stringify({ model: 'gpt-4o-mini', store: false, input: [...statelessInput, { type: 'message', role: 'user', content: turn(n) }] });
     };
     const perRound = size >= 1_000 ? 10 : 20;
@@ -432,6 +410,5 @@ for (const line of summary) print(`- ${line}`);
 
 for (const child of children) child.kill('SIGTERM');
 await new Promise((resolve) => setTimeout(resolve, 500));
-await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-await admin.end();
+await database.drop();
 process.exit(0);

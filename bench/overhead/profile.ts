@@ -5,13 +5,12 @@
 // Run: npm run bench:profile [-- --mode stateless|conversation|previous --requests 300 --items 100]
 // The statement log needs read access to the server's log file (`--log`, default Debian's).
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { BENCH_API_KEY, BENCH_MODEL, createBenchDatabase, serverEnv } from './setup.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,13 +24,8 @@ const mode = args.mode;
 if (!['stateless', 'conversation', 'previous'].includes(mode)) throw new Error('--mode must be stateless, conversation or previous');
 const requests = Number(args.requests);
 
-const adminUrl = process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const database = `bench_profile_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${database}`);
-const databaseUrl = new URL(adminUrl);
-databaseUrl.pathname = `/${database}`;
+const database = await createBenchDatabase('bench_profile');
+const admin = database.admin;
 
 execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
 const mock = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', 'bench/overhead/mock.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -39,21 +33,7 @@ const mockPort = await new Promise<number>((resolve) => mock.stdout.once('data',
 const profileDir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
 const port = 18_000 + Math.floor(Math.random() * 2_000);
 const server = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'dist/main.js'], {
-  env: {
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: databaseUrl.toString(),
-    REDIS_URL: '',
-    API_KEYS: 'sk-bench=bench',
-    OPENAI_API_KEY: 'sk-mock',
-    OPENAI_BASE_URL: `http://127.0.0.1:${mockPort}/v1`,
-    OPENAI_WIRE_API: 'responses',
-    DEFAULT_CONTEXT_WINDOW: '100000000',
-    SHUTDOWN_GRACE_MS: '0',
-  },
+  env: serverEnv(port, database.url, `http://127.0.0.1:${mockPort}`),
   stdio: 'inherit',
 });
 const origin = `http://127.0.0.1:${port}`;
@@ -63,13 +43,13 @@ for (;;) {
 }
 
 const post = async (path: string, body: unknown): Promise<any> => {
-  const response = await fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: JSON.stringify(body) });
+  const response = await fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` }, body: JSON.stringify(body) });
   const json = await response.json();
   if (!response.ok) throw new Error(JSON.stringify(json));
   return json;
 };
 const text = 'A question of about one kilobyte, as a chat turn would send. '.repeat(17);
-const model = 'openai/bench-model';
+const model = BENCH_MODEL;
 // The history: `--items` messages of ~1 KB in a conversation, then one turn whose id chains.
 const conversation = await post('/v1/conversations', {});
 for (let from = 0; from < Number(args.items); from += 20) {
@@ -89,9 +69,9 @@ for (let n = 0; n < 20; n++) await one();
 
 // (1) The statements of one request, from PostgreSQL's log.
 if (existsSync(args.log)) {
-  await admin.query(`ALTER DATABASE ${database} SET log_statement = 'all'`);
+  await admin.query(`ALTER DATABASE ${database.name} SET log_statement = 'all'`);
   // The setting applies to new sessions: make the server's pool open new ones.
-  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database]);
+  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database.name]);
   await one().catch(() => undefined); // a request on a dead pooled connection may fail once
   await one();
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -109,7 +89,7 @@ if (existsSync(args.log)) {
     .filter((statement): statement is string => statement !== undefined && !statement.includes('webhook_deliveries'));
   console.log(`${mode}: ${statements.length} SQL statements for one request (history of ${args.items} items)`);
   for (const statement of statements) console.log(`  ${statement.replaceAll('"public".', '').slice(0, 160)}`);
-  await admin.query(`ALTER DATABASE ${database} RESET log_statement`);
+  await admin.query(`ALTER DATABASE ${database.name} RESET log_statement`);
 } else {
   console.log(`(no statement count: ${args.log} is not readable here)`);
 }
@@ -152,5 +132,4 @@ console.log(`CPU profile of the server (startup included): ${(busy / 1_000).toFi
 console.log(`by area (self time):\n${top(byArea, 15)}`);
 console.log(`by function (self time):\n${top(byFunction, 20)}`);
 
-await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
-await admin.end();
+await database.drop();
