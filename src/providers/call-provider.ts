@@ -21,6 +21,14 @@ export const DEFAULT_HEADERS_TIMEOUT_MS = 120_000;
 /** Longest silence allowed between two body chunks. */
 export const DEFAULT_BODY_TIMEOUT_MS = 600_000;
 
+/**
+ * The headers timeout of a non-streamed call: its headers come only once the whole answer is
+ * written, so it may wait as long as a stream may stay silent.
+ */
+export function wholeAnswerHeadersTimeoutMs(options: Pick<UpstreamCallOptions, 'headersTimeoutMs' | 'bodyTimeoutMs'>): number {
+  return Math.max(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
+}
+
 export interface CallProviderOptions {
   /** Provider name, carried into every ProviderError. */
   provider: string;

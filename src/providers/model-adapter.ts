@@ -55,6 +55,12 @@ export interface ModelRequest {
   /** OpenAI `prompt_cache_options` (GPT-5.6+), passed through as the client sent it. */
   promptCacheOptions: Record<string, unknown> | null;
   safetyIdentifier: string | null;
+  /**
+   * False when the caller needs only the finished answer (a foreground client that did not ask to
+   * stream): the adapter may then ask the upstream for one JSON body instead of a stream of events,
+   * which is one parse instead of hundreds. Absent or true: streamed.
+   */
+  stream?: boolean;
   /** Prompt-cache planning for this call; absent or `off` sends no cache hints. */
   cache?: CacheSettings;
   /** Filled in with what went to the upstream (requests, attempts), for the admin API. */

@@ -106,7 +106,8 @@ export class TurnPreparation {
       settings,
       context,
       input,
-      request: { ...plan.request, trace: newUpstreamTrace() },
+      // A foreground client that does not stream waits for the whole answer; so can the upstream call.
+      request: { ...plan.request, trace: newUpstreamTrace(), ...(body.stream !== true && body.background !== true ? { stream: false } : {}) },
       plan,
       contextPlan: plan.context,
       resolveToolName: plan.resolveToolName,

@@ -181,7 +181,7 @@ describe('Gemini explicit caches', () => {
 
   it('leaves a small prompt to implicit caching, even under aggressive', async () => {
     await client.responses.create(withPolicy({ model, instructions: 'Be brief.', input: 'hi' }, 'aggressive'));
-    expect(harness.upstream.requests.map((request) => request.path)).toEqual([expect.stringContaining(':streamGenerateContent')]);
+    expect(harness.upstream.requests.map((request) => request.path)).toEqual([expect.stringContaining(':generateContent')]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { callProvider, type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
+import { callProvider, type CallProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
 import { requestTokenCount } from '../count-tokens.js';
 import type { InputTokenCount, ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
@@ -21,7 +21,8 @@ export interface AnthropicAdapterOptions extends UpstreamCallOptions {
 }
 
 /**
- * Anthropic Messages (`POST {baseUrl}/v1/messages`), always streamed upstream.
+ * Anthropic Messages (`POST {baseUrl}/v1/messages`), streamed upstream unless the client waits for
+ * a short whole answer.
  * @see https://platform.claude.com/docs/en/api/messages
  */
 export class AnthropicAdapter implements ModelAdapter {
@@ -39,6 +40,7 @@ export class AnthropicAdapter implements ModelAdapter {
     // Runs even without settings: it removes client markers, which only a planned request may carry.
     const plan = applyAnthropicCache(body, request.cache ?? null);
     if (request.cache) yield { type: 'cache-plan', plan };
+    const streamed = body.stream === true;
 
     yield* readProviderStream({
       provider,
@@ -50,12 +52,13 @@ export class AnthropicAdapter implements ModelAdapter {
         body,
         signal,
         retry: this.options.retry,
-        headersTimeoutMs: this.options.headersTimeoutMs,
+        headersTimeoutMs: streamed ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
         bodyTimeoutMs: this.options.bodyTimeoutMs,
         ...(request.trace ? { trace: request.trace } : {}),
       }),
       fromEvents: (events) => mapAnthropicStream(events, provider),
       fromJson: (text) => convertAnthropicMessage(text, provider),
+      streamed,
     });
   }
 

@@ -11,7 +11,7 @@ export interface ToAnthropicRequestOptions {
 }
 
 /**
- * Builds the `POST /v1/messages` body, always streamed. `promptCacheKey` has no Anthropic
+ * Builds the `POST /v1/messages` body, streamed unless the client waits for a short whole answer. `promptCacheKey` has no Anthropic
  * equivalent and is not sent. Thinking comes planned (plan-thinking: budget or adaptive effort, and
  * the sampling guards already applied).
  * @see https://platform.claude.com/docs/en/api/messages
@@ -75,9 +75,18 @@ export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRe
     // trigger (150,000 tokens) then applies to this request too.
     body.context_management = { edits: [{ type: 'compact_20260112' }] };
   }
-  body.stream = true;
+  if (request.stream !== false || body.max_tokens > WHOLE_ANSWER_MAX_TOKENS) body.stream = true;
   return body;
 }
+
+/**
+ * The largest `max_tokens` asked for as one JSON answer. Anthropic's SDKs refuse a non-streamed
+ * call expected to run past ten minutes (an hour per 128,000 output tokens: 21,333 tokens), since
+ * networks drop connections that stay idle that long; a larger one is streamed even for a client
+ * that waits for the whole answer.
+ * @see https://platform.claude.com/docs/en/api/errors#long-requests
+ */
+export const WHOLE_ANSWER_MAX_TOKENS = 21_333;
 
 /** A lone block goes as a plain string, the form every Anthropic-compatible endpoint accepts. */
 function toSystemField(blocks: AnthropicTextBlock[]): Pick<AnthropicRequestBody, 'system'> {

@@ -1,8 +1,7 @@
 import type { CacheThreadRef, ProviderCacheStore } from '../../caching/provider-cache.store.js';
-import { callProvider, type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
+import { callProvider, type CallProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
 import { requestTokenCount } from '../count-tokens.js';
 import type { InputTokenCount, ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
-import type { UpstreamTrace } from '../upstream-trace.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import type { GeminiRequestBody } from './gemini.api.js';
 import { geminiTokenCountSchema, toGeminiCountTokensBody } from './gemini-count-tokens.js';
@@ -23,8 +22,9 @@ export interface GeminiAdapterOptions extends UpstreamCallOptions {
 }
 
 /**
- * Gemini API (`POST {baseUrl}/v1beta/models/{model}:streamGenerateContent?alt=sse`), always streamed
- * upstream. The key goes in a header rather than `?key=`, so it never lands in proxy access logs.
+ * Gemini API (`POST {baseUrl}/v1beta/models/{model}:streamGenerateContent?alt=sse`), streamed
+ * upstream unless the client waits for the whole answer (`:generateContent`). The key goes in a
+ * header rather than `?key=`, so it never lands in proxy access logs.
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
 export class GeminiAdapter implements ModelAdapter {
@@ -43,14 +43,14 @@ export class GeminiAdapter implements ModelAdapter {
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
     const body = toGeminiRequest(request, { provider: this.options.provider });
     if (!this.explicitCache || !request.cache) {
-      yield* this.send(request.model, body, signal, request.trace);
+      yield* this.send(request, body, signal);
       return;
     }
     const prepared = await this.explicitCache.prepare(request.model, body, request.cache, signal);
     yield { type: 'cache-plan', plan: prepared.plan };
     let started = false;
     try {
-      for await (const part of this.send(request.model, prepared.body, signal, request.trace)) {
+      for await (const part of this.send(request, prepared.body, signal)) {
         started = true;
         yield part;
       }
@@ -59,7 +59,7 @@ export class GeminiAdapter implements ModelAdapter {
       if (started || !cache || !isCachedContentError(error)) throw error;
       // The cache is gone (expired early, deleted elsewhere): forget it and send the request whole, once.
       await this.explicitCache.forget(cache.name);
-      yield* this.send(request.model, body, signal, request.trace);
+      yield* this.send(request, body, signal);
     }
   }
 
@@ -93,28 +93,31 @@ export class GeminiAdapter implements ModelAdapter {
     await this.explicitCache?.release(thread);
   }
 
-  private send(model: string, body: GeminiRequestBody, signal: AbortSignal, trace?: UpstreamTrace): AsyncGenerator<ModelStreamPart, void, undefined> {
+  /** Streams (`:streamGenerateContent?alt=sse`) unless the client waits for the whole answer (`:generateContent`). */
+  private send(request: ModelRequest, body: GeminiRequestBody, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
     const { provider } = this.options;
+    const streamed = request.stream !== false;
+    const method = streamed ? 'streamGenerateContent?alt=sse' : 'generateContent';
     return readProviderStream({
       provider,
       signal,
       send: () => this.callProvider({
         provider,
-        url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`,
+        url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1beta/models/${encodeURIComponent(request.model)}:${method}`,
         headers: {
-          accept: 'text/event-stream',
+          accept: streamed ? 'text/event-stream' : 'application/json',
           ...(this.options.apiKey ? { 'x-goog-api-key': this.options.apiKey } : {}),
         },
         body,
         signal,
         retry: this.options.retry,
-        headersTimeoutMs: this.options.headersTimeoutMs,
+        headersTimeoutMs: streamed ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
         bodyTimeoutMs: this.options.bodyTimeoutMs,
-        ...(trace ? { trace } : {}),
+        ...(request.trace ? { trace: request.trace } : {}),
       }),
       fromEvents: (events) => mapGeminiStream(events, provider),
       fromJson: (text) => convertGeminiResponseBody(text, provider),
+      streamed,
     });
   }
 }
-

@@ -18,7 +18,7 @@ describe(convertOpenAICompatibleCompletion.name, () => {
     ]);
   });
 
-  it('emits reasoning before text', () => {
+  it('emits reasoning before text, marked as the provider\'s so only it gets it back', () => {
     const body = JSON.stringify({
       id: 'x',
       model: 'deepseek-reasoner',
@@ -27,6 +27,7 @@ describe(convertOpenAICompatibleCompletion.name, () => {
     expect(convertOpenAICompatibleCompletion(body, 'deepseek')).toEqual([
       { type: 'response-metadata', id: 'x', model: 'deepseek-reasoner' },
       { type: 'reasoning-delta', delta: 'A' },
+      { type: 'reasoning-end', providerData: { chat: { provider: 'deepseek' } } },
       { type: 'text-delta', delta: 'B' },
       { type: 'finish', reason: { unified: 'length', raw: 'length' }, usage: null },
     ]);

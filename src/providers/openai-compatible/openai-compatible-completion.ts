@@ -31,7 +31,8 @@ export function convertOpenAICompatibleCompletion(text: string, provider: string
   const message = choice?.message;
   const reasoning = message?.reasoning_content || message?.reasoning;
   if (reasoning) {
-    parts.push({ type: 'reasoning-delta', delta: reasoning });
+    // Marked as this provider's, as the stream marks it, so only it gets it back as `reasoning_content`.
+    parts.push({ type: 'reasoning-delta', delta: reasoning }, { type: 'reasoning-end', providerData: { chat: { provider } } });
   }
   if (message?.content) {
     parts.push({ type: 'text-delta', delta: message.content });

@@ -1,4 +1,4 @@
-import { callProvider, type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
+import { callProvider, type CallProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
 import type { InputTokenCount, ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { countChatTokens } from './count-chat-tokens.js';
@@ -36,7 +36,7 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
 
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
     const { provider, dialect } = this.options;
-    const streaming = this.options.upstreamStreaming ?? true;
+    const streaming = (this.options.upstreamStreaming ?? true) && request.stream !== false;
     const body = toOpenAICompatibleRequest(request, {
       provider,
       dialect,
@@ -57,7 +57,7 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
         body,
         signal,
         retry: this.options.retry,
-        headersTimeoutMs: this.options.headersTimeoutMs,
+        headersTimeoutMs: streaming ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
         bodyTimeoutMs: this.options.bodyTimeoutMs,
         ...(request.trace ? { trace: request.trace } : {}),
       }),

@@ -1,4 +1,4 @@
-import { callProvider, type CallProvider, type ProviderResponse, type UpstreamCallOptions } from '../call-provider.js';
+import { callProvider, type CallProvider, type ProviderResponse, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
 import { countPromptTokens } from '../count-prompt-tokens.js';
 import { requestTokenCount } from '../count-tokens.js';
 import type { InputTokenCount, ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
@@ -22,8 +22,8 @@ export interface OpenAIResponsesAdapterOptions extends UpstreamCallOptions {
 /**
  * The Responses API (`POST {baseUrl}/responses`) for upstreams that speak it themselves: OpenAI,
  * Azure OpenAI, vLLM's Responses server. Our server owns the conversation, so every call is
- * stateless: `store: false`, the whole history as input, streamed, with encrypted reasoning asked
- * for so reasoning items can be replayed on the next turn.
+ * stateless: `store: false`, the whole history as input, streamed unless the client waits for the
+ * whole answer, with encrypted reasoning asked for so reasoning items can be replayed on the next turn.
  * @see https://platform.openai.com/docs/api-reference/responses/create
  */
 export class OpenAIResponsesAdapter implements ModelAdapter {
@@ -45,6 +45,7 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
       send: () => this.send(request, signal),
       fromEvents: (events) => mapOpenAIResponsesStream(events, provider),
       fromJson: (text) => convertOpenAIResponsesResponse(text, provider),
+      streamed: request.stream !== false,
     });
   }
 
@@ -102,17 +103,18 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
   }
 
   private post(request: ModelRequest, includeEncryptedReasoning: boolean, signal: AbortSignal): Promise<ProviderResponse> {
+    const streamed = request.stream !== false;
     return this.callProvider({
       provider: this.options.provider,
       url: `${this.options.baseUrl.replace(/\/+$/, '')}/responses`,
       headers: {
-        accept: 'text/event-stream',
+        accept: streamed ? 'text/event-stream' : 'application/json',
         ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
       },
       body: toOpenAIResponsesRequest(request, { includeEncryptedReasoning }),
       signal,
       retry: this.options.retry,
-      headersTimeoutMs: this.options.headersTimeoutMs,
+      headersTimeoutMs: streamed ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
       bodyTimeoutMs: this.options.bodyTimeoutMs,
       ...(request.trace ? { trace: request.trace } : {}),
     });

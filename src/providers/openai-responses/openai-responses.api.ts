@@ -88,7 +88,7 @@ export interface OpenAIResponsesRequestBody {
   context_management?: Array<{ type: 'compaction'; compact_threshold: number | null }>;
   /** Our server owns the state: the upstream never keeps anything. */
   store: false;
-  stream: true;
+  stream: boolean;
 }
 
 // ---- our provider_data ------------------------------------------------------------------------

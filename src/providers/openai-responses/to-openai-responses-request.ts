@@ -22,7 +22,7 @@ export function toOpenAIResponsesRequest(request: ModelRequest, options: ToOpenA
     model: request.model,
     input: convertToOpenAIResponsesInput(request.items, { cacheBreakpoints: (request.cache?.capabilities.maxBreakpoints ?? 0) > 0 }),
     store: false,
-    stream: true,
+    stream: request.stream !== false,
   };
   if (request.instructions) {
     body.instructions = request.instructions;
