@@ -6,6 +6,7 @@ import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import { seqAfter } from '../common/pagination.js';
+import { Sql } from '../persistence/sql.js';
 
 export interface ConversationRecord {
   id: string;
@@ -23,16 +24,21 @@ const conversationColumns = { id: true, threadId: true, metadata: true, cachePol
 export class ConversationsRepository {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
     private readonly threads: ThreadStore,
   ) {}
 
   /** The conversation, its thread and its first items, in one transaction. */
   async create(projectId: string, fields: { metadata: Record<string, string>; cachePolicy: CacheMode | null; reasoningPolicy: ReasoningPolicy | null }, items: Item[]): Promise<ConversationRecord> {
-    return this.prisma.$transaction(async (tx) => {
+    return this.sql.transaction(async (tx) => {
       const threadId = await this.threads.createThread(tx, projectId, 'conversation');
-      const row = await tx.conversation.create({ data: { id: newId('conv'), projectId, threadId, ...fields }, select: conversationColumns });
+      const [row] = await tx.query<ConversationRow>(
+        `INSERT INTO conversations (id, project_id, thread_id, metadata, cache_policy, reasoning_policy) VALUES ($1, $2, $3, $4::json, $5, $6)
+         RETURNING id, thread_id AS "threadId", metadata, cache_policy AS "cachePolicy", reasoning_policy AS "reasoningPolicy", created_at AS "createdAt"`,
+        [newId('conv'), projectId, threadId, JSON.stringify(fields.metadata), fields.cachePolicy, fields.reasoningPolicy],
+      );
       await this.threads.append(tx, projectId, { kind: 'tip', threadId }, asInput(items));
-      return toRecord(row);
+      return toRecord(row!);
     });
   }
 
@@ -43,13 +49,16 @@ export class ConversationsRepository {
 
   /** Where the conversation ends now: a turn plans on this snapshot. Null when unknown or deleted. */
   async currentPosition(projectId: string, id: string): Promise<{ position: ThreadPosition; cachePolicy: CacheMode | null; reasoningPolicy: ReasoningPolicy | null } | null> {
-    const row = await this.prisma.conversation.findFirst({
-      where: { id, projectId, deletedAt: null },
-      select: { threadId: true, cachePolicy: true, reasoningPolicy: true, thread: { select: { nextSeq: true } } },
-    });
+    // Every conversation turn starts here: one statement (Prisma's include would be two).
+    const [row] = await this.sql.query<{ threadId: string; nextSeq: number; cachePolicy: string | null; reasoningPolicy: string | null }>(
+      `SELECT c.thread_id AS "threadId", t.next_seq AS "nextSeq", c.cache_policy AS "cachePolicy", c.reasoning_policy AS "reasoningPolicy"
+         FROM conversations c JOIN threads t ON t.id = c.thread_id
+        WHERE c.id = $1 AND c.project_id = $2 AND c.deleted_at IS NULL`,
+      [id, projectId],
+    );
     return row
       ? {
-          position: { threadId: row.threadId, endSeq: row.thread.nextSeq },
+          position: { threadId: row.threadId, endSeq: row.nextSeq },
           cachePolicy: row.cachePolicy as CacheMode | null,
           reasoningPolicy: row.reasoningPolicy as ReasoningPolicy | null,
         }
@@ -70,7 +79,7 @@ export class ConversationsRepository {
 
   /** Appends items at the end of the conversation, contiguous even when turns commit meanwhile. */
   async appendItems(projectId: string, threadId: string, items: Item[]): Promise<void> {
-    await this.prisma.$transaction((tx) => this.threads.append(tx, projectId, { kind: 'tip', threadId }, asInput(items)));
+    await this.sql.transaction((tx) => this.threads.append(tx, projectId, { kind: 'tip', threadId }, asInput(items)));
   }
 
   /** One page of live items, keyset-paginated on seq; fetches `limit + 1` to know if more exist. */
@@ -106,7 +115,16 @@ function asInput(items: Item[]) {
   return items.map((item) => ({ item, direction: 'input' as const, responseId: null }));
 }
 
-function toRecord(row: { id: string; threadId: string; metadata: Prisma.JsonValue; cachePolicy: string | null; reasoningPolicy: string | null; createdAt: Date }): ConversationRecord {
+interface ConversationRow {
+  id: string;
+  threadId: string;
+  metadata: Prisma.JsonValue;
+  cachePolicy: string | null;
+  reasoningPolicy: string | null;
+  createdAt: Date;
+}
+
+function toRecord(row: ConversationRow): ConversationRecord {
   return {
     id: row.id,
     threadId: row.threadId,

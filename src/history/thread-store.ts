@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids.js';
-import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { PrismaClient } from '../generated/prisma/client.js';
 import type { HistoryEntry, Item, ProviderData } from '../items/item.schemas.js';
+import { Sql } from '../persistence/sql.js';
 
 /** A point in a thread's history: everything in the lineage of `threadId` below `endSeq`. */
 export interface ThreadPosition {
@@ -38,11 +39,15 @@ export interface StoredItemRow {
 
 /**
  * The thread store: one query loads a history, one transaction appends a turn. Threads branch
- * instead of being rewritten, so every provider cache keyed on an exact prefix stays valid.
+ * instead of being rewritten, so every provider cache keyed on an exact prefix stays valid. Both
+ * are on every turn's path, so they are plain SQL (persistence/sql.ts).
  */
 @Injectable()
 export class ThreadStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
+  ) {}
 
   /**
    * The items visible at `position` (the whole thread when `endSeq` is null), oldest first, with
@@ -52,20 +57,22 @@ export class ThreadStore {
    * read), and ancestors that end before it are not walked.
    */
   async loadHistory(projectId: string, position: ThreadPosition | { threadId: string; endSeq: null }, fromSeq: number | null = null): Promise<HistoryEntry[]> {
-    const rows = await this.prisma.$queryRaw<StoredItemRow[]>`
-      WITH RECURSIVE lineage (thread_id, parent_thread_id, upto) AS (
-        SELECT t.id, t.parent_thread_id, COALESCE(${position.endSeq}::int, t.next_seq)
-          FROM threads t WHERE t.id = ${position.threadId} AND t.project_id = ${projectId}
+    const rows = await this.sql.query<StoredItemRow>(
+      `WITH RECURSIVE lineage (thread_id, parent_thread_id, upto) AS (
+        SELECT t.id, t.parent_thread_id, COALESCE($1::int, t.next_seq)
+          FROM threads t WHERE t.id = $2 AND t.project_id = $3
         UNION ALL
         SELECT p.id, p.parent_thread_id, c.fork_seq
           FROM lineage l
           JOIN threads c ON c.id = l.thread_id
           JOIN threads p ON p.id = l.parent_thread_id
-         WHERE c.fork_seq > COALESCE(${fromSeq}::int, -1)
+         WHERE c.fork_seq > COALESCE($4::int, -1)
       )
       SELECT i.seq, i.data, i.provider_data
-        FROM lineage l JOIN items i ON i.thread_id = l.thread_id AND i.seq < l.upto AND i.seq >= COALESCE(${fromSeq}::int, 0) AND i.deleted_at IS NULL
-       ORDER BY i.seq`;
+        FROM lineage l JOIN items i ON i.thread_id = l.thread_id AND i.seq < l.upto AND i.seq >= COALESCE($4::int, 0) AND i.deleted_at IS NULL
+       ORDER BY i.seq`,
+      [position.endSeq, position.threadId, projectId, fromSeq],
+    );
     return rows.map((row) => ({ seq: row.seq, item: toItem(row) }));
   }
 
@@ -80,42 +87,34 @@ export class ThreadStore {
   }
 
   /** Creates an empty thread (a conversation's) inside the caller's transaction. */
-  async createThread(tx: Prisma.TransactionClient, projectId: string, kind: 'chain' | 'conversation'): Promise<string> {
+  async createThread(tx: Sql, projectId: string, kind: 'chain' | 'conversation'): Promise<string> {
     const threadId = newId('thr');
-    await tx.thread.create({ data: { id: threadId, projectId, kind } });
+    await tx.query(`INSERT INTO threads (id, project_id, kind) VALUES ($1, $2, $3)`, [threadId, projectId, kind]);
     return threadId;
   }
 
   /**
    * Appends items inside the caller's transaction, where `target` says. The thread row is locked
    * while its next seqs are taken, so concurrent appends to one thread never interleave: each
-   * call's items are contiguous, in commit order.
+   * call's items are contiguous, in commit order. The items go in one multi-row INSERT.
    */
-  async append(tx: Prisma.TransactionClient, projectId: string, target: AppendTarget, items: NewItem[]): Promise<ThreadPosition> {
+  async append(tx: Sql, projectId: string, target: AppendTarget, items: NewItem[]): Promise<ThreadPosition> {
     const start = await this.reserve(tx, projectId, target, items.length);
     if (items.length > 0) {
-      await tx.item.createMany({
-        data: items.map(({ item, direction, responseId }, offset) => {
-          const { provider_data: providerData, ...data } = item;
-          return {
-            threadId: start.threadId,
-            seq: start.endSeq + offset,
-            id: item.id,
-            projectId,
-            responseId,
-            direction,
-            type: item.type,
-            data: data as Prisma.InputJsonValue,
-            ...(providerData ? { providerData: providerData as Prisma.InputJsonValue } : {}),
-          };
-        }),
+      const values: unknown[] = [];
+      const rows = items.map(({ item, direction, responseId }, offset) => {
+        const { provider_data: providerData, ...data } = item;
+        const at = values.length;
+        values.push(start.threadId, start.endSeq + offset, item.id, projectId, responseId, direction, item.type, JSON.stringify(data), providerData ? JSON.stringify(providerData) : null);
+        return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}, $${at + 8}::json, $${at + 9}::json)`;
       });
+      await tx.query(`INSERT INTO items (thread_id, seq, id, project_id, response_id, direction, type, data, provider_data) VALUES ${rows.join(', ')}`, values);
     }
     return { threadId: start.threadId, endSeq: start.endSeq + items.length };
   }
 
   /** Returns where the items go (thread and first seq) and advances that thread's next_seq. */
-  private async reserve(tx: Prisma.TransactionClient, projectId: string, target: AppendTarget, count: number): Promise<ThreadPosition> {
+  private async reserve(tx: Sql, projectId: string, target: AppendTarget, count: number): Promise<ThreadPosition> {
     if (target.kind === 'tip') {
       const nextSeq = await this.lockThread(tx, projectId, target.threadId);
       if (nextSeq === null) throw new Error(`thread ${target.threadId} does not exist`);
@@ -127,27 +126,23 @@ export class ThreadStore {
     }
     const from = target.from;
     const threadId = newId('thr');
-    await tx.thread.create({
-      data: {
-        id: threadId,
-        projectId,
-        kind: 'chain',
-        parentThreadId: from?.threadId ?? null,
-        forkSeq: from?.endSeq ?? null,
-        nextSeq: (from?.endSeq ?? 0) + count,
-      },
-    });
+    await tx.query(`INSERT INTO threads (id, project_id, kind, parent_thread_id, fork_seq, next_seq) VALUES ($1, $2, 'chain', $3, $4, $5)`, [
+      threadId,
+      projectId,
+      from?.threadId ?? null,
+      from?.endSeq ?? null,
+      (from?.endSeq ?? 0) + count,
+    ]);
     return { threadId, endSeq: from?.endSeq ?? 0 };
   }
 
-  private async lockThread(tx: Prisma.TransactionClient, projectId: string, threadId: string): Promise<number | null> {
-    const [thread] = await tx.$queryRaw<Array<{ next_seq: number }>>`
-      SELECT next_seq FROM threads WHERE id = ${threadId} AND project_id = ${projectId} FOR UPDATE`;
+  private async lockThread(tx: Sql, projectId: string, threadId: string): Promise<number | null> {
+    const [thread] = await tx.query<{ next_seq: number }>(`SELECT next_seq FROM threads WHERE id = $1 AND project_id = $2 FOR UPDATE`, [threadId, projectId]);
     return thread?.next_seq ?? null;
   }
 
-  private async advance(tx: Prisma.TransactionClient, at: ThreadPosition, count: number): Promise<ThreadPosition> {
-    await tx.thread.update({ where: { id: at.threadId }, data: { nextSeq: at.endSeq + count } });
+  private async advance(tx: Sql, at: ThreadPosition, count: number): Promise<ThreadPosition> {
+    await tx.query(`UPDATE threads SET next_seq = $1, updated_at = now() WHERE id = $2`, [at.endSeq + count, at.threadId]);
     return at;
   }
 }

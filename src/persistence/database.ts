@@ -7,6 +7,7 @@ import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/env.schema.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { applyMigrations, pgExecutor, pgliteExecutor } from './apply-migrations.js';
+import { PgliteSql, PgSql, type Sql } from './sql.js';
 
 export { PrismaClient };
 
@@ -15,6 +16,8 @@ const logger = new Logger('Database');
 /** The open database: a Prisma client on PostgreSQL (pg pool) or on embedded PGlite, migrations applied. */
 export interface Database {
   prisma: PrismaClient;
+  /** The same database without Prisma, for the statements on every turn's path (see sql.ts). */
+  sql: Sql;
   kind: 'postgres' | 'pglite';
   close(): Promise<void>;
 }
@@ -37,6 +40,7 @@ async function openPostgres(url: string): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
+    sql: new PgSql(pool),
     kind: 'postgres',
     close: async () => {
       await prisma.$disconnect();
@@ -52,6 +56,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   return {
     prisma,
+    sql: new PgliteSql(db),
     kind: 'pglite',
     close: async () => {
       await prisma.$disconnect();

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { type Database, openDatabase, PrismaClient } from './database.js';
 import { InFlightWork } from './in-flight-work.js';
+import { Sql } from './sql.js';
 
 export const DATABASE = Symbol('DATABASE');
 
@@ -11,9 +12,10 @@ export const DATABASE = Symbol('DATABASE');
   providers: [
     { provide: DATABASE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => openDatabase(config.database) },
     { provide: PrismaClient, inject: [DATABASE], useFactory: (database: Database) => database.prisma },
+    { provide: Sql, inject: [DATABASE], useFactory: (database: Database) => database.sql },
     InFlightWork,
   ],
-  exports: [DATABASE, PrismaClient, InFlightWork],
+  exports: [DATABASE, PrismaClient, Sql, InFlightWork],
 })
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(

@@ -9,6 +9,7 @@ import { type AppendTarget, type ThreadPosition, ThreadStore } from '../history/
 import { UpstreamBodyStore } from '../history/upstream-body-store.js';
 import type { ResponseRecord, ResponseSettings, ResponseStatus } from './response-object.js';
 import { seqAfter } from '../common/pagination.js';
+import { Sql } from '../persistence/sql.js';
 
 export interface StoredResponse extends ResponseRecord {
   /** Where this response's items end in its thread; null until the turn is committed. */
@@ -40,36 +41,50 @@ export interface TurnResult {
 }
 
 type ResponseRow = Prisma.ResponseGetPayload<object>;
+/** The columns a StoredResponse is read from. */
+type StoredRow = Pick<
+  ResponseRow,
+  'id' | 'status' | 'model' | 'previousResponseId' | 'conversationId' | 'settings' | 'metadata' | 'usage' | 'usageEstimated' | 'error' | 'incompleteDetails' | 'background' | 'createdAt' | 'completedAt' | 'threadId' | 'endSeq' | 'cacheThread' | 'contextPlan'
+>;
+/** Those columns in SQL, named as the row type names them. */
+const STORED_COLUMNS = `id, status, model, previous_response_id AS "previousResponseId", conversation_id AS "conversationId", settings, metadata, usage,
+  usage_estimated AS "usageEstimated", error, incomplete_details AS "incompleteDetails", background, created_at AS "createdAt", completed_at AS "completedAt",
+  thread_id AS "threadId", end_seq AS "endSeq", cache_thread AS "cacheThread", context_plan AS "contextPlan"`;
 
-/** SQL of responses and their items; every query is scoped by project. */
+/**
+ * SQL of responses and their items; every query is scoped by project. What every turn runs (the
+ * previous response, the thread's rhythm, the insert, the commit) is plain SQL (persistence/sql.ts).
+ */
 @Injectable()
 export class ResponsesRepository {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
     private readonly threads: ThreadStore,
     private readonly bodies: UpstreamBodyStore,
   ) {}
 
   async create(projectId: string, record: ResponseRecord, request: unknown, cacheThread: string): Promise<void> {
-    await this.prisma.response.create({
-      data: {
-        id: record.id,
+    // A foreground turn starts now; a background one when a worker claims it.
+    await this.sql.query(
+      `INSERT INTO responses (id, project_id, status, model, previous_response_id, conversation_id, settings, request, metadata, background, created_at, heartbeat_at, started_at, cache_thread)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::json, $8::json, $9::json, $10, $11, $11, $12, $13)`,
+      [
+        record.id,
         projectId,
-        status: record.status,
-        model: record.model,
-        previousResponseId: record.previousResponseId,
-        conversationId: record.conversationId,
-        settings: record.settings as unknown as Prisma.InputJsonValue,
-        request: request as Prisma.InputJsonValue,
-        metadata: record.metadata,
-        background: record.background,
-        createdAt: record.createdAt,
-        heartbeatAt: record.createdAt,
-        // A foreground turn starts now; a background one when a worker claims it.
-        ...(record.background ? {} : { startedAt: record.createdAt }),
+        record.status,
+        record.model,
+        record.previousResponseId,
+        record.conversationId,
+        JSON.stringify(record.settings),
+        request === undefined ? null : JSON.stringify(request),
+        JSON.stringify(record.metadata),
+        record.background,
+        record.createdAt,
+        record.background ? null : record.createdAt,
         cacheThread,
-      },
-    });
+      ],
+    );
   }
 
   /**
@@ -81,12 +96,10 @@ export class ResponsesRepository {
    * 10,000 turns.
    */
   async recentStarts(projectId: string, cacheThread: string, exceptId: string, limit: number): Promise<Date[]> {
-    const rows = await this.prisma.response.findMany({
-      where: { cacheThread },
-      orderBy: { createdAt: 'desc' },
-      take: limit + 1,
-      select: { id: true, projectId: true, createdAt: true },
-    });
+    const rows = await this.sql.query<{ id: string; projectId: string; createdAt: Date }>(
+      `SELECT id, project_id AS "projectId", created_at AS "createdAt" FROM responses WHERE cache_thread = $1 ORDER BY created_at DESC LIMIT $2`,
+      [cacheThread, limit + 1],
+    );
     return rows
       .filter((row) => row.projectId === projectId && row.id !== exceptId)
       .slice(0, limit)
@@ -102,14 +115,20 @@ export class ResponsesRepository {
    * at 10,000 turns); only when none of them finished is the filtered query run.
    */
   async latestContextAnchor(projectId: string, conversationId: string): Promise<ContextAnchor | null> {
-    const select = { projectId: true, status: true, contextPlan: true, usage: true, usageEstimated: true } as const;
-    const newest = await this.prisma.response.findMany({ where: { conversationId }, orderBy: { createdAt: 'desc' }, take: NEWEST_FOR_ANCHOR, select });
-    const finished = (row: (typeof newest)[number]) => row.projectId === projectId && FINISHED.includes(row.status);
+    type AnchorRow = Pick<ResponseRow, 'projectId' | 'status' | 'contextPlan' | 'usage' | 'usageEstimated'>;
+    const columns = `project_id AS "projectId", status, context_plan AS "contextPlan", usage, usage_estimated AS "usageEstimated"`;
+    const newest = await this.sql.query<AnchorRow>(`SELECT ${columns} FROM responses WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT $2`, [conversationId, NEWEST_FOR_ANCHOR]);
+    const finished = (row: AnchorRow) => row.projectId === projectId && FINISHED.includes(row.status);
     const row =
       newest.find(finished) ??
       (newest.length < NEWEST_FOR_ANCHOR
         ? undefined
-        : await this.prisma.response.findFirst({ where: { projectId, conversationId, status: { in: [...FINISHED] } }, orderBy: { createdAt: 'desc' }, select }));
+        : (
+            await this.sql.query<AnchorRow>(
+              `SELECT ${columns} FROM responses WHERE project_id = $1 AND conversation_id = $2 AND status = ANY($3::text[]) ORDER BY created_at DESC LIMIT 1`,
+              [projectId, conversationId, [...FINISHED]],
+            )
+          )[0]);
     return row ? toContextAnchor(row) : null;
   }
 
@@ -124,38 +143,45 @@ export class ResponsesRepository {
     ];
     const request = result.upstreamRequest;
     const body = store && request?.body != null ? { text: request.body, encoded: this.bodies.encode(result.cacheThread, request.body) } : null;
-    await this.prisma.$transaction(async (tx) => {
+    await this.sql.transaction(async (tx) => {
       const position = await this.threads.append(tx, projectId, target, items);
       // store: false keeps no response, only what a conversation must keep: its items.
       if (!store) return;
-      await tx.response.update({
-        where: { id: responseId },
-        data: {
-          status: result.status,
-          usage: (result.usage ?? undefined) as Prisma.InputJsonValue | undefined,
-          usageEstimated: result.usageEstimated,
-          costUsd: result.costUsd,
-          cacheSavedUsd: result.cacheSavedUsd,
-          cachePlan: (result.cachePlan ?? undefined) as Prisma.InputJsonValue | undefined,
-          contextPlan: startAtCompaction(result.contextPlan, output, position) as unknown as Prisma.InputJsonValue,
-          startedAt: result.startedAt,
-          firstTokenAt: result.firstTokenAt,
+      const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
+      await tx.query(
+        `UPDATE responses SET status = $2, usage = COALESCE($3::json, usage), usage_estimated = $4, cost_usd = $5, cache_saved_usd = $6,
+           cache_plan = COALESCE($7::json, cache_plan), context_plan = $8::json, started_at = $9, first_token_at = $10,
+           upstream_request = COALESCE($11::json, upstream_request), upstream_body = $12, upstream_body_base = $13, upstream_body_prefix = $14,
+           upstream_body_suffix = $15, upstream_body_copies = COALESCE($16::json, upstream_body_copies), upstream_attempts = $17, upstream_requests = $18,
+           error = COALESCE($19::json, error), incomplete_details = COALESCE($20::json, incomplete_details), completed_at = $21, thread_id = $22, end_seq = $23
+         WHERE id = $1`,
+        [
+          responseId,
+          result.status,
+          json(result.usage),
+          result.usageEstimated,
+          result.costUsd,
+          result.cacheSavedUsd,
+          json(result.cachePlan),
+          JSON.stringify(startAtCompaction(result.contextPlan, output, position)),
+          result.startedAt,
+          result.firstTokenAt,
           // The body goes in the upstream_body columns, as a delta where it can (src/history/upstream-body-store.ts).
-          upstreamRequest: (request ? { ...request, body: null } : undefined) as Prisma.InputJsonValue | undefined,
-          upstreamBody: body?.encoded.text ?? null,
-          upstreamBodyBase: body?.encoded.base ?? null,
-          upstreamBodyPrefix: body?.encoded.prefix ?? null,
-          upstreamBodySuffix: body?.encoded.suffix ?? null,
-          upstreamBodyCopies: (body?.encoded.copies ?? undefined) as Prisma.InputJsonValue | undefined,
-          upstreamAttempts: result.upstreamAttempts,
-          upstreamRequests: result.upstreamRequests,
-          error: (result.error ?? undefined) as Prisma.InputJsonValue | undefined,
-          incompleteDetails: (result.incompleteDetails ?? undefined) as Prisma.InputJsonValue | undefined,
-          completedAt: result.completedAt,
-          threadId: position.threadId,
-          endSeq: position.endSeq,
-        },
-      });
+          json(request ? { ...request, body: null } : null),
+          body?.encoded.text ?? null,
+          body?.encoded.base ?? null,
+          body?.encoded.prefix ?? null,
+          body?.encoded.suffix ?? null,
+          json(body?.encoded.copies),
+          result.upstreamAttempts,
+          result.upstreamRequests,
+          json(result.error),
+          json(result.incompleteDetails),
+          result.completedAt,
+          position.threadId,
+          position.endSeq,
+        ],
+      );
     });
     // Only a committed body may be a base: a rolled-back one would leave later deltas without theirs.
     if (body) this.bodies.remember(result.cacheThread, responseId, body.text, body.encoded);
@@ -188,7 +214,7 @@ export class ResponsesRepository {
   }
 
   async find(projectId: string, id: string): Promise<StoredResponse | null> {
-    const row = await this.prisma.response.findFirst({ where: { id, projectId, deletedAt: null } });
+    const [row] = await this.sql.query<StoredRow>(`SELECT ${STORED_COLUMNS} FROM responses WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL`, [id, projectId]);
     return row ? toStoredResponse(row) : null;
   }
 
@@ -224,7 +250,7 @@ export class ResponsesRepository {
   }
 }
 
-function toStoredResponse(row: ResponseRow): StoredResponse {
+function toStoredResponse(row: StoredRow): StoredResponse {
   return {
     id: row.id,
     status: row.status as ResponseStatus,

@@ -1,0 +1,76 @@
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type pg from 'pg';
+
+/**
+ * Parameterised SQL straight to the driver, for the statements every turn sends (the previous
+ * response, the history, the turn's insert and commit). Prisma interprets each query in JavaScript
+ * first, which on that path cost more CPU than PostgreSQL spent running them (bench/README.md).
+ * Parameters are `$1…`; JSON goes in as text (`JSON.stringify`), since pg would turn a JS array
+ * into a PostgreSQL array. Rows come back as the driver parses them: json parsed, timestamptz as
+ * Date, int and double precision as number.
+ */
+export abstract class Sql {
+  abstract query<T>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  abstract transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+export class PgSql extends Sql {
+  constructor(private readonly pool: pg.Pool) {
+    super();
+  }
+
+  async query<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.pool.query({ text, values: params as unknown[] })).rows as T[];
+  }
+
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    // A connection whose ROLLBACK failed is in an unknown state: the pool drops it instead of reusing it.
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(new PgClientSql(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+class PgClientSql extends Sql {
+  constructor(private readonly client: pg.PoolClient) {
+    super();
+  }
+
+  async query<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.client.query({ text, values: params as unknown[] })).rows as T[];
+  }
+
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    // Already inside one: the work joins it.
+    return work(this);
+  }
+}
+
+/** PGlite is one connection: its own transaction lock keeps Prisma's queries (same database) out of ours. */
+export class PgliteSql extends Sql {
+  constructor(private readonly db: PGlite | Transaction) {
+    super();
+  }
+
+  async query<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.db.query<T>(text, params as unknown[])).rows;
+  }
+
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    if (!('transaction' in this.db)) return work(this);
+    return this.db.transaction((tx) => work(new PgliteSql(tx)));
+  }
+}
