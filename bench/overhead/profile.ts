@@ -2,7 +2,7 @@
 // fresh PostgreSQL database, and reports (1) every SQL statement one request of the mode sends,
 // from PostgreSQL's own log (`log_statement = all` on that database), and (2) a CPU profile of the
 // server over `--requests` more, by package and by function (self time).
-// Run: npm run bench:profile [-- --mode stateless|conversation|previous --requests 300 --items 100]
+// Run: npm run bench:profile [-- --mode stateless|conversation|previous --requests 300 --items 100 --concurrency 1]
 // The statement log needs read access to the server's log file (`--log`, default Debian's).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -17,6 +17,7 @@ const { values: args } = parseArgs({
     mode: { type: 'string', default: 'conversation' },
     requests: { type: 'string', default: '300' },
     items: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '1' },
     log: { type: 'string', default: '/var/log/postgresql/postgresql-15-main.log' },
   },
 });
@@ -98,8 +99,17 @@ if (existsSync(args.log)) {
 const started = performance.now();
 // The profile's clock is the monotonic one (microseconds) this process reads too: samples before this are startup and setup.
 const measuredFrom = Number(process.hrtime.bigint() / 1_000n);
-for (let n = 0; n < requests; n++) await one();
-console.log(`\n${requests} × ${mode}: ${((performance.now() - started) / requests).toFixed(2)} ms each, sequential`);
+const concurrency = Number(args.concurrency);
+let sent = 0;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (sent < requests) {
+      sent++;
+      await one();
+    }
+  }),
+);
+console.log(`\n${requests} × ${mode}: ${((performance.now() - started) / requests).toFixed(2)} ms each, ${concurrency} at a time`);
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));
 mock.kill();

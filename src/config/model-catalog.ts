@@ -139,7 +139,23 @@ export class ModelCatalog {
     return this.file.aliases[model] ?? model;
   }
 
+  /**
+   * The facts of a model, merged from every entry that matches it. Remembered per name (every
+   * request asks), up to a bound, since names come from clients.
+   */
   lookup(model: string): ModelInfo {
+    let info = this.looked.get(model);
+    if (!info) {
+      if (this.looked.size >= LOOKUPS_KEPT) this.looked.clear();
+      info = Object.freeze(this.merge(model));
+      this.looked.set(model, info);
+    }
+    return info;
+  }
+
+  private readonly looked = new Map<string, ModelInfo>();
+
+  private merge(model: string): ModelInfo {
     const matching = this.entries.filter((entry) => entry.pattern.test(model));
     const first = <K extends keyof z.infer<typeof entrySchema>>(key: K) => matching.find((entry) => entry[key] !== undefined)?.[key];
     const capability = (key: keyof ModelInfo['capabilities']) => matching.find((entry) => entry.capabilities?.[key] !== undefined)?.capabilities?.[key] ?? true;
@@ -155,6 +171,9 @@ export class ModelCatalog {
     };
   }
 }
+
+/** Model names whose merged facts are remembered at once. */
+const LOOKUPS_KEPT = 1_000;
 
 /** Each cache field from the first matching entry that sets it, so a model entry can override one number of its provider's defaults. */
 function resolveCache(entries: Array<z.infer<typeof cacheSchema> | undefined>): CacheCapabilities {

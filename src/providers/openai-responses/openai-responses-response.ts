@@ -5,17 +5,12 @@ import { openAIResponsesResponseSchema } from './openai-responses.api.js';
 import { malformedUpstreamResponseError } from './openai-responses-error.js';
 import { OpenAIResponsesStreamMapper } from './openai-responses-stream.js';
 
-const TERMINAL_EVENTS: Record<string, string> = {
-  completed: 'response.completed',
-  incomplete: 'response.incomplete',
-  failed: 'response.failed',
-};
+const FINAL_STATUSES = new Set(['completed', 'incomplete', 'failed']);
 
 /**
  * Converts a non-streamed Response body (a server that ignored `stream: true`) into the parts its
- * stream would have produced. The body is replayed through the stream mapper as `response.created`
- * plus the terminal event of its status; the mapper reads every output item from that final
- * snapshot, so both paths share one mapping.
+ * stream would have produced. The stream mapper reads it as the final snapshot of a terminal event
+ * of its status (every output item from that snapshot), so both paths share one mapping.
  * @see https://platform.openai.com/docs/api-reference/responses/object
  */
 export function convertOpenAIResponsesResponse(text: string, provider: string): ModelStreamPart[] {
@@ -28,8 +23,8 @@ export function convertOpenAIResponsesResponse(text: string, provider: string): 
     throw malformedUpstreamResponseError(provider, result.error);
   }
   const response = result.data;
-  const terminal = TERMINAL_EVENTS[response.status ?? ''];
-  if (!terminal) {
+  const status = response.status ?? '';
+  if (!FINAL_STATUSES.has(status)) {
     // Some proxies answer 200 with an error envelope instead of a Response.
     const details = response.status ? null : parseProviderErrorBody(parsed.value);
     if (details) {
@@ -37,9 +32,5 @@ export function convertOpenAIResponsesResponse(text: string, provider: string): 
     }
     throw malformedUpstreamResponseError(provider, new Error(`response with status ${String(response.status)} is not final`));
   }
-  const mapper = new OpenAIResponsesStreamMapper(provider);
-  return [
-    ...mapper.push({ type: 'response.created', response: { ...response, output: [], usage: null } }),
-    ...mapper.push({ type: terminal, response }),
-  ];
+  return new OpenAIResponsesStreamMapper(provider).pushWhole(response, status as 'completed' | 'incomplete' | 'failed');
 }

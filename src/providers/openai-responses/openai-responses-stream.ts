@@ -106,6 +106,16 @@ export class OpenAIResponsesStreamMapper {
     return parts;
   }
 
+  /**
+   * A whole (non-streamed) Response, already validated: its metadata, then what its terminal event
+   * would map to, without validating the Response again for each of the two events.
+   */
+  pushWhole(response: OpenAIResponsesResponse, status: 'completed' | 'incomplete' | 'failed'): ModelStreamPart[] {
+    if (status === 'failed') throw toOpenAIResponsesFailedError(this.provider, response);
+    // finish() leads with the metadata, as a stream's first event would.
+    return this.finish(response, status === 'completed' ? { status } : { status, reason: response.incomplete_details?.reason ?? null });
+  }
+
   private map(value: unknown, eventName: string | undefined): ModelStreamPart[] {
     // Text deltas are most of a stream: their shape is checked by hand (what the delta schema
     // checks), zod only reports a malformed one. Parsing each with zod cost ~0.3 ms CPU per 1 KB answer.
