@@ -55,6 +55,7 @@ export class ConversationsRepository {
          FROM conversations c JOIN threads t ON t.id = c.thread_id
         WHERE c.id = $1 AND c.project_id = $2 AND c.deleted_at IS NULL`,
       [id, projectId],
+      'conversation_position',
     );
     return row
       ? {

@@ -72,6 +72,7 @@ export class ThreadStore {
         FROM lineage l JOIN items i ON i.thread_id = l.thread_id AND i.seq < l.upto AND i.seq >= COALESCE($4::int, 0) AND i.deleted_at IS NULL
        ORDER BY i.seq`,
       [position.endSeq, position.threadId, projectId, fromSeq],
+      'thread_history',
     );
     return rows.map((row) => ({ seq: row.seq, item: toItem(row) }));
   }
@@ -113,37 +114,38 @@ export class ThreadStore {
     return { threadId: start.threadId, endSeq: start.endSeq + items.length };
   }
 
-  /** Returns where the items go (thread and first seq) and advances that thread's next_seq. */
+  /**
+   * Returns where the items go (thread and first seq) and advances that thread's next_seq, in one
+   * statement: the UPDATE's row lock, held until commit, orders concurrent appends to a thread
+   * (one waiting for another sees its new next_seq when it gets the row).
+   */
   private async reserve(tx: Sql, projectId: string, target: AppendTarget, count: number): Promise<ThreadPosition> {
     if (target.kind === 'tip') {
-      const nextSeq = await this.lockThread(tx, projectId, target.threadId);
-      if (nextSeq === null) throw new Error(`thread ${target.threadId} does not exist`);
-      return this.advance(tx, { threadId: target.threadId, endSeq: nextSeq }, count);
+      const [row] = await tx.query<{ start: number }>(
+        `UPDATE threads SET next_seq = next_seq + $3, updated_at = now() WHERE id = $1 AND project_id = $2 RETURNING next_seq - $3 AS start`,
+        [target.threadId, projectId, count],
+        'thread_reserve_tip',
+      );
+      if (!row) throw new Error(`thread ${target.threadId} does not exist`);
+      return { threadId: target.threadId, endSeq: row.start };
     }
     if (target.kind === 'continue' && target.from) {
-      const nextSeq = await this.lockThread(tx, projectId, target.from.threadId);
-      if (nextSeq === target.from.endSeq) return this.advance(tx, target.from, count);
+      // Extends the thread only while `from` is still its tip; otherwise the turn forks.
+      const [row] = await tx.query<{ id: string }>(
+        `UPDATE threads SET next_seq = next_seq + $3, updated_at = now() WHERE id = $1 AND project_id = $2 AND next_seq = $4 RETURNING id`,
+        [target.from.threadId, projectId, count, target.from.endSeq],
+        'thread_reserve_at',
+      );
+      if (row) return target.from;
     }
     const from = target.from;
     const threadId = newId('thr');
-    await tx.query(`INSERT INTO threads (id, project_id, kind, parent_thread_id, fork_seq, next_seq) VALUES ($1, $2, 'chain', $3, $4, $5)`, [
-      threadId,
-      projectId,
-      from?.threadId ?? null,
-      from?.endSeq ?? null,
-      (from?.endSeq ?? 0) + count,
-    ]);
+    await tx.query(
+      `INSERT INTO threads (id, project_id, kind, parent_thread_id, fork_seq, next_seq) VALUES ($1, $2, 'chain', $3, $4, $5)`,
+      [threadId, projectId, from?.threadId ?? null, from?.endSeq ?? null, (from?.endSeq ?? 0) + count],
+      'thread_fork',
+    );
     return { threadId, endSeq: from?.endSeq ?? 0 };
-  }
-
-  private async lockThread(tx: Sql, projectId: string, threadId: string): Promise<number | null> {
-    const [thread] = await tx.query<{ next_seq: number }>(`SELECT next_seq FROM threads WHERE id = $1 AND project_id = $2 FOR UPDATE`, [threadId, projectId]);
-    return thread?.next_seq ?? null;
-  }
-
-  private async advance(tx: Sql, at: ThreadPosition, count: number): Promise<ThreadPosition> {
-    await tx.query(`UPDATE threads SET next_seq = $1, updated_at = now() WHERE id = $2`, [at.endSeq + count, at.threadId]);
-    return at;
   }
 }
 

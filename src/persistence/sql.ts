@@ -8,9 +8,12 @@ import type pg from 'pg';
  * Parameters are `$1…`; JSON goes in as text (`JSON.stringify`), since pg would turn a JS array
  * into a PostgreSQL array. Rows come back as the driver parses them: json parsed, timestamptz as
  * Date, int and double precision as number.
+ *
+ * A `name` makes it a prepared statement on PostgreSQL: parsed and planned once per connection,
+ * then only bound and run. Only for fixed texts (a name must always mean the same text).
  */
 export abstract class Sql {
-  abstract query<T>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  abstract query<T>(text: string, params?: readonly unknown[], name?: string): Promise<T[]>;
   /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
   abstract transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
 }
@@ -20,8 +23,8 @@ export class PgSql extends Sql {
     super();
   }
 
-  async query<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.pool.query({ text, values: params as unknown[] })).rows as T[];
+  async query<T>(text: string, params: readonly unknown[] = [], name?: string): Promise<T[]> {
+    return (await this.pool.query({ text, values: params as unknown[], ...(name ? { name } : {}) })).rows as T[];
   }
 
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
@@ -49,8 +52,8 @@ class PgClientSql extends Sql {
     super();
   }
 
-  async query<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.client.query({ text, values: params as unknown[] })).rows as T[];
+  async query<T>(text: string, params: readonly unknown[] = [], name?: string): Promise<T[]> {
+    return (await this.client.query({ text, values: params as unknown[], ...(name ? { name } : {}) })).rows as T[];
   }
 
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
@@ -65,6 +68,7 @@ export class PgliteSql extends Sql {
     super();
   }
 
+  // PGlite runs in this process: there is no round trip for a prepared statement to save.
   async query<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
     return (await this.db.query<T>(text, params as unknown[])).rows;
   }

@@ -84,6 +84,7 @@ export class ResponsesRepository {
         record.background ? null : record.createdAt,
         cacheThread,
       ],
+      'response_insert',
     );
   }
 
@@ -99,6 +100,7 @@ export class ResponsesRepository {
     const rows = await this.sql.query<{ id: string; projectId: string; createdAt: Date }>(
       `SELECT id, project_id AS "projectId", created_at AS "createdAt" FROM responses WHERE cache_thread = $1 ORDER BY created_at DESC LIMIT $2`,
       [cacheThread, limit + 1],
+      'response_recent_starts',
     );
     return rows
       .filter((row) => row.projectId === projectId && row.id !== exceptId)
@@ -117,7 +119,7 @@ export class ResponsesRepository {
   async latestContextAnchor(projectId: string, conversationId: string): Promise<ContextAnchor | null> {
     type AnchorRow = Pick<ResponseRow, 'projectId' | 'status' | 'contextPlan' | 'usage' | 'usageEstimated'>;
     const columns = `project_id AS "projectId", status, context_plan AS "contextPlan", usage, usage_estimated AS "usageEstimated"`;
-    const newest = await this.sql.query<AnchorRow>(`SELECT ${columns} FROM responses WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT $2`, [conversationId, NEWEST_FOR_ANCHOR]);
+    const newest = await this.sql.query<AnchorRow>(`SELECT ${columns} FROM responses WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT $2`, [conversationId, NEWEST_FOR_ANCHOR], 'response_newest_anchors');
     const finished = (row: AnchorRow) => row.projectId === projectId && FINISHED.includes(row.status);
     const row =
       newest.find(finished) ??
@@ -181,6 +183,7 @@ export class ResponsesRepository {
           position.threadId,
           position.endSeq,
         ],
+        'response_commit',
       );
     });
     // Only a committed body may be a base: a rolled-back one would leave later deltas without theirs.
@@ -214,7 +217,7 @@ export class ResponsesRepository {
   }
 
   async find(projectId: string, id: string): Promise<StoredResponse | null> {
-    const [row] = await this.sql.query<StoredRow>(`SELECT ${STORED_COLUMNS} FROM responses WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL`, [id, projectId]);
+    const [row] = await this.sql.query<StoredRow>(`SELECT ${STORED_COLUMNS} FROM responses WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL`, [id, projectId], 'response_find');
     return row ? toStoredResponse(row) : null;
   }
 

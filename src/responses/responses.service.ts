@@ -76,15 +76,17 @@ export class ResponsesService {
       createdAt: new Date(),
       completedAt: null,
     };
-    if (planned.settings.store) {
-      await this.repository.create(projectId, record, toStoredRequest(rawBody, background), planned.context.cacheThread);
-      if (!background) this.liveness.register(record.id);
-    }
+    const stored = planned.settings.store ? this.repository.create(projectId, record, toStoredRequest(rawBody, background), planned.context.cacheThread) : Promise.resolve();
     if (background) {
+      await stored;
       await this.runner.enqueue(record.id);
       return { run: null, stream: body.stream === true, queued: toPublicResponse(record, []), warnings: planned.warnings };
     }
-    return { run: new TurnRun(this.toTurn(projectId, record, planned)), stream: body.stream === true, queued: null, warnings: planned.warnings };
+    if (planned.settings.store) this.liveness.register(record.id);
+    // The in-progress row is written while the model works; the commit waits for it. Its failure
+    // is the commit's (the turn fails as not stored), never an unhandled rejection meanwhile.
+    stored.catch(() => undefined);
+    return { run: new TurnRun(this.toTurn(projectId, record, planned, stored)), stream: body.stream === true, queued: null, warnings: planned.warnings };
   }
 
   /**
@@ -148,7 +150,7 @@ export class ResponsesService {
     }
   }
 
-  private toTurn(projectId: string, record: ResponseRecord, planned: PlannedTurn): Turn<PublicResponse> {
+  private toTurn(projectId: string, record: ResponseRecord, planned: PlannedTurn, stored: Promise<void> = Promise.resolve()): Turn<PublicResponse> {
     const compaction = planned.plan.compaction;
     return {
       ...(compaction
@@ -168,7 +170,13 @@ export class ResponsesService {
       request: planned.request,
       resolveToolName: planned.resolveToolName,
       renderInProgress: (output) => toPublicResponse(record, output.map(toPublicItem)),
-      commit: (outcome) => this.commit(projectId, record, planned, outcome),
+      commit: async (outcome) => {
+        await stored.catch((error: unknown) => {
+          this.liveness.unregister(record.id);
+          throw error;
+        });
+        return this.commit(projectId, record, planned, outcome);
+      },
       recover: (error, request) => this.recover(planned, error, request),
       ...(planned.includeEncryptedReasoning ? { sealReasoning: (data: ProviderData) => this.envelope.seal(data) } : {}),
     };

@@ -66,8 +66,17 @@ export class TurnPreparation {
     // Under truncation `auto` the previous turn's start holds: nothing before it is sent again, so
     // nothing before it is loaded. `disabled` sends the whole history, from its newest compaction on.
     const fromSeq = body.truncation === 'auto' ? (context.anchor?.startSeq ?? null) : (context.anchor?.floorSeq ?? null);
-    const history = context.position ? await this.threads.loadHistory(projectId, context.position, fromSeq) : [];
-    const input = await toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input', (text) => this.envelope.open(text));
+    const cacheMode: CacheMode = body.cache_policy ?? context.cachePolicy ?? this.config.cachePolicy;
+    // A thread's first turn is its own cache thread (no conversation, no previous response): no
+    // earlier request can have started on it, so there is nothing to read. This keeps a stateless
+    // `store: false` turn off the database.
+    const firstOfThread = context.cacheThread === responseId;
+    // The reads that do not depend on each other go out together (each on its own connection).
+    const [history, input, starts] = await Promise.all([
+      context.position ? this.threads.loadHistory(projectId, context.position, fromSeq) : [],
+      toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input', (text) => this.envelope.open(text)),
+      cacheMode === 'off' || firstOfThread ? [] : this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS),
+    ]);
     if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
     checkToolOutputs(
       history.map((entry) => entry.item),
@@ -75,12 +84,6 @@ export class TurnPreparation {
     );
     const compactNow = compactionTriggered(body);
     const beforeCompaction = context.position ? await this.historyBeforeForeignCompaction(projectId, context.position, history, model.wire) : undefined;
-    const cacheMode: CacheMode = body.cache_policy ?? context.cachePolicy ?? this.config.cachePolicy;
-    // A thread's first turn is its own cache thread (no conversation, no previous response): no
-    // earlier request can have started on it, so there is nothing to read. This keeps a stateless
-    // `store: false` turn off the database.
-    const firstOfThread = context.cacheThread === responseId;
-    const starts = cacheMode === 'off' || firstOfThread ? [] : await this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS);
     const plan = planTurn({
       projectId,
       body,
@@ -135,9 +138,8 @@ export class TurnPreparation {
   private async resolveContext(projectId: string, body: CreateResponseBody, responseId: string): Promise<TurnContext> {
     if (body.conversation != null) {
       const conversationId = conversationIdOf(body.conversation);
-      const current = await this.conversations.currentPosition(projectId, conversationId);
+      const [current, anchor] = await Promise.all([this.conversations.currentPosition(projectId, conversationId), this.repository.latestContextAnchor(projectId, conversationId)]);
       if (!current) throw ApiError.notFound('Conversation', conversationId, 'conversation');
-      const anchor = await this.repository.latestContextAnchor(projectId, conversationId);
       return { conversationId, position: current.position, cacheThread: conversationId, cachePolicy: current.cachePolicy, reasoningPolicy: current.reasoningPolicy, anchor };
     }
     const none = { cachePolicy: null, reasoningPolicy: null, anchor: null };
