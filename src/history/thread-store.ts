@@ -31,6 +31,14 @@ export type AppendTarget =
   | { kind: 'tip'; threadId: string }
   | { kind: 'fork'; from: ThreadPosition };
 
+/**
+ * A statement that runs with a turn's append, in the same SQL statement (so in the same
+ * transaction, in one round trip). `sql` may read the CTE `t` (`t.id`: the thread, `t.start`: the
+ * seq of the first item appended) and appends its parameters to `params` (numbered after the
+ * append's own: use `$${params.length}` after each push).
+ */
+export type AppendFollowUp = (params: unknown[]) => string;
+
 export interface StoredItemRow {
   seq: number;
   data: unknown;
@@ -115,6 +123,31 @@ export class ThreadStore {
   }
 
   /**
+   * Appends a turn's items where `target` says, and runs `followUp` (the response's update), as ONE
+   * statement: no BEGIN and COMMIT round trips, and the thread's row lock is held only while it
+   * runs. Extending a thread at its tip is one statement; when `from` is no longer the tip, the
+   * fork that follows is a second.
+   */
+  async appendTurn(projectId: string, target: AppendTarget, items: NewItem[], followUp: AppendFollowUp | null): Promise<ThreadPosition> {
+    const count = items.length;
+    if (target.kind === 'tip' || (target.kind === 'continue' && target.from)) {
+      const threadId = target.kind === 'tip' ? target.threadId : target.from!.threadId;
+      const params: unknown[] = [threadId, projectId, count];
+      // For a chain, the thread is extended only while `from` is still its tip.
+      const atTip = target.kind === 'continue' ? ` AND next_seq = $${params.push(target.from!.endSeq)}` : '';
+      const reserve = `UPDATE threads SET next_seq = next_seq + $3, updated_at = now() WHERE id = $1 AND project_id = $2${atTip} RETURNING id, next_seq - $3 AS start`;
+      const [row] = await this.sql.query<{ id: string; start: number }>(withFollowUps(reserve, params, projectId, items, followUp), params);
+      if (row) return { threadId: row.id, endSeq: row.start + count };
+      if (target.kind === 'tip') throw new Error(`thread ${target.threadId} does not exist`);
+    }
+    const from = target.from;
+    const params: unknown[] = [newId('thr'), projectId, from?.threadId ?? null, from?.endSeq ?? null, (from?.endSeq ?? 0) + count];
+    const fork = `INSERT INTO threads (id, project_id, kind, parent_thread_id, fork_seq, next_seq) VALUES ($1, $2, 'chain', $3, $4::int, $5) RETURNING id, COALESCE(fork_seq, 0) AS start`;
+    const [row] = await this.sql.query<{ id: string; start: number }>(withFollowUps(fork, params, projectId, items, followUp), params);
+    return { threadId: row!.id, endSeq: row!.start + count };
+  }
+
+  /**
    * Returns where the items go (thread and first seq) and advances that thread's next_seq, in one
    * statement: the UPDATE's row lock, held until commit, orders concurrent appends to a thread
    * (one waiting for another sees its new next_seq when it gets the row).
@@ -147,6 +180,30 @@ export class ThreadStore {
     );
     return { threadId, endSeq: from?.endSeq ?? 0 };
   }
+}
+
+/**
+ * `reserve` (a statement returning the thread `id` and the first seq `start`) as the CTE `t`, the
+ * items' INSERT reading it, then the follow-up; the statement returns `t`'s row.
+ */
+function withFollowUps(reserve: string, params: unknown[], projectId: string, items: NewItem[], followUp: AppendFollowUp | null): string {
+  const steps = [`t AS (${reserve})`];
+  if (items.length > 0) {
+    const project = `$${params.push(projectId)}`;
+    const rows = items.map(({ item, direction, responseId }, offset) => {
+      const { provider_data: providerData, ...data } = item;
+      const at = params.length;
+      params.push(offset, item.id, responseId, direction, item.type, JSON.stringify(data), providerData ? JSON.stringify(providerData) : null);
+      return `($${at + 1}::int, $${at + 2}::text, $${at + 3}::text, $${at + 4}::text, $${at + 5}::text, $${at + 6}::json, $${at + 7}::json)`;
+    });
+    steps.push(
+      `inserted AS (INSERT INTO items (thread_id, seq, id, project_id, response_id, direction, type, data, provider_data)
+        SELECT t.id, t.start + v.offset_in_turn, v.id, ${project}, v.response_id, v.direction, v.type, v.data, v.provider_data
+          FROM t, (VALUES ${rows.join(', ')}) AS v (offset_in_turn, id, response_id, direction, type, data, provider_data))`,
+    );
+  }
+  if (followUp) steps.push(`follow_up AS (${followUp(params)})`);
+  return `WITH ${steps.join(', ')} SELECT id, start FROM t`;
 }
 
 function toItem(row: StoredItemRow): Item {

@@ -145,47 +145,39 @@ export class ResponsesRepository {
     ];
     const request = result.upstreamRequest;
     const body = store && request?.body != null ? { text: request.body, encoded: this.bodies.encode(result.cacheThread, request.body) } : null;
-    await this.sql.transaction(async (tx) => {
-      const position = await this.threads.append(tx, projectId, target, items);
-      // store: false keeps no response, only what a conversation must keep: its items.
-      if (!store) return;
-      const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
-      await tx.query(
-        `UPDATE responses SET status = $2, usage = COALESCE($3::json, usage), usage_estimated = $4, cost_usd = $5, cache_saved_usd = $6,
-           cache_plan = COALESCE($7::json, cache_plan), context_plan = $8::json, started_at = $9, first_token_at = $10,
-           upstream_request = COALESCE($11::json, upstream_request), upstream_body = $12, upstream_body_base = $13, upstream_body_prefix = $14,
-           upstream_body_suffix = $15, upstream_body_copies = COALESCE($16::json, upstream_body_copies), upstream_attempts = $17, upstream_requests = $18,
-           error = COALESCE($19::json, error), incomplete_details = COALESCE($20::json, incomplete_details), completed_at = $21, thread_id = $22, end_seq = $23
-         WHERE id = $1`,
-        [
-          responseId,
-          result.status,
-          json(result.usage),
-          result.usageEstimated,
-          result.costUsd,
-          result.cacheSavedUsd,
-          json(result.cachePlan),
-          JSON.stringify(startAtCompaction(result.contextPlan, output, position)),
-          result.startedAt,
-          result.firstTokenAt,
-          // The body goes in the upstream_body columns, as a delta where it can (src/history/upstream-body-store.ts).
-          json(request ? { ...request, body: null } : null),
-          body?.encoded.text ?? null,
-          body?.encoded.base ?? null,
-          body?.encoded.prefix ?? null,
-          body?.encoded.suffix ?? null,
-          json(body?.encoded.copies),
-          result.upstreamAttempts,
-          result.upstreamRequests,
-          json(result.error),
-          json(result.incompleteDetails),
-          result.completedAt,
-          position.threadId,
-          position.endSeq,
-        ],
-        'response_commit',
-      );
-    });
+    const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
+    // The response's columns; `position` names where its items ended, as SQL (the append's CTE `t`, or parameters).
+    const update = (params: unknown[], contextPlan: ContextPlanRecord, position: { threadId: string; endSeq: string; from?: string }) => {
+      const at = (value: unknown) => `$${params.push(value)}`;
+      return `UPDATE responses SET status = ${at(result.status)}, usage = COALESCE(${at(json(result.usage))}::json, usage), usage_estimated = ${at(result.usageEstimated)},
+           cost_usd = ${at(result.costUsd)}::float8, cache_saved_usd = ${at(result.cacheSavedUsd)}::float8, cache_plan = COALESCE(${at(json(result.cachePlan))}::json, cache_plan),
+           context_plan = ${at(JSON.stringify(contextPlan))}::json, started_at = ${at(result.startedAt)}::timestamptz, first_token_at = ${at(result.firstTokenAt)}::timestamptz,
+           upstream_request = COALESCE(${at(json(request ? { ...request, body: null } : null))}::json, upstream_request),
+           upstream_body = ${at(body?.encoded.text ?? null)}::text, upstream_body_base = ${at(body?.encoded.base ?? null)}::text,
+           upstream_body_prefix = ${at(body?.encoded.prefix ?? null)}::int, upstream_body_suffix = ${at(body?.encoded.suffix ?? null)}::int,
+           upstream_body_copies = COALESCE(${at(json(body?.encoded.copies))}::json, upstream_body_copies),
+           upstream_attempts = ${at(result.upstreamAttempts)}::int, upstream_requests = ${at(result.upstreamRequests)}::int,
+           error = COALESCE(${at(json(result.error))}::json, error), incomplete_details = COALESCE(${at(json(result.incompleteDetails))}::json, incomplete_details),
+           completed_at = ${at(result.completedAt)}::timestamptz, thread_id = ${position.threadId}, end_seq = ${position.endSeq}
+         ${position.from ?? ''} WHERE responses.id = ${at(responseId)}`;
+    };
+    // store: false keeps no response, only what a conversation must keep: its items.
+    const compacted = output.some((item) => item.type === 'compaction');
+    if (!store || !compacted || target.kind !== 'tip') {
+      // Where the items start is known here unless they go at a conversation's tip; the context plan
+      // needs it only when the turn compacted (start_seq moves to the compaction item).
+      const endSeq = target.kind === 'tip' ? 0 : (target.from?.endSeq ?? 0) + items.length;
+      const follow = (params: unknown[]) => update(params, startAtCompaction(result.contextPlan, output, endSeq), { threadId: 't.id', endSeq: `t.start + ${items.length}`, from: 'FROM t' });
+      await this.threads.appendTurn(projectId, target, items, store ? follow : null);
+    } else {
+      // A conversation turn that compacted: its items' seqs are known only once the thread is locked.
+      await this.sql.transaction(async (tx) => {
+        const position = await this.threads.append(tx, projectId, target, items);
+        const params: unknown[] = [];
+        const sql = update(params, startAtCompaction(result.contextPlan, output, position.endSeq), { threadId: `$${params.push(position.threadId)}`, endSeq: `$${params.push(position.endSeq)}` });
+        await tx.query(sql, params);
+      });
+    }
     // Only a committed body may be a base: a rolled-back one would leave later deltas without theirs.
     if (body) this.bodies.remember(result.cacheThread, responseId, body.text, body.encoded);
   }
@@ -278,10 +270,10 @@ function toStoredResponse(row: StoredRow): StoredResponse {
  * A turn whose output holds a compaction item starts the next turn's history at that item: nothing
  * before it is sent, or read, again. Its count was of what came before, so it anchors nothing.
  */
-function startAtCompaction(plan: ContextPlanRecord, output: Item[], position: ThreadPosition): ContextPlanRecord {
+function startAtCompaction(plan: ContextPlanRecord, output: Item[], endSeq: number): ContextPlanRecord {
   const index = output.findLastIndex((item) => item.type === 'compaction');
   if (index < 0) return plan;
-  const seq = position.endSeq - output.length + index;
+  const seq = endSeq - output.length + index;
   return { ...plan, start_seq: seq, floor_seq: seq, compaction: { ...(plan.compaction ?? { mode: 'server', threshold: null, summarized_items: null, retained_items: null }), compacted: true } };
 }
 
