@@ -20,14 +20,15 @@ export interface NewItem {
 /**
  * Where a turn's items go:
  * - `continue`: after `from` (a new thread when null); extends the thread when `from` is its tip,
- *   otherwise forks it. A previous_response_id chain.
+ *   otherwise forks it. A previous_response_id chain. `behindTip`: `from` was known to be behind
+ *   its thread's tip already (a tip only moves on), so the turn forks without trying to extend.
  * - `tip`: at the current end of the thread, whatever was appended since the turn started. A
  *   conversation, where completed turns take their place in commit order.
  * - `fork`: on a new branch after `from`, leaving its thread as it was. A conversation turn that
  *   failed or was cancelled: kept for inspection, never part of the conversation.
  */
 export type AppendTarget =
-  | { kind: 'continue'; from: ThreadPosition | null }
+  | { kind: 'continue'; from: ThreadPosition | null; behindTip?: boolean }
   | { kind: 'tip'; threadId: string }
   | { kind: 'fork'; from: ThreadPosition };
 
@@ -130,7 +131,7 @@ export class ThreadStore {
    */
   async appendTurn(projectId: string, target: AppendTarget, items: NewItem[], followUp: AppendFollowUp | null): Promise<ThreadPosition> {
     const count = items.length;
-    if (target.kind === 'tip' || (target.kind === 'continue' && target.from)) {
+    if (target.kind === 'tip' || (target.kind === 'continue' && target.from && !target.behindTip)) {
       const threadId = target.kind === 'tip' ? target.threadId : target.from!.threadId;
       const params: unknown[] = [threadId, projectId, count];
       // For a chain, the thread is extended only while `from` is still its tip.

@@ -14,6 +14,8 @@ import { Sql } from '../persistence/sql.js';
 export interface StoredResponse extends ResponseRecord {
   /** Where this response's items end in its thread; null until the turn is committed. */
   position: ThreadPosition | null;
+  /** True when later items follow `position` in its thread (a later turn extended it): continuing from here forks. */
+  behindTip: boolean;
   /** See `cache_thread` in the schema; null for responses stored before it existed. */
   cacheThread: string | null;
   /** What this turn sent of its history and what the provider counted (the next turn's starting point). */
@@ -41,15 +43,16 @@ export interface TurnResult {
 }
 
 type ResponseRow = Prisma.ResponseGetPayload<object>;
-/** The columns a StoredResponse is read from. */
+/** The columns a StoredResponse is read from, and its thread's next seq (absent where Prisma read the row). */
 type StoredRow = Pick<
   ResponseRow,
   'id' | 'status' | 'model' | 'previousResponseId' | 'conversationId' | 'settings' | 'metadata' | 'usage' | 'usageEstimated' | 'error' | 'incompleteDetails' | 'background' | 'createdAt' | 'completedAt' | 'threadId' | 'endSeq' | 'cacheThread' | 'contextPlan'
->;
+> & { threadNextSeq?: number | null };
 /** Those columns in SQL, named as the row type names them. */
 const STORED_COLUMNS = `id, status, model, previous_response_id AS "previousResponseId", conversation_id AS "conversationId", settings, metadata, usage,
   usage_estimated AS "usageEstimated", error, incomplete_details AS "incompleteDetails", background, created_at AS "createdAt", completed_at AS "completedAt",
-  thread_id AS "threadId", end_seq AS "endSeq", cache_thread AS "cacheThread", context_plan AS "contextPlan"`;
+  thread_id AS "threadId", end_seq AS "endSeq", cache_thread AS "cacheThread", context_plan AS "contextPlan",
+  (SELECT threads.next_seq FROM threads WHERE threads.id = responses.thread_id) AS "threadNextSeq"`;
 
 /**
  * SQL of responses and their items; every query is scoped by project. What every turn runs (the
@@ -261,6 +264,7 @@ function toStoredResponse(row: StoredRow): StoredResponse {
     createdAt: row.createdAt,
     completedAt: row.completedAt,
     position: row.threadId !== null && row.endSeq !== null ? { threadId: row.threadId, endSeq: row.endSeq } : null,
+    behindTip: row.endSeq !== null && row.threadNextSeq != null && row.threadNextSeq > row.endSeq,
     cacheThread: row.cacheThread,
     contextAnchor: toContextAnchor(row),
   };

@@ -324,7 +324,7 @@ const CANCEL_WAIT_MS = 5_000;
  * kept on a branch of its own so the conversation never holds half a turn.
  */
 function appendTarget(context: TurnContext, outcome: TurnOutcome): AppendTarget {
-  if (!context.conversationId || !context.position) return { kind: 'continue', from: context.position };
+  if (!context.conversationId || !context.position) return { kind: 'continue', from: context.position, ...(context.behindTip ? { behindTip: true } : {}) };
   if (outcome.status === 'completed' || outcome.status === 'incomplete') return { kind: 'tip', threadId: context.position.threadId };
   return { kind: 'fork', from: context.position };
 }

@@ -145,7 +145,7 @@ export class TurnPreparation {
     const none = { cachePolicy: null, reasoningPolicy: null, anchor: null };
     if (!body.previous_response_id) return { conversationId: null, position: null, cacheThread: responseId, ...none };
     const previous = await this.findPrevious(projectId, body.previous_response_id);
-    return { conversationId: null, position: previous.position, cacheThread: previous.cacheThread ?? previous.id, ...none, anchor: previous.contextAnchor };
+    return { conversationId: null, position: previous.position, behindTip: previous.behindTip, cacheThread: previous.cacheThread ?? previous.id, ...none, anchor: previous.contextAnchor };
   }
 
   private async findPrevious(projectId: string, id: string): Promise<StoredResponse & { position: ThreadPosition }> {
@@ -164,6 +164,8 @@ export interface TurnContext {
   conversationId: string | null;
   /** The history the turn was planned on; null for a first turn. */
   position: ThreadPosition | null;
+  /** For a chain: later items already follow `position` in its thread, so this turn forks. */
+  behindTip?: boolean;
   /** The conversation, or the first response of the chain: whose rhythm and cache key this turn shares. */
   cacheThread: string;
   /** The conversation's own cache and reasoning policies, if it set them. */
