@@ -8,6 +8,8 @@ import { hashApiKey } from './hash-api-key.js';
 
 /** How long a key's answer (its project, or that it is unknown) is trusted before the database is asked again. */
 const KEY_CACHE_MS = 5_000;
+/** Answers kept at once: unknown keys are cached too, and a client can send any number of them. */
+const KEY_CACHE_ENTRIES = 10_000;
 
 /**
  * Resolves bearer keys to projects. Keys from API_KEYS are registered (hashed) at start; keys made
@@ -37,6 +39,7 @@ export class AuthService implements OnModuleInit {
     if (cached && cached.until > Date.now()) return cached.projectId;
     const row = await this.prisma.apiKey.findFirst({ where: { keyHash, revokedAt: null, project: { disabledAt: null } }, select: { projectId: true } });
     const projectId = row?.projectId ?? null;
+    if (this.cache.size >= KEY_CACHE_ENTRIES) this.cache.clear();
     this.cache.set(keyHash, { projectId, until: Date.now() + KEY_CACHE_MS });
     return projectId;
   }
