@@ -37,7 +37,7 @@ export class ConversationsRepository {
          RETURNING id, thread_id AS "threadId", metadata, cache_policy AS "cachePolicy", reasoning_policy AS "reasoningPolicy", created_at AS "createdAt"`,
         [newId('conv'), projectId, threadId, JSON.stringify(fields.metadata), fields.cachePolicy, fields.reasoningPolicy],
       );
-      await this.threads.append(tx, projectId, { kind: 'tip', threadId }, asInput(items));
+      await this.threads.appendTurn(projectId, { kind: 'tip', threadId }, asInput(items), null, tx);
       return toRecord(row!);
     });
   }
@@ -80,7 +80,7 @@ export class ConversationsRepository {
 
   /** Appends items at the end of the conversation, contiguous even when turns commit meanwhile. */
   async appendItems(projectId: string, threadId: string, items: Item[]): Promise<void> {
-    await this.sql.transaction((tx) => this.threads.append(tx, projectId, { kind: 'tip', threadId }, asInput(items)));
+    await this.threads.appendTurn(projectId, { kind: 'tip', threadId }, asInput(items));
   }
 
   /** One page of live items, keyset-paginated on seq; fetches `limit + 1` to know if more exist. */

@@ -104,32 +104,15 @@ export class ThreadStore {
   }
 
   /**
-   * Appends items inside the caller's transaction, where `target` says. The thread row is locked
-   * while its next seqs are taken, so concurrent appends to one thread never interleave: each
-   * call's items are contiguous, in commit order. The items go in one multi-row INSERT.
-   */
-  async append(tx: Sql, projectId: string, target: AppendTarget, items: NewItem[]): Promise<ThreadPosition> {
-    const start = await this.reserve(tx, projectId, target, items.length);
-    if (items.length > 0) {
-      const values: unknown[] = [];
-      const rows = items.map(({ item, direction, responseId }, offset) => {
-        const { provider_data: providerData, ...data } = item;
-        const at = values.length;
-        values.push(start.threadId, start.endSeq + offset, item.id, projectId, responseId, direction, item.type, JSON.stringify(data), providerData ? JSON.stringify(providerData) : null);
-        return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}, $${at + 8}::json, $${at + 9}::json)`;
-      });
-      await tx.query(`INSERT INTO items (thread_id, seq, id, project_id, response_id, direction, type, data, provider_data) VALUES ${rows.join(', ')}`, values);
-    }
-    return { threadId: start.threadId, endSeq: start.endSeq + items.length };
-  }
-
-  /**
    * Appends a turn's items where `target` says, and runs `followUp` (the response's update), as ONE
-   * statement: no BEGIN and COMMIT round trips, and the thread's row lock is held only while it
-   * runs. Extending a thread at its tip is one statement; when `from` is no longer the tip, the
-   * fork that follows is a second.
+   * statement: no BEGIN and COMMIT round trips when it runs alone (`on` defaults to the pool), and
+   * the thread's row lock (taken by the UPDATE that advances next_seq) is held only while it runs.
+   * Inside a caller's transaction (`on`), the lock is held until that commits. Concurrent appends
+   * to one thread never interleave: one waiting for the row sees the other's next_seq when it gets
+   * it, so each call's items are contiguous, in commit order. Extending a thread at its tip is one
+   * statement; when `from` is no longer the tip, the fork that follows is a second.
    */
-  async appendTurn(projectId: string, target: AppendTarget, items: NewItem[], followUp: AppendFollowUp | null): Promise<ThreadPosition> {
+  async appendTurn(projectId: string, target: AppendTarget, items: NewItem[], followUp: AppendFollowUp | null = null, on: Sql = this.sql): Promise<ThreadPosition> {
     const count = items.length;
     if (target.kind === 'tip' || (target.kind === 'continue' && target.from && !target.behindTip)) {
       const threadId = target.kind === 'tip' ? target.threadId : target.from!.threadId;
@@ -137,49 +120,15 @@ export class ThreadStore {
       // For a chain, the thread is extended only while `from` is still its tip.
       const atTip = target.kind === 'continue' ? ` AND next_seq = $${params.push(target.from!.endSeq)}` : '';
       const reserve = `UPDATE threads SET next_seq = next_seq + $3, updated_at = now() WHERE id = $1 AND project_id = $2${atTip} RETURNING id, next_seq - $3 AS start`;
-      const [row] = await this.sql.query<{ id: string; start: number }>(withFollowUps(reserve, params, projectId, items, followUp), params);
+      const [row] = await on.query<{ id: string; start: number }>(withFollowUps(reserve, params, projectId, items, followUp), params);
       if (row) return { threadId: row.id, endSeq: row.start + count };
       if (target.kind === 'tip') throw new Error(`thread ${target.threadId} does not exist`);
     }
     const from = target.from;
     const params: unknown[] = [newId('thr'), projectId, from?.threadId ?? null, from?.endSeq ?? null, (from?.endSeq ?? 0) + count];
     const fork = `INSERT INTO threads (id, project_id, kind, parent_thread_id, fork_seq, next_seq) VALUES ($1, $2, 'chain', $3, $4::int, $5) RETURNING id, COALESCE(fork_seq, 0) AS start`;
-    const [row] = await this.sql.query<{ id: string; start: number }>(withFollowUps(fork, params, projectId, items, followUp), params);
+    const [row] = await on.query<{ id: string; start: number }>(withFollowUps(fork, params, projectId, items, followUp), params);
     return { threadId: row!.id, endSeq: row!.start + count };
-  }
-
-  /**
-   * Returns where the items go (thread and first seq) and advances that thread's next_seq, in one
-   * statement: the UPDATE's row lock, held until commit, orders concurrent appends to a thread
-   * (one waiting for another sees its new next_seq when it gets the row).
-   */
-  private async reserve(tx: Sql, projectId: string, target: AppendTarget, count: number): Promise<ThreadPosition> {
-    if (target.kind === 'tip') {
-      const [row] = await tx.query<{ start: number }>(
-        `UPDATE threads SET next_seq = next_seq + $3, updated_at = now() WHERE id = $1 AND project_id = $2 RETURNING next_seq - $3 AS start`,
-        [target.threadId, projectId, count],
-        'thread_reserve_tip',
-      );
-      if (!row) throw new Error(`thread ${target.threadId} does not exist`);
-      return { threadId: target.threadId, endSeq: row.start };
-    }
-    if (target.kind === 'continue' && target.from) {
-      // Extends the thread only while `from` is still its tip; otherwise the turn forks.
-      const [row] = await tx.query<{ id: string }>(
-        `UPDATE threads SET next_seq = next_seq + $3, updated_at = now() WHERE id = $1 AND project_id = $2 AND next_seq = $4 RETURNING id`,
-        [target.from.threadId, projectId, count, target.from.endSeq],
-        'thread_reserve_at',
-      );
-      if (row) return target.from;
-    }
-    const from = target.from;
-    const threadId = newId('thr');
-    await tx.query(
-      `INSERT INTO threads (id, project_id, kind, parent_thread_id, fork_seq, next_seq) VALUES ($1, $2, 'chain', $3, $4, $5)`,
-      [threadId, projectId, from?.threadId ?? null, from?.endSeq ?? null, (from?.endSeq ?? 0) + count],
-      'thread_fork',
-    );
-    return { threadId, endSeq: from?.endSeq ?? 0 };
   }
 }
 

@@ -175,7 +175,7 @@ export class ResponsesRepository {
     } else {
       // A conversation turn that compacted: its items' seqs are known only once the thread is locked.
       await this.sql.transaction(async (tx) => {
-        const position = await this.threads.append(tx, projectId, target, items);
+        const position = await this.threads.appendTurn(projectId, target, items, null, tx);
         const params: unknown[] = [];
         const sql = update(params, startAtCompaction(result.contextPlan, output, position.endSeq), { threadId: `$${params.push(position.threadId)}`, endSeq: `$${params.push(position.endSeq)}` });
         await tx.query(sql, params);
