@@ -3,7 +3,7 @@ import type { CacheMode } from '../caching/cache-types.js';
 import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { newId } from '../common/ids.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
-import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
+import { ThreadStore } from '../history/thread-store.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import { seqAfter } from '../common/pagination.js';
 import { Sql } from '../persistence/sql.js';
@@ -45,25 +45,6 @@ export class ConversationsRepository {
   async find(projectId: string, id: string): Promise<ConversationRecord | null> {
     const row = await this.prisma.conversation.findFirst({ where: { id, projectId, deletedAt: null }, select: conversationColumns });
     return row ? toRecord(row) : null;
-  }
-
-  /** Where the conversation ends now: a turn plans on this snapshot. Null when unknown or deleted. */
-  async currentPosition(projectId: string, id: string): Promise<{ position: ThreadPosition; cachePolicy: CacheMode | null; reasoningPolicy: ReasoningPolicy | null } | null> {
-    // Every conversation turn starts here: one statement (Prisma's include would be two).
-    const [row] = await this.sql.query<{ threadId: string; nextSeq: number; cachePolicy: string | null; reasoningPolicy: string | null }>(
-      `SELECT c.thread_id AS "threadId", t.next_seq AS "nextSeq", c.cache_policy AS "cachePolicy", c.reasoning_policy AS "reasoningPolicy"
-         FROM conversations c JOIN threads t ON t.id = c.thread_id
-        WHERE c.id = $1 AND c.project_id = $2 AND c.deleted_at IS NULL`,
-      [id, projectId],
-      'conversation_position',
-    );
-    return row
-      ? {
-          position: { threadId: row.threadId, endSeq: row.nextSeq },
-          cachePolicy: row.cachePolicy as CacheMode | null,
-          reasoningPolicy: row.reasoningPolicy as ReasoningPolicy | null,
-        }
-      : null;
   }
 
   /** Sets the fields given; an absent field keeps its value. */

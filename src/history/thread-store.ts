@@ -66,20 +66,9 @@ export class ThreadStore {
    * read), and ancestors that end before it are not walked.
    */
   async loadHistory(projectId: string, position: ThreadPosition | { threadId: string; endSeq: null }, fromSeq: number | null = null): Promise<HistoryEntry[]> {
+    const history = historySql({ threadId: '$2', endSeq: '$1::int', fromSeq: '$4::int', projectId: '$3' });
     const rows = await this.sql.query<StoredItemRow>(
-      `WITH RECURSIVE lineage (thread_id, parent_thread_id, upto) AS (
-        SELECT t.id, t.parent_thread_id, COALESCE($1::int, t.next_seq)
-          FROM threads t WHERE t.id = $2 AND t.project_id = $3
-        UNION ALL
-        SELECT p.id, p.parent_thread_id, c.fork_seq
-          FROM lineage l
-          JOIN threads c ON c.id = l.thread_id
-          JOIN threads p ON p.id = l.parent_thread_id
-         WHERE c.fork_seq > COALESCE($4::int, -1)
-      )
-      SELECT i.seq, i.data, i.provider_data
-        FROM lineage l JOIN items i ON i.thread_id = l.thread_id AND i.seq < l.upto AND i.seq >= COALESCE($4::int, 0) AND i.deleted_at IS NULL
-       ORDER BY i.seq`,
+      `WITH RECURSIVE ${history.lineage} SELECT i.seq, i.data, i.provider_data FROM ${history.items} ORDER BY i.seq`,
       [position.endSeq, position.threadId, projectId, fromSeq],
       'thread_history',
     );
@@ -154,6 +143,32 @@ function withFollowUps(reserve: string, params: unknown[], projectId: string, it
   }
   if (followUp) steps.push(`follow_up AS (${followUp(params)})`);
   return `WITH ${steps.join(', ')} SELECT id, start FROM t`;
+}
+
+/**
+ * The history query of loadHistory, on SQL expressions (parameters, or columns of a row read in
+ * the same statement): `lineage`, a recursive CTE for a `WITH RECURSIVE`, and `items`, the FROM
+ * clause of the visible items (`i`), to be ordered by `i.seq`.
+ */
+export function historySql(at: { threadId: string; endSeq: string; fromSeq: string; projectId: string }): { lineage: string; items: string } {
+  return {
+    lineage: `lineage (thread_id, parent_thread_id, upto) AS (
+        SELECT t.id, t.parent_thread_id, COALESCE(${at.endSeq}, t.next_seq)
+          FROM threads t WHERE t.id = ${at.threadId} AND t.project_id = ${at.projectId}
+        UNION ALL
+        SELECT p.id, p.parent_thread_id, c.fork_seq
+          FROM lineage l
+          JOIN threads c ON c.id = l.thread_id
+          JOIN threads p ON p.id = l.parent_thread_id
+         WHERE c.fork_seq > COALESCE(${at.fromSeq}, -1)
+      )`,
+    items: `lineage l JOIN items i ON i.thread_id = l.thread_id AND i.seq < l.upto AND i.seq >= COALESCE(${at.fromSeq}, 0) AND i.deleted_at IS NULL`,
+  };
+}
+
+/** A history row as `json_build_object` gives it back in one JSON value (json columns already parsed). */
+export function toHistoryEntry(row: StoredItemRow): HistoryEntry {
+  return { seq: row.seq, item: toItem(row) };
 }
 
 function toItem(row: StoredItemRow): Item {

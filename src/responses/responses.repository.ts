@@ -5,7 +5,8 @@ import type { UpstreamRequestRecord } from '../providers/upstream-trace.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
-import { type AppendTarget, type ThreadPosition, ThreadStore } from '../history/thread-store.js';
+import { type AppendTarget, historySql, type StoredItemRow, type ThreadPosition, ThreadStore, toHistoryEntry } from '../history/thread-store.js';
+import type { HistoryEntry } from '../items/item.schemas.js';
 import { UpstreamBodyStore } from '../history/upstream-body-store.js';
 import type { ResponseRecord, ResponseSettings, ResponseStatus } from './response-object.js';
 import { seqAfter } from '../common/pagination.js';
@@ -105,10 +106,7 @@ export class ResponsesRepository {
       [cacheThread, limit + 1],
       'response_recent_starts',
     );
-    return rows
-      .filter((row) => row.projectId === projectId && row.id !== exceptId)
-      .slice(0, limit)
-      .map((row) => row.createdAt);
+    return toRecentStarts(rows, projectId, exceptId, limit);
   }
 
   /**
@@ -211,6 +209,114 @@ export class ResponsesRepository {
     return count === 1;
   }
 
+  /**
+   * What a chain's next turn is planned on, in ONE statement: the previous response, the recent
+   * starts of its cache thread (as recentStarts reads them), and the history it ends, from where
+   * its context plan says the next turn starts (`start_seq` under truncation `auto`, else the
+   * newest compaction's `floor_seq`), as loadHistory reads it. The history is null while the
+   * previous response is in progress (it has no position yet).
+   */
+  async findPreviousTurn(
+    projectId: string,
+    id: string,
+    options: { truncationAuto: boolean; startsLimit: number; exceptId: string },
+  ): Promise<{ previous: StoredResponse; history: HistoryEntry[] | null; starts: Date[] } | null> {
+    const history = historySql({
+      threadId: '(SELECT "threadId" FROM prev)',
+      endSeq: '(SELECT "endSeq" FROM prev)',
+      fromSeq: `(SELECT (CASE WHEN $3::boolean THEN "contextPlan"->>'start_seq' ELSE "contextPlan"->>'floor_seq' END)::int FROM prev)`,
+      projectId: '$2',
+    });
+    const [row] = await this.sql.query<StoredRow & { starts: Array<{ id: string; projectId: string; createdAt: string }> | null; history: StoredItemRow[] | null }>(
+      `WITH RECURSIVE prev AS (SELECT ${STORED_COLUMNS} FROM responses WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL),
+       ${history.lineage}
+       SELECT prev.*,
+         (SELECT json_agg(json_build_object('id', s.id, 'projectId', s.project_id, 'createdAt', s.created_at) ORDER BY s.created_at DESC)
+            FROM (SELECT r.id, r.project_id, r.created_at FROM responses r WHERE r.cache_thread = COALESCE(prev."cacheThread", prev.id) ORDER BY r.created_at DESC LIMIT $4) s) AS starts,
+         (SELECT json_agg(json_build_object('seq', i.seq, 'data', i.data, 'provider_data', i.provider_data) ORDER BY i.seq)
+            FROM ${history.items} WHERE prev."threadId" IS NOT NULL) AS history
+       FROM prev`,
+      [id, projectId, options.truncationAuto, options.startsLimit + 1],
+      'response_previous_turn',
+    );
+    if (!row) return null;
+    const { starts, history: rows, ...stored } = row;
+    const previous = toStoredResponse(stored);
+    return {
+      previous,
+      history: previous.position ? (rows ?? []).map(toHistoryEntry) : null,
+      starts: toRecentStarts((starts ?? []).map((start) => ({ ...start, createdAt: new Date(start.createdAt) })), projectId, options.exceptId, options.startsLimit),
+    };
+  }
+
+  /**
+   * What a conversation's next turn is planned on, in ONE statement: where the conversation ends
+   * and its policies, the anchor (as latestContextAnchor reads it from the newest few responses),
+   * the recent starts, and the history from where the anchor says. Null when the conversation is
+   * unknown. `loaded` is null when none of the newest few responses finished though there are
+   * that many: the caller then reads the anchor and the history as before.
+   */
+  async findConversationTurn(
+    projectId: string,
+    conversationId: string,
+    options: { truncationAuto: boolean; startsLimit: number; exceptId: string },
+  ): Promise<{
+    position: ThreadPosition;
+    cachePolicy: string | null;
+    reasoningPolicy: string | null;
+    loaded: { anchor: ContextAnchor | null; history: HistoryEntry[]; starts: Date[] } | null;
+  } | null> {
+    type AnchorRow = Pick<ResponseRow, 'contextPlan' | 'usage' | 'usageEstimated'>;
+    const history = historySql({
+      threadId: '(SELECT "threadId" FROM conv)',
+      endSeq: '(SELECT "nextSeq" FROM conv)',
+      fromSeq: `(SELECT (CASE WHEN $3::boolean THEN context_plan->>'start_seq' ELSE context_plan->>'floor_seq' END)::int FROM anchor)`,
+      projectId: '$2',
+    });
+    const [row] = await this.sql.query<{
+      threadId: string;
+      nextSeq: number;
+      cachePolicy: string | null;
+      reasoningPolicy: string | null;
+      newest: number;
+      anchor: AnchorRow | null;
+      starts: Array<{ id: string; projectId: string; createdAt: string }> | null;
+      history: StoredItemRow[] | null;
+    }>(
+      `WITH RECURSIVE conv AS (
+         SELECT c.thread_id AS "threadId", t.next_seq AS "nextSeq", c.cache_policy AS "cachePolicy", c.reasoning_policy AS "reasoningPolicy"
+           FROM conversations c JOIN threads t ON t.id = c.thread_id WHERE c.id = $1 AND c.project_id = $2 AND c.deleted_at IS NULL
+       ), newest AS (
+         SELECT project_id, status, context_plan, usage, usage_estimated, created_at FROM responses WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT $5
+       ), anchor AS (
+         SELECT context_plan, usage, usage_estimated FROM newest WHERE project_id = $2 AND status = ANY($6::text[]) ORDER BY created_at DESC LIMIT 1
+       ), ${history.lineage}
+       SELECT conv.*,
+         (SELECT count(*) FROM newest)::int AS newest,
+         (SELECT json_build_object('contextPlan', context_plan, 'usage', usage, 'usageEstimated', usage_estimated) FROM anchor) AS anchor,
+         (SELECT json_agg(json_build_object('id', s.id, 'projectId', s.project_id, 'createdAt', s.created_at) ORDER BY s.created_at DESC)
+            FROM (SELECT r.id, r.project_id, r.created_at FROM responses r WHERE r.cache_thread = $1 ORDER BY r.created_at DESC LIMIT $4) s) AS starts,
+         (SELECT json_agg(json_build_object('seq', i.seq, 'data', i.data, 'provider_data', i.provider_data) ORDER BY i.seq) FROM ${history.items}) AS history
+       FROM conv`,
+      [conversationId, projectId, options.truncationAuto, options.startsLimit + 1, NEWEST_FOR_ANCHOR, [...FINISHED]],
+      'response_conversation_turn',
+    );
+    if (!row) return null;
+    const anchorMissing = row.anchor === null && row.newest >= NEWEST_FOR_ANCHOR;
+    return {
+      position: { threadId: row.threadId, endSeq: row.nextSeq },
+      cachePolicy: row.cachePolicy,
+      reasoningPolicy: row.reasoningPolicy,
+      loaded: anchorMissing
+        ? null
+        : {
+            anchor: row.anchor ? toContextAnchor(row.anchor) : null,
+            history: (row.history ?? []).map(toHistoryEntry),
+            starts: toRecentStarts((row.starts ?? []).map((start) => ({ ...start, createdAt: new Date(start.createdAt) })), projectId, options.exceptId, options.startsLimit),
+          },
+    };
+  }
+
   async find(projectId: string, id: string): Promise<StoredResponse | null> {
     const [row] = await this.sql.query<StoredRow>(`SELECT ${STORED_COLUMNS} FROM responses WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL`, [id, projectId], 'response_find');
     return row ? toStoredResponse(row) : null;
@@ -246,6 +352,14 @@ export class ResponsesRepository {
     const { count } = await this.prisma.response.updateMany({ where: { id, projectId, deletedAt: null }, data: { deletedAt: new Date() } });
     return count === 1;
   }
+}
+
+/** Starts read newest first by cache thread alone (`limit + 1` of them): the project's, without the turn's own. */
+function toRecentStarts(rows: Array<{ id: string; projectId: string; createdAt: Date }>, projectId: string, exceptId: string, limit: number): Date[] {
+  return rows
+    .filter((row) => row.projectId === projectId && row.id !== exceptId)
+    .slice(0, limit)
+    .map((row) => row.createdAt);
 }
 
 function toStoredResponse(row: StoredRow): StoredResponse {

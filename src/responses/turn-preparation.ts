@@ -5,7 +5,6 @@ import { TokenCalibration } from '../caching/token-calibration.js';
 import { ApiError } from '../common/api-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
-import { ConversationsRepository } from '../conversations/conversations.repository.js';
 import { conversationIdOf } from '../conversations/conversations.schemas.js';
 import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
 import { type HistoryEntry, type Item, readableCompaction } from '../items/item.schemas.js';
@@ -21,7 +20,7 @@ import { checkToolOutputs } from '../turns/check-tool-outputs.js';
 import type { ToolNameResolver } from '../turns/to-response-events.js';
 import { type ResponseSettings, toResponseSettings } from './response-object.js';
 import type { CreateResponseBody } from './responses.schemas.js';
-import { ResponsesRepository, type StoredResponse } from './responses.repository.js';
+import { ResponsesRepository } from './responses.repository.js';
 import { toCanonicalInput } from './to-canonical-input.js';
 
 /** A validated request, turned into everything a turn needs. */
@@ -52,7 +51,6 @@ export class TurnPreparation {
     private readonly repository: ResponsesRepository,
     private readonly threads: ThreadStore,
     private readonly providers: ProviderRegistry,
-    private readonly conversations: ConversationsRepository,
     private readonly calibration: TokenCalibration,
     private readonly envelope: ReasoningEnvelope,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -71,11 +69,12 @@ export class TurnPreparation {
     // earlier request can have started on it, so there is nothing to read. This keeps a stateless
     // `store: false` turn off the database.
     const firstOfThread = context.cacheThread === responseId;
-    // The reads that do not depend on each other go out together (each on its own connection).
+    // The reads that do not depend on each other go out together (each on its own connection);
+    // a chain's came with its previous response.
     const [history, input, starts] = await Promise.all([
-      context.position ? this.threads.loadHistory(projectId, context.position, fromSeq) : [],
+      context.loaded?.history ?? (context.position ? this.threads.loadHistory(projectId, context.position, fromSeq) : []),
       toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input', (text) => this.envelope.open(text)),
-      cacheMode === 'off' || firstOfThread ? [] : this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS),
+      cacheMode === 'off' || firstOfThread ? [] : (context.loaded?.starts ?? this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS)),
     ]);
     if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
     checkToolOutputs(
@@ -138,25 +137,34 @@ export class TurnPreparation {
   private async resolveContext(projectId: string, body: CreateResponseBody, responseId: string): Promise<TurnContext> {
     if (body.conversation != null) {
       const conversationId = conversationIdOf(body.conversation);
-      const [current, anchor] = await Promise.all([this.conversations.currentPosition(projectId, conversationId), this.repository.latestContextAnchor(projectId, conversationId)]);
-      if (!current) throw ApiError.notFound('Conversation', conversationId, 'conversation');
-      return { conversationId, position: current.position, cacheThread: conversationId, cachePolicy: current.cachePolicy, reasoningPolicy: current.reasoningPolicy, anchor };
+      const found = await this.repository.findConversationTurn(projectId, conversationId, { truncationAuto: body.truncation === 'auto', startsLimit: RECENT_STARTS, exceptId: responseId });
+      if (!found) throw ApiError.notFound('Conversation', conversationId, 'conversation');
+      const { position, loaded } = found;
+      const policies = { cachePolicy: found.cachePolicy as CacheMode | null, reasoningPolicy: found.reasoningPolicy as ReasoningPolicy | null };
+      // Several failed turns in a row: the anchor is further back, and the history is read from it.
+      if (!loaded) return { conversationId, position, cacheThread: conversationId, ...policies, anchor: await this.repository.latestContextAnchor(projectId, conversationId) };
+      return { conversationId, position, cacheThread: conversationId, ...policies, anchor: loaded.anchor, loaded: { history: loaded.history, starts: loaded.starts } };
     }
     const none = { cachePolicy: null, reasoningPolicy: null, anchor: null };
     if (!body.previous_response_id) return { conversationId: null, position: null, cacheThread: responseId, ...none };
-    const previous = await this.findPrevious(projectId, body.previous_response_id);
-    return { conversationId: null, position: previous.position, behindTip: previous.behindTip, cacheThread: previous.cacheThread ?? previous.id, ...none, anchor: previous.contextAnchor };
-  }
-
-  private async findPrevious(projectId: string, id: string): Promise<StoredResponse & { position: ThreadPosition }> {
-    const previous = await this.repository.find(projectId, id);
-    if (!previous) {
+    const id = body.previous_response_id;
+    const found = await this.repository.findPreviousTurn(projectId, id, { truncationAuto: body.truncation === 'auto', startsLimit: RECENT_STARTS, exceptId: responseId });
+    if (!found) {
       throw ApiError.invalidRequest(`Previous response with id '${id}' not found.`, 'previous_response_id', 'previous_response_not_found');
     }
-    if (!previous.position) {
+    const { previous, history, starts } = found;
+    if (!previous.position || !history) {
       throw ApiError.invalidRequest(`Previous response with id '${id}' is still in progress.`, 'previous_response_id', 'previous_response_in_progress');
     }
-    return { ...previous, position: previous.position };
+    return {
+      conversationId: null,
+      position: previous.position,
+      behindTip: previous.behindTip,
+      cacheThread: previous.cacheThread ?? previous.id,
+      ...none,
+      anchor: previous.contextAnchor,
+      loaded: { history, starts },
+    };
   }
 }
 
@@ -166,6 +174,8 @@ export interface TurnContext {
   position: ThreadPosition | null;
   /** For a chain: later items already follow `position` in its thread, so this turn forks. */
   behindTip?: boolean;
+  /** Read with the previous response (a chain): the history from the anchor on, and the recent starts. */
+  loaded?: { history: HistoryEntry[]; starts: Date[] };
   /** The conversation, or the first response of the chain: whose rhythm and cache key this turn shares. */
   cacheThread: string;
   /** The conversation's own cache and reasoning policies, if it set them. */

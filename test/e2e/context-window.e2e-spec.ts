@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { PrismaClient } from '../../src/persistence/database.js';
+import { ThreadStore } from '../../src/history/thread-store.js';
 import { ResponsesRepository } from '../../src/responses/responses.repository.js';
 import { type Harness, startHarness, writeModelsFile } from './harness.js';
 
@@ -324,5 +325,45 @@ describe('the context anchor of a conversation', () => {
     expect(await repository.latestContextAnchor('project-a', conversationId)).toMatchObject({ startSeq: 7 });
     expect(await repository.latestContextAnchor('project-b', conversationId)).toMatchObject({ startSeq: 9 });
     expect(await repository.latestContextAnchor('project-a', `${conversationId}_none`)).toBeNull();
+  });
+
+  it('comes in one read with the history from it and the recent starts, and is read apart past a run of failed turns', async () => {
+    const repository = harness.app.get(ResponsesRepository);
+    const prisma = harness.app.get(PrismaClient);
+    const conversation = await client.conversations.create({ items: Array.from({ length: 5 }, (_, n) => ({ type: 'message' as const, role: 'user' as const, content: `item ${n}` })) });
+    const { projectId } = await prisma.conversation.findUniqueOrThrow({ where: { id: conversation.id } });
+    let at = Date.now() - 60_000;
+    const row = (status: string, startSeq: number) => ({
+      id: `resp_turn${(at += 1_000)}`,
+      projectId,
+      status,
+      model: 'openai/gpt-4o-mini',
+      settings: {},
+      metadata: {},
+      conversationId: conversation.id,
+      cacheThread: conversation.id,
+      contextPlan: { start_seq: startSeq, floor_seq: 1, estimated_tokens: 900, model: 'openai/gpt-4o-mini' },
+      createdAt: new Date(at),
+    });
+    await prisma.response.createMany({ data: [row('completed', 3), row('failed', 0)] });
+    const options = { truncationAuto: true, startsLimit: 20, exceptId: 'resp_this_turn' };
+
+    const auto = await repository.findConversationTurn(projectId, conversation.id, options);
+    expect(auto).toMatchObject({ position: { endSeq: 5 }, loaded: { anchor: { startSeq: 3, floorSeq: 1 } } });
+    expect(auto!.loaded!.history.map((entry) => entry.seq)).toEqual([3, 4]);
+    // The same entries, item for item, as the history query on its own reads.
+    expect(auto!.loaded!.history).toEqual(await harness.app.get(ThreadStore).loadHistory(projectId, auto!.position, 3));
+    expect(auto!.loaded!.history[0]!.item).toMatchObject({ type: 'message', role: 'user' });
+    expect(auto!.loaded!.starts.map((start) => start.getTime())).toEqual([at, at - 1_000]);
+    // Under truncation disabled the history starts at the newest compaction (floor_seq) instead.
+    const disabled = await repository.findConversationTurn(projectId, conversation.id, { ...options, truncationAuto: false });
+    expect(disabled!.loaded!.history.map((entry) => entry.seq)).toEqual([1, 2, 3, 4]);
+
+    // Past more failed turns than the newest few, the anchor (and the history from it) is read apart.
+    await prisma.response.createMany({ data: Array.from({ length: 5 }, () => row('failed', 0)) });
+    expect((await repository.findConversationTurn(projectId, conversation.id, options))!.loaded).toBeNull();
+    expect(await repository.latestContextAnchor(projectId, conversation.id)).toMatchObject({ startSeq: 3 });
+    expect(await repository.findConversationTurn(projectId, `${conversation.id}_none`, options)).toBeNull();
+    expect(await repository.findConversationTurn('another-project', conversation.id, options)).toBeNull();
   });
 });
