@@ -70,7 +70,7 @@ export class TurnPreparation {
     // `store: false` turn off the database.
     const firstOfThread = context.cacheThread === responseId;
     // The reads that do not depend on each other go out together (each on its own connection);
-    // a chain's came with its previous response.
+    // a chain's and a conversation's came with their first read (context.loaded).
     const [history, input, starts] = await Promise.all([
       context.loaded?.history ?? (context.position ? this.threads.loadHistory(projectId, context.position, fromSeq) : []),
       toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input', (text) => this.envelope.open(text)),
