@@ -66,6 +66,9 @@ export interface Turn<R> {
   recover?: (error: unknown, request: ModelRequest) => { request: ModelRequest; change: string } | null;
 }
 
+/** The longest a turn maps upstream parts before the event loop turns (see TurnRun.events). */
+const SLICE_MS = 0.1;
+
 /** The event that ends a response's stream, by how it ended (a cancelled one ends with `response.failed`: there is no `response.cancelled` stream event). */
 export const terminalEventType: Record<TurnOutcome['status'], LifecycleEventType> = {
   completed: 'response.completed',
@@ -113,12 +116,21 @@ export class TurnRun<R> {
     for (let attempt = 0; request !== null; attempt++) {
       // Whether the model produced anything yet; before that, a refused request can be changed and sent again.
       let started = false;
+      let sliceStartedAt = performance.now();
       try {
         for await (const part of this.turn.adapter.stream(request, signal)) {
           // Plans and the upstream's ids show the client nothing: a refusal after them can still be fixed and sent again.
           if (part.type !== 'cache-plan' && part.type !== 'response-metadata') started = true;
-          if (firstTokenAt === null && (part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call-start')) firstTokenAt = new Date();
+          const first = firstTokenAt === null && (part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call-start');
+          if (first) firstTokenAt = new Date();
           for (const event of accumulator.push(part)) yield this.stamp(event);
+          // An answer that arrives in one burst is mapped without the event loop turning; after the
+          // first output and then every slice, other requests get their turn, so one stream's
+          // backlog does not hold up another's first delta.
+          if (first || performance.now() - sliceStartedAt > SLICE_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            sliceStartedAt = performance.now();
+          }
         }
       } catch (error) {
         const recovery = !started && attempt === 0 && !signal.aborted ? (this.turn.recover?.(error, request) ?? null) : null;
