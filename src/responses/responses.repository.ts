@@ -227,25 +227,26 @@ export class ResponsesRepository {
       fromSeq: `(SELECT (CASE WHEN $3::boolean THEN "contextPlan"->>'start_seq' ELSE "contextPlan"->>'floor_seq' END)::int FROM prev)`,
       projectId: '$2',
     });
-    const [row] = await this.sql.query<StoredRow & { starts: Array<{ id: string; projectId: string; createdAt: string }> | null; history: StoredItemRow[] | null }>(
+    const rows = await this.sql.query<HeadOrItemRow<Omit<StoredRow, 'createdAt' | 'completedAt'> & { createdAt: string; completedAt: string | null; starts: StartJson[] | null }>>(
       `WITH RECURSIVE prev AS (SELECT ${STORED_COLUMNS} FROM responses WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL),
        ${history.lineage}
-       SELECT prev.*,
-         (SELECT json_agg(json_build_object('id', s.id, 'projectId', s.project_id, 'createdAt', s.created_at) ORDER BY s.created_at DESC)
-            FROM (SELECT r.id, r.project_id, r.created_at FROM responses r WHERE r.cache_thread = COALESCE(prev."cacheThread", prev.id) ORDER BY r.created_at DESC LIMIT $4) s) AS starts,
-         (SELECT json_agg(json_build_object('seq', i.seq, 'data', i.data, 'provider_data', i.provider_data) ORDER BY i.seq)
-            FROM ${history.items} WHERE prev."threadId" IS NOT NULL) AS history
-       FROM prev`,
+       ${headThenItems(
+         `SELECT prev.*, (SELECT json_agg(json_build_object('id', s.id, 'projectId', s.project_id, 'createdAt', s.created_at) ORDER BY s.created_at DESC)
+            FROM (SELECT r.id, r.project_id, r.created_at FROM responses r WHERE r.cache_thread = COALESCE(prev."cacheThread", prev.id) ORDER BY r.created_at DESC LIMIT $4) s) AS starts
+          FROM prev`,
+         `${history.items} WHERE (SELECT "threadId" FROM prev) IS NOT NULL`,
+       )}`,
       [id, projectId, options.truncationAuto, options.startsLimit + 1],
       'response_previous_turn',
     );
-    if (!row) return null;
-    const { starts, history: rows, ...stored } = row;
-    const previous = toStoredResponse(stored);
+    const head = rows[0]?.head;
+    if (!head) return null;
+    const { starts, ...stored } = head;
+    const previous = toStoredResponse({ ...stored, createdAt: new Date(stored.createdAt), completedAt: stored.completedAt === null ? null : new Date(stored.completedAt) });
     return {
       previous,
-      history: previous.position ? (rows ?? []).map(toHistoryEntry) : null,
-      starts: toRecentStarts((starts ?? []).map((start) => ({ ...start, createdAt: new Date(start.createdAt) })), projectId, options.exceptId, options.startsLimit),
+      history: previous.position ? rows.slice(1).map(toHistoryEntry) : null,
+      starts: toRecentStarts(fromStartJson(starts), projectId, options.exceptId, options.startsLimit),
     };
   }
 
@@ -273,16 +274,9 @@ export class ResponsesRepository {
       fromSeq: `(SELECT (CASE WHEN $3::boolean THEN context_plan->>'start_seq' ELSE context_plan->>'floor_seq' END)::int FROM anchor)`,
       projectId: '$2',
     });
-    const [row] = await this.sql.query<{
-      threadId: string;
-      nextSeq: number;
-      cachePolicy: string | null;
-      reasoningPolicy: string | null;
-      newest: number;
-      anchor: AnchorRow | null;
-      starts: Array<{ id: string; projectId: string; createdAt: string }> | null;
-      history: StoredItemRow[] | null;
-    }>(
+    const rows = await this.sql.query<
+      HeadOrItemRow<{ threadId: string; nextSeq: number; cachePolicy: string | null; reasoningPolicy: string | null; newest: number; anchor: AnchorRow | null; starts: StartJson[] | null }>
+    >(
       `WITH RECURSIVE conv AS (
          SELECT c.thread_id AS "threadId", t.next_seq AS "nextSeq", c.cache_policy AS "cachePolicy", c.reasoning_policy AS "reasoningPolicy"
            FROM conversations c JOIN threads t ON t.id = c.thread_id WHERE c.id = $1 AND c.project_id = $2 AND c.deleted_at IS NULL
@@ -291,16 +285,19 @@ export class ResponsesRepository {
        ), anchor AS (
          SELECT context_plan, usage, usage_estimated FROM newest WHERE project_id = $2 AND status = ANY($6::text[]) ORDER BY created_at DESC LIMIT 1
        ), ${history.lineage}
-       SELECT conv.*,
-         (SELECT count(*) FROM newest)::int AS newest,
-         (SELECT json_build_object('contextPlan', context_plan, 'usage', usage, 'usageEstimated', usage_estimated) FROM anchor) AS anchor,
-         (SELECT json_agg(json_build_object('id', s.id, 'projectId', s.project_id, 'createdAt', s.created_at) ORDER BY s.created_at DESC)
-            FROM (SELECT r.id, r.project_id, r.created_at FROM responses r WHERE r.cache_thread = $1 ORDER BY r.created_at DESC LIMIT $4) s) AS starts,
-         (SELECT json_agg(json_build_object('seq', i.seq, 'data', i.data, 'provider_data', i.provider_data) ORDER BY i.seq) FROM ${history.items}) AS history
-       FROM conv`,
+       ${headThenItems(
+         `SELECT conv.*,
+            (SELECT count(*) FROM newest)::int AS newest,
+            (SELECT json_build_object('contextPlan', context_plan, 'usage', usage, 'usageEstimated', usage_estimated) FROM anchor) AS anchor,
+            (SELECT json_agg(json_build_object('id', s.id, 'projectId', s.project_id, 'createdAt', s.created_at) ORDER BY s.created_at DESC)
+               FROM (SELECT r.id, r.project_id, r.created_at FROM responses r WHERE r.cache_thread = $1 ORDER BY r.created_at DESC LIMIT $4) s) AS starts
+          FROM conv`,
+         history.items,
+       )}`,
       [conversationId, projectId, options.truncationAuto, options.startsLimit + 1, NEWEST_FOR_ANCHOR, [...FINISHED]],
       'response_conversation_turn',
     );
+    const row = rows[0]?.head;
     if (!row) return null;
     const anchorMissing = row.anchor === null && row.newest >= NEWEST_FOR_ANCHOR;
     return {
@@ -311,8 +308,8 @@ export class ResponsesRepository {
         ? null
         : {
             anchor: row.anchor ? toContextAnchor(row.anchor) : null,
-            history: (row.history ?? []).map(toHistoryEntry),
-            starts: toRecentStarts((row.starts ?? []).map((start) => ({ ...start, createdAt: new Date(start.createdAt) })), projectId, options.exceptId, options.startsLimit),
+            history: rows.slice(1).map(toHistoryEntry),
+            starts: toRecentStarts(fromStartJson(row.starts), projectId, options.exceptId, options.startsLimit),
           },
     };
   }
@@ -352,6 +349,27 @@ export class ResponsesRepository {
     const { count } = await this.prisma.response.updateMany({ where: { id, projectId, deletedAt: null }, data: { deletedAt: new Date() } });
     return count === 1;
   }
+}
+
+/** A row of headThenItems: the head (its one JSON column) first, then the history's items. */
+type HeadOrItemRow<Head> = StoredItemRow & { head: Head | null };
+/** A recent start as json_build_object gives it back (the timestamp as text). */
+type StartJson = { id: string; projectId: string; createdAt: string };
+
+/**
+ * One statement's result as a head row (what `head` selects, as one JSON object in `head`) and
+ * then the history's items as plain rows, in seq order: the items keep the driver's per-row
+ * parsing, where one JSON array of them cost PostgreSQL 6 ms at 1,000 items.
+ */
+function headThenItems(head: string, items: string): string {
+  return `SELECT NULL::int AS seq, NULL::json AS data, NULL::json AS provider_data, row_to_json(h) AS head FROM (${head}) h
+    UNION ALL
+    SELECT i.seq, i.data, i.provider_data, NULL FROM ${items}
+    ORDER BY seq ASC NULLS FIRST`;
+}
+
+function fromStartJson(starts: StartJson[] | null): Array<{ id: string; projectId: string; createdAt: Date }> {
+  return (starts ?? []).map((start) => ({ ...start, createdAt: new Date(start.createdAt) }));
 }
 
 /** Starts read newest first by cache thread alone (`limit + 1` of them): the project's, without the turn's own. */
