@@ -72,7 +72,7 @@ export class ThreadStore {
       [position.endSeq, position.threadId, projectId, fromSeq],
       'thread_history',
     );
-    return rows.map((row) => ({ seq: row.seq, item: toItem(row) }));
+    return rows.map(toHistoryEntry);
   }
 
   /** A stored item of the project by its public id (for `item_reference` inputs). */
@@ -166,7 +166,7 @@ export function historySql(at: { threadId: string; endSeq: string; fromSeq: stri
   };
 }
 
-/** A history row as `json_build_object` gives it back in one JSON value (json columns already parsed). */
+/** A history row as a query returns it: its seq, and its json columns parsed or as text. */
 export function toHistoryEntry(row: StoredItemRow): HistoryEntry {
   return { seq: row.seq, item: toItem(row) };
 }

@@ -11,8 +11,8 @@ export interface ToAnthropicRequestOptions {
 }
 
 /**
- * Builds the `POST /v1/messages` body, streamed unless the client waits for a short whole answer. `promptCacheKey` has no Anthropic
- * equivalent and is not sent. Thinking comes planned (plan-thinking: budget or adaptive effort, and
+ * Builds the `POST /v1/messages` body, streamed unless the client waits for a short whole answer.
+ * `promptCacheKey` has no Anthropic equivalent and is not sent. Thinking comes planned (plan-thinking: budget or adaptive effort, and
  * the sampling guards already applied).
  * @see https://platform.claude.com/docs/en/api/messages
  */
