@@ -20,6 +20,7 @@ const KEY_CACHE_ENTRIES = 10_000;
 @Injectable()
 export class AuthService implements OnModuleInit {
   private readonly logger = new Logger('AuthService');
+  /** Keyed by the key itself (it arrives in every request anyway): a hit costs no hashing. */
   private readonly cache = new Map<string, { projectId: string | null; until: number }>();
 
   constructor(
@@ -34,13 +35,13 @@ export class AuthService implements OnModuleInit {
 
   /** The project id of a bearer key, or null when the key is unknown, revoked, or its project disabled. */
   async projectForKey(key: string): Promise<string | null> {
-    const keyHash = hashApiKey(key);
-    const cached = this.cache.get(keyHash);
+    const cached = this.cache.get(key);
     if (cached && cached.until > Date.now()) return cached.projectId;
+    const keyHash = hashApiKey(key);
     const row = await this.prisma.apiKey.findFirst({ where: { keyHash, revokedAt: null, project: { disabledAt: null } }, select: { projectId: true } });
     const projectId = row?.projectId ?? null;
     if (this.cache.size >= KEY_CACHE_ENTRIES) this.cache.clear();
-    this.cache.set(keyHash, { projectId, until: Date.now() + KEY_CACHE_MS });
+    this.cache.set(key, { projectId, until: Date.now() + KEY_CACHE_MS });
     return projectId;
   }
 

@@ -287,12 +287,15 @@ function nativeMode(model: PlanModel, { threshold, now }: { threshold: number | 
 
 /**
  * The request's prompt-cache settings: the thread's rhythm gives the TTL choice its gaps; OpenAI
- * models get a per-thread `prompt_cache_key` and 24h retention unless the client set its own.
+ * models get a per-thread `prompt_cache_key` (for a thread that continues) and 24h retention
+ * unless the client set its own.
  */
 function planCacheSettings(input: TurnPlanInput, settings: ResponseSettings) {
   const mode = input.cacheMode;
   const capabilities = input.model.info.cache;
-  const derivedKey = mode !== 'off' && capabilities.promptCacheKey ? promptCacheKeyFor(input.projectId, input.cacheThread) : null;
+  // A bare store: false turn is a thread no request continues: a key of its own would only route
+  // it away from other requests that share its prefix (OpenAI routes by the key with the prefix).
+  const derivedKey = mode !== 'off' && capabilities.promptCacheKey && input.continues ? promptCacheKeyFor(input.projectId, input.cacheThread) : null;
   const cache: CacheSettings = {
     mode,
     capabilities,

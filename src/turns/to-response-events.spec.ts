@@ -96,4 +96,26 @@ describe(OutputAccumulator.name, () => {
     const events = accumulator.close('incomplete');
     expect(events.at(-1)).toMatchObject({ type: 'response.output_item.done', item: { status: 'incomplete' } });
   });
+
+  it('builds the same output without events when quiet', () => {
+    const parts: ModelStreamPart[] = [
+      { type: 'reasoning-delta', delta: 'think' },
+      { type: 'reasoning-end', providerData: { openai: { id: 'rs_1', encrypted_content: 'e' } } },
+      { type: 'text-delta', delta: 'Hel' },
+      { type: 'text-delta', delta: 'lo' },
+      { type: 'tool-call-start', index: 0, callId: 'call_1', name: 'lookup' },
+      { type: 'tool-call-delta', index: 0, delta: '{"q":1}' },
+      { type: 'finish', reason: { unified: 'tool-calls', raw: 'tool_calls' }, usage },
+    ];
+    const loud = run(parts).accumulator;
+    const quiet = new OutputAccumulator(undefined, null, null, { events: false });
+    const events = [...parts.flatMap((part) => quiet.push(part)), ...quiet.close('completed')];
+    expect(events).toEqual([]);
+    // Ids are fresh per accumulator; everything else is the same.
+    const withoutIds = (items: typeof loud.output) => items.map(({ id: _id, ...rest }) => rest);
+    expect(withoutIds(quiet.output)).toEqual(withoutIds(loud.output));
+    expect(withoutIds(quiet.output).map((item) => item.type)).toEqual(['reasoning', 'message', 'function_call']);
+    expect(quiet.output[2]).toMatchObject({ arguments: '{"q":1}', status: 'completed' });
+    expect(quiet).toMatchObject({ usage, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } });
+  });
 });

@@ -95,4 +95,26 @@ describe(TurnRun.name, () => {
     expect(events.at(-1)!.type).toBe('response.failed');
     expect(commits[0]).toMatchObject({ status: 'failed', error: { code: 'server_error', message: expect.stringContaining('shut down') } });
   });
+
+  it('completes a turn quietly: the same outcome and final Response, and no events built', async () => {
+    const parts: ModelStreamPart[] = [{ type: 'text-delta', delta: 'hi' }, { type: 'finish', reason: { unified: 'stop', raw: 'stop' }, usage: null }];
+    const commits: TurnOutcome[] = [];
+    let rendered = 0;
+    const turn = { ...turnWith(adapterOf(parts), commits), renderInProgress: () => ({ status: 'in_progress', output: [], rendered: ++rendered }) };
+    const run = new TurnRun(turn);
+    await run.complete(new AbortController().signal);
+    expect(rendered).toBe(0);
+    expect(commits).toHaveLength(1);
+    expect(run.outcome).toMatchObject({ status: 'completed', output: [{ type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'hi' }] }] });
+    expect(run.final).toEqual({ status: 'completed', output: commits[0]!.output });
+  });
+
+  it('completes a failing turn quietly as failed, with its cause', async () => {
+    const commits: TurnOutcome[] = [];
+    const failure = new ProviderError({ provider: 'openai', message: 'boom', status: 500 });
+    const run = new TurnRun(turnWith(adapterOf([{ type: 'text-delta', delta: 'par' }], failure), commits));
+    await run.complete(new AbortController().signal);
+    expect(run.outcome).toMatchObject({ status: 'failed', error: { code: 'server_error' }, cause: failure });
+    expect(commits[0]!.output[0]).toMatchObject({ type: 'message', status: 'incomplete' });
+  });
 });

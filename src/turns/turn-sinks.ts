@@ -4,9 +4,7 @@ import type { TurnRun } from './turn-runner.js';
 
 /** The sync sink: drains the run to its final Response; a failed run becomes an HTTP error. */
 export async function drainTurn<R>(run: TurnRun<R>, signal: AbortSignal): Promise<R> {
-  for await (const _event of run.events(signal)) {
-    // Every create runs as a stream; the sync path only wants where it ends.
-  }
+  await run.complete(signal);
   if (run.outcome?.status === 'failed' || run.final === null) throw toApiError(run.outcome?.cause ?? null);
   return run.final;
 }

@@ -67,6 +67,15 @@ describe('OpenAI routing key and retention', () => {
     expect(lastBody()).not.toHaveProperty('prompt_cache_retention');
   });
 
+  it('derives no key for a bare store: false turn, which no later request continues', async () => {
+    await client.responses.create({ model: 'openai/gpt-5', input: 'x', store: false });
+    expect(lastBody()).not.toHaveProperty('prompt_cache_key');
+    expect(lastBody().prompt_cache_retention).toBe('24h');
+    const conversation = await client.conversations.create();
+    await client.responses.create({ model: 'openai/gpt-5', input: 'x', store: false, conversation: conversation.id });
+    expect(lastBody().prompt_cache_key).toMatch(/^rs-[0-9a-f]{32}$/);
+  });
+
   it('asks for no retention on a model without the choice', async () => {
     await client.responses.create({ model: 'openai/gpt-4o', input: 'x' });
     expect(lastBody().prompt_cache_key).toMatch(/^rs-/);
