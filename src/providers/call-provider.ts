@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { createParser } from 'eventsource-parser';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { ProviderError } from './provider-error.js';
 import { redactHeaders, type UpstreamTrace } from './upstream-trace.js';
@@ -78,6 +78,25 @@ function agent(): Agent {
   return sharedAgent;
 }
 
+/** Origins and paths of the URLs called, which are few (a provider's base URL and its endpoints). */
+const targets = new Map<string, { origin: string; path: string }>();
+const TARGETS_KEPT = 256;
+
+/**
+ * The origin and path a dispatcher wants, parsed once per URL: undici's top-level `request(url)`
+ * parses the URL on every call, which was measurable on a request path that adds ~0.2 ms in all.
+ */
+function target(url: string): { origin: string; path: string } {
+  let found = targets.get(url);
+  if (!found) {
+    const parsed = new URL(url);
+    found = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (targets.size >= TARGETS_KEPT) targets.clear();
+    targets.set(url, found);
+  }
+  return found;
+}
+
 /**
  * Closes the shared keep-alive agent once its requests finished (graceful shutdown, or the end of
  * a test); a later call opens a new one, for a second app in the same process.
@@ -106,12 +125,12 @@ export async function callProvider(options: CallProviderOptions): Promise<Dispat
     if (options.trace) options.trace.attempts++;
     let failure: ProviderError;
     try {
-      const response = await request(options.url, {
+      const response = await (options.dispatcher ?? agent()).request({
+        ...target(options.url),
         method: options.method ?? 'POST',
         headers,
         body: payload,
         signal,
-        dispatcher: options.dispatcher ?? agent(),
         headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
         bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
       });

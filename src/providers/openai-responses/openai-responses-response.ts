@@ -1,7 +1,7 @@
 import { parseProviderErrorBody, safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { ProviderError } from '../provider-error.js';
-import { openAIResponsesResponseSchema } from './openai-responses.api.js';
+import { isOpenAIResponsesResponse, type OpenAIResponsesResponse, openAIResponsesResponseSchema } from './openai-responses.api.js';
 import { malformedUpstreamResponseError } from './openai-responses-error.js';
 import { OpenAIResponsesStreamMapper } from './openai-responses-stream.js';
 
@@ -18,11 +18,16 @@ export function convertOpenAIResponsesResponse(text: string, provider: string): 
   if (!parsed.ok) {
     throw malformedUpstreamResponseError(provider, parsed.error);
   }
-  const result = openAIResponsesResponseSchema.safeParse(parsed.value);
-  if (!result.success) {
-    throw malformedUpstreamResponseError(provider, result.error);
+  let response: OpenAIResponsesResponse;
+  if (isOpenAIResponsesResponse(parsed.value)) {
+    response = parsed.value;
+  } else {
+    const result = openAIResponsesResponseSchema.safeParse(parsed.value);
+    if (!result.success) {
+      throw malformedUpstreamResponseError(provider, result.error);
+    }
+    response = result.data;
   }
-  const response = result.data;
   const status = response.status ?? '';
   if (!FINAL_STATUSES.has(status)) {
     // Some proxies answer 200 with an error envelope instead of a Response.

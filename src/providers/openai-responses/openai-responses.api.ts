@@ -167,6 +167,40 @@ export const openAIResponsesResponseSchema = z.looseObject({
 });
 export type OpenAIResponsesResponse = z.infer<typeof openAIResponsesResponseSchema>;
 
+/**
+ * Whether `value` passes `openAIResponsesResponseSchema` (the same checks, written out), returned
+ * as it is: a loose schema without transforms would only have copied it. A non-streamed answer is
+ * checked this way, and zod runs only to describe what is wrong with one that fails.
+ */
+export function isOpenAIResponsesResponse(value: unknown): value is OpenAIResponsesResponse {
+  if (!isObject(value)) return false;
+  if (!nullishOf(value['id'], isString) || !nullishOf(value['model'], isString) || !nullishOf(value['status'], isString)) return false;
+  if (!nullishOf(value['error'], isResponseError) || !nullishOf(value['incomplete_details'], (details) => isObject(details) && nullishOf(details['reason'], isString))) return false;
+  return nullishOf(value['output'], (output) => Array.isArray(output) && output.every(isOutputItem)) && nullishOf(value['usage'], isUsage);
+}
+
+type Fields = Record<string, unknown>;
+const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown): boolean => typeof value === 'string';
+const isNumber = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+const nullishOf = (value: unknown, check: (value: unknown) => boolean): boolean => value === undefined || value === null || check(value);
+const fieldsAre = (value: Fields, names: string[], check: (value: unknown) => boolean): boolean => names.every((name) => nullishOf(value[name], check));
+const isResponseError = (value: unknown): boolean =>
+  isObject(value) && nullishOf(value['code'], (code) => isString(code) || isNumber(code)) && nullishOf(value['message'], isString);
+const isTextPart = (value: unknown): boolean => isObject(value) && fieldsAre(value, ['type', 'text', 'refusal'], isString);
+const isTextParts = (value: unknown): boolean => Array.isArray(value) && value.every(isTextPart);
+const isOutputItem = (value: unknown): boolean =>
+  isObject(value) &&
+  isString(value['type']) &&
+  fieldsAre(value, ['id', 'status', 'call_id', 'name', 'arguments', 'encrypted_content'], isString) &&
+  nullishOf(value['content'], isTextParts) &&
+  nullishOf(value['summary'], isTextParts);
+const isUsage = (value: unknown): boolean =>
+  isObject(value) &&
+  fieldsAre(value, ['input_tokens', 'output_tokens'], isNumber) &&
+  nullishOf(value['input_tokens_details'], (details) => isObject(details) && fieldsAre(details, ['cached_tokens', 'cache_write_tokens'], isNumber)) &&
+  nullishOf(value['output_tokens_details'], (details) => isObject(details) && nullishOf(details['reasoning_tokens'], isNumber));
+
 /** What every event shares; `type` repeats the SSE `event:` name. */
 export const openAIResponsesEventHeaderSchema = z.looseObject({ type: z.string().nullish() });
 
