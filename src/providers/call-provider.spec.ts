@@ -301,6 +301,16 @@ describe(iterateSseEvents.name, () => {
     ]);
   });
 
+  it('loses no event or line across the slices a large read is fed in', async () => {
+    // 400 events in one read, with two data lines each, so cuts fall inside events and lines.
+    const text = Array.from({ length: 400 }, (_, n) => `event: e${n}\ndata: ${JSON.stringify({ n, pad: 'x'.repeat(n % 37) })}\ndata: second line\n\n`).join('');
+    expect(text.length).toBeGreaterThan(7 * 4_096);
+    const events = await collect(Readable.from([Buffer.from(text)]));
+    expect(events.map((event) => event.event)).toEqual(Array.from({ length: 400 }, (_, n) => `e${n}`));
+    expect(events.map((event) => JSON.parse(event.data.split('\n')[0]!).n)).toEqual(Array.from({ length: 400 }, (_, n) => n));
+    expect(events.every((event) => event.data.endsWith('\nsecond line'))).toBe(true);
+  });
+
   it('destroys the body and rejects with the reason when the signal aborts', async () => {
     const body = new Readable({ read() {} });
     body.push('data: 1\n\n');

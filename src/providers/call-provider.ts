@@ -400,6 +400,9 @@ export interface SseEvent {
   data: string;
 }
 
+/** How much of a read the SSE parser takes at a time (any cut is fine: the parser keeps partial lines). */
+const SSE_FEED_CHARS = 4_096;
+
 /**
  * Iterates the server-sent events of a response body. Bytes are decoded as a UTF-8 stream, so a
  * character or an event split across network chunks is reassembled; a final event without the
@@ -417,10 +420,15 @@ export async function* iterateSseEvents(
   const decoder = new TextDecoder();
 
   for await (const chunk of abortable(body, signal)) {
-    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-    for (const event of pending.splice(0)) {
-      yield event;
-      signal?.throwIfAborted();
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    // A socket read can hold a whole answer (64 KB, ~250 events): fed in slices, its first events
+    // are handed on before the rest is even split into events.
+    for (let from = 0; from < text.length; from += SSE_FEED_CHARS) {
+      parser.feed(text.length <= SSE_FEED_CHARS ? text : text.slice(from, from + SSE_FEED_CHARS));
+      for (const event of pending.splice(0)) {
+        yield event;
+        signal?.throwIfAborted();
+      }
     }
   }
   // Blank lines end a last event the server did not terminate; after a terminated one they are no-ops.
