@@ -27,6 +27,9 @@ const { values: args } = parseArgs({
 const ROUNDS = Number(args.rounds);
 const SIZES = args.sizes.split(',').map(Number);
 const SATURATION_SECONDS = Number(args.seconds);
+const STATELESS_WARM_UP = 3_000;
+/** Turns per mode run on a throwaway conversation before the stateful rounds (the same JIT warm-up). */
+const STATEFUL_WARM_UP = Number(process.env['STATEFUL_WARM_UP'] ?? 500);
 const ONLY = new Set(args.only.split(','));
 const pinned = availableParallelism() >= 2;
 const HARNESS_CPU = '0';
@@ -271,10 +274,12 @@ print(`bench:overhead, ${new Date().toISOString()}, Node ${process.version}, ${c
 print(`mock answer: ${mock.ready.jsonBytes} bytes of JSON, ${mock.ready.sseBytes} bytes of SSE; server idle RSS ${fmt(idleRssMb, 0)} MB`);
 print();
 
-// Warm-up: JIT, connections, the auth cache.
+// Warm-up: JIT, connections, the auth cache. The server's path is long: its p50 at c=1 kept
+// falling for ~2,500 requests (1.36 ms over the first 200, 0.6 ms from the 2,600th on), the
+// floor's for ~1,600; the rounds measure both warm, as a long-running process is.
 for (const target of [direct, floorTarget, serverTarget]) {
-  for (let n = 0; n < 200; n++) await send(target, statelessBody(target));
-  for (let n = 0; n < 50; n++) await send(target, statelessBody(target, true), true);
+  for (let n = 0; n < STATELESS_WARM_UP; n++) await send(target, statelessBody(target));
+  for (let n = 0; n < 300; n++) await send(target, statelessBody(target, true), true);
 }
 
 const statelessTargets = [direct, floorTarget, serverTarget];
@@ -345,6 +350,23 @@ if (ONLY.has('stateful')) {
   print('| items | direct p50 | floor added | by `previous_response_id` added | ratio | by `conversation` added | ratio | server + PostgreSQL CPU per turn (prev / conv) | floor CPU per request |');
   print('|---|---|---|---|---|---|---|---|---|');
   const answerText = (response: string) => JSON.parse(response).output.find((item: any) => item.type === 'message').content[0].text as string;
+  {
+    // Warm-up of the stateful paths on throwaway threads, so the measured ones keep their sizes.
+    const post = async (path: string, body: unknown) => {
+      const response = await serverTarget.pool.request({ method: 'POST', path, headers: serverHeaders, body: JSON.stringify(body) });
+      const text = await response.body.text();
+      if (response.statusCode !== 200) throw new Error(`warm-up: HTTP ${response.statusCode}: ${text.slice(0, 300)}`);
+      return JSON.parse(text);
+    };
+    const items = Array.from({ length: 10 }, (_, n) => ({ type: 'message', role: n % 2 === 0 ? 'user' : 'assistant', content: n % 2 === 0 ? KB_TEXT : [{ type: 'output_text', text: KB_TEXT }] }));
+    const { id: conversation } = await post('/v1/conversations', { items });
+    const { id: previous } = await post('/v1/responses', { model: BENCH_MODEL, conversation, input: KB_TEXT });
+    const { id: appended } = await post('/v1/conversations', { items });
+    for (let n = 0; n < STATEFUL_WARM_UP; n++) {
+      await post('/v1/responses', { model: BENCH_MODEL, previous_response_id: previous, input: KB_TEXT });
+      await post('/v1/responses', { model: BENCH_MODEL, conversation: appended, input: KB_TEXT });
+    }
+  }
   for (const size of SIZES) {
     // Seed the history: user and assistant messages of ~1 KB, added 20 at a time as the API allows.
     const history = Array.from({ length: size }, (_, n) =>

@@ -159,7 +159,8 @@ const top = (map: Map<string, number>, count: number) =>
   [...map].sort((a, b) => b[1] - a[1]).slice(0, count).map(([name, us]) => `  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name}`).join('\n');
 console.log(`CPU profile of the server over those requests: ${(busy / 1_000).toFixed(0)} ms busy, ${(busy / requests).toFixed(0)} µs per request`);
 console.log(`by area (self time):\n${top(byArea, 15)}`);
-console.log(`by function (self time):\n${top(byFunction, 20)}`);
+console.log(`by function (self time):\n${top(byFunction, 45)}`);
+console.log(`profile: ${profileDir}`);
 console.log(`our functions (inclusive time):\n${top(ours, 30)}`);
 
 await database.drop();

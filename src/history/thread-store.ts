@@ -108,7 +108,8 @@ export class ThreadStore {
       const params: unknown[] = [threadId, projectId, count];
       // For a chain, the thread is extended only while `from` is still its tip.
       const atTip = target.kind === 'continue' ? ` AND next_seq = $${params.push(target.from!.endSeq)}` : '';
-      const reserve = `UPDATE threads SET next_seq = next_seq + $3, updated_at = now() WHERE id = $1 AND project_id = $2${atTip} RETURNING id, next_seq - $3 AS start`;
+      // `IS TRUE` keeps the project check off the index choice: the key alone finds the row (see byKey).
+      const reserve = `UPDATE threads SET next_seq = next_seq + $3, updated_at = now() WHERE id = $1 AND (project_id = $2) IS TRUE${atTip} RETURNING id, next_seq - $3 AS start`;
       const [row] = await on.query<{ id: string; start: number }>(withFollowUps(reserve, params, projectId, items, followUp), params);
       if (row) return { threadId: row.id, endSeq: row.start + count };
       if (target.kind === 'tip') throw new Error(`thread ${target.threadId} does not exist`);
@@ -149,21 +150,39 @@ function withFollowUps(reserve: string, params: unknown[], projectId: string, it
  * The history query of loadHistory, on SQL expressions (parameters, or columns of a row read in
  * the same statement): `lineage`, a recursive CTE for a `WITH RECURSIVE`, and `items`, the FROM
  * clause of the visible items (`i`), to be ordered by `i.seq`.
+ *
+ * Both walk the primary keys from the thread, whatever the planner knows: each step is a LATERAL
+ * subquery (`OFFSET 0` keeps the planner from merging it into a join). As plain joins, a table
+ * without statistics (PGlite never analyzes; PostgreSQL only with autovacuum) got hash joins over
+ * a scan of every thread and every item of the database, so a turn cost more with every turn
+ * stored anywhere.
  */
 export function historySql(at: { threadId: string; endSeq: string; fromSeq: string; projectId: string }): { lineage: string; items: string } {
   return {
-    lineage: `lineage (thread_id, parent_thread_id, upto) AS (
-        SELECT t.id, t.parent_thread_id, COALESCE(${at.endSeq}, t.next_seq)
-          FROM threads t WHERE t.id = ${at.threadId} AND t.project_id = ${at.projectId}
+    lineage: `lineage (thread_id, parent_thread_id, fork_seq, upto) AS (
+        SELECT t.id, t.parent_thread_id, t.fork_seq, COALESCE(${at.endSeq}, t.next_seq)
+          FROM ${byKey('threads', at.threadId, 't')} WHERE t.project_id = ${at.projectId}
         UNION ALL
-        SELECT p.id, p.parent_thread_id, c.fork_seq
+        SELECT p.id, p.parent_thread_id, p.fork_seq, l.fork_seq
           FROM lineage l
-          JOIN threads c ON c.id = l.thread_id
-          JOIN threads p ON p.id = l.parent_thread_id
-         WHERE c.fork_seq > COALESCE(${at.fromSeq}, -1)
+          CROSS JOIN LATERAL (SELECT id, parent_thread_id, fork_seq FROM threads WHERE threads.id = l.parent_thread_id OFFSET 0) p
+         WHERE l.fork_seq > COALESCE(${at.fromSeq}, -1)
       )`,
-    items: `lineage l JOIN items i ON i.thread_id = l.thread_id AND i.seq < l.upto AND i.seq >= COALESCE(${at.fromSeq}, 0) AND i.deleted_at IS NULL`,
+    items: `lineage l CROSS JOIN LATERAL (
+        SELECT seq, data, provider_data FROM items
+         WHERE items.thread_id = l.thread_id AND items.seq < l.upto AND items.seq >= COALESCE(${at.fromSeq}, 0) AND items.deleted_at IS NULL
+        OFFSET 0) i`,
   };
+}
+
+/**
+ * The row of `table` whose primary key `id` is `key`, as a FROM item (aliased `alias`, the table's
+ * name by default), for queries that check the project on the row. The key alone is the index
+ * condition: with the project beside it, a planner without statistics could as well pick the
+ * project's index and read every row of the project (it did, for a previous response).
+ */
+export function byKey(table: 'responses' | 'conversations' | 'threads', key: string, alias: string = table): string {
+  return `(SELECT * FROM ${table} WHERE id = ${key} OFFSET 0) ${alias}`;
 }
 
 /** A history row as a query returns it: its seq, and its json columns parsed or as text. */

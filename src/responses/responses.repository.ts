@@ -5,7 +5,7 @@ import type { UpstreamRequestRecord } from '../providers/upstream-trace.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
-import { type AppendTarget, historySql, type StoredItemRow, type ThreadPosition, ThreadStore, toHistoryEntry } from '../history/thread-store.js';
+import { type AppendTarget, byKey, historySql, type StoredItemRow, type ThreadPosition, ThreadStore, toHistoryEntry } from '../history/thread-store.js';
 import type { HistoryEntry } from '../items/item.schemas.js';
 import { UpstreamBodyStore } from '../history/upstream-body-store.js';
 import type { ResponseRecord, ResponseSettings, ResponseStatus } from './response-object.js';
@@ -94,15 +94,12 @@ export class ResponsesRepository {
 
   /**
    * When the thread's latest requests started (newest first), this response left out. The
-   * condition names the thread alone, so the (cache_thread, created_at) index serves it whatever
-   * the planner knows; the project is checked on the rows (thread ids are unique anyway). With the
-   * project in the condition, a planner without statistics (PGlite never analyzes; PostgreSQL does
-   * only with autovacuum) ANDs two indexes and sorts every response of the thread: 9 ms a turn at
-   * 10,000 turns.
+   * condition names the thread alone and steps down the (cache_thread, created_at) index
+   * (newestResponsesSql); the project is checked on the rows (thread ids are unique anyway).
    */
   async recentStarts(projectId: string, cacheThread: string, exceptId: string, limit: number): Promise<Date[]> {
     const rows = await this.sql.query<{ id: string; projectId: string; createdAt: Date }>(
-      `SELECT id, project_id AS "projectId", created_at AS "createdAt" FROM responses WHERE cache_thread = $1 ORDER BY created_at DESC LIMIT $2`,
+      `WITH RECURSIVE ${newestResponsesSql('starts', 'cache_thread', '$1', STARTS_COLUMNS)} SELECT id, project_id AS "projectId", created_at AS "createdAt" FROM starts LIMIT $2`,
       [cacheThread, limit + 1],
       'response_recent_starts',
     );
@@ -113,14 +110,19 @@ export class ResponsesRepository {
    * Where a conversation's next turn starts its history: what its newest finished turn sent. Turns
    * that failed kept nothing in the conversation, so they do not count.
    *
-   * The newest few responses are read by the (conversation_id, created_at) index alone, as in
-   * recentStarts (with status and project in the condition, an unanalyzed table cost 20 ms a turn
-   * at 10,000 turns); only when none of them finished is the filtered query run.
+   * The newest few responses are read step by step down the (conversation_id, created_at) index,
+   * as in recentStarts (with status and project in the condition, an unanalyzed table cost 20 ms a
+   * turn at 10,000 turns); only when none of them finished is the filtered query run.
    */
   async latestContextAnchor(projectId: string, conversationId: string): Promise<ContextAnchor | null> {
     type AnchorRow = Pick<ResponseRow, 'projectId' | 'status' | 'contextPlan' | 'usage' | 'usageEstimated'>;
     const columns = `project_id AS "projectId", status, context_plan AS "contextPlan", usage, usage_estimated AS "usageEstimated"`;
-    const newest = await this.sql.query<AnchorRow>(`SELECT ${columns} FROM responses WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT $2`, [conversationId, NEWEST_FOR_ANCHOR], 'response_newest_anchors');
+    const newest = await this.sql.query<AnchorRow>(
+      `WITH RECURSIVE ${newestResponsesSql('newest', 'conversation_id', '$1', ['project_id', 'status', 'context_plan', 'usage', 'usage_estimated', 'created_at'])}
+       SELECT ${columns} FROM newest LIMIT $2`,
+      [conversationId, NEWEST_FOR_ANCHOR],
+      'response_newest_anchors',
+    );
     const finished = (row: AnchorRow) => row.projectId === projectId && FINISHED.includes(row.status);
     const row =
       newest.find(finished) ??
@@ -228,11 +230,12 @@ export class ResponsesRepository {
       projectId: '$2',
     });
     const rows = await this.sql.query<HeadOrItemRow<Omit<StoredRow, 'createdAt' | 'completedAt'> & { createdAt: string; completedAt: string | null; starts: StartJson[] | null }>>(
-      `WITH RECURSIVE prev AS (SELECT ${STORED_COLUMNS} FROM responses WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL),
-       ${history.lineage}
+      `WITH RECURSIVE prev AS (SELECT ${STORED_COLUMNS} FROM ${byKey('responses', '$1')} WHERE project_id = $2 AND deleted_at IS NULL),
+       ${history.lineage},
+       ${newestResponsesSql('starts', 'cache_thread', '(SELECT COALESCE("cacheThread", id) FROM prev)', STARTS_COLUMNS)}
        ${headThenItems(
          `SELECT prev.*, (SELECT json_agg(json_build_object('id', s.id, 'projectId', s.project_id, 'createdAt', s.created_at) ORDER BY s.created_at DESC)
-            FROM (SELECT r.id, r.project_id, r.created_at FROM responses r WHERE r.cache_thread = COALESCE(prev."cacheThread", prev.id) ORDER BY r.created_at DESC LIMIT $4) s) AS starts
+            FROM (SELECT * FROM starts LIMIT $4) s) AS starts
           FROM prev`,
          `${history.items} WHERE (SELECT "threadId" FROM prev) IS NOT NULL`,
        )}`,
@@ -279,18 +282,19 @@ export class ResponsesRepository {
     >(
       `WITH RECURSIVE conv AS (
          SELECT c.thread_id AS "threadId", t.next_seq AS "nextSeq", c.cache_policy AS "cachePolicy", c.reasoning_policy AS "reasoningPolicy"
-           FROM conversations c JOIN threads t ON t.id = c.thread_id WHERE c.id = $1 AND c.project_id = $2 AND c.deleted_at IS NULL
-       ), newest AS (
-         SELECT project_id, status, context_plan, usage, usage_estimated, created_at FROM responses WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT $5
+           FROM ${byKey('conversations', '$1', 'c')} JOIN threads t ON t.id = c.thread_id WHERE c.project_id = $2 AND c.deleted_at IS NULL
+       ), ${newestResponsesSql('newest_first', 'conversation_id', '$1', ['project_id', 'status', 'context_plan', 'usage', 'usage_estimated', 'created_at'])},
+       newest AS (SELECT * FROM newest_first LIMIT $5
        ), anchor AS (
          SELECT context_plan, usage, usage_estimated FROM newest WHERE project_id = $2 AND status = ANY($6::text[]) ORDER BY created_at DESC LIMIT 1
-       ), ${history.lineage}
+       ), ${history.lineage},
+       ${newestResponsesSql('starts', 'cache_thread', '$1', STARTS_COLUMNS)}
        ${headThenItems(
          `SELECT conv.*,
             (SELECT count(*) FROM newest)::int AS newest,
             (SELECT json_build_object('contextPlan', context_plan, 'usage', usage, 'usageEstimated', usage_estimated) FROM anchor) AS anchor,
             (SELECT json_agg(json_build_object('id', s.id, 'projectId', s.project_id, 'createdAt', s.created_at) ORDER BY s.created_at DESC)
-               FROM (SELECT r.id, r.project_id, r.created_at FROM responses r WHERE r.cache_thread = $1 ORDER BY r.created_at DESC LIMIT $4) s) AS starts
+               FROM (SELECT * FROM starts LIMIT $4) s) AS starts
           FROM conv`,
          history.items,
        )}`,
@@ -315,7 +319,7 @@ export class ResponsesRepository {
   }
 
   async find(projectId: string, id: string): Promise<StoredResponse | null> {
-    const [row] = await this.sql.query<StoredRow>(`SELECT ${STORED_COLUMNS} FROM responses WHERE id = $1 AND project_id = $2 AND deleted_at IS NULL`, [id, projectId], 'response_find');
+    const [row] = await this.sql.query<StoredRow>(`SELECT ${STORED_COLUMNS} FROM ${byKey('responses', '$1')} WHERE project_id = $2 AND deleted_at IS NULL`, [id, projectId], 'response_find');
     return row ? toStoredResponse(row) : null;
   }
 
@@ -361,6 +365,28 @@ type StartJson = { id: string; projectId: string; createdAt: string };
  * then the history's items as plain rows, in seq order: the items keep the driver's per-row
  * parsing, where one JSON array of them cost PostgreSQL 6 ms at 1,000 items.
  */
+const STARTS_COLUMNS = ['id', 'project_id', 'created_at'];
+
+/**
+ * A recursive CTE `name` of the responses whose `column` is `value`, newest first (to be read
+ * with a LIMIT). Each step takes the next older one by the (`column`, created_at) index, so a read
+ * touches as many rows as it returns: as one `ORDER BY created_at DESC LIMIT n`, a planner without
+ * statistics (PGlite never analyzes; PostgreSQL only with autovacuum) read and sorted every
+ * response of the thread, and a conversation's thousandth turn read a thousand rows. A response
+ * created in the same millisecond as a newer one is skipped; neither the gaps between starts nor
+ * the newest finished turn needs it. `columns` must include created_at.
+ */
+function newestResponsesSql(name: string, column: 'cache_thread' | 'conversation_id', value: string, columns: string[]): string {
+  const list = columns.join(', ');
+  return `${name} (${list}) AS (
+      (SELECT ${list} FROM responses WHERE ${column} = ${value} ORDER BY created_at DESC LIMIT 1)
+      UNION ALL
+      SELECT ${columns.map((c) => `n.${c}`).join(', ')}
+        FROM ${name} s
+        CROSS JOIN LATERAL (SELECT ${list} FROM responses r WHERE r.${column} = ${value} AND r.created_at < s.created_at ORDER BY r.created_at DESC LIMIT 1) n
+    )`;
+}
+
 function headThenItems(head: string, items: string): string {
   return `SELECT NULL::int AS seq, NULL::json AS data, NULL::json AS provider_data, row_to_json(h) AS head FROM (${head}) h
     UNION ALL

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { PrismaClient } from '../../src/persistence/database.js';
 import { ThreadStore } from '../../src/history/thread-store.js';
+import { Sql } from '../../src/persistence/sql.js';
 import { ResponsesRepository } from '../../src/responses/responses.repository.js';
 import { type Harness, startHarness, writeModelsFile } from './harness.js';
 
@@ -365,5 +366,79 @@ describe('the context anchor of a conversation', () => {
     expect(await repository.latestContextAnchor(projectId, conversation.id)).toMatchObject({ startSeq: 3 });
     expect(await repository.findConversationTurn(projectId, `${conversation.id}_none`, options)).toBeNull();
     expect(await repository.findConversationTurn('another-project', conversation.id, options)).toBeNull();
+  });
+});
+
+describe('the one read of a turn', () => {
+  /** Rows the plan of `text` read from the turn's tables (returned, or read and filtered out), over all its loops. */
+  async function rowsRead(text: string, params: readonly unknown[]): Promise<number> {
+    const [row] = await harness.app.get(Sql).query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, params);
+    const plan = typeof row!['QUERY PLAN'] === 'string' ? JSON.parse(row!['QUERY PLAN']) : row!['QUERY PLAN'];
+    let read = 0;
+    const walk = (node: Record<string, any>) => {
+      if (['items', 'responses', 'threads', 'conversations'].includes(node['Relation Name'])) {
+        read += ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * (node['Actual Loops'] ?? 1);
+      }
+      for (const child of node['Plans'] ?? []) walk(child);
+    };
+    walk((plan as Array<{ Plan: Record<string, any> }>)[0]!.Plan);
+    return read;
+  }
+
+  /** The statements `work` sends through the Sql service, with their parameters. */
+  async function statementsOf(work: () => Promise<unknown>): Promise<Array<{ text: string; params: readonly unknown[] }>> {
+    const sql = harness.app.get(Sql);
+    const query = sql.query;
+    const sent: Array<{ text: string; params: readonly unknown[] }> = [];
+    sql.query = ((text: string, params: readonly unknown[] = [], name?: string) => {
+      sent.push({ text, params });
+      return query.call(sql, text, params, name);
+    }) as Sql['query'];
+    try {
+      await work();
+    } finally {
+      sql.query = query;
+    }
+    return sent;
+  }
+
+  it('reads about as many rows as it returns, however many turns and items the database holds', async () => {
+    const repository = harness.app.get(ResponsesRepository);
+    const prisma = harness.app.get(PrismaClient);
+    // What must not be read: another conversation's 300 items, and 300 earlier turns of this one.
+    const other = await client.conversations.create();
+    for (let n = 0; n < 15; n++) {
+      await client.conversations.items.create(other.id, { items: Array.from({ length: 20 }, (_, k) => ({ type: 'message' as const, role: 'user' as const, content: `noise ${n}.${k}` })) });
+    }
+    const conversation = await client.conversations.create({ items: Array.from({ length: 4 }, (_, n) => ({ type: 'message' as const, role: 'user' as const, content: `item ${n}` })) });
+    const { projectId } = await prisma.conversation.findUniqueOrThrow({ where: { id: conversation.id } });
+    let at = Date.now() - 3_600_000;
+    await prisma.response.createMany({
+      data: Array.from({ length: 300 }, (_, n) => ({
+        id: `resp_many${at}_${n}`,
+        projectId,
+        status: 'failed',
+        model: 'openai/gpt-4o-mini',
+        settings: {},
+        metadata: {},
+        cacheThread: conversation.id,
+        createdAt: new Date((at += 1_000)),
+      })),
+    });
+    const previous = await client.responses.create({ model: 'openai/gpt-4o-mini', conversation: conversation.id, input: 'hello' });
+    const options = { truncationAuto: false, startsLimit: 20, exceptId: 'resp_this_turn' };
+
+    for (const read of [() => repository.findConversationTurn(projectId, conversation.id, options), () => repository.findPreviousTurn(projectId, previous.id, options)]) {
+      const [statement, ...more] = await statementsOf(read);
+      expect(more).toEqual([]);
+      const loaded = await read();
+      const history = 'loaded' in loaded! ? loaded.loaded!.history : loaded!.history!;
+      const starts = 'loaded' in loaded! ? loaded.loaded!.starts : loaded!.starts;
+      expect(history).toHaveLength(6);
+      expect(starts).toHaveLength(20);
+      // The history, the starts asked for (one more than kept), the head row and the thread: the
+      // noise is ten times that.
+      expect(await rowsRead(statement!.text, statement!.params)).toBeLessThan(60);
+    }
   });
 });
