@@ -1,39 +1,24 @@
 import type { ServerResponse } from 'node:http';
 import { SseWriter } from './sse.js';
 
-/** A response that records what reaches the socket: writes made while corked arrive together at uncork. */
+/** A response that records each write that reaches the socket. */
 function fakeResponse(options: { accepts?: boolean } = {}) {
   const flushes: string[] = [];
-  let held: string[] = [];
-  let corks = 0;
   const listeners = new Map<string, () => void>();
-  const send = (text: string) => (corks > 0 ? held.push(text) : flushes.push(text));
   const raw = {
     destroyed: false,
     writeHead: () => raw,
-    flushHeaders: () => undefined,
-    cork: () => void corks++,
-    uncork: () => {
-      corks--;
-      if (corks === 0 && held.length > 0) {
-        flushes.push(held.join(''));
-        held = [];
-      }
-    },
     write: (text: string) => {
-      send(text);
+      flushes.push(text);
       return options.accepts ?? true;
     },
-    end: (text: string) => {
-      corks = 0;
-      send(text);
-    },
+    end: (text: string) => void flushes.push(text),
     once: (name: string, listener: () => void) => {
       listeners.set(name, listener);
       return raw;
     },
   };
-  return { raw: raw as unknown as ServerResponse, flushes, corks: () => corks, emit: (name: string) => listeners.get(name)?.() };
+  return { raw: raw as unknown as ServerResponse, flushes, emit: (name: string) => listeners.get(name)?.() };
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -68,23 +53,55 @@ describe('SseWriter', () => {
     expect(response.flushes[1]!.match(/event: response\.output_text\.delta/g)).toHaveLength(2);
     writer.end();
     expect(response.flushes.at(-1)).toBe('data: [DONE]\n\n');
-    expect(response.corks()).toBe(0);
   });
 
-  it('lets held events go before waiting for a slow reader to drain', async () => {
+  it('makes the producer wait for a slow reader once the socket is full, writing what it holds at once', async () => {
     const response = fakeResponse({ accepts: false });
     const writer = new SseWriter(response.raw);
     writer.open();
-    const written = writer.write({ type: 'response.created' });
-    // Sent while the socket is full: not held back until the next turn of the loop.
+    await writer.write({ type: 'response.created' });
+    await nextTurn();
+    // The burst went out, and the socket said it is full.
     expect(response.flushes).toHaveLength(1);
-    expect(response.corks()).toBe(0);
     let done = false;
-    void written.then(() => (done = true));
+    const written = writer.write({ type: 'response.in_progress' }).then(() => (done = true));
+    // Written at once, not held for the next turn of the loop, and the producer waits.
+    expect(response.flushes).toHaveLength(2);
     await nextTurn();
     expect(done).toBe(false);
     response.emit('drain');
     await written;
+    expect(done).toBe(true);
+    writer.end();
+  });
+
+  it('holds a burst while its producer only paused, and writes it when the producer waits or 16 KB are held', async () => {
+    const response = fakeResponse();
+    let paused = true;
+    const writer = new SseWriter(response.raw).holdWhile(() => paused);
+    writer.open();
+    await writer.write({ type: 'response.output_text.delta' });
+    expect(response.flushes).toHaveLength(1);
+    await writer.write({ type: 'response.output_text.delta' });
+    await nextTurn();
+    await nextTurn();
+    // Turns of the loop went by while the producer was between slices: nothing written yet.
+    expect(response.flushes).toHaveLength(1);
+    await writer.write({ type: 'response.output_text.delta' });
+    paused = false;
+    await nextTurn();
+    await nextTurn();
+    expect(response.flushes).toHaveLength(2);
+    expect(response.flushes[1]!.match(/event: response\.output_text\.delta/g)).toHaveLength(2);
+
+    paused = true;
+    const big = { type: 'response.output_text.delta', delta: 'x'.repeat(6_000) };
+    await writer.write(big);
+    await writer.write(big);
+    expect(response.flushes).toHaveLength(2);
+    await writer.write(big);
+    // Past 16 KB held, the burst goes out without waiting for the producer.
+    expect(response.flushes).toHaveLength(3);
     writer.end();
   });
 });
