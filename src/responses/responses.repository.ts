@@ -118,7 +118,7 @@ export class ResponsesRepository {
     type AnchorRow = Pick<ResponseRow, 'projectId' | 'status' | 'contextPlan' | 'usage' | 'usageEstimated'>;
     const columns = `project_id AS "projectId", status, context_plan AS "contextPlan", usage, usage_estimated AS "usageEstimated"`;
     const newest = await this.sql.query<AnchorRow>(
-      `WITH RECURSIVE ${newestResponsesSql('newest', 'conversation_id', '$1', ['project_id', 'status', 'context_plan', 'usage', 'usage_estimated', 'created_at'])}
+      `WITH RECURSIVE ${newestResponsesSql('newest', 'conversation_id', '$1', NEWEST_COLUMNS)}
        SELECT ${columns} FROM newest LIMIT $2`,
       [conversationId, NEWEST_FOR_ANCHOR],
       'response_newest_anchors',
@@ -283,7 +283,7 @@ export class ResponsesRepository {
       `WITH RECURSIVE conv AS (
          SELECT c.thread_id AS "threadId", t.next_seq AS "nextSeq", c.cache_policy AS "cachePolicy", c.reasoning_policy AS "reasoningPolicy"
            FROM ${byKey('conversations', '$1', 'c')} JOIN threads t ON t.id = c.thread_id WHERE c.project_id = $2 AND c.deleted_at IS NULL
-       ), ${newestResponsesSql('newest_first', 'conversation_id', '$1', ['project_id', 'status', 'context_plan', 'usage', 'usage_estimated', 'created_at'])},
+       ), ${newestResponsesSql('newest_first', 'conversation_id', '$1', NEWEST_COLUMNS)},
        newest AS (SELECT * FROM newest_first LIMIT $5
        ), anchor AS (
          SELECT context_plan, usage, usage_estimated FROM newest WHERE project_id = $2 AND status = ANY($6::text[]) ORDER BY created_at DESC LIMIT 1
@@ -360,12 +360,9 @@ type HeadOrItemRow<Head> = StoredItemRow & { head: Head | null };
 /** A recent start as json_build_object gives it back (the timestamp as text). */
 type StartJson = { id: string; projectId: string; createdAt: string };
 
-/**
- * One statement's result as a head row (what `head` selects, as one JSON object in `head`) and
- * then the history's items as plain rows, in seq order: the items keep the driver's per-row
- * parsing, where one JSON array of them cost PostgreSQL 6 ms at 1,000 items.
- */
 const STARTS_COLUMNS = ['id', 'project_id', 'created_at'];
+/** What a conversation's newest turns are read for: their project and status, and the anchor's columns. */
+const NEWEST_COLUMNS = ['project_id', 'status', 'context_plan', 'usage', 'usage_estimated', 'created_at'];
 
 /**
  * A recursive CTE `name` of the responses whose `column` is `value`, newest first (to be read
@@ -373,8 +370,9 @@ const STARTS_COLUMNS = ['id', 'project_id', 'created_at'];
  * touches as many rows as it returns: as one `ORDER BY created_at DESC LIMIT n`, a planner without
  * statistics (PGlite never analyzes; PostgreSQL only with autovacuum) read and sorted every
  * response of the thread, and a conversation's thousandth turn read a thousand rows. A response
- * created in the same millisecond as a newer one is skipped; neither the gaps between starts nor
- * the newest finished turn needs it. `columns` must include created_at.
+ * created in the same millisecond as a newer one is skipped: a start that close adds no gap worth
+ * a TTL, and a conversation's anchor then comes from an older turn, which sends more history,
+ * never less. `columns` must include created_at.
  */
 function newestResponsesSql(name: string, column: 'cache_thread' | 'conversation_id', value: string, columns: string[]): string {
   const list = columns.join(', ');
@@ -387,6 +385,11 @@ function newestResponsesSql(name: string, column: 'cache_thread' | 'conversation
     )`;
 }
 
+/**
+ * One statement's result as a head row (what `head` selects, as one JSON object in `head`) and
+ * then the history's items as plain rows, in seq order: the items keep the driver's per-row
+ * parsing, where one JSON array of them cost PostgreSQL 6 ms at 1,000 items.
+ */
 function headThenItems(head: string, items: string): string {
   return `SELECT NULL::int AS seq, NULL::json AS data, NULL::json AS provider_data, row_to_json(h) AS head FROM (${head}) h
     UNION ALL

@@ -78,9 +78,10 @@ export const terminalEventType: Record<TurnOutcome['status'], LifecycleEventType
 };
 
 /**
- * Runs one turn as a stream of public events; the sync path drains it, the stream path writes it out.
- * The terminal event is yielded only after `commit` resolved, so whoever sees `response.completed`
- * can chain from the response at once (read-your-writes).
+ * Runs one turn: as a stream of public events the stream path writes out (`events`), or quietly to
+ * its final Response for the sync path (`complete`). The terminal event is yielded only after
+ * `commit` resolved, so whoever sees `response.completed` can chain from the response at once
+ * (read-your-writes).
  */
 export class TurnRun<R> {
   private readonly logger = new Logger('TurnRun');
