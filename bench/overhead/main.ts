@@ -2,6 +2,7 @@
 // (floor-proxy.ts: Fastify + undici, parse, forward, re-emit) and the model called directly, in
 // interleaved rounds, against a model that answers at once (mock.ts).
 // Run: npm run bench:overhead [-- --rounds 5 --sizes 10,100,1000 --seconds 4 --only stateless,stream,stateful]
+// The soak (not in the default --only): npm run bench:overhead -- --only soak [--soak-seconds 600 --soak-rate 200]
 //
 // Pinning (on 2+ cores): the server and the floor on CPU 1, this harness and the mock on CPU 0;
 // PostgreSQL is not pinned (its CPU is read per process from /proc and reported on its own).
@@ -22,6 +23,8 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '10,100,1000' },
     seconds: { type: 'string', default: '4' },
     only: { type: 'string', default: 'stateless,stream,stateful' },
+    'soak-seconds': { type: 'string', default: '600' },
+    'soak-rate': { type: 'string', default: '200' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -423,6 +426,62 @@ if (ONLY.has('stateful')) {
     summary.push(`stateful at ${size} items: added p50 ${row[4]} (previous_response_id), ${row[6]} (conversation) the floor's (goal ≤ 3×); CPU ${row[7]} vs floor ${row[8]}`);
   }
   print();
+}
+
+if (ONLY.has('soak')) {
+  // Open loop at a fixed rate, whatever the answers take: a quarter each of stateless `store: false`
+  // (streamed and not), stored first turns, and turns forking from one stored response. Every
+  // window reports the server's RSS, so growth shows as a trend, not a single number.
+  const seconds = Number(args['soak-seconds']);
+  const rate = Number(args['soak-rate']);
+  const base = JSON.parse((await send(serverTarget, JSON.stringify({ model: BENCH_MODEL, input: KB_TEXT }))).text).id as string;
+  const bodies = [
+    statelessBody(serverTarget),
+    statelessBody(serverTarget, true),
+    JSON.stringify({ model: BENCH_MODEL, input: KB_TEXT }),
+    JSON.stringify({ model: BENCH_MODEL, previous_response_id: base, input: KB_TEXT }),
+  ];
+  const windowSeconds = Math.min(60, Math.max(5, seconds / 10));
+  print(`### Soak: ${rate} requests/s for ${seconds} s (open loop; a quarter each stateless, streamed, stored, chained)`);
+  print();
+  print('| from (s) | requests | errors | p50 (ms) | p99 (ms) | server RSS at the end (MB) | server CPU (% of a core) |');
+  print('|---|---|---|---|---|---|---|');
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  let window = { from: 0, samples: [] as number[], errors: 0, cpu: cpuUs(server.child.pid!) };
+  const rssSeries: number[] = [];
+  const closeWindow = (now: number) => {
+    const from = window.from;
+    const rss = rssMb(server.child.pid!);
+    rssSeries.push(rss);
+    const cpu = cpuUs(server.child.pid!);
+    const sorted = [...window.samples].sort((a, b) => a - b);
+    const at = (p: number) => (sorted.length ? fmt(percentile(sorted, p)) : '–');
+    print(`| ${fmt(from, 0)} | ${fmt(sorted.length + window.errors, 0)} | ${window.errors} | ${at(50)} | ${at(99)} | ${fmt(rss, 0)} | ${fmt((100 * (cpu - window.cpu)) / ((now - from) * 1e6), 0)} |`);
+    window = { from: now, samples: [], errors: 0, cpu };
+  };
+  for (let n = 0; ; n++) {
+    const due = started + (n * 1_000) / rate;
+    const now = performance.now();
+    if (now - started >= seconds * 1_000) break;
+    if ((now - started) / 1_000 - window.from >= windowSeconds) closeWindow((now - started) / 1_000);
+    if (due > now) await new Promise((resolve) => setTimeout(resolve, due - now));
+    const body = bodies[n % bodies.length]!;
+    const request = send(serverTarget, body, body === bodies[1]).then(
+      (timing) => void window.samples.push(timing.ms),
+      () => void window.errors++,
+    );
+    inFlight.add(request);
+    void request.finally(() => inFlight.delete(request));
+  }
+  await Promise.all(inFlight);
+  closeWindow((performance.now() - started) / 1_000);
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  const idleAfter = rssMb(server.child.pid!);
+  print();
+  print(`server RSS: ${fmt(idleRssMb, 0)} MB idle before, ${fmt(Math.min(...rssSeries), 0)}–${fmt(Math.max(...rssSeries), 0)} MB during, ${fmt(idleAfter, 0)} MB idle 5 s after`);
+  print();
+  summary.push(`soak: RSS ${fmt(Math.min(...rssSeries), 0)}–${fmt(Math.max(...rssSeries), 0)} MB over ${seconds} s at ${rate} requests/s (first window ${fmt(rssSeries[0]!, 0)}, last ${fmt(rssSeries.at(-1)!, 0)} MB); idle ${fmt(idleRssMb, 0)} MB before, ${fmt(idleAfter, 0)} MB after (goal: idle ≤ 200 MB, flat)`);
 }
 
 print(`server RSS: ${fmt(idleRssMb, 0)} MB idle, ${fmt(rssMb(server.child.pid!), 0)} MB at the end`);
