@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { ApiKeyConfig, AppConfig } from '../config/env.schema.js';
 import { newId } from '../common/ids.js';
-import { PrismaClient } from '../persistence/database.js';
+import { Sql } from '../persistence/sql.js';
 import { hashApiKey } from './hash-api-key.js';
 
 /** How long a key's answer (its project, or that it is unknown) is trusted before the database is asked again. */
@@ -25,7 +25,7 @@ export class AuthService implements OnModuleInit {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -38,7 +38,12 @@ export class AuthService implements OnModuleInit {
     const cached = this.cache.get(key);
     if (cached && cached.until > Date.now()) return cached.projectId;
     const keyHash = hashApiKey(key);
-    const row = await this.prisma.apiKey.findFirst({ where: { keyHash, revokedAt: null, project: { disabledAt: null } }, select: { projectId: true } });
+    const [row] = await this.sql.query<{ projectId: string }>(
+      `SELECT k.project_id AS "projectId" FROM api_keys k JOIN projects p ON p.id = k.project_id
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND p.disabled_at IS NULL`,
+      [keyHash],
+      'api_key_project',
+    );
     const projectId = row?.projectId ?? null;
     if (this.cache.size >= KEY_CACHE_ENTRIES) this.cache.clear();
     this.cache.set(key, { projectId, until: Date.now() + KEY_CACHE_MS });
@@ -52,12 +57,14 @@ export class AuthService implements OnModuleInit {
 
   private async registerKey(key: string, project: string): Promise<void> {
     const keyHash = hashApiKey(key);
-    await this.prisma.project.upsert({ where: { id: project }, create: { id: project }, update: {} });
-    await this.prisma.apiKey.upsert({
-      where: { keyHash },
-      create: { id: newId('key'), keyHash, projectId: project, source: 'env', lastFour: key.slice(-4) },
-      update: { projectId: project, revokedAt: null },
-    });
+    // Plain SQL, as for everything a server runs at start and on its timers: Prisma's engine
+    // (~70 MB) is then loaded only by the routes that use it.
+    await this.sql.query(`INSERT INTO projects (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [project]);
+    await this.sql.query(
+      `INSERT INTO api_keys (id, key_hash, project_id, source, last_four) VALUES ($1, $2, $3, 'env', $4)
+       ON CONFLICT (key_hash) DO UPDATE SET project_id = EXCLUDED.project_id, revoked_at = NULL`,
+      [newId('key'), keyHash, project, key.slice(-4)],
+    );
   }
 
   // Without API_KEYS the server would be open to anyone; a fresh random key printed once is the

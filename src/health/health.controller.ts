@@ -9,7 +9,7 @@ export class HealthController {
   /** Liveness plus a database round trip; no auth, so load balancers can call it. */
   @Get()
   async check() {
-    await this.database.prisma.$queryRaw`SELECT 1`;
+    await this.database.sql.query('SELECT 1');
     return { status: 'ok', database: this.database.kind };
   }
 }

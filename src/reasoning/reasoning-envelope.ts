@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { PrismaClient } from '../generated/prisma/client.js';
+import { Sql } from '../persistence/sql.js';
 import { type ProviderData, providerDataSchema } from '../items/item.schemas.js';
 
 const PREFIX = 'rse1.';
@@ -18,12 +18,15 @@ const SECRET_NAME = 'reasoning-envelope-key';
 export class ReasoningEnvelope implements OnModuleInit {
   private key: Buffer | null = null;
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly sql: Sql) {}
 
   async onModuleInit(): Promise<void> {
     // Two instances starting together: the first insert wins and both read the same key.
-    await this.prisma.serverSecret.createMany({ data: [{ name: SECRET_NAME, value: randomBytes(32).toString('base64') }], skipDuplicates: true });
-    const row = await this.prisma.serverSecret.findUniqueOrThrow({ where: { name: SECRET_NAME } });
+    // Plain SQL, as for everything a server runs at start and on its timers: Prisma's engine
+    // (~70 MB) is then loaded only by the routes that use it.
+    await this.sql.query(`INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [SECRET_NAME, randomBytes(32).toString('base64')]);
+    const [row] = await this.sql.query<{ value: string }>(`SELECT value FROM server_secrets WHERE name = $1`, [SECRET_NAME]);
+    if (!row) throw new Error('the reasoning envelope key could not be read back');
     this.key = Buffer.from(row.value, 'base64');
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
-import { PrismaClient } from '../generated/prisma/client.js';
+import { Sql } from '../persistence/sql.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { BackgroundRunner } from './background-runner.js';
 
@@ -30,7 +30,7 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
     private readonly webhooks: WebhooksService,
     private readonly runner: BackgroundRunner,
   ) {}
@@ -57,22 +57,26 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       const now = new Date();
       if (this.running.size > 0) {
-        await this.prisma.response.updateMany({ where: { id: { in: [...this.running] } }, data: { heartbeatAt: now } });
+        await this.sql.query(`UPDATE responses SET heartbeat_at = $1 WHERE id = ANY($2::text[])`, [now, [...this.running]]);
       }
+      // Plain SQL, as for everything a server runs at start and on its timers: Prisma's engine
+      // (~70 MB) is then loaded only by the routes that use it.
       const staleBefore = new Date(now.getTime() - this.config.runStaleAfterMs);
-      const abandoned = await this.prisma.$queryRaw<Array<{ id: string; background: boolean }>>`
-        UPDATE responses
-           SET status = 'failed', error = ${JSON.stringify(ABANDONED_ERROR)}::json, completed_at = ${now}
-         WHERE status = 'in_progress' AND heartbeat_at < ${staleBefore}
-           AND NOT (id = ANY(${[...this.running]}::text[]))
-        RETURNING id, background`;
+      const abandoned = await this.sql.query<{ id: string; background: boolean }>(
+        `UPDATE responses
+            SET status = 'failed', error = $1::json, completed_at = $2
+          WHERE status = 'in_progress' AND heartbeat_at < $3
+            AND NOT (id = ANY($4::text[]))
+         RETURNING id, background`,
+        [JSON.stringify(ABANDONED_ERROR), now, staleBefore, [...this.running]],
+      );
       if (abandoned.length > 0) this.logger.warn(`marked ${abandoned.length} abandoned response(s) failed`);
       // Their runner is gone, so nobody else will announce the end of these background runs.
       for (const { id, background } of abandoned) if (background) await this.webhooks.responseEnded(id);
-      const waiting = await this.prisma.$queryRaw<Array<{ id: string }>>`
-        UPDATE responses SET heartbeat_at = ${now}
-         WHERE status = 'queued' AND heartbeat_at < ${staleBefore}
-        RETURNING id`;
+      const waiting = await this.sql.query<{ id: string }>(
+        `UPDATE responses SET heartbeat_at = $1 WHERE status = 'queued' AND heartbeat_at < $2 RETURNING id`,
+        [now, staleBefore],
+      );
       for (const { id } of waiting) await this.runner.enqueue(id);
     } catch (error) {
       // A database hiccup must not kill the timer; the next tick tries again.
