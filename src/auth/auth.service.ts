@@ -57,8 +57,7 @@ export class AuthService implements OnModuleInit {
 
   private async registerKey(key: string, project: string): Promise<void> {
     const keyHash = hashApiKey(key);
-    // Plain SQL, as for everything a server runs at start and on its timers: Prisma's engine
-    // (~70 MB) is then loaded only by the routes that use it.
+    // Run at start or on a timer: not through Prisma (see Sql).
     await this.sql.query(`INSERT INTO projects (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [project]);
     await this.sql.query(
       `INSERT INTO api_keys (id, key_hash, project_id, source, last_four) VALUES ($1, $2, $3, 'env', $4)

@@ -11,6 +11,10 @@ import type pg from 'pg';
  *
  * A `name` makes it a prepared statement on PostgreSQL: parsed and planned once per connection,
  * then only bound and run. Only for fixed texts (a name must always mean the same text).
+ *
+ * What a server runs at start and on its timers goes through here too: Prisma's engine is ~70 MB
+ * of memory, loaded by the first Prisma query, so an idle server (and one that only runs turns)
+ * never loads it; the routes still on Prisma do when first used.
  */
 export abstract class Sql {
   abstract query<T>(text: string, params?: readonly unknown[], name?: string): Promise<T[]>;

@@ -22,8 +22,7 @@ export class ReasoningEnvelope implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     // Two instances starting together: the first insert wins and both read the same key.
-    // Plain SQL, as for everything a server runs at start and on its timers: Prisma's engine
-    // (~70 MB) is then loaded only by the routes that use it.
+    // Run at start or on a timer: not through Prisma (see Sql).
     await this.sql.query(`INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [SECRET_NAME, randomBytes(32).toString('base64')]);
     const [row] = await this.sql.query<{ value: string }>(`SELECT value FROM server_secrets WHERE name = $1`, [SECRET_NAME]);
     if (!row) throw new Error('the reasoning envelope key could not be read back');

@@ -59,8 +59,7 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
       if (this.running.size > 0) {
         await this.sql.query(`UPDATE responses SET heartbeat_at = $1 WHERE id = ANY($2::text[])`, [now, [...this.running]]);
       }
-      // Plain SQL, as for everything a server runs at start and on its timers: Prisma's engine
-      // (~70 MB) is then loaded only by the routes that use it.
+      // Run at start or on a timer: not through Prisma (see Sql).
       const staleBefore = new Date(now.getTime() - this.config.runStaleAfterMs);
       const abandoned = await this.sql.query<{ id: string; background: boolean }>(
         `UPDATE responses

@@ -145,8 +145,7 @@ export class WebhooksRepository {
    * lets the lease run out, and the delivery is due again.
    */
   claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    // Plain SQL: this runs on a timer in every instance, and through Prisma its engine (~70 MB)
-    // would be loaded by an idle server.
+    // Run on a timer in every instance: not through Prisma (see Sql).
     return this.sql.query<ClaimedDelivery>(
       `UPDATE webhook_deliveries AS d
        SET next_attempt_at = now() + $1::int * interval '1 millisecond'
