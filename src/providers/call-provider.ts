@@ -386,7 +386,7 @@ export async function readBodyText(
       break;
     }
   }
-  return chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function hasText(body: AsyncIterable<Uint8Array | string>): body is AsyncIterable<Uint8Array | string> & { text(): Promise<string> } {
