@@ -1,7 +1,7 @@
 // bench:overhead (issue #15): what the server adds to a model call, side by side with the floor
 // (floor-proxy.ts: Fastify + undici, parse, forward, re-emit) and the model called directly, in
 // interleaved rounds, against a model that answers at once (mock.ts).
-// Run: npm run bench:overhead [-- --rounds 5 --sizes 10,100,1000 --seconds 4 --only stateless,stream,stateful]
+// Run: npm run bench:overhead [-- --rounds 5 --sizes 10,100,1000 --seconds 4 --only stateless,stream,stateful,chains --chain-items 100]
 // The soak (not in the default --only): npm run bench:overhead -- --only soak [--soak-seconds 600 --soak-rate 200]
 //
 // Pinning (on 2+ cores): the server and the floor on CPU 1, this harness and the mock on CPU 0;
@@ -15,14 +15,15 @@ import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { BENCH_API_KEY, BENCH_MODEL, createBenchDatabase, serverEnv } from './setup.js';
+import { BENCH_API_KEY, BENCH_MODEL, cpuUs, createBenchDatabase, postgresCpuUs, serverEnv } from './setup.js';
 
 const { values: args } = parseArgs({
   options: {
     rounds: { type: 'string', default: '5' },
     sizes: { type: 'string', default: '10,100,1000' },
     seconds: { type: 'string', default: '4' },
-    only: { type: 'string', default: 'stateless,stream,stateful' },
+    only: { type: 'string', default: 'stateless,stream,stateful,chains' },
+    'chain-items': { type: 'string', default: '100' },
     'soak-seconds': { type: 'string', default: '600' },
     'soak-rate': { type: 'string', default: '200' },
   },
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
 const ROUNDS = Number(args.rounds);
 const SIZES = args.sizes.split(',').map(Number);
 const SATURATION_SECONDS = Number(args.seconds);
+const CHAIN_ITEMS = Number(args['chain-items']);
 const STATELESS_WARM_UP = 3_000;
 /** Turns per mode run on a throwaway conversation before the stateful rounds (the same JIT warm-up). */
 const STATEFUL_WARM_UP = Number(process.env['STATEFUL_WARM_UP'] ?? 500);
@@ -93,32 +95,6 @@ async function startServer(mockOrigin: string, databaseUrl: string): Promise<{ c
 
 // ---------- /proc ----------
 
-const TICK_US = 10_000; // USER_HZ is 100 on Linux
-
-function cpuUs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-  } catch {
-    return 0; // the process ended
-  }
-}
-
-/** CPU of every PostgreSQL process (the server's backends among them). */
-function postgresCpuUs(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuUs(Number(entry));
-    } catch {
-      // gone between readdir and read
-    }
-  }
-  return total;
-}
-
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
@@ -172,20 +148,19 @@ const fmt = (value: number, digits = 2) => value.toLocaleString('en-US', { minim
  */
 async function latencyRounds(
   targets: Target[],
-  bodyFor: (target: Target, index: number) => string,
+  bodyFor: (target: Target, round: number, n: number) => string,
   perRound: number,
   measure: (timing: Timing) => number,
   stream = false,
 ) {
   const result = new Map(targets.map((target) => [target.name, { roundP50: [] as number[], samples: [] as number[], cpuUs: 0, dbUs: 0, requests: 0 }]));
-  let index = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const target of shuffle(targets)) {
       const entry = result.get(target.name)!;
       const samples: number[] = [];
       const cpuBefore = cpuUs(target.pid);
       const dbBefore = target.database ? postgresCpuUs() : 0;
-      for (let n = 0; n < perRound; n++) samples.push(measure(await send(target, bodyFor(target, index++), stream)));
+      for (let n = 0; n < perRound; n++) samples.push(measure(await send(target, bodyFor(target, round, n), stream)));
       entry.cpuUs += cpuUs(target.pid) - cpuBefore;
       if (target.database) entry.dbUs += postgresCpuUs() - dbBefore;
       entry.requests += perRound;
@@ -345,14 +320,39 @@ if (ONLY.has('stream')) {
   summary.push(`streaming: added first delta p50 ${fmt(serverAdded / floorAdded, 1)}× (goal ≤ 1.5×); at 50 concurrent streams added p99 +${fmt(addedAt('server', 'p99'))} ms (goal ≤ 10 ms)`);
 }
 
+/** `size` user and assistant messages of ~1 KB, as a history to continue. */
+const historyOf = (size: number) =>
+  Array.from({ length: size }, (_, n) =>
+    n % 2 === 0
+      ? { type: 'message', role: 'user', content: `${n}: ${KB_TEXT}` }
+      : { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: `${n}: ${KB_TEXT}` }] },
+  );
+/** A conversation holding `history`, added 20 items at a time as the API allows. */
+async function seedConversation(history: unknown[]): Promise<string> {
+  const created = await serverTarget.pool.request({ method: 'POST', path: '/v1/conversations', headers: serverHeaders, body: JSON.stringify({ items: history.slice(0, 20) }) });
+  const { id } = (await created.body.json()) as { id: string };
+  for (let from = 20; from < history.length; from += 20) {
+    const added = await serverTarget.pool.request({ method: 'POST', path: `/v1/conversations/${id}/items`, headers: serverHeaders, body: JSON.stringify({ items: history.slice(from, from + 20) }) });
+    if (added.statusCode !== 200) throw new Error(`seeding: HTTP ${added.statusCode}: ${await added.body.text()}`);
+    await added.body.dump();
+  }
+  return id;
+}
+const answerText = (response: string) => JSON.parse(response).output.find((item: any) => item.type === 'message').content[0].text as string;
+const userMessage = (text: string) => ({ type: 'message', role: 'user', content: text });
+const assistantMessage = (text: string) => ({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] });
+const turnText = (n: number) => `turn ${n}: ${KB_TEXT}`;
+
 if (ONLY.has('stateful')) {
   print('### A stateful turn, by history size (items before the turn)');
   print();
   print('The floor and the direct call send the same items statelessly (`store: false`, the whole history as `input`).');
+  print('By `previous_response_id`, every measured turn forks from the same response, so each sees exactly the same items.');
+  print('By `conversation`, every measured turn appends two items; the floor and the direct call of that column send what the');
+  print('conversation held at the same turn, so both sides grow alike.');
   print();
-  print('| items | direct p50 | floor added | by `previous_response_id` added | ratio | by `conversation` added | ratio | server + PostgreSQL CPU per turn (prev / conv) | floor CPU per request |');
-  print('|---|---|---|---|---|---|---|---|---|');
-  const answerText = (response: string) => JSON.parse(response).output.find((item: any) => item.type === 'message').content[0].text as string;
+  print('| items | direct p50 | floor added | by `previous_response_id` added | ratio | floor added (conversation\'s items) | by `conversation` added | ratio | server + PostgreSQL CPU per turn (prev / conv) | floor CPU per request (prev / conv) | CPU ratio (prev / conv) |');
+  print('|---|---|---|---|---|---|---|---|---|---|---|');
   {
     // Warm-up of the stateful paths on throwaway threads, so the measured ones keep their sizes.
     const post = async (path: string, body: unknown) => {
@@ -371,61 +371,120 @@ if (ONLY.has('stateful')) {
     }
   }
   for (const size of SIZES) {
-    // Seed the history: user and assistant messages of ~1 KB, added 20 at a time as the API allows.
-    const history = Array.from({ length: size }, (_, n) =>
-      n % 2 === 0
-        ? { type: 'message', role: 'user', content: `${n}: ${KB_TEXT}` }
-        : { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: `${n}: ${KB_TEXT}` }] },
-    );
-    const seedConversation = async () => {
-      const created = await serverTarget.pool.request({ method: 'POST', path: '/v1/conversations', headers: serverHeaders, body: JSON.stringify({ items: history.slice(0, 20) }) });
-      const { id } = (await created.body.json()) as { id: string };
-      for (let from = 20; from < size; from += 20) {
-        const added = await serverTarget.pool.request({ method: 'POST', path: `/v1/conversations/${id}/items`, headers: serverHeaders, body: JSON.stringify({ items: history.slice(from, from + 20) }) });
-        if (added.statusCode !== 200) throw new Error(`seeding: HTTP ${added.statusCode}: ${await added.body.text()}`);
-        await added.body.dump();
-      }
-      return id;
-    };
+    const history = historyOf(size);
     // By previous_response_id: every measured turn forks from the same response, so each sees exactly size + 2 items.
-    const forkConversation = await seedConversation();
+    const forkConversation = await seedConversation(history);
     const base = await send(serverTarget, JSON.stringify({ model: BENCH_MODEL, conversation: forkConversation, input: KB_TEXT }));
     const baseId = JSON.parse(base.text).id as string;
+    const answer = answerText(base.text);
     // By conversation: each measured turn appends to it (2 items a turn).
-    const conversation = await seedConversation();
+    const conversation = await seedConversation(history);
     await send(serverTarget, JSON.stringify({ model: BENCH_MODEL, conversation, input: KB_TEXT }));
-    const statelessInput = [
-      ...history,
-      { type: 'message', role: 'user', content: KB_TEXT },
-      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: answerText(base.text) }] },
-    ];
+    const statelessInput = [...history, userMessage(KB_TEXT), assistantMessage(answer)];
     const byPrevious: Target = { ...serverTarget, name: 'previous_response_id' };
     const byConversation: Target = { ...serverTarget, name: 'conversation' };
-    const turn = (n: number) => `turn ${n}: ${KB_TEXT}`;
-    const bodyFor = (target: Target, n: number) => {
-      if (target === byPrevious) return JSON.stringify({ model: BENCH_MODEL, previous_response_id: baseId, input: turn(n) });
-      if (target === byConversation) return JSON.stringify({ model: BENCH_MODEL, conversation, input: turn(n) });
-      return JSON.stringify({ model: 'gpt-4o-mini', store: false, input: [...statelessInput, { type: 'message', role: 'user', content: turn(n) }] });
-    };
+    const directConversation: Target = { ...direct, name: 'direct (conversation)' };
+    const floorConversation: Target = { ...floorTarget, name: 'floor (conversation)' };
     const perRound = size >= 1_000 ? 10 : 20;
-    const rounds = await latencyRounds([direct, floorTarget, byPrevious, byConversation], bodyFor, perRound, (timing) => timing.ms);
+    // What the conversation holds before its k-th measured turn: the seeded turn, then every earlier measured turn and its answer.
+    const conversationInput = [...statelessInput];
+    const conversationBefore = (k: number) => {
+      for (let j = (conversationInput.length - statelessInput.length) / 2; j < k; j++) conversationInput.push(userMessage(turnText(j)), assistantMessage(answer));
+      return conversationInput.slice(0, statelessInput.length + 2 * k);
+    };
+    const bodyFor = (target: Target, round: number, n: number) => {
+      const k = round * perRound + n;
+      if (target === byPrevious) return JSON.stringify({ model: BENCH_MODEL, previous_response_id: baseId, input: turnText(k) });
+      if (target === byConversation) return JSON.stringify({ model: BENCH_MODEL, conversation, input: turnText(k) });
+      const items = target === directConversation || target === floorConversation ? conversationBefore(k) : statelessInput;
+      return JSON.stringify({ model: 'gpt-4o-mini', store: false, input: [...items, userMessage(turnText(k))] });
+    };
+    const rounds = await latencyRounds([direct, floorTarget, byPrevious, directConversation, floorConversation, byConversation], bodyFor, perRound, (timing) => timing.ms);
     const floorAdded = added(rounds, 'floor');
+    const floorConversationAdded = added(rounds, 'floor (conversation)', 'direct (conversation)');
+    const previousAdded = added(rounds, 'previous_response_id');
+    const conversationAdded = added(rounds, 'conversation', 'direct (conversation)');
     const cpuPerTurn = (name: string) => (rounds.get(name)!.cpuUs + rounds.get(name)!.dbUs) / rounds.get(name)!.requests / 1_000;
+    const cpuRatio = (server: string, floor: string) => cpuPerTurn(server) / cpuPerTurn(floor);
     const row = [
       size,
       `${fmt(median(rounds.get('direct')!.roundP50))} ms`,
       `+${fmt(floorAdded)} ms`,
-      `+${fmt(added(rounds, 'previous_response_id'))} ms`,
-      `${fmt(added(rounds, 'previous_response_id') / floorAdded, 1)}×`,
-      `+${fmt(added(rounds, 'conversation'))} ms`,
-      `${fmt(added(rounds, 'conversation') / floorAdded, 1)}×`,
+      `+${fmt(previousAdded)} ms`,
+      `${fmt(previousAdded / floorAdded, 1)}×`,
+      `+${fmt(floorConversationAdded)} ms`,
+      `+${fmt(conversationAdded)} ms`,
+      `${fmt(conversationAdded / floorConversationAdded, 1)}×`,
       `${fmt(cpuPerTurn('previous_response_id'))} / ${fmt(cpuPerTurn('conversation'))} ms`,
-      `${fmt(rounds.get('floor')!.cpuUs / rounds.get('floor')!.requests / 1_000)} ms`,
+      `${fmt(cpuPerTurn('floor'))} / ${fmt(cpuPerTurn('floor (conversation)'))} ms`,
+      `${fmt(cpuRatio('previous_response_id', 'floor'), 1)}× / ${fmt(cpuRatio('conversation', 'floor (conversation)'), 1)}×`,
     ];
     print(`| ${row.join(' | ')} |`);
-    summary.push(`stateful at ${size} items: added p50 ${row[4]} (previous_response_id), ${row[6]} (conversation) the floor's (goal ≤ 3×); CPU ${row[7]} vs floor ${row[8]}`);
+    summary.push(`stateful at ${size} items: added p50 ${row[4]} (previous_response_id), ${row[7]} (conversation) the floor's (goal ≤ 3×); server + PostgreSQL CPU ${row[10]} the floor's (goal ≤ 3×)`);
   }
   print();
+}
+
+if (ONLY.has('chains')) {
+  // 32 chains advance at once, each turn continuing its own chain's newest response; the floor's 32
+  // clients send each chain's items statelessly. A chain starts again from the same response after
+  // CHAIN_TURNS turns, so both sides see histories of the same sizes however fast they go.
+  const CHAINS = 32;
+  const CHAIN_TURNS = 10;
+  const size = CHAIN_ITEMS;
+  const conversation = await seedConversation(historyOf(size));
+  const base = await send(serverTarget, JSON.stringify({ model: BENCH_MODEL, conversation, input: KB_TEXT }));
+  const baseId = JSON.parse(base.text).id as string;
+  const answer = answerText(base.text);
+  const baseInput = [...historyOf(size), userMessage(KB_TEXT), assistantMessage(answer)];
+  const advance = async (target: Target) => {
+    const deadline = performance.now() + SATURATION_SECONDS * 1_000;
+    let completed = 0;
+    let errors = 0;
+    const cpuBefore = cpuUs(target.pid);
+    const dbBefore = target.database ? postgresCpuUs() : 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CHAINS }, async (_, chain) => {
+        let previous = baseId;
+        let items = baseInput;
+        for (let turn = 0; performance.now() < deadline; turn++) {
+          if (turn % CHAIN_TURNS === 0) [previous, items] = [baseId, baseInput];
+          const input = turnText(chain * 1_000 + turn);
+          const body =
+            target === serverTarget
+              ? JSON.stringify({ model: BENCH_MODEL, previous_response_id: previous, input })
+              : JSON.stringify({ model: 'gpt-4o-mini', store: false, input: [...items, userMessage(input)] });
+          try {
+            const timing = await send(target, body);
+            completed++;
+            if (target === serverTarget) previous = JSON.parse(timing.text).id;
+            else items = [...items, userMessage(input), assistantMessage(answer)];
+          } catch {
+            errors++;
+            [previous, items] = [baseId, baseInput];
+          }
+        }
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1_000;
+    return { turnsPerSecond: completed / elapsed, cpuMs: (cpuUs(target.pid) - cpuBefore + (target.database ? postgresCpuUs() - dbBefore : 0)) / completed / 1_000, errors };
+  };
+  const results = new Map<string, Awaited<ReturnType<typeof advance>>[]>();
+  for (let round = 0; round < Math.min(ROUNDS, 3); round++) {
+    for (const target of shuffle([floorTarget, serverTarget])) results.set(target.name, [...(results.get(target.name) ?? []), await advance(target)]);
+  }
+  const at = (name: string, key: 'turnsPerSecond' | 'cpuMs') => median(results.get(name)!.map((run) => run[key]));
+  const errors = (name: string) => results.get(name)!.reduce((sum, run) => sum + run.errors, 0);
+  print(`### ${CHAINS} chains advancing at once (${size + 2} to ${size + 2 * CHAIN_TURNS} items, ${SATURATION_SECONDS} s × ${Math.min(ROUNDS, 3)} rounds)`);
+  print();
+  print('| measure | floor | server (`previous_response_id`) | server ÷ floor |');
+  print('|---|---|---|---|');
+  print(`| turns/s | ${fmt(at('floor', 'turnsPerSecond'), 0)} | ${fmt(at('server', 'turnsPerSecond'), 0)} | ${fmt(at('server', 'turnsPerSecond') / at('floor', 'turnsPerSecond'), 2)}× |`);
+  print(`| CPU per turn (server + PostgreSQL) (ms) | ${fmt(at('floor', 'cpuMs'))} | ${fmt(at('server', 'cpuMs'))} | ${fmt(at('server', 'cpuMs') / at('floor', 'cpuMs'), 1)}× |`);
+  print(`| failed turns | ${errors('floor')} | ${errors('server')} | |`);
+  print();
+  summary.push(`${CHAINS} chains at once: ${fmt(at('server', 'turnsPerSecond') / at('floor', 'turnsPerSecond'), 2)}× the floor's turns/s (goal ≥ 0.3×), ${errors('server')} failed turns (goal 0)`);
 }
 
 if (ONLY.has('soak')) {

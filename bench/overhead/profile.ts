@@ -2,7 +2,8 @@
 // fresh PostgreSQL database, and reports (1) every SQL statement one request of the mode sends,
 // from PostgreSQL's own log (`log_statement = all` on that database), and (2) a CPU profile of the
 // server over `--requests` more, by package and by function (self time).
-// Run: npm run bench:profile [-- --mode stateless|conversation|previous --requests 300 --items 100 --concurrency 1]
+// Run: npm run bench:profile [-- --mode stateless|stream|conversation|previous --requests 300 --items 100 --concurrency 1]
+// (`stream` is the stateless request with `stream: true`, read to its end.)
 // The statement log needs read access to the server's log file (`--log`, default Debian's).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { BENCH_API_KEY, BENCH_MODEL, createBenchDatabase, serverEnv } from './setup.js';
+import { BENCH_API_KEY, BENCH_MODEL, createBenchDatabase, postgresCpuUs, serverEnv } from './setup.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,7 +23,7 @@ const { values: args } = parseArgs({
   },
 });
 const mode = args.mode;
-if (!['stateless', 'conversation', 'previous'].includes(mode)) throw new Error('--mode must be stateless, conversation or previous');
+if (!['stateless', 'stream', 'conversation', 'previous'].includes(mode)) throw new Error('--mode must be stateless, stream, conversation or previous');
 const requests = Number(args.requests);
 
 const database = await createBenchDatabase('bench_profile');
@@ -45,9 +46,9 @@ for (;;) {
 
 const post = async (path: string, body: unknown): Promise<any> => {
   const response = await fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` }, body: JSON.stringify(body) });
-  const json = await response.json();
-  if (!response.ok) throw new Error(JSON.stringify(json));
-  return json;
+  const text = await response.text();
+  if (!response.ok) throw new Error(text);
+  return (body as { stream?: boolean }).stream ? text : JSON.parse(text);
 };
 const text = 'A question of about one kilobyte, as a chat turn would send. '.repeat(17);
 const model = BENCH_MODEL;
@@ -61,8 +62,8 @@ for (let from = 0; from < Number(args.items); from += 20) {
 }
 const base = await post('/v1/responses', { model, input: text, conversation: conversation.id });
 const one = () =>
-  mode === 'stateless'
-    ? post('/v1/responses', { model, input: text, store: false })
+  mode === 'stateless' || mode === 'stream'
+    ? post('/v1/responses', { model, input: text, store: false, ...(mode === 'stream' ? { stream: true } : {}) })
     : mode === 'conversation'
       ? post('/v1/responses', { model, input: text, conversation: conversation.id })
       : post('/v1/responses', { model, input: text, previous_response_id: base.id });
@@ -96,6 +97,7 @@ if (existsSync(args.log)) {
 }
 
 // (2) A CPU profile over `requests` more.
+const pgBefore = postgresCpuUs();
 const started = performance.now();
 // The profile's clock is the monotonic one (microseconds) this process reads too: samples before this are startup and setup.
 const measuredFrom = Number(process.hrtime.bigint() / 1_000n);
@@ -109,7 +111,7 @@ await Promise.all(
     }
   }),
 );
-console.log(`\n${requests} × ${mode}: ${((performance.now() - started) / requests).toFixed(2)} ms each, ${concurrency} at a time`);
+console.log(`\n${requests} × ${mode}: ${((performance.now() - started) / requests).toFixed(2)} ms each, ${concurrency} at a time; PostgreSQL CPU ${((postgresCpuUs() - pgBefore) / requests).toFixed(0)} µs each`);
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));
 mock.kill();
