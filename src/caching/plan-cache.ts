@@ -21,6 +21,16 @@ export function plansBreakpoints(settings: CacheSettings): boolean {
   return settings.mode !== 'off' && settings.capabilities.kind === 'breakpoints' && settings.capabilities.maxBreakpoints > 0;
 }
 
+/**
+ * Whether the thread's rhythm (the gaps between its recent requests) changes any decision for this
+ * model: the TTL of Anthropic's breakpoints when 1 h is on offer, and whether a Gemini explicit
+ * cache pays. For automatic prefix caching (OpenAI, OpenAI-compatible servers) it changes nothing,
+ * so a turn need not read it.
+ */
+export function usesThreadRhythm(capabilities: CacheCapabilities): boolean {
+  return capabilities.kind === 'gemini' || (capabilities.kind === 'breakpoints' && capabilities.maxBreakpoints > 0 && capabilities.ttls.includes('1h'));
+}
+
 export interface CachePlanInput extends CacheSettings {
   blocks: PromptBlock[];
   /** Index of the last tools/system block; -1 when there is none. */

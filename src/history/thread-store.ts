@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { HistoryEntry, Item, ProviderData } from '../items/item.schemas.js';
-import { Sql } from '../persistence/sql.js';
+import { Sql, statementNameFor } from '../persistence/sql.js';
 
 /** A point in a thread's history: everything in the lineage of `threadId` below `endSeq`. */
 export interface ThreadPosition {
@@ -110,14 +110,16 @@ export class ThreadStore {
       const atTip = target.kind === 'continue' ? ` AND next_seq = $${params.push(target.from!.endSeq)}` : '';
       // `IS TRUE` keeps the project check off the index choice: the key alone finds the row (see byKey).
       const reserve = `UPDATE threads SET next_seq = next_seq + $3, updated_at = now() WHERE id = $1 AND (project_id = $2) IS TRUE${atTip} RETURNING id, next_seq - $3 AS start`;
-      const [row] = await on.query<{ id: string; start: number }>(withFollowUps(reserve, params, projectId, items, followUp), params);
+      const text = withFollowUps(reserve, params, projectId, items, followUp);
+      const [row] = await on.query<{ id: string; start: number }>(text, params, statementNameFor(text));
       if (row) return { threadId: row.id, endSeq: row.start + count };
       if (target.kind === 'tip') throw new Error(`thread ${target.threadId} does not exist`);
     }
     const from = target.from;
     const params: unknown[] = [newId('thr'), projectId, from?.threadId ?? null, from?.endSeq ?? null, (from?.endSeq ?? 0) + count];
     const fork = `INSERT INTO threads (id, project_id, kind, parent_thread_id, fork_seq, next_seq) VALUES ($1, $2, 'chain', $3, $4::int, $5) RETURNING id, COALESCE(fork_seq, 0) AS start`;
-    const [row] = await on.query<{ id: string; start: number }>(withFollowUps(fork, params, projectId, items, followUp), params);
+    const text = withFollowUps(fork, params, projectId, items, followUp);
+    const [row] = await on.query<{ id: string; start: number }>(text, params, statementNameFor(text));
     return { threadId: row!.id, endSeq: row!.start + count };
   }
 }
@@ -130,16 +132,18 @@ function withFollowUps(reserve: string, params: unknown[], projectId: string, it
   const steps = [`t AS (${reserve})`];
   if (items.length > 0) {
     const project = `$${params.push(projectId)}`;
+    // All the items in one json parameter: the statement's text is the same for any number of
+    // items, so it is prepared once per connection (see persistence/sql.ts) instead of parsed and
+    // planned for every turn. A json column of json_to_recordset reproduces the text as it was sent.
     const rows = items.map(({ item, direction, responseId }, offset) => {
       const { provider_data: providerData, ...data } = item;
-      const at = params.length;
-      params.push(offset, item.id, responseId, direction, item.type, JSON.stringify(data), providerData ? JSON.stringify(providerData) : null);
-      return `($${at + 1}::int, $${at + 2}::text, $${at + 3}::text, $${at + 4}::text, $${at + 5}::text, $${at + 6}::json, $${at + 7}::json)`;
+      return { offset_in_turn: offset, id: item.id, response_id: responseId, direction, type: item.type, data, ...(providerData ? { provider_data: providerData } : {}) };
     });
     steps.push(
       `inserted AS (INSERT INTO items (thread_id, seq, id, project_id, response_id, direction, type, data, provider_data)
         SELECT t.id, t.start + v.offset_in_turn, v.id, ${project}, v.response_id, v.direction, v.type, v.data, v.provider_data
-          FROM t, (VALUES ${rows.join(', ')}) AS v (offset_in_turn, id, response_id, direction, type, data, provider_data))`,
+          FROM t, json_to_recordset($${params.push(JSON.stringify(rows))}::json)
+            AS v (offset_in_turn int, id text, response_id text, direction text, type text, data json, provider_data json))`,
     );
   }
   if (followUp) steps.push(`follow_up AS (${followUp(params)})`);

@@ -239,7 +239,7 @@ export class ResponsesRepository {
           FROM prev`,
          `${history.items} WHERE (SELECT "threadId" FROM prev) IS NOT NULL`,
        )}`,
-      [id, projectId, options.truncationAuto, options.startsLimit + 1],
+      [id, projectId, options.truncationAuto, startsRowLimit(options.startsLimit)],
       'response_previous_turn',
     );
     const head = rows[0]?.head;
@@ -298,7 +298,7 @@ export class ResponsesRepository {
           FROM conv`,
          history.items,
        )}`,
-      [conversationId, projectId, options.truncationAuto, options.startsLimit + 1, NEWEST_FOR_ANCHOR, [...FINISHED]],
+      [conversationId, projectId, options.truncationAuto, startsRowLimit(options.startsLimit), NEWEST_FOR_ANCHOR, [...FINISHED]],
       'response_conversation_turn',
     );
     const row = rows[0]?.head;
@@ -402,6 +402,11 @@ function fromStartJson(starts: StartJson[] | null): Array<{ id: string; projectI
 }
 
 /** Starts read newest first by cache thread alone (`limit + 1` of them): the project's, without the turn's own. */
+/** One row more than wanted (this response may be among them); none when none are wanted, so the walk never starts. */
+function startsRowLimit(limit: number): number {
+  return limit === 0 ? 0 : limit + 1;
+}
+
 function toRecentStarts(rows: Array<{ id: string; projectId: string; createdAt: Date }>, projectId: string, exceptId: string, limit: number): Date[] {
   return rows
     .filter((row) => row.projectId === projectId && row.id !== exceptId)

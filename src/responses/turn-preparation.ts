@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CacheMode } from '../caching/cache-types.js';
+import { usesThreadRhythm } from '../caching/plan-cache.js';
 import { gapsBetween } from '../caching/thread-cache.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
 import { ApiError } from '../common/api-error.js';
@@ -60,7 +61,9 @@ export class TurnPreparation {
   async plan(projectId: string, body: CreateResponseBody, responseId: string, options: { countOnly?: boolean } = {}): Promise<PlannedTurn> {
     const model = this.providers.resolve(body.model);
     const settings = toResponseSettings(body);
-    const context = await this.resolveContext(projectId, body, responseId);
+    // Starts of the thread's recent requests are read only where the rhythm they give is used.
+    const startsLimit = usesThreadRhythm(model.info.cache) ? RECENT_STARTS : 0;
+    const context = await this.resolveContext(projectId, body, responseId, startsLimit);
     // Under truncation `auto` the previous turn's start holds: nothing before it is sent again, so
     // nothing before it is loaded. `disabled` sends the whole history, from its newest compaction on.
     const fromSeq = body.truncation === 'auto' ? (context.anchor?.startSeq ?? null) : (context.anchor?.floorSeq ?? null);
@@ -74,7 +77,7 @@ export class TurnPreparation {
     const [history, input, starts] = await Promise.all([
       context.loaded?.history ?? (context.position ? this.threads.loadHistory(projectId, context.position, fromSeq) : []),
       toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input', (text) => this.envelope.open(text)),
-      cacheMode === 'off' || firstOfThread ? [] : (context.loaded?.starts ?? this.repository.recentStarts(projectId, context.cacheThread, responseId, RECENT_STARTS)),
+      cacheMode === 'off' || firstOfThread || startsLimit === 0 ? [] : (context.loaded?.starts ?? this.repository.recentStarts(projectId, context.cacheThread, responseId, startsLimit)),
     ]);
     if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
     checkToolOutputs(
@@ -134,10 +137,10 @@ export class TurnPreparation {
    * Where the history comes from: a previous response's chain, a conversation, or nothing. The
    * cache thread is the conversation, else the chain's first response (this one, for a first turn).
    */
-  private async resolveContext(projectId: string, body: CreateResponseBody, responseId: string): Promise<TurnContext> {
+  private async resolveContext(projectId: string, body: CreateResponseBody, responseId: string, startsLimit: number): Promise<TurnContext> {
     if (body.conversation != null) {
       const conversationId = conversationIdOf(body.conversation);
-      const found = await this.repository.findConversationTurn(projectId, conversationId, { truncationAuto: body.truncation === 'auto', startsLimit: RECENT_STARTS, exceptId: responseId });
+      const found = await this.repository.findConversationTurn(projectId, conversationId, { truncationAuto: body.truncation === 'auto', startsLimit, exceptId: responseId });
       if (!found) throw ApiError.notFound('Conversation', conversationId, 'conversation');
       const { position, loaded } = found;
       const policies = { cachePolicy: found.cachePolicy as CacheMode | null, reasoningPolicy: found.reasoningPolicy as ReasoningPolicy | null };
@@ -148,7 +151,7 @@ export class TurnPreparation {
     const none = { cachePolicy: null, reasoningPolicy: null, anchor: null };
     if (!body.previous_response_id) return { conversationId: null, position: null, cacheThread: responseId, ...none };
     const id = body.previous_response_id;
-    const found = await this.repository.findPreviousTurn(projectId, id, { truncationAuto: body.truncation === 'auto', startsLimit: RECENT_STARTS, exceptId: responseId });
+    const found = await this.repository.findPreviousTurn(projectId, id, { truncationAuto: body.truncation === 'auto', startsLimit, exceptId: responseId });
     if (!found) {
       throw ApiError.invalidRequest(`Previous response with id '${id}' not found.`, 'previous_response_id', 'previous_response_not_found');
     }

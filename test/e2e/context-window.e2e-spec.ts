@@ -431,7 +431,12 @@ describe('the one read of a turn', () => {
     const previous = await client.responses.create({ model: 'openai/gpt-4o-mini', conversation: conversation.id, input: 'hello' });
     const options = { truncationAuto: false, startsLimit: 20, exceptId: 'resp_this_turn' };
 
-    for (const read of [() => repository.findConversationTurn(projectId, conversation.id, options), () => repository.findPreviousTurn(projectId, previous.id, options)]) {
+    const reads = (startsLimit: number) => [
+      () => repository.findConversationTurn(projectId, conversation.id, { ...options, startsLimit }),
+      () => repository.findPreviousTurn(projectId, previous.id, { ...options, startsLimit }),
+    ];
+    const withStarts: number[] = [];
+    for (const read of reads(20)) {
       const [statement, ...more] = await statementsOf(read);
       expect(more).toEqual([]);
       const loaded = await read();
@@ -441,7 +446,16 @@ describe('the one read of a turn', () => {
       expect(starts).toHaveLength(20);
       // The history, the starts asked for (one more than kept), the head row and the thread: the
       // noise is ten times that.
-      expect(await rowsRead(statement!.text, statement!.params)).toBeLessThan(60);
+      withStarts.push(await rowsRead(statement!.text, statement!.params));
+      expect(withStarts.at(-1)).toBeLessThan(60);
+    }
+    // A model whose cache planning never looks at the thread's rhythm asks for no starts: the walk
+    // down the 300 earlier turns never begins (21 rows fewer read).
+    for (const [index, read] of reads(0).entries()) {
+      const [statement] = await statementsOf(read);
+      const loaded = await read();
+      expect('loaded' in loaded! ? loaded.loaded!.starts : loaded!.starts).toEqual([]);
+      expect(await rowsRead(statement!.text, statement!.params)).toBeLessThanOrEqual(withStarts[index]! - 21);
     }
   });
 });
