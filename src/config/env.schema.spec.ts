@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, parseApiKeys } from './env.schema.js';
 describe(loadConfig.name, () => {
   it('defaults to embedded PGlite, port 8080 and a 32 MiB body limit', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, database: { kind: 'pglite', dataDir: './data' }, maxBodyBytes: 32 * 1024 * 1024, apiKeys: [] });
+    expect(config).toMatchObject({ port: 8080, database: { kind: 'pglite', dataDir: './data' }, maxBodyBytes: 32 * 1024 * 1024, upstreamBodyCacheChars: 32 * 1024 * 1024, apiKeys: [] });
     expect(config.openai).toEqual({ apiKey: null, baseUrl: 'https://api.openai.com/v1', wireApi: 'responses' });
     expect(config.anthropic.baseUrl).toBe('https://api.anthropic.com');
     expect(config.gemini.baseUrl).toBe('https://generativelanguage.googleapis.com');

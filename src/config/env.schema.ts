@@ -27,6 +27,11 @@ export const envSchema = z.object({
   API_KEYS: optionalString,
   ADMIN_API_KEY: optionalString,
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  /**
+   * Memory for the last upstream body of each thread, the base its next body is stored as a delta
+   * of. A thread whose body was evicted stores its next body whole. 0 turns deltas off.
+   */
+  UPSTREAM_BODY_CACHE_MB: z.coerce.number().min(0).default(32),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
   /** Which OpenAI wire the `openai` provider speaks: the Responses API, or Chat Completions. */
@@ -89,6 +94,8 @@ export interface AppConfig {
   apiKeys: ApiKeyConfig[];
   adminApiKey: string | null;
   maxBodyBytes: number;
+  /** UPSTREAM_BODY_CACHE_MB in characters (bodies are JSON, one byte per character but for non-ASCII text). */
+  upstreamBodyCacheChars: number;
   openai: { apiKey: string | null; baseUrl: string; wireApi: WireApi };
   anthropic: { apiKey: string | null; baseUrl: string };
   gemini: { apiKey: string | null; baseUrl: string };
@@ -169,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiKeys: parseApiKeys(values.API_KEYS),
     adminApiKey: values.ADMIN_API_KEY ?? null,
     maxBodyBytes: values.MAX_BODY_BYTES,
+    upstreamBodyCacheChars: Math.floor(values.UPSTREAM_BODY_CACHE_MB * 1024 * 1024),
     openai: { apiKey: values.OPENAI_API_KEY ?? null, baseUrl: trimSlash(values.OPENAI_BASE_URL), wireApi: values.OPENAI_WIRE_API },
     anthropic: { apiKey: values.ANTHROPIC_API_KEY ?? null, baseUrl: trimSlash(values.ANTHROPIC_BASE_URL) },
     gemini: { apiKey: values.GEMINI_API_KEY ?? null, baseUrl: trimSlash(values.GEMINI_BASE_URL) },

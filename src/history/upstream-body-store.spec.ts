@@ -182,7 +182,7 @@ describe(UpstreamBodyStore.name, () => {
   const setup = (rows: unknown[] = []) => {
     const queries: unknown[] = [];
     const prisma = { $queryRaw: async (...query: unknown[]) => (queries.push(query), rows) };
-    return { sut: new UpstreamBodyStore(prisma as unknown as PrismaClient), queries };
+    return { sut: new UpstreamBodyStore(prisma as unknown as PrismaClient, { upstreamBodyCacheChars: 1 << 20 }), queries };
   };
 
   it('stores a thread first body whole, then deltas of the previous body, per thread', () => {

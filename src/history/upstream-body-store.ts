@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/env.schema.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 /**
@@ -160,8 +162,6 @@ function splitsPair(text: string, index: number): boolean {
 
 /** Deltas a body may stack on: rebuilding one reads at most this many rows past its own. */
 export const MAX_DELTA_DEPTH = 64;
-/** Characters (UTF-16 code units) of bodies the cache keeps across all threads. */
-export const BODY_CACHE_CHARS = 64 * 1024 * 1024;
 /** How far the rebuild query follows bases: well past MAX_DELTA_DEPTH, so rows written under a larger limit still read. */
 const CHAIN_READ_LIMIT = 1_024;
 
@@ -244,9 +244,14 @@ interface ChainRow {
  */
 @Injectable()
 export class UpstreamBodyStore {
-  private readonly latest = new LatestBodyCache(BODY_CACHE_CHARS);
+  private readonly latest: LatestBodyCache;
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'upstreamBodyCacheChars'>,
+  ) {
+    this.latest = new LatestBodyCache(config.upstreamBodyCacheChars);
+  }
 
   /** How to store `body`: as a delta of the thread's last body when that is shorter and the chain is not too deep, else whole. */
   encode(threadKey: string, body: string): EncodedBody {

@@ -18,7 +18,10 @@ export function streamTurn<R>(run: TurnRun<R>, writer: SseWriter, signal: AbortS
 export async function writeEvents(events: AsyncIterable<{ type: string }>, writer: SseWriter, headers: Record<string, string> = {}): Promise<void> {
   writer.open(headers);
   try {
-    for await (const event of events) await writer.write(event);
+    for await (const event of events) {
+      const taken = writer.write(event);
+      if (taken) await taken;
+    }
   } finally {
     writer.end();
   }

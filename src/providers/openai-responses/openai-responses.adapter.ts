@@ -37,9 +37,11 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
     this.callProvider = options.callProvider ?? callProvider;
   }
 
-  async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
+  // The reader itself, not a generator delegating to it: each layer of `yield*` costs every part
+  // of a stream a promise and a turn of the microtask queue.
+  stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
     const { provider } = this.options;
-    yield* readProviderStream({
+    return readProviderStream({
       provider,
       signal,
       send: () => this.send(request, signal),
