@@ -1,21 +1,6 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type pg from 'pg';
 
-/**
- * Parameterised SQL straight to the driver, for the statements every turn sends (the previous
- * response, the history, the turn's insert and commit). Prisma interprets each query in JavaScript
- * first, which on that path cost more CPU than PostgreSQL spent running them (bench/README.md).
- * Parameters are `$1…`; JSON goes in as text (`JSON.stringify`), since pg would turn a JS array
- * into a PostgreSQL array. Rows come back as the driver parses them: json parsed, timestamptz as
- * Date, int and double precision as number.
- *
- * A `name` makes it a prepared statement on PostgreSQL: parsed and planned once per connection,
- * then only bound and run. Only for fixed texts (a name must always mean the same text).
- *
- * What a server runs at start and on its timers goes through here too: Prisma's engine is ~70 MB
- * of memory, loaded by the first Prisma query, so an idle server (and one that only runs turns)
- * never loads it; the routes still on Prisma do when first used.
- */
 /** How many statement texts built at run time get a name; past it they run unnamed (parsed and planned each time). */
 const MAX_BUILT_NAMES = 200;
 const builtNames = new Map<string, string>();
@@ -35,6 +20,21 @@ export function statementNameFor(text: string): string | undefined {
   return name;
 }
 
+/**
+ * Parameterised SQL straight to the driver, for the statements every turn sends (the previous
+ * response, the history, the turn's insert and commit). Prisma interprets each query in JavaScript
+ * first, which on that path cost more CPU than PostgreSQL spent running them (bench/README.md).
+ * Parameters are `$1…`; JSON goes in as text (`JSON.stringify`), since pg would turn a JS array
+ * into a PostgreSQL array. Rows come back as the driver parses them: json parsed, timestamptz as
+ * Date, int and double precision as number.
+ *
+ * A `name` makes it a prepared statement on PostgreSQL: parsed and planned once per connection,
+ * then only bound and run. Only for fixed texts (a name must always mean the same text).
+ *
+ * What a server runs at start and on its timers goes through here too: Prisma's engine is ~70 MB
+ * of memory, loaded by the first Prisma query, so an idle server (and one that only runs turns)
+ * never loads it; the routes still on Prisma do when first used.
+ */
 export abstract class Sql {
   abstract query<T>(text: string, params?: readonly unknown[], name?: string): Promise<T[]>;
   /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
