@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { SseWriter } from './sse.js';
+import { eventJson, SseWriter } from './sse.js';
 
 /** A response that records each write that reaches the socket. */
 function fakeResponse(options: { accepts?: boolean } = {}) {
@@ -106,5 +106,44 @@ describe('SseWriter', () => {
     // Past 16 KB held, the burst goes out without waiting for the producer.
     expect(response.flushes).toHaveLength(3);
     writer.end();
+  });
+});
+
+describe(eventJson.name, () => {
+  const delta = (text: string, sequence = 7) => ({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: text, logprobs: [], sequence_number: sequence });
+
+  it('writes a text delta exactly as JSON.stringify does, whatever its text', () => {
+    const texts = ['', 'plain', 'quote " backslash \\ slash /', 'line\nbreak\ttab\r\u0000\u001f', 'ü 🙂 \u2028\u2029', '\ud800 lone \udc00', '</script>', 'x'.repeat(5_000)];
+    for (const text of texts) {
+      const event = delta(text, 123_456);
+      expect(eventJson(event)).toBe(JSON.stringify(event));
+    }
+  });
+
+  it('does not stringify a text delta the turn made: only its two strings', () => {
+    const stringify = JSON.stringify;
+    const stringified: unknown[] = [];
+    JSON.stringify = ((value: unknown, ...rest: []) => (stringified.push(value), stringify(value, ...rest))) as typeof JSON.stringify;
+    try {
+      eventJson(delta('hello'));
+    } finally {
+      JSON.stringify = stringify;
+    }
+    expect(stringified).toEqual(['msg_1', 'hello']);
+  });
+
+  it('stringifies any other shape: other keys, another order, logprobs, numbers that are not integers, other events', () => {
+    const { sequence_number: sequence, ...unstamped } = delta('x');
+    const others: Array<{ type: string } & Record<string, unknown>> = [
+      { sequence_number: sequence, ...unstamped },
+      { ...delta('x'), obfuscation: 'pad' },
+      { ...delta('x'), logprobs: [{ token: 'x', logprob: -0.1 }] },
+      { ...delta('x'), output_index: 1.5 },
+      { ...delta('x'), output_index: Number.NaN },
+      { ...delta('x'), item_id: 7 } as unknown as { type: string },
+      unstamped,
+      { type: 'response.created', response: { id: 'resp_1' }, sequence_number: 0 },
+    ];
+    for (const event of others) expect(eventJson(event)).toBe(JSON.stringify(event));
   });
 });

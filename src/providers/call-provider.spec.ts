@@ -301,6 +301,20 @@ describe(iterateSseEvents.name, () => {
     ]);
   });
 
+  it('drops a byte order mark before the first event, even split byte by byte, and keeps one inside an event', async () => {
+    const bytes = Buffer.from('\uFEFFdata: {"a":1}\n\ndata: \uFEFFx\n\n', 'utf8');
+    const pieces = Array.from(bytes).map((byte) => Uint8Array.of(byte));
+    expect(await collect(Readable.from(pieces))).toEqual([
+      { event: undefined, id: undefined, data: '{"a":1}' },
+      { event: undefined, id: undefined, data: '\uFEFFx' },
+    ]);
+  });
+
+  it('turns bytes that are not UTF-8 into U+FFFD, as TextDecoder did', async () => {
+    const bytes = Buffer.concat([Buffer.from('data: a'), Buffer.from([0xff, 0xc3]), Buffer.from('b\n\n')]);
+    expect(await collect(Readable.from([bytes]))).toEqual([{ event: undefined, id: undefined, data: new TextDecoder().decode(Buffer.from([0x61, 0xff, 0xc3, 0x62])) }]);
+  });
+
   it('loses no event or line across the slices a large read is fed in', async () => {
     // 400 events in one read, with two data lines each, so cuts fall inside events and lines.
     const text = Array.from({ length: 400 }, (_, n) => `event: e${n}\ndata: ${JSON.stringify({ n, pad: 'x'.repeat(n % 37) })}\ndata: second line\n\n`).join('');

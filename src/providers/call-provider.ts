@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import { Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
@@ -417,10 +418,18 @@ export async function* iterateSseEvents(
   const parser = createParser({
     onEvent: (message) => pending.push({ event: message.event, id: message.id, data: message.data }),
   });
-  const decoder = new TextDecoder();
+  // Node's StringDecoder keeps a character split across chunks as TextDecoder does, and decodes
+  // with V8's own UTF-8 reader: TextDecoder went through ICU, ~4% of a streamed answer's instructions.
+  const decoder = new StringDecoder('utf8');
 
+  let first = true;
   for await (const chunk of abortable(body, signal)) {
-    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+    // A byte order mark before the first event is not part of it (the SSE spec; TextDecoder dropped it).
+    if (first && text !== '') {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
     // A socket read can hold a whole answer (64 KB, ~250 events): fed in slices, its first events
     // are handed on before the rest is even split into events.
     for (let from = 0; from < text.length; from += SSE_FEED_CHARS) {
@@ -432,7 +441,7 @@ export async function* iterateSseEvents(
     }
   }
   // Blank lines end a last event the server did not terminate; after a terminated one they are no-ops.
-  parser.feed(`${decoder.decode()}\n\n`);
+  parser.feed(`${decoder.end()}\n\n`);
   yield* pending.splice(0);
 }
 

@@ -62,11 +62,16 @@ export async function* mapOpenAIResponsesStream(
 /** A `response.output_text.delta` event that openAIResponsesDeltaEventSchema would accept as it is; null for anything else. */
 function textDeltaOf(value: unknown): OpenAIResponsesDeltaEvent | null {
   if (typeof value !== 'object' || value === null) return null;
-  const event = value as Record<string, unknown>;
-  if (event['type'] !== 'response.output_text.delta' || typeof event['delta'] !== 'string') return null;
-  const nullish = (field: string, type: 'string' | 'number') => event[field] === undefined || event[field] === null || typeof event[field] === type;
-  if (!nullish('item_id', 'string') || !nullish('output_index', 'number') || !nullish('content_index', 'number') || !nullish('summary_index', 'number')) return null;
+  // Named reads, not event[field]: a lookup by a variable key goes megamorphic in V8, and this
+  // runs for every delta of every stream.
+  const event = value as { type?: unknown; delta?: unknown; item_id?: unknown; output_index?: unknown; content_index?: unknown; summary_index?: unknown };
+  if (event.type !== 'response.output_text.delta' || typeof event.delta !== 'string') return null;
+  if (!nullishOr(event.item_id, 'string') || !nullishOr(event.output_index, 'number') || !nullishOr(event.content_index, 'number') || !nullishOr(event.summary_index, 'number')) return null;
   return event as OpenAIResponsesDeltaEvent;
+}
+
+function nullishOr(value: unknown, type: 'string' | 'number'): boolean {
+  return value === undefined || value === null || typeof value === type;
 }
 
 type ItemState =
