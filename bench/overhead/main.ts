@@ -180,8 +180,15 @@ function added(rounds: Rounds, name: string, direct = 'direct'): number {
   return median(target.map((value, round) => value - base[round]!));
 }
 
-/** `concurrency` workers, each sending requests back to back until `seconds` pass. */
-async function saturate(target: Target, body: string, concurrency: number, seconds: number) {
+/** What one client of a closed loop sends next, and hears back. */
+interface LoopClient {
+  body(): string;
+  answered?(text: string): void;
+  failed?(): void;
+}
+
+/** `concurrency` clients, each sending requests back to back until `seconds` pass. */
+async function closedLoop(target: Target, concurrency: number, seconds: number, client: (index: number) => LoopClient) {
   const deadline = performance.now() + seconds * 1_000;
   let completed = 0;
   let errors = 0;
@@ -189,13 +196,16 @@ async function saturate(target: Target, body: string, concurrency: number, secon
   const dbBefore = target.database ? postgresCpuUs() : 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, index) => {
+      const sender = client(index);
       while (performance.now() < deadline) {
         try {
-          await send(target, body);
+          const timing = await send(target, sender.body());
           completed++;
+          sender.answered?.(timing.text);
         } catch {
           errors++;
+          sender.failed?.();
         }
       }
     }),
@@ -208,6 +218,9 @@ async function saturate(target: Target, body: string, concurrency: number, secon
     errors,
   };
 }
+
+/** The same body from every client. */
+const saturate = (target: Target, body: string, concurrency: number, seconds: number) => closedLoop(target, concurrency, seconds, () => ({ body: () => body }));
 
 /** `streams` concurrent clients, each opening `each` streams one after another: first-delta times. */
 async function concurrentStreams(target: Target, body: string, streams: number, each: number): Promise<number[]> {
@@ -438,37 +451,28 @@ if (ONLY.has('chains')) {
   const answer = answerText(base.text);
   const baseInput = [...historyOf(size), userMessage(KB_TEXT), assistantMessage(answer)];
   const advance = async (target: Target) => {
-    const deadline = performance.now() + SATURATION_SECONDS * 1_000;
-    let completed = 0;
-    let errors = 0;
-    const cpuBefore = cpuUs(target.pid);
-    const dbBefore = target.database ? postgresCpuUs() : 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CHAINS }, async (_, chain) => {
-        let previous = baseId;
-        let items = baseInput;
-        for (let turn = 0; performance.now() < deadline; turn++) {
-          if (turn % CHAIN_TURNS === 0) [previous, items] = [baseId, baseInput];
-          const input = turnText(chain * 1_000 + turn);
-          const body =
-            target === serverTarget
-              ? JSON.stringify({ model: BENCH_MODEL, previous_response_id: previous, input })
-              : JSON.stringify({ model: 'gpt-4o-mini', store: false, input: [...items, userMessage(input)] });
-          try {
-            const timing = await send(target, body);
-            completed++;
-            if (target === serverTarget) previous = JSON.parse(timing.text).id;
-            else items = [...items, userMessage(input), assistantMessage(answer)];
-          } catch {
-            errors++;
-            [previous, items] = [baseId, baseInput];
-          }
-        }
-      }),
-    );
-    const elapsed = (performance.now() - started) / 1_000;
-    return { turnsPerSecond: completed / elapsed, cpuMs: (cpuUs(target.pid) - cpuBefore + (target.database ? postgresCpuUs() - dbBefore : 0)) / completed / 1_000, errors };
+    const run = await closedLoop(target, CHAINS, SATURATION_SECONDS, (chain) => {
+      let previous = baseId;
+      let items = baseInput;
+      let turn = 0;
+      let input = '';
+      const restart = () => ([previous, items] = [baseId, baseInput]);
+      return {
+        body: () => {
+          if (turn % CHAIN_TURNS === 0) restart();
+          input = turnText(chain * 1_000 + turn++);
+          return target === serverTarget
+            ? JSON.stringify({ model: BENCH_MODEL, previous_response_id: previous, input })
+            : JSON.stringify({ model: 'gpt-4o-mini', store: false, input: [...items, userMessage(input)] });
+        },
+        answered: (text) => {
+          if (target === serverTarget) previous = JSON.parse(text).id;
+          else items = [...items, userMessage(input), assistantMessage(answer)];
+        },
+        failed: restart,
+      };
+    });
+    return { turnsPerSecond: run.rps, cpuMs: (run.cpuPerRequestUs + run.dbPerRequestUs) / 1_000, errors: run.errors };
   };
   const results = new Map<string, Awaited<ReturnType<typeof advance>>[]>();
   for (let round = 0; round < Math.min(ROUNDS, 3); round++) {

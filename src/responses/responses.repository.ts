@@ -401,12 +401,12 @@ function fromStartJson(starts: StartJson[] | null): Array<{ id: string; projectI
   return (starts ?? []).map((start) => ({ ...start, createdAt: new Date(start.createdAt) }));
 }
 
-/** Starts read newest first by cache thread alone (`limit + 1` of them): the project's, without the turn's own. */
 /** One row more than wanted (this response may be among them); none when none are wanted, so the walk never starts. */
 function startsRowLimit(limit: number): number {
   return limit === 0 ? 0 : limit + 1;
 }
 
+/** Starts read newest first by cache thread alone (`limit + 1` of them): the project's, without the turn's own. */
 function toRecentStarts(rows: Array<{ id: string; projectId: string; createdAt: Date }>, projectId: string, exceptId: string, limit: number): Date[] {
   return rows
     .filter((row) => row.projectId === projectId && row.id !== exceptId)

@@ -36,7 +36,7 @@ export async function* mapAnthropicStream(events: AsyncIterable<SseEvent>, provi
     }
     const streamEvent = parseAnthropicStreamEvent(parsed.value, provider);
     if (streamEvent) {
-      yield* mapper.push(streamEvent);
+      for (const part of mapper.push(streamEvent)) yield part;
     }
     if (mapper.stopped) {
       break;

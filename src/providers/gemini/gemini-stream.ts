@@ -25,7 +25,7 @@ export async function* mapGeminiStream(events: AsyncIterable<SseEvent>, provider
     if (!parsed.ok) {
       throw malformedUpstreamResponseError(provider, parsed.error);
     }
-    yield* mapper.push(parseGeminiResponse(parsed.value, provider));
+    for (const part of mapper.push(parseGeminiResponse(parsed.value, provider))) yield part;
   }
   yield* mapper.finish();
 }

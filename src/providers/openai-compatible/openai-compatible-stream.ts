@@ -41,7 +41,7 @@ export async function* mapOpenAICompatibleStream(
     if (!chunk.success) {
       throw malformedUpstreamResponseError(provider, chunk.error);
     }
-    yield* mapper.push(chunk.data);
+    for (const part of mapper.push(chunk.data)) yield part;
   }
   yield* mapper.finish();
 }

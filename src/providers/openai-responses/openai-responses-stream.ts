@@ -50,7 +50,9 @@ export async function* mapOpenAIResponsesStream(
       }
       throw malformedUpstreamResponseError(provider, parsed.error);
     }
-    yield* mapper.push(parsed.value, event.event);
+    // A plain yield per part: `yield*` of an array in an async generator wraps it in an async
+    // iterator, a few promises for every delta.
+    for (const part of mapper.push(parsed.value, event.event)) yield part;
     // OpenAI ends the body right after the terminal event; returning here also releases it.
     if (mapper.finished) {
       return;
