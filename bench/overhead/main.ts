@@ -152,9 +152,11 @@ async function latencyRounds(
   perRound: number,
   measure: (timing: Timing) => number,
   stream = false,
+  beforeRound: (round: number) => Promise<void> = async () => {},
 ) {
   const result = new Map(targets.map((target) => [target.name, { roundP50: [] as number[], samples: [] as number[], cpuUs: 0, dbUs: 0, requests: 0 }]));
   for (let round = 0; round < ROUNDS; round++) {
+    await beforeRound(round);
     for (const target of shuffle(targets)) {
       const entry = result.get(target.name)!;
       const samples: number[] = [];
@@ -361,8 +363,8 @@ if (ONLY.has('stateful')) {
   print();
   print('The floor and the direct call send the same items statelessly (`store: false`, the whole history as `input`).');
   print('By `previous_response_id`, every measured turn forks from the same response, so each sees exactly the same items.');
-  print('By `conversation`, every measured turn appends two items; the floor and the direct call of that column send what the');
-  print('conversation held at the same turn, so both sides grow alike.');
+  print('By `conversation`, every round has a conversation of its own and every measured turn appends two items to it; the floor');
+  print('and the direct call of that column send what the conversation held at the same turn, so both sides grow alike.');
   print();
   print('| items | direct p50 | floor added | by `previous_response_id` added | ratio | floor added (conversation\'s items) | by `conversation` added | ratio | server + PostgreSQL CPU per turn (prev / conv) | floor CPU per request (prev / conv) | CPU ratio (prev / conv) |');
   print('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -390,29 +392,34 @@ if (ONLY.has('stateful')) {
     const base = await send(serverTarget, JSON.stringify({ model: BENCH_MODEL, conversation: forkConversation, input: KB_TEXT }));
     const baseId = JSON.parse(base.text).id as string;
     const answer = answerText(base.text);
-    // By conversation: each measured turn appends to it (2 items a turn).
-    const conversation = await seedConversation(history);
-    await send(serverTarget, JSON.stringify({ model: BENCH_MODEL, conversation, input: KB_TEXT }));
+    // By conversation: each round has a conversation of its own, seeded alike, and each measured
+    // turn appends 2 items to it; so a row's conversations hold `size` + 2 to `size` + 2 × perRound items.
+    const conversations: string[] = [];
+    const newConversation = async () => {
+      const id = await seedConversation(history);
+      await send(serverTarget, JSON.stringify({ model: BENCH_MODEL, conversation: id, input: KB_TEXT }));
+      conversations.push(id);
+    };
     const statelessInput = [...history, userMessage(KB_TEXT), assistantMessage(answer)];
     const byPrevious: Target = { ...serverTarget, name: 'previous_response_id' };
     const byConversation: Target = { ...serverTarget, name: 'conversation' };
     const directConversation: Target = { ...direct, name: 'direct (conversation)' };
     const floorConversation: Target = { ...floorTarget, name: 'floor (conversation)' };
     const perRound = size >= 1_000 ? 10 : 20;
-    // What the conversation holds before its k-th measured turn: the seeded turn, then every earlier measured turn and its answer.
-    const conversationInput = [...statelessInput];
-    const conversationBefore = (k: number) => {
-      for (let j = (conversationInput.length - statelessInput.length) / 2; j < k; j++) conversationInput.push(userMessage(turnText(j)), assistantMessage(answer));
-      return conversationInput.slice(0, statelessInput.length + 2 * k);
-    };
+    const turnOf = (round: number, n: number) => round * perRound + n;
+    // What the round's conversation holds before its n-th measured turn: the seeded turn, then every earlier turn of the round and its answer.
+    const conversationBefore = (round: number, n: number) => [
+      ...statelessInput,
+      ...Array.from({ length: n }, (_, j) => [userMessage(turnText(turnOf(round, j))), assistantMessage(answer)]).flat(),
+    ];
     const bodyFor = (target: Target, round: number, n: number) => {
-      const k = round * perRound + n;
-      if (target === byPrevious) return JSON.stringify({ model: BENCH_MODEL, previous_response_id: baseId, input: turnText(k) });
-      if (target === byConversation) return JSON.stringify({ model: BENCH_MODEL, conversation, input: turnText(k) });
-      const items = target === directConversation || target === floorConversation ? conversationBefore(k) : statelessInput;
-      return JSON.stringify({ model: 'gpt-4o-mini', store: false, input: [...items, userMessage(turnText(k))] });
+      const input = turnText(turnOf(round, n));
+      if (target === byPrevious) return JSON.stringify({ model: BENCH_MODEL, previous_response_id: baseId, input });
+      if (target === byConversation) return JSON.stringify({ model: BENCH_MODEL, conversation: conversations[round], input });
+      const items = target === directConversation || target === floorConversation ? conversationBefore(round, n) : statelessInput;
+      return JSON.stringify({ model: 'gpt-4o-mini', store: false, input: [...items, userMessage(input)] });
     };
-    const rounds = await latencyRounds([direct, floorTarget, byPrevious, directConversation, floorConversation, byConversation], bodyFor, perRound, (timing) => timing.ms);
+    const rounds = await latencyRounds([direct, floorTarget, byPrevious, directConversation, floorConversation, byConversation], bodyFor, perRound, (timing) => timing.ms, false, newConversation);
     const floorAdded = added(rounds, 'floor');
     const floorConversationAdded = added(rounds, 'floor (conversation)', 'direct (conversation)');
     const previousAdded = added(rounds, 'previous_response_id');
