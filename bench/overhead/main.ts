@@ -9,7 +9,7 @@
 // Added latency = p50 of a target − p50 of the direct call in the same round; the median over
 // rounds is reported, and the ratio of the server's added latency to the floor's.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
