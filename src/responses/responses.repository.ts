@@ -100,7 +100,7 @@ export class ResponsesRepository {
   async recentStarts(projectId: string, cacheThread: string, exceptId: string, limit: number): Promise<Date[]> {
     const rows = await this.sql.query<{ id: string; projectId: string; createdAt: Date }>(
       `WITH RECURSIVE ${newestResponsesSql('starts', 'cache_thread', '$1', STARTS_COLUMNS)} SELECT id, project_id AS "projectId", created_at AS "createdAt" FROM starts LIMIT $2`,
-      [cacheThread, limit + 1],
+      [cacheThread, startsRowLimit(limit)],
       'response_recent_starts',
     );
     return toRecentStarts(rows, projectId, exceptId, limit);

@@ -54,12 +54,12 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async tick(): Promise<void> {
+    // Run on a timer in every instance: not through Prisma (see Sql).
     try {
       const now = new Date();
       if (this.running.size > 0) {
         await this.sql.query(`UPDATE responses SET heartbeat_at = $1 WHERE id = ANY($2::text[])`, [now, [...this.running]]);
       }
-      // Run at start or on a timer: not through Prisma (see Sql).
       const staleBefore = new Date(now.getTime() - this.config.runStaleAfterMs);
       const abandoned = await this.sql.query<{ id: string; background: boolean }>(
         `UPDATE responses
