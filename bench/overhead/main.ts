@@ -72,16 +72,42 @@ async function freePort(): Promise<number> {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
-/** The server process: the production build (`npm run build`, dist/main.js), production settings, its own database. */
+/**
+ * V8's heap after the server's latest full collection (`--trace-gc`, soak only), in MB: what is
+ * live, as opposed to the RSS, which also holds the heap's free space, code and native memory.
+ */
+const liveHeap = { afterFullGcMb: Number.NaN, fullGcs: 0 };
+
+/**
+ * The server process: the production build (`npm run build`, dist/main.js), production settings, its
+ * own database. `BENCH_SERVER_FLAGS` adds node flags (e.g. `--max-semi-space-size=64`) to it alone.
+ */
 async function startServer(mockOrigin: string, databaseUrl: string): Promise<{ child: ChildProcess; origin: string }> {
   const port = await freePort();
   const command = pinned ? 'taskset' : process.execPath;
-  const argv = [...(pinned ? ['-c', TARGET_CPU, process.execPath] : []), 'dist/main.js'];
+  const traceGc = ONLY.has('soak');
+  const flags = [...(process.env['BENCH_SERVER_FLAGS']?.split(' ').filter(Boolean) ?? []), ...(traceGc ? ['--trace-gc'] : [])];
+  const argv = [...(pinned ? ['-c', TARGET_CPU, process.execPath] : []), ...flags, 'dist/main.js'];
   const child = spawn(command, argv, {
     env: serverEnv(port, databaseUrl, mockOrigin),
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', traceGc ? 'pipe' : 'inherit', 'inherit'],
   });
   children.push(child);
+  if (traceGc) {
+    // "[pid:0x…]  176543 ms: Mark-Compact 64.8 (103.2) -> 56.0 (100.3) MB, …": live before (committed) -> live after (committed).
+    let partial = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const fullGc = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
+        if (fullGc) {
+          liveHeap.afterFullGcMb = Number(fullGc[1]);
+          liveHeap.fullGcs++;
+        } else if (!/ ms: (Scavenge|Mark-Compact|Mark-sweep)/.test(line)) process.stdout.write(`${line}\n`);
+      }
+    });
+  }
   const origin = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
@@ -514,11 +540,12 @@ if (ONLY.has('soak')) {
   const windowSeconds = Math.min(60, Math.max(5, seconds / 10));
   print(`### Soak: ${rate} requests/s for ${seconds} s (open loop; a quarter each stateless, streamed, stored, chained)`);
   print();
-  print('| from (s) | requests | errors | p50 (ms) | p99 (ms) | server RSS at the end (MB) | server CPU (% of a core) |');
-  print('|---|---|---|---|---|---|---|');
+  print('| from (s) | requests | errors | p50 (ms) | p99 (ms) | server RSS at the end (MB) | live heap after the last full GC (MB) | full GCs | server CPU (% of a core) |');
+  print('|---|---|---|---|---|---|---|---|---|');
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
-  let window = { from: 0, samples: [] as number[], errors: 0, cpu: cpuUs(server.child.pid!) };
+  let window = { from: 0, samples: [] as number[], errors: 0, cpu: cpuUs(server.child.pid!), fullGcs: liveHeap.fullGcs };
+  const liveSeries: number[] = [];
   const rssSeries: number[] = [];
   const closeWindow = (now: number) => {
     const from = window.from;
@@ -527,8 +554,9 @@ if (ONLY.has('soak')) {
     const cpu = cpuUs(server.child.pid!);
     const sorted = [...window.samples].sort((a, b) => a - b);
     const at = (p: number) => (sorted.length ? fmt(percentile(sorted, p)) : '–');
-    print(`| ${fmt(from, 0)} | ${fmt(sorted.length + window.errors, 0)} | ${window.errors} | ${at(50)} | ${at(99)} | ${fmt(rss, 0)} | ${fmt((100 * (cpu - window.cpu)) / ((now - from) * 1e6), 0)} |`);
-    window = { from: now, samples: [], errors: 0, cpu };
+    liveSeries.push(liveHeap.afterFullGcMb);
+    print(`| ${fmt(from, 0)} | ${fmt(sorted.length + window.errors, 0)} | ${window.errors} | ${at(50)} | ${at(99)} | ${fmt(rss, 0)} | ${fmt(liveHeap.afterFullGcMb, 1)} | ${liveHeap.fullGcs - window.fullGcs} | ${fmt((100 * (cpu - window.cpu)) / ((now - from) * 1e6), 0)} |`);
+    window = { from: now, samples: [], errors: 0, cpu, fullGcs: liveHeap.fullGcs };
   };
   for (let n = 0; ; n++) {
     const due = started + (n * 1_000) / rate;
@@ -551,7 +579,7 @@ if (ONLY.has('soak')) {
   print();
   print(`server RSS: ${fmt(idleRssMb, 0)} MB idle before, ${fmt(Math.min(...rssSeries), 0)}–${fmt(Math.max(...rssSeries), 0)} MB during, ${fmt(idleAfter, 0)} MB idle 5 s after`);
   print();
-  summary.push(`soak: RSS ${fmt(Math.min(...rssSeries), 0)}–${fmt(Math.max(...rssSeries), 0)} MB over ${seconds} s at ${rate} requests/s (first window ${fmt(rssSeries[0]!, 0)}, last ${fmt(rssSeries.at(-1)!, 0)} MB); idle ${fmt(idleRssMb, 0)} MB before, ${fmt(idleAfter, 0)} MB after (goal: idle ≤ 200 MB, flat)`);
+  summary.push(`soak: RSS ${fmt(Math.min(...rssSeries), 0)}–${fmt(Math.max(...rssSeries), 0)} MB over ${seconds} s at ${rate} requests/s (first window ${fmt(rssSeries[0]!, 0)}, last ${fmt(rssSeries.at(-1)!, 0)} MB), live heap after full GCs ${fmt(liveSeries[0]!, 1)} → ${fmt(liveSeries.at(-1)!, 1)} MB; idle ${fmt(idleRssMb, 0)} MB before, ${fmt(idleAfter, 0)} MB after (goal: idle ≤ 200 MB, flat)`);
 }
 
 print(`server RSS: ${fmt(idleRssMb, 0)} MB idle, ${fmt(rssMb(server.child.pid!), 0)} MB at the end`);

@@ -4,6 +4,8 @@
 // server over `--requests` more, by package and by function (self time).
 // Run: npm run bench:profile [-- --mode stateless|stream|conversation|previous --requests 300 --items 100 --concurrency 1]
 // (`stream` is the stateless request with `stream: true`, read to its end.)
+// `--target floor` profiles the floor proxy (floor-proxy.ts) instead, for stateless and stream: the
+// same units side by side, to see what the server does that the floor does not.
 // The statement log needs read access to the server's log file (`--log`, default Debian's).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -19,12 +21,15 @@ const { values: args } = parseArgs({
     requests: { type: 'string', default: '300' },
     items: { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '1' },
+    target: { type: 'string', default: 'server' },
     log: { type: 'string', default: '/var/log/postgresql/postgresql-15-main.log' },
   },
 });
 const mode = args.mode;
 if (!['stateless', 'stream', 'conversation', 'previous'].includes(mode)) throw new Error('--mode must be stateless, stream, conversation or previous');
 const requests = Number(args.requests);
+const floor = args.target === 'floor';
+if (floor && mode !== 'stateless' && mode !== 'stream') throw new Error('--target floor profiles --mode stateless or stream');
 
 const database = await createBenchDatabase('bench_profile');
 const admin = database.admin;
@@ -34,13 +39,19 @@ const mock = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', '
 const mockPort = await new Promise<number>((resolve) => mock.stdout.once('data', (data: Buffer) => resolve(JSON.parse(data.toString()).port)));
 const profileDir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
 const port = 18_000 + Math.floor(Math.random() * 2_000);
-const server = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'dist/main.js'], {
-  env: serverEnv(port, database.url, `http://127.0.0.1:${mockPort}`),
-  stdio: 'inherit',
-});
+const server = floor
+  ? spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', './scripts/register-ts.mjs', 'bench/overhead/floor-proxy.ts'], {
+      env: { ...process.env, UPSTREAM: `http://127.0.0.1:${mockPort}`, PORT: String(port) },
+      stdio: 'inherit',
+    })
+  : spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'dist/main.js'], {
+      env: serverEnv(port, database.url, `http://127.0.0.1:${mockPort}`),
+      stdio: 'inherit',
+    });
 const origin = `http://127.0.0.1:${port}`;
 for (;;) {
-  if (await fetch(`${origin}/health`).then((response) => response.ok, () => false)) break;
+  // The floor answers only POST /v1/responses: any answer means it is listening.
+  if (await fetch(`${origin}/health`).then((response) => floor || response.ok, () => false)) break;
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
@@ -53,14 +64,15 @@ const post = async (path: string, body: unknown): Promise<any> => {
 const text = 'A question of about one kilobyte, as a chat turn would send. '.repeat(17);
 const model = BENCH_MODEL;
 // The history: `--items` messages of ~1 KB in a conversation, then one turn whose id chains.
-const conversation = await post('/v1/conversations', {});
-for (let from = 0; from < Number(args.items); from += 20) {
+const stateful = mode === 'conversation' || mode === 'previous';
+const conversation = stateful ? await post('/v1/conversations', {}) : undefined;
+for (let from = 0; stateful && from < Number(args.items); from += 20) {
   const items = Array.from({ length: Math.min(20, Number(args.items) - from) }, (_, n) =>
     (from + n) % 2 === 0 ? { type: 'message', role: 'user', content: text } : { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] },
   );
   await post(`/v1/conversations/${conversation.id}/items`, { items });
 }
-const base = await post('/v1/responses', { model, input: text, conversation: conversation.id });
+const base = stateful ? await post('/v1/responses', { model, input: text, conversation: conversation.id }) : undefined;
 const one = () =>
   mode === 'stateless' || mode === 'stream'
     ? post('/v1/responses', { model, input: text, store: false, ...(mode === 'stream' ? { stream: true } : {}) })
@@ -70,7 +82,9 @@ const one = () =>
 for (let n = 0; n < 20; n++) await one();
 
 // (1) The statements of one request, from PostgreSQL's log.
-if (existsSync(args.log)) {
+if (floor) {
+  // The floor has no database.
+} else if (existsSync(args.log)) {
   await admin.query(`ALTER DATABASE ${database.name} SET log_statement = 'all'`);
   // The setting applies to new sessions: make the server's pool open new ones.
   await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database.name]);
@@ -89,7 +103,7 @@ if (existsSync(args.log)) {
   const statements = entries
     .map((entry) => /(?:statement|execute [^:]*): (.*)$/.exec(entry)?.[1])
     .filter((statement): statement is string => statement !== undefined && !statement.includes('webhook_deliveries'));
-  console.log(`${mode}: ${statements.length} SQL statements for one request (history of ${args.items} items)`);
+  console.log(`${mode}: ${statements.length} SQL statements for one request${stateful ? ` (history of ${args.items} items)` : ''}`);
   for (const statement of statements) console.log(`  ${statement.replaceAll('"public".', '').slice(0, 160)}`);
   await admin.query(`ALTER DATABASE ${database.name} RESET log_statement`);
 } else {
