@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { describeWithServices } from '../../test/setup/services.js';
 import { applyMigrations, defaultMigrationsDir, pgExecutor, pgliteExecutor, type SqlExecutor } from './apply-migrations.js';
 
 // Under native ESM there is no global `jest` for setTimeout; PGlite boots WASM Postgres per test.
@@ -84,7 +85,7 @@ async function expectFreshDatabaseMigrates(executor: SqlExecutor): Promise<void>
   });
 }
 
-describe('applyMigrations on PostgreSQL', () => {
+describeWithServices('applyMigrations on PostgreSQL', () => {
   const admin = new pg.Client({ connectionString: serverUrl });
   const databases: string[] = [];
   const clients: pg.Client[] = [];

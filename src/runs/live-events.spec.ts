@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { describeWithServices, servicesAvailable } from '../../test/setup/services.js';
 import { type LiveEvents, type LoggedEvent, MemoryLiveEvents, RedisLiveEvents } from './live-events.js';
 import { RedisConnections } from './redis.js';
 
-// The Redis implementation runs against the real Redis (TEST_REDIS_URL, default the local one).
+// The Redis implementation runs against the real Redis (TEST_REDIS_URL, default the local one),
+// where there is one (see test/setup/services.ts).
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 let redis: RedisConnections;
 beforeAll(() => {
-  redis = new RedisConnections(redisUrl, `live_spec_${randomBytes(4).toString('hex')}`);
+  if (servicesAvailable) redis = new RedisConnections(redisUrl, `live_spec_${randomBytes(4).toString('hex')}`);
 });
 afterAll(async () => {
+  if (!servicesAvailable) return;
   const keys = await redis.commands.keys(`${redis.keyPrefix}:*`);
   if (keys.length > 0) await redis.commands.del(...keys);
   await redis.close();
@@ -23,10 +26,11 @@ async function collect(iterable: AsyncIterable<LoggedEvent>): Promise<number[]> 
   return seqs;
 }
 
+// Redis's case is skipped, and counted as skipped, where scripts/test.mjs found no Redis.
 describe.each([
-  ['memory', () => new MemoryLiveEvents()],
-  ['redis', () => new RedisLiveEvents(redis)],
-])('%s live events', (_name, make: () => LiveEvents) => {
+  ['memory', 'in process', describe, () => new MemoryLiveEvents()],
+  ['redis', 'on the Redis server', describeWithServices, () => new RedisLiveEvents(redis)],
+] as const)('%s live events', (_name, where, describeCase, make: () => LiveEvents) => describeCase(where, () => {
   it('replays after a sequence number, follows new events, and ends after the terminal one', async () => {
     const live = make();
     const id = `resp_${randomBytes(4).toString('hex')}`;
@@ -59,4 +63,4 @@ describe.each([
     setTimeout(() => controller.abort(), 20);
     expect(await reading).toEqual([]);
   });
-});
+}));
