@@ -1,5 +1,5 @@
 import type { MessageItem } from '../src/items/item.schemas.js';
-import type { ModelRequest } from '../src/providers/model-adapter.js';
+import type { ModelRequest } from '../src/planning/model-request.js';
 
 /** A user (or other role) text message as stored; every field can be overridden. */
 export function newMessageItem(overrides: Partial<MessageItem> & { text?: string } = {}): MessageItem {

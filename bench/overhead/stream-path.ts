@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { SseWriter } from '../../src/common/sse.js';
 import { OpenAIResponsesAdapter } from '../../src/providers/openai-responses/openai-responses.adapter.js';
-import type { ModelRequest } from '../../src/providers/model-adapter.js';
+import type { ModelRequest } from '../../src/planning/model-request.js';
 import { TurnRun } from '../../src/turns/turn-runner.js';
 import { streamTurn } from '../../src/turns/turn-sinks.js';
 import { startMockUpstream } from '../../test/mock-upstream/mock-upstream.js';

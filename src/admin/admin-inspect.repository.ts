@@ -5,7 +5,7 @@ import { UpstreamBodyStore } from '../history/upstream-body-store.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
 import type { ContextPlanRecord } from '../planning/plan-context.js';
-import type { UpstreamRequestRecord } from '../providers/upstream-trace.js';
+import type { UpstreamRequestRecord } from '../common/upstream-trace.js';
 import { restoreStoredRequest } from '../responses/stored-request.js';
 
 /** One response as an operator sees it: what was asked, what it cost, what the cache did. */

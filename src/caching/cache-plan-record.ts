@@ -1,4 +1,4 @@
-import type { ModelRequest } from '../providers/model-adapter.js';
+import type { ModelRequest } from '../planning/model-request.js';
 import type { AdapterCachePlan, CacheBreakpoint, CacheMode, ExplicitCacheUse } from './cache-types.js';
 
 /** A response's prompt-cache plan as stored (snake_case: it is shown to operators as it is). */

@@ -49,3 +49,9 @@ export interface AdapterCachePlan {
 
 /** Characters per token before a model's usage has calibrated it: English text and JSON run at about 4. */
 export const DEFAULT_CHARS_PER_TOKEN = 4;
+
+/** Whose explicit caches these are: a project's conversation or chain (see responses.cache_thread). */
+export interface CacheThreadRef {
+  projectId: string;
+  id: string;
+}

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { DEFAULT_CHARS_PER_TOKEN } from './cache-types.js';
 
 /** Prompts this small are dominated by per-request overhead (tool-use system text, role markers): they would skew the ratio. */
@@ -11,8 +10,8 @@ const SMOOTHING = 0.2;
  * a tokenizer for its current models that runs here (Anthropic and Gemini have none; OpenAI's would
  * serve a provider that needs no counting), and thresholds only need to be right within a few
  * percent, so a calibrated ratio is enough. Kept per process: it converges within a few requests.
+ * (No Nest decorator: it takes nothing to construct, and planning code stays free of the framework.)
  */
-@Injectable()
 export class TokenCalibration {
   private readonly ratios = new Map<string, number>();
 

@@ -1,6 +1,6 @@
-import { isContextOverflow } from '../providers/context-overflow.js';
-import { ProviderError } from '../providers/provider-error.js';
-import { UnsupportedFeatureError } from '../providers/unsupported-feature-error.js';
+import { isContextOverflow } from './context-overflow.js';
+import { ProviderError } from './provider-error.js';
+import { UnsupportedFeatureError } from './unsupported-feature-error.js';
 import { ApiError } from './api-error.js';
 
 /**

@@ -1,4 +1,4 @@
-import { createResponseSchema } from '../responses/responses.schemas.js';
+import { createResponseSchema } from '../items/responses.schemas.js';
 import { ApiError } from './api-error.js';
 import { formatParamPath, parseOrThrow } from './validation.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cachePolicySchema, inputItemSchema, metadataSchema, reasoningPolicySchema } from '../responses/responses.schemas.js';
+import { cachePolicySchema, inputItemSchema, metadataSchema, reasoningPolicySchema } from '../items/responses.schemas.js';
 
 /** At most 20 items per create or append call, as OpenAI's API allows. */
 const itemBatchSchema = z.array(inputItemSchema).max(20, 'at most 20 items can be added at once');

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ProviderRegistry } from '../providers/provider-registry.js';
-import { ReasoningEnvelope } from '../reasoning/reasoning-envelope.js';
+import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import type { CacheMode } from '../caching/cache-types.js';
 import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { ApiError } from '../common/api-error.js';
@@ -8,7 +8,7 @@ import { type ListPage, type ListQuery, toListPage } from '../common/pagination.
 import { parseOrThrow } from '../common/validation.js';
 import { ThreadStore } from '../history/thread-store.js';
 import { type PublicItem, toPublicItem } from '../items/item.schemas.js';
-import { toCanonicalInput } from '../responses/to-canonical-input.js';
+import { toCanonicalInput } from '../history/to-canonical-input.js';
 import { type ConversationRecord, ConversationsRepository } from './conversations.repository.js';
 import { createConversationItemsSchema, createConversationSchema, updateConversationSchema } from './conversations.schemas.js';
 import { unixSeconds } from '../common/unix-time.js';

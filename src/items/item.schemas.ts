@@ -124,7 +124,7 @@ export const reasoningItemSchema = z.object({
 /**
  * A compaction item: everything before it in the thread is replaced by it (OpenAI's `CompactionBody`).
  * `encrypted_content` is the provider's own opaque text for an OpenAI-native compaction, else our
- * sealed envelope of `provider_data` (see reasoning/reasoning-envelope.ts). `provider_data` holds:
+ * sealed envelope of `provider_data` (see history/reasoning-envelope.ts). `provider_data` holds:
  * `openai: {encrypted_content}` (only OpenAI reads it), `anthropic: {content, encrypted_content}`
  * (Anthropic's compaction block), and `compaction: {summary, retained}`: a readable summary and the
  * newest items kept verbatim after it, from which any provider's prompt is rendered.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { runStatuses } from '../admin/admin-runs.repository.js';
 import { booleanParamSchema, unixSecondsSchema } from '../admin/admin-usage.schemas.js';
-import { cachePolicySchema, reasoningPolicySchema } from '../responses/responses.schemas.js';
+import { cachePolicySchema, reasoningPolicySchema } from '../items/responses.schemas.js';
 import { webhookEventTypes } from '../webhooks/webhook-events.js';
 import type { ErrorName } from './document-tools.js';
 import type { Parameter } from './openapi-types.js';

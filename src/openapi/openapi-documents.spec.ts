@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { listQuerySchema } from '../common/pagination.js';
 import { createConversationItemsSchema, createConversationSchema, updateConversationSchema } from '../conversations/conversations.schemas.js';
-import { toPublicResponse } from '../responses/response-object.js';
-import { createResponseSchema, retrieveQuerySchema } from '../responses/responses.schemas.js';
+import { toPublicResponse } from '../items/response-object.js';
+import { createResponseSchema, retrieveQuerySchema } from '../items/responses.schemas.js';
 import { buildAdminDocument } from './admin-document.js';
 import { adminRoutes } from './admin-routes.js';
 import { collectRefs, operationsOf, resolveRef } from './document-tools.js';

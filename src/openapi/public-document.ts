@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cachePolicySchema, reasoningPolicySchema } from '../responses/responses.schemas.js';
+import { cachePolicySchema, reasoningPolicySchema } from '../items/responses.schemas.js';
 import { commonHeaders, errorRefs, errorResponses, errorSchemas, type ErrorName, operationsOf, pruneComponents, serverVersion, withRequestId, zodSchema } from './document-tools.js';
 import { openaiSpec } from './openai-spec.generated.js';
 import type { OpenApiDocument, Operation, PathItem, ResponseObject, Schema } from './openapi-types.js';
@@ -105,7 +105,7 @@ function propertiesOf(schema: Schema): Record<string, Schema> {
   return ((schema.properties as Record<string, Schema> | undefined) ??= {});
 }
 
-/** Our fields on OpenAI's schemas (src/responses/responses.schemas.ts, src/conversations/conversations.schemas.ts). */
+/** Our fields on OpenAI's schemas (src/items/responses.schemas.ts, src/conversations/conversations.schemas.ts). */
 function addExtensionFields(schemas: Record<string, Schema>) {
   const cachePolicy = zodSchema(cachePolicySchema);
   const reasoningPolicy = zodSchema(reasoningPolicySchema);

@@ -1,7 +1,7 @@
 import { ModelCatalog } from '../config/model-catalog.js';
 import type { HistoryEntry, Item } from '../items/item.schemas.js';
-import { toResponseSettings } from '../responses/response-object.js';
-import { type CreateResponseBody, createResponseSchema } from '../responses/responses.schemas.js';
+import { toResponseSettings } from '../items/response-object.js';
+import { type CreateResponseBody, createResponseSchema } from '../items/responses.schemas.js';
 import { COMPACTION_INSTRUCTIONS } from './plan-compaction.js';
 import { type PlanModel, planTurn, type TurnPlanInput } from './plan-turn.js';
 

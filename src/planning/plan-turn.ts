@@ -3,13 +3,14 @@ import type { CacheSettings } from '../caching/plan-cache.js';
 import { chooseRetention, promptCacheKeyFor } from '../caching/thread-cache.js';
 import type { ModelInfo, ThinkingCapabilities } from '../config/model-catalog.js';
 import type { HistoryEntry, Item } from '../items/item.schemas.js';
-import type { ModelRequest, TextFormat } from '../providers/model-adapter.js';
+import type { ModelRequest, TextFormat } from './model-request.js';
 import { type ReasoningPolicy, type ReplayTarget, planReasoningReplay } from '../reasoning/plan-reasoning-replay.js';
-import { planThinking, type ThinkingPlan } from '../reasoning/plan-thinking.js';
-import type { ResponseSettings } from '../responses/response-object.js';
-import type { CreateResponseBody } from '../responses/responses.schemas.js';
-import { flattenItemToolNames, planTools } from '../turns/flatten-tools.js';
-import type { ToolNameResolver } from '../turns/to-response-events.js';
+import { planThinking } from '../reasoning/plan-thinking.js';
+import { type ThinkingPlan } from './model-request.js';
+import type { ResponseSettings } from '../items/response-object.js';
+import type { CreateResponseBody } from '../items/responses.schemas.js';
+import { flattenItemToolNames, planTools } from './flatten-tools.js';
+import type { ToolNameResolver } from './flatten-tools.js';
 import { estimateItemTokens, estimateTextTokens } from './estimate-tokens.js';
 import {
   ANTHROPIC_MIN_TRIGGER,
@@ -73,6 +74,8 @@ export interface TurnPlan {
   resolveToolName: ToolNameResolver;
   /** Settings changed to make the request legal for the model (thinking guards, reasoning replay). */
   warnings: string[];
+  /** Types of the client's tools that no upstream runs (hosted tools), left out of the request. */
+  droppedTools: string[];
   /**
    * Our own compaction, when this turn compacts: the summarizing model and call, the items kept
    * verbatim after the summary, and whether the model answers after it (not for a `compaction_trigger`).
@@ -186,6 +189,7 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
       return { ...current, items: withLeadingUser(again.items, model.wire), thinking: again.suspendThinking ? { kind: 'default' } : thinking.thinking };
     },
     resolveToolName: tools.resolveToolName,
+    droppedTools: tools.dropped,
     warnings: [...thinking.warnings, ...replayed.warnings],
     shrink: (current) => {
       if (context.record.truncation !== 'auto' || server) return null;

@@ -12,7 +12,7 @@ import {
   type CallProviderOptions,
   type SseEvent,
 } from './call-provider.js';
-import { ProviderError } from './provider-error.js';
+import { ProviderError } from '../common/provider-error.js';
 
 // Retry and error tests run against a real HTTP server on 127.0.0.1 (port 0), started and closed here.
 

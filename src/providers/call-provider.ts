@@ -3,8 +3,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import { Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { ProviderError } from './provider-error.js';
-import { redactHeaders, type UpstreamTrace } from './upstream-trace.js';
+import { ProviderError } from '../common/provider-error.js';
+import { redactHeaders, type UpstreamTrace } from '../common/upstream-trace.js';
 
 /** Backoff for failures that happen before the first body byte reaches the caller. */
 export interface RetryOptions {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type CacheThreadRef, PrismaProviderCacheStore } from '../caching/provider-cache.store.js';
+import { PrismaProviderCacheStore } from './provider-cache.store.js';
+import { type CacheThreadRef } from '../caching/cache-types.js';
 import { ApiError } from '../common/api-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, WireApi } from '../config/env.schema.js';

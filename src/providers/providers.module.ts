@@ -1,5 +1,5 @@
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
-import { PrismaProviderCacheStore } from '../caching/provider-cache.store.js';
+import { PrismaProviderCacheStore } from './provider-cache.store.js';
 import { closeProviderConnections } from './call-provider.js';
 import { ProviderRegistry } from './provider-registry.js';
 

@@ -1,22 +1,5 @@
 import type { ThinkingCapabilities } from '../config/model-catalog.js';
-import type { ReasoningSettings, ToolChoice } from '../providers/model-adapter.js';
-
-export type AnthropicEffort = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
-export type GeminiLevel = 'MINIMAL' | 'LOW' | 'MEDIUM' | 'HIGH';
-
-/** What the model is told about thinking, in provider-neutral terms; adapters spell it in their wire format. */
-export type ThinkingPlan =
-  /** Send nothing: the model's own default (Anthropic: no thinking; Gemini, DeepSeek: thinking). */
-  | { kind: 'default' }
-  | { kind: 'off' }
-  /** A token budget: Anthropic `enabled` (manual), Gemini 2.5 `thinkingBudget`. */
-  | { kind: 'budget'; budgetTokens: number }
-  /** Anthropic `adaptive` with `output_config.effort`. */
-  | { kind: 'adaptive'; effort: AnthropicEffort }
-  /** Gemini 3 `thinkingLevel`. */
-  | { kind: 'level'; level: GeminiLevel }
-  /** OpenAI `reasoning.effort` / `reasoning_effort`, DeepSeek's effort with thinking on. */
-  | { kind: 'effort'; effort: string };
+import type { AnthropicEffort, GeminiLevel, ReasoningSettings, ThinkingPlan, ToolChoice } from '../planning/model-request.js';
 
 export interface ThinkingInput {
   reasoning: ReasoningSettings | null;

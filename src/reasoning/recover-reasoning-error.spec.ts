@@ -1,6 +1,6 @@
 import { newMessageItem, newModelRequest } from '../../test/factories.js';
 import type { Item } from '../items/item.schemas.js';
-import { ProviderError } from '../providers/provider-error.js';
+import { ProviderError } from '../common/provider-error.js';
 import { recoverFromReasoningError } from './recover-reasoning-error.js';
 
 const rejected = (message: string, status = 400) => new ProviderError({ provider: 'p', message, status });

@@ -1,6 +1,6 @@
 import type { Item } from '../items/item.schemas.js';
-import type { ModelRequest } from '../providers/model-adapter.js';
-import { ProviderError } from '../providers/provider-error.js';
+import type { ModelRequest } from '../planning/model-request.js';
+import { ProviderError } from '../common/provider-error.js';
 import { signForeignCalls } from './plan-reasoning-replay.js';
 
 export interface Recovery {

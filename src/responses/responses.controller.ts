@@ -6,7 +6,7 @@ import { SseWriter } from '../common/sse.js';
 import { parseOrThrow } from '../common/validation.js';
 import { InFlightWork } from '../persistence/in-flight-work.js';
 import { drainTurn, streamTurn, writeEvents } from '../turns/turn-sinks.js';
-import { retrieveQuerySchema } from './responses.schemas.js';
+import { retrieveQuerySchema } from '../items/responses.schemas.js';
 import { ResponsesService } from './responses.service.js';
 
 @Controller('v1/responses')

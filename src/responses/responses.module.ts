@@ -7,7 +7,7 @@ import { RunsModule } from '../runs/runs.module.js';
 import { ResponsesController } from './responses.controller.js';
 import { ResponsesRepository } from './responses.repository.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
-import { ReasoningModule } from '../reasoning/reasoning.module.js';
+import { ReasoningModule } from '../history/reasoning.module.js';
 import { ResponsesService } from './responses.service.js';
 import { TurnPreparation } from './turn-preparation.js';
 

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { CachePlanRecord } from '../caching/cache-plan-record.js';
 import type { ContextAnchor, ContextPlanRecord } from '../planning/plan-context.js';
-import type { UpstreamRequestRecord } from '../providers/upstream-trace.js';
+import type { UpstreamRequestRecord } from '../common/upstream-trace.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
 import { type AppendTarget, byKey, historySql, type StoredItemRow, type ThreadPosition, ThreadStore, toHistoryEntry } from '../history/thread-store.js';
 import type { HistoryEntry } from '../items/item.schemas.js';
 import { UpstreamBodyStore } from '../history/upstream-body-store.js';
-import type { ResponseRecord, ResponseSettings, ResponseStatus } from './response-object.js';
+import type { ResponseRecord, ResponseSettings, ResponseStatus } from '../items/response-object.js';
 import { seqAfter } from '../common/pagination.js';
 import { Sql } from '../persistence/sql.js';
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CacheMode } from '../caching/cache-types.js';
 import { usesThreadRhythm } from '../caching/plan-cache.js';
 import { gapsBetween } from '../caching/thread-cache.js';
@@ -12,17 +12,17 @@ import { type HistoryEntry, type Item, readableCompaction } from '../items/item.
 import { fromNewestCompaction, readsNatively } from '../planning/plan-compaction.js';
 import type { ContextAnchor, ContextPlan } from '../planning/plan-context.js';
 import { planTurn, type TurnPlan } from '../planning/plan-turn.js';
-import type { ModelRequest } from '../providers/model-adapter.js';
+import type { ModelRequest } from '../planning/model-request.js';
 import { ProviderRegistry, type ResolvedModel } from '../providers/provider-registry.js';
-import { newUpstreamTrace } from '../providers/upstream-trace.js';
+import { newUpstreamTrace } from '../common/upstream-trace.js';
 import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
-import { ReasoningEnvelope } from '../reasoning/reasoning-envelope.js';
+import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import { checkToolOutputs } from '../turns/check-tool-outputs.js';
-import type { ToolNameResolver } from '../turns/to-response-events.js';
-import { type ResponseSettings, toResponseSettings } from './response-object.js';
-import type { CreateResponseBody } from './responses.schemas.js';
+import type { ToolNameResolver } from '../planning/flatten-tools.js';
+import { type ResponseSettings, toResponseSettings } from '../items/response-object.js';
+import type { CreateResponseBody } from '../items/responses.schemas.js';
 import { ResponsesRepository } from './responses.repository.js';
-import { toCanonicalInput } from './to-canonical-input.js';
+import { toCanonicalInput } from '../history/to-canonical-input.js';
 
 /** A validated request, turned into everything a turn needs. */
 export interface PlannedTurn {
@@ -48,6 +48,8 @@ export interface PlannedTurn {
  */
 @Injectable()
 export class TurnPreparation {
+  private readonly logger = new Logger('Tools');
+
   constructor(
     private readonly repository: ResponsesRepository,
     private readonly threads: ThreadStore,
@@ -106,6 +108,7 @@ export class TurnPreparation {
       countOnly: options.countOnly === true,
       ...(beforeCompaction ? { beforeCompaction } : {}),
     });
+    if (plan.droppedTools.length > 0) this.logger.warn(`dropped tools the upstream cannot run: ${plan.droppedTools.join(', ')}`);
     return {
       model,
       settings,

@@ -1,6 +1,6 @@
 import type { Item } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
-import type { ModelRequest } from '../providers/model-adapter.js';
+import type { ModelRequest } from '../planning/model-request.js';
 
 /** Rough characters per token for English text and JSON; good enough for an abort's bill estimate. */
 const CHARACTERS_PER_TOKEN = 4;

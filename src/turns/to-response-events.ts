@@ -14,9 +14,7 @@ import {
 import type { Usage } from '../items/usage.js';
 import type { FinishReason, ModelStreamPart } from '../providers/model-adapter.js';
 import type { UnsequencedEvent } from './response-events.js';
-
-/** Maps an upstream (flattened) tool name back to the public name and namespace. */
-export type ToolNameResolver = (upstreamName: string) => { name: string; namespace: string | null };
+import type { ToolNameResolver } from '../planning/flatten-tools.js';
 
 type Event = UnsequencedEvent<never>;
 

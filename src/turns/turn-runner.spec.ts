@@ -1,6 +1,7 @@
 import type { Item } from '../items/item.schemas.js';
-import type { ModelAdapter, ModelRequest, ModelStreamPart } from '../providers/model-adapter.js';
-import { ProviderError } from '../providers/provider-error.js';
+import type { ModelAdapter, ModelStreamPart } from '../providers/model-adapter.js';
+import type { ModelRequest } from '../planning/model-request.js';
+import { ProviderError } from '../common/provider-error.js';
 import { StoppedByServer, type Turn, type TurnOutcome, TurnRun } from './turn-runner.js';
 
 const request = { model: 'm', instructions: null, items: [], tools: [], toolChoice: 'auto' } as unknown as ModelRequest;

@@ -2,13 +2,15 @@ import { Logger } from '@nestjs/common';
 import type { AdapterCachePlan } from '../caching/cache-types.js';
 import type { Item, ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
-import type { ModelAdapter, ModelRequest } from '../providers/model-adapter.js';
-import { isContextOverflow } from '../providers/context-overflow.js';
-import { ProviderError } from '../providers/provider-error.js';
-import { UnsupportedFeatureError } from '../providers/unsupported-feature-error.js';
+import type { ModelAdapter } from '../providers/model-adapter.js';
+import type { ModelRequest } from '../planning/model-request.js';
+import { isContextOverflow } from '../common/context-overflow.js';
+import { ProviderError } from '../common/provider-error.js';
+import { UnsupportedFeatureError } from '../common/unsupported-feature-error.js';
 import type { LifecycleEventType, ResponseStreamEvent, UnsequencedEvent } from './response-events.js';
 import { estimateUsage } from './estimate-usage.js';
-import { OutputAccumulator, type ToolNameResolver } from './to-response-events.js';
+import { OutputAccumulator } from './to-response-events.js';
+import { type ToolNameResolver } from '../planning/flatten-tools.js';
 
 /**
  * An abort reason meaning the server stopped the run (shutting down), not the client: the turn is

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { ProviderError } from '../provider-error.js';
+import { ProviderError } from '../../common/provider-error.js';
 import type { anthropicErrorSchema } from './anthropic.api.js';
 
-export { UnsupportedFeatureError } from '../unsupported-feature-error.js';
+export { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 
 /** The upstream sent bytes we cannot read as its documented wire format. */
 export function malformedUpstreamResponseError(provider: string, cause: unknown): ProviderError {

@@ -4,7 +4,7 @@
 // redacted-thinking, overloaded-error (error event mid-stream), cache-usage (cache read and write).
 import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../provider-error.js';
+import { ProviderError } from '../../common/provider-error.js';
 import { readFixtureEvents, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapAnthropicStream } from './anthropic-stream.js';
 

@@ -1,4 +1,4 @@
-import type { FunctionTool } from '../model-adapter.js';
+import type { FunctionTool } from '../../planning/model-request.js';
 import { prepareAnthropicTools } from './anthropic-tools.js';
 
 const weather: FunctionTool = {

@@ -1,4 +1,4 @@
-import type { FunctionTool, ToolChoice } from '../model-adapter.js';
+import type { FunctionTool, ToolChoice } from '../../planning/model-request.js';
 import type { AnthropicRequestBody, AnthropicTool, AnthropicToolChoice } from './anthropic.api.js';
 
 export type AnthropicToolFields = Pick<AnthropicRequestBody, 'tools' | 'tool_choice'>;

@@ -4,8 +4,9 @@
 import { Readable } from 'node:stream';
 import type { Item } from '../../items/item.schemas.js';
 import { closeProviderConnections, type CallProvider, type CallProviderOptions, type ProviderResponse } from '../call-provider.js';
-import type { ModelRequest, ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../provider-error.js';
+import type { ModelStreamPart } from '../model-adapter.js';
+import type { ModelRequest } from '../../planning/model-request.js';
+import { ProviderError } from '../../common/provider-error.js';
 import { startMockUpstream, type MockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
 import { newMessageItem, newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
 import { readFixtureEvents, readFixtureText, toSseBody } from './__fixtures__/fixture-body.js';

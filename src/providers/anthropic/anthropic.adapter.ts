@@ -1,6 +1,7 @@
 import { callProvider, type CallProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
 import { requestTokenCount } from '../count-tokens.js';
-import type { InputTokenCount, ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
+import type { ModelRequest } from '../../planning/model-request.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { ANTHROPIC_VERSION, type AnthropicRequestBody } from './anthropic.api.js';
 import { anthropicTokenCountSchema, toAnthropicCountTokensBody } from './anthropic-count-tokens.js';

@@ -1,4 +1,4 @@
-import type { ModelRequest } from '../model-adapter.js';
+import type { ModelRequest } from '../../planning/model-request.js';
 import { newMessageItem, newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
 import { UnsupportedFeatureError } from './anthropic-error.js';
 import { toAnthropicRequest } from './to-anthropic-request.js';

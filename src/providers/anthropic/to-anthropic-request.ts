@@ -1,4 +1,4 @@
-import type { ModelRequest, TextFormat } from '../model-adapter.js';
+import type { ModelRequest, TextFormat } from '../../planning/model-request.js';
 import { ANTHROPIC_COMPACTION_BETA, type AnthropicMessage, type AnthropicRequestBody, type AnthropicTextBlock } from './anthropic.api.js';
 import { UnsupportedFeatureError } from './anthropic-error.js';
 import { prepareAnthropicTools } from './anthropic-tools.js';

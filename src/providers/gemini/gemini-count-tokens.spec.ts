@@ -2,13 +2,14 @@
 // a create with the same prompt reports, and refuses a generateContent body sent as it is.
 import { Readable } from 'node:stream';
 import type { CacheSettings } from '../../caching/plan-cache.js';
-import type { ProviderCacheStore } from '../../caching/provider-cache.store.js';
+import type { ProviderCacheStore } from '../provider-cache.store.js';
 import type { FunctionCallItem, Item } from '../../items/item.schemas.js';
 import { newMessageItem, newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
 import { startMockUpstream, type MockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
 import { closeProviderConnections, type CallProvider, type CallProviderOptions } from '../call-provider.js';
-import type { FunctionTool, ModelRequest, ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../provider-error.js';
+import type { ModelStreamPart } from '../model-adapter.js';
+import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
+import { ProviderError } from '../../common/provider-error.js';
 import { GeminiAdapter } from './gemini.adapter.js';
 import { toGeminiCountTokensBody } from './gemini-count-tokens.js';
 

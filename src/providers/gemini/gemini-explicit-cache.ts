@@ -4,9 +4,10 @@ import type { AdapterCachePlan, ExplicitCacheUse } from '../../caching/cache-typ
 import { DEFAULT_CHARS_PER_TOKEN } from '../../caching/cache-types.js';
 import type { CacheSettings } from '../../caching/plan-cache.js';
 import { EXPLICIT_CACHE_TTL_MS, type ExplicitCacheEntry, planGeminiCache } from '../../caching/plan-gemini-cache.js';
-import type { CacheThreadRef, ProviderCacheStore } from '../../caching/provider-cache.store.js';
+import type { ProviderCacheStore } from '../provider-cache.store.js';
+import type { CacheThreadRef } from '../../caching/cache-types.js';
 import { type CallProvider, readBodyText, safeJsonParse, type UpstreamCallOptions } from '../call-provider.js';
-import { ProviderError } from '../provider-error.js';
+import { ProviderError } from '../../common/provider-error.js';
 import { type GeminiCreateCachedContentBody, geminiCachedContentSchema, type GeminiRequestBody } from './gemini.api.js';
 
 export interface GeminiExplicitCacheOptions extends Pick<UpstreamCallOptions, 'retry' | 'headersTimeoutMs'> {

@@ -6,7 +6,7 @@
 // thinking tokens), error-event (google.rpc.Status event mid-stream).
 import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../provider-error.js';
+import { ProviderError } from '../../common/provider-error.js';
 import { readFixtureLines, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapGeminiStream } from './gemini-stream.js';
 

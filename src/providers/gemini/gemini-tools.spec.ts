@@ -1,4 +1,4 @@
-import type { FunctionTool, ToolChoice } from '../model-adapter.js';
+import type { FunctionTool, ToolChoice } from '../../planning/model-request.js';
 import { convertGeminiToolChoice, prepareGeminiTools } from './gemini-tools.js';
 
 const weather: FunctionTool = {

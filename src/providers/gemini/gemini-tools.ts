@@ -1,4 +1,4 @@
-import type { FunctionTool, ToolChoice } from '../model-adapter.js';
+import type { FunctionTool, ToolChoice } from '../../planning/model-request.js';
 import type { GeminiFunctionDeclaration, GeminiRequestBody, GeminiToolConfig } from './gemini.api.js';
 
 export type GeminiToolFields = Pick<GeminiRequestBody, 'tools' | 'toolConfig'>;

@@ -4,8 +4,9 @@
 import { Readable } from 'node:stream';
 import type { FunctionCallItem, Item } from '../../items/item.schemas.js';
 import { closeProviderConnections, type CallProvider, type CallProviderOptions, type ProviderResponse } from '../call-provider.js';
-import type { ModelRequest, ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../provider-error.js';
+import type { ModelStreamPart } from '../model-adapter.js';
+import type { ModelRequest } from '../../planning/model-request.js';
+import { ProviderError } from '../../common/provider-error.js';
 import { readFixtureLines, toSseBody } from './__fixtures__/fixture-body.js';
 import { GeminiAdapter, type GeminiAdapterOptions } from './gemini.adapter.js';
 import { UnsupportedFeatureError } from './gemini-error.js';

@@ -1,7 +1,9 @@
-import type { CacheThreadRef, ProviderCacheStore } from '../../caching/provider-cache.store.js';
+import type { ProviderCacheStore } from '../provider-cache.store.js';
+import type { CacheThreadRef } from '../../caching/cache-types.js';
 import { callProvider, type CallProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
 import { requestTokenCount } from '../count-tokens.js';
-import type { InputTokenCount, ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
+import type { ModelRequest } from '../../planning/model-request.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import type { GeminiRequestBody } from './gemini.api.js';
 import { geminiTokenCountSchema, toGeminiCountTokensBody } from './gemini-count-tokens.js';

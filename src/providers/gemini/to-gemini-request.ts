@@ -1,4 +1,4 @@
-import type { ModelRequest, TextFormat } from '../model-adapter.js';
+import type { ModelRequest, TextFormat } from '../../planning/model-request.js';
 import type { GeminiGenerationConfig, GeminiRequestBody } from './gemini.api.js';
 import { prepareGeminiTools } from './gemini-tools.js';
 import { convertToGeminiContents } from './to-gemini-contents.js';

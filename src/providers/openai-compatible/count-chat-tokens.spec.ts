@@ -3,7 +3,7 @@ import type { Item } from '../../items/item.schemas.js';
 import { newMessageItem, newModelRequest } from '../../../test/factories.js';
 import type { CacheSettings } from '../../caching/plan-cache.js';
 import type { CallProvider } from '../call-provider.js';
-import type { FunctionTool, ModelRequest } from '../model-adapter.js';
+import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
 import { countChatTokens, toChatTextPrompt } from './count-chat-tokens.js';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter.js';
 

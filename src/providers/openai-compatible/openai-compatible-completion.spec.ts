@@ -1,6 +1,6 @@
 // Fixture openai-compatible-tool-call.json is hand-made from OpenAI's documented chat.completion object
 // (a tool call with null content, refusal null, annotations []), not a recording.
-import { ProviderError } from '../provider-error.js';
+import { ProviderError } from '../../common/provider-error.js';
 import { readFixtureText } from './__fixtures__/fixture-body.js';
 import { convertOpenAICompatibleCompletion } from './openai-compatible-completion.js';
 

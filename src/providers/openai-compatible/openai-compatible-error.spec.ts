@@ -1,4 +1,4 @@
-import { ProviderError } from '../provider-error.js';
+import { ProviderError } from '../../common/provider-error.js';
 import { malformedUpstreamResponseError, toOpenAICompatibleInBandError, UnsupportedFeatureError } from './openai-compatible-error.js';
 
 describe(toOpenAICompatibleInBandError.name, () => {

@@ -1,7 +1,7 @@
 import { parseProviderErrorBody } from '../call-provider.js';
-import { ProviderError } from '../provider-error.js';
+import { ProviderError } from '../../common/provider-error.js';
 
-export { UnsupportedFeatureError } from '../unsupported-feature-error.js';
+export { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 
 /** The upstream sent bytes we cannot read as its documented wire format. */
 export function malformedUpstreamResponseError(provider: string, cause: unknown): ProviderError {

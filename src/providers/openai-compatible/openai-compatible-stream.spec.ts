@@ -15,7 +15,7 @@
 //   finish_reason chunk, cache reads as `prompt_cache_hit_tokens`).
 import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../provider-error.js';
+import { ProviderError } from '../../common/provider-error.js';
 import { readFixtureLines, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapOpenAICompatibleStream } from './openai-compatible-stream.js';
 

@@ -1,4 +1,4 @@
-import type { FunctionTool, ToolChoice } from '../model-adapter.js';
+import type { FunctionTool, ToolChoice } from '../../planning/model-request.js';
 import type { OpenAICompatibleFunctionTool, OpenAICompatibleRequestBody, OpenAICompatibleToolChoice } from './openai-compatible.api.js';
 
 export type OpenAICompatibleToolFields = Pick<OpenAICompatibleRequestBody, 'tools' | 'tool_choice' | 'parallel_tool_calls'>;

@@ -1,5 +1,6 @@
 import { callProvider, type CallProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
-import type { InputTokenCount, ModelAdapter, ModelRequest, ModelStreamPart } from '../model-adapter.js';
+import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
+import type { ModelRequest } from '../../planning/model-request.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { countChatTokens } from './count-chat-tokens.js';
 import type { OpenAICompatibleDialect } from './openai-compatible.api.js';

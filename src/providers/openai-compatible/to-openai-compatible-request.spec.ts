@@ -1,4 +1,4 @@
-import type { ModelRequest } from '../model-adapter.js';
+import type { ModelRequest } from '../../planning/model-request.js';
 import { toOpenAICompatibleRequest, type ToRequestOptions } from './to-openai-compatible-request.js';
 import { newModelRequest } from '../../../test/factories.js';
 

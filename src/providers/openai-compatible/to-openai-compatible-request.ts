@@ -1,4 +1,4 @@
-import type { ModelRequest, TextFormat } from '../model-adapter.js';
+import type { ModelRequest, TextFormat } from '../../planning/model-request.js';
 import type { OpenAICompatibleDialect, OpenAICompatibleRequestBody, OpenAICompatibleResponseFormat } from './openai-compatible.api.js';
 import { prepareOpenAICompatibleTools } from './openai-compatible-tools.js';
 import { convertToOpenAICompatibleMessages } from './to-openai-compatible-messages.js';

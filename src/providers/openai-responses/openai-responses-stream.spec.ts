@@ -9,7 +9,7 @@
 // - error-event: the nested `error` event, then response.failed.
 import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../provider-error.js';
+import { ProviderError } from '../../common/provider-error.js';
 import { readFixtureSse, toChunkedBody, toSseText } from './__fixtures__/fixture-body.js';
 import { mapOpenAIResponsesStream } from './openai-responses-stream.js';
 

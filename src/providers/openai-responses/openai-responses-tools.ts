@@ -1,4 +1,4 @@
-import type { FunctionTool, ToolChoice } from '../model-adapter.js';
+import type { FunctionTool, ToolChoice } from '../../planning/model-request.js';
 import type { OpenAIResponsesFunctionTool, OpenAIResponsesRequestBody, OpenAIResponsesToolChoice } from './openai-responses.api.js';
 
 export type OpenAIResponsesToolFields = Pick<OpenAIResponsesRequestBody, 'tools' | 'tool_choice' | 'parallel_tool_calls'>;

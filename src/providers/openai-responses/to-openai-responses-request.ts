@@ -1,4 +1,4 @@
-import type { ModelRequest, ReasoningSettings, TextFormat } from '../model-adapter.js';
+import type { ModelRequest, ReasoningSettings, TextFormat } from '../../planning/model-request.js';
 import type { OpenAIResponsesRequestBody, OpenAIResponsesTextFormat } from './openai-responses.api.js';
 import { prepareOpenAIResponsesTools } from './openai-responses-tools.js';
 import { convertToOpenAIResponsesInput } from './to-openai-responses-input.js';

@@ -1,6 +1,6 @@
 import { unixSeconds } from '../common/unix-time.js';
-import type { PublicItem } from '../items/item.schemas.js';
-import type { PublicUsage } from '../items/usage.js';
+import type { PublicItem } from './item.schemas.js';
+import type { PublicUsage } from './usage.js';
 import type { CreateResponseBody, ToolParam } from './responses.schemas.js';
 
 export type ResponseStatus = 'queued' | 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';

@@ -1,5 +1,5 @@
 import { ApiError } from '../common/api-error.js';
-import { checkToolOutputs } from './check-tool-outputs.js';
+import { checkToolOutputs } from '../turns/check-tool-outputs.js';
 import { flattenItemToolNames, planTools } from './flatten-tools.js';
 
 const fn = (name: string) => ({ type: 'function' as const, name, parameters: { type: 'object' }, strict: false });

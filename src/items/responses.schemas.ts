@@ -6,7 +6,7 @@ import {
   messageRoleSchema,
   reasoningTextPartSchema,
   summaryTextPartSchema,
-} from '../items/item.schemas.js';
+} from './item.schemas.js';
 
 /**
  * Our extension (not in OpenAI's API): how the server plans the provider's prompt cache for a

@@ -1,11 +1,10 @@
-import { Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error.js';
 import type { Item } from '../items/item.schemas.js';
-import type { FunctionTool, ToolChoice } from '../providers/model-adapter.js';
-import type { FunctionToolParam, ToolChoiceParam, ToolParam } from '../responses/responses.schemas.js';
-import type { ToolNameResolver } from './to-response-events.js';
+import type { FunctionTool, ToolChoice } from './model-request.js';
+import type { FunctionToolParam, ToolChoiceParam, ToolParam } from '../items/responses.schemas.js';
 
-const logger = new Logger('Tools');
+/** Maps an upstream (flattened) tool name back to the public name and namespace. */
+export type ToolNameResolver = (upstreamName: string) => { name: string; namespace: string | null };
 
 /** `namespace` tools become plain functions named `<namespace>__<name>`; calls are mapped back. */
 const NAMESPACE_SEPARATOR = '__';
@@ -41,7 +40,6 @@ export function planTools(tools: ToolParam[] | null | undefined, toolChoice: Too
       dropped.push(tool.type);
     }
   }
-  if (dropped.length > 0) logger.warn(`dropped tools the upstream cannot run: ${dropped.join(', ')}`);
   const planned = planToolChoice(toolChoice, functions);
   return {
     tools: planned.tools,

@@ -1,8 +1,8 @@
 import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
 import type { ContentPart, Item, ProviderData } from '../items/item.schemas.js';
-import { ReasoningEnvelope } from '../reasoning/reasoning-envelope.js';
-import type { InputItem } from './responses.schemas.js';
+import { ReasoningEnvelope } from './reasoning-envelope.js';
+import type { InputItem } from '../items/responses.schemas.js';
 
 /** Looks up stored items for `item_reference` inputs; null when the id is unknown to the project. */
 export type ItemLookup = (id: string) => Promise<Item | null>;

@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaClient } from '../generated/prisma/client.js';
-import type { ExplicitCacheEntry } from './plan-gemini-cache.js';
-
-/** Whose explicit caches these are: a project's conversation or chain (see responses.cache_thread). */
-export interface CacheThreadRef {
-  projectId: string;
-  id: string;
-}
+import type { CacheThreadRef } from '../caching/cache-types.js';
+import type { ExplicitCacheEntry } from '../caching/plan-gemini-cache.js';
 
 /** Where adapters remember their explicit provider caches, shared by every instance on the database. */
 export interface ProviderCacheStore {

@@ -1,0 +1,90 @@
+import type { CacheSettings } from '../caching/plan-cache.js';
+import type { UpstreamTrace } from '../common/upstream-trace.js';
+import type { Item } from '../items/item.schemas.js';
+
+// What a planned turn asks of a model, in no provider's words: the planners (planning/) build it,
+// each adapter (providers/) translates it.
+
+/** A function tool as the upstream sees it (namespaces already flattened by the turn). */
+export interface FunctionTool {
+  name: string;
+  description: string | null;
+  /** JSON Schema of the arguments, passed through untouched (key order kept). */
+  parameters: Record<string, unknown> | null;
+  strict: boolean | null;
+}
+
+export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string };
+
+export type TextFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; description: string | null; strict: boolean | null };
+
+export interface ReasoningSettings {
+  effort: string | null;
+  summary: string | null;
+}
+
+/** Everything an adapter needs for one model call; built by the turn runner after history and planning. */
+export interface ModelRequest {
+  /** The model name the upstream knows (the part after `provider/`). */
+  model: string;
+  instructions: string | null;
+  /** History followed by this turn's input, in order. */
+  items: Item[];
+  tools: FunctionTool[];
+  toolChoice: ToolChoice;
+  parallelToolCalls: boolean | null;
+  maxOutputTokens: number | null;
+  temperature: number | null;
+  topP: number | null;
+  textFormat: TextFormat;
+  reasoning: ReasoningSettings | null;
+  /** What the model is told about thinking, planned from `reasoning` and the model's capabilities. */
+  thinking: ThinkingPlan;
+  /** Ask for thought summaries where the provider needs a switch for them (Gemini `includeThoughts`). */
+  includeThoughts: boolean;
+  /** Chat servers that demand `reasoning_content` on every tool-call turn while thinking (DeepSeek V4, Kimi): `""` where none is stored. */
+  backfillReasoningContent: boolean;
+  /** OpenAI's cache routing key: the client's, else one the server derived for the thread (see plan-prompt-cache). */
+  promptCacheKey: string | null;
+  /** OpenAI `prompt_cache_retention`: the client's, else what the cache policy chose for the model. */
+  promptCacheRetention: 'in_memory' | '24h' | null;
+  /** OpenAI `prompt_cache_options` (GPT-5.6+), passed through as the client sent it. */
+  promptCacheOptions: Record<string, unknown> | null;
+  safetyIdentifier: string | null;
+  /**
+   * False when the caller needs only the finished answer (a foreground client that did not ask to
+   * stream): the adapter may then ask the upstream for one JSON body instead of a stream of events,
+   * which is one parse instead of hundreds. Absent or true: streamed.
+   */
+  stream?: boolean;
+  /** Prompt-cache planning for this call; absent or `off` sends no cache hints. */
+  cache?: CacheSettings;
+  /** Filled in with what went to the upstream (requests, attempts), for the admin API. */
+  trace?: UpstreamTrace;
+  /**
+   * Server-side compaction the provider runs itself (OpenAI Responses `context_management`,
+   * Anthropic `compact_20260112`), when the planner chose it: the token threshold, and `now` to
+   * compact this request whatever its size (OpenAI's `compaction_trigger`).
+   */
+  nativeCompaction?: { threshold: number | null; now: boolean } | null;
+}
+
+export type AnthropicEffort = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+export type GeminiLevel = 'MINIMAL' | 'LOW' | 'MEDIUM' | 'HIGH';
+
+/** What the model is told about thinking, in provider-neutral terms; adapters spell it in their wire format. */
+export type ThinkingPlan =
+  /** Send nothing: the model's own default (Anthropic: no thinking; Gemini, DeepSeek: thinking). */
+  | { kind: 'default' }
+  | { kind: 'off' }
+  /** A token budget: Anthropic `enabled` (manual), Gemini 2.5 `thinkingBudget`. */
+  | { kind: 'budget'; budgetTokens: number }
+  /** Anthropic `adaptive` with `output_config.effort`. */
+  | { kind: 'adaptive'; effort: AnthropicEffort }
+  /** Gemini 3 `thinkingLevel`. */
+  | { kind: 'level'; level: GeminiLevel }
+  /** OpenAI `reasoning.effort` / `reasoning_effort`, DeepSeek's effort with thinking on. */
+  | { kind: 'effort'; effort: string };
