@@ -27,7 +27,11 @@ let previous: string | undefined;
 const filler = 'x'.repeat(400); // ~100 tokens per user message, so the history has some weight
 for (let turn = 0; turn < turns; turn++) {
   const started = performance.now();
-  const response = await client.responses.create({ model: 'openai/bench', input: `turn ${turn} ${filler}`, ...(previous ? { previous_response_id: previous } : {}) });
+  const response = await client.responses.create({
+    model: 'openai/bench',
+    input: `turn ${turn} ${filler}`,
+    ...(previous ? { previous_response_id: previous } : {}),
+  });
   latencies.push(performance.now() - started);
   previous = response.id;
   upstream.reset();

@@ -25,7 +25,11 @@ const client = new OpenAI({ apiKey: 'sk-bench', baseURL: `http://127.0.0.1:${(ap
 const threads = app.get(ThreadStore);
 
 const filler = 'x'.repeat(400);
-const message = (index: number) => ({ type: 'message' as const, role: (index % 2 === 0 ? 'user' : 'assistant') as 'user' | 'assistant', content: `item ${index} ${filler}` });
+const message = (index: number) => ({
+  type: 'message' as const,
+  role: (index % 2 === 0 ? 'user' : 'assistant') as 'user' | 'assistant',
+  content: `item ${index} ${filler}`,
+});
 const conversation = await client.conversations.create();
 const { threadId } = await app.get(PrismaClient).conversation.findUniqueOrThrow({ where: { id: conversation.id } });
 
@@ -48,7 +52,9 @@ async function measureAt(size: number) {
     await client.responses.create({ model: 'openai/bench', input: 'next', conversation: conversation.id });
     turns.push(performance.now() - started);
   }
-  console.log(`${String(size).padStart(5)} items | load (1 query) p50 ${median(loads).toFixed(2)} ms | append 1 item (HTTP) p50 ${median(appends).toFixed(2)} ms | whole turn (HTTP) p50 ${median(turns).toFixed(2)} ms`);
+  console.log(
+    `${String(size).padStart(5)} items | load (1 query) p50 ${median(loads).toFixed(2)} ms | append 1 item (HTTP) p50 ${median(appends).toFixed(2)} ms | whole turn (HTTP) p50 ${median(turns).toFixed(2)} ms`,
+  );
   return size + 10 * 3; // each run appended one item and a turn of two
 }
 

@@ -103,7 +103,12 @@ const config = loadConfig({
 });
 const app = await createApp(config);
 await app.listen(0, '127.0.0.1');
-const client = new OpenAI({ apiKey: 'sk-bench', baseURL: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/v1`, maxRetries: 0, timeout: 120_000 });
+const client = new OpenAI({
+  apiKey: 'sk-bench',
+  baseURL: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/v1`,
+  maxRetries: 0,
+  timeout: 120_000,
+});
 const prisma = app.get(PrismaClient);
 
 const tables = ['responses', 'items', 'threads', 'response_events'] as const;
@@ -172,11 +177,30 @@ async function warmUp(name: WireName): Promise<void> {
   for (let turn = 1; turn <= warmupTurns; turn++) {
     if (turn === Math.ceil(warmupTurns / 2)) {
       upstream.enqueue({ kind: 'tool_calls', calls: [{ name: 'lookup_order', arguments: '{"order_id":"W-1"}' }] });
-      const response = await client.responses.create({ model: wires[name].model, conversation: conversation.id, input: prose('warm-up call', 2_000), ...contextOptions, tools: [tool] });
+      const response = await client.responses.create({
+        model: wires[name].model,
+        conversation: conversation.id,
+        input: prose('warm-up call', 2_000),
+        ...contextOptions,
+        tools: [tool],
+      });
       const call = response.output.find((item) => item.type === 'function_call');
-      if (call) await client.responses.create({ model: wires[name].model, conversation: conversation.id, input: [{ type: 'function_call_output', call_id: call.call_id, output: '{"status":"shipped"}' }], ...contextOptions, tools: [tool] });
+      if (call)
+        await client.responses.create({
+          model: wires[name].model,
+          conversation: conversation.id,
+          input: [{ type: 'function_call_output', call_id: call.call_id, output: '{"status":"shipped"}' }],
+          ...contextOptions,
+          tools: [tool],
+        });
     } else {
-      await client.responses.create({ model: wires[name].model, conversation: conversation.id, input: prose(`warm-up ${turn}`, 2_000), ...contextOptions, tools: [tool] });
+      await client.responses.create({
+        model: wires[name].model,
+        conversation: conversation.id,
+        input: prose(`warm-up ${turn}`, 2_000),
+        ...contextOptions,
+        tools: [tool],
+      });
     }
     upstream.requests.length = 0;
   }
@@ -196,7 +220,13 @@ async function runProvider(name: WireName, first: boolean): Promise<ProviderResu
     const toolTurn = turn % TOOL_EVERY === 0 && pendingCall === null;
     let input: OpenAI.Responses.ResponseInput;
     if (pendingCall !== null) {
-      input = [{ type: 'function_call_output', call_id: pendingCall, output: JSON.stringify({ order_id: `A-${turn}`, status: 'shipped', history: prose(`turn ${turn} result`, 1_000) }) }];
+      input = [
+        {
+          type: 'function_call_output',
+          call_id: pendingCall,
+          output: JSON.stringify({ order_id: `A-${turn}`, status: 'shipped', history: prose(`turn ${turn} result`, 1_000) }),
+        },
+      ];
     } else {
       const ask = toolTurn ? 'Please call lookup_order for my order. ' : '';
       input = [{ type: 'message', role: 'user', content: `${ask}${prose(`turn ${turn} (${name})`, 2_000)}` }];
@@ -282,7 +312,9 @@ function windowStats(result: ProviderResult, end: number): WindowStats {
   };
 }
 
-process.stderr.write(`database: ${config.database.kind}${createdDatabase ? ` (${createdDatabase})` : ''}, ${turns} turns per provider, providers: ${providers.join(', ')}\n`);
+process.stderr.write(
+  `database: ${config.database.kind}${createdDatabase ? ` (${createdDatabase})` : ''}, ${turns} turns per provider, providers: ${providers.join(', ')}\n`,
+);
 const results: ProviderResult[] = [];
 let failure: unknown = null;
 try {
@@ -295,10 +327,15 @@ try {
 const number = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const lines: string[] = [];
 // PGlite runs no autovacuum; a local PostgreSQL may have it off: then nothing analyzes the tables during the run.
-const autovacuum = config.database.kind === 'postgres' ? `, autovacuum ${(await prisma.$queryRawUnsafe<Array<{ autovacuum: string }>>('SHOW autovacuum'))[0]?.autovacuum}` : '';
-lines.push(`database: ${config.database.kind}${autovacuum}, ${number(turns)} turns per provider (after ${warmupTurns} warm-up turns each), window 32,000 tokens, ${args.context === 'compaction' ? `compaction at ${number(COMPACT_THRESHOLD)} tokens, truncation "auto" as the safety net` : 'truncation "auto" alone (no context_management)'}`);
+const autovacuum =
+  config.database.kind === 'postgres' ? `, autovacuum ${(await prisma.$queryRawUnsafe<Array<{ autovacuum: string }>>('SHOW autovacuum'))[0]?.autovacuum}` : '';
+lines.push(
+  `database: ${config.database.kind}${autovacuum}, ${number(turns)} turns per provider (after ${warmupTurns} warm-up turns each), window 32,000 tokens, ${args.context === 'compaction' ? `compaction at ${number(COMPACT_THRESHOLD)} tokens, truncation "auto" as the safety net` : 'truncation "auto" alone (no context_management)'}`,
+);
 lines.push('');
-lines.push(`| provider | turn | p50 / p99 (ms) | bytes stored per turn | input tokens sent | cached share | failed turns | cuts / compactions | upstream calls per turn |`);
+lines.push(
+  `| provider | turn | p50 / p99 (ms) | bytes stored per turn | input tokens sent | cached share | failed turns | cuts / compactions | upstream calls per turn |`,
+);
 lines.push('|---|---|---|---|---|---|---|---|---|');
 for (const result of results) {
   for (const checkpoint of checkpoints) {
@@ -309,16 +346,25 @@ for (const result of results) {
   }
 }
 lines.push('');
-lines.push(`Each row covers the ${WINDOW} turns ending at that turn. Bytes: growth of pg_total_relation_size(${tables.join(' + ')}) over the window / ${WINDOW}.`);
-lines.push('Cuts / compactions: turns that moved the start of the prompt (a truncation cut, or a compaction item in the output). Upstream calls: requests the mock received per turn (more than 1: our own compaction\'s summary call, or a retry).');
+lines.push(
+  `Each row covers the ${WINDOW} turns ending at that turn. Bytes: growth of pg_total_relation_size(${tables.join(' + ')}) over the window / ${WINDOW}.`,
+);
+lines.push(
+  "Cuts / compactions: turns that moved the start of the prompt (a truncation cut, or a compaction item in the output). Upstream calls: requests the mock received per turn (more than 1: our own compaction's summary call, or a retry).",
+);
 lines.push('');
 for (const result of results) {
   const p50s = Array.from({ length: 10 }, (_, index) => {
     const end = Math.round(((index + 1) * turns) / 10);
-    return quantile(result.turns.slice(Math.max(0, end - WINDOW), end).map((turn) => turn.ms), 0.5).toFixed(1);
+    return quantile(
+      result.turns.slice(Math.max(0, end - WINDOW), end).map((turn) => turn.ms),
+      0.5,
+    ).toFixed(1);
   });
   const failedTotal = result.turns.filter((turn) => turn.failed).length;
-  lines.push(`${wires[result.name].label}: ${result.seconds.toFixed(0)} s for ${number(result.turns.length)} turns, ${failedTotal} failed; p50 at each tenth of the run: ${p50s.join(', ')} ms`);
+  lines.push(
+    `${wires[result.name].label}: ${result.seconds.toFixed(0)} s for ${number(result.turns.length)} turns, ${failedTotal} failed; p50 at each tenth of the run: ${p50s.join(', ')} ms`,
+  );
 }
 if (tableRatio.line) lines.push(tableRatio.line);
 
@@ -332,7 +378,10 @@ check(failedAll === 0 && failure === null, `0 failed turns: ${failedAll} failed$
 for (const result of results) {
   const early = windowStats(result, 50);
   const late = windowStats(result, last);
-  check(late.p50 <= 1.2 * early.p50, `${wires[result.name].label}: p50 at turn ${number(last)} ≤ 1.2× p50 at turn 50: ${late.p50.toFixed(1)} vs ${early.p50.toFixed(1)} ms (${(late.p50 / early.p50).toFixed(2)}×)`);
+  check(
+    late.p50 <= 1.2 * early.p50,
+    `${wires[result.name].label}: p50 at turn ${number(last)} ≤ 1.2× p50 at turn 50: ${late.p50.toFixed(1)} vs ${early.p50.toFixed(1)} ms (${(late.p50 / early.p50).toFixed(2)}×)`,
+  );
   check(
     late.bytesPerTurn <= 1.2 * early.bytesPerTurn,
     `${wires[result.name].label}: bytes/turn at turn ${number(last)} ≤ 1.2× at turn 50: ${number(late.bytesPerTurn)} vs ${number(early.bytesPerTurn)} (${(late.bytesPerTurn / early.bytesPerTurn).toFixed(2)}×)`,

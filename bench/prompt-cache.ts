@@ -2,11 +2,12 @@
 // parallel fan-outs, gaps from 1 s to 10 min) against the caching emulators of the mock upstream
 // (Anthropic, OpenAI, Gemini), and reports the share of input tokens read from cache and the input cost per strategy.
 // Run: npm run bench:cache
+
+import type { CacheBreakpoint, CacheTtl, PromptBlock } from '../src/caching/cache-types.js';
 import { planBreakpoints } from '../src/caching/plan-breakpoints.js';
 import { planCache } from '../src/caching/plan-cache.js';
-import { ModelCatalog } from '../src/config/model-catalog.js';
-import type { CacheBreakpoint, CacheTtl, PromptBlock } from '../src/caching/cache-types.js';
 import { EXPLICIT_CACHE_TTL_MS, type ExplicitCacheEntry, planGeminiCache } from '../src/caching/plan-gemini-cache.js';
+import { ModelCatalog } from '../src/config/model-catalog.js';
 import { AnthropicCacheEmulator, type CacheUsage, GeminiImplicitCacheEmulator, OpenAICacheEmulator, prefixHashes } from '../test/mock-upstream/prompt-cache.js';
 
 interface Block extends PromptBlock {
@@ -22,7 +23,10 @@ interface Request {
 /** A deterministic session: the same requests on every run (seeded PRNG). */
 function buildSession(seed: number, requests = 50): Request[] {
   let state = seed;
-  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
   const between = (low: number, high: number) => Math.round(low + random() * (high - low));
   let serial = 0;
   const block = (tokens: number, cacheable = true): Block => ({ tokens, cacheable, text: `block ${serial++} (${tokens} tokens)` });
@@ -61,11 +65,29 @@ const tailOf = (plan: CacheBreakpoint[] | null) => plan?.find((breakpoint) => br
 const anthropicStrategies: Record<string, Planner> = {
   'no planning': () => [],
   'always 1h': (request, _index, _session, previous) =>
-    planBreakpoints({ blocks: request.blocks, prefixEnd: request.prefixEnd, previousTail: tailOf(previous), minTokens: MIN_TOKENS, maxBreakpoints: capabilities.maxBreakpoints, lookback: capabilities.lookback, ttl: '1h', prefixTtl: '1h' }),
-  'naive (last block, 5m)': (request) => [{ index: request.blocks.length - 1 - [...request.blocks].reverse().findIndex((block) => block.cacheable), ttl: '5m', reason: 'tail' }],
+    planBreakpoints({
+      blocks: request.blocks,
+      prefixEnd: request.prefixEnd,
+      previousTail: tailOf(previous),
+      minTokens: MIN_TOKENS,
+      maxBreakpoints: capabilities.maxBreakpoints,
+      lookback: capabilities.lookback,
+      ttl: '1h',
+      prefixTtl: '1h',
+    }),
+  'naive (last block, 5m)': (request) => [
+    { index: request.blocks.length - 1 - [...request.blocks].reverse().findIndex((block) => block.cacheable), ttl: '5m', reason: 'tail' },
+  ],
   'our planner': (request, index, session, previous) =>
-    planCache({ blocks: request.blocks, prefixEnd: request.prefixEnd, previousTail: tailOf(previous), mode: 'auto', capabilities, gapsMs: gapsBefore(session, index) }),
-  'hindsight': (request, index, session, previous) => {
+    planCache({
+      blocks: request.blocks,
+      prefixEnd: request.prefixEnd,
+      previousTail: tailOf(previous),
+      mode: 'auto',
+      capabilities,
+      gapsMs: gapsBefore(session, index),
+    }),
+  hindsight: (request, index, session, previous) => {
     // Knows when the next request comes: writes only what will be read, with the cheapest TTL that survives.
     const next = session[index + 1];
     const gap = next ? next.startMs - request.startMs : Infinity;
@@ -114,7 +136,12 @@ function replayOpenAI(session: Request[], retention: 'in_memory' | '24h', hindsi
   let cached = 0;
   let total = 0;
   for (const request of session) {
-    const usage = emulator.request({ hashes: prefixHashes(request.blocks.map((block) => block.text)), tokens: request.blocks.map((block) => block.tokens), retention, now: request.startMs });
+    const usage = emulator.request({
+      hashes: prefixHashes(request.blocks.map((block) => block.text)),
+      tokens: request.blocks.map((block) => block.tokens),
+      retention,
+      now: request.startMs,
+    });
     total += usage.total;
     cached += hindsight ? 0 : usage.cached;
   }
@@ -127,7 +154,7 @@ function replayOpenAI(session: Request[], retention: 'in_memory' | '24h', hindsi
 
 const session = buildSession(42);
 const totalInput = session.reduce((sum, request) => sum + request.blocks.reduce((tokens, block) => tokens + block.tokens, 0), 0);
-console.log(`session: ${session.length} requests, ${totalInput.toLocaleString('en')} input tokens, ${((session.at(-1)!.startMs) / 60_000).toFixed(1)} minutes`);
+console.log(`session: ${session.length} requests, ${totalInput.toLocaleString('en')} input tokens, ${(session.at(-1)!.startMs / 60_000).toFixed(1)} minutes`);
 
 console.log('\nAnthropic (claude-sonnet-4-5: minimum 1,024 tokens, 20-block lookback, 4 breakpoints)');
 console.log('| strategy | read from cache | written 5m / 1h | input cost (x base) | saved vs none |');
@@ -152,7 +179,9 @@ const shares = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((seed) => {
 });
 const worst = shares.reduce((low, entry) => (entry.share < low.share ? entry : low));
 const mean = shares.reduce((sum, entry) => sum + entry.share, 0) / shares.length;
-console.log(`seeds 1-10: our planner reaches ${(100 * mean).toFixed(1)}% of the hindsight savings on average, ${(100 * worst.share).toFixed(1)}% at worst (seed ${worst.seed}); naive ${((100 * shares.reduce((sum, entry) => sum + entry.naive, 0)) / shares.length).toFixed(1)}%`);
+console.log(
+  `seeds 1-10: our planner reaches ${(100 * mean).toFixed(1)}% of the hindsight savings on average, ${(100 * worst.share).toFixed(1)}% at worst (seed ${worst.seed}); naive ${((100 * shares.reduce((sum, entry) => sum + entry.naive, 0)) / shares.length).toFixed(1)}%`,
+);
 
 console.log('\nOpenAI (automatic prefix cache from 1,024 tokens; cached input at 0.1x as on gpt-5)');
 console.log('| strategy | read from cache | input cost (x base) | saved vs none |');
@@ -164,7 +193,9 @@ const openai = [
 ] as const;
 for (const [name, usage] of openai) {
   const cost = usage.total - usage.cached * 0.9;
-  console.log(`| ${name} | ${((100 * usage.cached) / usage.total).toFixed(1)}% | ${Math.round(cost).toLocaleString('en')} | ${(100 * (1 - cost / usage.total)).toFixed(1)}% |`);
+  console.log(
+    `| ${name} | ${((100 * usage.cached) / usage.total).toFixed(1)}% | ${Math.round(cost).toLocaleString('en')} | ${(100 * (1 - cost / usage.total)).toFixed(1)}% |`,
+  );
 }
 
 // ---- Gemini -----------------------------------------------------------------------------------
@@ -223,7 +254,12 @@ function replayGemini(session: Request[], strategy: 'implicit' | 'prefix only' |
             multipliers: gemini.multipliers,
           });
     if (decision.action === 'implicit') {
-      const usage = implicit.request({ hashes: prefixHashes(request.blocks.map((block) => block.text)), tokens, minTokens: gemini.minTokens, now: request.startMs });
+      const usage = implicit.request({
+        hashes: prefixHashes(request.blocks.map((block) => block.text)),
+        tokens,
+        minTokens: gemini.minTokens,
+        now: request.startMs,
+      });
       result.cached += usage.cached;
       result.cost += total - usage.cached * (1 - GEMINI_READ);
       return;
@@ -232,7 +268,14 @@ function replayGemini(session: Request[], strategy: 'implicit' | 'prefix only' |
       closeEntry(request.startMs);
       const covered = strategy === 'prefix only' ? 0 : decision.covered;
       const cacheTokens = fixed.reduce((sum, count) => sum + count, 0) + contentTokens.slice(0, covered).reduce((sum, count) => sum + count, 0);
-      entry = { name: `c${result.caches++}`, fingerprint: 'session', covered, coveredHash: covered === 0 ? '' : contentHashes[covered - 1]!, tokens: cacheTokens, expiresAt: request.startMs + EXPLICIT_CACHE_TTL_MS };
+      entry = {
+        name: `c${result.caches++}`,
+        fingerprint: 'session',
+        covered,
+        coveredHash: covered === 0 ? '' : contentHashes[covered - 1]!,
+        tokens: cacheTokens,
+        expiresAt: request.startMs + EXPLICIT_CACHE_TTL_MS,
+      };
       entryCreated = request.startMs;
       result.cost += cacheTokens; // creation, at the input price
     } else if (decision.extend) {
@@ -245,7 +288,9 @@ function replayGemini(session: Request[], strategy: 'implicit' | 'prefix only' |
   return result;
 }
 
-console.log(`\nGemini (gemini-2.5-flash: explicit minimum ${gemini.minTokens.toLocaleString('en')}, reads ${GEMINI_READ}x, storage ${GEMINI_STORAGE}x per hour, TTL ${EXPLICIT_CACHE_TTL_MS / 60_000} min)`);
+console.log(
+  `\nGemini (gemini-2.5-flash: explicit minimum ${gemini.minTokens.toLocaleString('en')}, reads ${GEMINI_READ}x, storage ${GEMINI_STORAGE}x per hour, TTL ${EXPLICIT_CACHE_TTL_MS / 60_000} min)`,
+);
 console.log('| strategy | read from cache | explicit caches | input cost incl. storage (x base) | saved vs none |');
 console.log('|---|---|---|---|---|');
 const implicitOnly = replayGemini(session, 'implicit');

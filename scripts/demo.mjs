@@ -25,4 +25,8 @@ run('server', ['dist/main.js'], {
   GEMINI_BASE_URL: `http://127.0.0.1:${mockPort}`,
   GEMINI_API_KEY: 'gemini-mock',
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => children.forEach((child) => child.kill(signal)));
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const child of children) child.kill(signal);
+  });
+}

@@ -4,14 +4,14 @@
 //
 //   npm run migrations:diff -- <name>        (DATABASE_URL picks the server for the shadow database)
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import { SchemaEngine } from '@prisma/schema-engine-wasm';
+import pg from 'pg';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const schemaPath = path.join(root, 'prisma', 'schema.prisma');
@@ -97,7 +97,10 @@ function withDatabase(url, database) {
 }
 
 function migrationSlug(rawName) {
-  const slug = (rawName ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const slug = (rawName ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   if (!slug) throw new Error('usage: npm run migrations:diff -- <name>');
   return slug.slice(0, 200);
 }
@@ -111,7 +114,10 @@ function timestamp(now = new Date()) {
 async function readMigrationsList() {
   const lockContent = await readFile(path.join(migrationsDir, LOCKFILE), 'utf8').catch(() => null);
   const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort((a, b) => a.localeCompare(b));
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b));
   const migrationDirectories = await Promise.all(names.map(readMigrationDirectory));
   return {
     baseDir: migrationsDir,
@@ -142,11 +148,7 @@ async function diffSchemaAgainstMigrations(schema, migrationsList) {
   const pool = new pg.Pool({ connectionString: serverUrl });
   const factory = new ShadowDbPrismaPg(pool);
   try {
-    const engine = await SchemaEngine.new(
-      { datamodels: [[schemaPath, schema]] },
-      logEngineEvent,
-      bindMigrationAwareSqlAdapterFactory(factory),
-    );
+    const engine = await SchemaEngine.new({ datamodels: [[schemaPath, schema]] }, logEngineEvent, bindMigrationAwareSqlAdapterFactory(factory));
     try {
       return await engine.diff({
         from: { tag: 'migrations', ...migrationsList },

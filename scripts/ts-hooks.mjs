@@ -25,7 +25,12 @@ export async function load(url, context, nextLoad) {
   const { code } = await transform(await readFile(filename, 'utf8'), {
     filename,
     // Same transform as .swcrc: Nest's constructor injection needs decorator metadata.
-    jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true },
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
     module: { type: 'es6' },
     sourceMaps: 'inline',
   });

@@ -24,10 +24,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.enableShutdownHooks();
   closeConnectionsAsTheyFreeUp(app);
   // The SDK reports this id on every error (error.requestID); it is also in our logs.
-  app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    done();
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      void reply.header('x-request-id', request.id);
+      done();
+    });
   return app;
 }
 

@@ -8,7 +8,7 @@
 // PostgreSQL is not pinned (its CPU is read per process from /proc and reported on its own).
 // Added latency = p50 of a target − p50 of the direct call in the same round; the median over
 // rounds is reported, and the ratio of the server's added latency to the floor's.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus } from 'node:os';
@@ -44,7 +44,9 @@ if (pinned) execFileSync('taskset', ['-cp', HARNESS_CPU, String(process.pid)], {
 // ---------- processes ----------
 
 const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
 
 /** Starts a TypeScript entry point (pinned to `cpu`) and waits for the JSON line it prints when ready. */
 async function startChild(script: string, env: Record<string, string>, cpu: string): Promise<{ child: ChildProcess; ready: any }> {
@@ -111,7 +113,10 @@ async function startServer(mockOrigin: string, databaseUrl: string): Promise<{ c
   const origin = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    const healthy = await fetch(`${origin}/health`).then((response) => response.ok, () => false);
+    const healthy = await fetch(`${origin}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (healthy) break;
     if (attempt > 600) throw new Error('the server did not become healthy in 60 s');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -165,7 +170,11 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
 const median = (values: number[]) => percentile(values, 50);
-const shuffle = <T>(items: T[]) => items.map((item) => ({ item, key: Math.random() })).sort((a, b) => a.key - b.key).map(({ item }) => item);
+const shuffle = <T>(items: T[]) =>
+  items
+    .map((item) => ({ item, key: Math.random() }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ item }) => item);
 const fmt = (value: number, digits = 2) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /**
@@ -289,7 +298,9 @@ const print = (line = '') => {
   console.log(line);
 };
 const cpuModel = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
-print(`bench:overhead, ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpuModel}, ${pinned ? 'server and floor pinned to CPU 1, harness and mock to CPU 0' : 'not pinned'}; ${ROUNDS} rounds`);
+print(
+  `bench:overhead, ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpuModel}, ${pinned ? 'server and floor pinned to CPU 1, harness and mock to CPU 0' : 'not pinned'}; ${ROUNDS} rounds`,
+);
 print(`mock answer: ${mock.ready.jsonBytes} bytes of JSON, ${mock.ready.sseBytes} bytes of SSE; server idle RSS ${fmt(idleRssMb, 0)} MB`);
 print();
 
@@ -305,7 +316,12 @@ const statelessTargets = [direct, floorTarget, serverTarget];
 const summary: string[] = [];
 
 if (ONLY.has('stateless')) {
-  const rounds = await latencyRounds(statelessTargets, (target) => statelessBody(target), 200, (timing) => timing.ms);
+  const rounds = await latencyRounds(
+    statelessTargets,
+    (target) => statelessBody(target),
+    200,
+    (timing) => timing.ms,
+  );
   const floorAdded = added(rounds, 'floor');
   const serverAdded = added(rounds, 'server');
   const cpu = (name: string) => rounds.get(name)!.cpuUs / rounds.get(name)!.requests;
@@ -323,19 +339,36 @@ if (ONLY.has('stateless')) {
   print();
   print('| measure | direct | floor | server | server ÷ floor |');
   print('|---|---|---|---|---|');
-  print(`| p50 at c=1 (ms) | ${fmt(median(rounds.get('direct')!.roundP50))} | ${fmt(median(rounds.get('floor')!.roundP50))} | ${fmt(median(rounds.get('server')!.roundP50))} | |`);
+  print(
+    `| p50 at c=1 (ms) | ${fmt(median(rounds.get('direct')!.roundP50))} | ${fmt(median(rounds.get('floor')!.roundP50))} | ${fmt(median(rounds.get('server')!.roundP50))} | |`,
+  );
   print(`| added p50 at c=1 (ms) | | +${fmt(floorAdded)} | +${fmt(serverAdded)} | ${fmt(serverAdded / floorAdded, 1)}× |`);
-  print(`| CPU per request at c=1 (µs) | ${fmt(cpu('direct'), 0)} | ${fmt(cpu('floor'), 0)} | ${fmt(cpu('server'), 0)} (+ PostgreSQL ${fmt(rounds.get('server')!.dbUs / rounds.get('server')!.requests, 0)}) | ${fmt(cpu('server') / cpu('floor'), 1)}× |`);
-  print(`| requests/s at c=64, ${SATURATION_SECONDS} s | ${fmt(sat('direct', 'rps'), 0)} | ${fmt(sat('floor', 'rps'), 0)} | ${fmt(sat('server', 'rps'), 0)} | ${fmt(sat('server', 'rps') / sat('floor', 'rps'), 2)}× |`);
-  print(`| CPU per request at c=64 (µs) | ${fmt(sat('direct', 'cpuPerRequestUs'), 0)} | ${fmt(sat('floor', 'cpuPerRequestUs'), 0)} | ${fmt(sat('server', 'cpuPerRequestUs'), 0)} (+ PostgreSQL ${fmt(sat('server', 'dbPerRequestUs'), 0)}) | ${fmt(sat('server', 'cpuPerRequestUs') / sat('floor', 'cpuPerRequestUs'), 1)}× |`);
+  print(
+    `| CPU per request at c=1 (µs) | ${fmt(cpu('direct'), 0)} | ${fmt(cpu('floor'), 0)} | ${fmt(cpu('server'), 0)} (+ PostgreSQL ${fmt(rounds.get('server')!.dbUs / rounds.get('server')!.requests, 0)}) | ${fmt(cpu('server') / cpu('floor'), 1)}× |`,
+  );
+  print(
+    `| requests/s at c=64, ${SATURATION_SECONDS} s | ${fmt(sat('direct', 'rps'), 0)} | ${fmt(sat('floor', 'rps'), 0)} | ${fmt(sat('server', 'rps'), 0)} | ${fmt(sat('server', 'rps') / sat('floor', 'rps'), 2)}× |`,
+  );
+  print(
+    `| CPU per request at c=64 (µs) | ${fmt(sat('direct', 'cpuPerRequestUs'), 0)} | ${fmt(sat('floor', 'cpuPerRequestUs'), 0)} | ${fmt(sat('server', 'cpuPerRequestUs'), 0)} (+ PostgreSQL ${fmt(sat('server', 'dbPerRequestUs'), 0)}) | ${fmt(sat('server', 'cpuPerRequestUs') / sat('floor', 'cpuPerRequestUs'), 1)}× |`,
+  );
   print(`| errors at c=64 | ${errors('direct')} | ${errors('floor')} | ${errors('server')} | |`);
   print();
-  summary.push(`stateless: added p50 ${fmt(serverAdded / floorAdded, 1)}× (goal ≤ 1.5×), CPU/request at c=64 ${fmt(sat('server', 'cpuPerRequestUs') / sat('floor', 'cpuPerRequestUs'), 1)}× (goal ≤ 2×), RPS ${fmt(sat('server', 'rps') / sat('floor', 'rps'), 2)}× (goal ≥ 0.5×)`);
-  if (sat('direct', 'rps') < 2 * sat('floor', 'rps')) print(`(rig-bound: the direct call at c=64 does less than twice the floor's requests/s, so the floor's requests/s is a lower bound)\n`);
+  summary.push(
+    `stateless: added p50 ${fmt(serverAdded / floorAdded, 1)}× (goal ≤ 1.5×), CPU/request at c=64 ${fmt(sat('server', 'cpuPerRequestUs') / sat('floor', 'cpuPerRequestUs'), 1)}× (goal ≤ 2×), RPS ${fmt(sat('server', 'rps') / sat('floor', 'rps'), 2)}× (goal ≥ 0.5×)`,
+  );
+  if (sat('direct', 'rps') < 2 * sat('floor', 'rps'))
+    print(`(rig-bound: the direct call at c=64 does less than twice the floor's requests/s, so the floor's requests/s is a lower bound)\n`);
 }
 
 if (ONLY.has('stream')) {
-  const rounds = await latencyRounds(statelessTargets, (target) => statelessBody(target, true), 100, (timing) => timing.firstDeltaMs!, true);
+  const rounds = await latencyRounds(
+    statelessTargets,
+    (target) => statelessBody(target, true),
+    100,
+    (timing) => timing.firstDeltaMs!,
+    true,
+  );
   const floorAdded = added(rounds, 'floor');
   const serverAdded = added(rounds, 'server');
   const concurrent = new Map<string, { p50: number[]; p99: number[] }>();
@@ -348,17 +381,22 @@ if (ONLY.has('stream')) {
       concurrent.set(target.name, entry);
     }
   }
-  const addedAt = (name: string, key: 'p50' | 'p99') => median(concurrent.get(name)![key].map((value, round) => value - concurrent.get('direct')![key][round]!));
+  const addedAt = (name: string, key: 'p50' | 'p99') =>
+    median(concurrent.get(name)![key].map((value, round) => value - concurrent.get('direct')![key][round]!));
   print('### Streaming: time to the first text delta');
   print();
   print('| measure | direct | floor | server | server ÷ floor |');
   print('|---|---|---|---|---|');
-  print(`| first delta p50 at c=1 (ms) | ${fmt(median(rounds.get('direct')!.roundP50))} | ${fmt(median(rounds.get('floor')!.roundP50))} | ${fmt(median(rounds.get('server')!.roundP50))} | |`);
+  print(
+    `| first delta p50 at c=1 (ms) | ${fmt(median(rounds.get('direct')!.roundP50))} | ${fmt(median(rounds.get('floor')!.roundP50))} | ${fmt(median(rounds.get('server')!.roundP50))} | |`,
+  );
   print(`| added first delta p50 at c=1 (ms) | | +${fmt(floorAdded)} | +${fmt(serverAdded)} | ${fmt(serverAdded / floorAdded, 1)}× |`);
   print(`| added first delta p50, 50 concurrent streams (ms) | | +${fmt(addedAt('floor', 'p50'))} | +${fmt(addedAt('server', 'p50'))} | |`);
   print(`| added first delta p99, 50 concurrent streams (ms) | | +${fmt(addedAt('floor', 'p99'))} | +${fmt(addedAt('server', 'p99'))} | |`);
   print();
-  summary.push(`streaming: added first delta p50 ${fmt(serverAdded / floorAdded, 1)}× (goal ≤ 1.5×); at 50 concurrent streams added p99 +${fmt(addedAt('server', 'p99'))} ms (goal ≤ 10 ms)`);
+  summary.push(
+    `streaming: added first delta p50 ${fmt(serverAdded / floorAdded, 1)}× (goal ≤ 1.5×); at 50 concurrent streams added p99 +${fmt(addedAt('server', 'p99'))} ms (goal ≤ 10 ms)`,
+  );
 }
 
 /** `size` user and assistant messages of ~1 KB, as a history to continue. */
@@ -370,10 +408,20 @@ const historyOf = (size: number) =>
   );
 /** A conversation holding `history`, added 20 items at a time as the API allows. */
 async function seedConversation(history: unknown[]): Promise<string> {
-  const created = await serverTarget.pool.request({ method: 'POST', path: '/v1/conversations', headers: serverHeaders, body: JSON.stringify({ items: history.slice(0, 20) }) });
+  const created = await serverTarget.pool.request({
+    method: 'POST',
+    path: '/v1/conversations',
+    headers: serverHeaders,
+    body: JSON.stringify({ items: history.slice(0, 20) }),
+  });
   const { id } = (await created.body.json()) as { id: string };
   for (let from = 20; from < history.length; from += 20) {
-    const added = await serverTarget.pool.request({ method: 'POST', path: `/v1/conversations/${id}/items`, headers: serverHeaders, body: JSON.stringify({ items: history.slice(from, from + 20) }) });
+    const added = await serverTarget.pool.request({
+      method: 'POST',
+      path: `/v1/conversations/${id}/items`,
+      headers: serverHeaders,
+      body: JSON.stringify({ items: history.slice(from, from + 20) }),
+    });
     if (added.statusCode !== 200) throw new Error(`seeding: HTTP ${added.statusCode}: ${await added.body.text()}`);
     await added.body.dump();
   }
@@ -392,7 +440,9 @@ if (ONLY.has('stateful')) {
   print('By `conversation`, every round has a conversation of its own and every measured turn appends two items to it; the floor');
   print('and the direct call of that column send what the conversation held at the same turn, so both sides grow alike.');
   print();
-  print('| items | direct p50 | floor added | by `previous_response_id` added | ratio | floor added (conversation\'s items) | by `conversation` added | ratio | server + PostgreSQL CPU per turn (prev / conv) | floor CPU per request (prev / conv) | CPU ratio (prev / conv) |');
+  print(
+    "| items | direct p50 | floor added | by `previous_response_id` added | ratio | floor added (conversation's items) | by `conversation` added | ratio | server + PostgreSQL CPU per turn (prev / conv) | floor CPU per request (prev / conv) | CPU ratio (prev / conv) |",
+  );
   print('|---|---|---|---|---|---|---|---|---|---|---|');
   {
     // Warm-up of the stateful paths on throwaway threads, so the measured ones keep their sizes.
@@ -402,7 +452,11 @@ if (ONLY.has('stateful')) {
       if (response.statusCode !== 200) throw new Error(`warm-up: HTTP ${response.statusCode}: ${text.slice(0, 300)}`);
       return JSON.parse(text);
     };
-    const items = Array.from({ length: 10 }, (_, n) => ({ type: 'message', role: n % 2 === 0 ? 'user' : 'assistant', content: n % 2 === 0 ? KB_TEXT : [{ type: 'output_text', text: KB_TEXT }] }));
+    const items = Array.from({ length: 10 }, (_, n) => ({
+      type: 'message',
+      role: n % 2 === 0 ? 'user' : 'assistant',
+      content: n % 2 === 0 ? KB_TEXT : [{ type: 'output_text', text: KB_TEXT }],
+    }));
     const { id: conversation } = await post('/v1/conversations', { items });
     const { id: previous } = await post('/v1/responses', { model: BENCH_MODEL, conversation, input: KB_TEXT });
     const { id: appended } = await post('/v1/conversations', { items });
@@ -445,7 +499,14 @@ if (ONLY.has('stateful')) {
       const items = target === directConversation || target === floorConversation ? conversationBefore(round, n) : statelessInput;
       return JSON.stringify({ model: 'gpt-4o-mini', store: false, input: [...items, userMessage(input)] });
     };
-    const rounds = await latencyRounds([direct, floorTarget, byPrevious, directConversation, floorConversation, byConversation], bodyFor, perRound, (timing) => timing.ms, false, newConversation);
+    const rounds = await latencyRounds(
+      [direct, floorTarget, byPrevious, directConversation, floorConversation, byConversation],
+      bodyFor,
+      perRound,
+      (timing) => timing.ms,
+      false,
+      newConversation,
+    );
     const floorAdded = added(rounds, 'floor');
     const floorConversationAdded = added(rounds, 'floor (conversation)', 'direct (conversation)');
     const previousAdded = added(rounds, 'previous_response_id');
@@ -466,7 +527,9 @@ if (ONLY.has('stateful')) {
       `${fmt(cpuRatio('previous_response_id', 'floor'), 1)}× / ${fmt(cpuRatio('conversation', 'floor (conversation)'), 1)}×`,
     ];
     print(`| ${row.join(' | ')} |`);
-    summary.push(`stateful at ${size} items: added p50 ${row[4]} (previous_response_id), ${row[7]} (conversation) the floor's (goal ≤ 3×); server + PostgreSQL CPU ${row[10]} the floor's (goal ≤ 3×)`);
+    summary.push(
+      `stateful at ${size} items: added p50 ${row[4]} (previous_response_id), ${row[7]} (conversation) the floor's (goal ≤ 3×); server + PostgreSQL CPU ${row[10]} the floor's (goal ≤ 3×)`,
+    );
   }
   print();
 }
@@ -517,11 +580,17 @@ if (ONLY.has('chains')) {
   print();
   print('| measure | floor | server (`previous_response_id`) | server ÷ floor |');
   print('|---|---|---|---|');
-  print(`| turns/s | ${fmt(at('floor', 'turnsPerSecond'), 0)} | ${fmt(at('server', 'turnsPerSecond'), 0)} | ${fmt(at('server', 'turnsPerSecond') / at('floor', 'turnsPerSecond'), 2)}× |`);
-  print(`| CPU per turn (server + PostgreSQL) (ms) | ${fmt(at('floor', 'cpuMs'))} | ${fmt(at('server', 'cpuMs'))} | ${fmt(at('server', 'cpuMs') / at('floor', 'cpuMs'), 1)}× |`);
+  print(
+    `| turns/s | ${fmt(at('floor', 'turnsPerSecond'), 0)} | ${fmt(at('server', 'turnsPerSecond'), 0)} | ${fmt(at('server', 'turnsPerSecond') / at('floor', 'turnsPerSecond'), 2)}× |`,
+  );
+  print(
+    `| CPU per turn (server + PostgreSQL) (ms) | ${fmt(at('floor', 'cpuMs'))} | ${fmt(at('server', 'cpuMs'))} | ${fmt(at('server', 'cpuMs') / at('floor', 'cpuMs'), 1)}× |`,
+  );
   print(`| failed turns | ${errors('floor')} | ${errors('server')} | |`);
   print();
-  summary.push(`${CHAINS} chains at once: ${fmt(at('server', 'turnsPerSecond') / at('floor', 'turnsPerSecond'), 2)}× the floor's turns/s (goal ≥ 0.3×), ${errors('server')} failed turns (goal 0)`);
+  summary.push(
+    `${CHAINS} chains at once: ${fmt(at('server', 'turnsPerSecond') / at('floor', 'turnsPerSecond'), 2)}× the floor's turns/s (goal ≥ 0.3×), ${errors('server')} failed turns (goal 0)`,
+  );
 }
 
 if (ONLY.has('soak')) {
@@ -540,7 +609,9 @@ if (ONLY.has('soak')) {
   const windowSeconds = Math.min(60, Math.max(5, seconds / 10));
   print(`### Soak: ${rate} requests/s for ${seconds} s (open loop; a quarter each stateless, streamed, stored, chained)`);
   print();
-  print('| from (s) | requests | errors | p50 (ms) | p99 (ms) | server RSS at the end (MB) | live heap after the last full GC (MB) | full GCs | server CPU (% of a core) |');
+  print(
+    '| from (s) | requests | errors | p50 (ms) | p99 (ms) | server RSS at the end (MB) | live heap after the last full GC (MB) | full GCs | server CPU (% of a core) |',
+  );
   print('|---|---|---|---|---|---|---|---|---|');
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
@@ -555,7 +626,9 @@ if (ONLY.has('soak')) {
     const sorted = [...window.samples].sort((a, b) => a - b);
     const at = (p: number) => (sorted.length ? fmt(percentile(sorted, p)) : '–');
     liveSeries.push(liveHeap.afterFullGcMb);
-    print(`| ${fmt(from, 0)} | ${fmt(sorted.length + window.errors, 0)} | ${window.errors} | ${at(50)} | ${at(99)} | ${fmt(rss, 0)} | ${fmt(liveHeap.afterFullGcMb, 1)} | ${liveHeap.fullGcs - window.fullGcs} | ${fmt((100 * (cpu - window.cpu)) / ((now - from) * 1e6), 0)} |`);
+    print(
+      `| ${fmt(from, 0)} | ${fmt(sorted.length + window.errors, 0)} | ${window.errors} | ${at(50)} | ${at(99)} | ${fmt(rss, 0)} | ${fmt(liveHeap.afterFullGcMb, 1)} | ${liveHeap.fullGcs - window.fullGcs} | ${fmt((100 * (cpu - window.cpu)) / ((now - from) * 1e6), 0)} |`,
+    );
     window = { from: now, samples: [], errors: 0, cpu, fullGcs: liveHeap.fullGcs };
   };
   for (let n = 0; ; n++) {
@@ -577,9 +650,13 @@ if (ONLY.has('soak')) {
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   const idleAfter = rssMb(server.child.pid!);
   print();
-  print(`server RSS: ${fmt(idleRssMb, 0)} MB idle before, ${fmt(Math.min(...rssSeries), 0)}–${fmt(Math.max(...rssSeries), 0)} MB during, ${fmt(idleAfter, 0)} MB idle 5 s after`);
+  print(
+    `server RSS: ${fmt(idleRssMb, 0)} MB idle before, ${fmt(Math.min(...rssSeries), 0)}–${fmt(Math.max(...rssSeries), 0)} MB during, ${fmt(idleAfter, 0)} MB idle 5 s after`,
+  );
   print();
-  summary.push(`soak: RSS ${fmt(Math.min(...rssSeries), 0)}–${fmt(Math.max(...rssSeries), 0)} MB over ${seconds} s at ${rate} requests/s (first window ${fmt(rssSeries[0]!, 0)}, last ${fmt(rssSeries.at(-1)!, 0)} MB), live heap after full GCs ${fmt(liveSeries[0]!, 1)} → ${fmt(liveSeries.at(-1)!, 1)} MB; idle ${fmt(idleRssMb, 0)} MB before, ${fmt(idleAfter, 0)} MB after (goal: idle ≤ 200 MB, flat)`);
+  summary.push(
+    `soak: RSS ${fmt(Math.min(...rssSeries), 0)}–${fmt(Math.max(...rssSeries), 0)} MB over ${seconds} s at ${rate} requests/s (first window ${fmt(rssSeries[0]!, 0)}, last ${fmt(rssSeries.at(-1)!, 0)} MB), live heap after full GCs ${fmt(liveSeries[0]!, 1)} → ${fmt(liveSeries.at(-1)!, 1)} MB; idle ${fmt(idleRssMb, 0)} MB before, ${fmt(idleAfter, 0)} MB after (goal: idle ≤ 200 MB, flat)`,
+  );
 }
 
 print(`server RSS: ${fmt(idleRssMb, 0)} MB idle, ${fmt(rssMb(server.child.pid!), 0)} MB at the end`);

@@ -48,7 +48,9 @@ const server = createServer((request, response) => {
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', () => {
     if (request.method !== 'POST' || !request.url?.endsWith('/responses')) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found","type":"invalid_request_error","param":null,"code":null}}');
+      response
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":{"message":"not found","type":"invalid_request_error","param":null,"code":null}}');
       return;
     }
     // A real vendor reads the whole body; so does this mock (JSON.parse of what it got: the stream flag).

@@ -51,12 +51,22 @@ const server = floor
 const origin = `http://127.0.0.1:${port}`;
 for (;;) {
   // The floor answers only POST /v1/responses: any answer means it is listening.
-  if (await fetch(`${origin}/health`).then((response) => floor || response.ok, () => false)) break;
+  if (
+    await fetch(`${origin}/health`).then(
+      (response) => floor || response.ok,
+      () => false,
+    )
+  )
+    break;
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 const post = async (path: string, body: unknown): Promise<any> => {
-  const response = await fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` }, body: JSON.stringify(body) });
+  const response = await fetch(`${origin}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   if (!response.ok) throw new Error(text);
   return (body as { stream?: boolean }).stream ? text : JSON.parse(text);
@@ -125,7 +135,9 @@ await Promise.all(
     }
   }),
 );
-console.log(`\n${requests} × ${mode}: ${((performance.now() - started) / requests).toFixed(2)} ms each, ${concurrency} at a time; PostgreSQL CPU ${((postgresCpuUs() - pgBefore) / requests).toFixed(0)} µs each`);
+console.log(
+  `\n${requests} × ${mode}: ${((performance.now() - started) / requests).toFixed(2)} ms each, ${concurrency} at a time; PostgreSQL CPU ${((postgresCpuUs() - pgBefore) / requests).toFixed(0)} µs each`,
+);
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));
 mock.kill();
@@ -157,7 +169,15 @@ profile.samples.forEach((id, index) => {
   if (clock < measuredFrom || callFrame.functionName === '(idle)') return;
   busy += us;
   const url = callFrame.url;
-  const area = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/dist/') ? `src/${url.split('/dist/')[1]!.split('/')[0]}` : url.startsWith('node:') ? 'node internals' : callFrame.functionName.startsWith('(') ? callFrame.functionName : 'native');
+  const area =
+    /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+    (url.includes('/dist/')
+      ? `src/${url.split('/dist/')[1]!.split('/')[0]}`
+      : url.startsWith('node:')
+        ? 'node internals'
+        : callFrame.functionName.startsWith('(')
+          ? callFrame.functionName
+          : 'native');
   byArea.set(area, (byArea.get(area) ?? 0) + us);
   const name = `${callFrame.functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${callFrame.lineNumber + 1}`;
   byFunction.set(name, (byFunction.get(name) ?? 0) + us);
@@ -172,7 +192,11 @@ profile.samples.forEach((id, index) => {
   }
 });
 const top = (map: Map<string, number>, count: number) =>
-  [...map].sort((a, b) => b[1] - a[1]).slice(0, count).map(([name, us]) => `  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name}`).join('\n');
+  [...map]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, us]) => `  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name}`)
+    .join('\n');
 console.log(`CPU profile of the server over those requests: ${(busy / 1_000).toFixed(0)} ms busy, ${(busy / requests).toFixed(0)} µs per request`);
 console.log(`by area (self time):\n${top(byArea, 15)}`);
 console.log(`by function (self time):\n${top(byFunction, 45)}`);

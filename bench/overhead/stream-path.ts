@@ -8,8 +8,8 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { SseWriter } from '../../src/common/sse.js';
-import { OpenAIResponsesAdapter } from '../../src/providers/openai-responses/openai-responses.adapter.js';
 import type { ModelRequest } from '../../src/planning/model-request.js';
+import { OpenAIResponsesAdapter } from '../../src/providers/openai-responses/openai-responses.adapter.js';
 import { TurnRun } from '../../src/turns/turn-runner.js';
 import { streamTurn } from '../../src/turns/turn-sinks.js';
 import { startMockUpstream } from '../../test/mock-upstream/mock-upstream.js';
@@ -34,9 +34,24 @@ const adapter = new OpenAIResponsesAdapter({
   callProvider: async () => ({ statusCode: 200, headers: { 'content-type': 'text/event-stream' }, body: Readable.from([sse]) }),
 });
 const request = {
-  model: 'bench', instructions: null, items: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }], tools: [], toolChoice: 'auto', parallelToolCalls: null,
-  maxOutputTokens: null, temperature: null, topP: null, textFormat: { type: 'text' }, reasoning: null, thinking: { kind: 'default' }, includeThoughts: false,
-  backfillReasoningContent: false, promptCacheKey: null, promptCacheRetention: null, promptCacheOptions: null, safetyIdentifier: null,
+  model: 'bench',
+  instructions: null,
+  items: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }],
+  tools: [],
+  toolChoice: 'auto',
+  parallelToolCalls: null,
+  maxOutputTokens: null,
+  temperature: null,
+  topP: null,
+  textFormat: { type: 'text' },
+  reasoning: null,
+  thinking: { kind: 'default' },
+  includeThoughts: false,
+  backfillReasoningContent: false,
+  promptCacheKey: null,
+  promptCacheRetention: null,
+  promptCacheOptions: null,
+  safetyIdentifier: null,
 } as unknown as ModelRequest;
 const response = { id: 'resp_bench', object: 'response', status: 'in_progress', output: [] as unknown[], model: 'bench', created_at: 0 };
 
@@ -46,8 +61,13 @@ function sink(): { raw: ServerResponse; bytes: () => number } {
   const raw = Object.assign(new EventEmitter(), {
     destroyed: false,
     writeHead: () => raw,
-    write: (text: string) => ((bytes += text.length), true),
-    end: (text: string) => void (bytes += text.length),
+    write: (text: string) => {
+      bytes += text.length;
+      return true;
+    },
+    end: (text: string) => {
+      bytes += text.length;
+    },
   });
   return { raw: raw as unknown as ServerResponse, bytes: () => bytes };
 }
@@ -74,4 +94,11 @@ const started = performance.now();
 let bytes = 0;
 for (let n = 0; n < streams; n++) bytes += await one();
 const cpu = process.cpuUsage(before);
-console.log(JSON.stringify({ streams, usPerStream: Math.round((cpu.user + cpu.system) / streams), wallUsPerStream: Math.round(((performance.now() - started) * 1000) / streams), bytesPerStream: bytes / streams }));
+console.log(
+  JSON.stringify({
+    streams,
+    usPerStream: Math.round((cpu.user + cpu.system) / streams),
+    wallUsPerStream: Math.round(((performance.now() - started) * 1000) / streams),
+    bytesPerStream: bytes / streams,
+  }),
+);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { ApiError } from '../common/api-error.js';
 import { toListPage } from '../common/pagination.js';
+import { unixSecondsOrNull } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
 import {
   type AdminConversationRecord,
@@ -12,7 +13,6 @@ import {
   type TimelineItem,
 } from './admin-conversations.repository.js';
 import { booleanParamSchema, refuseUnknownParams, toPublicTotals, unixSecondsSchema } from './admin-usage.schemas.js';
-import { unixSecondsOrNull } from '../common/unix-time.js';
 
 /** A conversation's metadata holds at most 16 keys, so more pairs than that cannot all match. */
 const MAX_METADATA_FILTERS = 16;
@@ -89,7 +89,6 @@ export function parseConversationListQuery(query: unknown): ConversationListQuer
     after: parsed.after,
   };
 }
-
 
 function toPublicConversation(conversation: AdminConversationRecord) {
   return {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
-import { type UsageSumsRow, type UsageTotals, toUsageTotals, usageSums } from './admin-usage.repository.js';
+import { toUsageTotals, type UsageSumsRow, type UsageTotals, usageSums } from './admin-usage.repository.js';
 
 /** A conversation of any project, as operators list it. */
 export interface AdminConversationRecord {
@@ -98,11 +98,16 @@ export class AdminConversationsRepository {
    * exist. Raw SQL because the updated range compares the later of two tables' timestamps, which
    * Prisma's `where` cannot say, and metadata keys are matched with `->>` on the `json` column.
    */
-  async list(filter: ConversationFilter, page: { limit: number; order: 'asc' | 'desc'; after: { createdAt: Date; id: string } | null }): Promise<AdminConversationRecord[]> {
+  async list(
+    filter: ConversationFilter,
+    page: { limit: number; order: 'asc' | 'desc'; after: { createdAt: Date; id: string } | null },
+  ): Promise<AdminConversationRecord[]> {
     const conditions = whereConditions(filter);
     if (page.after) {
       const { createdAt, id } = page.after;
-      conditions.push(page.order === 'asc' ? Prisma.sql`(c.created_at, c.id) > (${createdAt}, ${id})` : Prisma.sql`(c.created_at, c.id) < (${createdAt}, ${id})`);
+      conditions.push(
+        page.order === 'asc' ? Prisma.sql`(c.created_at, c.id) > (${createdAt}, ${id})` : Prisma.sql`(c.created_at, c.id) < (${createdAt}, ${id})`,
+      );
     }
     const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
     const direction = page.order === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
@@ -141,7 +146,18 @@ export class AdminConversationsRepository {
     const rows = await this.prisma.response.findMany({
       where: { conversationId },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      select: { id: true, status: true, model: true, createdAt: true, completedAt: true, deletedAt: true, usage: true, costUsd: true, cacheSavedUsd: true, error: true },
+      select: {
+        id: true,
+        status: true,
+        model: true,
+        createdAt: true,
+        completedAt: true,
+        deletedAt: true,
+        usage: true,
+        costUsd: true,
+        cacheSavedUsd: true,
+        error: true,
+      },
     });
     return rows.map((row) => ({ ...row, usage: row.usage as PublicUsage | null }));
   }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { CachePlanRecord } from '../caching/cache-plan-record.js';
+import type { UpstreamRequestRecord } from '../common/upstream-trace.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { UpstreamBodyStore } from '../history/upstream-body-store.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { PublicUsage } from '../items/usage.js';
 import type { ContextPlanRecord } from '../planning/plan-context.js';
-import type { UpstreamRequestRecord } from '../common/upstream-trace.js';
 import { restoreStoredRequest } from '../responses/stored-request.js';
 
 /** One response as an operator sees it: what was asked, what it cost, what the cache did. */

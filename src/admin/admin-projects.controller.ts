@@ -7,20 +7,28 @@ import { hashApiKey } from '../auth/hash-api-key.js';
 import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
 import { toListPage } from '../common/pagination.js';
-import { parseOrThrow } from '../common/validation.js';
-import { type ApiKeyRecord, AdminProjectsRepository, type ProjectRecord } from './admin-projects.repository.js';
 import { unixSecondsOrNull } from '../common/unix-time.js';
+import { parseOrThrow } from '../common/validation.js';
+import { AdminProjectsRepository, type ApiKeyRecord, type ProjectRecord } from './admin-projects.repository.js';
 
 const createProjectSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'project ids are 1-64 letters, digits, _ or -').optional(),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'project ids are 1-64 letters, digits, _ or -')
+    .optional(),
   name: z.string().max(256).nullish(),
 });
 const createKeySchema = z.object({ name: z.string().max(256).nullish() });
 const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), after: z.string().min(1).optional() });
 
-
 function toPublicProject(project: ProjectRecord) {
-  return { id: project.id, object: 'project', name: project.name, created_at: unixSecondsOrNull(project.createdAt), disabled_at: unixSecondsOrNull(project.disabledAt) };
+  return {
+    id: project.id,
+    object: 'project',
+    name: project.name,
+    created_at: unixSecondsOrNull(project.createdAt),
+    disabled_at: unixSecondsOrNull(project.disabledAt),
+  };
 }
 
 function toPublicKey(key: ApiKeyRecord) {

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { ApiError } from '../common/api-error.js';
 import { toListPage } from '../common/pagination.js';
+import { unixSecondsOrNull } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
 import { ResponsesService } from '../responses/responses.service.js';
 import { AdminRunsRepository, type RunRecord, type RunStatus, runStatuses } from './admin-runs.repository.js';
-import { unixSecondsOrNull } from '../common/unix-time.js';
 
 /** What an operator looks at first: runs waiting, running, or that need a decision (failed). */
 const DEFAULT_STATUSES = ['queued', 'in_progress', 'failed'] as const;
@@ -31,7 +31,6 @@ const listRunsSchema = z.object({
   order: z.enum(['asc', 'desc']).default('desc'),
   after: z.string().min(1).optional(),
 });
-
 
 function toPublicRun(run: RunRecord) {
   return {
@@ -65,7 +64,13 @@ export class AdminRunsController {
   @Get()
   async list(@Query() query: unknown) {
     const { status, project_id: projectId, limit, order, after } = parseOrThrow(listRunsSchema, query);
-    const rows = await this.repository.list({ statuses: [...new Set(status ?? DEFAULT_STATUSES)], projectId: projectId ?? null, limit, order, after: after ?? null });
+    const rows = await this.repository.list({
+      statuses: [...new Set(status ?? DEFAULT_STATUSES)],
+      projectId: projectId ?? null,
+      limit,
+      order,
+      after: after ?? null,
+    });
     if (rows === 'cursor_not_found') throw ApiError.invalidValue(`No response with id '${after}'.`, 'after');
     return toListPage(rows.map(toPublicRun), limit);
   }

@@ -45,7 +45,13 @@ export class AdminRunsRepository {
    * One page, keyset-paginated on (created_at, id) in `order`; `limit + 1` rows tell whether more
    * exist. 'cursor_not_found' when `after` names no response.
    */
-  async list(query: { statuses: RunStatus[]; projectId: string | null; limit: number; order: 'asc' | 'desc'; after: string | null }): Promise<RunRecord[] | 'cursor_not_found'> {
+  async list(query: {
+    statuses: RunStatus[];
+    projectId: string | null;
+    limit: number;
+    order: 'asc' | 'desc';
+    after: string | null;
+  }): Promise<RunRecord[] | 'cursor_not_found'> {
     let cursor: Prisma.ResponseWhereInput = {};
     if (query.after !== null) {
       const row = await this.prisma.response.findUnique({ where: { id: query.after }, select: { createdAt: true } });

@@ -1,9 +1,8 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
+import { unixSeconds } from '../common/unix-time.js';
 import { AdminUsageRepository } from './admin-usage.repository.js';
 import { parseUsageQuery, toPublicTotals } from './admin-usage.schemas.js';
-import { unixSeconds } from '../common/unix-time.js';
-
 
 /** Tokens and cost per project and model over a time range, across projects. */
 @Controller('admin/v1/usage')

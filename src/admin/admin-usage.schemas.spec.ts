@@ -18,7 +18,10 @@ describe(parseUsageQuery.name, () => {
       groupBy: { project: true, model: true },
     });
     expect(parseUsageQuery({ start_time: '10', group_by: 'model,project' }).groupBy).toEqual({ project: true, model: true });
-    expect(parseUsageQuery({ start_time: '10', group_by: 'model', project_id: 'p' })).toMatchObject({ projectId: 'p', groupBy: { project: false, model: true } });
+    expect(parseUsageQuery({ start_time: '10', group_by: 'model', project_id: 'p' })).toMatchObject({
+      projectId: 'p',
+      groupBy: { project: false, model: true },
+    });
   });
 
   it('ends now, rounded up to a whole second, when end_time is left out', () => {
@@ -43,7 +46,25 @@ describe(parseUsageQuery.name, () => {
 describe(toPublicTotals.name, () => {
   it('names the sums as the API shows them', () => {
     expect(
-      toPublicTotals({ responses: 2, inputTokens: 10, cachedTokens: 4, cacheWriteTokens: 3, outputTokens: 7, reasoningTokens: 2, costUsd: 0.5, cacheSavedUsd: -0.1 }),
-    ).toEqual({ responses: 2, input_tokens: 10, cached_tokens: 4, cache_write_tokens: 3, output_tokens: 7, reasoning_tokens: 2, cost_usd: 0.5, cache_saved_usd: -0.1 });
+      toPublicTotals({
+        responses: 2,
+        inputTokens: 10,
+        cachedTokens: 4,
+        cacheWriteTokens: 3,
+        outputTokens: 7,
+        reasoningTokens: 2,
+        costUsd: 0.5,
+        cacheSavedUsd: -0.1,
+      }),
+    ).toEqual({
+      responses: 2,
+      input_tokens: 10,
+      cached_tokens: 4,
+      cache_write_tokens: 3,
+      output_tokens: 7,
+      reasoning_tokens: 2,
+      cost_usd: 0.5,
+      cache_saved_usd: -0.1,
+    });
   });
 });

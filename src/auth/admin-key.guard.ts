@@ -23,5 +23,7 @@ function sameSecret(presented: string, expected: string): boolean {
   const a = Buffer.from(presented, 'utf8');
   const b = Buffer.from(expected, 'utf8');
   // timingSafeEqual needs equal lengths; comparing the key with itself keeps the time independent of where they differ.
-  return a.length === b.length ? timingSafeEqual(a, b) : (timingSafeEqual(b, b), false);
+  if (a.length === b.length) return timingSafeEqual(a, b);
+  timingSafeEqual(b, b);
+  return false;
 }

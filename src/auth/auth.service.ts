@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { newId } from '../common/ids.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { ApiKeyConfig, AppConfig } from '../config/env.schema.js';
-import { newId } from '../common/ids.js';
 import { Sql } from '../persistence/sql.js';
 import { hashApiKey } from './hash-api-key.js';
 

@@ -33,7 +33,10 @@ export function planBreakpoints(input: BreakpointPlanInput): CacheBreakpoint[] {
   const { blocks } = input;
   const cumulative: number[] = [];
   let sum = 0;
-  for (const block of blocks) cumulative.push((sum += block.tokens));
+  for (const block of blocks) {
+    sum += block.tokens;
+    cumulative.push(sum);
+  }
   const usable = (index: number | null): index is number =>
     index !== null && index >= 0 && index < blocks.length && blocks[index]!.cacheable && cumulative[index]! >= input.minTokens;
 

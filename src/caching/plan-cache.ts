@@ -1,6 +1,5 @@
 import type { CacheCapabilities } from '../config/model-catalog.js';
-import type { CacheThreadRef } from './cache-types.js';
-import type { CacheBreakpoint, CacheMode, CacheTtl, PromptBlock } from './cache-types.js';
+import type { CacheBreakpoint, CacheMode, CacheThreadRef, CacheTtl, PromptBlock } from './cache-types.js';
 import { chooseTtl } from './choose-ttl.js';
 import { planBreakpoints } from './plan-breakpoints.js';
 

@@ -33,7 +33,9 @@ describe('SseWriter', () => {
     expect(writer.write({ type: 'response.in_progress' })).toBeUndefined();
     expect(response.flushes).toEqual([]);
     await nextTurn();
-    expect(response.flushes).toEqual(['event: response.created\ndata: {"type":"response.created"}\n\nevent: response.in_progress\ndata: {"type":"response.in_progress"}\n\n']);
+    expect(response.flushes).toEqual([
+      'event: response.created\ndata: {"type":"response.created"}\n\nevent: response.in_progress\ndata: {"type":"response.in_progress"}\n\n',
+    ]);
     writer.end();
   });
 
@@ -110,10 +112,27 @@ describe('SseWriter', () => {
 });
 
 describe(eventJson.name, () => {
-  const delta = (text: string, sequence = 7) => ({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: text, logprobs: [], sequence_number: sequence });
+  const delta = (text: string, sequence = 7) => ({
+    type: 'response.output_text.delta',
+    item_id: 'msg_1',
+    output_index: 0,
+    content_index: 0,
+    delta: text,
+    logprobs: [],
+    sequence_number: sequence,
+  });
 
   it('writes a text delta exactly as JSON.stringify does, whatever its text', () => {
-    const texts = ['', 'plain', 'quote " backslash \\ slash /', 'line\nbreak\ttab\r\u0000\u001f', 'ü 🙂 \u2028\u2029', '\ud800 lone \udc00', '</script>', 'x'.repeat(5_000)];
+    const texts = [
+      '',
+      'plain',
+      'quote " backslash \\ slash /',
+      'line\nbreak\ttab\r\u0000\u001f',
+      'ü 🙂 \u2028\u2029',
+      '\ud800 lone \udc00',
+      '</script>',
+      'x'.repeat(5_000),
+    ];
     for (const text of texts) {
       const event = delta(text, 123_456);
       expect(eventJson(event)).toBe(JSON.stringify(event));
@@ -123,7 +142,10 @@ describe(eventJson.name, () => {
   it('does not stringify a text delta the turn made: only its two strings', () => {
     const stringify = JSON.stringify;
     const stringified: unknown[] = [];
-    JSON.stringify = ((value: unknown, ...rest: []) => (stringified.push(value), stringify(value, ...rest))) as typeof JSON.stringify;
+    JSON.stringify = ((value: unknown, ...rest: []) => {
+      stringified.push(value);
+      return stringify(value, ...rest);
+    }) as typeof JSON.stringify;
     try {
       eventJson(delta('hello'));
     } finally {

@@ -1,7 +1,7 @@
+import { ApiError } from './api-error.js';
 import { isContextOverflow } from './context-overflow.js';
 import { ProviderError } from './provider-error.js';
 import { UnsupportedFeatureError } from './unsupported-feature-error.js';
-import { ApiError } from './api-error.js';
 
 /**
  * Maps anything thrown to the ApiError the client sees. Upstream statuses are kept where they mean
@@ -24,7 +24,13 @@ function fromProviderError(error: ProviderError): ApiError {
   switch (error.status) {
     case 400:
     case 422:
-      return new ApiError(400, `${upstream} rejected the request: ${error.message}`, 'invalid_request_error', null, error.providerCode ?? 'upstream_invalid_request');
+      return new ApiError(
+        400,
+        `${upstream} rejected the request: ${error.message}`,
+        'invalid_request_error',
+        null,
+        error.providerCode ?? 'upstream_invalid_request',
+      );
     case 401:
     case 403:
       return ApiError.badGateway(`${upstream} rejected the server's API key for it (${error.status}): ${error.message}`, 'upstream_authentication_failed');

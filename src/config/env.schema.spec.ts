@@ -3,7 +3,13 @@ import { ConfigError, loadConfig, parseApiKeys } from './env.schema.js';
 describe(loadConfig.name, () => {
   it('defaults to embedded PGlite, port 8080 and a 32 MiB body limit', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, database: { kind: 'pglite', dataDir: './data' }, maxBodyBytes: 32 * 1024 * 1024, upstreamBodyCacheChars: 32 * 1024 * 1024, apiKeys: [] });
+    expect(config).toMatchObject({
+      port: 8080,
+      database: { kind: 'pglite', dataDir: './data' },
+      maxBodyBytes: 32 * 1024 * 1024,
+      upstreamBodyCacheChars: 32 * 1024 * 1024,
+      apiKeys: [],
+    });
     expect(config.openai).toEqual({ apiKey: null, baseUrl: 'https://api.openai.com/v1', wireApi: 'responses' });
     expect(config.anthropic.baseUrl).toBe('https://api.anthropic.com');
     expect(config.gemini.baseUrl).toBe('https://generativelanguage.googleapis.com');
@@ -14,7 +20,12 @@ describe(loadConfig.name, () => {
   });
 
   it('reads OpenAI-compatible providers from <NAME>_BASE_URL and <NAME>_API_KEY', () => {
-    const config = loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'vllm, deep-seek', VLLM_BASE_URL: 'http://127.0.0.1:8000/v1/', DEEP_SEEK_BASE_URL: 'https://x/v1', DEEP_SEEK_API_KEY: 'k' });
+    const config = loadConfig({
+      OPENAI_COMPATIBLE_PROVIDERS: 'vllm, deep-seek',
+      VLLM_BASE_URL: 'http://127.0.0.1:8000/v1/',
+      DEEP_SEEK_BASE_URL: 'https://x/v1',
+      DEEP_SEEK_API_KEY: 'k',
+    });
     expect(config.compatibleProviders).toEqual([
       { name: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1', apiKey: null, wireApi: 'chat' },
       { name: 'deep-seek', baseUrl: 'https://x/v1', apiKey: 'k', wireApi: 'chat' },
@@ -29,7 +40,10 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: 'vllm', VLLM_BASE_URL: 'http://x/v1', VLLM_WIRE_API: 'grpc' })).toThrow(/VLLM_WIRE_API/);
     // A worker without a shared queue would never get any work.
     expect(() => loadConfig({ SERVER_ROLE: 'worker' })).toThrow(/REDIS_URL/);
-    expect(loadConfig({ SERVER_ROLE: 'worker', REDIS_URL: 'redis://r:6379' })).toMatchObject({ role: 'worker', redis: { url: 'redis://r:6379', keyPrefix: 'rs' } });
+    expect(loadConfig({ SERVER_ROLE: 'worker', REDIS_URL: 'redis://r:6379' })).toMatchObject({
+      role: 'worker',
+      redis: { url: 'redis://r:6379', keyPrefix: 'rs' },
+    });
   });
 });
 

@@ -17,7 +17,10 @@ export const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   REDIS_URL: optionalString,
   /** Prefixes every Redis key this server writes (queue, event streams, channels), so deployments can share a Redis. */
-  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _, . and -').default('rs'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _, . and -')
+    .default('rs'),
   /** `api` serves HTTP only, `worker` runs background responses only (needs REDIS_URL), `all` does both. */
   SERVER_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   /** Background responses one process runs at the same time. */
@@ -26,7 +29,11 @@ export const envSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   API_KEYS: optionalString,
   ADMIN_API_KEY: optionalString,
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
   /**
    * Memory for the last upstream body of each thread, the base its next body is stored as a delta
    * of. A thread whose body was evicted stores its next body whole. 0 turns deltas off.

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeCacheSavings, computeCost, ModelCatalog } from './model-catalog.js';
 import { ConfigError } from './env.schema.js';
+import { computeCacheSavings, computeCost, ModelCatalog } from './model-catalog.js';
 
 describe(ModelCatalog.name, () => {
   const catalog = ModelCatalog.load(null);
@@ -23,7 +23,16 @@ describe(ModelCatalog.name, () => {
       maxOutputTokens: null,
       capabilities: { tools: true, images: true, jsonSchema: true, reasoning: false },
       pricing: null,
-      cache: { kind: 'automatic-prefix', minTokens: 1024, maxBreakpoints: 0, lookback: 20, ttls: [], retention: [], promptCacheKey: false, multipliers: { read: 0.1, write5m: 1, write1h: 1, storagePerHour: 0 } },
+      cache: {
+        kind: 'automatic-prefix',
+        minTokens: 1024,
+        maxBreakpoints: 0,
+        lookback: 20,
+        ttls: [],
+        retention: [],
+        promptCacheKey: false,
+        multipliers: { read: 0.1, write5m: 1, write1h: 1, storagePerHour: 0 },
+      },
       thinking: { style: 'none', canDisable: true, budget: { min: 1024, max: 32000 }, levels: ['LOW', 'HIGH'] },
       compaction: null,
     });
@@ -51,7 +60,12 @@ describe(ModelCatalog.name, () => {
       multipliers: { read: 0.1, write5m: 1.25, write1h: 2, storagePerHour: 0 },
     });
     expect(catalog.lookup('anthropic/claude-haiku-4-5').cache).toMatchObject({ kind: 'breakpoints', minTokens: 4096, maxBreakpoints: 4 });
-    expect(catalog.lookup('openai/gpt-5-mini').cache).toMatchObject({ kind: 'automatic-prefix', minTokens: 1024, retention: ['in_memory', '24h'], promptCacheKey: true });
+    expect(catalog.lookup('openai/gpt-5-mini').cache).toMatchObject({
+      kind: 'automatic-prefix',
+      minTokens: 1024,
+      retention: ['in_memory', '24h'],
+      promptCacheKey: true,
+    });
     expect(catalog.lookup('openai/gpt-4o').cache.retention).toEqual([]);
     expect(catalog.lookup('google/gemini-2.5-flash').cache).toMatchObject({ kind: 'gemini', minTokens: 1024 });
   });

@@ -226,12 +226,18 @@ function readCatalogFile(path: string | URL): CatalogFile {
     throw new ConfigError(`Cannot read the model catalog ${String(path)}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const parsed = catalogFileSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`Invalid model catalog ${String(path)}: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join('.')}`);
+  if (!parsed.success)
+    throw new ConfigError(`Invalid model catalog ${String(path)}: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join('.')}`);
   return parsed.data;
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${glob
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HistoryModule } from '../history/history.module.js';
-import { ProvidersModule } from '../providers/providers.module.js';
 import { ReasoningModule } from '../history/reasoning.module.js';
+import { ProvidersModule } from '../providers/providers.module.js';
 import { ConversationsController } from './conversations.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsService } from './conversations.service.js';

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { CacheMode } from '../caching/cache-types.js';
-import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { newId } from '../common/ids.js';
+import { seqAfter } from '../common/pagination.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { ThreadStore } from '../history/thread-store.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
-import { seqAfter } from '../common/pagination.js';
 import { Sql } from '../persistence/sql.js';
+import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 
 export interface ConversationRecord {
   id: string;
@@ -29,7 +29,11 @@ export class ConversationsRepository {
   ) {}
 
   /** The conversation, its thread and its first items, in one transaction. */
-  async create(projectId: string, fields: { metadata: Record<string, string>; cachePolicy: CacheMode | null; reasoningPolicy: ReasoningPolicy | null }, items: Item[]): Promise<ConversationRecord> {
+  async create(
+    projectId: string,
+    fields: { metadata: Record<string, string>; cachePolicy: CacheMode | null; reasoningPolicy: ReasoningPolicy | null },
+    items: Item[],
+  ): Promise<ConversationRecord> {
     return this.sql.transaction(async (tx) => {
       const threadId = await this.threads.createThread(tx, projectId, 'conversation');
       const [row] = await tx.query<ConversationRow>(
@@ -48,7 +52,11 @@ export class ConversationsRepository {
   }
 
   /** Sets the fields given; an absent field keeps its value. */
-  async update(projectId: string, id: string, fields: { metadata?: Record<string, string>; cachePolicy?: CacheMode | null; reasoningPolicy?: ReasoningPolicy | null }): Promise<ConversationRecord | null> {
+  async update(
+    projectId: string,
+    id: string,
+    fields: { metadata?: Record<string, string>; cachePolicy?: CacheMode | null; reasoningPolicy?: ReasoningPolicy | null },
+  ): Promise<ConversationRecord | null> {
     const { count } = await this.prisma.conversation.updateMany({ where: { id, projectId, deletedAt: null }, data: fields });
     return count === 1 ? this.find(projectId, id) : null;
   }

@@ -1,17 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ProviderRegistry } from '../providers/provider-registry.js';
-import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import type { CacheMode } from '../caching/cache-types.js';
-import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { ApiError } from '../common/api-error.js';
 import { type ListPage, type ListQuery, toListPage } from '../common/pagination.js';
+import { unixSeconds } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
+import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import { ThreadStore } from '../history/thread-store.js';
-import { type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import { toCanonicalInput } from '../history/to-canonical-input.js';
+import { type PublicItem, toPublicItem } from '../items/item.schemas.js';
+import { ProviderRegistry } from '../providers/provider-registry.js';
+import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { type ConversationRecord, ConversationsRepository } from './conversations.repository.js';
 import { createConversationItemsSchema, createConversationSchema, updateConversationSchema } from './conversations.schemas.js';
-import { unixSeconds } from '../common/unix-time.js';
 
 export interface PublicConversation {
   id: string;
@@ -38,8 +38,19 @@ export class ConversationsService {
 
   async create(projectId: string, rawBody: unknown): Promise<PublicConversation> {
     const body = parseOrThrow(createConversationSchema, rawBody ?? {});
-    const items = await toCanonicalInput(body.items ?? [], (itemId) => this.threads.findItem(projectId, itemId), 'items', (text) => this.envelope.open(text));
-    return toPublicConversation(await this.repository.create(projectId, { metadata: body.metadata ?? {}, cachePolicy: body.cache_policy ?? null, reasoningPolicy: body.reasoning_policy ?? null }, items));
+    const items = await toCanonicalInput(
+      body.items ?? [],
+      (itemId) => this.threads.findItem(projectId, itemId),
+      'items',
+      (text) => this.envelope.open(text),
+    );
+    return toPublicConversation(
+      await this.repository.create(
+        projectId,
+        { metadata: body.metadata ?? {}, cachePolicy: body.cache_policy ?? null, reasoningPolicy: body.reasoning_policy ?? null },
+        items,
+      ),
+    );
   }
 
   async retrieve(projectId: string, id: string): Promise<PublicConversation> {
@@ -69,7 +80,12 @@ export class ConversationsService {
   async createItems(projectId: string, id: string, rawBody: unknown): Promise<ListPage<PublicItem>> {
     const conversation = await this.findOrThrow(projectId, id);
     const body = parseOrThrow(createConversationItemsSchema, rawBody ?? {});
-    const items = await toCanonicalInput(body.items, (itemId) => this.threads.findItem(projectId, itemId), 'items', (text) => this.envelope.open(text));
+    const items = await toCanonicalInput(
+      body.items,
+      (itemId) => this.threads.findItem(projectId, itemId),
+      'items',
+      (text) => this.envelope.open(text),
+    );
     await this.repository.appendItems(projectId, conversation.threadId, items);
     return toListPage(items.map(toPublicItem), items.length);
   }

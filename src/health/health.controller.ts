@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { DATABASE } from '../persistence/persistence.module.js';
 import type { Database } from '../persistence/database.js';
+import { DATABASE } from '../persistence/persistence.module.js';
 
 @Controller('health')
 export class HealthController {

@@ -101,7 +101,13 @@ export class ThreadStore {
    * it, so each call's items are contiguous, in commit order. Extending a thread at its tip is one
    * statement; when `from` is no longer the tip, the fork that follows is a second.
    */
-  async appendTurn(projectId: string, target: AppendTarget, items: NewItem[], followUp: AppendFollowUp | null = null, on: Sql = this.sql): Promise<ThreadPosition> {
+  async appendTurn(
+    projectId: string,
+    target: AppendTarget,
+    items: NewItem[],
+    followUp: AppendFollowUp | null = null,
+    on: Sql = this.sql,
+  ): Promise<ThreadPosition> {
     const count = items.length;
     if (target.kind === 'tip' || (target.kind === 'continue' && target.from && !target.behindTip)) {
       const threadId = target.kind === 'tip' ? target.threadId : target.from!.threadId;
@@ -137,7 +143,15 @@ function withFollowUps(reserve: string, params: unknown[], projectId: string, it
     // planned for every turn. A json column of json_to_recordset reproduces the text as it was sent.
     const rows = items.map(({ item, direction, responseId }, offset) => {
       const { provider_data: providerData, ...data } = item;
-      return { offset_in_turn: offset, id: item.id, response_id: responseId, direction, type: item.type, data, ...(providerData ? { provider_data: providerData } : {}) };
+      return {
+        offset_in_turn: offset,
+        id: item.id,
+        response_id: responseId,
+        direction,
+        type: item.type,
+        data,
+        ...(providerData ? { provider_data: providerData } : {}),
+      };
     });
     steps.push(
       `inserted AS (INSERT INTO items (thread_id, seq, id, project_id, response_id, direction, type, data, provider_data)

@@ -1,8 +1,8 @@
 import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
 import type { ContentPart, Item, ProviderData } from '../items/item.schemas.js';
-import { ReasoningEnvelope } from './reasoning-envelope.js';
 import type { InputItem } from '../items/responses.schemas.js';
+import { ReasoningEnvelope } from './reasoning-envelope.js';
 
 /** Looks up stored items for `item_reference` inputs; null when the id is unknown to the project. */
 export type ItemLookup = (id: string) => Promise<Item | null>;
@@ -94,7 +94,13 @@ function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' | 'co
 function openOrRefuse(text: string, openEnvelope: EnvelopeOpener, name: string, path: string): ProviderData {
   const providerData = openEnvelope(text);
   if (!providerData) {
-    throw new ApiError(400, `The encrypted content for item ${name} could not be verified.`, 'invalid_request_error', `${path}.encrypted_content`, 'invalid_encrypted_content');
+    throw new ApiError(
+      400,
+      `The encrypted content for item ${name} could not be verified.`,
+      'invalid_request_error',
+      `${path}.encrypted_content`,
+      'invalid_encrypted_content',
+    );
   }
   return providerData;
 }

@@ -13,7 +13,8 @@ function expectRoundTrip(base: string, body: string) {
 }
 
 const history = (turns: number) => Array.from({ length: turns }, (_, turn) => ({ role: turn % 2 ? 'assistant' : 'user', content: `turn ${turn} ✓` }));
-const chatBody = (turns: number) => JSON.stringify({ model: 'qwen3-8b', messages: history(turns), tools: [{ type: 'function', name: 'lookup' }], stream: true });
+const chatBody = (turns: number) =>
+  JSON.stringify({ model: 'qwen3-8b', messages: history(turns), tools: [{ type: 'function', name: 'lookup' }], stream: true });
 
 // A seeded generator (mulberry32), so a failure reproduces; fast-check would add a dependency for these loops.
 let seed = 0x5eed;
@@ -63,7 +64,10 @@ describe(diffBody.name, () => {
     // 40 turns of ~300 characters; the next body drops the first 10 and adds 1, as a moved window does.
     const turn = (n: number) => ({ role: n % 2 ? 'assistant' : 'user', content: `turn ${n}: ${'lorem ipsum dolor '.repeat(16)}` });
     const body = (from: number, to: number) =>
-      JSON.stringify({ model: 'qwen3-8b', messages: [{ role: 'system', content: 'Be brief.' }, ...Array.from({ length: to - from }, (_, i) => turn(from + i))] });
+      JSON.stringify({
+        model: 'qwen3-8b',
+        messages: [{ role: 'system', content: 'Be brief.' }, ...Array.from({ length: to - from }, (_, i) => turn(from + i))],
+      });
     const base = body(0, 40);
     const next = body(10, 41);
     const delta = expectRoundTrip(base, next);
@@ -146,7 +150,17 @@ describe(applyBodyDelta.name, () => {
   });
 
   it('applies copies in order, and refuses one that reaches past the base or the literal text', () => {
-    expect(applyBodyDelta('0123456789', { prefix: 1, suffix: 1, middle: 'ab', copies: [[1, 5, 3], [0, 2, 2]] })).toBe('0a56723b9');
+    expect(
+      applyBodyDelta('0123456789', {
+        prefix: 1,
+        suffix: 1,
+        middle: 'ab',
+        copies: [
+          [1, 5, 3],
+          [0, 2, 2],
+        ],
+      }),
+    ).toBe('0a56723b9');
     expect(() => applyBodyDelta('0123456789', { prefix: 0, suffix: 0, middle: '', copies: [[0, 8, 3]] })).toThrow('does not fit');
     expect(() => applyBodyDelta('0123456789', { prefix: 0, suffix: 0, middle: 'a', copies: [[2, 0, 1]] })).toThrow('does not fit');
   });
@@ -181,7 +195,12 @@ describe(LatestBodyCache.name, () => {
 describe(UpstreamBodyStore.name, () => {
   const setup = (rows: unknown[] = []) => {
     const queries: unknown[] = [];
-    const prisma = { $queryRaw: async (...query: unknown[]) => (queries.push(query), rows) };
+    const prisma = {
+      $queryRaw: async (...query: unknown[]) => {
+        queries.push(query);
+        return rows;
+      },
+    };
     return { sut: new UpstreamBodyStore(prisma as unknown as PrismaClient, { upstreamBodyCacheChars: 1 << 20 }), queries };
   };
 

@@ -51,7 +51,10 @@ export function diffBody(base: string, body: string): BodyDelta {
   while (prefix < shorter && base.charCodeAt(prefix) === body.charCodeAt(prefix)) prefix++;
   if (splitsPair(body, prefix)) prefix--;
   let suffix = 0;
-  while (suffix + CHUNK <= shorter - prefix && base.slice(base.length - suffix - CHUNK, base.length - suffix) === body.slice(body.length - suffix - CHUNK, body.length - suffix)) {
+  while (
+    suffix + CHUNK <= shorter - prefix &&
+    base.slice(base.length - suffix - CHUNK, base.length - suffix) === body.slice(body.length - suffix - CHUNK, body.length - suffix)
+  ) {
     suffix += CHUNK;
   }
   while (suffix < shorter - prefix && base.charCodeAt(base.length - 1 - suffix) === body.charCodeAt(body.length - 1 - suffix)) suffix++;
@@ -118,7 +121,11 @@ function longestMatch(base: string, body: string, places: number[], at: number, 
   let best: Match | null = null;
   for (const place of places) {
     let ahead = 0;
-    while (at + ahead + CHUNK <= to && place + ahead + CHUNK <= base.length && body.slice(at + ahead, at + ahead + CHUNK) === base.slice(place + ahead, place + ahead + CHUNK)) {
+    while (
+      at + ahead + CHUNK <= to &&
+      place + ahead + CHUNK <= base.length &&
+      body.slice(at + ahead, at + ahead + CHUNK) === base.slice(place + ahead, place + ahead + CHUNK)
+    ) {
       ahead += CHUNK;
     }
     while (at + ahead < to && place + ahead < base.length && body.charCodeAt(at + ahead) === base.charCodeAt(place + ahead)) ahead++;

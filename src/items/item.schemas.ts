@@ -96,11 +96,7 @@ export const functionCallItemSchema = z.object({
   provider_data: providerDataSchema.optional(),
 });
 
-export const functionCallOutputContentSchema = z.discriminatedUnion('type', [
-  inputTextPartSchema,
-  inputImagePartSchema,
-  inputFilePartSchema,
-]);
+export const functionCallOutputContentSchema = z.discriminatedUnion('type', [inputTextPartSchema, inputImagePartSchema, inputFilePartSchema]);
 
 export const functionCallOutputItemSchema = z.object({
   type: z.literal('function_call_output'),

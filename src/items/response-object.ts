@@ -1,7 +1,7 @@
 import { unixSeconds } from '../common/unix-time.js';
 import type { PublicItem } from './item.schemas.js';
-import type { PublicUsage } from './usage.js';
 import type { CreateResponseBody, ToolParam } from './responses.schemas.js';
+import type { PublicUsage } from './usage.js';
 
 export type ResponseStatus = 'queued' | 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
 
@@ -66,7 +66,6 @@ export function toResponseSettings(body: CreateResponseBody): ResponseSettings {
     store: body.store ?? true,
   };
 }
-
 
 /**
  * The public Response object with every key the official schema (and the stricter Open Responses

@@ -76,14 +76,30 @@ const itemReferenceSchema = z.object({
   id: z.string().min(1),
 });
 
-const supportedInputItemTypes = ['message', 'function_call', 'function_call_output', 'reasoning', 'compaction', 'compaction_trigger', 'item_reference'] as const;
+const supportedInputItemTypes = [
+  'message',
+  'function_call',
+  'function_call_output',
+  'reasoning',
+  'compaction',
+  'compaction_trigger',
+  'item_reference',
+] as const;
 
 export const inputItemSchema = z.preprocess(
   // `{role, content}` without `type` is an EasyInputMessage.
   (value) => (isObject(value) && value.type == null && 'role' in value ? { ...value, type: 'message' } : value),
   z.discriminatedUnion(
     'type',
-    [inputMessageSchema, inputFunctionCallSchema, inputFunctionCallOutputSchema, inputReasoningSchema, inputCompactionSchema, compactionTriggerSchema, itemReferenceSchema],
+    [
+      inputMessageSchema,
+      inputFunctionCallSchema,
+      inputFunctionCallOutputSchema,
+      inputReasoningSchema,
+      inputCompactionSchema,
+      compactionTriggerSchema,
+      itemReferenceSchema,
+    ],
     { error: (issue) => (issue.code === 'invalid_union' ? `unsupported item type; supported: ${supportedInputItemTypes.join(', ')}` : undefined) },
   ),
 );
@@ -154,9 +170,7 @@ export const createResponseSchema = z.object({
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
   top_logprobs: z.number().int().min(0).max(20).nullish(),
-  text: z
-    .object({ format: textFormatSchema.nullish(), verbosity: z.enum(['low', 'medium', 'high']).nullish() })
-    .nullish(),
+  text: z.object({ format: textFormatSchema.nullish(), verbosity: z.enum(['low', 'medium', 'high']).nullish() }).nullish(),
   reasoning: z
     .object({
       effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).nullish(),
@@ -199,7 +213,10 @@ export type CompactResponseBody = z.infer<typeof compactResponseSchema>;
 
 /** Query of `GET /v1/responses/{id}`; query strings carry booleans as text. */
 export const retrieveQuerySchema = z.object({
-  stream: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  stream: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
   starting_after: z.coerce.number().int().min(0).optional(),
   include: z.union([z.string(), z.array(z.string())]).optional(),
   include_obfuscation: z.enum(['true', 'false']).optional(),

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { type AdminRoute, adminRoutes, adminSchemaNames, adminTags } from './admin-routes.js';
-import { commonHeaders, errorRefs, errorResponses, errorSchemas, pruneComponents, serverVersion, withRequestId, zodComponents, zodSchema } from './document-tools.js';
+import {
+  commonHeaders,
+  errorRefs,
+  errorResponses,
+  errorSchemas,
+  pruneComponents,
+  serverVersion,
+  withRequestId,
+  zodComponents,
+  zodSchema,
+} from './document-tools.js';
 import type { OpenApiDocument, Operation, Parameter, PathItem, Schema } from './openapi-types.js';
 
 const pascal = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -25,15 +35,21 @@ export function buildAdminDocument(version = serverVersion(), routes: AdminRoute
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
       parameters: [...pathParameters(route), ...queryParameters(route.query), ...(route.extraParameters ?? [])],
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: componentRef(inputs, route.body, `${name}Request`) } } } } : {}),
+      ...(route.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: componentRef(inputs, route.body, `${name}Request`) } } } }
+        : {}),
       responses: {
-        [String(route.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: componentRef(outputs, route.response, `${name}Response`) } } },
+        [String(route.status ?? 200)]: {
+          description: 'OK',
+          content: { 'application/json': { schema: componentRef(outputs, route.response, `${name}Response`) } },
+        },
         ...errorRefs(['Unauthorized', ...route.errors, 'ServerError']),
       },
     };
     if (operation.parameters!.length === 0) delete operation.parameters;
     withRequestId(operation);
-    const item = (paths[route.path] ??= {});
+    paths[route.path] ??= {};
+    const item = paths[route.path]!;
     const method = route.method.toLowerCase() as Lowercase<AdminRoute['method']>;
     if (item[method]) throw new Error(`two admin routes for ${route.method} ${route.path}`);
     item[method] = operation;

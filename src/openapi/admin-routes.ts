@@ -200,7 +200,12 @@ const adminResponse = named(
         estimated_tokens: z.number().int(),
         expected_tokens: z.number().int().describe('The estimate anchored to the input tokens the provider reported for the previous turn.'),
         cut: z
-          .strictObject({ reason: z.enum(['budget', 'upstream']), dropped_items: z.number().int(), dropped_tokens: z.number().int(), from_seq: z.number().int().nullable() })
+          .strictObject({
+            reason: z.enum(['budget', 'upstream']),
+            dropped_items: z.number().int(),
+            dropped_tokens: z.number().int(),
+            from_seq: z.number().int().nullable(),
+          })
           .nullable()
           .describe('Set when this turn moved the start: what it left out that the previous turn still sent.'),
         compaction: z
@@ -212,10 +217,12 @@ const adminResponse = named(
             compacted: z.boolean().optional(),
           })
           .optional()
-          .describe('Set when the turn asked for compaction or had to compact: who compacted (the provider natively, or the server with its own summary), and whether the output holds a compaction item.'),
+          .describe(
+            'Set when the turn asked for compaction or had to compact: who compacted (the provider natively, or the server with its own summary), and whether the output holds a compaction item.',
+          ),
       })
       .nullable()
-      .describe('What of the history this turn sent to fit the model\'s context window; null for responses stored before it was recorded.'),
+      .describe("What of the history this turn sent to fit the model's context window; null for responses stored before it was recorded."),
     error: responseError,
     background: z.boolean(),
     timings: z.strictObject({
@@ -271,7 +278,7 @@ const timelineItem = named(
       created_at: unixTime,
       deleted_at: nullableUnixTime,
     })
-    .describe("A conversation item as the public API shows it (message, function_call, …), with where it sits and came from."),
+    .describe('A conversation item as the public API shows it (message, function_call, …), with where it sits and came from.'),
 );
 const adminConversationDetail = named(
   'AdminConversationDetail',
@@ -319,7 +326,12 @@ const usageReport = named(
     object: z.literal('list'),
     start_time: unixTime,
     end_time: unixTime.describe('The end of the range as applied (now, when not given).'),
-    data: z.array(totals.extend({ project_id: z.string().nullable().describe('Null unless grouped by project.'), model: z.string().nullable().describe('Null unless grouped by model.') })),
+    data: z.array(
+      totals.extend({
+        project_id: z.string().nullable().describe('Null unless grouped by project.'),
+        model: z.string().nullable().describe('Null unless grouped by model.'),
+      }),
+    ),
   }),
 );
 
@@ -335,7 +347,11 @@ export const adminRoutes: AdminRoute[] = [
     summary: 'Creates a project.',
     params: {},
     body: z.object({
-      id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('1-64 letters, digits, `_` or `-`; `proj_…` when not given. A taken id is a 400.'),
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/)
+        .optional()
+        .describe('1-64 letters, digits, `_` or `-`; `proj_…` when not given. A taken id is a 400.'),
       name: z.string().max(256).nullish(),
     }),
     response: project,
@@ -352,7 +368,16 @@ export const adminRoutes: AdminRoute[] = [
     response: page(project),
     errors: ['BadRequest'],
   },
-  { method: 'GET', path: '/admin/v1/projects/{project_id}', operationId: 'getProject', tag: 'Projects', summary: 'Retrieves a project.', params: projectParam, response: project, errors: ['NotFound'] },
+  {
+    method: 'GET',
+    path: '/admin/v1/projects/{project_id}',
+    operationId: 'getProject',
+    tag: 'Projects',
+    summary: 'Retrieves a project.',
+    params: projectParam,
+    response: project,
+    errors: ['NotFound'],
+  },
   {
     method: 'POST',
     path: '/admin/v1/projects/{project_id}/disable',
@@ -364,7 +389,16 @@ export const adminRoutes: AdminRoute[] = [
     response: project,
     errors: ['NotFound'],
   },
-  { method: 'POST', path: '/admin/v1/projects/{project_id}/enable', operationId: 'enableProject', tag: 'Projects', summary: 'Enables a disabled project again.', params: projectParam, response: project, errors: ['NotFound'] },
+  {
+    method: 'POST',
+    path: '/admin/v1/projects/{project_id}/enable',
+    operationId: 'enableProject',
+    tag: 'Projects',
+    summary: 'Enables a disabled project again.',
+    params: projectParam,
+    response: project,
+    errors: ['NotFound'],
+  },
   {
     method: 'POST',
     path: '/admin/v1/projects/{project_id}/api_keys',
@@ -377,7 +411,16 @@ export const adminRoutes: AdminRoute[] = [
     response: createdApiKey,
     errors: ['BadRequest', 'NotFound'],
   },
-  { method: 'GET', path: '/admin/v1/projects/{project_id}/api_keys', operationId: 'listApiKeys', tag: 'Projects', summary: "Lists the project's API keys, revoked ones included.", params: projectParam, response: plainList(apiKey), errors: ['NotFound'] },
+  {
+    method: 'GET',
+    path: '/admin/v1/projects/{project_id}/api_keys',
+    operationId: 'listApiKeys',
+    tag: 'Projects',
+    summary: "Lists the project's API keys, revoked ones included.",
+    params: projectParam,
+    response: plainList(apiKey),
+    errors: ['NotFound'],
+  },
   {
     method: 'DELETE',
     path: '/admin/v1/projects/{project_id}/api_keys/{key_id}',
@@ -406,8 +449,26 @@ export const adminRoutes: AdminRoute[] = [
     response: webhookEndpointWithSecret,
     errors: ['BadRequest'],
   },
-  { method: 'GET', path: '/admin/v1/projects/{project_id}/webhooks', operationId: 'listWebhookEndpoints', tag: 'Webhooks', summary: "Lists the project's webhook endpoints, without secrets.", params: projectParam, response: plainList(webhookEndpoint), errors: [] },
-  { method: 'GET', path: '/admin/v1/projects/{project_id}/webhooks/{endpoint_id}', operationId: 'getWebhookEndpoint', tag: 'Webhooks', summary: 'Retrieves a webhook endpoint, without its secret.', params: endpointParams, response: webhookEndpoint, errors: ['NotFound'] },
+  {
+    method: 'GET',
+    path: '/admin/v1/projects/{project_id}/webhooks',
+    operationId: 'listWebhookEndpoints',
+    tag: 'Webhooks',
+    summary: "Lists the project's webhook endpoints, without secrets.",
+    params: projectParam,
+    response: plainList(webhookEndpoint),
+    errors: [],
+  },
+  {
+    method: 'GET',
+    path: '/admin/v1/projects/{project_id}/webhooks/{endpoint_id}',
+    operationId: 'getWebhookEndpoint',
+    tag: 'Webhooks',
+    summary: 'Retrieves a webhook endpoint, without its secret.',
+    params: endpointParams,
+    response: webhookEndpoint,
+    errors: ['NotFound'],
+  },
   {
     method: 'POST',
     path: '/admin/v1/projects/{project_id}/webhooks/{endpoint_id}',
@@ -416,7 +477,9 @@ export const adminRoutes: AdminRoute[] = [
     summary: "Changes an endpoint's `url` and/or `event_types`.",
     description: 'A disabled endpoint cannot be changed (400): create a new one.',
     params: endpointParams,
-    body: z.object({ url: z.url({ protocol: /^https?$/ }).optional(), event_types: eventTypes.optional() }).describe('At least one of `url` and `event_types`.'),
+    body: z
+      .object({ url: z.url({ protocol: /^https?$/ }).optional(), event_types: eventTypes.optional() })
+      .describe('At least one of `url` and `event_types`.'),
     response: webhookEndpoint,
     errors: ['BadRequest', 'NotFound'],
   },
@@ -535,10 +598,7 @@ export const adminRoutes: AdminRoute[] = [
     summary: 'Lists background runs across projects.',
     params: {},
     query: z.object({
-      status: z
-        .array(z.enum(runStatuses))
-        .optional()
-        .describe('Repeated or comma-separated. Default: `queued`, `in_progress` and `failed`.'),
+      status: z.array(z.enum(runStatuses)).optional().describe('Repeated or comma-separated. Default: `queued`, `in_progress` and `failed`.'),
       project_id: z.string().min(1).optional(),
       ...pageQuery,
       ...orderQuery,
@@ -546,7 +606,16 @@ export const adminRoutes: AdminRoute[] = [
     response: page(run),
     errors: ['BadRequest'],
   },
-  { method: 'GET', path: '/admin/v1/runs/{run_id}', operationId: 'getRun', tag: 'Runs', summary: 'Retrieves a background run.', params: { run_id: 'The response id of the run.' }, response: run, errors: ['BadRequest', 'NotFound'] },
+  {
+    method: 'GET',
+    path: '/admin/v1/runs/{run_id}',
+    operationId: 'getRun',
+    tag: 'Runs',
+    summary: 'Retrieves a background run.',
+    params: { run_id: 'The response id of the run.' },
+    response: run,
+    errors: ['BadRequest', 'NotFound'],
+  },
   {
     method: 'POST',
     path: '/admin/v1/runs/{run_id}/cancel',

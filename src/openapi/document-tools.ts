@@ -82,14 +82,14 @@ export const errorResponses: Record<string, ResponseObject> = withHeaders({
   Unauthorized: { description: 'The API key is missing or wrong (`type: authentication_error`, `code: invalid_api_key`).', content: errorContent },
   NotFound: { description: 'No such object in this project (ids of other projects are not found either).', content: errorContent },
   Conflict: { description: 'The request conflicts with the current state of the object.', content: errorContent },
-  PayloadTooLarge: { description: 'The body is larger than the server\'s MAX_BODY_BYTES (`code: request_too_large`).', content: errorContent },
+  PayloadTooLarge: { description: "The body is larger than the server's MAX_BODY_BYTES (`code: request_too_large`).", content: errorContent },
   TooManyRequests: {
     description: 'The model vendor rate-limited the request.',
     headers: { 'Retry-After': { description: 'Seconds to wait before retrying, when the vendor said.', schema: { type: 'integer', minimum: 0 } } },
     content: errorContent,
   },
   ServerError: { description: 'The server had an error while processing the request.', content: errorContent },
-  BadGateway: { description: 'The model vendor failed, or rejected the server\'s own provider key.', content: errorContent },
+  BadGateway: { description: "The model vendor failed, or rejected the server's own provider key.", content: errorContent },
   ServiceUnavailable: { description: 'The model vendor is unavailable.', content: errorContent },
 });
 

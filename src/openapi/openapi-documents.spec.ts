@@ -13,7 +13,8 @@ const publicDocument = buildPublicDocument();
 const adminDocument = buildAdminDocument();
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const deref = <T>(document: OpenApiDocument, value: T | Ref): T => ('$ref' in (value as object) ? (resolveRef(document, (value as Ref).$ref) as T) : (value as T));
+const deref = <T>(document: OpenApiDocument, value: T | Ref): T =>
+  '$ref' in (value as object) ? (resolveRef(document, (value as Ref).$ref) as T) : (value as T);
 
 /** The properties a schema documents, through `$ref`s and `allOf`. */
 function documentedProperties(document: OpenApiDocument, schema: Schema | Ref): Set<string> {
@@ -30,7 +31,10 @@ function operation(document: OpenApiDocument, method: 'get' | 'post' | 'delete',
 }
 
 function parameters(document: OpenApiDocument, op: Operation, location: Parameter['in']): string[] {
-  return (op.parameters ?? []).map((parameter) => deref<Parameter>(document, parameter)).filter((parameter) => parameter.in === location).map((parameter) => parameter.name);
+  return (op.parameters ?? [])
+    .map((parameter) => deref<Parameter>(document, parameter))
+    .filter((parameter) => parameter.in === location)
+    .map((parameter) => parameter.name);
 }
 
 function requestSchema(op: Operation): Schema {
@@ -158,7 +162,7 @@ describe('the public document', () => {
     expect(deref<Schema>(publicDocument, requestSchema(operation(publicDocument, 'post', '/v1/conversations/{conversation_id}'))).required).toEqual([]);
   });
 
-  it("documents every key of the Response the server sends, and the server sends every key OpenAI requires", () => {
+  it('documents every key of the Response the server sends, and the server sends every key OpenAI requires', () => {
     const sent = toPublicResponse(
       {
         id: 'resp_1',
@@ -200,7 +204,9 @@ describe('the public document', () => {
     expect(Object.keys(sent).filter((key) => !documented.has(key))).toEqual([]);
     // Every required key is sent; of the optional ones only these are not (output_text is computed by the SDKs).
     // A key OpenAI's spec adds shows up here when the subset is extracted again.
-    const required = (deref<Schema>(publicDocument, { $ref: '#/components/schemas/Response' }).allOf as Schema[]).flatMap((part) => (deref<Schema>(publicDocument, part).required as string[] | undefined) ?? []);
+    const required = (deref<Schema>(publicDocument, { $ref: '#/components/schemas/Response' }).allOf as Schema[]).flatMap(
+      (part) => (deref<Schema>(publicDocument, part).required as string[] | undefined) ?? [],
+    );
     expect(required.filter((key) => !(key in sent))).toEqual([]);
     expect([...documented].filter((key) => !(key in sent)).sort()).toEqual(['moderation', 'output_text', 'prompt_cache_options']);
   });
@@ -208,7 +214,12 @@ describe('the public document', () => {
   it('marks every field the server adds with x-server-extension', () => {
     const marked: string[] = [];
     const walk = (value: unknown, path: string) => {
-      if (Array.isArray(value)) return value.forEach((inner, index) => walk(inner, `${path}/${index}`));
+      if (Array.isArray(value)) {
+        value.forEach((inner, index) => {
+          walk(inner, `${path}/${index}`);
+        });
+        return;
+      }
       if (value === null || typeof value !== 'object') return;
       if ((value as Schema)['x-server-extension'] === true) marked.push(path);
       for (const [key, inner] of Object.entries(value)) walk(inner, `${path}/${key}`);

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { cachePolicySchema, reasoningPolicySchema } from '../items/responses.schemas.js';
-import { commonHeaders, errorRefs, errorResponses, errorSchemas, type ErrorName, operationsOf, pruneComponents, serverVersion, withRequestId, zodSchema } from './document-tools.js';
+import {
+  commonHeaders,
+  type ErrorName,
+  errorRefs,
+  errorResponses,
+  errorSchemas,
+  operationsOf,
+  pruneComponents,
+  serverVersion,
+  withRequestId,
+  zodSchema,
+} from './document-tools.js';
 import { openaiSpec } from './openai-spec.generated.js';
 import type { OpenApiDocument, Operation, PathItem, ResponseObject, Schema } from './openapi-types.js';
 
@@ -47,7 +58,7 @@ export function buildPublicDocument(version = serverVersion()): OpenApiDocument 
         'a property marked `x-server-extension: true` exists only here. Model names are `provider/model` (e.g. `anthropic/claude-sonnet-4-5`).',
         '',
         'Not supported: `prompt` templates (400). Hosted tools that no provider can run (such as `web_search`) are accepted and dropped (the server logs a warning);',
-        "`include` options are accepted but have no effect except `reasoning.encrypted_content`. Unknown top-level fields are ignored.",
+        '`include` options are accepted but have no effect except `reasoning.encrypted_content`. Unknown top-level fields are ignored.',
         '',
         'The admin API is described at `/admin/v1/openapi.json` (admin key required).',
       ].join('\n'),
@@ -69,7 +80,7 @@ export function buildPublicDocument(version = serverVersion()): OpenApiDocument 
         ProjectApiKey: {
           type: 'http',
           scheme: 'bearer',
-          description: 'A project API key: one of API_KEYS, or a key created with the admin API. Everything stored belongs to the key\'s project.',
+          description: "A project API key: one of API_KEYS, or a key created with the admin API. Everything stored belongs to the key's project.",
         },
       },
     },
@@ -91,9 +102,9 @@ const extension = (description: string, schema: Schema): Schema => ({ ...schema,
 const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }] });
 
 const cachePolicyText =
-  'How the server plans the model vendor\'s prompt cache: `off` (no cache hints), `auto` (default) or `aggressive` (longer-lived explicit caches).';
+  "How the server plans the model vendor's prompt cache: `off` (no cache hints), `auto` (default) or `aggressive` (longer-lived explicit caches).";
 const reasoningPolicyText =
-  'Which stored reasoning goes back to the model: `preserve` (all), `tool_turns` (the current turn\'s and earlier tool-calling steps), `current_turn`, `clear` (none), or `auto` (per provider). A policy below the provider\'s minimum is raised, with a warning in `x-warnings`.';
+  "Which stored reasoning goes back to the model: `preserve` (all), `tool_turns` (the current turn's and earlier tool-calling steps), `current_turn`, `clear` (none), or `auto` (per provider). A policy below the provider's minimum is raised, with a warning in `x-warnings`.";
 
 function namedSchema(schemas: Record<string, Schema>, name: string): Schema {
   const schema = schemas[name];
@@ -102,7 +113,8 @@ function namedSchema(schemas: Record<string, Schema>, name: string): Schema {
 }
 
 function propertiesOf(schema: Schema): Record<string, Schema> {
-  return ((schema.properties as Record<string, Schema> | undefined) ??= {});
+  schema.properties ??= {};
+  return schema.properties as Record<string, Schema>;
 }
 
 /** Our fields on OpenAI's schemas (src/items/responses.schemas.ts, src/conversations/conversations.schemas.ts). */
@@ -121,12 +133,15 @@ function addExtensionFields(schemas: Record<string, Schema>) {
   (namedSchema(schemas, 'Response').allOf as Schema[]).push({
     type: 'object',
     properties: {
-      store: extension('Whether the response is stored (the request\'s `store`, default true); present for Open Responses clients.', { type: 'boolean' }),
+      store: extension("Whether the response is stored (the request's `store`, default true); present for Open Responses clients.", { type: 'boolean' }),
       presence_penalty: extension('Always 0; present for Open Responses clients.', { type: 'number' }),
       frequency_penalty: extension('Always 0; present for Open Responses clients.', { type: 'number' }),
     },
   });
-  Object.assign(propertiesOf(namedSchema(schemas, 'CreateConversationBody')), policyFields('For every response created in this conversation, unless the request sets its own.', false));
+  Object.assign(
+    propertiesOf(namedSchema(schemas, 'CreateConversationBody')),
+    policyFields('For every response created in this conversation, unless the request sets its own.', false),
+  );
   Object.assign(propertiesOf(namedSchema(schemas, 'ConversationResource')), {
     cache_policy: extension(`${cachePolicyText} Present only when the conversation sets one.`, cachePolicy),
     reasoning_policy: extension(`${reasoningPolicyText} Present only when the conversation sets one.`, reasoningPolicy),
@@ -136,7 +151,8 @@ function addExtensionFields(schemas: Record<string, Schema>) {
   // OpenAI requires metadata; here any one of the three fields will do.
   update.required = [];
   update.minProperties = 1;
-  update.description = '`metadata` replaces the whole map; `cache_policy` and `reasoning_policy` set the conversation\'s policies. At least one of them is required.';
+  update.description =
+    "`metadata` replaces the whole map; `cache_policy` and `reasoning_policy` set the conversation's policies. At least one of them is required.";
 }
 
 const sse: ResponseObject['content'] = { 'text/event-stream': { schema: { $ref: '#/components/schemas/ResponseStreamEvent' } } };
@@ -160,7 +176,8 @@ const operationPatches: Record<string, (operation: Operation) => void> = {
     ok.description = 'The response as JSON, or with `stream: true` its events as server-sent events, ending with `data: [DONE]`.';
     ok.headers = {
       'x-warnings': {
-        description: 'Settings the server changed for the model (thinking guards such as a temperature or top_p it could not send, a raised reasoning_policy), ASCII, separated by ` | `. Absent when there are none. The response still echoes what the client asked for.',
+        description:
+          'Settings the server changed for the model (thinking guards such as a temperature or top_p it could not send, a raised reasoning_policy), ASCII, separated by ` | `. Absent when there are none. The response still echoes what the client asked for.',
         schema: { type: 'string' },
         'x-server-extension': true,
       },
@@ -172,7 +189,8 @@ const operationPatches: Record<string, (operation: Operation) => void> = {
       'The stored response. For a background response, `stream=true` replays its events after `starting_after`, then follows the run live until it ends; a client that dropped resumes with the last `sequence_number` it saw. Streaming a response that was not created with `background: true` is a 400.';
     const ok = success(operation);
     ok.description = 'The response as JSON, or with `stream=true` the events of a background response as server-sent events, ending with `data: [DONE]`.';
-    Object.assign((ok.content ??= {}), structuredClone(sse));
+    ok.content ??= {};
+    Object.assign(ok.content, structuredClone(sse));
   },
   'DELETE /v1/responses/{response_id}': (operation) => {
     success(operation).content = {
@@ -195,13 +213,13 @@ const operationPatches: Record<string, (operation: Operation) => void> = {
     operation.description = 'Cursor pagination: `limit` (1-100, default 20), `order` (default `desc`), `after`.';
   },
   'POST /v1/conversations': (operation) => {
-    operation.description = 'Takes `metadata`, up to 20 initial `items`, and this server\'s `cache_policy` and `reasoning_policy`.';
+    operation.description = "Takes `metadata`, up to 20 initial `items`, and this server's `cache_policy` and `reasoning_policy`.";
   },
   'POST /v1/conversations/{conversation_id}': (operation) => {
     operation.description = 'Replaces the whole metadata map, and/or sets `cache_policy` / `reasoning_policy` (`null` returns to the server default).';
   },
   'DELETE /v1/conversations/{conversation_id}': (operation) => {
-    operation.description = 'The items are kept, as OpenAI does; the conversation\'s explicit provider caches are deleted.';
+    operation.description = "The items are kept, as OpenAI does; the conversation's explicit provider caches are deleted.";
   },
   'DELETE /v1/conversations/{conversation_id}/items/{item_id}': (operation) => {
     operation.description = 'Returns the conversation. The item is left out of every later turn.';

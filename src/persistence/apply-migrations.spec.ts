@@ -30,7 +30,10 @@ interface MigrationFile {
 
 async function migrationFiles(): Promise<MigrationFile[]> {
   const entries = await readdir(defaultMigrationsDir, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(defaultMigrationsDir, name, 'migration.sql'));
@@ -116,31 +119,43 @@ describeWithServices('applyMigrations on PostgreSQL', () => {
     await admin.end();
   }, SLOW);
 
-  it('applies every migration once, records it like Prisma, and applies nothing the second time', async () => {
-    const client = await connect(await throwawayDatabase());
-    await expectFreshDatabaseMigrates(pgExecutor(client));
-  }, SLOW);
+  it(
+    'applies every migration once, records it like Prisma, and applies nothing the second time',
+    async () => {
+      const client = await connect(await throwawayDatabase());
+      await expectFreshDatabaseMigrates(pgExecutor(client));
+    },
+    SLOW,
+  );
 
-  it('lets two instances start together: both succeed and each migration is applied once', async () => {
-    const url = await throwawayDatabase();
-    const [first, second] = await Promise.all([connect(url), connect(url)]);
+  it(
+    'lets two instances start together: both succeed and each migration is applied once',
+    async () => {
+      const url = await throwawayDatabase();
+      const [first, second] = await Promise.all([connect(url), connect(url)]);
 
-    const results = await Promise.all([applyMigrations(pgExecutor(first)), applyMigrations(pgExecutor(second))]);
+      const results = await Promise.all([applyMigrations(pgExecutor(first)), applyMigrations(pgExecutor(second))]);
 
-    const files = await migrationFiles();
-    expect(results.flat().sort()).toEqual(files.map((file) => file.name));
-    const rows = await migrationRows(pgExecutor(first));
-    expect(rows.map((row) => row.migration_name)).toEqual(files.map((file) => file.name));
-    expect(rows.every((row) => row.finished_at !== null)).toBe(true);
-  }, SLOW);
+      const files = await migrationFiles();
+      expect(results.flat().sort()).toEqual(files.map((file) => file.name));
+      const rows = await migrationRows(pgExecutor(first));
+      expect(rows.map((row) => row.migration_name)).toEqual(files.map((file) => file.name));
+      expect(rows.every((row) => row.finished_at !== null)).toBe(true);
+    },
+    SLOW,
+  );
 
-  it('releases the advisory lock, so the connection can go back to a pool', async () => {
-    const client = await connect(await throwawayDatabase());
-    await applyMigrations(pgExecutor(client));
+  it(
+    'releases the advisory lock, so the connection can go back to a pool',
+    async () => {
+      const client = await connect(await throwawayDatabase());
+      await applyMigrations(pgExecutor(client));
 
-    const { rows } = await client.query("SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()");
-    expect(rows[0]).toEqual({ held: 0 });
-  }, SLOW);
+      const { rows } = await client.query("SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()");
+      expect(rows[0]).toEqual({ held: 0 });
+    },
+    SLOW,
+  );
 });
 
 describe('applyMigrations on PGlite', () => {
@@ -166,33 +181,43 @@ describe('applyMigrations on PGlite', () => {
     return scratchDir;
   }
 
-  it('applies every migration once, records it like Prisma, and applies nothing the second time', async () => {
-    await expectFreshDatabaseMigrates(pgliteExecutor(db));
-  }, SLOW);
+  it(
+    'applies every migration once, records it like Prisma, and applies nothing the second time',
+    async () => {
+      await expectFreshDatabaseMigrates(pgliteExecutor(db));
+    },
+    SLOW,
+  );
 
-  it('rolls a failing migration back entirely and keeps the ones before it', async () => {
-    const migrationsDir = await migrationsFolder({
-      '20200101000000_good': 'CREATE TABLE good (id INT);',
-      '20200102000000_bad': 'CREATE TABLE half (id INT);\nSELECT * FROM missing_table;',
-    });
-    const executor = pgliteExecutor(db);
+  it(
+    'rolls a failing migration back entirely and keeps the ones before it',
+    async () => {
+      const migrationsDir = await migrationsFolder({
+        '20200101000000_good': 'CREATE TABLE good (id INT);',
+        '20200102000000_bad': 'CREATE TABLE half (id INT);\nSELECT * FROM missing_table;',
+      });
+      const executor = pgliteExecutor(db);
 
-    await expect(applyMigrations(executor, { migrationsDir })).rejects.toThrow(/20200102000000_bad failed and was rolled back/);
+      await expect(applyMigrations(executor, { migrationsDir })).rejects.toThrow(/20200102000000_bad failed and was rolled back/);
 
-    expect(await publicTables(executor)).toEqual(['_prisma_migrations', 'good']);
-    expect((await migrationRows(executor)).map((row) => row.migration_name)).toEqual(['20200101000000_good']);
-  }, SLOW);
+      expect(await publicTables(executor)).toEqual(['_prisma_migrations', 'good']);
+      expect((await migrationRows(executor)).map((row) => row.migration_name)).toEqual(['20200101000000_good']);
+    },
+    SLOW,
+  );
 
-  it('refuses to start over a migration that Prisma recorded as failed', async () => {
-    const migrationsDir = await migrationsFolder({ '20200101000000_first': 'CREATE TABLE first (id INT);' });
-    const executor = pgliteExecutor(db);
-    await applyMigrations(executor, { migrationsDir });
-    await executor.query(
-      "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ('f', 'x', '20200102000000_broken', 'syntax error')",
-    );
+  it(
+    'refuses to start over a migration that Prisma recorded as failed',
+    async () => {
+      const migrationsDir = await migrationsFolder({ '20200101000000_first': 'CREATE TABLE first (id INT);' });
+      const executor = pgliteExecutor(db);
+      await applyMigrations(executor, { migrationsDir });
+      await executor.query("INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ('f', 'x', '20200102000000_broken', 'syntax error')");
 
-    await expect(applyMigrations(executor, { migrationsDir })).rejects.toThrow(
-      /20200102000000_broken .*failed.*prisma migrate resolve --rolled-back 20200102000000_broken/s,
-    );
-  }, SLOW);
+      await expect(applyMigrations(executor, { migrationsDir })).rejects.toThrow(
+        /20200102000000_broken .*failed.*prisma migrate resolve --rolled-back 20200102000000_broken/s,
+      );
+    },
+    SLOW,
+  );
 });

@@ -77,10 +77,7 @@ export function pgliteExecutor(db: PGlite): SqlExecutor {
 }
 
 /** Applies the migrations not yet recorded in `_prisma_migrations`; returns the names applied now. */
-export async function applyMigrations(
-  executor: SqlExecutor,
-  options: { migrationsDir?: string; lock?: boolean } = {},
-): Promise<string[]> {
+export async function applyMigrations(executor: SqlExecutor, options: { migrationsDir?: string; lock?: boolean } = {}): Promise<string[]> {
   const migrations = await readMigrations(options.migrationsDir ?? defaultMigrationsDir);
   const lock = options.lock ?? !executor.singleConnection;
   const run = () => applyPending(executor, migrations);
@@ -179,10 +176,7 @@ async function applyMigration(executor: SqlExecutor, migration: Migration): Prom
       [id, migration.checksum, migration.name],
     );
     await executor.exec(migration.sql);
-    await executor.query(
-      'UPDATE _prisma_migrations SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1',
-      [id],
-    );
+    await executor.query('UPDATE _prisma_migrations SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1', [id]);
     await executor.exec('COMMIT');
   } catch (error) {
     // The original error says what went wrong; a failed ROLLBACK only means the session is gone.

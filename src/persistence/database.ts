@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { Logger } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/env.schema.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { applyMigrations, pgExecutor, pgliteExecutor } from './apply-migrations.js';

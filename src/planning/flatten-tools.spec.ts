@@ -25,7 +25,9 @@ describe(planTools.name, () => {
   });
 
   it('renames namespaced calls in history the way the upstream saw them', () => {
-    const [item] = flattenItemToolNames([{ type: 'function_call', id: 'fc_1', call_id: 'c', name: 'close', namespace: 'agents', arguments: '{}', status: 'completed' }]);
+    const [item] = flattenItemToolNames([
+      { type: 'function_call', id: 'fc_1', call_id: 'c', name: 'close', namespace: 'agents', arguments: '{}', status: 'completed' },
+    ]);
     expect(item).toMatchObject({ name: 'agents__close', namespace: null });
   });
 });

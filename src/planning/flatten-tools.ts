@@ -1,7 +1,7 @@
 import { ApiError } from '../common/api-error.js';
 import type { Item } from '../items/item.schemas.js';
-import type { FunctionTool, ToolChoice } from './model-request.js';
 import type { FunctionToolParam, ToolChoiceParam, ToolParam } from '../items/responses.schemas.js';
+import type { FunctionTool, ToolChoice } from './model-request.js';
 
 /** Maps an upstream (flattened) tool name back to the public name and namespace. */
 export type ToolNameResolver = (upstreamName: string) => { name: string; namespace: string | null };

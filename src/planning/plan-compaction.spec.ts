@@ -2,13 +2,34 @@ import type { CompactionItem, HistoryEntry, Item } from '../items/item.schemas.j
 import { chooseRetained, fromNewestCompaction, GAP_NOTICE, SUMMARY_PREFIX, withLeadingUser } from './plan-compaction.js';
 
 const user = (id: string): Item => ({ type: 'message', id, role: 'user', status: 'completed', content: [{ type: 'input_text', text: id }] });
-const assistant = (id: string): Item => ({ type: 'message', id, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: id, annotations: [], logprobs: [] }] });
+const assistant = (id: string): Item => ({
+  type: 'message',
+  id,
+  role: 'assistant',
+  status: 'completed',
+  content: [{ type: 'output_text', text: id, annotations: [], logprobs: [] }],
+});
 const call = (id: string, callId: string): Item => ({ type: 'function_call', id, call_id: callId, name: 'f', arguments: '{}', status: 'completed' });
 const output = (id: string, callId: string): Item => ({ type: 'function_call_output', id, call_id: callId, output: 'ok', status: 'completed' });
 
-const ours = (id: string, summary: string, retained: Item[]): CompactionItem => ({ type: 'compaction', id, encrypted_content: 'rse1.x', provider_data: { compaction: { summary, retained } } });
-const openai = (id: string): CompactionItem => ({ type: 'compaction', id, encrypted_content: 'gAAA', provider_data: { openai: { encrypted_content: 'gAAA' } } });
-const anthropic = (id: string, content: string): CompactionItem => ({ type: 'compaction', id, encrypted_content: 'rse1.y', provider_data: { anthropic: { content, encrypted_content: null } } });
+const ours = (id: string, summary: string, retained: Item[]): CompactionItem => ({
+  type: 'compaction',
+  id,
+  encrypted_content: 'rse1.x',
+  provider_data: { compaction: { summary, retained } },
+});
+const openai = (id: string): CompactionItem => ({
+  type: 'compaction',
+  id,
+  encrypted_content: 'gAAA',
+  provider_data: { openai: { encrypted_content: 'gAAA' } },
+});
+const anthropic = (id: string, content: string): CompactionItem => ({
+  type: 'compaction',
+  id,
+  encrypted_content: 'rse1.y',
+  provider_data: { anthropic: { content, encrypted_content: null } },
+});
 
 const entries = (items: Item[]): HistoryEntry[] => items.map((item, seq) => ({ seq, item }));
 const ids = (items: Item[]) => items.map((item) => item.id);

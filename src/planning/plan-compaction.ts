@@ -37,7 +37,9 @@ export const ANTHROPIC_MIN_TRIGGER = 50_000;
  * its own block. Any other is rendered from its readable summary.
  */
 export function readsNatively(item: CompactionItem, wire: ReplayTarget['wire']): boolean {
-  return (wire === 'openai-responses' && item.provider_data?.['openai'] !== undefined) || (wire === 'anthropic' && item.provider_data?.['anthropic'] !== undefined);
+  return (
+    (wire === 'openai-responses' && item.provider_data?.['openai'] !== undefined) || (wire === 'anthropic' && item.provider_data?.['anthropic'] !== undefined)
+  );
 }
 
 /**
@@ -57,7 +59,11 @@ export function fromNewestCompaction(
     const item = input[inInput] as CompactionItem;
     const expanded = expand(item, wire);
     const seq = (history.at(-1)?.seq ?? -1) + 1;
-    return { history: (expanded ?? []).map((expandedItem) => ({ seq, item: expandedItem })), input: input.slice(inInput + 1), unreadable: expanded ? null : item };
+    return {
+      history: (expanded ?? []).map((expandedItem) => ({ seq, item: expandedItem })),
+      input: input.slice(inInput + 1),
+      unreadable: expanded ? null : item,
+    };
   }
   const inHistory = history.findLastIndex((entry) => entry.item.type === 'compaction');
   if (inHistory < 0) return { history, input, unreadable: null };

@@ -1,12 +1,18 @@
 import { ApiError } from '../common/api-error.js';
 import type { HistoryEntry, Item } from '../items/item.schemas.js';
-import { type ContextAnchor, planContext, type PlanContextInput, shrinkContext } from './plan-context.js';
+import { type ContextAnchor, type PlanContextInput, planContext, shrinkContext } from './plan-context.js';
 
 // Every item costs its `tokens` (read from the id: `u1:10` is a user message of 10 tokens).
 const tokensOf = (item: Item): number => Number(item.id.split(':')[1] ?? 0);
 
 const user = (name: string): Item => ({ type: 'message', id: name, role: 'user', status: 'completed', content: [{ type: 'input_text', text: name }] });
-const assistant = (name: string): Item => ({ type: 'message', id: name, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: name, annotations: [], logprobs: [] }] });
+const assistant = (name: string): Item => ({
+  type: 'message',
+  id: name,
+  role: 'assistant',
+  status: 'completed',
+  content: [{ type: 'output_text', text: name, annotations: [], logprobs: [] }],
+});
 const call = (name: string, callId: string): Item => ({ type: 'function_call', id: name, call_id: callId, name: 'f', arguments: '{}', status: 'completed' });
 const output = (name: string, callId: string): Item => ({ type: 'function_call_output', id: name, call_id: callId, output: 'ok', status: 'completed' });
 const reasoning = (name: string): Item => ({ type: 'reasoning', id: name, summary: [] });
@@ -116,7 +122,17 @@ describe('planContext', () => {
 
   it('cuts a tool loop in progress at a step boundary: never a call without its output, never a reasoning item without what follows', () => {
     // One user message, then a tool loop whose last output is this turn's input: no turn boundary to cut at.
-    const loop = [user('u0:100'), reasoning('r1:50'), call('c1:50', 'a'), output('o1:100', 'a'), reasoning('r2:50'), call('c2:50', 'b'), output('o2:100', 'b'), reasoning('r3:50'), call('c3:50', 'c')];
+    const loop = [
+      user('u0:100'),
+      reasoning('r1:50'),
+      call('c1:50', 'a'),
+      output('o1:100', 'a'),
+      reasoning('r2:50'),
+      call('c2:50', 'b'),
+      output('o2:100', 'b'),
+      reasoning('r3:50'),
+      call('c3:50', 'c'),
+    ];
     const result = plan({ history: entries(loop), input: [output('o3:100', 'c')], window: 650 });
     // Budget 650, 70% = 455. Valid cuts: before r1 (600 left), r2 (400), r3. Before r2 is the first under 455.
     expect(ids(result.items)).toEqual(['r2', 'c2', 'o2', 'r3', 'c3', 'o3']);

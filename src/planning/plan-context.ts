@@ -63,7 +63,13 @@ export interface ContextPlanRecord {
    * threshold, and for ours what was summarized and kept. `compacted` is set once the output
    * holds a compaction item; `start_seq` is then that item.
    */
-  compaction?: { mode: 'openai' | 'anthropic' | 'server'; threshold: number | null; summarized_items: number | null; retained_items: number | null; compacted?: boolean };
+  compaction?: {
+    mode: 'openai' | 'anthropic' | 'server';
+    threshold: number | null;
+    summarized_items: number | null;
+    retained_items: number | null;
+    compacted?: boolean;
+  };
 }
 
 export interface ContextPlan {

@@ -14,7 +14,13 @@ const model = (name: string, wire: PlanModel['wire'], contextWindow = 10_000): P
 // 400 characters = 100 tokens at 4 characters per token (plus the 16-character item overhead: 104).
 const words = (label: string) => `${label} `.padEnd(400, 'x');
 const user = (id: string): Item => ({ type: 'message', id, role: 'user', status: 'completed', content: [{ type: 'input_text', text: words(id) }] });
-const assistant = (id: string): Item => ({ type: 'message', id, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: words(id), annotations: [], logprobs: [] }] });
+const assistant = (id: string): Item => ({
+  type: 'message',
+  id,
+  role: 'assistant',
+  status: 'completed',
+  content: [{ type: 'output_text', text: words(id), annotations: [], logprobs: [] }],
+});
 const turns = (count: number): HistoryEntry[] =>
   Array.from({ length: count }, (_, turn) => [user(`u${turn}`), assistant(`a${turn}`)])
     .flat()
@@ -49,9 +55,21 @@ describe('planTurn: who compacts', () => {
   it.each([
     // what, model, threshold, history turns, expected: native mode sent upstream, our own compaction
     ['OpenAI on its Responses wire compacts itself', model('openai/gpt-5.4', 'openai-responses'), 1000, 20, { native: 'openai', server: false }],
-    ['Anthropic Sonnet 4.6 compacts itself from 50,000 tokens', model('anthropic/claude-sonnet-4-6', 'anthropic', 200_000), 60_000, 20, { native: 'anthropic', server: false }],
+    [
+      'Anthropic Sonnet 4.6 compacts itself from 50,000 tokens',
+      model('anthropic/claude-sonnet-4-6', 'anthropic', 200_000),
+      60_000,
+      20,
+      { native: 'anthropic', server: false },
+    ],
     ['under Anthropic’s minimum trigger we compact ourselves', model('anthropic/claude-sonnet-4-6', 'anthropic'), 2000, 20, { native: null, server: true }],
-    ['a model without native compaction: ours, over the threshold', model('anthropic/claude-sonnet-4-5', 'anthropic'), 2000, 20, { native: null, server: true }],
+    [
+      'a model without native compaction: ours, over the threshold',
+      model('anthropic/claude-sonnet-4-5', 'anthropic'),
+      2000,
+      20,
+      { native: null, server: true },
+    ],
     ['… and nothing under it', model('anthropic/claude-sonnet-4-5', 'anthropic'), 5000, 20, { native: null, server: false }],
     ['OpenAI models on the chat wire: ours', model('openai/gpt-5.4', 'chat'), 2000, 20, { native: null, server: true }],
   ] as const)('%s', (_what, target, threshold, history, expected) => {
@@ -86,7 +104,10 @@ describe('planTurn: who compacts', () => {
 
   it('another provider’s opaque compaction makes us compact, asked or not, from the turns it stood for', () => {
     const openaiItem: Item = { type: 'compaction', id: 'cmp_1', encrypted_content: 'gAAA', provider_data: { openai: { encrypted_content: 'gAAA' } } };
-    const history: HistoryEntry[] = [{ seq: 40, item: openaiItem }, { seq: 41, item: assistant('after') }];
+    const history: HistoryEntry[] = [
+      { seq: 40, item: openaiItem },
+      { seq: 41, item: assistant('after') },
+    ];
     const result = plan({ model: model('google/gemini-2.5-flash', 'gemini'), history, beforeCompaction: turns(2) });
     expect(result.compaction).not.toBeNull();
     // The summary call reads what OpenAI's item stood for and what came after it; the opaque item itself goes nowhere.

@@ -3,20 +3,20 @@ import type { CacheSettings } from '../caching/plan-cache.js';
 import { chooseRetention, promptCacheKeyFor } from '../caching/thread-cache.js';
 import type { ModelInfo, ThinkingCapabilities } from '../config/model-catalog.js';
 import type { HistoryEntry, Item } from '../items/item.schemas.js';
-import type { ModelRequest, TextFormat } from './model-request.js';
-import { type ReasoningPolicy, type ReplayTarget, planReasoningReplay } from '../reasoning/plan-reasoning-replay.js';
-import { planThinking } from '../reasoning/plan-thinking.js';
-import { type ThinkingPlan } from './model-request.js';
 import type { ResponseSettings } from '../items/response-object.js';
 import type { CreateResponseBody } from '../items/responses.schemas.js';
-import { flattenItemToolNames, planTools } from './flatten-tools.js';
-import type { ToolNameResolver } from './flatten-tools.js';
+import { planReasoningReplay, type ReasoningPolicy, type ReplayTarget } from '../reasoning/plan-reasoning-replay.js';
+import { planThinking } from '../reasoning/plan-thinking.js';
 import { estimateItemTokens, estimateTextTokens } from './estimate-tokens.js';
+import type { ToolNameResolver } from './flatten-tools.js';
+import { flattenItemToolNames, planTools } from './flatten-tools.js';
+import type { ModelRequest, TextFormat } from './model-request.js';
+import { type ThinkingPlan } from './model-request.js';
 import {
   ANTHROPIC_MIN_TRIGGER,
-  chooseRetained,
   COMPACTION_INSTRUCTIONS,
   COMPACTION_REQUEST,
+  chooseRetained,
   defaultThreshold,
   fromNewestCompaction,
   summaryMessage,
@@ -118,7 +118,10 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
   const window = model.info.contextWindow ?? input.defaultContextWindow;
   const outputReserve = thinking.maxOutputTokens ?? Math.min(DEFAULT_OUTPUT_RESERVE, Math.floor(window / 8));
   const budget = Math.max(0, window - outputReserve);
-  const fixedTokens = estimateTextTokens((settings.instructions ?? '') + JSON.stringify(tools.tools) + (textFormat.type === 'text' ? '' : JSON.stringify(textFormat)), input.charsPerToken);
+  const fixedTokens = estimateTextTokens(
+    (settings.instructions ?? '') + JSON.stringify(tools.tools) + (textFormat.type === 'text' ? '' : JSON.stringify(textFormat)),
+    input.charsPerToken,
+  );
   const truncation: TruncationMode = settings.truncation === 'auto' ? 'auto' : 'disabled';
 
   // Nothing before the newest compaction item is sent; what the item stands for is rendered for this model.
@@ -129,7 +132,9 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
   const viewTokens = anchoredTokens(viewEstimate, view.history[0]?.seq ?? null, input.anchor, modelName);
   // Our own compaction: asked for and over the threshold (or asked for now), or the only way to carry on another provider's.
   const compactsHere =
-    !input.countOnly && (view.unreadable !== null || (compaction !== null && native === null && (compaction.now || viewTokens > (compaction.threshold ?? defaultThreshold(budget)))));
+    !input.countOnly &&
+    (view.unreadable !== null ||
+      (compaction !== null && native === null && (compaction.now || viewTokens > (compaction.threshold ?? defaultThreshold(budget)))));
 
   const replayTarget = { wire: model.wire, style: model.info.thinking.style, thinking: thinks };
   const replay = (items: Item[]) => planReasoningReplay(flattenItemToolNames(items), input.reasoningPolicy, replayTarget);
@@ -142,7 +147,12 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
   if (split && (split.now || split.toSummarize.length > 0)) {
     // What the request after the summary carries besides it, for the record (the summary itself is not written yet).
     context = planContext({ ...contextInput, history: split.keptHistory, input: split.keptInput, truncation: 'auto' });
-    context.record.compaction = { mode: 'server', threshold: compaction?.threshold ?? null, summarized_items: split.toSummarize.length, retained_items: split.retained.length };
+    context.record.compaction = {
+      mode: 'server',
+      threshold: compaction?.threshold ?? null,
+      summarized_items: split.toSummarize.length,
+      retained_items: split.retained.length,
+    };
     server = {
       model: input.summarizer ?? model,
       request: summaryRequest(input.summarizer ?? model, split.toSummarize, tools.tools, input.charsPerToken, input.defaultContextWindow),
@@ -220,12 +230,24 @@ function splitForCompaction(
   const now = compaction?.now === true;
   if (now) {
     const inputSeq = (view.history.at(-1)?.seq ?? -1) + 1;
-    return { now, toSummarize: [...before, ...view.history, ...view.input.map((item) => ({ seq: inputSeq, item }))], retained: [] as Item[], keptHistory: [] as HistoryEntry[], keptInput: [] as Item[] };
+    return {
+      now,
+      toSummarize: [...before, ...view.history, ...view.input.map((item) => ({ seq: inputSeq, item }))],
+      retained: [] as Item[],
+      keptHistory: [] as HistoryEntry[],
+      keptInput: [] as Item[],
+    };
   }
   const threshold = compaction?.threshold ?? defaultThreshold(budget);
   const from = chooseRetained(view.history, view.input, tokensOf, Math.min(budget, threshold));
   const keptHistory = view.history.slice(from);
-  return { now, toSummarize: [...before, ...view.history.slice(0, from)], retained: [...keptHistory.map((entry) => entry.item), ...view.input], keptHistory, keptInput: view.input };
+  return {
+    now,
+    toSummarize: [...before, ...view.history.slice(0, from)],
+    retained: [...keptHistory.map((entry) => entry.item), ...view.input],
+    keptHistory,
+    keptInput: view.input,
+  };
 }
 
 /** The summary we keep from a compaction call: this much room for it, whatever the model could write. */
@@ -236,7 +258,13 @@ export const SUMMARY_MAX_TOKENS = 4_096;
  * window if it must be, then our instructions. Tools are declared (a history with tool calls needs
  * them on some wires) but not callable; reasoning is not replayed; nothing is cached.
  */
-function summaryRequest(model: PlanModel, history: HistoryEntry[], tools: ModelRequest['tools'], charsPerToken: number, defaultWindow: number): Omit<ModelRequest, 'trace'> {
+function summaryRequest(
+  model: PlanModel,
+  history: HistoryEntry[],
+  tools: ModelRequest['tools'],
+  charsPerToken: number,
+  defaultWindow: number,
+): Omit<ModelRequest, 'trace'> {
   const maxOutputTokens = Math.min(SUMMARY_MAX_TOKENS, model.info.maxOutputTokens ?? SUMMARY_MAX_TOKENS);
   const ask: Item = { type: 'message', id: 'msg_compact', role: 'user', status: 'completed', content: [{ type: 'input_text', text: COMPACTION_REQUEST }] };
   const fitted = planContext({
@@ -285,7 +313,8 @@ function compactionSettings(body: CreateResponseBody, now: boolean, budget: numb
 function nativeMode(model: PlanModel, { threshold, now }: { threshold: number | null; now: boolean }): 'openai' | 'anthropic' | null {
   if (model.info.compaction === 'openai' && model.wire === 'openai-responses') return 'openai';
   // Anthropic compacts only past its trigger: it has nothing like OpenAI's compaction_trigger.
-  if (model.info.compaction === 'anthropic' && model.wire === 'anthropic' && !now && (threshold === null || threshold >= ANTHROPIC_MIN_TRIGGER)) return 'anthropic';
+  if (model.info.compaction === 'anthropic' && model.wire === 'anthropic' && !now && (threshold === null || threshold >= ANTHROPIC_MIN_TRIGGER))
+    return 'anthropic';
   return null;
 }
 

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { ProviderError } from '../common/provider-error.js';
 import {
+  type CallProviderOptions,
   callProvider,
   closeProviderConnections,
   iterateSseEvents,
@@ -9,10 +11,8 @@ import {
   parseRetryAfterSeconds,
   readBodyText,
   retryDelayMs,
-  type CallProviderOptions,
   type SseEvent,
 } from './call-provider.js';
-import { ProviderError } from '../common/provider-error.js';
 
 // Retry and error tests run against a real HTTP server on 127.0.0.1 (port 0), started and closed here.
 
@@ -271,8 +271,16 @@ describe(parseRetryAfterSeconds.name, () => {
 describe(parseProviderErrorBody.name, () => {
   it.each([
     ['OpenAI', '{"error":{"message":"bad","type":"invalid_request_error","code":null}}', { message: 'bad', code: 'invalid_request_error' }],
-    ['vLLM (top level, numeric code)', '{"object":"error","message":"too long","type":"BadRequestError","param":null,"code":400}', { message: 'too long', code: '400' }],
-    ['Gemini compatibility (array)', '[{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}]', { message: 'quota', code: 'RESOURCE_EXHAUSTED' }],
+    [
+      'vLLM (top level, numeric code)',
+      '{"object":"error","message":"too long","type":"BadRequestError","param":null,"code":400}',
+      { message: 'too long', code: '400' },
+    ],
+    [
+      'Gemini compatibility (array)',
+      '[{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}]',
+      { message: 'quota', code: 'RESOURCE_EXHAUSTED' },
+    ],
     ['plain string error', '{"error":"model not found"}', { message: 'model not found', code: null }],
     ['not JSON', '<html></html>', null],
     ['no message', '{"detail":"x"}', null],
@@ -312,7 +320,9 @@ describe(iterateSseEvents.name, () => {
 
   it('turns bytes that are not UTF-8 into U+FFFD, as TextDecoder did', async () => {
     const bytes = Buffer.concat([Buffer.from('data: a'), Buffer.from([0xff, 0xc3]), Buffer.from('b\n\n')]);
-    expect(await collect(Readable.from([bytes]))).toEqual([{ event: undefined, id: undefined, data: new TextDecoder().decode(Buffer.from([0x61, 0xff, 0xc3, 0x62])) }]);
+    expect(await collect(Readable.from([bytes]))).toEqual([
+      { event: undefined, id: undefined, data: new TextDecoder().decode(Buffer.from([0x61, 0xff, 0xc3, 0x62])) },
+    ]);
   });
 
   it('loses no event or line across the slices a large read is fed in', async () => {

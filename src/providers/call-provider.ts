@@ -177,11 +177,7 @@ function isRetryableStatus(status: number): boolean {
 // Error bodies from proxies can be whole HTML pages; the message never needs more than this.
 const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
 
-async function toHttpProviderError(
-  provider: string,
-  response: Dispatcher.ResponseData,
-  signal: AbortSignal,
-): Promise<ProviderError> {
+async function toHttpProviderError(provider: string, response: Dispatcher.ResponseData, signal: AbortSignal): Promise<ProviderError> {
   let text = '';
   try {
     text = await readBodyText(response.body, { signal, limitBytes: ERROR_BODY_LIMIT_BYTES });
@@ -361,10 +357,7 @@ export function safeJsonParse(text: string): SafeJsonResult {
  * the text read so far is returned. The bytes are decoded once, at the end: a JSON answer usually
  * arrives in one or two chunks, and a decoder per chunk cost more than the copy.
  */
-export async function readBodyText(
-  body: AsyncIterable<Uint8Array | string>,
-  options: { signal?: AbortSignal; limitBytes?: number } = {},
-): Promise<string> {
+export async function readBodyText(body: AsyncIterable<Uint8Array | string>, options: { signal?: AbortSignal; limitBytes?: number } = {}): Promise<string> {
   const limit = options.limitBytes ?? Number.POSITIVE_INFINITY;
   if (limit === Number.POSITIVE_INFINITY && hasText(body)) {
     // undici's own reader: no stream iterator, no promise per chunk. It destroys the body when
@@ -410,10 +403,7 @@ const SSE_FEED_CHARS = 4_096;
  * closing blank line is still delivered. When the signal aborts, the body is destroyed and the
  * iteration rejects with `signal.reason`. Leaving the loop early also releases the body.
  */
-export async function* iterateSseEvents(
-  body: AsyncIterable<Uint8Array | string>,
-  signal?: AbortSignal,
-): AsyncGenerator<SseEvent, void, undefined> {
+export async function* iterateSseEvents(body: AsyncIterable<Uint8Array | string>, signal?: AbortSignal): AsyncGenerator<SseEvent, void, undefined> {
   const pending: SseEvent[] = [];
   const parser = createParser({
     onEvent: (message) => pending.push({ event: message.event, id: message.id, data: message.data }),

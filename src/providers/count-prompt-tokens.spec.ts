@@ -1,6 +1,14 @@
 import { encodeChat as encodeChatCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
-import { encode as encodeO200k, encodeChat as encodeChatO200k } from 'gpt-tokenizer/encoding/o200k_base';
-import { countPromptTokens, estimatePromptTokens, FLAT_MEDIA_TOKENS, openAIEncodingFor, type PromptMessage, type TextPrompt, tokenizePrompt } from './count-prompt-tokens.js';
+import { encodeChat as encodeChatO200k, encode as encodeO200k } from 'gpt-tokenizer/encoding/o200k_base';
+import {
+  countPromptTokens,
+  estimatePromptTokens,
+  FLAT_MEDIA_TOKENS,
+  openAIEncodingFor,
+  type PromptMessage,
+  type TextPrompt,
+  tokenizePrompt,
+} from './count-prompt-tokens.js';
 
 const message = (role: string, ...texts: string[]): PromptMessage => ({ role, texts, toolCalls: 0, media: 0 });
 const prompt = (messages: PromptMessage[], definitions: string[] = []): TextPrompt => ({ messages, definitions });

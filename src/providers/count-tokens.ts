@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { type CallProvider, type CallProviderOptions, readBodyText, safeJsonParse, toProviderTransportError } from './call-provider.js';
 import { ProviderError } from '../common/provider-error.js';
+import { type CallProvider, type CallProviderOptions, readBodyText, safeJsonParse, toProviderTransportError } from './call-provider.js';
 
 // A count is a few dozen bytes; anything past this is not one, and reads as malformed once cut.
 const ANSWER_LIMIT_BYTES = 1024 * 1024;

@@ -1,5 +1,4 @@
-import type { AdapterCachePlan } from '../caching/cache-types.js';
-import type { CacheThreadRef } from '../caching/cache-types.js';
+import type { AdapterCachePlan, CacheThreadRef } from '../caching/cache-types.js';
 import type { ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 import type { ModelRequest } from '../planning/model-request.js';

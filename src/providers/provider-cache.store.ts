@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaClient } from '../generated/prisma/client.js';
 import type { CacheThreadRef } from '../caching/cache-types.js';
 import type { ExplicitCacheEntry } from '../caching/plan-gemini-cache.js';
+import { PrismaClient } from '../generated/prisma/client.js';
 
 /** Where adapters remember their explicit provider caches, shared by every instance on the database. */
 export interface ProviderCacheStore {
@@ -19,8 +19,20 @@ export class PrismaProviderCacheStore implements ProviderCacheStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   async find(thread: CacheThreadRef, provider: string): Promise<ExplicitCacheEntry | null> {
-    const row = await this.prisma.providerCache.findFirst({ where: { projectId: thread.projectId, thread: thread.id, provider }, orderBy: { createdAt: 'desc' } });
-    return row ? { name: row.name, fingerprint: row.fingerprint, covered: row.covered, coveredHash: row.coveredHash, tokens: row.tokens, expiresAt: row.expiresAt.getTime() } : null;
+    const row = await this.prisma.providerCache.findFirst({
+      where: { projectId: thread.projectId, thread: thread.id, provider },
+      orderBy: { createdAt: 'desc' },
+    });
+    return row
+      ? {
+          name: row.name,
+          fingerprint: row.fingerprint,
+          covered: row.covered,
+          coveredHash: row.coveredHash,
+          tokens: row.tokens,
+          expiresAt: row.expiresAt.getTime(),
+        }
+      : null;
   }
 
   async save(thread: CacheThreadRef, provider: string, entry: ExplicitCacheEntry): Promise<void> {
@@ -40,6 +52,9 @@ export class PrismaProviderCacheStore implements ProviderCacheStore {
   }
 
   async list(thread: CacheThreadRef): Promise<Array<{ provider: string; name: string }>> {
-    return this.prisma.providerCache.findMany({ where: { projectId: thread.projectId, thread: thread.id, expiresAt: { gt: new Date() } }, select: { provider: true, name: true } });
+    return this.prisma.providerCache.findMany({
+      where: { projectId: thread.projectId, thread: thread.id, expiresAt: { gt: new Date() } },
+      select: { provider: true, name: true },
+    });
   }
 }

@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PrismaProviderCacheStore } from './provider-cache.store.js';
 import { type CacheThreadRef } from '../caching/cache-types.js';
 import { ApiError } from '../common/api-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, WireApi } from '../config/env.schema.js';
-import { type ModelInfo, ModelCatalog } from '../config/model-catalog.js';
+import { ModelCatalog, type ModelInfo } from '../config/model-catalog.js';
+import type { ReplayTarget } from '../reasoning/plan-reasoning-replay.js';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { GeminiAdapter } from './gemini/gemini.adapter.js';
 import type { ModelAdapter } from './model-adapter.js';
-import type { ReplayTarget } from '../reasoning/plan-reasoning-replay.js';
 import { OpenAICompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
 import { OpenAIResponsesAdapter } from './openai-responses/openai-responses.adapter.js';
+import { PrismaProviderCacheStore } from './provider-cache.store.js';
 
 export interface ResolvedModel {
   provider: string;
@@ -51,7 +51,10 @@ export class ProviderRegistry {
     );
     this.adapters.set('google', new GeminiAdapter({ provider: 'google', ...config.gemini, ...shared, caches }));
     for (const provider of config.compatibleProviders) {
-      this.adapters.set(provider.name, openAIWire(provider.wireApi, { provider: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, ...shared }, 'generic'));
+      this.adapters.set(
+        provider.name,
+        openAIWire(provider.wireApi, { provider: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, ...shared }, 'generic'),
+      );
     }
   }
 

@@ -1,6 +1,6 @@
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
-import { PrismaProviderCacheStore } from './provider-cache.store.js';
 import { closeProviderConnections } from './call-provider.js';
+import { PrismaProviderCacheStore } from './provider-cache.store.js';
 import { ProviderRegistry } from './provider-registry.js';
 
 @Module({ providers: [ProviderRegistry, PrismaProviderCacheStore], exports: [ProviderRegistry] })

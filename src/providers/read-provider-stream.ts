@@ -1,6 +1,6 @@
+import { ProviderError } from '../common/provider-error.js';
 import { iterateSseEvents, type ProviderResponse, readBodyText, type SseEvent, toProviderTransportError } from './call-provider.js';
 import type { ModelStreamPart } from './model-adapter.js';
-import { ProviderError } from '../common/provider-error.js';
 
 type Parts = AsyncIterable<ModelStreamPart> | Iterable<ModelStreamPart>;
 

@@ -1,17 +1,33 @@
 import type { Item } from '../items/item.schemas.js';
-import { type ReplayTarget, planReasoningReplay } from './plan-reasoning-replay.js';
+import { planReasoningReplay, type ReplayTarget } from './plan-reasoning-replay.js';
 
 const user = (id: string): Item => ({ type: 'message', id, role: 'user', status: 'completed', content: [{ type: 'input_text', text: id }] });
-const answer = (id: string): Item => ({ type: 'message', id, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: id, annotations: [], logprobs: [] }] });
+const answer = (id: string): Item => ({
+  type: 'message',
+  id,
+  role: 'assistant',
+  status: 'completed',
+  content: [{ type: 'output_text', text: id, annotations: [], logprobs: [] }],
+});
 const thought = (id: string): Item => ({ type: 'reasoning', id, summary: [], provider_data: { anthropic: { thinking: id, signature: `sig_${id}` } } });
 const call = (id: string): Item => ({ type: 'function_call', id, call_id: `c_${id}`, name: 'f', arguments: '{}', status: 'completed' });
 const result = (id: string): Item => ({ type: 'function_call_output', id, call_id: `c_${id}`, output: 'ok', status: 'completed' });
 
 // Turn 1: thinks and answers. Turn 2: thinks, calls a tool, thinks, answers. Turn 3 (in progress): thinks, calls a tool, gets its result.
 const history: Item[] = [
-  user('u1'), thought('r1'), answer('a1'),
-  user('u2'), thought('r2'), call('f2'), result('f2'), thought('r3'), answer('a2'),
-  user('u3'), thought('r4'), call('f4'), result('f4'),
+  user('u1'),
+  thought('r1'),
+  answer('a1'),
+  user('u2'),
+  thought('r2'),
+  call('f2'),
+  result('f2'),
+  thought('r3'),
+  answer('a2'),
+  user('u3'),
+  thought('r4'),
+  call('f4'),
+  result('f4'),
 ];
 const finished = history.slice(0, 9).concat(user('u3'));
 
@@ -53,7 +69,14 @@ describe(planReasoningReplay.name, () => {
 });
 
 describe('switching models mid-loop', () => {
-  const foreignLoop: Item[] = [user('u1'), { ...thought('g1'), provider_data: { gemini: { thoughtSignature: 'sig' } } }, call('f1'), call('f2'), result('f1'), result('f2')];
+  const foreignLoop: Item[] = [
+    user('u1'),
+    { ...thought('g1'), provider_data: { gemini: { thoughtSignature: 'sig' } } },
+    call('f1'),
+    call('f2'),
+    result('f1'),
+    result('f2'),
+  ];
 
   it('suspends Anthropic thinking for a loop another model started, and only then', () => {
     expect(planReasoningReplay(foreignLoop, 'auto', anthropic)).toMatchObject({ suspendThinking: true, warnings: [expect.stringContaining('another model')] });
@@ -63,9 +86,23 @@ describe('switching models mid-loop', () => {
   });
 
   it('marks the first unsigned call of each current-turn step for Gemini 3, leaving signed ones and older turns alone', () => {
-    const anthropicLoop: Item[] = [user('u0'), call('old'), result('old'), answer('a0'), user('u1'), call('f1'), call('f2'), result('f1'), result('f2'), call('f3'), result('f3')];
+    const anthropicLoop: Item[] = [
+      user('u0'),
+      call('old'),
+      result('old'),
+      answer('a0'),
+      user('u1'),
+      call('f1'),
+      call('f2'),
+      result('f1'),
+      result('f2'),
+      call('f3'),
+      result('f3'),
+    ];
     const plan = planReasoningReplay(anthropicLoop, 'auto', { wire: 'gemini', style: 'gemini-level', thinking: true });
-    const signatures = plan.items.filter((item) => item.type === 'function_call').map((item) => (item.provider_data?.['gemini'] as { thoughtSignature?: string } | undefined)?.thoughtSignature ?? null);
+    const signatures = plan.items
+      .filter((item) => item.type === 'function_call')
+      .map((item) => (item.provider_data?.['gemini'] as { thoughtSignature?: string } | undefined)?.thoughtSignature ?? null);
     expect(signatures).toEqual([null, 'skip_thought_signature_validator', null, 'skip_thought_signature_validator']);
     expect(plan.warnings).toEqual([expect.stringContaining('2 function call(s)')]);
     // Stored items are not touched.

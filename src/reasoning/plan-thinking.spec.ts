@@ -1,5 +1,5 @@
 import { ModelCatalog } from '../config/model-catalog.js';
-import { type ThinkingInput, planThinking } from './plan-thinking.js';
+import { planThinking, type ThinkingInput } from './plan-thinking.js';
 
 const catalog = ModelCatalog.load(null);
 
@@ -29,7 +29,10 @@ describe(planThinking.name, () => {
       const result = plan('anthropic/claude-sonnet-4-5', { maxOutputTokens: 4_000 });
       expect(result.thinking).toEqual({ kind: 'budget', budgetTokens: 16_384 });
       expect(result.maxOutputTokens).toBe(20_384);
-      expect(plan('anthropic/claude-sonnet-4-5', { reasoning: { effort: 'minimal', summary: null } }).thinking).toEqual({ kind: 'budget', budgetTokens: 1_024 });
+      expect(plan('anthropic/claude-sonnet-4-5', { reasoning: { effort: 'minimal', summary: null } }).thinking).toEqual({
+        kind: 'budget',
+        budgetTokens: 1_024,
+      });
     });
 
     it('shrinks the budget to the model’s ceiling, and answers without thinking when not even the minimum fits', () => {
@@ -79,7 +82,10 @@ describe(planThinking.name, () => {
       expect(plan('google/gemini-3-pro-preview', { reasoning: { effort: 'medium', summary: null } }).thinking).toEqual({ kind: 'level', level: 'HIGH' });
       expect(plan('google/gemini-3-pro-preview', { reasoning: { effort: 'minimal', summary: null } }).thinking).toEqual({ kind: 'level', level: 'LOW' });
       expect(plan('google/gemini-3-flash-preview', { reasoning: { effort: 'minimal', summary: null } }).thinking).toEqual({ kind: 'level', level: 'MINIMAL' });
-      expect(plan('google/gemini-3-flash-preview', { reasoning: { effort: 'medium', summary: 'auto' } })).toMatchObject({ thinking: { kind: 'level', level: 'MEDIUM' }, includeThoughts: true });
+      expect(plan('google/gemini-3-flash-preview', { reasoning: { effort: 'medium', summary: 'auto' } })).toMatchObject({
+        thinking: { kind: 'level', level: 'MEDIUM' },
+        includeThoughts: true,
+      });
     });
   });
 

@@ -83,7 +83,8 @@ export function planThinking(input: ThinkingInput): ThinkingResult {
           ? { kind: 'budget', budgetTokens: 0 }
           : { kind: 'budget', budgetTokens: caps.budget.min }
         : { kind: 'budget', budgetTokens: clampBudget(effort, caps) };
-      if (off && !caps.canDisable) result.warnings.push(`reasoning.effort "none": this model always thinks; it thinks with the smallest budget (${caps.budget.min}).`);
+      if (off && !caps.canDisable)
+        result.warnings.push(`reasoning.effort "none": this model always thinks; it thinks with the smallest budget (${caps.budget.min}).`);
       return result;
     case 'gemini-level':
       result.thinking = { kind: 'level', level: toGeminiLevel(effort, caps.levels) };

@@ -4,9 +4,9 @@ import { ApiKeyGuard, ProjectId } from '../auth/api-key.guard.js';
 import { listQuerySchema } from '../common/pagination.js';
 import { SseWriter } from '../common/sse.js';
 import { parseOrThrow } from '../common/validation.js';
+import { retrieveQuerySchema } from '../items/responses.schemas.js';
 import { InFlightWork } from '../persistence/in-flight-work.js';
 import { drainTurn, streamTurn, writeEvents } from '../turns/turn-sinks.js';
-import { retrieveQuerySchema } from '../items/responses.schemas.js';
 import { ResponsesService } from './responses.service.js';
 
 @Controller('v1/responses')

@@ -1,13 +1,13 @@
 import { Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { TokenCalibration } from '../caching/token-calibration.js';
 import { ConversationsModule } from '../conversations/conversations.module.js';
 import { HistoryModule } from '../history/history.module.js';
+import { ReasoningModule } from '../history/reasoning.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
 import { BackgroundRunner } from '../runs/background-runner.js';
 import { RunsModule } from '../runs/runs.module.js';
 import { ResponsesController } from './responses.controller.js';
 import { ResponsesRepository } from './responses.repository.js';
-import { TokenCalibration } from '../caching/token-calibration.js';
-import { ReasoningModule } from '../history/reasoning.module.js';
 import { ResponsesService } from './responses.service.js';
 import { TurnPreparation } from './turn-preparation.js';
 

@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { CachePlanRecord } from '../caching/cache-plan-record.js';
-import type { ContextAnchor, ContextPlanRecord } from '../planning/plan-context.js';
+import { seqAfter } from '../common/pagination.js';
 import type { UpstreamRequestRecord } from '../common/upstream-trace.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
-import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
-import type { PublicUsage } from '../items/usage.js';
 import { type AppendTarget, byKey, historySql, type StoredItemRow, type ThreadPosition, ThreadStore, toHistoryEntry } from '../history/thread-store.js';
-import type { HistoryEntry } from '../items/item.schemas.js';
 import { UpstreamBodyStore } from '../history/upstream-body-store.js';
+import type { HistoryEntry } from '../items/item.schemas.js';
+import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import type { ResponseRecord, ResponseSettings, ResponseStatus } from '../items/response-object.js';
-import { seqAfter } from '../common/pagination.js';
+import type { PublicUsage } from '../items/usage.js';
 import { Sql } from '../persistence/sql.js';
+import type { ContextAnchor, ContextPlanRecord } from '../planning/plan-context.js';
 
 export interface StoredResponse extends ResponseRecord {
   /** Where this response's items end in its thread; null until the turn is committed. */
@@ -47,7 +47,24 @@ type ResponseRow = Prisma.ResponseGetPayload<object>;
 /** The columns a StoredResponse is read from, and its thread's next seq (absent where Prisma read the row). */
 type StoredRow = Pick<
   ResponseRow,
-  'id' | 'status' | 'model' | 'previousResponseId' | 'conversationId' | 'settings' | 'metadata' | 'usage' | 'usageEstimated' | 'error' | 'incompleteDetails' | 'background' | 'createdAt' | 'completedAt' | 'threadId' | 'endSeq' | 'cacheThread' | 'contextPlan'
+  | 'id'
+  | 'status'
+  | 'model'
+  | 'previousResponseId'
+  | 'conversationId'
+  | 'settings'
+  | 'metadata'
+  | 'usage'
+  | 'usageEstimated'
+  | 'error'
+  | 'incompleteDetails'
+  | 'background'
+  | 'createdAt'
+  | 'completedAt'
+  | 'threadId'
+  | 'endSeq'
+  | 'cacheThread'
+  | 'contextPlan'
 > & { threadNextSeq?: number | null };
 /** Those columns in SQL, named as the row type names them. */
 const STORED_COLUMNS = `id, status, model, previous_response_id AS "previousResponseId", conversation_id AS "conversationId", settings, metadata, usage,
@@ -141,7 +158,15 @@ export class ResponsesRepository {
    * Appends the turn's input and output items and records the outcome in ONE transaction, so a
    * response is never reported finished before its items can be read back.
    */
-  async commitTurn(projectId: string, responseId: string, target: AppendTarget, input: Item[], output: Item[], result: TurnResult, store: boolean): Promise<void> {
+  async commitTurn(
+    projectId: string,
+    responseId: string,
+    target: AppendTarget,
+    input: Item[],
+    output: Item[],
+    result: TurnResult,
+    store: boolean,
+  ): Promise<void> {
     const items = [
       ...input.map((item) => ({ item, direction: 'input' as const, responseId })),
       ...output.map((item) => ({ item, direction: 'output' as const, responseId })),
@@ -170,14 +195,18 @@ export class ResponsesRepository {
       // Where the items start is known here unless they go at a conversation's tip; the context plan
       // needs it only when the turn compacted (start_seq moves to the compaction item).
       const endSeq = target.kind === 'tip' ? 0 : (target.from?.endSeq ?? 0) + items.length;
-      const follow = (params: unknown[]) => update(params, startAtCompaction(result.contextPlan, output, endSeq), { threadId: 't.id', endSeq: `t.start + ${items.length}`, from: 'FROM t' });
+      const follow = (params: unknown[]) =>
+        update(params, startAtCompaction(result.contextPlan, output, endSeq), { threadId: 't.id', endSeq: `t.start + ${items.length}`, from: 'FROM t' });
       await this.threads.appendTurn(projectId, target, items, store ? follow : null);
     } else {
       // A conversation turn that compacted: its items' seqs are known only once the thread is locked.
       await this.sql.transaction(async (tx) => {
         const position = await this.threads.appendTurn(projectId, target, items, null, tx);
         const params: unknown[] = [];
-        const sql = update(params, startAtCompaction(result.contextPlan, output, position.endSeq), { threadId: `$${params.push(position.threadId)}`, endSeq: `$${params.push(position.endSeq)}` });
+        const sql = update(params, startAtCompaction(result.contextPlan, output, position.endSeq), {
+          threadId: `$${params.push(position.threadId)}`,
+          endSeq: `$${params.push(position.endSeq)}`,
+        });
         await tx.query(sql, params);
       });
     }
@@ -229,7 +258,9 @@ export class ResponsesRepository {
       fromSeq: `(SELECT (CASE WHEN $3::boolean THEN "contextPlan"->>'start_seq' ELSE "contextPlan"->>'floor_seq' END)::int FROM prev)`,
       projectId: '$2',
     });
-    const rows = await this.sql.query<HeadOrItemRow<Omit<StoredRow, 'createdAt' | 'completedAt'> & { createdAt: string; completedAt: string | null; starts: StartJson[] | null }>>(
+    const rows = await this.sql.query<
+      HeadOrItemRow<Omit<StoredRow, 'createdAt' | 'completedAt'> & { createdAt: string; completedAt: string | null; starts: StartJson[] | null }>
+    >(
       `WITH RECURSIVE prev AS (SELECT ${STORED_COLUMNS} FROM ${byKey('responses', '$1')} WHERE project_id = $2 AND deleted_at IS NULL),
        ${history.lineage},
        ${newestResponsesSql('starts', 'cache_thread', '(SELECT COALESCE("cacheThread", id) FROM prev)', STARTS_COLUMNS)}
@@ -245,7 +276,11 @@ export class ResponsesRepository {
     const head = rows[0]?.head;
     if (!head) return null;
     const { starts, ...stored } = head;
-    const previous = toStoredResponse({ ...stored, createdAt: new Date(stored.createdAt), completedAt: stored.completedAt === null ? null : new Date(stored.completedAt) });
+    const previous = toStoredResponse({
+      ...stored,
+      createdAt: new Date(stored.createdAt),
+      completedAt: stored.completedAt === null ? null : new Date(stored.completedAt),
+    });
     return {
       previous,
       history: previous.position ? rows.slice(1).map(toHistoryEntry) : null,
@@ -278,7 +313,15 @@ export class ResponsesRepository {
       projectId: '$2',
     });
     const rows = await this.sql.query<
-      HeadOrItemRow<{ threadId: string; nextSeq: number; cachePolicy: string | null; reasoningPolicy: string | null; newest: number; anchor: AnchorRow | null; starts: StartJson[] | null }>
+      HeadOrItemRow<{
+        threadId: string;
+        nextSeq: number;
+        cachePolicy: string | null;
+        reasoningPolicy: string | null;
+        newest: number;
+        anchor: AnchorRow | null;
+        starts: StartJson[] | null;
+      }>
     >(
       `WITH RECURSIVE conv AS (
          SELECT c.thread_id AS "threadId", t.next_seq AS "nextSeq", c.cache_policy AS "cachePolicy", c.reasoning_policy AS "reasoningPolicy"
@@ -319,7 +362,11 @@ export class ResponsesRepository {
   }
 
   async find(projectId: string, id: string): Promise<StoredResponse | null> {
-    const [row] = await this.sql.query<StoredRow>(`SELECT ${STORED_COLUMNS} FROM ${byKey('responses', '$1')} WHERE project_id = $2 AND deleted_at IS NULL`, [id, projectId], 'response_find');
+    const [row] = await this.sql.query<StoredRow>(
+      `SELECT ${STORED_COLUMNS} FROM ${byKey('responses', '$1')} WHERE project_id = $2 AND deleted_at IS NULL`,
+      [id, projectId],
+      'response_find',
+    );
     return row ? toStoredResponse(row) : null;
   }
 
@@ -444,7 +491,12 @@ function startAtCompaction(plan: ContextPlanRecord, output: Item[], endSeq: numb
   const index = output.findLastIndex((item) => item.type === 'compaction');
   if (index < 0) return plan;
   const seq = endSeq - output.length + index;
-  return { ...plan, start_seq: seq, floor_seq: seq, compaction: { ...(plan.compaction ?? { mode: 'server', threshold: null, summarized_items: null, retained_items: null }), compacted: true } };
+  return {
+    ...plan,
+    start_seq: seq,
+    floor_seq: seq,
+    compaction: { ...(plan.compaction ?? { mode: 'server', threshold: null, summarized_items: null, retained_items: null }), compacted: true },
+  };
 }
 
 /** Statuses of a turn whose items the conversation kept. */

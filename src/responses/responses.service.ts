@@ -1,25 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { toCachePlanRecord } from '../caching/cache-plan-record.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
-import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
-import { recoverFromReasoningError } from '../reasoning/recover-reasoning-error.js';
 import { ApiError } from '../common/api-error.js';
-import { computeCacheSavings, computeCost } from '../config/model-catalog.js';
+import { isContextOverflow } from '../common/context-overflow.js';
 import { newId } from '../common/ids.js';
-import { type ListQuery, type ListPage, toListPage } from '../common/pagination.js';
+import { type ListPage, type ListQuery, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
+import { computeCacheSavings, computeCost } from '../config/model-catalog.js';
+import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import type { AppendTarget } from '../history/thread-store.js';
 import { type ProviderData, type PublicItem, toPublicItem } from '../items/item.schemas.js';
+import { type PublicResponse, type ResponseRecord, toPublicResponse } from '../items/response-object.js';
+import { type CreateResponseBody, compactResponseSchema, createResponseSchema } from '../items/responses.schemas.js';
 import { toPublicUsage } from '../items/usage.js';
 import type { ModelRequest } from '../planning/model-request.js';
-import { isContextOverflow } from '../common/context-overflow.js';
 import { ProviderRegistry } from '../providers/provider-registry.js';
+import { recoverFromReasoningError } from '../reasoning/recover-reasoning-error.js';
 import { BackgroundRunner, type QueuedStart } from '../runs/background-runner.js';
 import { EventLog } from '../runs/event-log.js';
 import { RunLiveness } from '../runs/run-liveness.js';
 import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
-import { type PublicResponse, type ResponseRecord, toPublicResponse } from '../items/response-object.js';
-import { compactResponseSchema, type CreateResponseBody, createResponseSchema } from '../items/responses.schemas.js';
 import { ResponsesRepository, type StoredResponse } from './responses.repository.js';
 import { toStoredRequest } from './stored-request.js';
 import { type PlannedTurn, type TurnContext, TurnPreparation } from './turn-preparation.js';
@@ -76,7 +76,9 @@ export class ResponsesService {
       createdAt: new Date(),
       completedAt: null,
     };
-    const stored = planned.settings.store ? this.repository.create(projectId, record, toStoredRequest(rawBody, background), planned.context.cacheThread) : Promise.resolve();
+    const stored = planned.settings.store
+      ? this.repository.create(projectId, record, toStoredRequest(rawBody, background), planned.context.cacheThread)
+      : Promise.resolve();
     if (background) {
       await stored;
       await this.runner.enqueue(record.id);
@@ -95,7 +97,11 @@ export class ResponsesService {
    * tools, truncation, the newest compaction) and counted by the provider's own counter where it
    * has one, a tokenizer or our calibrated estimate otherwise. Nothing is stored, nothing compacts.
    */
-  async countInputTokens(projectId: string, rawBody: unknown, signal: AbortSignal): Promise<{ count: { object: 'response.input_tokens'; input_tokens: number }; source: string }> {
+  async countInputTokens(
+    projectId: string,
+    rawBody: unknown,
+    signal: AbortSignal,
+  ): Promise<{ count: { object: 'response.input_tokens'; input_tokens: number }; source: string }> {
     const body = parseOrThrow(createResponseSchema, rawBody ?? {});
     rejectUnsupported(body);
     const planned = await this.preparation.plan(projectId, body, newId('resp'), { countOnly: true });
@@ -143,7 +149,8 @@ export class ResponsesService {
     } catch (error) {
       this.liveness.unregister(responseId);
       const message = error instanceof ApiError ? error.message : 'The server had an error while processing your request.';
-      if (!(error instanceof ApiError)) this.logger.error(`planning queued response ${responseId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!(error instanceof ApiError))
+        this.logger.error(`planning queued response ${responseId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       await this.repository.markFailed(responseId, { code: error instanceof ApiError ? 'invalid_prompt' : 'server_error', message });
       await this.endWithoutRun(queued.projectId, responseId);
       return 'ended';
@@ -156,7 +163,10 @@ export class ResponsesService {
       ...(compaction
         ? {
             compaction: {
-              adapter: compaction.model === planned.model ? planned.model.adapter : this.providers.resolve(`${compaction.model.provider}/${compaction.model.upstreamModel}`).adapter,
+              adapter:
+                compaction.model === planned.model
+                  ? planned.model.adapter
+                  : this.providers.resolve(`${compaction.model.provider}/${compaction.model.upstreamModel}`).adapter,
               request: { ...compaction.request, trace: planned.request.trace! },
               complete: (summary: string) => ({
                 providerData: { compaction: { summary, retained: compaction.retained } },
@@ -316,7 +326,6 @@ export class ResponsesService {
 
 /** How long a cancel waits for the instance running the response to store its outcome. */
 const CANCEL_WAIT_MS = 5_000;
-
 
 /**
  * A chain continues from its previous response (forking when that is not the tip). A conversation

@@ -1,7 +1,8 @@
 import type { PublicItem } from '../items/item.schemas.js';
 import { restoreStoredRequest, toStoredRequest } from './stored-request.js';
 
-const message = (text: string) => ({ id: 'msg_1', type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text }] }) as unknown as PublicItem;
+const message = (text: string) =>
+  ({ id: 'msg_1', type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text }] }) as unknown as PublicItem;
 
 describe(toStoredRequest.name, () => {
   it.each([

@@ -34,7 +34,8 @@ export function restoreStoredRequest(request: unknown, inputItems: PublicItem[])
 function stringInputOf(items: PublicItem[]): unknown {
   const [message] = items as Array<Record<string, unknown>>;
   const content = message?.['content'];
-  if (items.length === 1 && Array.isArray(content) && content.length === 1 && isRecord(content[0]) && typeof content[0]['text'] === 'string') return content[0]['text'];
+  if (items.length === 1 && Array.isArray(content) && content.length === 1 && isRecord(content[0]) && typeof content[0]['text'] === 'string')
+    return content[0]['text'];
   return items;
 }
 

@@ -4,25 +4,25 @@ import { usesThreadRhythm } from '../caching/plan-cache.js';
 import { gapsBetween } from '../caching/thread-cache.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
 import { ApiError } from '../common/api-error.js';
+import { newUpstreamTrace } from '../common/upstream-trace.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { conversationIdOf } from '../conversations/conversations.schemas.js';
+import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
+import { toCanonicalInput } from '../history/to-canonical-input.js';
 import { type HistoryEntry, type Item, readableCompaction } from '../items/item.schemas.js';
+import { type ResponseSettings, toResponseSettings } from '../items/response-object.js';
+import type { CreateResponseBody } from '../items/responses.schemas.js';
+import type { ToolNameResolver } from '../planning/flatten-tools.js';
+import type { ModelRequest } from '../planning/model-request.js';
 import { fromNewestCompaction, readsNatively } from '../planning/plan-compaction.js';
 import type { ContextAnchor, ContextPlan } from '../planning/plan-context.js';
 import { planTurn, type TurnPlan } from '../planning/plan-turn.js';
-import type { ModelRequest } from '../planning/model-request.js';
 import { ProviderRegistry, type ResolvedModel } from '../providers/provider-registry.js';
-import { newUpstreamTrace } from '../common/upstream-trace.js';
 import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
-import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import { checkToolOutputs } from '../turns/check-tool-outputs.js';
-import type { ToolNameResolver } from '../planning/flatten-tools.js';
-import { type ResponseSettings, toResponseSettings } from '../items/response-object.js';
-import type { CreateResponseBody } from '../items/responses.schemas.js';
 import { ResponsesRepository } from './responses.repository.js';
-import { toCanonicalInput } from '../history/to-canonical-input.js';
 
 /** A validated request, turned into everything a turn needs. */
 export interface PlannedTurn {
@@ -78,8 +78,15 @@ export class TurnPreparation {
     // a chain's and a conversation's came with their first read (context.loaded).
     const [history, input, starts] = await Promise.all([
       context.loaded?.history ?? (context.position ? this.threads.loadHistory(projectId, context.position, fromSeq) : []),
-      toCanonicalInput(body.input, (itemId) => this.threads.findItem(projectId, itemId), 'input', (text) => this.envelope.open(text)),
-      cacheMode === 'off' || firstOfThread || startsLimit === 0 ? [] : (context.loaded?.starts ?? this.repository.recentStarts(projectId, context.cacheThread, responseId, startsLimit)),
+      toCanonicalInput(
+        body.input,
+        (itemId) => this.threads.findItem(projectId, itemId),
+        'input',
+        (text) => this.envelope.open(text),
+      ),
+      cacheMode === 'off' || firstOfThread || startsLimit === 0
+        ? []
+        : (context.loaded?.starts ?? this.repository.recentStarts(projectId, context.cacheThread, responseId, startsLimit)),
     ]);
     if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
     checkToolOutputs(
@@ -129,9 +136,14 @@ export class TurnPreparation {
    * and now another model continues), what it stood for is loaded once, so that our own compaction
    * can summarize it for the new model. Otherwise nothing is read.
    */
-  private async historyBeforeForeignCompaction(projectId: string, position: ThreadPosition, history: HistoryEntry[], wire: ResolvedModel['wire']): Promise<HistoryEntry[] | undefined> {
+  private async historyBeforeForeignCompaction(
+    projectId: string,
+    position: ThreadPosition,
+    history: HistoryEntry[],
+    wire: ResolvedModel['wire'],
+  ): Promise<HistoryEntry[] | undefined> {
     const newest = history.findLast((entry) => entry.item.type === 'compaction');
-    if (!newest || newest.item.type !== 'compaction' || readsNatively(newest.item, wire) || readableCompaction(newest.item)) return undefined;
+    if (newest?.item.type !== 'compaction' || readsNatively(newest.item, wire) || readableCompaction(newest.item)) return undefined;
     const earlier = await this.threads.loadHistory(projectId, { threadId: position.threadId, endSeq: newest.seq }, null);
     return fromNewestCompaction(earlier, [], wire).history;
   }
@@ -143,13 +155,31 @@ export class TurnPreparation {
   private async resolveContext(projectId: string, body: CreateResponseBody, responseId: string, startsLimit: number): Promise<TurnContext> {
     if (body.conversation != null) {
       const conversationId = conversationIdOf(body.conversation);
-      const found = await this.repository.findConversationTurn(projectId, conversationId, { truncationAuto: body.truncation === 'auto', startsLimit, exceptId: responseId });
+      const found = await this.repository.findConversationTurn(projectId, conversationId, {
+        truncationAuto: body.truncation === 'auto',
+        startsLimit,
+        exceptId: responseId,
+      });
       if (!found) throw ApiError.notFound('Conversation', conversationId, 'conversation');
       const { position, loaded } = found;
       const policies = { cachePolicy: found.cachePolicy as CacheMode | null, reasoningPolicy: found.reasoningPolicy as ReasoningPolicy | null };
       // Several failed turns in a row: the anchor is further back, and the history is read from it.
-      if (!loaded) return { conversationId, position, cacheThread: conversationId, ...policies, anchor: await this.repository.latestContextAnchor(projectId, conversationId) };
-      return { conversationId, position, cacheThread: conversationId, ...policies, anchor: loaded.anchor, loaded: { history: loaded.history, starts: loaded.starts } };
+      if (!loaded)
+        return {
+          conversationId,
+          position,
+          cacheThread: conversationId,
+          ...policies,
+          anchor: await this.repository.latestContextAnchor(projectId, conversationId),
+        };
+      return {
+        conversationId,
+        position,
+        cacheThread: conversationId,
+        ...policies,
+        anchor: loaded.anchor,
+        loaded: { history: loaded.history, starts: loaded.starts },
+      };
     }
     const none = { cachePolicy: null, reasoningPolicy: null, anchor: null };
     if (!body.previous_response_id) return { conversationId: null, position: null, cacheThread: responseId, ...none };
@@ -191,7 +221,6 @@ export interface TurnContext {
   anchor: ContextAnchor | null;
 }
 
-
 /** Request starts of a thread that inform the TTL choice: enough to see its rhythm, few enough to follow a change. */
 const RECENT_STARTS = 20;
 
@@ -203,4 +232,3 @@ function compactionTriggered(body: CreateResponseBody): boolean {
   if (index !== body.input.length - 1) throw ApiError.invalidRequest('compaction_trigger must be the final input item.', `input[${index}]`);
   return true;
 }
-

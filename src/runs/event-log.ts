@@ -5,7 +5,6 @@ import { isTerminalEvent, LiveEvents, type LoggedEvent } from './live-events.js'
 
 export type { LoggedEvent } from './live-events.js';
 
-
 /** How long a reader waits for a live event before it checks the database for a run that ended without one. */
 const IDLE_CHECK_MS = 2_000;
 

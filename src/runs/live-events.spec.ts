@@ -30,37 +30,39 @@ async function collect(iterable: AsyncIterable<LoggedEvent>): Promise<number[]> 
 describe.each([
   ['memory', 'in process', describe, () => new MemoryLiveEvents()],
   ['redis', 'on the Redis server', describeWithServices, () => new RedisLiveEvents(redis)],
-] as const)('%s live events', (_name, where, describeCase, make: () => LiveEvents) => describeCase(where, () => {
-  it('replays after a sequence number, follows new events, and ends after the terminal one', async () => {
-    const live = make();
-    const id = `resp_${randomBytes(4).toString('hex')}`;
-    await live.append(id, delta(0));
-    await live.append(id, delta(1));
-    const reading = collect(live.follow(id, 0, new AbortController().signal, 5_000));
-    await live.append(id, delta(2));
-    await live.append(id, done(3));
-    await live.append(id, delta(4)); // nothing after the terminal event is read
-    expect(await reading).toEqual([1, 2, 3]);
-  });
+] as const)('%s live events', (_name, where, describeCase, make: () => LiveEvents) =>
+  describeCase(where, () => {
+    it('replays after a sequence number, follows new events, and ends after the terminal one', async () => {
+      const live = make();
+      const id = `resp_${randomBytes(4).toString('hex')}`;
+      await live.append(id, delta(0));
+      await live.append(id, delta(1));
+      const reading = collect(live.follow(id, 0, new AbortController().signal, 5_000));
+      await live.append(id, delta(2));
+      await live.append(id, done(3));
+      await live.append(id, delta(4)); // nothing after the terminal event is read
+      expect(await reading).toEqual([1, 2, 3]);
+    });
 
-  it('waits for a run that has not written yet', async () => {
-    const live = make();
-    const id = `resp_${randomBytes(4).toString('hex')}`;
-    const reading = collect(live.follow(id, -1, new AbortController().signal, 5_000));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await live.append(id, delta(0));
-    await live.append(id, done(1));
-    expect(await reading).toEqual([0, 1]);
-  });
+    it('waits for a run that has not written yet', async () => {
+      const live = make();
+      const id = `resp_${randomBytes(4).toString('hex')}`;
+      const reading = collect(live.follow(id, -1, new AbortController().signal, 5_000));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await live.append(id, delta(0));
+      await live.append(id, done(1));
+      expect(await reading).toEqual([0, 1]);
+    });
 
-  it('returns after the idle time without events, and at once on abort', async () => {
-    const live = make();
-    const id = `resp_${randomBytes(4).toString('hex')}`;
-    await live.append(id, delta(0));
-    expect(await collect(live.follow(id, -1, new AbortController().signal, 50))).toEqual([0]);
-    const controller = new AbortController();
-    const reading = collect(live.follow(id, 0, controller.signal, 60_000));
-    setTimeout(() => controller.abort(), 20);
-    expect(await reading).toEqual([]);
-  });
-}));
+    it('returns after the idle time without events, and at once on abort', async () => {
+      const live = make();
+      const id = `resp_${randomBytes(4).toString('hex')}`;
+      await live.append(id, delta(0));
+      expect(await collect(live.follow(id, -1, new AbortController().signal, 50))).toEqual([0]);
+      const controller = new AbortController();
+      const reading = collect(live.follow(id, 0, controller.signal, 60_000));
+      setTimeout(() => controller.abort(), 20);
+      expect(await reading).toEqual([]);
+    });
+  }),
+);

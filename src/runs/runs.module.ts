@@ -16,10 +16,18 @@ const REDIS = Symbol('REDIS');
 @Module({
   imports: [WebhooksModule],
   providers: [
-    { provide: REDIS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => (config.redis ? new RedisConnections(config.redis.url, config.redis.keyPrefix) : null) },
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (config.redis ? new RedisConnections(config.redis.url, config.redis.keyPrefix) : null),
+    },
     { provide: LiveEvents, inject: [REDIS], useFactory: (redis: RedisConnections | null) => (redis ? new RedisLiveEvents(redis) : new MemoryLiveEvents()) },
     { provide: RunQueue, inject: [REDIS], useFactory: (redis: RedisConnections | null) => (redis ? new BullRunQueue(redis) : new LocalRunQueue()) },
-    { provide: CancelSignals, inject: [REDIS], useFactory: (redis: RedisConnections | null) => (redis ? new RedisCancelSignals(redis) : new LocalCancelSignals()) },
+    {
+      provide: CancelSignals,
+      inject: [REDIS],
+      useFactory: (redis: RedisConnections | null) => (redis ? new RedisCancelSignals(redis) : new LocalCancelSignals()),
+    },
     EventLog,
     BackgroundRunner,
     RunLiveness,

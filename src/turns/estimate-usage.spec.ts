@@ -6,7 +6,13 @@ describe(estimateUsage.name, () => {
     const request = newModelRequest({ items: [newMessageItem({ text: 'x'.repeat(400) })] });
     const usage = estimateUsage(request, [
       { type: 'reasoning', id: 'rs_1', summary: [], content: [{ type: 'reasoning_text', text: 'r'.repeat(40) }], status: 'incomplete' },
-      { type: 'message', id: 'msg_2', role: 'assistant', status: 'incomplete', content: [{ type: 'output_text', text: 'y'.repeat(80), annotations: [], logprobs: [] }] },
+      {
+        type: 'message',
+        id: 'msg_2',
+        role: 'assistant',
+        status: 'incomplete',
+        content: [{ type: 'output_text', text: 'y'.repeat(80), annotations: [], logprobs: [] }],
+      },
     ]);
     expect(usage.inputTokens).toBeGreaterThan(100);
     expect(usage.inputTokens).toBeLessThan(200);

@@ -15,7 +15,12 @@ export function estimateUsage(request: ModelRequest, output: Item[]): Usage {
   const produced = output.map(visibleText).join('');
   const inputTokens = Math.ceil(input.length / CHARACTERS_PER_TOKEN);
   const outputTokens = Math.ceil(produced.length / CHARACTERS_PER_TOKEN);
-  const reasoningTokens = Math.ceil(output.filter((item) => item.type === 'reasoning').map(visibleText).join('').length / CHARACTERS_PER_TOKEN);
+  const reasoningTokens = Math.ceil(
+    output
+      .filter((item) => item.type === 'reasoning')
+      .map(visibleText)
+      .join('').length / CHARACTERS_PER_TOKEN,
+  );
   return { inputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens, reasoningTokens };
 }
 

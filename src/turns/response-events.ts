@@ -5,7 +5,11 @@ import type { PublicItem } from '../items/item.schemas.js';
  * `R` is the public Response object carried by lifecycle events.
  */
 export type ResponseStreamEvent<R = unknown> =
-  | { type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed'; sequence_number: number; response: R }
+  | {
+      type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed';
+      sequence_number: number;
+      response: R;
+    }
   | { type: 'response.output_item.added' | 'response.output_item.done'; sequence_number: number; output_index: number; item: PublicItem }
   | {
       type: 'response.content_part.added' | 'response.content_part.done';
@@ -15,8 +19,24 @@ export type ResponseStreamEvent<R = unknown> =
       content_index: number;
       part: ContentPartEventPart;
     }
-  | { type: 'response.output_text.delta'; sequence_number: number; item_id: string; output_index: number; content_index: number; delta: string; logprobs: unknown[] }
-  | { type: 'response.output_text.done'; sequence_number: number; item_id: string; output_index: number; content_index: number; text: string; logprobs: unknown[] }
+  | {
+      type: 'response.output_text.delta';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      delta: string;
+      logprobs: unknown[];
+    }
+  | {
+      type: 'response.output_text.done';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      text: string;
+      logprobs: unknown[];
+    }
   | { type: 'response.reasoning_text.delta'; sequence_number: number; item_id: string; output_index: number; content_index: number; delta: string }
   | { type: 'response.reasoning_text.done'; sequence_number: number; item_id: string; output_index: number; content_index: number; text: string }
   | { type: 'response.function_call_arguments.delta'; sequence_number: number; item_id: string; output_index: number; delta: string }
@@ -27,10 +47,7 @@ export type ContentPartEventPart =
   | { type: 'reasoning_text'; text: string };
 
 /** An event before the one place that numbers events has stamped it. */
-export type UnsequencedEvent<R = unknown> = ResponseStreamEvent<R> extends infer E
-  ? E extends ResponseStreamEvent<R>
-    ? Omit<E, 'sequence_number'>
-    : never
-  : never;
+export type UnsequencedEvent<R = unknown> =
+  ResponseStreamEvent<R> extends infer E ? (E extends ResponseStreamEvent<R> ? Omit<E, 'sequence_number'> : never) : never;
 
 export type LifecycleEventType = 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed';

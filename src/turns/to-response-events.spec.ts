@@ -34,7 +34,9 @@ describe(OutputAccumulator.name, () => {
     expect(accumulator.usage).toEqual(usage);
     expect(accumulator.finishReason).toEqual({ unified: 'stop', raw: 'stop' });
     expect(accumulator.upstreamResponseId).toBe('chatcmpl-1');
-    const itemIds = new Set(events.map((event) => ('item_id' in event ? event.item_id : event.type.includes('output_item') ? (event as { item: { id: string } }).item.id : null)));
+    const itemIds = new Set(
+      events.map((event) => ('item_id' in event ? event.item_id : event.type.includes('output_item') ? (event as { item: { id: string } }).item.id : null)),
+    );
     expect(itemIds.size).toBe(1);
   });
 
@@ -79,7 +81,10 @@ describe(OutputAccumulator.name, () => {
   });
 
   it('events carry snapshots, not live items', () => {
-    const { events } = run([{ type: 'text-delta', delta: 'a' }, { type: 'text-delta', delta: 'b' }]);
+    const { events } = run([
+      { type: 'text-delta', delta: 'a' },
+      { type: 'text-delta', delta: 'b' },
+    ]);
     expect(events[0]).toMatchObject({ item: { content: [], status: 'in_progress' } });
   });
 

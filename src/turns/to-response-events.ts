@@ -12,9 +12,9 @@ import {
   toPublicItem,
 } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
+import type { ToolNameResolver } from '../planning/flatten-tools.js';
 import type { FinishReason, ModelStreamPart } from '../providers/model-adapter.js';
 import type { UnsequencedEvent } from './response-events.js';
-import type { ToolNameResolver } from '../planning/flatten-tools.js';
 
 type Event = UnsequencedEvent<never>;
 
@@ -134,7 +134,10 @@ export class OutputAccumulator {
       provider_data: providerData,
     };
     const outputIndex = this.output.push(item) - 1;
-    this.pending?.push({ type: 'response.output_item.added', output_index: outputIndex, item: snapshot(item) }, { type: 'response.output_item.done', output_index: outputIndex, item: snapshot(item) });
+    this.pending?.push(
+      { type: 'response.output_item.added', output_index: outputIndex, item: snapshot(item) },
+      { type: 'response.output_item.done', output_index: outputIndex, item: snapshot(item) },
+    );
   }
 
   private appendText(delta: string): void {

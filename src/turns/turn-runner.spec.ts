@@ -1,7 +1,7 @@
-import type { Item } from '../items/item.schemas.js';
-import type { ModelAdapter, ModelStreamPart } from '../providers/model-adapter.js';
-import type { ModelRequest } from '../planning/model-request.js';
 import { ProviderError } from '../common/provider-error.js';
+import type { Item } from '../items/item.schemas.js';
+import type { ModelRequest } from '../planning/model-request.js';
+import type { ModelAdapter, ModelStreamPart } from '../providers/model-adapter.js';
 import { StoppedByServer, type Turn, type TurnOutcome, TurnRun } from './turn-runner.js';
 
 const request = { model: 'm', instructions: null, items: [], tools: [], toolChoice: 'auto' } as unknown as ModelRequest;
@@ -37,7 +37,15 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 describe(TurnRun.name, () => {
   it('numbers events from 0 and commits before the terminal event', async () => {
     const commits: TurnOutcome[] = [];
-    const run = new TurnRun(turnWith(adapterOf([{ type: 'text-delta', delta: 'hi' }, { type: 'finish', reason: { unified: 'stop', raw: 'stop' }, usage: null }]), commits));
+    const run = new TurnRun(
+      turnWith(
+        adapterOf([
+          { type: 'text-delta', delta: 'hi' },
+          { type: 'finish', reason: { unified: 'stop', raw: 'stop' }, usage: null },
+        ]),
+        commits,
+      ),
+    );
     const events = await collect(run.events(new AbortController().signal));
     expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
     expect(events[0]!.type).toBe('response.created');
@@ -49,7 +57,15 @@ describe(TurnRun.name, () => {
 
   it('ends a turn cut by max tokens as incomplete', async () => {
     const commits: TurnOutcome[] = [];
-    const run = new TurnRun(turnWith(adapterOf([{ type: 'text-delta', delta: 'long' }, { type: 'finish', reason: { unified: 'length', raw: 'length' }, usage: null }]), commits));
+    const run = new TurnRun(
+      turnWith(
+        adapterOf([
+          { type: 'text-delta', delta: 'long' },
+          { type: 'finish', reason: { unified: 'length', raw: 'length' }, usage: null },
+        ]),
+        commits,
+      ),
+    );
     const events = await collect(run.events(new AbortController().signal));
     expect(events.at(-1)!.type).toBe('response.incomplete');
     expect(commits[0]).toMatchObject({ status: 'incomplete', incompleteDetails: { reason: 'max_output_tokens' } });
@@ -98,7 +114,10 @@ describe(TurnRun.name, () => {
   });
 
   it('completes a turn quietly: the same outcome and final Response, and no events built', async () => {
-    const parts: ModelStreamPart[] = [{ type: 'text-delta', delta: 'hi' }, { type: 'finish', reason: { unified: 'stop', raw: 'stop' }, usage: null }];
+    const parts: ModelStreamPart[] = [
+      { type: 'text-delta', delta: 'hi' },
+      { type: 'finish', reason: { unified: 'stop', raw: 'stop' }, usage: null },
+    ];
     const commits: TurnOutcome[] = [];
     let rendered = 0;
     const turn = { ...turnWith(adapterOf(parts), commits), renderInProgress: () => ({ status: 'in_progress', output: [], rendered: ++rendered }) };
@@ -106,7 +125,10 @@ describe(TurnRun.name, () => {
     await run.complete(new AbortController().signal);
     expect(rendered).toBe(0);
     expect(commits).toHaveLength(1);
-    expect(run.outcome).toMatchObject({ status: 'completed', output: [{ type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'hi' }] }] });
+    expect(run.outcome).toMatchObject({
+      status: 'completed',
+      output: [{ type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'hi' }] }],
+    });
     expect(run.final).toEqual({ status: 'completed', output: commits[0]!.output });
   });
 

@@ -1,16 +1,16 @@
 import { Logger } from '@nestjs/common';
 import type { AdapterCachePlan } from '../caching/cache-types.js';
-import type { Item, ProviderData } from '../items/item.schemas.js';
-import type { Usage } from '../items/usage.js';
-import type { ModelAdapter } from '../providers/model-adapter.js';
-import type { ModelRequest } from '../planning/model-request.js';
 import { isContextOverflow } from '../common/context-overflow.js';
 import { ProviderError } from '../common/provider-error.js';
 import { UnsupportedFeatureError } from '../common/unsupported-feature-error.js';
-import type { LifecycleEventType, ResponseStreamEvent, UnsequencedEvent } from './response-events.js';
-import { estimateUsage } from './estimate-usage.js';
-import { OutputAccumulator } from './to-response-events.js';
+import type { Item, ProviderData } from '../items/item.schemas.js';
+import type { Usage } from '../items/usage.js';
 import { type ToolNameResolver } from '../planning/flatten-tools.js';
+import type { ModelRequest } from '../planning/model-request.js';
+import type { ModelAdapter } from '../providers/model-adapter.js';
+import { estimateUsage } from './estimate-usage.js';
+import type { LifecycleEventType, ResponseStreamEvent, UnsequencedEvent } from './response-events.js';
+import { OutputAccumulator } from './to-response-events.js';
 
 /**
  * An abort reason meaning the server stopped the run (shutting down), not the client: the turn is
@@ -228,7 +228,17 @@ function addUsage(a: Usage | null, b: Usage): Usage {
 }
 
 function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: AbortSignal, startedAt: Date, firstTokenAt: Date | null): TurnOutcome {
-  const base = { output: [], usage: accumulator.usage, usageEstimated: false, error: null, incompleteDetails: null, cause: failure, cachePlan: accumulator.cachePlan, startedAt, firstTokenAt };
+  const base = {
+    output: [],
+    usage: accumulator.usage,
+    usageEstimated: false,
+    error: null,
+    incompleteDetails: null,
+    cause: failure,
+    cachePlan: accumulator.cachePlan,
+    startedAt,
+    firstTokenAt,
+  };
   if (failure !== null) {
     if (signal.reason instanceof StoppedByServer) return { ...base, status: 'failed', error: { code: 'server_error', message: signal.reason.message } };
     if (signal.aborted) return { ...base, status: 'cancelled' };

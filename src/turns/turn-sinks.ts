@@ -11,7 +11,11 @@ export async function drainTurn<R>(run: TurnRun<R>, signal: AbortSignal): Promis
 
 /** The stream sink: every event as SSE, then `[DONE]`. Upstream failures arrive as `response.failed`. */
 export function streamTurn<R>(run: TurnRun<R>, writer: SseWriter, signal: AbortSignal, headers: Record<string, string> = {}): Promise<void> {
-  return writeEvents(run.events(signal), writer.holdWhile(() => run.yielding), headers);
+  return writeEvents(
+    run.events(signal),
+    writer.holdWhile(() => run.yielding),
+    headers,
+  );
 }
 
 /** Writes events as SSE until they end, then `[DONE]`; also used to replay a background run's log. */

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
+import { unixSecondsOrNull } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
 import { newWebhookSecret } from './sign-webhook-payload.js';
 import { webhookEventTypes } from './webhook-events.js';
 import { type DeliveryWithLog, type EndpointRecord, WebhooksRepository } from './webhooks.repository.js';
-import { unixSecondsOrNull } from '../common/unix-time.js';
 
 /**
  * How long the previous secret still signs deliveries after a rotation (Standard Webhooks lets a
@@ -23,7 +23,6 @@ const updateEndpointSchema = z
   .object({ url: url.optional(), event_types: eventTypes.optional() })
   .refine((body) => body.url !== undefined || body.event_types !== undefined, { message: 'give url and/or event_types' });
 const deliveriesQuerySchema = z.object({ event_id: z.string().min(1).optional() });
-
 
 function toPublicEndpoint(endpoint: EndpointRecord) {
   return {
@@ -143,7 +142,8 @@ export class AdminWebhooksController {
     const result = await this.repository.redeliver(projectId, deliveryId);
     if (result === 'not_found') throw ApiError.notFound('Webhook delivery', deliveryId, 'delivery_id');
     if (result === 'endpoint_disabled') throw ApiError.invalidRequest(`The endpoint of webhook delivery '${deliveryId}' is disabled.`, 'delivery_id');
-    if (result === 'pending') throw ApiError.conflict(`Webhook delivery '${deliveryId}' is still pending; it will be attempted again without a redelivery.`, 'delivery_id');
+    if (result === 'pending')
+      throw ApiError.conflict(`Webhook delivery '${deliveryId}' is still pending; it will be attempted again without a redelivery.`, 'delivery_id');
     return toPublicDelivery(result);
   }
 

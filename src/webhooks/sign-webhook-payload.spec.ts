@@ -21,7 +21,9 @@ describe(signWebhookPayload.name, () => {
     const sdk = new OpenAI({ apiKey: 'x', webhookSecret: newWebhookSecret() });
     await expect(sdk.webhooks.unwrap(body, signedHeaders(body, secret))).rejects.toBeInstanceOf(OpenAI.InvalidWebhookSignatureError);
     const own = new OpenAI({ apiKey: 'x', webhookSecret: secret });
-    await expect(own.webhooks.unwrap(body.replace('resp_abc', 'resp_xyz'), signedHeaders(body, secret))).rejects.toBeInstanceOf(OpenAI.InvalidWebhookSignatureError);
+    await expect(own.webhooks.unwrap(body.replace('resp_abc', 'resp_xyz'), signedHeaders(body, secret))).rejects.toBeInstanceOf(
+      OpenAI.InvalidWebhookSignatureError,
+    );
   });
 
   it('matches the Standard Webhooks reference vector', () => {
@@ -51,10 +53,16 @@ describe(webhookSignatureHeader.name, () => {
     const [current, previous] = [newWebhookSecret(), newWebhookSecret()];
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = webhookSignatureHeader({ id: 'wh_rot', timestamp, body, secrets: [current, previous] });
-    expect(signature.split(' ')).toEqual([signWebhookPayload({ id: 'wh_rot', timestamp, body, secret: current }), signWebhookPayload({ id: 'wh_rot', timestamp, body, secret: previous })]);
+    expect(signature.split(' ')).toEqual([
+      signWebhookPayload({ id: 'wh_rot', timestamp, body, secret: current }),
+      signWebhookPayload({ id: 'wh_rot', timestamp, body, secret: previous }),
+    ]);
     const headers = { 'webhook-id': 'wh_rot', 'webhook-timestamp': String(timestamp), 'webhook-signature': signature };
-    for (const secret of [current, previous]) expect(await new OpenAI({ apiKey: 'x', webhookSecret: secret }).webhooks.unwrap(body, headers)).toEqual(JSON.parse(body));
-    await expect(new OpenAI({ apiKey: 'x', webhookSecret: newWebhookSecret() }).webhooks.unwrap(body, headers)).rejects.toBeInstanceOf(OpenAI.InvalidWebhookSignatureError);
+    for (const secret of [current, previous])
+      expect(await new OpenAI({ apiKey: 'x', webhookSecret: secret }).webhooks.unwrap(body, headers)).toEqual(JSON.parse(body));
+    await expect(new OpenAI({ apiKey: 'x', webhookSecret: newWebhookSecret() }).webhooks.unwrap(body, headers)).rejects.toBeInstanceOf(
+      OpenAI.InvalidWebhookSignatureError,
+    );
   });
 });
 

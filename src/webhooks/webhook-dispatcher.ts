@@ -104,7 +104,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       });
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       // Read (a little of) the body so the connection is reused; a rejection's text helps the admin.
-      const text = ok ? (await response.body.dump(), '') : (await response.body.text()).slice(0, 500);
+      let text = '';
+      if (ok) await response.body.dump();
+      else text = (await response.body.text()).slice(0, 500);
       return { statusCode: response.statusCode, latencyMs: latency(), error: ok ? null : `HTTP ${response.statusCode}${text ? `: ${text}` : ''}` };
     } catch (error) {
       if (this.stopping.signal.aborted) return null;

@@ -20,9 +20,7 @@ export class WebhooksService {
     if (endpoints.length === 0) return 0;
     const eventId = newId('evt');
     const body = JSON.stringify({ object: 'event', id: eventId, type: eventType, created_at: Math.floor(Date.now() / 1000), data: { id: responseId } });
-    await this.repository.insertDeliveries(
-      endpoints.map((endpoint) => ({ id: newId('wh'), endpointId: endpoint.id, projectId, eventId, eventType, body })),
-    );
+    await this.repository.insertDeliveries(endpoints.map((endpoint) => ({ id: newId('wh'), endpointId: endpoint.id, projectId, eventId, eventType, body })));
     return endpoints.length;
   }
 

@@ -245,7 +245,14 @@ describe('GET /admin/v1/conversations/{id}', () => {
     });
 
     // The refused turn added nothing; the seed is still shown, marked deleted.
-    const timeline = json.items.map((item: any) => [item.seq, item.direction, item.response_id, item.type, item.role, item.deleted_at === null ? 'live' : 'deleted']);
+    const timeline = json.items.map((item: any) => [
+      item.seq,
+      item.direction,
+      item.response_id,
+      item.type,
+      item.role,
+      item.deleted_at === null ? 'live' : 'deleted',
+    ]);
     expect(timeline).toEqual([
       [0, 'input', null, 'message', 'user', 'deleted'],
       [1, 'input', first.id, 'message', 'user', 'live'],
@@ -254,7 +261,12 @@ describe('GET /admin/v1/conversations/{id}', () => {
       [4, 'output', second.id, 'message', 'assistant', 'live'],
       [5, 'input', null, 'message', 'user', 'live'],
     ]);
-    expect(json.items[0]).toMatchObject({ id: seedId, content: [{ type: 'input_text', text: 'seed' }], deleted_at: expect.any(Number), created_at: expect.any(Number) });
+    expect(json.items[0]).toMatchObject({
+      id: seedId,
+      content: [{ type: 'input_text', text: 'seed' }],
+      deleted_at: expect.any(Number),
+      created_at: expect.any(Number),
+    });
     expect(json.items[2]).toMatchObject({ id: first.output[0]!.id, content: [expect.objectContaining({ type: 'output_text', text: 'echo: one' })] });
     expect(json.items[5].id).toBe(added!.id);
     // What the Conversations API still lists is the timeline without the deleted item.
@@ -308,7 +320,10 @@ describe('GET /admin/v1/conversations/{id}', () => {
     expect(costs).toEqual([expect.any(Number), expect.any(Number)]);
     expect(json.totals.cost_usd).toBeCloseTo(costs[0] + costs[1], 12);
     expect(json.totals.input_tokens).toBe(first.usage!.input_tokens + second.usage!.input_tokens);
-    expect(json.totals.cache_saved_usd).toBeCloseTo(json.responses.reduce((total: number, response: { cache_saved_usd: number }) => total + response.cache_saved_usd, 0), 12);
+    expect(json.totals.cache_saved_usd).toBeCloseTo(
+      json.responses.reduce((total: number, response: { cache_saved_usd: number }) => total + response.cache_saved_usd, 0),
+      12,
+    );
   });
 
   it('pages a long timeline by seq', async () => {
@@ -319,7 +334,9 @@ describe('GET /admin/v1/conversations/{id}', () => {
     const seen: number[] = [];
     let after: number | null = null;
     for (;;) {
-      const page: { items: Array<{ seq: number }>; items_has_more: boolean } = (await admin(`/admin/v1/conversations/${conversation.id}?items_limit=3${after === null ? '' : `&items_after=${after}`}`)).json;
+      const page: { items: Array<{ seq: number }>; items_has_more: boolean } = (
+        await admin(`/admin/v1/conversations/${conversation.id}?items_limit=3${after === null ? '' : `&items_after=${after}`}`)
+      ).json;
       seen.push(...page.items.map((item) => item.seq));
       if (!page.items_has_more) break;
       after = page.items.at(-1)!.seq;
@@ -351,7 +368,11 @@ describe('GET /admin/v1/conversations/{id}', () => {
       ['items_after=', 'items_after'],
       ['limit=5', 'limit'],
     ]) {
-      expect({ query, ...(await admin(`/admin/v1/conversations/${conversation.id}?${query}`)) }).toMatchObject({ query, status: 400, json: { error: { param } } });
+      expect({ query, ...(await admin(`/admin/v1/conversations/${conversation.id}?${query}`)) }).toMatchObject({
+        query,
+        status: 400,
+        json: { error: { param } },
+      });
     }
   });
 });

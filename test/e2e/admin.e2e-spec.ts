@@ -30,7 +30,13 @@ describe('projects and keys', () => {
     const project = await admin('POST', '/admin/v1/projects', { name: 'Checkout bot' });
     expect(project).toMatchObject({ status: 200, json: { id: expect.stringMatching(/^proj_/), object: 'project', name: 'Checkout bot', disabled_at: null } });
     const created = await admin('POST', `/admin/v1/projects/${project.json.id}/api_keys`, { name: 'ci' });
-    expect(created.json).toMatchObject({ object: 'api_key', project_id: project.json.id, name: 'ci', source: 'admin', value: expect.stringMatching(/^sk-proj-/) });
+    expect(created.json).toMatchObject({
+      object: 'api_key',
+      project_id: project.json.id,
+      name: 'ci',
+      source: 'admin',
+      value: expect.stringMatching(/^sk-proj-/),
+    });
     const { value } = created.json;
 
     const response = await sdk(value).responses.create({ model: 'vllm/qwen3-8b', input: 'hi' });
@@ -101,7 +107,11 @@ describe('authentication', () => {
     for (const { method, url } of routes) {
       const path = url.replace(/:[A-Za-z]+/g, 'x');
       for (const authorization of [`Bearer ${PROJECT_A_KEY}`, 'Bearer wrong', undefined]) {
-        const response = await rawRequest(harness.origin, path, { method, headers: authorization ? { authorization } : {}, ...(method === 'GET' ? {} : { body: '{}' }) });
+        const response = await rawRequest(harness.origin, path, {
+          method,
+          headers: authorization ? { authorization } : {},
+          ...(method === 'GET' ? {} : { body: '{}' }),
+        });
         expect({ route: `${method} ${url}`, status: response.status }).toEqual({ route: `${method} ${url}`, status: 401 });
       }
     }
@@ -110,7 +120,11 @@ describe('authentication', () => {
 
 describe('one response, as the upstream saw it', () => {
   it('shows the upstream request byte for byte as the mock received it, credentials redacted, with timings and retries', async () => {
-    const response = await harness.client.responses.create({ model: 'anthropic/claude-sonnet-4-5', instructions: 'Be brief. «ü»', input: [{ role: 'user', content: 'Hi {"2":1,"1":2}' }] });
+    const response = await harness.client.responses.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      instructions: 'Be brief. «ü»',
+      input: [{ role: 'user', content: 'Hi {"2":1,"1":2}' }],
+    });
     const received = harness.upstream.requests.at(-1)!;
     const inspected = (await admin('GET', `/admin/v1/responses/${response.id}`)).json;
     expect(inspected.upstream_request.body).toBe(received.rawBody);
@@ -126,14 +140,23 @@ describe('one response, as the upstream saw it', () => {
   it('keeps a foreground request without its input, which it shows again from the stored input items', async () => {
     const prisma = harness.app.get(PrismaClient);
     const text = await harness.client.responses.create({ model: 'vllm/qwen3-8b', input: 'A string «ü» 😀', metadata: { k: 'v' } });
-    const items = await harness.client.responses.create({ model: 'vllm/qwen3-8b', input: [{ role: 'user', content: 'one' }, { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'two' }] }] });
+    const items = await harness.client.responses.create({
+      model: 'vllm/qwen3-8b',
+      input: [
+        { role: 'user', content: 'one' },
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'two' }] },
+      ],
+    });
     const stored = await prisma.response.findUniqueOrThrow({ where: { id: text.id } });
     expect(stored.request).toEqual({ model: 'vllm/qwen3-8b', input: { $input_as_items: 'string' }, metadata: { k: 'v' } });
     const shownText = (await admin('GET', `/admin/v1/responses/${text.id}`)).json.request;
     expect(shownText).toEqual({ model: 'vllm/qwen3-8b', input: 'A string «ü» 😀', metadata: { k: 'v' } });
     expect(Object.keys(shownText)).toEqual(['model', 'input', 'metadata']);
     const inputItems = await harness.client.responses.inputItems.list(items.id, { order: 'asc' });
-    expect((await admin('GET', `/admin/v1/responses/${items.id}`)).json.request).toEqual({ model: 'vllm/qwen3-8b', input: JSON.parse(JSON.stringify(inputItems.data)) });
+    expect((await admin('GET', `/admin/v1/responses/${items.id}`)).json.request).toEqual({
+      model: 'vllm/qwen3-8b',
+      input: JSON.parse(JSON.stringify(inputItems.data)),
+    });
   });
 
   it('counts the retries an upstream failure caused', async () => {
@@ -167,7 +190,13 @@ describe('upstream bodies, stored as what is new in them', () => {
       expect((await admin('GET', `/admin/v1/responses/${id}`)).json.upstream_request.body).toBe(received);
       const row = await prisma.response.findUniqueOrThrow({ where: { id } });
       expect(row.upstreamRequest).toMatchObject({ method: 'POST', body: null });
-      const stored = { body: row.upstreamBody, base: row.upstreamBodyBase, prefix: row.upstreamBodyPrefix, suffix: row.upstreamBodySuffix, copies: row.upstreamBodyCopies };
+      const stored = {
+        body: row.upstreamBody,
+        base: row.upstreamBodyBase,
+        prefix: row.upstreamBodyPrefix,
+        suffix: row.upstreamBodySuffix,
+        copies: row.upstreamBodyCopies,
+      };
       if (turn === 0) {
         expect(stored).toEqual({ body: received, base: null, prefix: null, suffix: null, copies: null });
         continue;
@@ -190,7 +219,12 @@ describe('upstream bodies, stored as what is new in them', () => {
 
   it('rebuilds every body of a five-turn previous_response_id chain exactly from deltas of the one before', async () => {
     const turns = await fiveTurns((turn, previousId) =>
-      harness.client.responses.create({ model: 'vllm/qwen3-8b', instructions, input: `Question ${turn}: 😀`, ...(previousId ? { previous_response_id: previousId } : {}) }),
+      harness.client.responses.create({
+        model: 'vllm/qwen3-8b',
+        instructions,
+        input: `Question ${turn}: 😀`,
+        ...(previousId ? { previous_response_id: previousId } : {}),
+      }),
     );
     await expectStoredAsDeltas(turns);
   });

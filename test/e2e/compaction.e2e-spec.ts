@@ -27,8 +27,18 @@ const wires = [
     history: (body: Body) => (body.messages as Body[]).filter((message) => message.role !== 'system'),
     measure: (body: Body) => measureChatPrompt(body).inputTokens,
   },
-  { wire: 'Anthropic Messages', model: 'anthropic/claude-sonnet-4-5-ctx4000', history: (body: Body) => body.messages as Body[], measure: (body: Body) => measureAnthropicPrompt(body).inputTokens },
-  { wire: 'Gemini', model: 'google/gemini-2.5-flash-ctx4000', history: (body: Body) => body.contents as Body[], measure: (body: Body) => measureGeminiPrompt(body).inputTokens },
+  {
+    wire: 'Anthropic Messages',
+    model: 'anthropic/claude-sonnet-4-5-ctx4000',
+    history: (body: Body) => body.messages as Body[],
+    measure: (body: Body) => measureAnthropicPrompt(body).inputTokens,
+  },
+  {
+    wire: 'Gemini',
+    model: 'google/gemini-2.5-flash-ctx4000',
+    history: (body: Body) => body.contents as Body[],
+    measure: (body: Body) => measureGeminiPrompt(body).inputTokens,
+  },
 ] as const;
 
 /** ~400 tokens on the mock's count (one token per four characters). */
@@ -111,7 +121,14 @@ describe.each(wires)('$wire: our own compaction', ({ model, history, measure }) 
     // Stateless chaining: the item goes back in the input, and the summary (not the old turn) is what the model sees.
     harness.upstream.reset();
     const item = compacted.output[0] as OpenAI.Responses.ResponseCompactionItem;
-    const next = await client.responses.create({ model, store: false, input: [{ type: 'compaction', encrypted_content: item.encrypted_content }, { role: 'user', content: 'What next?' }] });
+    const next = await client.responses.create({
+      model,
+      store: false,
+      input: [
+        { type: 'compaction', encrypted_content: item.encrypted_content },
+        { role: 'user', content: 'What next?' },
+      ],
+    });
     expect(next.status).toBe('completed');
     const sent = JSON.stringify(history(posts()[0]!.body));
     expect(sent).toContain('This conversation was compacted');
@@ -131,7 +148,13 @@ describe('compaction errors', () => {
 
   it('a tampered compaction item of ours is a 400 invalid_encrypted_content', async () => {
     const error = await client.responses
-      .create({ model: 'vllm/qwen-ctx4000', input: [{ type: 'compaction', encrypted_content: 'rse1.AAAA' }, { role: 'user', content: 'hi' }] })
+      .create({
+        model: 'vllm/qwen-ctx4000',
+        input: [
+          { type: 'compaction', encrypted_content: 'rse1.AAAA' },
+          { role: 'user', content: 'hi' },
+        ],
+      })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('invalid_encrypted_content');
@@ -219,7 +242,12 @@ describe('Anthropic: native compaction', () => {
     for (let turn = 0; turn < 8 && !block; turn++) {
       harness.upstream.reset();
       harness.upstream.enqueue({ kind: 'text', text: 'Noted.' });
-      const response = await client.responses.create({ model, conversation: conversation.id, input: big(`chapter ${turn}`), context_management: [{ type: 'compaction', compact_threshold: 50_000 }] });
+      const response = await client.responses.create({
+        model,
+        conversation: conversation.id,
+        input: big(`chapter ${turn}`),
+        context_management: [{ type: 'compaction', compact_threshold: 50_000 }],
+      });
       expect(response.status).toBe('completed');
       const sent = posts()[0]!;
       expect(sent.headers['anthropic-beta']).toBe('compact-2026-01-12');
@@ -253,7 +281,12 @@ describe('Anthropic: native compaction', () => {
   it('a threshold under Anthropic’s minimum is served by our own compaction', async () => {
     const first = await client.responses.create({ model, input: text('one') });
     harness.upstream.reset();
-    const response = await client.responses.create({ model, input: text('two'), previous_response_id: first.id, context_management: [{ type: 'compaction', compact_threshold: 1000 }] });
+    const response = await client.responses.create({
+      model,
+      input: text('two'),
+      previous_response_id: first.id,
+      context_management: [{ type: 'compaction', compact_threshold: 1000 }],
+    });
     expect(response.output.map((item) => item.type)).toEqual(['compaction', 'message']);
     expect(posts()).toHaveLength(2);
     expect(posts()[1]!.body.context_management).toBeUndefined();

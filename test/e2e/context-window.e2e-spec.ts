@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import { PrismaClient } from '../../src/persistence/database.js';
 import { ThreadStore } from '../../src/history/thread-store.js';
+import { PrismaClient } from '../../src/persistence/database.js';
 import { Sql } from '../../src/persistence/sql.js';
 import { ResponsesRepository } from '../../src/responses/responses.repository.js';
 import { type Harness, startHarness, writeModelsFile } from './harness.js';
@@ -32,7 +32,9 @@ const wires = [
     provider: 'openai/gpt-4o-mini',
     history: (body: Body) => body.input as unknown[],
     toolSequence: (body: Body) =>
-      (body.input as Body[]).flatMap((item) => (item.type === 'function_call' ? [['call', item.call_id]] : item.type === 'function_call_output' ? [['output', item.call_id]] : [])),
+      (body.input as Body[]).flatMap((item) =>
+        item.type === 'function_call' ? [['call', item.call_id]] : item.type === 'function_call_output' ? [['output', item.call_id]] : [],
+      ),
   },
   {
     wire: 'OpenAI Chat Completions',
@@ -51,7 +53,9 @@ const wires = [
       (body.messages as Body[]).flatMap((message) =>
         typeof message.content === 'string'
           ? []
-          : (message.content as Body[]).flatMap((block) => (block.type === 'tool_use' ? [['call', block.id]] : block.type === 'tool_result' ? [['output', block.tool_use_id]] : [])),
+          : (message.content as Body[]).flatMap((block) =>
+              block.type === 'tool_use' ? [['call', block.id]] : block.type === 'tool_result' ? [['output', block.tool_use_id]] : [],
+            ),
       ),
   },
   {
@@ -60,13 +64,23 @@ const wires = [
     history: (body: Body) => body.contents as unknown[],
     toolSequence: (body: Body) =>
       (body.contents as Body[]).flatMap((content) =>
-        (content.parts as Body[]).flatMap((part) => (part.functionCall ? [['call', part.functionCall.name]] : part.functionResponse ? [['output', part.functionResponse.name]] : [])),
+        (content.parts as Body[]).flatMap((part) =>
+          part.functionCall ? [['call', part.functionCall.name]] : part.functionResponse ? [['output', part.functionResponse.name]] : [],
+        ),
       ),
   },
 ] as const;
 
 // A conversation with tool calls in its history needs its tools on every request (Anthropic refuses tool blocks without them).
-const weatherTools: OpenAI.Responses.FunctionTool[] = [{ type: 'function', name: 'get_weather', description: 'Weather by city', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+const weatherTools: OpenAI.Responses.FunctionTool[] = [
+  {
+    type: 'function',
+    name: 'get_weather',
+    description: 'Weather by city',
+    strict: false,
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
+];
 
 /** ~400 tokens on the mock's count (one token per four characters). */
 const text = (label: string) => `${label} `.padEnd(1600, 'lorem ipsum ');
@@ -111,7 +125,9 @@ describe.each(wires)('$wire', ({ provider, history, toolSequence }) => {
   it('truncation disabled: a history over the window is a 400 context_length_exceeded before any upstream call, and nothing is stored', async () => {
     const conversation = await client.conversations.create({ items: longHistory() });
     const before = await countItems(conversation.id);
-    const error = await client.responses.create({ model, conversation: conversation.id, input: 'And now?', tools: weatherTools }).catch((caught: unknown) => caught);
+    const error = await client.responses
+      .create({ model, conversation: conversation.id, input: 'And now?', tools: weatherTools })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toEqual({
       message: 'Your input exceeds the context window of this model. Please adjust your input and try again.',
@@ -142,7 +158,13 @@ describe.each(wires)('$wire', ({ provider, history, toolSequence }) => {
     const starts: unknown[] = [];
     const sentBodies: Array<{ id: string; raw: string }> = [];
     for (let turn = 0; turn < 20; turn++) {
-      const response = await client.responses.create({ model, conversation: conversation.id, input: text(`follow-up ${turn}`), truncation: 'auto', tools: weatherTools });
+      const response = await client.responses.create({
+        model,
+        conversation: conversation.id,
+        input: text(`follow-up ${turn}`),
+        truncation: 'auto',
+        tools: weatherTools,
+      });
       expect(response.status).toBe('completed');
       const body = harness.upstream.requests.at(-1)!.body;
       sentBodies.push({ id: response.id, raw: harness.upstream.requests.at(-1)!.rawBody });
@@ -171,7 +193,13 @@ describe.each(wires)('$wire', ({ provider, history, toolSequence }) => {
   it('when the upstream says the prompt is too long after all, auto cuts further and sends it once more; disabled answers 400', async () => {
     const liar = `${provider}-liar-ctx3000`;
     const conversation = await client.conversations.create({ items: longHistory()!.slice(0, 9) });
-    const response = await client.responses.create({ model: liar, conversation: conversation.id, input: 'Still there?', truncation: 'auto', tools: weatherTools });
+    const response = await client.responses.create({
+      model: liar,
+      conversation: conversation.id,
+      input: 'Still there?',
+      truncation: 'auto',
+      tools: weatherTools,
+    });
     expect(response.status).toBe('completed');
     const posts = harness.upstream.requests.filter((request) => !request.path.includes('count'));
     expect(posts).toHaveLength(2);
@@ -181,7 +209,9 @@ describe.each(wires)('$wire', ({ provider, history, toolSequence }) => {
     expect(inspected.upstream_resends).toBe(1);
 
     harness.upstream.reset();
-    const error = await client.responses.create({ model: liar, conversation: conversation.id, input: 'Still there?', tools: weatherTools }).catch((caught: unknown) => caught);
+    const error = await client.responses
+      .create({ model: liar, conversation: conversation.id, input: 'Still there?', tools: weatherTools })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('context_length_exceeded');
     expect(harness.upstream.requests).toHaveLength(1);
@@ -194,7 +224,12 @@ describe('previous_response_id chains', () => {
     let previous: string | undefined;
     const starts: string[] = [];
     for (let turn = 0; turn < 12; turn++) {
-      const response = await client.responses.create({ model, input: text(`turn ${turn}`), truncation: 'auto', ...(previous ? { previous_response_id: previous } : {}) });
+      const response = await client.responses.create({
+        model,
+        input: text(`turn ${turn}`),
+        truncation: 'auto',
+        ...(previous ? { previous_response_id: previous } : {}),
+      });
       expect(response.status).toBe('completed');
       previous = response.id;
       starts.push(JSON.stringify(harness.upstream.requests.at(-1)!.body.messages[0]).slice(0, 100));
@@ -218,7 +253,14 @@ describe('POST /v1/responses/input_tokens', () => {
 
   it.each(counted)('$wire: equals the input tokens the provider reports for a create with the same body', async ({ model, source }) => {
     const conversation = await client.conversations.create({ items: longHistory()!.slice(0, 5) });
-    const body = { model, conversation: conversation.id, input: 'How long is this?', tools: weatherTools, instructions: 'Be brief.', truncation: 'auto' as const };
+    const body = {
+      model,
+      conversation: conversation.id,
+      input: 'How long is this?',
+      tools: weatherTools,
+      instructions: 'Be brief.',
+      truncation: 'auto' as const,
+    };
     const { data, response } = await client.responses.inputTokens.count(body).withResponse();
     expect(data.object).toBe('response.input_tokens');
     expect(response.headers.get('x-token-count-source')).toBe(source);
@@ -238,7 +280,12 @@ describe('POST /v1/responses/input_tokens', () => {
 
   it('counts a history past the window without refusing it, as truncation disabled would send it', async () => {
     const conversation = await client.conversations.create({ items: longHistory() });
-    const data = await client.responses.inputTokens.count({ model: 'anthropic/claude-sonnet-4-5-ctx4000', conversation: conversation.id, input: 'hi', tools: weatherTools });
+    const data = await client.responses.inputTokens.count({
+      model: 'anthropic/claude-sonnet-4-5-ctx4000',
+      conversation: conversation.id,
+      input: 'hi',
+      tools: weatherTools,
+    });
     expect(data.input_tokens).toBeGreaterThan(4000);
   });
 });
@@ -257,7 +304,11 @@ describe('POST /v1/responses/compact', () => {
     expect(compacted.usage.input_tokens).toBeGreaterThan(0);
 
     harness.upstream.reset();
-    const next = await client.responses.create({ model, store: false, input: [...(compacted.output as OpenAI.Responses.ResponseInputItem[]), { role: 'user', content: 'What was the password?' }] });
+    const next = await client.responses.create({
+      model,
+      store: false,
+      input: [...(compacted.output as OpenAI.Responses.ResponseInputItem[]), { role: 'user', content: 'What was the password?' }],
+    });
     expect(next.status).toBe('completed');
     expect(JSON.stringify(harness.upstream.requests.at(-1)!.body)).not.toContain('the password is swordfish');
   });
@@ -294,7 +345,8 @@ describe('prompt caching across cuts and compactions', () => {
     expect(moved.length).toBeGreaterThanOrEqual(2);
     const stretches = moved.slice(0, -1).map((from, index) => Array.from({ length: moved[index + 1]! - from - 1 }, (_, offset) => from + 1 + offset));
     if (expectation === 'every turn after a move') {
-      for (const turn of moved.map((from) => from + 1).filter((turn) => turn < readsCache.length && !moved.includes(turn))) expect({ turn, reads: readsCache[turn] }).toEqual({ turn, reads: true });
+      for (const turn of moved.map((from) => from + 1).filter((turn) => turn < readsCache.length && !moved.includes(turn)))
+        expect({ turn, reads: readsCache[turn] }).toEqual({ turn, reads: true });
     } else {
       for (const stretch of stretches) expect({ stretch, reads: stretch.some((turn) => readsCache[turn]) }).toEqual({ stretch, reads: true });
     }
@@ -307,6 +359,10 @@ describe('the context anchor of a conversation', () => {
     const prisma = harness.app.get(PrismaClient);
     const conversationId = `conv_anchor${Date.now()}`;
     let createdAt = Date.now() - 60_000;
+    const nextCreatedAt = () => {
+      createdAt += 1_000;
+      return createdAt;
+    };
     let serial = 0;
     const row = (projectId: string, status: string, startSeq: number) => ({
       id: `resp_anchor${Date.now()}_${serial++}`,
@@ -317,7 +373,7 @@ describe('the context anchor of a conversation', () => {
       metadata: {},
       conversationId,
       contextPlan: { start_seq: startSeq, floor_seq: null, estimated_tokens: 1_000 + startSeq, model: 'openai/gpt-4o-mini' },
-      createdAt: new Date((createdAt += 1_000)),
+      createdAt: new Date(nextCreatedAt()),
     });
     // One finished turn, then more failed ones than the newest few the repository reads first.
     await prisma.response.createMany({ data: [row('project-a', 'completed', 4), ...Array.from({ length: 7 }, () => row('project-a', 'failed', 0))] });
@@ -331,11 +387,17 @@ describe('the context anchor of a conversation', () => {
   it('comes in one read with the history from it and the recent starts, and is read apart past a run of failed turns', async () => {
     const repository = harness.app.get(ResponsesRepository);
     const prisma = harness.app.get(PrismaClient);
-    const conversation = await client.conversations.create({ items: Array.from({ length: 5 }, (_, n) => ({ type: 'message' as const, role: 'user' as const, content: `item ${n}` })) });
+    const conversation = await client.conversations.create({
+      items: Array.from({ length: 5 }, (_, n) => ({ type: 'message' as const, role: 'user' as const, content: `item ${n}` })),
+    });
     const { projectId } = await prisma.conversation.findUniqueOrThrow({ where: { id: conversation.id } });
     let at = Date.now() - 60_000;
+    const tick = () => {
+      at += 1_000;
+      return at;
+    };
     const row = (status: string, startSeq: number) => ({
-      id: `resp_turn${(at += 1_000)}`,
+      id: `resp_turn${tick()}`,
       projectId,
       status,
       model: 'openai/gpt-4o-mini',
@@ -377,7 +439,8 @@ describe('the one read of a turn', () => {
     let read = 0;
     const walk = (node: Record<string, any>) => {
       if (['items', 'responses', 'threads', 'conversations'].includes(node['Relation Name'])) {
-        read += ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * (node['Actual Loops'] ?? 1);
+        read +=
+          ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * (node['Actual Loops'] ?? 1);
       }
       for (const child of node['Plans'] ?? []) walk(child);
     };
@@ -411,11 +474,19 @@ describe('the one read of a turn', () => {
     // What must not be read: another conversation's 300 items, and 300 earlier turns of this one.
     const other = await client.conversations.create();
     for (let n = 0; n < 15; n++) {
-      await client.conversations.items.create(other.id, { items: Array.from({ length: 20 }, (_, k) => ({ type: 'message' as const, role: 'user' as const, content: `noise ${n}.${k}` })) });
+      await client.conversations.items.create(other.id, {
+        items: Array.from({ length: 20 }, (_, k) => ({ type: 'message' as const, role: 'user' as const, content: `noise ${n}.${k}` })),
+      });
     }
-    const conversation = await client.conversations.create({ items: Array.from({ length: 4 }, (_, n) => ({ type: 'message' as const, role: 'user' as const, content: `item ${n}` })) });
+    const conversation = await client.conversations.create({
+      items: Array.from({ length: 4 }, (_, n) => ({ type: 'message' as const, role: 'user' as const, content: `item ${n}` })),
+    });
     const { projectId } = await prisma.conversation.findUniqueOrThrow({ where: { id: conversation.id } });
     let at = Date.now() - 3_600_000;
+    const tick = () => {
+      at += 1_000;
+      return at;
+    };
     await prisma.response.createMany({
       data: Array.from({ length: 300 }, (_, n) => ({
         id: `resp_many${at}_${n}`,
@@ -425,7 +496,7 @@ describe('the one read of a turn', () => {
         settings: {},
         metadata: {},
         cacheThread: conversation.id,
-        createdAt: new Date((at += 1_000)),
+        createdAt: new Date(tick()),
       })),
     });
     const previous = await client.responses.create({ model: 'openai/gpt-4o-mini', conversation: conversation.id, input: 'hello' });

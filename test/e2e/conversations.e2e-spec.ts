@@ -13,9 +13,9 @@ afterAll(() => harness?.close());
 beforeEach(() => harness.upstream.reset());
 
 const model = 'openai/gpt-test';
-const contents = (index: number) => (harness.upstream.requests[index]?.body?.messages as Array<{ content: unknown }>).map((message) => message.content);
+const contents = (index: number) => (harness.upstream.requests[index]!.body.messages as Array<{ content: unknown }>).map((message) => message.content);
 const user = (text: string) => ({ type: 'message' as const, role: 'user' as const, content: text });
-const textOf = (item: OpenAI.Conversations.ConversationItem) => ((item as { content: Array<{ text: string }> }).content[0]!.text);
+const textOf = (item: OpenAI.Conversations.ConversationItem) => (item as { content: Array<{ text: string }> }).content[0]!.text;
 
 async function listAll(conversationId: string, order: 'asc' | 'desc', limit = 100): Promise<OpenAI.Conversations.ConversationItem[]> {
   const items: OpenAI.Conversations.ConversationItem[] = [];
@@ -25,7 +25,10 @@ async function listAll(conversationId: string, order: 'asc' | 'desc', limit = 10
 
 describe('/v1/conversations CRUD', () => {
   it('creates, reads, updates and deletes a conversation and its items', async () => {
-    const conversation = await client.conversations.create({ metadata: { topic: 'demo' }, items: [user('first'), { type: 'message', role: 'assistant', content: 'second' }] });
+    const conversation = await client.conversations.create({
+      metadata: { topic: 'demo' },
+      items: [user('first'), { type: 'message', role: 'assistant', content: 'second' }],
+    });
     expect(conversation).toEqual({ id: expect.stringMatching(/^conv_/), object: 'conversation', created_at: expect.any(Number), metadata: { topic: 'demo' } });
     expect(await client.conversations.retrieve(conversation.id)).toEqual(conversation);
 
@@ -35,7 +38,13 @@ describe('/v1/conversations CRUD', () => {
     const items = await listAll(conversation.id, 'asc');
     expect(items).toEqual([
       { type: 'message', id: expect.stringMatching(/^msg_/), role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'first' }] },
-      { type: 'message', id: expect.stringMatching(/^msg_/), role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'second', annotations: [], logprobs: [] }] },
+      {
+        type: 'message',
+        id: expect.stringMatching(/^msg_/),
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text: 'second', annotations: [], logprobs: [] }],
+      },
     ]);
 
     const added = await client.conversations.items.create(conversation.id, { items: [user('third')] });
@@ -95,7 +104,11 @@ describe('responses with conversation', () => {
   it('runs a 10-turn conversation from its id alone, each turn seeing every earlier item in order', async () => {
     const conversation = await client.conversations.create();
     for (let turn = 1; turn <= 10; turn++) {
-      const response = await client.responses.create({ model, input: `turn ${turn}`, conversation: turn % 2 === 0 ? { id: conversation.id } : conversation.id });
+      const response = await client.responses.create({
+        model,
+        input: `turn ${turn}`,
+        conversation: turn % 2 === 0 ? { id: conversation.id } : conversation.id,
+      });
       expect(response.conversation).toEqual({ id: conversation.id });
       expect((await client.responses.retrieve(response.id)).conversation).toEqual({ id: conversation.id });
     }
@@ -118,7 +131,10 @@ describe('responses with conversation', () => {
     await client.responses.create({ model, input: 'three', conversation: conversation.id });
     expect(contents(2)).toEqual(['one', 'echo: one', 'two', 'echo: two', 'three']);
     // A deleted item cannot come back by reference either.
-    await expect(client.responses.create({ model, input: [{ type: 'item_reference', id: helloId }] })).rejects.toMatchObject({ status: 400, param: 'input[0].id' });
+    await expect(client.responses.create({ model, input: [{ type: 'item_reference', id: helloId }] })).rejects.toMatchObject({
+      status: 400,
+      param: 'input[0].id',
+    });
   });
 
   it('keeps a failed or cancelled turn out of the conversation', async () => {

@@ -60,7 +60,9 @@ describeOnPostgres('crash safety', () => {
   it('ends every run of a killed server in a terminal state after restart', async () => {
     const first = await startServer();
     upstream.enqueue(...Array.from({ length: 10 }, () => ({ kind: 'hang' as const, afterChunks: 2 })));
-    const queued = await Promise.all(Array.from({ length: 10 }, (_, index) => first.client.responses.create({ model: 'openai/gpt-test', input: `run ${index}`, background: true })));
+    const queued = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => first.client.responses.create({ model: 'openai/gpt-test', input: `run ${index}`, background: true })),
+    );
     await upstream.waitForRequests(10, 10_000);
 
     first.child.kill('SIGKILL');

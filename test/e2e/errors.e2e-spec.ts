@@ -73,7 +73,13 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
   it('400 naming the nested param of a malformed input item', async () => {
     const response = await rawRequest(harness.origin, '/v1/responses', {
       headers: auth,
-      body: JSON.stringify({ model: 'openai/gpt-test', input: [{ role: 'user', content: 'ok' }, { type: 'function_call_output', output: 'x' }] }),
+      body: JSON.stringify({
+        model: 'openai/gpt-test',
+        input: [
+          { role: 'user', content: 'ok' },
+          { type: 'function_call_output', output: 'x' },
+        ],
+      }),
     });
     expect(response.status).toBe(400);
     expectErrorBody(response.json, { type: 'invalid_request_error', param: 'input[1].call_id' });
@@ -87,7 +93,11 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
   });
 
   it('400 model_not_found for an unknown provider', async () => {
-    await expect(client.responses.create({ model: 'nobody/model-x', input: 'hi' })).rejects.toMatchObject({ status: 400, code: 'model_not_found', param: 'model' });
+    await expect(client.responses.create({ model: 'nobody/model-x', input: 'hi' })).rejects.toMatchObject({
+      status: 400,
+      code: 'model_not_found',
+      param: 'model',
+    });
   });
 
   it('400 previous_response_not_found for an unknown previous response', async () => {
@@ -105,7 +115,10 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
   });
 
   it('400 for combinations OpenAI refuses', async () => {
-    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi', background: true, store: false })).rejects.toMatchObject({ status: 400, param: 'store' });
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi', background: true, store: false })).rejects.toMatchObject({
+      status: 400,
+      param: 'store',
+    });
     await expect(
       client.responses.create({ model: 'openai/gpt-test', input: 'hi', conversation: 'conv_1', previous_response_id: 'resp_1' }),
     ).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
@@ -113,7 +126,10 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
 
   it('400 for input the chosen provider cannot take, before any upstream call', async () => {
     const error = await client.responses
-      .create({ model: 'vllm/qwen3-8b', input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,AAAA' }] }] })
+      .create({
+        model: 'vllm/qwen3-8b',
+        input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,AAAA' }] }],
+      })
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ status: 400, param: 'input', code: 'unsupported_parameter' });
     expect(harness.upstream.requests).toHaveLength(0);
@@ -121,7 +137,10 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
 
   it('400 for cancelling or re-streaming a synchronous response; 404 for an unknown one', async () => {
     const response = await client.responses.create({ model: 'openai/gpt-test', input: 'sync' });
-    await expect(client.responses.cancel(response.id)).rejects.toMatchObject({ status: 400, message: expect.stringContaining('Cannot cancel a synchronous response.') });
+    await expect(client.responses.cancel(response.id)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining('Cannot cancel a synchronous response.'),
+    });
     await expect(client.responses.cancel('resp_unknown')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const replay = await rawRequest(harness.origin, `/v1/responses/${response.id}?stream=true`, { method: 'GET', headers: auth });
     expect(replay.status).toBe(400);
@@ -195,7 +214,11 @@ describe('upstream failures', () => {
   });
 
   it('passes an upstream 400 through as a 400 with the provider message', async () => {
-    harness.upstream.enqueue({ kind: 'error', status: 400, body: { error: { message: 'context too long', type: 'invalid_request_error', param: null, code: 'context_length_exceeded' } } });
+    harness.upstream.enqueue({
+      kind: 'error',
+      status: 400,
+      body: { error: { message: 'context too long', type: 'invalid_request_error', param: null, code: 'context_length_exceeded' } },
+    });
     await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi' })).rejects.toMatchObject({
       status: 400,
       code: 'context_length_exceeded',

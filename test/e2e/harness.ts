@@ -151,7 +151,7 @@ export async function rawRequest(origin: string, path: string, init: { method?: 
     ...(init.body !== undefined ? { body: init.body } : {}),
   });
   const text = await response.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {

@@ -38,7 +38,11 @@ function serverRoutes(): string[] {
 /** Every operation of a document, as `METHOD /path/{}`. */
 function documentedRoutes(document: OpenApiDocument): string[] {
   return Object.entries(document.paths)
-    .flatMap(([path, item]) => (['get', 'post', 'put', 'patch', 'delete'] as const).filter((method) => item[method]).map((method) => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`))
+    .flatMap(([path, item]) =>
+      (['get', 'post', 'put', 'patch', 'delete'] as const)
+        .filter((method) => item[method])
+        .map((method) => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`),
+    )
     .sort();
 }
 
@@ -104,7 +108,11 @@ describe('admin answers match the documented schemas', () => {
     const route = routeOf(method, path);
     exercised.add(route.operationId);
     const where = `${method} ${path}`;
-    expect({ where, status: response.status, body: response.status >= 300 ? response.json : undefined }).toEqual({ where, status: route.status ?? 200, body: undefined });
+    expect({ where, status: response.status, body: response.status >= 300 ? response.json : undefined }).toEqual({
+      where,
+      status: route.status ?? 200,
+      body: undefined,
+    });
     const parsed = route.response.safeParse(response.json);
     expect({ where, issues: parsed.error?.issues ?? [] }).toEqual({ where, issues: [] });
     return response.json;

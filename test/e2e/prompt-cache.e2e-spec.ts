@@ -132,7 +132,15 @@ describe('Anthropic breakpoints from the thread and the client', () => {
     const document = `Contract text. ${'Clause after clause. '.repeat(400)}`;
     await client.responses.create({
       model: 'anthropic/claude-sonnet-4-5',
-      input: [{ role: 'user', content: [{ type: 'input_text', text: document, prompt_cache_breakpoint: { mode: 'explicit' } } as OpenAI.Responses.ResponseInputText, { type: 'input_text', text: 'Summarize.' }] }],
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: document, prompt_cache_breakpoint: { mode: 'explicit' } } as OpenAI.Responses.ResponseInputText,
+            { type: 'input_text', text: 'Summarize.' },
+          ],
+        },
+      ],
     });
     const [documentBlock, question] = lastBody().messages[0].content;
     expect(documentBlock).toEqual({ type: 'text', text: document, cache_control: { type: 'ephemeral' } });

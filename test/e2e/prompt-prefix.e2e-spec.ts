@@ -128,7 +128,12 @@ const tools: OpenAI.Responses.FunctionTool[] = [
           required: ['when', 'budget'],
           additionalProperties: false,
         },
-        mode: { anyOf: [{ type: 'string', const: 'walk' }, { type: 'object', properties: { vehicle: { type: 'string' } } }] },
+        mode: {
+          anyOf: [
+            { type: 'string', const: 'walk' },
+            { type: 'object', properties: { vehicle: { type: 'string' } } },
+          ],
+        },
       },
       required: ['zeta', 'alpha'],
       additionalProperties: false,
@@ -259,8 +264,7 @@ async function runThread(provider: ProviderCase, via: 'previous_response_id' | '
     });
     continuation = { conversation: conversation.id };
   }
-  const next = (response: OpenAI.Responses.Response): Continuation =>
-    via === 'conversation' ? continuation! : { previous_response_id: response.id };
+  const next = (response: OpenAI.Responses.Response): Continuation => (via === 'conversation' ? continuation! : { previous_response_id: response.id });
   const common = { model, instructions, tools } as const;
 
   harness.upstream.enqueue({ kind: 'tool_calls', calls: [{ id: 'call_prefix_1', name: 'plan_day', arguments: ARGS_1 }], argumentChunkSize: 7 });
@@ -291,7 +295,12 @@ async function runThread(provider: ProviderCase, via: 'previous_response_id' | '
   });
   expect(second.output_text).toBe('Saturday is planned: "museum" then café.');
 
-  harness.upstream.enqueue({ kind: 'tool_calls', text: 'Booking now.', calls: [{ id: 'call_prefix_2', name: 'book', arguments: ARGS_2 }], argumentChunkSize: 5 });
+  harness.upstream.enqueue({
+    kind: 'tool_calls',
+    text: 'Booking now.',
+    calls: [{ id: 'call_prefix_2', name: 'book', arguments: ARGS_2 }],
+    argumentChunkSize: 5,
+  });
   // Streamed to the client this time: the streaming path must store the same items.
   const stream = await client.responses.create({ ...common, ...next(second), input: 'Book dinner at 20:00.', stream: true });
   let third: OpenAI.Responses.Response | undefined;
@@ -359,7 +368,9 @@ describe.each(providers)('byte-stable prefix: $wire', (provider) => {
     for (const body of bodies.slice(3)) expect(history(body)).toContain(provider.replayedArguments(ARGS_2));
     // The tool schemas go out with their keys in the client's order, nested levels included.
     const toolText = new Map(rawFields(bodies[0]!)).get('tools')!;
-    expect(toolText).toContain('"properties":{"zeta":{"type":"string","enum":["z","a","m"],"description":"Last letter first."},"alpha":{"type":"object","properties":{"when":');
+    expect(toolText).toContain(
+      '"properties":{"zeta":{"type":"string","enum":["z","a","m"],"description":"Last letter first."},"alpha":{"type":"object","properties":{"when":',
+    );
     expect(toolText).toContain('"budget":{"type":"number","minimum":0,"maximum":1000000,"multipleOf":0.5}');
   });
 });
@@ -368,9 +379,12 @@ describe('the comparison itself', () => {
   it('fails on a reordered key, a reformatted number, a missing or moved field, a changed block', () => {
     const provider = providers[0]!;
     const turn1 = '{"model":"m","messages":[{"role":"system","content":"s"},{"role":"user","content":"u"}],"tools":[{"a":1,"b":2}]}';
-    const turn2 = '{"model":"m","messages":[{"role":"system","content":"s"},{"role":"user","content":"u"},{"role":"assistant","content":"x"}],"tools":[{"a":1,"b":2}]}';
+    const turn2 =
+      '{"model":"m","messages":[{"role":"system","content":"s"},{"role":"user","content":"u"},{"role":"assistant","content":"x"}],"tools":[{"a":1,"b":2}]}';
     expect(() => expectStablePrefix(provider, turn1, turn2, 1)).not.toThrow();
-    expect(() => expectStablePrefix(provider, turn1, turn2.replace('{"role":"user","content":"u"}', '{"content":"u","role":"user"}'), 1)).toThrow(/prefix differs/);
+    expect(() => expectStablePrefix(provider, turn1, turn2.replace('{"role":"user","content":"u"}', '{"content":"u","role":"user"}'), 1)).toThrow(
+      /prefix differs/,
+    );
     expect(() => expectStablePrefix(provider, turn1, turn2.replace('"tools":[{"a":1,"b":2}]', '"tools":[{"b":2,"a":1}]'), 1)).toThrow(/"tools"/);
     expect(() => expectStablePrefix(provider, turn1.replace('"b":2', '"b":2.0'), turn2, 1)).toThrow(/"tools"/);
     expect(() => expectStablePrefix(provider, turn1, turn2.replace('"model":"m",', ''), 1)).toThrow();
@@ -378,8 +392,10 @@ describe('the comparison itself', () => {
     expect(() => expectStablePrefix(provider, turn1, moved, 1)).toThrow();
     // A cache marker may move; nothing else may.
     const anthropic = providers[2]!;
-    const a1 = '{"model":"m","system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":[{"type":"text","text":"u","cache_control":{"type":"ephemeral","ttl":"1h"}}]}],"tools":[]}';
-    const a2 = '{"model":"m","system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":[{"type":"text","text":"u"}]},{"role":"assistant","content":[{"type":"text","text":"v","cache_control":{"type":"ephemeral"}}]}],"tools":[]}';
+    const a1 =
+      '{"model":"m","system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":[{"type":"text","text":"u","cache_control":{"type":"ephemeral","ttl":"1h"}}]}],"tools":[]}';
+    const a2 =
+      '{"model":"m","system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":[{"type":"text","text":"u"}]},{"role":"assistant","content":[{"type":"text","text":"v","cache_control":{"type":"ephemeral"}}]}],"tools":[]}';
     expect(() => expectStablePrefix(anthropic, a1, a2, 1)).not.toThrow();
     expect(() => expectStablePrefix(anthropic, a1, a2.replace('"text":"u"', '"text":"U"'), 1)).toThrow(/prefix differs/);
   });

@@ -14,14 +14,44 @@ beforeEach(() => harness.upstream.reset());
 
 /** One row per wire protocol: the model name, the upstream path, and how to read the history it was sent. */
 const upstreams = [
-  { wire: 'OpenAI Chat Completions', model: 'vllm/qwen3-8b', path: '/v1/chat/completions', streamedPath: '/v1/chat/completions', history: (body: any) => body.messages as unknown[] },
-  { wire: 'OpenAI Responses', model: 'openai/gpt-5-mini', path: '/v1/responses', streamedPath: '/v1/responses', history: (body: any) => body.input as unknown[] },
-  { wire: 'Anthropic Messages', model: 'anthropic/claude-sonnet-4-5', path: '/v1/messages', streamedPath: '/v1/messages', history: (body: any) => body.messages as unknown[] },
-  { wire: 'Gemini', model: 'google/gemini-2.5-flash', path: '/v1beta/models/gemini-2.5-flash:generateContent', streamedPath: '/v1beta/models/gemini-2.5-flash:streamGenerateContent', history: (body: any) => body.contents as unknown[] },
+  {
+    wire: 'OpenAI Chat Completions',
+    model: 'vllm/qwen3-8b',
+    path: '/v1/chat/completions',
+    streamedPath: '/v1/chat/completions',
+    history: (body: any) => body.messages as unknown[],
+  },
+  {
+    wire: 'OpenAI Responses',
+    model: 'openai/gpt-5-mini',
+    path: '/v1/responses',
+    streamedPath: '/v1/responses',
+    history: (body: any) => body.input as unknown[],
+  },
+  {
+    wire: 'Anthropic Messages',
+    model: 'anthropic/claude-sonnet-4-5',
+    path: '/v1/messages',
+    streamedPath: '/v1/messages',
+    history: (body: any) => body.messages as unknown[],
+  },
+  {
+    wire: 'Gemini',
+    model: 'google/gemini-2.5-flash',
+    path: '/v1beta/models/gemini-2.5-flash:generateContent',
+    streamedPath: '/v1beta/models/gemini-2.5-flash:streamGenerateContent',
+    history: (body: any) => body.contents as unknown[],
+  },
 ] as const;
 
 const tools: OpenAI.Responses.FunctionTool[] = [
-  { type: 'function', name: 'get_weather', description: 'Weather by city', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  {
+    type: 'function',
+    name: 'get_weather',
+    description: 'Weather by city',
+    strict: false,
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 ];
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
@@ -96,7 +126,15 @@ describe.each(upstreams)('$wire', ({ model, path, streamedPath, history }) => {
   it('sends image input in the vendor form', async () => {
     const response = await client.responses.create({
       model,
-      input: [{ role: 'user', content: [{ type: 'input_text', text: 'What is this?' }, { type: 'input_image', image_url: PNG, detail: 'auto' }] }],
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'What is this?' },
+            { type: 'input_image', image_url: PNG, detail: 'auto' },
+          ],
+        },
+      ],
     });
     expect(response.status).toBe('completed');
     expect(lastRequest().rawBody).toContain('iVBORw0KGgo');

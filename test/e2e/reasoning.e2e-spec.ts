@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { type Harness, rawRequest, PROJECT_A_KEY, startHarness } from './harness.js';
+import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
 
 // Reasoning settings as each upstream receives them: effort mapped per provider and model, and
 // the guards thinking needs, reported to the client in `x-warnings`.
@@ -85,7 +85,13 @@ describe('guards while thinking', () => {
 });
 
 const tools: OpenAI.Responses.FunctionTool[] = [
-  { type: 'function', name: 'get_weather', description: 'Weather by city', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  {
+    type: 'function',
+    name: 'get_weather',
+    description: 'Weather by city',
+    strict: false,
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 ];
 
 /** The tool calls of a response as function_call_output items answering them. */
@@ -99,8 +105,12 @@ const answers = (response: OpenAI.Responses.Response, output = 'sunny') =>
  */
 function replayedReasoning(body: any): number {
   if (Array.isArray(body.messages)) {
-    return body.messages.flatMap((message: any) => (Array.isArray(message.content) ? message.content : [])).filter((block: any) => block.type === 'thinking' || block.type === 'redacted_thinking').length
-      + body.messages.filter((message: any) => typeof message.reasoning_content === 'string' && message.reasoning_content !== '').length;
+    return (
+      body.messages
+        .flatMap((message: any) => (Array.isArray(message.content) ? message.content : []))
+        .filter((block: any) => block.type === 'thinking' || block.type === 'redacted_thinking').length +
+      body.messages.filter((message: any) => typeof message.reasoning_content === 'string' && message.reasoning_content !== '').length
+    );
   }
   if (Array.isArray(body.input)) return body.input.filter((item: any) => item.type === 'reasoning').length;
   return body.contents.flatMap((content: any) => content.parts).filter((part: any) => typeof part.thoughtSignature === 'string').length;
@@ -185,7 +195,12 @@ describe('switching provider mid-conversation', () => {
     // Gemini 3 continues the loop Anthropic started: its call has no Gemini signature.
     harness.upstream.enqueue({ kind: 'tool_calls', reasoning: 'Rome now.', calls: [{ name: 'get_weather', arguments: '{"city":"Rome"}' }] });
     const continued = await turn('google/gemini-3-pro-preview', answers(started), { effort: 'high' });
-    expect(harness.upstream.requests.at(-1)!.body.contents.flatMap((content: any) => content.parts).find((part: any) => part.functionCall)?.thoughtSignature).toBe('skip_thought_signature_validator');
+    expect(
+      harness.upstream.requests
+        .at(-1)!
+        .body.contents.flatMap((content: any) => content.parts)
+        .find((part: any) => part.functionCall)?.thoughtSignature,
+    ).toBe('skip_thought_signature_validator');
     harness.upstream.enqueue({ kind: 'text', text: 'Both sunny.' });
     await turn('google/gemini-3-pro-preview', answers(continued), { effort: 'high' });
 
@@ -207,7 +222,13 @@ describe('switching provider mid-conversation', () => {
     const started = await client.responses.create({ model: 'google/gemini-3-pro-preview', input: 'Paris?', tools });
     const response = await rawRequest(harness.origin, '/v1/responses', {
       headers: { authorization: `Bearer ${PROJECT_A_KEY}` },
-      body: JSON.stringify({ model: 'anthropic/claude-sonnet-4-5', previous_response_id: started.id, input: answers(started), tools, reasoning: { effort: 'low' } }),
+      body: JSON.stringify({
+        model: 'anthropic/claude-sonnet-4-5',
+        previous_response_id: started.id,
+        input: answers(started),
+        tools,
+        reasoning: { effort: 'low' },
+      }),
     });
     expect(response.status).toBe(200);
     expect(harness.upstream.requests.at(-1)!.body).not.toHaveProperty('thinking');
@@ -267,7 +288,10 @@ describe('recovering from reasoning errors once', () => {
   it('adds reasoning_content where a chat server demands it', async () => {
     harness.upstream.enqueue({ kind: 'tool_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] });
     const first = await client.responses.create({ model: 'vllm/qwen3-8b', input: 'Paris?', tools });
-    harness.upstream.enqueue({ kind: 'error', status: 400, message: 'The `reasoning_content` in the thinking mode must be passed back to the API.' }, { kind: 'text', text: 'Sunny.' });
+    harness.upstream.enqueue(
+      { kind: 'error', status: 400, message: 'The `reasoning_content` in the thinking mode must be passed back to the API.' },
+      { kind: 'text', text: 'Sunny.' },
+    );
     const second = await client.responses.create({ model: 'vllm/qwen3-8b', previous_response_id: first.id, input: answers(first), tools });
     expect(second.status).toBe('completed');
     expect(harness.upstream.requests.at(-1)!.body.messages.find((message: any) => message.tool_calls)).toMatchObject({ reasoning_content: '' });

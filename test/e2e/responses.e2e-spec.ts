@@ -6,11 +6,41 @@ import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness
 
 /** Every key the Response object must carry (nulls, never missing keys). */
 const RESPONSE_KEYS = [
-  'background', 'completed_at', 'conversation', 'created_at', 'error', 'frequency_penalty', 'id', 'incomplete_details',
-  'instructions', 'max_output_tokens', 'max_tool_calls', 'metadata', 'model', 'object', 'output', 'parallel_tool_calls',
-  'presence_penalty', 'previous_response_id', 'prompt', 'prompt_cache_key', 'prompt_cache_retention', 'reasoning',
-  'safety_identifier', 'service_tier', 'status', 'store', 'temperature', 'text', 'tool_choice', 'tools', 'top_logprobs',
-  'top_p', 'truncation', 'usage', 'user',
+  'background',
+  'completed_at',
+  'conversation',
+  'created_at',
+  'error',
+  'frequency_penalty',
+  'id',
+  'incomplete_details',
+  'instructions',
+  'max_output_tokens',
+  'max_tool_calls',
+  'metadata',
+  'model',
+  'object',
+  'output',
+  'parallel_tool_calls',
+  'presence_penalty',
+  'previous_response_id',
+  'prompt',
+  'prompt_cache_key',
+  'prompt_cache_retention',
+  'reasoning',
+  'safety_identifier',
+  'service_tier',
+  'status',
+  'store',
+  'temperature',
+  'text',
+  'tool_choice',
+  'tools',
+  'top_logprobs',
+  'top_p',
+  'truncation',
+  'usage',
+  'user',
 ];
 
 let harness: Harness;
@@ -30,7 +60,11 @@ describe('POST /v1/responses (sync)', () => {
   it('answers with a complete Response object and stores it', async () => {
     const response = await client.responses.create({ model: 'openai/gpt-test', input: 'Hello there', metadata: { topic: 'greeting' } });
 
-    expect(Object.keys(response).filter((key) => key !== 'output_text').sort()).toEqual([...RESPONSE_KEYS].sort());
+    expect(
+      Object.keys(response)
+        .filter((key) => key !== 'output_text')
+        .sort(),
+    ).toEqual([...RESPONSE_KEYS].sort());
     expect(response).toMatchObject({
       object: 'response',
       status: 'completed',
@@ -89,7 +123,10 @@ describe('POST /v1/responses (sync)', () => {
       temperature: 0.2,
       top_p: 0.9,
       max_completion_tokens: 64,
-      response_format: { type: 'json_schema', json_schema: { name: 'answer', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'answer', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } },
+      },
       messages: [
         { role: 'system', content: 'You are terse.' },
         { role: 'user', content: 'Give me JSON' },
@@ -155,7 +192,13 @@ describe('POST /v1/responses (stream)', () => {
     const final = await stream.finalResponse();
     expect(types).toContain('response.reasoning_text.delta');
     expect(final.output).toEqual([
-      { type: 'reasoning', id: expect.stringMatching(/^rs_/), summary: [], content: [{ type: 'reasoning_text', text: 'The user greets me.' }], status: 'completed' },
+      {
+        type: 'reasoning',
+        id: expect.stringMatching(/^rs_/),
+        summary: [],
+        content: [{ type: 'reasoning_text', text: 'The user greets me.' }],
+        status: 'completed',
+      },
       expect.objectContaining({ type: 'message', content: [expect.objectContaining({ text: 'Hello!' })] }),
     ]);
     expect((await client.responses.retrieve(final.id)).output[0]).toMatchObject({ type: 'reasoning', content: [{ text: 'The user greets me.' }] });
@@ -197,10 +240,21 @@ describe('GET/DELETE /v1/responses/{id} and input_items', () => {
     const firstPage = await client.responses.inputItems.list(response.id, { limit: 3 });
     expect(firstPage.data.map((item) => item.id)).toEqual(ids.slice(-3).reverse()); // default order is desc
     expect(firstPage.has_more).toBe(true);
-    const raw = (await (await fetch(`${harness.origin}/v1/responses/${response.id}/input_items?limit=3&order=desc&after=${ids[4]}`, {
-      headers: { authorization: `Bearer ${(client as unknown as { apiKey: string }).apiKey}` },
-    })).json()) as { data: Array<{ id: string }>; first_id: string; last_id: string; has_more: boolean; object: string };
-    expect(raw).toEqual({ object: 'list', data: ids.slice(1, 4).reverse().map((id) => expect.objectContaining({ id })), first_id: ids[3], last_id: ids[1], has_more: true });
+    const raw = (await (
+      await fetch(`${harness.origin}/v1/responses/${response.id}/input_items?limit=3&order=desc&after=${ids[4]}`, {
+        headers: { authorization: `Bearer ${(client as unknown as { apiKey: string }).apiKey}` },
+      })
+    ).json()) as { data: Array<{ id: string }>; first_id: string; last_id: string; has_more: boolean; object: string };
+    expect(raw).toEqual({
+      object: 'list',
+      data: ids
+        .slice(1, 4)
+        .reverse()
+        .map((id) => expect.objectContaining({ id })),
+      first_id: ids[3],
+      last_id: ids[1],
+      has_more: true,
+    });
 
     const descending: string[] = [];
     for await (const item of client.responses.inputItems.list(response.id, { limit: 3 })) descending.push(item.id);
@@ -253,7 +307,13 @@ describe('previous_response_id chains', () => {
     harness.upstream.reset();
     for (const [index, branch] of branches.entries()) {
       await client.responses.create({ model: 'openai/gpt-test', input: `after ${index}`, previous_response_id: branch.id });
-      expect(upstreamMessages(index).map((message) => message.content)).toEqual(['root', 'echo: root', `branch ${index}`, `echo: branch ${index}`, `after ${index}`]);
+      expect(upstreamMessages(index).map((message) => message.content)).toEqual([
+        'root',
+        'echo: root',
+        `branch ${index}`,
+        `echo: branch ${index}`,
+        `after ${index}`,
+      ]);
     }
   });
 
@@ -278,7 +338,13 @@ describe('previous_response_id chains', () => {
 
 describe('function calling', () => {
   const tools: OpenAI.Responses.FunctionTool[] = [
-    { type: 'function', name: 'get_weather', description: 'Weather by city', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+    {
+      type: 'function',
+      name: 'get_weather',
+      description: 'Weather by city',
+      strict: false,
+      parameters: { type: 'object', properties: { city: { type: 'string' } } },
+    },
   ];
 
   it('round-trips a function call and its output through a chain', async () => {
@@ -287,10 +353,25 @@ describe('function calling', () => {
     const first = await client.responses.create({ model: 'openai/gpt-test', input: 'Weather in Paris?', tools });
     expect(first.status).toBe('completed');
     expect(first.output).toEqual([
-      { type: 'function_call', id: expect.stringMatching(/^fc_/), call_id: 'call_weather_1', name: 'get_weather', arguments: rawArguments, status: 'completed' },
+      {
+        type: 'function_call',
+        id: expect.stringMatching(/^fc_/),
+        call_id: 'call_weather_1',
+        name: 'get_weather',
+        arguments: rawArguments,
+        status: 'completed',
+      },
     ]);
     expect(harness.upstream.requests[0]!.body.tools).toEqual([
-      { type: 'function', function: { name: 'get_weather', description: 'Weather by city', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'Weather by city',
+          strict: false,
+          parameters: { type: 'object', properties: { city: { type: 'string' } } },
+        },
+      },
     ]);
 
     await expect(client.responses.create({ model: 'openai/gpt-test', input: 'no output given', previous_response_id: first.id, tools })).rejects.toMatchObject({
@@ -307,11 +388,17 @@ describe('function calling', () => {
     });
     expect(second.output_text).toBe('It is sunny in Paris.');
     const messages = upstreamMessages(harness.upstream.requests.length - 1);
-    expect(messages).toEqual([
-      { role: 'user', content: 'Weather in Paris?' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_weather_1', type: 'function', function: { name: 'get_weather', arguments: rawArguments } }] },
-      { role: 'tool', tool_call_id: 'call_weather_1', content: '{"sky":"sunny"}' },
-    ].map((message) => expect.objectContaining(message)));
+    expect(messages).toEqual(
+      [
+        { role: 'user', content: 'Weather in Paris?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_weather_1', type: 'function', function: { name: 'get_weather', arguments: rawArguments } }],
+        },
+        { role: 'tool', tool_call_id: 'call_weather_1', content: '{"sky":"sunny"}' },
+      ].map((message) => expect.objectContaining(message)),
+    );
     // The raw argument string reached the upstream byte for byte (integer-like keys not reordered).
     expect(harness.upstream.requests.at(-1)!.rawBody).toContain(JSON.stringify(rawArguments));
   });
@@ -352,7 +439,12 @@ describe('function calling', () => {
       ],
       tools: [
         { type: 'function', name: 'exec_command', strict: false, parameters: { type: 'object', properties: {} } },
-        { type: 'namespace', name: 'multi_agent_v1', description: 'agents', tools: [{ type: 'function', name: 'close_agent', strict: false, parameters: { type: 'object', properties: { target: { type: 'string' } } } }] },
+        {
+          type: 'namespace',
+          name: 'multi_agent_v1',
+          description: 'agents',
+          tools: [{ type: 'function', name: 'close_agent', strict: false, parameters: { type: 'object', properties: { target: { type: 'string' } } } }],
+        },
         { type: 'web_search', external_web_access: false },
       ] as unknown as OpenAI.Responses.Tool[],
       client_metadata: { turn_id: 'x' },
@@ -404,7 +496,7 @@ describe('store: false', () => {
       await client.responses.create({ model: 'openai/gpt-test', input: 'kept' });
       expect(calls).toEqual(expect.arrayContaining(['ResponsesRepository.create', 'ResponsesRepository.commitTurn']));
     } finally {
-      wrapped.forEach((restore) => restore());
+      for (const restore of wrapped) restore();
     }
   });
 
@@ -418,7 +510,10 @@ describe('store: false', () => {
 
 describe('status codes', () => {
   it('answers a synchronous create with 200, as OpenAI does (not 201)', async () => {
-    const response = await rawRequest(harness.origin, '/v1/responses', { headers: { authorization: `Bearer ${PROJECT_A_KEY}` }, body: JSON.stringify({ model: 'vllm/qwen3-8b', input: 'hi' }) });
+    const response = await rawRequest(harness.origin, '/v1/responses', {
+      headers: { authorization: `Bearer ${PROJECT_A_KEY}` },
+      body: JSON.stringify({ model: 'vllm/qwen3-8b', input: 'hi' }),
+    });
     expect(response.status).toBe(200);
   });
 });

@@ -33,7 +33,10 @@ class Receiver {
     this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => void this.handle(request.url ?? '/', request.headers, Buffer.concat(chunks).toString('utf8')).then((status) => response.writeHead(status).end()));
+      request.on(
+        'end',
+        () => void this.handle(request.url ?? '/', request.headers, Buffer.concat(chunks).toString('utf8')).then((status) => response.writeHead(status).end()),
+      );
     });
   }
 
@@ -175,7 +178,11 @@ describe('webhooks', () => {
         const rows = await deliveries(endpoint.id);
         return rows[0]?.status === 'delivered' ? rows : null;
       });
-      expect(delivery).toMatchObject({ id: received.headers['webhook-id'], event_type: 'response.completed', attempts: [{ attempt: 1, status_code: 200, error: null }] });
+      expect(delivery).toMatchObject({
+        id: received.headers['webhook-id'],
+        event_type: 'response.completed',
+        attempts: [{ attempt: 1, status_code: 200, error: null }],
+      });
     });
     // Only subscribed to response.failed: it got nothing.
     expect(await deliveries(unsubscribed.id)).toEqual([]);
@@ -276,12 +283,22 @@ describe('webhooks', () => {
 
       expect(await admin('POST', `/${endpoint.id}`, {})).toMatchObject({ status: 400 });
       expect(await admin('POST', `/${endpoint.id}`, { url: 'ftp://example.com/' })).toMatchObject({ status: 400, json: { error: { param: 'url' } } });
-      expect(await admin('POST', `/${endpoint.id}`, { event_types: ['response.created'] })).toMatchObject({ status: 400, json: { error: { param: 'event_types[0]' } } });
+      expect(await admin('POST', `/${endpoint.id}`, { event_types: ['response.created'] })).toMatchObject({
+        status: 400,
+        json: { error: { param: 'event_types[0]' } },
+      });
     });
     const disabled = (await admin('POST', '', { url: 'http://placeholder.invalid/' })).json as PublicEndpoint;
     await admin('DELETE', `/${disabled.id}`);
-    expect(await admin('POST', `/${disabled.id}`, { url: 'http://placeholder.invalid/again' })).toMatchObject({ status: 400, json: { error: { param: 'endpoint_id' } } });
-    for (const [method, path, body] of [['GET', '/we_unknown'], ['POST', '/we_unknown', { url: 'http://x.invalid/' }], ['POST', '/we_unknown/rotate_secret', {}]] as const) {
+    expect(await admin('POST', `/${disabled.id}`, { url: 'http://placeholder.invalid/again' })).toMatchObject({
+      status: 400,
+      json: { error: { param: 'endpoint_id' } },
+    });
+    for (const [method, path, body] of [
+      ['GET', '/we_unknown'],
+      ['POST', '/we_unknown', { url: 'http://x.invalid/' }],
+      ['POST', '/we_unknown/rotate_secret', {}],
+    ] as const) {
       expect(await admin(method, path, body)).toMatchObject({ status: 404, json: { error: { code: 'not_found', param: 'endpoint_id' } } });
     }
     // Another project's endpoint is not found under this one.
@@ -324,10 +341,12 @@ describe('webhooks', () => {
       await runInBackground('rotated twice');
       const later = await receiver.next((entry) => entry.path === '/rolling-over' && entry !== received);
       expect(later.event).not.toBeNull();
-      await expect(new OpenAI({ apiKey: 'x', webhookSecret: endpoint.secret! }).webhooks.unwrap(later.body, later.headers as Record<string, string>)).rejects.toBeInstanceOf(
-        OpenAI.InvalidWebhookSignatureError,
+      await expect(
+        new OpenAI({ apiKey: 'x', webhookSecret: endpoint.secret! }).webhooks.unwrap(later.body, later.headers as Record<string, string>),
+      ).rejects.toBeInstanceOf(OpenAI.InvalidWebhookSignatureError);
+      expect(await new OpenAI({ apiKey: 'x', webhookSecret: secret }).webhooks.unwrap(later.body, later.headers as Record<string, string>)).toEqual(
+        later.event,
       );
-      expect(await new OpenAI({ apiKey: 'x', webhookSecret: secret }).webhooks.unwrap(later.body, later.headers as Record<string, string>)).toEqual(later.event);
     });
   });
 
@@ -355,7 +374,10 @@ describe('webhooks', () => {
 
       // The failed delivery, again: it is pending at once, and the receiver now accepts it.
       const redelivered = await admin('POST', `/deliveries/${failed!.id}/redeliver`);
-      expect(redelivered).toMatchObject({ status: 200, json: { id: failed!.id, object: 'webhook_delivery', event_id: firstEvent, status: 'pending', next_attempt_at: expect.any(Number) } });
+      expect(redelivered).toMatchObject({
+        status: 200,
+        json: { id: failed!.id, object: 'webhook_delivery', event_id: firstEvent, status: 'pending', next_attempt_at: expect.any(Number) },
+      });
       const accepted = await receiver.next((entry) => entry.path === '/redelivered' && entry.status === 200 && entry.event?.data.id === first);
       const original = receiver.received.find((entry) => entry.path === '/redelivered' && entry.event?.data.id === first)!;
       expect(accepted.headers['webhook-id']).toBe(failed!.id);
@@ -376,7 +398,10 @@ describe('webhooks', () => {
 
       // A delivered one can be sent again too (the receiver lost it): the same message once more.
       await admin('POST', `/deliveries/${secondDelivery.id}/redeliver`);
-      const again = await receiver.next((entry) => entry.path === '/redelivered' && entry.event?.data.id === second && entry !== receiver.received.find((other) => other.event?.data.id === second));
+      const again = await receiver.next(
+        (entry) =>
+          entry.path === '/redelivered' && entry.event?.data.id === second && entry !== receiver.received.find((other) => other.event?.data.id === second),
+      );
       expect(again.headers['webhook-id']).toBe(secondDelivery.id);
       await eventually(async () => ((await deliveries(endpoint.id, `?event_id=${secondDelivery.event_id}`))[0]?.attempts.length === 2 ? true : null));
     });
@@ -396,9 +421,15 @@ describe('webhooks', () => {
     expect((await deliveries(created.id))[0]!.status).toBe('failed');
     expect(await admin('POST', `/deliveries/${pending!.id}/redeliver`)).toMatchObject({ status: 400, json: { error: { param: 'delivery_id' } } });
 
-    expect(await admin('POST', '/deliveries/wh_unknown/redeliver')).toMatchObject({ status: 404, json: { error: { code: 'not_found', param: 'delivery_id' } } });
+    expect(await admin('POST', '/deliveries/wh_unknown/redeliver')).toMatchObject({
+      status: 404,
+      json: { error: { code: 'not_found', param: 'delivery_id' } },
+    });
     // Another project's path does not reach this project's delivery.
-    const other = await fetch(`${harness.origin}/admin/v1/projects/project-b/webhooks/deliveries/${pending!.id}/redeliver`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    const other = await fetch(`${harness.origin}/admin/v1/projects/project-b/webhooks/deliveries/${pending!.id}/redeliver`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
     expect(other.status).toBe(404);
   });
 });

@@ -39,7 +39,11 @@ const request = (messages: unknown[], extra: Json = {}): Json => ({ model: 'clau
 const opening = [{ role: 'user', content: big }];
 
 async function post(path: string, body: unknown, headers: Record<string, string> = beta): Promise<{ status: number; body: Json }> {
-  const response = await fetch(`${upstream.origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${upstream.origin}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as Json };
 }
 
@@ -51,7 +55,11 @@ async function create(body: Json, headers: Record<string, string> = beta): Promi
 
 /** `event:`/`data:` SSE as parsed data objects. */
 async function streamed(body: Json): Promise<Json[]> {
-  const response = await fetch(`${upstream.origin}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...beta }, body: JSON.stringify({ ...body, stream: true }) });
+  const response = await fetch(`${upstream.origin}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...beta },
+    body: JSON.stringify({ ...body, stream: true }),
+  });
   expect(response.status).toBe(200);
   return (await response.text())
     .split('\n\n')
@@ -59,7 +67,11 @@ async function streamed(body: Json): Promise<Json[]> {
     .map((event) => JSON.parse(event.slice(event.indexOf('data: ') + 'data: '.length)) as Json);
 }
 
-const refusal = (message: string, requestId = 'req_mock000001'): Json => ({ type: 'error', error: { type: 'invalid_request_error', message }, request_id: requestId });
+const refusal = (message: string, requestId = 'req_mock000001'): Json => ({
+  type: 'error',
+  error: { type: 'invalid_request_error', message },
+  request_id: requestId,
+});
 const noCache = { cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 } };
 const messagePass = (input: number, output: number): Json => ({
   input_tokens: input,
@@ -69,7 +81,14 @@ const messagePass = (input: number, output: number): Json => ({
   cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
   type: 'message',
 });
-const compactionPass = { input_tokens: 60_016, output_tokens: 57, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, cache_creation: null, type: 'compaction' };
+const compactionPass = {
+  input_tokens: 60_016,
+  output_tokens: 57,
+  cache_read_input_tokens: 0,
+  cache_creation_input_tokens: 0,
+  cache_creation: null,
+  type: 'compaction',
+};
 
 it('counts the prompt as the comments say', () => {
   expect([systemTokens, bigTokens, promptTokens, summaryTokens]).toEqual([9, 60_007, 60_016, 57]);
@@ -96,9 +115,21 @@ describe('the beta header and the edit', () => {
   });
 
   it.each<[string, Json, string]>([
-    ['a trigger of another type', { trigger: { type: 'tool_uses', value: 60_000 } }, "context_management.edits.0.compact_20260112.trigger.type: Input should be 'input_tokens'"],
-    ['a decimal trigger', { trigger: { type: 'input_tokens', value: 60_000.5 } }, 'context_management.edits.0.compact_20260112.trigger.value: Input should be a valid integer'],
-    ['a pause that is no boolean', { pause_after_compaction: 'yes' }, 'context_management.edits.0.compact_20260112.pause_after_compaction: Input should be a valid boolean'],
+    [
+      'a trigger of another type',
+      { trigger: { type: 'tool_uses', value: 60_000 } },
+      "context_management.edits.0.compact_20260112.trigger.type: Input should be 'input_tokens'",
+    ],
+    [
+      'a decimal trigger',
+      { trigger: { type: 'input_tokens', value: 60_000.5 } },
+      'context_management.edits.0.compact_20260112.trigger.value: Input should be a valid integer',
+    ],
+    [
+      'a pause that is no boolean',
+      { pause_after_compaction: 'yes' },
+      'context_management.edits.0.compact_20260112.pause_after_compaction: Input should be a valid boolean',
+    ],
     ['instructions that are no string', { instructions: 7 }, 'context_management.edits.0.compact_20260112.instructions: Input should be a valid string'],
     ['an unknown key', { keep: 3 }, 'context_management.edits.0.compact_20260112.keep: Extra inputs are not permitted'],
   ])('refuses %s', async (_name, edit, message) => {
@@ -108,7 +139,9 @@ describe('the beta header and the edit', () => {
   it('refuses an edit it does not emulate rather than ignore it', async () => {
     const body = request(opening, { context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] } });
     const answer = await post('/v1/messages', body, { ...version, 'anthropic-beta': 'context-management-2025-06-27' });
-    expect(answer.body['error']['message']).toBe("Mock upstream: the context_management edit 'clear_tool_uses_20250919' is not emulated; only 'compact_20260112' is.");
+    expect(answer.body['error']['message']).toBe(
+      "Mock upstream: the context_management edit 'clear_tool_uses_20250919' is not emulated; only 'compact_20260112' is.",
+    );
   });
 });
 
@@ -129,7 +162,13 @@ describe('when a request compacts', () => {
     ]);
     expect(answer['stop_reason']).toBe('end_turn');
     // The message pass read system (9) + summary (57); the compaction pass read everything and wrote the summary.
-    expect(answer['usage']).toEqual({ input_tokens: 66, ...noCache, output_tokens: 2, iterations: [compactionPass, messagePass(66, 2)], service_tier: 'standard' });
+    expect(answer['usage']).toEqual({
+      input_tokens: 66,
+      ...noCache,
+      output_tokens: 2,
+      iterations: [compactionPass, messagePass(66, 2)],
+      service_tier: 'standard',
+    });
   });
 
   it('compacts above the default trigger of 150,000', async () => {
@@ -170,13 +209,27 @@ describe('when a request compacts', () => {
     expect(events[8]!).toEqual({
       type: 'message_delta',
       delta: { stop_reason: 'end_turn', stop_sequence: null },
-      usage: { input_tokens: 66, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 2, iterations: [compactionPass, messagePass(66, 2)] },
+      usage: {
+        input_tokens: 66,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: 2,
+        iterations: [compactionPass, messagePass(66, 2)],
+      },
     });
   });
 
   it('streams a pause as the block alone, then message_delta with stop_reason compaction', async () => {
     const events = await streamed(request(opening, above({ pause_after_compaction: true })));
-    expect(events.map((event) => event['type'])).toEqual(['message_start', 'ping', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(events.map((event) => event['type'])).toEqual([
+      'message_start',
+      'ping',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     expect(events[5]!['delta']['stop_reason']).toBe('compaction');
     expect(events[5]!['usage']['iterations']).toEqual([compactionPass]);
   });
@@ -187,7 +240,11 @@ describe('when a request compacts', () => {
     upstream.enqueue({ kind: 'tool_calls', reasoning: 'Look it up.', calls: [{ id: 'toolu_1', name: 'lookup', arguments: '{}' }] });
     const answer = await create(request(opening, { ...above(), tools, thinking, max_tokens: 4096 }));
     expect(answer['content'].map((block: Json) => block['type'])).toEqual(['compaction', 'thinking', 'tool_use']);
-    const replay = [...opening, { role: 'assistant', content: answer['content'] }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] }];
+    const replay = [
+      ...opening,
+      { role: 'assistant', content: answer['content'] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
+    ];
     expect((await post('/v1/messages', request(replay, { ...compact(), tools, thinking, max_tokens: 4096 }))).status).toBe(200);
   });
 
@@ -225,7 +282,13 @@ describe('a compaction block sent back', () => {
 
   it('counts the last of two blocks only', async () => {
     const older = { type: 'compaction', content: 'x'.repeat(400), encrypted_content: null };
-    const twice = [...opening, { role: 'assistant', content: [older, reply] }, { role: 'user', content: 'Go on.' }, { role: 'assistant', content: [block, reply] }, next];
+    const twice = [
+      ...opening,
+      { role: 'assistant', content: [older, reply] },
+      { role: 'user', content: 'Go on.' },
+      { role: 'assistant', content: [block, reply] },
+      next,
+    ];
     expect((await post('/v1/messages/count_tokens', { model: 'claude-sonnet-4-6', system, messages: twice, ...compact() })).body['input_tokens']).toBe(83);
   });
 
@@ -241,7 +304,9 @@ describe('a compaction block sent back', () => {
     ['with an empty edit list', beta, { context_management: { edits: [] } }],
   ])('requires the compact edit: refused %s', async (_name, headers, extra) => {
     expect(await post('/v1/messages', request(compacted, extra), headers)).toEqual({ status: 400, body: refusal(compactionNeedsStrategyMessage(1, 0)) });
-    expect(compactionNeedsStrategyMessage(1, 0)).toBe('messages.1.content.0: `compaction` blocks require a `compact_20260112` strategy in `context_management.edits`.');
+    expect(compactionNeedsStrategyMessage(1, 0)).toBe(
+      'messages.1.content.0: `compaction` blocks require a `compact_20260112` strategy in `context_management.edits`.',
+    );
   });
 
   it('refuses empty content', async () => {
@@ -263,6 +328,8 @@ describe('count_tokens', () => {
   });
 
   it('answers the plain shape without context_management', async () => {
-    expect((await post('/v1/messages/count_tokens', { model: 'claude-sonnet-4-6', system, messages: opening }, version)).body).toEqual({ input_tokens: 60_016 });
+    expect((await post('/v1/messages/count_tokens', { model: 'claude-sonnet-4-6', system, messages: opening }, version)).body).toEqual({
+      input_tokens: 60_016,
+    });
   });
 });

@@ -78,7 +78,8 @@ export const triggerBelowMinimumMessage = (index: number): string =>
   `context_management.edits.${index}.compact_20260112: trigger.value must be at least ${minimumCompactionTrigger}`;
 export const compactionNeedsStrategyMessage = (message: number, block: number): string =>
   `messages.${message}.content.${block}: \`compaction\` blocks require a \`compact_20260112\` strategy in \`context_management.edits\`.`;
-export const emptyCompactionMessage = (message: number, block: number): string => `messages.${message}.content.${block}.compaction.content: content cannot be empty`;
+export const emptyCompactionMessage = (message: number, block: number): string =>
+  `messages.${message}.content.${block}.compaction.content: content cannot be empty`;
 
 const notADictionary = 'Input should be a valid dictionary or object to extract fields from';
 
@@ -157,9 +158,12 @@ function messageBlocks(body: Json): Array<{ message: number; block: number; path
   return messages.flatMap((message: unknown, index) => {
     if (!isObject(message)) return [];
     const content = message['content'];
-    if (typeof content === 'string') return [{ message: index, block: 0, path: `messages.${index}.content`, role: message['role'], value: { type: 'text', text: content } }];
+    if (typeof content === 'string')
+      return [{ message: index, block: 0, path: `messages.${index}.content`, role: message['role'], value: { type: 'text', text: content } }];
     const blocks: unknown[] = Array.isArray(content) ? content : [];
-    return blocks.flatMap((value, block) => (isObject(value) ? [{ message: index, block, path: `messages.${index}.content.${block}`, role: message['role'], value }] : []));
+    return blocks.flatMap((value, block) =>
+      isObject(value) ? [{ message: index, block, path: `messages.${index}.content.${block}`, role: message['role'], value }] : [],
+    );
   });
 }
 
@@ -170,7 +174,8 @@ export function findCompactionBlockError(body: Json): string | null {
     if (value['type'] !== 'compaction') continue;
     const content = value['content'];
     if (content === '') return emptyCompactionMessage(message, block);
-    if (content !== undefined && content !== null && typeof content !== 'string') return `messages.${message}.content.${block}.compaction.content: Input should be a valid string`;
+    if (content !== undefined && content !== null && typeof content !== 'string')
+      return `messages.${message}.content.${block}.compaction.content: Input should be a valid string`;
     if (!configured) return compactionNeedsStrategyMessage(message, block);
   }
   return null;
@@ -255,10 +260,25 @@ export interface IterationUsage {
  */
 export function usageWithIterations(usage: AnthropicUsage, compaction: AnthropicCompaction | null, paused: boolean): AnthropicUsage {
   const compactionPass: IterationUsage[] = compaction
-    ? [{ input_tokens: compaction.readTokens, output_tokens: compaction.summaryTokens, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, cache_creation: null, type: 'compaction' }]
+    ? [
+        {
+          input_tokens: compaction.readTokens,
+          output_tokens: compaction.summaryTokens,
+          cache_read_input_tokens: 0,
+          cache_creation_input_tokens: 0,
+          cache_creation: null,
+          type: 'compaction',
+        },
+      ]
     : [];
   if (paused) {
-    const zeros = { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 }, output_tokens: 0 };
+    const zeros = {
+      input_tokens: 0,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+      output_tokens: 0,
+    };
     return { ...zeros, iterations: compactionPass };
   }
   const messagePass: IterationUsage = {

@@ -84,10 +84,7 @@ export function openingEvents(call: AnthropicCall, usage: AnthropicUsage): strin
 /** message_delta with the stop reason and the cumulative usage (the counts only, as the API sends them), then message_stop. */
 export function closingEvents(stopReason: string, usage: AnthropicUsage): string[] {
   const { cache_creation: _perTtl, ...counts } = usage;
-  return [
-    frame({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: counts }),
-    frame({ type: 'message_stop' }),
-  ];
+  return [frame({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: counts }), frame({ type: 'message_stop' })];
 }
 
 export function textBlockEvents(index: number, text: string, chunkSize: number): string[] {
@@ -196,7 +193,19 @@ export function findRequestError(body: Json): string | null {
 }
 
 /** The fields `POST /v1/messages/count_tokens` takes; it refuses any other (max_tokens, stream, temperature…). */
-const countTokensFields = new Set(['cache_control', 'context_management', 'mcp_servers', 'messages', 'model', 'output_config', 'output_format', 'system', 'thinking', 'tool_choice', 'tools']);
+const countTokensFields = new Set([
+  'cache_control',
+  'context_management',
+  'mcp_servers',
+  'messages',
+  'model',
+  'output_config',
+  'output_format',
+  'system',
+  'thinking',
+  'tool_choice',
+  'tools',
+]);
 
 /**
  * What count_tokens refuses: a field only a create takes (`max_tokens: Extra inputs are not
@@ -462,7 +471,9 @@ export function findThinkingReplayError(body: Json, issued: IssuedThinking): str
     return position >= 0 ? thinkingWhileDisabledMessage(lastIndex, position) : null;
   }
   if (last['role'] === 'assistant') {
-    return blocksOf(last).at(-1) && isThinking(blocksOf(last).at(-1)!) ? `messages.${lastIndex}: The final block in an assistant message cannot be \`thinking\`.` : null;
+    return blocksOf(last).at(-1) && isThinking(blocksOf(last).at(-1)!)
+      ? `messages.${lastIndex}: The final block in an assistant message cannot be \`thinking\`.`
+      : null;
   }
   const inToolLoop = blocksOf(last).some((block) => block['type'] === 'tool_result');
   if (!inToolLoop) return null;
@@ -491,8 +502,5 @@ export function findThinkingReplayError(body: Json, issued: IssuedThinking): str
 
 /** A redacted_thinking block: its opaque data arrives whole in content_block_start. */
 export function redactedThinkingBlockEvents(index: number, data: string): string[] {
-  return [
-    frame({ type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data } }),
-    frame({ type: 'content_block_stop', index }),
-  ];
+  return [frame({ type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data } }), frame({ type: 'content_block_stop', index })];
 }

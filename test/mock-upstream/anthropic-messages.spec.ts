@@ -1,5 +1,5 @@
 import { loadAnthropicFixture } from './anthropic-messages.js';
-import { type MockUpstream, startMockUpstream } from './mock-upstream.js';
+import { startMockUpstream } from './mock-upstream.js';
 import { useMockUpstream } from './use-mock-upstream.js';
 
 type Json = Record<string, any>;
@@ -63,7 +63,15 @@ async function expectInvalidRequest(body: unknown, message: string | RegExp, hea
 describe('mock upstream: Anthropic Messages', () => {
   describe('default echo', () => {
     it('answers a JSON Message with usage and records the call', async () => {
-      const response = await postMessages(request([{ type: 'text', text: 'hello ' }, { type: 'text', text: 'world' }], { system: 'Be brief.' }));
+      const response = await postMessages(
+        request(
+          [
+            { type: 'text', text: 'hello ' },
+            { type: 'text', text: 'world' },
+          ],
+          { system: 'Be brief.' },
+        ),
+      );
       expect(response.status).toBe(200);
       expect(response.headers.get('request-id')).toBe('req_mock000001');
       expect(await response.json()).toEqual({
@@ -113,7 +121,14 @@ describe('mock upstream: Anthropic Messages', () => {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: 9, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 }, output_tokens: 1, service_tier: 'standard' },
+          usage: {
+            input_tokens: 9,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+            cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+            output_tokens: 1,
+            service_tier: 'standard',
+          },
         },
       });
       expect(textOf(events)).toBe('echo: hello world');
@@ -153,7 +168,12 @@ describe('mock upstream: Anthropic Messages', () => {
       ],
       [
         'two user messages in a row',
-        request('x', { messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] }),
+        request('x', {
+          messages: [
+            { role: 'user', content: 'a' },
+            { role: 'user', content: 'b' },
+          ],
+        }),
         'messages: roles must alternate between "user" and "assistant", but found multiple "user" roles in a row',
       ],
       ['an empty text block', request([{ type: 'text', text: '' }]), 'messages: text content blocks must be non-empty'],
@@ -180,7 +200,13 @@ describe('mock upstream: Anthropic Messages', () => {
           messages: [
             { role: 'user', content: 'go' },
             toolUse,
-            { role: 'user', content: [{ type: 'text', text: 'first' }, { type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }] },
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: 'first' },
+                { type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' },
+              ],
+            },
           ],
           tools,
         }),
@@ -191,7 +217,13 @@ describe('mock upstream: Anthropic Messages', () => {
         request('x', {
           messages: [
             { role: 'user', content: 'go' },
-            { role: 'assistant', content: [{ type: 'text', text: 'a' }, { type: 'thinking', thinking: 't', signature: 's' }] },
+            {
+              role: 'assistant',
+              content: [
+                { type: 'text', text: 'a' },
+                { type: 'thinking', thinking: 't', signature: 's' },
+              ],
+            },
             { role: 'user', content: 'next' },
           ],
         }),
@@ -220,7 +252,13 @@ describe('mock upstream: Anthropic Messages', () => {
                 { type: 'tool_use', id: 'toolu_1', name: 'f', input: { a: 1 } },
               ],
             },
-            { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }, { type: 'text', text: 'and?' }] },
+            {
+              role: 'user',
+              content: [
+                { type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' },
+                { type: 'text', text: 'and?' },
+              ],
+            },
           ],
           tools,
         }),
@@ -295,7 +333,12 @@ describe('mock upstream: Anthropic Messages', () => {
       upstream.enqueue({ kind: 'reasoning', reasoning: 'think hard', text: 'answer' });
       const { events } = await stream(request('x'));
       const thinking = events.filter(({ data }) => data['index'] === 0 && data['type'] === 'content_block_delta').map(({ data }) => data['delta']);
-      expect(thinking.filter((delta) => delta['type'] === 'thinking_delta').map((delta) => delta['thinking']).join('')).toBe('think hard');
+      expect(
+        thinking
+          .filter((delta) => delta['type'] === 'thinking_delta')
+          .map((delta) => delta['thinking'])
+          .join(''),
+      ).toBe('think hard');
       expect(thinking.at(-1)).toEqual({ type: 'signature_delta', signature: 'sig_1' });
       expect(textOf(events)).toBe('answer');
     });

@@ -8,9 +8,16 @@
 // compaction (beta `compact-2026-01-12`, the `compact_20260112` edit) is emulated as described in
 // anthropic-compaction.ts.
 import { readFileSync } from 'node:fs';
-
-import { compactEditOf, compactPrompt, compactionBlock, findCompactionBlockError, findContextManagementError, usageWithIterations } from './anthropic-compaction.js';
 import type { AnthropicCompaction } from './anthropic-compaction.js';
+import {
+  compactEditOf,
+  compactionBlock,
+  compactPrompt,
+  findCompactionBlockError,
+  findContextManagementError,
+  usageWithIterations,
+} from './anthropic-compaction.js';
+import type { AnthropicCall, AnthropicUsage, ContentBlock } from './anthropic-messages-shapes.js';
 import {
   anthropicError,
   buildAnthropicUsage,
@@ -33,14 +40,13 @@ import {
   toolUseBlockEvents,
   toStopReason,
 } from './anthropic-messages-shapes.js';
-import type { AnthropicCall, AnthropicUsage, ContentBlock } from './anthropic-messages-shapes.js';
 import { findAnthropicContextError } from './context-window.js';
-import { measureAnthropicPrompt } from './input-tokens.js';
 import type { MeasuredPrompt } from './input-tokens.js';
+import { measureAnthropicPrompt } from './input-tokens.js';
 import { remember } from './issued-reasoning.js';
 import type { Route, RouteContext } from './mock-upstream.js';
-import { anthropicBreakpoints, anthropicMinCacheTokens, findCacheControlError, hashUnits } from './prompt-cache.js';
 import type { AnthropicPosition, CacheUsage } from './prompt-cache.js';
+import { anthropicBreakpoints, anthropicMinCacheTokens, findCacheControlError, hashUnits } from './prompt-cache.js';
 import { countTokens, sendJson, sleep, startSse, writeSseEvent } from './wire.js';
 
 const defaultChunkSize = 4;
@@ -95,7 +101,9 @@ async function handleCountTokens(context: RouteContext): Promise<void> {
     reject(400, cacheControlError);
     return;
   }
-  const managed = isObject(body['context_management']) ? { context_management: { original_input_tokens: measureAnthropicPrompt(body, { compacted: false }).inputTokens } } : {};
+  const managed = isObject(body['context_management'])
+    ? { context_management: { original_input_tokens: measureAnthropicPrompt(body, { compacted: false }).inputTokens } }
+    : {};
   sendJson(context.response, 200, { input_tokens: prompt.inputTokens, ...managed }, headers);
 }
 
@@ -204,7 +212,10 @@ async function handleMessages(context: RouteContext): Promise<void> {
     }
     case 'tool_calls':
     case 'reasoning': {
-      const chunkSizes = { text: scenario.chunkSize ?? defaultChunkSize, arguments: (scenario.kind === 'tool_calls' && scenario.argumentChunkSize) || defaultArgumentChunkSize };
+      const chunkSizes = {
+        text: scenario.chunkSize ?? defaultChunkSize,
+        arguments: (scenario.kind === 'tool_calls' && scenario.argumentChunkSize) || defaultArgumentChunkSize,
+      };
       const blocks: PlannedBlock[] = [...leading];
       const reasoning = scenario.reasoning;
       // Thinking shows unless the request turned it off; `display: 'omitted'` empties its text, not its signature.
@@ -221,7 +232,8 @@ async function handleMessages(context: RouteContext): Promise<void> {
         blocks.push({ type: 'redacted_thinking', data });
       }
       if (scenario.text !== undefined) blocks.push({ type: 'text', text: scenario.text });
-      const calls = scenario.kind === 'tool_calls' ? scenario.calls.map((toolCall, index) => ({ ...toolCall, id: toolCall.id ?? `toolu_mock${sequence}_${index}` })) : [];
+      const calls =
+        scenario.kind === 'tool_calls' ? scenario.calls.map((toolCall, index) => ({ ...toolCall, id: toolCall.id ?? `toolu_mock${sequence}_${index}` })) : [];
       blocks.push(...calls.map(({ id, name, arguments: args }) => ({ type: 'tool_use' as const, id, name, arguments: args })));
       // A scenario may give two answers the same call id: the latest answer decides. The answer
       // opens after its compaction block, if it compacted.
@@ -241,7 +253,11 @@ async function handleMessages(context: RouteContext): Promise<void> {
         sendJson(response, 200, messageObject(call, blocks.map(blockJson), stopReason, usage), headers);
         return;
       }
-      const events = [...openingEvents(call, usage), ...blocks.flatMap((block, index) => blockEvents(block, index, chunkSizes)), ...closingEvents(stopReason, usage)];
+      const events = [
+        ...openingEvents(call, usage),
+        ...blocks.flatMap((block, index) => blockEvents(block, index, chunkSizes)),
+        ...closingEvents(stopReason, usage),
+      ];
       await streamEvents(context, events, headers, scenario.delayMs);
       return;
     }
@@ -398,9 +414,7 @@ function messageText(message: unknown): string {
   const content = isObject(message) ? message['content'] : undefined;
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content
-    .map((block: unknown) => (isObject(block) && block['type'] === 'text' && typeof block['text'] === 'string' ? block['text'] : ''))
-    .join('');
+  return content.map((block: unknown) => (isObject(block) && block['type'] === 'text' && typeof block['text'] === 'string' ? block['text'] : '')).join('');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -15,7 +15,7 @@ import {
   topKWithThinkingMessage,
   unsupportedThinkingTypeMessage,
 } from './anthropic-messages-shapes.js';
-import { type MockUpstream, startMockUpstream } from './mock-upstream.js';
+import { type MockUpstream } from './mock-upstream.js';
 import { useMockUpstream } from './use-mock-upstream.js';
 
 type Json = Record<string, any>;
@@ -65,7 +65,12 @@ async function step(messages: Json[], scenario: Parameters<MockUpstream['enqueue
 describe('Anthropic thinking', () => {
   describe('tool_calls with reasoning', () => {
     it('answers JSON with a signed thinking block, an optional redacted block, then the calls; thinking billed as output', async () => {
-      upstream.enqueue({ kind: 'tool_calls', reasoning: 'Need the weather.', redactedThinking: true, calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] });
+      upstream.enqueue({
+        kind: 'tool_calls',
+        reasoning: 'Need the weather.',
+        redactedThinking: true,
+        calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }],
+      });
       const answer = await ok(request([user('Weather?')], { thinking: manual }));
       expect(answer['content']).toEqual([
         { type: 'thinking', thinking: 'Need the weather.', signature: 'sig_1' },
@@ -78,7 +83,13 @@ describe('Anthropic thinking', () => {
     });
 
     it('streams thinking_delta fragments and a signature_delta, the redacted block whole, then the tool_use block', async () => {
-      upstream.enqueue({ kind: 'tool_calls', reasoning: 'Hmm, weather.', redactedThinking: true, calls: [{ name: 'get_weather', arguments: '{}' }], chunkSize: 5 });
+      upstream.enqueue({
+        kind: 'tool_calls',
+        reasoning: 'Hmm, weather.',
+        redactedThinking: true,
+        calls: [{ name: 'get_weather', arguments: '{}' }],
+        chunkSize: 5,
+      });
       const response = await postMessages({ ...request([user('Weather?')], { thinking: manual }), stream: true });
       const events = (await response.text())
         .split('\n\n')
@@ -103,9 +114,15 @@ describe('Anthropic thinking', () => {
       const scenario = { kind: 'tool_calls' as const, reasoning: 'Secret.', calls: [{ name: 'get_weather', arguments: '{}' }] };
       upstream.enqueue(scenario, scenario, scenario);
       expect((await ok(request([user('a')], { thinking: { type: 'disabled' } })))['content'].map((block: Json) => block['type'])).toEqual(['tool_use']);
-      expect((await ok(request([user('a')], { thinking: { ...manual, display: 'omitted' } })))['content'][0]).toEqual({ type: 'thinking', thinking: '', signature: 'sig_2' });
+      expect((await ok(request([user('a')], { thinking: { ...manual, display: 'omitted' } })))['content'][0]).toEqual({
+        type: 'thinking',
+        thinking: '',
+        signature: 'sig_2',
+      });
       // Opus 4.7 omits the text by default; display summarized brings it back.
-      expect((await ok(request([user('a')], { model: 'claude-opus-4-7', thinking: { type: 'adaptive', display: 'summarized' } })))['content'][0]['thinking']).toBe('Secret.');
+      expect(
+        (await ok(request([user('a')], { model: 'claude-opus-4-7', thinking: { type: 'adaptive', display: 'summarized' } })))['content'][0]['thinking'],
+      ).toBe('Secret.');
     });
   });
 
@@ -121,7 +138,12 @@ describe('Anthropic thinking', () => {
         return ok(request(history, extra), headers);
       };
 
-      const first = await send({ kind: 'tool_calls', reasoning: 'Weather first.', redactedThinking: true, calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] });
+      const first = await send({
+        kind: 'tool_calls',
+        reasoning: 'Weather first.',
+        redactedThinking: true,
+        calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }],
+      });
       history.push({ role: 'assistant', content: first['content'] }, results(...toolUseIds(first['content'])));
       const second = await send({ kind: 'tool_calls', reasoning: 'Now the time.', calls: [{ name: 'get_time', arguments: '{}' }] });
       history.push({ role: 'assistant', content: second['content'] }, results(...toolUseIds(second['content'])));
@@ -144,7 +166,12 @@ describe('Anthropic thinking', () => {
       ['manual thinking with temperature 0.5', { thinking: manual, temperature: 0.5 }, {}, temperatureWithThinkingMessage],
       ['adaptive thinking with temperature 0', { thinking: adaptive, temperature: 0 }, {}, temperatureWithThinkingMessage],
       ['thinking with top_k', { thinking: manual, top_k: 5 }, {}, topKWithThinkingMessage],
-      ['an unknown effort', { thinking: adaptive, output_config: { effort: 'extreme' } }, {}, "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'"],
+      [
+        'an unknown effort',
+        { thinking: adaptive, output_config: { effort: 'extreme' } },
+        {},
+        "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'",
+      ],
     ])('rejects %s with Anthropic’s message', async (_name, extra, headers, message) => {
       upstream.enqueue({ kind: 'text', text: 'kept' });
       expect(await rejected(request([user('x')], extra), headers)).toBe(message);
@@ -153,7 +180,11 @@ describe('Anthropic thinking', () => {
 
     it.each([
       ['a budget of 1024 below max_tokens', { thinking: { type: 'enabled', budget_tokens: 1024 } }, {}],
-      ['a budget above max_tokens with the interleaved-thinking beta', { thinking: { type: 'enabled', budget_tokens: 8192 } }, { 'anthropic-beta': 'interleaved-thinking-2025-05-14' }],
+      [
+        'a budget above max_tokens with the interleaved-thinking beta',
+        { thinking: { type: 'enabled', budget_tokens: 8192 } },
+        { 'anthropic-beta': 'interleaved-thinking-2025-05-14' },
+      ],
       ['adaptive on Opus 4.7 with an effort', { model: 'claude-opus-4-7', thinking: adaptive, output_config: { effort: 'xhigh' } }, {}],
       ['adaptive thinking with forced tool use', { thinking: adaptive, tool_choice: { type: 'any' } }, {}],
       ['thinking with temperature 1 and top_p 0.95', { thinking: manual, temperature: 1, top_p: 0.95 }, {}],
@@ -203,9 +234,15 @@ describe('Anthropic thinking', () => {
     it('rejects a dropped thinking block at a later step of the loop (the mock knows it issued one)', async () => {
       const first = await firstStep();
       const history = [user('Weather?'), first, results(first['content'][1].id)];
-      const second = await step(history, { kind: 'tool_calls', reasoning: 'And the time.', calls: [{ name: 'get_time', arguments: '{}' }] }, { thinking: manual });
+      const second = await step(
+        history,
+        { kind: 'tool_calls', reasoning: 'And the time.', calls: [{ name: 'get_time', arguments: '{}' }] },
+        { thinking: manual },
+      );
       const [, call] = second['content'];
-      expect(await rejected(request([...history, { role: 'assistant', content: [call] }, results(call.id)], { thinking: manual }))).toBe(missingThinkingMessage(3, 'tool_use'));
+      expect(await rejected(request([...history, { role: 'assistant', content: [call] }, results(call.id)], { thinking: manual }))).toBe(
+        missingThinkingMessage(3, 'tool_use'),
+      );
       await ok(request([...history, second, results(call.id)], { thinking: manual }));
     });
 
@@ -264,9 +301,9 @@ describe('Anthropic thinking', () => {
       expect(findThinkingReplayError(loop([{ type: 'redacted_thinking', data: 'data_b' }, toolUse]), issued)).toBe(invalidRedactedDataMessage(1, 0));
       expect(findThinkingReplayError(loop([toolUse], { thinking: adaptive }), issued)).toBe(missingThinkingMessage(1, 'tool_use'));
       expect(findThinkingReplayError(loop([toolUse], {}), issued)).toBeNull();
-      expect(findThinkingReplayError(request([user('q'), assistant([{ type: 'thinking', thinking: 't', signature: 'sig_a' }])], { thinking: manual }), issued)).toBe(
-        'messages.1: The final block in an assistant message cannot be `thinking`.',
-      );
+      expect(
+        findThinkingReplayError(request([user('q'), assistant([{ type: 'thinking', thinking: 't', signature: 'sig_a' }])], { thinking: manual }), issued),
+      ).toBe('messages.1: The final block in an assistant message cannot be `thinking`.');
     });
   });
 });

@@ -141,11 +141,7 @@ export function buildUsage(promptTokens: ChatCall['prompt'], completionTokens: n
 }
 
 export function defaultErrorBody(status: number, model: string, message: string | undefined) {
-  const [defaultMessage, type, code] = knownErrors[status] ?? [
-    `Mock upstream error ${status}`,
-    status >= 500 ? 'server_error' : 'invalid_request_error',
-    null,
-  ];
+  const [defaultMessage, type, code] = knownErrors[status] ?? [`Mock upstream error ${status}`, status >= 500 ? 'server_error' : 'invalid_request_error', null];
   return openAiError(message ?? defaultMessage.replace('{model}', model), type, code);
 }
 

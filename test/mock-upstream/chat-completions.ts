@@ -2,6 +2,8 @@
 // OpenAI-compatible vendors (DeepSeek, vLLM, …) that adapters must survive, and DeepSeek's and
 // Kimi's rules for `reasoning_content` sent back (findReasoningReplayError), by model name, and the
 // model's context window (context-window.ts).
+
+import type { ChatCall, ChatStreamQuirks, ChatToolCall, ChatUsageOverride, Delta } from './chat-completions-shapes.js';
 import {
   buildUsage,
   chatThinkingOf,
@@ -14,7 +16,6 @@ import {
   textDeltas,
   unparsableBodyMessage,
 } from './chat-completions-shapes.js';
-import type { ChatCall, ChatToolCall, ChatUsageOverride, ChatStreamQuirks, Delta } from './chat-completions-shapes.js';
 import { chatContextError, exceedsWindow } from './context-window.js';
 import { measureChatPrompt } from './input-tokens.js';
 import type { Route, RouteContext } from './mock-upstream.js';
@@ -144,7 +145,11 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
     prompt:
       scenario.kind === 'error'
         ? { total: prompt.inputTokens, cached: 0 }
-        : context.caches.openai.request({ ...hashUnits(openAIPartition(body), prompt.units), retention: retentionOf(body['prompt_cache_retention']), now: context.now() }),
+        : context.caches.openai.request({
+            ...hashUnits(openAIPartition(body), prompt.units),
+            retention: retentionOf(body['prompt_cache_retention']),
+            now: context.now(),
+          }),
     sequence,
     stream: body['stream'] === true,
   };
@@ -187,10 +192,7 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
       const deltas: Delta[] =
         reasoning === undefined
           ? []
-          : [
-              { role: 'assistant', content: null, [field]: '' },
-              ...splitText(reasoning, chunkSize).map((fragment) => ({ content: null, [field]: fragment })),
-            ];
+          : [{ role: 'assistant', content: null, [field]: '' }, ...splitText(reasoning, chunkSize).map((fragment) => ({ content: null, [field]: fragment }))];
       if (scenario.text !== undefined) {
         const text = textDeltas(scenario.text, scenario.chunkSize, {});
         deltas.push(...(reasoning === undefined ? text : text.slice(1).map((delta) => ({ content: delta['content'], [field]: null }))));
@@ -332,9 +334,7 @@ function contentText(message: unknown): string {
   const content = message['content'];
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content
-    .map((part: unknown) => (isObject(part) && part['type'] === 'text' && typeof part['text'] === 'string' ? part['text'] : ''))
-    .join('');
+  return content.map((part: unknown) => (isObject(part) && part['type'] === 'text' && typeof part['text'] === 'string' ? part['text'] : '')).join('');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

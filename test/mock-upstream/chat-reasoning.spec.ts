@@ -68,7 +68,13 @@ describe('Chat Completions reasoning', () => {
     });
 
     it('streams the reasoning, then content, then the calls, as DeepSeek does', async () => {
-      upstream.enqueue({ kind: 'tool_calls', reasoning: 'Think it.', text: 'Sure.', calls: [{ id: 'call_1', name: 'get_weather', arguments: '{}' }], chunkSize: 5 });
+      upstream.enqueue({
+        kind: 'tool_calls',
+        reasoning: 'Think it.',
+        text: 'Sure.',
+        calls: [{ id: 'call_1', name: 'get_weather', arguments: '{}' }],
+        chunkSize: 5,
+      });
       const response = await postChat({ ...request('deepseek-v4-flash', [user('Weather?')]), stream: true, stream_options: { include_usage: true } });
       const chunks = (await response.text())
         .split('\n\n')
@@ -110,10 +116,9 @@ describe('Chat Completions reasoning', () => {
     upstream.enqueue({ kind: 'reasoning', reasoning: 'Both known.', text: 'Sunny in both.' });
     const last = await ok(request('deepseek-v4-pro', messages));
     expect(last['choices'][0]['message']['content']).toBe('Sunny in both.');
-    expect(upstream.requests[2]!.body.messages.filter((message: Json) => message['role'] === 'assistant').map((message: Json) => message['reasoning_content'])).toEqual([
-      'Now Paris.',
-      'Now Rome.',
-    ]);
+    expect(
+      upstream.requests[2]!.body.messages.filter((message: Json) => message['role'] === 'assistant').map((message: Json) => message['reasoning_content']),
+    ).toEqual(['Now Paris.', 'Now Rome.']);
   });
 
   describe('DeepSeek V4', () => {
@@ -128,7 +133,9 @@ describe('Chat Completions reasoning', () => {
         code: 'invalid_request_error',
       });
       // Also in later turns: tool-call turns keep their reasoning for good.
-      expect((await rejected(request('deepseek-v4-flash', [...history(), { role: 'assistant', content: 'Done.' }, user('b')])))['message']).toBe(deepSeekMissingReasoningMessage);
+      expect((await rejected(request('deepseek-v4-flash', [...history(), { role: 'assistant', content: 'Done.' }, user('b')])))['message']).toBe(
+        deepSeekMissingReasoningMessage,
+      );
       expect(upstream.requests.every((record) => record.scenario === undefined)).toBe(true);
     });
 
@@ -144,17 +151,34 @@ describe('Chat Completions reasoning', () => {
   describe('DeepSeek R1 (deepseek-reasoner)', () => {
     it('rejects reasoning_content from before the last user message', async () => {
       const body = request('deepseek-reasoner', [user('a'), { role: 'assistant', content: 'Hi.', reasoning_content: 'Greet.' }, user('b')]);
-      expect(await rejected(body)).toEqual({ message: deepSeekReasonerReplayMessage, type: 'invalid_request_error', param: null, code: 'invalid_request_error' });
+      expect(await rejected(body)).toEqual({
+        message: deepSeekReasonerReplayMessage,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_request_error',
+      });
     });
 
     it('accepts the reasoning of the tool loop after the last user message, and history without reasoning', async () => {
-      await ok(request('deepseek-reasoner', [user('a'), callMessage('call_1', { reasoning_content: 'Tool.' }), { role: 'tool', tool_call_id: 'call_1', content: 'ok' }]));
+      await ok(
+        request('deepseek-reasoner', [
+          user('a'),
+          callMessage('call_1', { reasoning_content: 'Tool.' }),
+          { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+        ]),
+      );
       await ok(request('deepseek-reasoner', [user('a'), { role: 'assistant', content: 'Hi.' }, user('b')]));
     });
   });
 
   describe('Kimi', () => {
-    const history = (extra: Json = {}) => [user('a'), { role: 'assistant', content: 'Hi.' }, user('b'), callMessage('call_1', extra), { role: 'tool', tool_call_id: 'call_1', content: 'ok' }];
+    const history = (extra: Json = {}) => [
+      user('a'),
+      { role: 'assistant', content: 'Hi.' },
+      user('b'),
+      callMessage('call_1', extra),
+      { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+    ];
 
     it('rejects an assistant tool-call message without reasoning_content, naming its index', async () => {
       expect(await rejected(request('kimi-k2.6', history()))).toEqual({

@@ -2,8 +2,8 @@
 // refused with the vendor's exact status and body, streamed or not, before a scenario is taken. The
 // window comes from `-ctx<digits>` in the model name or from the `contextWindows` option.
 import { contextWindowOf } from './context-window.js';
-import { startMockUpstream } from './mock-upstream.js';
 import type { MockUpstream } from './mock-upstream.js';
+import { startMockUpstream } from './mock-upstream.js';
 import { useMockUpstream } from './use-mock-upstream.js';
 
 type Json = Record<string, any>;
@@ -143,7 +143,11 @@ describe('Anthropic Messages', () => {
   const request = (model: string, extra: Json = {}): Json => ({ model, max_tokens: 10, system, messages: [{ role: 'user', content: question }], ...extra });
   // Markers do not count; a string content counts as its text block.
   const inputTokens = tokens({ type: 'text', text: 'Be brief.' }) + tokens({ type: 'text', text: question });
-  const refusal = (message: string, requestId = 'req_mock000001') => ({ type: 'error', error: { type: 'invalid_request_error', message }, request_id: requestId });
+  const refusal = (message: string, requestId = 'req_mock000001') => ({
+    type: 'error',
+    error: { type: 'invalid_request_error', message },
+    request_id: requestId,
+  });
 
   it('answers when the prompt and max_tokens exactly fill the window, reporting input + cache write as the count', async () => {
     const { status, body } = await json(await post('/v1/messages', request(`claude-sonnet-4-5-ctx${inputTokens + 10}`), headers));
@@ -164,7 +168,9 @@ describe('Anthropic Messages', () => {
     const response = await post('/v1/messages', request(`claude-sonnet-4-5-ctx${window}`, { stream }), headers);
     expect(await json(response)).toEqual({
       status: 400,
-      body: refusal(`input length and \`max_tokens\` exceed context limit: ${inputTokens} + 10 > ${window}, decrease input length or \`max_tokens\` and try again`),
+      body: refusal(
+        `input length and \`max_tokens\` exceed context limit: ${inputTokens} + 10 > ${window}, decrease input length or \`max_tokens\` and try again`,
+      ),
     });
   });
 
@@ -182,7 +188,11 @@ describe('Gemini', () => {
   const inputTokens = tokens(request.systemInstruction) + tokens(request.contents[0]);
   const path = (model: string, method: string) => `/v1beta/models/${model}:${method}`;
   const refusal = (window: number) => ({
-    error: { code: 400, message: `The input token count (${inputTokens}) exceeds the maximum number of tokens allowed (${window}).`, status: 'INVALID_ARGUMENT' },
+    error: {
+      code: 400,
+      message: `The input token count (${inputTokens}) exceeds the maximum number of tokens allowed (${window}).`,
+      status: 'INVALID_ARGUMENT',
+    },
   });
 
   it('answers a prompt exactly as long as the window', async () => {
@@ -222,10 +232,20 @@ describe('the contextWindows option', () => {
     // Unlisted and without -ctx: no limit.
     expect((await responses('gpt-4.1')).status).toBe(200);
 
-    const anthropic = await post('/v1/messages', { model: 'claude-haiku-4-5', max_tokens: 1, messages: [{ role: 'user', content: 'x'.repeat(100) }] }, { 'anthropic-version': '2023-06-01' }, server);
+    const anthropic = await post(
+      '/v1/messages',
+      { model: 'claude-haiku-4-5', max_tokens: 1, messages: [{ role: 'user', content: 'x'.repeat(100) }] },
+      { 'anthropic-version': '2023-06-01' },
+      server,
+    );
     expect((await json(anthropic)).body['error']['message']).toBe(`prompt is too long: ${tokens({ type: 'text', text: 'x'.repeat(100) })} tokens > 9 maximum`);
 
-    const gemini = await post('/v1beta/models/gemini-2.5-pro:generateContent', { contents: [{ role: 'user', parts: [{ text: 'x'.repeat(100) }] }] }, {}, server);
+    const gemini = await post(
+      '/v1beta/models/gemini-2.5-pro:generateContent',
+      { contents: [{ role: 'user', parts: [{ text: 'x'.repeat(100) }] }] },
+      {},
+      server,
+    );
     expect((await json(gemini)).body['error']['message']).toBe(
       `The input token count (${tokens({ role: 'user', parts: [{ text: 'x'.repeat(100) }] })}) exceeds the maximum number of tokens allowed (9).`,
     );

@@ -14,7 +14,11 @@ const tokens = (value: unknown): number => Math.ceil(JSON.stringify(value).lengt
 const filler = (count: number, seed = 'a'): string => `${seed} `.repeat(count * 2).slice(0, count * 4);
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json; headers: Headers }> {
-  const response = await fetch(`${upstream.origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${upstream.origin}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as Json, headers: response.headers };
 }
 
@@ -143,9 +147,15 @@ describe('OpenAI POST /v1/responses/input_tokens', () => {
   });
 
   it('checks the input items as a create does, but not store', async () => {
-    const orphan = await post('/v1/responses/input_tokens', { model: 'gpt-5', input: [{ type: 'function_call_output', call_id: 'call_1', output: 'x' }] }, headers);
+    const orphan = await post(
+      '/v1/responses/input_tokens',
+      { model: 'gpt-5', input: [{ type: 'function_call_output', call_id: 'call_1', output: 'x' }] },
+      headers,
+    );
     expect(orphan.status).toBe(400);
-    expect(orphan.body).toEqual({ error: { message: 'No tool call found for function call output with call_id call_1.', type: 'invalid_request_error', param: 'input', code: null } });
+    expect(orphan.body).toEqual({
+      error: { message: 'No tool call found for function call output with call_id call_1.', type: 'invalid_request_error', param: 'input', code: null },
+    });
     const unstored = await post('/v1/responses/input_tokens', { model: 'gpt-5', input: 'hi' }, headers);
     expect(unstored.body).toEqual({ object: 'response.input_tokens', input_tokens: tokens('hi') });
   });
@@ -162,7 +172,8 @@ describe('Gemini POST /v1beta/models/{model}:countTokens', () => {
   ];
   const contentTokens = contents.reduce((sum, content) => sum + tokens(content), 0);
   const count = (body: Json, name = model) => post(`/v1beta/models/${name}:countTokens`, body);
-  const promptTokenCount = async (body: Json): Promise<number> => (await post(`/v1beta/models/${model}:generateContent`, body)).body['usageMetadata']['promptTokenCount'];
+  const promptTokenCount = async (body: Json): Promise<number> =>
+    (await post(`/v1beta/models/${model}:generateContent`, body)).body['usageMetadata']['promptTokenCount'];
 
   it('counts {contents} as a create with only those contents reports them', async () => {
     const counted = await count({ contents });
@@ -209,6 +220,8 @@ describe('Gemini POST /v1beta/models/{model}:countTokens', () => {
   it('refuses a generateContent body sent as it is', async () => {
     const refused = await count({ systemInstruction, contents });
     expect(refused.status).toBe(400);
-    expect(refused.body).toEqual({ error: { code: 400, message: 'Invalid JSON payload received. Unknown name "systemInstruction": Cannot find field.', status: 'INVALID_ARGUMENT' } });
+    expect(refused.body).toEqual({
+      error: { code: 400, message: 'Invalid JSON payload received. Unknown name "systemInstruction": Cannot find field.', status: 'INVALID_ARGUMENT' },
+    });
   });
 });

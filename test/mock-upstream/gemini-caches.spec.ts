@@ -1,9 +1,13 @@
-import { GeminiCacheStore, cacheNotFound, cachedContentConflictMessage, cachedContentResource, withCachedPrefix } from './gemini-caches.js';
 import type { GeminiCacheRecord } from './gemini-caches.js';
+import { cachedContentConflictMessage, cachedContentResource, cacheNotFound, GeminiCacheStore, withCachedPrefix } from './gemini-caches.js';
 
 const start = Date.parse('2026-03-01T12:00:00.000Z');
 let clock = start;
-const store = () => new GeminiCacheStore(() => clock, () => 10);
+const store = () =>
+  new GeminiCacheStore(
+    () => clock,
+    () => 10,
+  );
 
 const body = {
   model: 'models/gemini-2.5-flash',
@@ -53,14 +57,21 @@ describe(GeminiCacheStore.name, () => {
       model: 'models/gemini-2.5-flash',
       expireTime: '2026-03-02T00:00:00.000Z',
     });
-    expect(caches.create({ ...body, ttl: '600s', expireTime: '2026-03-02T00:00:00Z' })).toEqual({ error: { code: 400, message: expect.stringContaining("Oneof field 'expiration' is already set") } });
+    expect(caches.create({ ...body, ttl: '600s', expireTime: '2026-03-02T00:00:00Z' })).toEqual({
+      error: { code: 400, message: expect.stringContaining("Oneof field 'expiration' is already set") },
+    });
     expect(caches.create({ ...body, ttl: '10 minutes' })).toEqual({ error: { code: 400, message: expect.stringContaining("'cached_content.ttl'") } });
   });
 
   it('refuses a cache below the model minimum with the numbers Gemini reports', () => {
-    const caches = new GeminiCacheStore(() => clock, (model) => (model === 'gemini-2.5-flash' ? 1024 : 4096));
+    const caches = new GeminiCacheStore(
+      () => clock,
+      (model) => (model === 'gemini-2.5-flash' ? 1024 : 4096),
+    );
     const result = caches.create(body);
-    expect(result).toEqual({ error: { code: 400, message: expect.stringMatching(/^Cached content is too small\. total_token_count=\d+, min_total_token_count=1024$/) } });
+    expect(result).toEqual({
+      error: { code: 400, message: expect.stringMatching(/^Cached content is too small\. total_token_count=\d+, min_total_token_count=1024$/) },
+    });
     expect(caches.live()).toEqual([]);
   });
 
@@ -92,10 +103,15 @@ describe(GeminiCacheStore.name, () => {
     const request = { cachedContent: cache.name, contents: [{ role: 'user', parts: [{ text: 'Q' }] }] };
     expect(caches.resolve({ contents: [] }, 'gemini-2.5-flash')).toEqual({});
     expect(caches.resolve(request, 'gemini-2.5-flash')).toEqual({ cache });
-    expect(caches.resolve({ ...request, systemInstruction: { parts: [] } }, 'gemini-2.5-flash')).toEqual({ error: { code: 400, message: cachedContentConflictMessage } });
+    expect(caches.resolve({ ...request, systemInstruction: { parts: [] } }, 'gemini-2.5-flash')).toEqual({
+      error: { code: 400, message: cachedContentConflictMessage },
+    });
     expect(caches.resolve({ ...request, tools: [] }, 'gemini-2.5-flash').error?.code).toBe(400);
     expect(caches.resolve(request, 'gemini-2.5-pro')).toEqual({
-      error: { code: 400, message: `Model used by GenerateContent request (models/gemini-2.5-pro) and CachedContent (models/gemini-2.5-flash) has to be the same.` },
+      error: {
+        code: 400,
+        message: `Model used by GenerateContent request (models/gemini-2.5-pro) and CachedContent (models/gemini-2.5-flash) has to be the same.`,
+      },
     });
     expect(caches.resolve({ ...request, cachedContent: 'cachedContents/unknown' }, 'gemini-2.5-flash')).toEqual({ error: cacheNotFound });
 

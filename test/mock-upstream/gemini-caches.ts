@@ -124,11 +124,14 @@ export class GeminiCacheStore {
   resolve(body: Json, model: string): { cache?: GeminiCacheRecord; error?: CacheError } {
     const name = body['cachedContent'];
     if (name === undefined || name === null) return {};
-    if (body['systemInstruction'] != null || body['tools'] != null || body['toolConfig'] != null) return { error: { code: 400, message: cachedContentConflictMessage } };
+    if (body['systemInstruction'] != null || body['tools'] != null || body['toolConfig'] != null)
+      return { error: { code: 400, message: cachedContentConflictMessage } };
     const cache = this.get(String(name));
     if (!cache) return { error: cacheNotFound };
     if (cache.model !== `models/${model}`) {
-      return { error: { code: 400, message: `Model used by GenerateContent request (models/${model}) and CachedContent (${cache.model}) has to be the same.` } };
+      return {
+        error: { code: 400, message: `Model used by GenerateContent request (models/${model}) and CachedContent (${cache.model}) has to be the same.` },
+      };
     }
     return { cache };
   }
@@ -179,7 +182,8 @@ function expiryOf(body: Json, now: number): { expiresAt?: number } | { error: Ca
   }
   if (expireTime !== undefined) {
     const at = typeof expireTime === 'string' ? Date.parse(expireTime) : Number.NaN;
-    if (Number.isNaN(at)) return invalid(`Invalid value at 'cached_content.expire_time' (type.googleapis.com/google.protobuf.Timestamp), ${JSON.stringify(expireTime)}`);
+    if (Number.isNaN(at))
+      return invalid(`Invalid value at 'cached_content.expire_time' (type.googleapis.com/google.protobuf.Timestamp), ${JSON.stringify(expireTime)}`);
     return { expiresAt: at };
   }
   return {};

@@ -306,7 +306,8 @@ export function findThinkingConfigError(body: Json, model: string): string | nul
     if (!allowedLevels(model).includes(upper)) return levelNotAllowedMessage(upper);
   }
   if (budget !== undefined) {
-    if (typeof budget !== 'number' || !Number.isInteger(budget)) return `Invalid value at 'generation_config.thinking_config.thinking_budget' (TYPE_INT32), ${JSON.stringify(budget)}`;
+    if (typeof budget !== 'number' || !Number.isInteger(budget))
+      return `Invalid value at 'generation_config.thinking_config.thinking_budget' (TYPE_INT32), ${JSON.stringify(budget)}`;
     const range = budgetRange(model);
     if (range && budget !== -1) {
       if (budget === 0 && !range.canDisable) return budgetZeroMessage;

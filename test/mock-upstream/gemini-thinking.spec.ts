@@ -29,7 +29,9 @@ const user = (text: string): Json => ({ role: 'user', parts: [{ text }] });
 const withThinking = (thinkingConfig: Json, contents: Json[] = [user('Q')]): Json => ({ contents, tools, generationConfig: { thinkingConfig } });
 const responsesTo = (model: Json): Json => ({
   role: 'user',
-  parts: model['parts'].filter((part: Json) => part['functionCall']).map((part: Json) => ({ functionResponse: { name: part['functionCall']['name'], response: { output: 'ok' } } })),
+  parts: model['parts']
+    .filter((part: Json) => part['functionCall'])
+    .map((part: Json) => ({ functionResponse: { name: part['functionCall']['name'], response: { output: 'ok' } } })),
 });
 
 async function ok(body: Json, model: string, method?: string): Promise<Json> {
@@ -62,7 +64,12 @@ describe('Gemini thinking', () => {
       ['a budget above 2.5 Flash’s range', 'gemini-2.5-flash', { thinkingBudget: 24_577 }, budgetInvalidMessage(24_577)],
       ['MEDIUM on Gemini 3 Pro', 'gemini-3-pro-preview', { thinkingLevel: 'MEDIUM' }, levelNotAllowedMessage('MEDIUM')],
       ['MINIMAL on Gemini 3.7 Flash', 'gemini-3.7-flash', { thinkingLevel: 'minimal' }, levelNotAllowedMessage('MINIMAL')],
-      ['an unknown level', 'gemini-3-flash-preview', { thinkingLevel: 'EXTREME' }, expect.stringMatching(/^Invalid value at 'generation_config\.thinking_config\.thinking_level'/)],
+      [
+        'an unknown level',
+        'gemini-3-flash-preview',
+        { thinkingLevel: 'EXTREME' },
+        expect.stringMatching(/^Invalid value at 'generation_config\.thinking_config\.thinking_level'/),
+      ],
     ])('rejects %s', async (_name, model, config, message) => {
       upstream.enqueue({ kind: 'text', text: 'kept' });
       expect(await rejected(withThinking(config), model)).toEqual(message);
@@ -94,7 +101,10 @@ describe('Gemini thinking', () => {
     it('come with includeThoughts, are counted without it, and are gone with budget 0', async () => {
       upstream.enqueue(reasoning, reasoning, reasoning);
       const shown = await ok(withThinking({ includeThoughts: true, thinkingBudget: 1024 }), 'gemini-2.5-flash');
-      expect(modelContent(shown)['parts']).toEqual([{ text: 'Think hard.', thought: true }, { text: 'Done.', thoughtSignature: expect.any(String) }]);
+      expect(modelContent(shown)['parts']).toEqual([
+        { text: 'Think hard.', thought: true },
+        { text: 'Done.', thoughtSignature: expect.any(String) },
+      ]);
       expect(shown['usageMetadata']).toMatchObject({ candidatesTokenCount: 2, thoughtsTokenCount: 3 });
 
       const hidden = await ok(withThinking({ thinkingBudget: 1024 }), 'gemini-2.5-flash');
@@ -129,7 +139,10 @@ describe('Gemini thinking', () => {
         { text: 'Both', thought: true },
         { text: ' cit', thought: true },
         { text: 'ies.', thought: true },
-        { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: Buffer.from('mock-thought-signature:mockresp000001').toString('base64') },
+        {
+          functionCall: { name: 'get_weather', args: { city: 'Paris' } },
+          thoughtSignature: Buffer.from('mock-thought-signature:mockresp000001').toString('base64'),
+        },
         { functionCall: { name: 'get_weather', args: { city: 'Rome' } } },
       ]);
       expect(chunks.at(-1)!['usageMetadata']).toMatchObject({ thoughtsTokenCount: 3 });
@@ -188,7 +201,13 @@ describe('Gemini thinking', () => {
     });
 
     it('does not check signatures of completed turns', async () => {
-      const contents = [user('Weather?'), call('get_weather', { thoughtSignature: 'b2xk' }), responsesTo(call('get_weather')), { role: 'model', parts: [{ text: 'Sunny.' }] }, user('Thanks')];
+      const contents = [
+        user('Weather?'),
+        call('get_weather', { thoughtSignature: 'b2xk' }),
+        responsesTo(call('get_weather')),
+        { role: 'model', parts: [{ text: 'Sunny.' }] },
+        user('Thanks'),
+      ];
       await ok({ contents, tools }, model);
     });
 
@@ -215,7 +234,10 @@ describe('Gemini thinking', () => {
     it('thinkingOutput shows thoughts without a thinkingConfig, as the scenarios always did', () => {
       expect(thinkingOutput({})).toEqual({ thinks: true, thoughts: true });
       expect(thinkingOutput({ generationConfig: { thinkingConfig: { thinkingLevel: 'LOW' } } })).toEqual({ thinks: true, thoughts: false });
-      expect(thinkingOutput({ generationConfig: { thinkingConfig: { thinkingBudget: 0, includeThoughts: true } } })).toEqual({ thinks: false, thoughts: false });
+      expect(thinkingOutput({ generationConfig: { thinkingConfig: { thinkingBudget: 0, includeThoughts: true } } })).toEqual({
+        thinks: false,
+        thoughts: false,
+      });
     });
   });
 });

@@ -1,6 +1,6 @@
 import { geminiModelFromPath } from './gemini.js';
-import { loadChunkFixture, startMockUpstream } from './mock-upstream.js';
 import type { MockUpstream } from './mock-upstream.js';
+import { loadChunkFixture, startMockUpstream } from './mock-upstream.js';
 
 type Json = Record<string, any>;
 
@@ -177,7 +177,10 @@ describe('Gemini route', () => {
           {
             content: {
               parts: [
-                { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: Buffer.from('mock-thought-signature:mockresp000001').toString('base64') },
+                {
+                  functionCall: { name: 'get_weather', args: { city: 'Paris' } },
+                  thoughtSignature: Buffer.from('mock-thought-signature:mockresp000001').toString('base64'),
+                },
                 { functionCall: { name: 'get_weather', args: { city: 'London' } } },
               ],
               role: 'model',
@@ -237,7 +240,14 @@ describe('Gemini route', () => {
 
       const wrapped = await post(user('x'), 'streamGenerateContent');
       expect(await wrapped.json()).toEqual([
-        { error: { code: 429, message: 'quota', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1s' }] } },
+        {
+          error: {
+            code: 429,
+            message: 'quota',
+            status: 'RESOURCE_EXHAUSTED',
+            details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1s' }],
+          },
+        },
       ]);
       const raw = await post(user('x'));
       expect(raw.status).toBe(502);
@@ -341,8 +351,16 @@ describe('Gemini route', () => {
     });
 
     it.each([
-      ['a model turn first', { contents: [{ role: 'model', parts: [{ text: 'hi' }] }] }, 'Please ensure that multiturn requests alternate between user and model.'],
-      ['a function call first', { contents: [callTurn('a'), responseTurn('a')] }, 'Please ensure that function call turn comes immediately after a user turn or after a function response turn.'],
+      [
+        'a model turn first',
+        { contents: [{ role: 'model', parts: [{ text: 'hi' }] }] },
+        'Please ensure that multiturn requests alternate between user and model.',
+      ],
+      [
+        'a function call first',
+        { contents: [callTurn('a'), responseTurn('a')] },
+        'Please ensure that function call turn comes immediately after a user turn or after a function response turn.',
+      ],
       ['an unknown role', { contents: [{ role: 'assistant', parts: [{ text: 'hi' }] }] }, 'Please use a valid role: user, model.'],
       ['no contents', { contents: [] }, '* GenerateContentRequest.contents: contents is not specified\n'],
       ['an empty content', { contents: [{ role: 'user', parts: [] }] }, '* GenerateContentRequest.contents[0].parts: contents.parts must not be empty.\n'],

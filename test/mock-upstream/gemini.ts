@@ -11,8 +11,10 @@
 // would report (measureGeminiPrompt).
 // The explicit caches (`/v1beta/cachedContents`) live on the same server, as on Google's.
 import { defaultChunkSize } from './chat-completions-shapes.js';
-import { cacheNotFound, cachedContentResource, withCachedPrefix } from './gemini-caches.js';
+import { exceedsWindow, geminiContextExceededMessage } from './context-window.js';
 import type { CacheError, CacheResult } from './gemini-caches.js';
+import { cachedContentResource, cacheNotFound, withCachedPrefix } from './gemini-caches.js';
+import type { GeminiCall, Json } from './gemini-shapes.js';
 import {
   callKey,
   codeForStatus,
@@ -30,13 +32,11 @@ import {
   unparsableBodyMessage,
   writeGeminiEvent,
 } from './gemini-shapes.js';
-import type { GeminiCall, Json } from './gemini-shapes.js';
-import type { Route, RouteContext, Scenario } from './mock-upstream.js';
-import { exceedsWindow, geminiContextExceededMessage } from './context-window.js';
 import { measureGeminiPrompt } from './input-tokens.js';
 import { remember } from './issued-reasoning.js';
-import { geminiMinCacheTokens, hashUnits } from './prompt-cache.js';
+import type { Route, RouteContext, Scenario } from './mock-upstream.js';
 import type { PromptUnit } from './prompt-cache.js';
+import { geminiMinCacheTokens, hashUnits } from './prompt-cache.js';
 import { countTokens, sendJson, sleep, splitText, startSse } from './wire.js';
 
 const pathPattern = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;

@@ -10,8 +10,8 @@
 // `content` (anthropic-compaction.ts). Tools, instructions and system prompts always count.
 import { compactedAnthropicPositions } from './anthropic-compaction.js';
 import { compactedResponsesUnits } from './openai-compaction.js';
-import { chatPromptUnits, flattenAnthropicPrompt, geminiPromptUnits, sumTokens } from './prompt-cache.js';
 import type { AnthropicPosition, PromptUnit } from './prompt-cache.js';
+import { chatPromptUnits, flattenAnthropicPrompt, geminiPromptUnits, sumTokens } from './prompt-cache.js';
 
 type Json = Record<string, unknown>;
 

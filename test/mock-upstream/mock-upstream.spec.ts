@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-import { loadChunkFixture, startMockUpstream, waitFor } from './mock-upstream.js';
 import type { MockUpstream } from './mock-upstream.js';
+import { loadChunkFixture, startMockUpstream, waitFor } from './mock-upstream.js';
 
 type Json = Record<string, any>;
 
@@ -71,7 +70,14 @@ describe('startMockUpstream', () => {
           { role: 'system', content: 'Be brief.' },
           { role: 'user', content: 'first' },
           { role: 'assistant', content: 'ok' },
-          { role: 'user', content: [{ type: 'text', text: 'hello ' }, { type: 'image_url', image_url: { url: 'x' } }, { type: 'text', text: 'world' }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'hello ' },
+              { type: 'image_url', image_url: { url: 'x' } },
+              { type: 'text', text: 'world' },
+            ],
+          },
         ],
         model: 'gpt-4o-mini',
       });
@@ -351,7 +357,11 @@ describe('startMockUpstream', () => {
     it('can name the field `reasoning` and answers JSON too', async () => {
       upstream.enqueue({ kind: 'reasoning', reasoning: 'hmm', text: 'ok', field: 'reasoning' }, { kind: 'reasoning', reasoning: 'hmm', text: 'ok' });
       const { chunks } = await streamChat(user('x'));
-      expect(deltas(chunks).map((delta) => delta['reasoning'] ?? '').join('')).toBe('hmm');
+      expect(
+        deltas(chunks)
+          .map((delta) => delta['reasoning'] ?? '')
+          .join(''),
+      ).toBe('hmm');
       const body = (await (await postChat(user('x'))).json()) as Json;
       expect(body['choices'][0]['message']).toMatchObject({ content: 'ok', reasoning_content: 'hmm' });
     });
@@ -376,7 +386,10 @@ describe('startMockUpstream', () => {
     });
 
     it('sends a custom JSON or text body', async () => {
-      upstream.enqueue({ kind: 'error', status: 400, body: { error: { message: 'custom' } } }, { kind: 'error', status: 502, body: '<html>Bad Gateway</html>' });
+      upstream.enqueue(
+        { kind: 'error', status: 400, body: { error: { message: 'custom' } } },
+        { kind: 'error', status: 502, body: '<html>Bad Gateway</html>' },
+      );
       expect(await (await postChat(user('x'))).json()).toEqual({ error: { message: 'custom' } });
       const response = await postChat(user('x'));
       expect(response.status).toBe(502);

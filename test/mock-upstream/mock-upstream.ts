@@ -9,29 +9,23 @@
 // `compaction`/`compaction_trigger` items and `POST /v1/responses/compact` (openai-compaction.ts), and
 // Anthropic's `compact_20260112` edit with its `compaction` blocks (anthropic-compaction.ts); both
 // count a request as the vendor does after pruning what comes before the last compaction.
-import { createServer } from 'node:http';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 import { anthropicMessagesRoutes } from './anthropic-messages.js';
-import { chatCompletionsRoutes } from './chat-completions.js';
 import type { ChatScenario } from './chat-completions.js';
+import { chatCompletionsRoutes } from './chat-completions.js';
 import { contextWindowOf } from './context-window.js';
-import { GeminiCacheStore } from './gemini-caches.js';
 import { geminiCachedContentRoutes, geminiRoutes } from './gemini.js';
-import { forgetRequirements, newIssuedReasoning } from './issued-reasoning.js';
+import { GeminiCacheStore } from './gemini-caches.js';
 import type { IssuedReasoning } from './issued-reasoning.js';
+import { forgetRequirements, newIssuedReasoning } from './issued-reasoning.js';
 import { openAIResponsesRoutes } from './openai-responses.js';
-import { AnthropicCacheEmulator, GeminiImplicitCacheEmulator, OpenAICacheEmulator, geminiMinCacheTokens } from './prompt-cache.js';
+import { AnthropicCacheEmulator, GeminiImplicitCacheEmulator, geminiMinCacheTokens, OpenAICacheEmulator } from './prompt-cache.js';
 import { openAiError, sendJson, waitFor } from './wire.js';
 
-export type {
-  ChatScenario,
-  ChatStreamQuirks,
-  ChatToolCall,
-  ChatUsage,
-  ChatUsageOverride,
-} from './chat-completions.js';
 export {
   compactBeta,
   compactionNeedsStrategyMessage,
@@ -41,13 +35,20 @@ export {
   minimumCompactionTrigger,
   triggerBelowMinimumMessage,
 } from './anthropic-compaction.js';
+export type {
+  ChatScenario,
+  ChatStreamQuirks,
+  ChatToolCall,
+  ChatUsage,
+  ChatUsageOverride,
+} from './chat-completions.js';
 export { contextWindowOf } from './context-window.js';
 export type { GeminiCacheRecord } from './gemini-caches.js';
-export { measureAnthropicPrompt, measureChatPrompt, measureGeminiPrompt, measureResponsesPrompt } from './input-tokens.js';
 export type { MeasuredPrompt } from './input-tokens.js';
+export { measureAnthropicPrompt, measureChatPrompt, measureGeminiPrompt, measureResponsesPrompt } from './input-tokens.js';
 export type { IssuedReasoning } from './issued-reasoning.js';
-export { compactionSummaryTokens, defaultCompactThreshold, isMockCompaction, readMockCompaction } from './openai-compaction.js';
 export type { MockCompactionPayload } from './openai-compaction.js';
+export { compactionSummaryTokens, defaultCompactThreshold, isMockCompaction, readMockCompaction } from './openai-compaction.js';
 export { loadChunkFixture, openAiError, waitFor } from './wire.js';
 
 /**
@@ -340,8 +341,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       forgetRequirements(issued);
     },
     waitFor,
-    waitForRequests: (count, timeoutMs = 2000) =>
-      waitFor(() => requests[count - 1], timeoutMs, `${count} request(s) to arrive (have ${requests.length})`),
+    waitForRequests: (count, timeoutMs = 2000) => waitFor(() => requests[count - 1], timeoutMs, `${count} request(s) to arrive (have ${requests.length})`),
   };
 }
 

@@ -99,21 +99,37 @@ describe('context_management: shape', () => {
     [
       'an empty array',
       [],
-      refusal("Invalid 'context_management': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'context_management', 'empty_array'),
+      refusal(
+        "Invalid 'context_management': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+        'context_management',
+        'empty_array',
+      ),
     ],
     [
       'a string entry',
       ['compaction'],
       refusal("Invalid type for 'context_management[0]': expected an object, but got a string instead.", 'context_management[0]', 'invalid_type'),
     ],
-    ['an entry without type', [{ compact_threshold: 1000 }], refusal("Missing required parameter: 'context_management[0].type'.", 'context_management[0].type', 'missing_required_parameter')],
+    [
+      'an entry without type',
+      [{ compact_threshold: 1000 }],
+      refusal("Missing required parameter: 'context_management[0].type'.", 'context_management[0].type', 'missing_required_parameter'),
+    ],
     [
       'a type that is no string',
       [{ type: 7 }],
       refusal("Invalid type for 'context_management[0].type': expected a string, but got an integer instead.", 'context_management[0].type', 'invalid_type'),
     ],
-    ['an unknown key', [{ type: 'compaction', foo: 1 }], refusal("Unknown parameter: 'context_management[0].foo'.", 'context_management[0].foo', 'unknown_parameter')],
-    ['an unknown type', [{ type: 'foo' }], refusal("Invalid context management type: 'foo'. Currently only 'compaction' is supported.", 'context_management', null)],
+    [
+      'an unknown key',
+      [{ type: 'compaction', foo: 1 }],
+      refusal("Unknown parameter: 'context_management[0].foo'.", 'context_management[0].foo', 'unknown_parameter'),
+    ],
+    [
+      'an unknown type',
+      [{ type: 'foo' }],
+      refusal("Invalid context management type: 'foo'. Currently only 'compaction' is supported.", 'context_management', null),
+    ],
     [
       'a threshold below 1000',
       [{ type: 'compaction', compact_threshold: 999 }],
@@ -135,7 +151,11 @@ describe('context_management: shape', () => {
     [
       'a string threshold',
       [{ type: 'compaction', compact_threshold: '1000' }],
-      refusal("Invalid type for 'context_management[0].compact_threshold': expected an integer, but got a string instead.", 'context_management[0].compact_threshold', 'invalid_type'),
+      refusal(
+        "Invalid type for 'context_management[0].compact_threshold': expected an integer, but got a string instead.",
+        'context_management[0].compact_threshold',
+        'invalid_type',
+      ),
     ],
   ])('refuses %s with a 400 naming the path', async (_name, value, expected) => {
     upstream.enqueue({ kind: 'text', text: 'queued' });
@@ -165,7 +185,12 @@ describe('context_management: when a create compacts', () => {
     const [compaction, message] = answer['output'];
     expect(compaction).toEqual({ id: 'cmp_mock1', type: 'compaction', encrypted_content: expect.stringMatching(/^mockcmp1\.[\w-]+\.[\w-]+$/) });
     expect(Object.keys(compaction)).toEqual(['id', 'type', 'encrypted_content']);
-    expect(message).toMatchObject({ id: 'msg_mock1_1', type: 'message', role: 'assistant', content: [{ type: 'output_text', text: echo(first.content[0].text) }] });
+    expect(message).toMatchObject({
+      id: 'msg_mock1_1',
+      type: 'message',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: echo(first.content[0].text) }],
+    });
     expect(readMockCompaction(compaction['encrypted_content'])).toEqual({ summarized_tokens: 1519, issued_at_seq: 1 });
     // Input: everything the compaction pass read. Output: the 152-token summary plus the reply.
     expect(answer['usage']).toEqual(usage(1519, 152 + echoTokens(first.content[0].text)));
@@ -185,7 +210,14 @@ describe('context_management: when a create compacts', () => {
   });
 
   it('takes the smallest threshold of several entries', async () => {
-    const answer = await create(request([first], { context_management: [{ type: 'compaction', compact_threshold: 5000 }, { type: 'compaction', compact_threshold: 1000 }] }));
+    const answer = await create(
+      request([first], {
+        context_management: [
+          { type: 'compaction', compact_threshold: 5000 },
+          { type: 'compaction', compact_threshold: 1000 },
+        ],
+      }),
+    );
     expect(answer['output'][0]['type']).toBe('compaction');
   });
 
@@ -297,7 +329,11 @@ describe('a compaction item sent back', () => {
   });
 
   const unverified = (named: string) =>
-    refusal(`The encrypted content ${named} could not be verified. Reason: Encrypted content could not be decrypted or parsed.`, null, 'invalid_encrypted_content');
+    refusal(
+      `The encrypted content ${named} could not be verified. Reason: Encrypted content could not be decrypted or parsed.`,
+      null,
+      'invalid_encrypted_content',
+    );
 
   it.each<[string, (issued: Json) => Json, string]>([
     ['forged, with an id', () => ({ type: 'compaction', id: 'cmp_forged', encrypted_content: 'gAAAAABforgedcontent==' }), 'for item cmp_forged'],
@@ -307,7 +343,11 @@ describe('a compaction item sent back', () => {
       (issued) => ({ ...issued, encrypted_content: `${issued['encrypted_content'].slice(0, -1)}${issued['encrypted_content'].endsWith('A') ? 'B' : 'A'}` }),
       'for item cmp_mock1',
     ],
-    ['with another payload under the signature', (issued) => ({ ...issued, encrypted_content: issued['encrypted_content'].replace(/\.[\w-]+\./, '.eyJ4IjoxfQ.') }), 'for item cmp_mock1'],
+    [
+      'with another payload under the signature',
+      (issued) => ({ ...issued, encrypted_content: issued['encrypted_content'].replace(/\.[\w-]+\./, '.eyJ4IjoxfQ.') }),
+      'for item cmp_mock1',
+    ],
   ])('refuses one %s: 400 invalid_encrypted_content, on create and on /input_tokens', async (_name, make, named) => {
     const item = make(await issuedItem());
     expect(await post('/v1/responses', request([item, second]))).toEqual({ status: 400, body: unverified(named) });
@@ -324,7 +364,12 @@ describe('a compaction item sent back', () => {
   it('isMockCompaction tells issued content from anything else', async () => {
     const issued = (await issuedItem())['encrypted_content'];
     expect(isMockCompaction(issued)).toBe(true);
-    expect([isMockCompaction('gAAAAAB'), isMockCompaction(`${issued}x`), isMockCompaction(undefined), isMockCompaction('mockcmp1.e30.AAAA')]).toEqual([false, false, false, false]);
+    expect([isMockCompaction('gAAAAAB'), isMockCompaction(`${issued}x`), isMockCompaction(undefined), isMockCompaction('mockcmp1.e30.AAAA')]).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -422,7 +467,11 @@ describe('POST /v1/responses/compact', () => {
     [
       'with a forged compaction item',
       { model: 'gpt-5', input: [{ type: 'compaction', id: 'cmp_x', encrypted_content: 'forged' }] },
-      refusal('The encrypted content for item cmp_x could not be verified. Reason: Encrypted content could not be decrypted or parsed.', null, 'invalid_encrypted_content'),
+      refusal(
+        'The encrypted content for item cmp_x could not be verified. Reason: Encrypted content could not be decrypted or parsed.',
+        null,
+        'invalid_encrypted_content',
+      ),
     ],
     [
       'beyond the window',

@@ -60,8 +60,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import type { InputError } from './openai-responses-shapes.js';
-import { responsesPromptUnits } from './prompt-cache.js';
 import type { PromptUnit } from './prompt-cache.js';
+import { responsesPromptUnits } from './prompt-cache.js';
 
 type Json = Record<string, unknown>;
 
@@ -184,7 +184,11 @@ export function findContextManagementError(value: unknown): InputError | null {
   if (value === undefined || value === null) return null;
   if (!Array.isArray(value)) return invalidType('context_management', 'an array of objects', value);
   if (value.length === 0) {
-    return invalid("Invalid 'context_management': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'context_management', 'empty_array');
+    return invalid(
+      "Invalid 'context_management': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'context_management',
+      'empty_array',
+    );
   }
   for (const [index, entry] of value.entries()) {
     const path = `context_management[${index}]`;
@@ -206,7 +210,8 @@ export function findContextManagementError(value: unknown): InputError | null {
       }
     }
     // Phrased by the mock: OpenAI's exact words for an unknown entry type are not on record.
-    if (type !== 'compaction') return invalid(`Invalid context management type: '${type}'. Currently only 'compaction' is supported.`, 'context_management', null);
+    if (type !== 'compaction')
+      return invalid(`Invalid context management type: '${type}'. Currently only 'compaction' is supported.`, 'context_management', null);
   }
   return null;
 }
@@ -310,7 +315,8 @@ export function compactedOutput(input: unknown, compaction: ResponsesCompaction)
     content: typeof content === 'string' ? [{ type: 'input_text', text: content }] : content,
     role: 'user',
   });
-  const items = typeof input === 'string' ? [userMessage(input)] : Array.isArray(input) ? input.filter(isUserMessage).map((item) => userMessage(item['content'])) : [];
+  const items =
+    typeof input === 'string' ? [userMessage(input)] : Array.isArray(input) ? input.filter(isUserMessage).map((item) => userMessage(item['content'])) : [];
   return [...items, compactionItem(compaction)];
 }
 

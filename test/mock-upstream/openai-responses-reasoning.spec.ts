@@ -16,7 +16,14 @@ function postResponses(body: unknown): Promise<Response> {
 }
 
 const include = ['reasoning.encrypted_content'];
-const request = (input: unknown, extra: Json = {}): Json => ({ model: 'gpt-5', input, store: false, include, reasoning: { effort: 'high', summary: 'auto' }, ...extra });
+const request = (input: unknown, extra: Json = {}): Json => ({
+  model: 'gpt-5',
+  input,
+  store: false,
+  include,
+  reasoning: { effort: 'high', summary: 'auto' },
+  ...extra,
+});
 const user = (text: string): Json => ({ type: 'message', role: 'user', content: [{ type: 'input_text', text }] });
 const outputOf = (call: Json): Json => ({ type: 'function_call_output', call_id: call['call_id'], output: 'ok' });
 /** An output item as a client sends it back: no status, no server-assigned id on calls. */
@@ -66,7 +73,9 @@ describe('OpenAI Responses reasoning', () => {
         .split('\n\n')
         .filter((event) => event.trim() !== '')
         .map((event) => JSON.parse(event.split('\ndata: ')[1]!) as Json);
-      const items = events.filter((event) => event['type'].startsWith('response.output_item.')).map((event) => [event['type'], event['item']['type'], event['item']['encrypted_content']]);
+      const items = events
+        .filter((event) => event['type'].startsWith('response.output_item.'))
+        .map((event) => [event['type'], event['item']['type'], event['item']['encrypted_content']]);
       expect(items).toEqual([
         ['response.output_item.added', 'reasoning', undefined],
         ['response.output_item.done', 'reasoning', 'enc_1'],
@@ -78,8 +87,17 @@ describe('OpenAI Responses reasoning', () => {
     it('gives a summary only when reasoning.summary asks, encrypted content only when include asks, no reasoning with effort none', async () => {
       const scenario = { kind: 'tool_calls' as const, reasoning: 'Hidden.', calls: [{ name: 'get_time', arguments: '{}' }] };
       upstream.enqueue(scenario, scenario, scenario);
-      expect((await ok(request([user('a')], { reasoning: { effort: 'low' } })))['output'][0]).toEqual({ id: 'rs_mock_1', type: 'reasoning', summary: [], encrypted_content: 'enc_1' });
-      expect((await ok(request([user('a')], { include: undefined })))['output'][0]).toEqual({ id: 'rs_mock_2', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Hidden.' }] });
+      expect((await ok(request([user('a')], { reasoning: { effort: 'low' } })))['output'][0]).toEqual({
+        id: 'rs_mock_1',
+        type: 'reasoning',
+        summary: [],
+        encrypted_content: 'enc_1',
+      });
+      expect((await ok(request([user('a')], { include: undefined })))['output'][0]).toEqual({
+        id: 'rs_mock_2',
+        type: 'reasoning',
+        summary: [{ type: 'summary_text', text: 'Hidden.' }],
+      });
       const none = await ok(request([user('a')], { reasoning: { effort: 'none' } }));
       expect(none['output'].map((item: Json) => item['type'])).toEqual(['function_call']);
       expect(none['usage']['output_tokens_details']).toEqual({ reasoning_tokens: 0 });
@@ -132,13 +150,20 @@ describe('OpenAI Responses reasoning', () => {
       expect((await rejected(request([user('Weather?'), reasoning, outputOf(call)])))['message']).toBe(
         "Item 'rs_mock_1' of type 'reasoning' was provided without its required following item.",
       );
-      expect((await rejected(request([user('Weather?'), reasoning])))['message']).toBe("Item 'rs_mock_1' of type 'reasoning' was provided without its required following item.");
+      expect((await rejected(request([user('Weather?'), reasoning])))['message']).toBe(
+        "Item 'rs_mock_1' of type 'reasoning' was provided without its required following item.",
+      );
     });
 
     it('rejects encrypted content altered, moved to another item, or never issued', async () => {
       const { reasoning, call } = await issue();
       const replay = (item: Json) => request([user('Weather?'), item, call, outputOf(call)]);
-      const unverified = { message: 'The encrypted content for item rs_mock_1 could not be verified.', type: 'invalid_request_error', param: null, code: 'invalid_encrypted_content' };
+      const unverified = {
+        message: 'The encrypted content for item rs_mock_1 could not be verified.',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_encrypted_content',
+      };
       expect(await rejected(replay({ ...reasoning, encrypted_content: `${reasoning['encrypted_content']}x` }))).toEqual(unverified);
       expect((await rejected(replay({ ...reasoning, id: 'rs_other' })))['message']).toBe('The encrypted content for item rs_other could not be verified.');
       expect(await rejected(replay({ ...reasoning, encrypted_content: 'gAAAAABo-from-another-org' }))).toEqual(unverified);
@@ -153,7 +178,10 @@ describe('OpenAI Responses reasoning', () => {
       const issued = new Map([['enc_x', 'rs_x']]);
       const body = (reasoning: Json) => ({ store: false, input: [reasoning, { type: 'message', role: 'assistant', content: [] }] });
       expect(findInputError(body({ type: 'reasoning', id: 'rs_x', encrypted_content: 'enc_x' }), issued)).toBeNull();
-      expect(findInputError(body({ type: 'reasoning', id: 'rs_y', encrypted_content: 'enc_x' }), issued)).toMatchObject({ status: 400, code: 'invalid_encrypted_content' });
+      expect(findInputError(body({ type: 'reasoning', id: 'rs_y', encrypted_content: 'enc_x' }), issued)).toMatchObject({
+        status: 400,
+        code: 'invalid_encrypted_content',
+      });
       expect(findInputError(body({ type: 'reasoning', id: 'rs_x' }), issued)).toMatchObject({ status: 404 });
     });
 

@@ -214,7 +214,12 @@ function itemEventsFor(call: ResponsesCall, plan: OutputPlan, outputIndex: numbe
         item,
         events: [
           { type: 'response.output_item.added', ...at, item: started },
-          ...splitText(plan.arguments, plan.argumentChunkSize).map((delta) => ({ type: 'response.function_call_arguments.delta', ...where, delta, ...pad(delta) })),
+          ...splitText(plan.arguments, plan.argumentChunkSize).map((delta) => ({
+            type: 'response.function_call_arguments.delta',
+            ...where,
+            delta,
+            ...pad(delta),
+          })),
           { type: 'response.function_call_arguments.done', ...where, name: plan.name, arguments: plan.arguments },
           { type: 'response.output_item.done', ...at, item },
         ],
@@ -280,9 +285,11 @@ export function findItemsError(input: unknown, issuedEncrypted: ReadonlyMap<stri
         if (!id) return invalid(`Missing required parameter: 'input[${index}].id'.`, `input[${index}].id`, 'missing_required_parameter');
         const encrypted = item['encrypted_content'];
         if (typeof encrypted !== 'string') return notPersisted(id);
-        if (issuedEncrypted.get(encrypted) !== id) return invalid(`The encrypted content for item ${id} could not be verified.`, null, 'invalid_encrypted_content');
+        if (issuedEncrypted.get(encrypted) !== id)
+          return invalid(`The encrypted content for item ${id} could not be verified.`, null, 'invalid_encrypted_content');
         const next: unknown = input[index + 1];
-        const followed = isObject(next) && (next['type'] === 'function_call' || next['type'] === 'reasoning' || (next['type'] === 'message' && next['role'] === 'assistant'));
+        const followed =
+          isObject(next) && (next['type'] === 'function_call' || next['type'] === 'reasoning' || (next['type'] === 'message' && next['role'] === 'assistant'));
         if (!followed) return invalid(`Item '${id}' of type 'reasoning' was provided without its required following item.`);
         break;
       }

@@ -1,7 +1,6 @@
 import OpenAI from 'openai';
-
-import { startMockUpstream, waitFor } from './mock-upstream.js';
 import type { MockUpstream } from './mock-upstream.js';
+import { startMockUpstream, waitFor } from './mock-upstream.js';
 import { loadResponsesFixture } from './openai-responses.js';
 
 type Json = Record<string, any>;
@@ -59,7 +58,9 @@ const types = (events: SseEvent[]) => events.map((event) => event.data['type'] a
 describe('OpenAI Responses route', () => {
   describe('default echo', () => {
     it('streams the documented event order with sequence numbers from 0 and full snapshots', async () => {
-      const { events, response } = await stream(request([user('first'), { role: 'assistant', content: 'ok' }, user('hello world')], { instructions: 'Be brief.' }));
+      const { events, response } = await stream(
+        request([user('first'), { role: 'assistant', content: 'ok' }, user('hello world')], { instructions: 'Be brief.' }),
+      );
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/event-stream');
       expect(types(events)).toEqual([
@@ -81,7 +82,12 @@ describe('OpenAI Responses route', () => {
         expect(event.event).toBe(event.data['type']);
         expect(event.data['sequence_number']).toBe(index);
       });
-      expect(events.filter((event) => event.event === 'response.output_text.delta').map((event) => event.data['delta']).join('')).toBe('echo: hello world');
+      expect(
+        events
+          .filter((event) => event.event === 'response.output_text.delta')
+          .map((event) => event.data['delta'])
+          .join(''),
+      ).toBe('echo: hello world');
       expect(events[0]!.data['response']).toEqual({
         id: 'resp_mock000001',
         object: 'response',
@@ -224,11 +230,20 @@ describe('OpenAI Responses route', () => {
       expect(withInclude.events.at(-1)!.data['response']['usage']['output_tokens_details']).toEqual({ reasoning_tokens: 3 });
 
       const without = await stream(request([user('q')]));
-      expect(without.events.at(-1)!.data['response']['output'][0]).toEqual({ id: 'rs_mock_2', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Again.' }] });
+      expect(without.events.at(-1)!.data['response']['output'][0]).toEqual({
+        id: 'rs_mock_2',
+        type: 'reasoning',
+        summary: [{ type: 'summary_text', text: 'Again.' }],
+      });
     });
 
     it('text with finishReason length ends incomplete, and usage overrides use the chat names', async () => {
-      upstream.enqueue({ kind: 'text', text: 'Once upon', finishReason: 'length', usage: { prompt_tokens: 100, prompt_tokens_details: { cached_tokens: 64 } } });
+      upstream.enqueue({
+        kind: 'text',
+        text: 'Once upon',
+        finishReason: 'length',
+        usage: { prompt_tokens: 100, prompt_tokens_details: { cached_tokens: 64 } },
+      });
       const { events } = await stream(request('tell a story'));
       const last = events.at(-1)!.data;
       expect(last['type']).toBe('response.incomplete');
@@ -317,7 +332,17 @@ describe('OpenAI Responses route', () => {
   describe('the official SDK reads every stream without complaint', () => {
     it.each([
       ['echo', undefined],
-      ['tool_calls', { kind: 'tool_calls' as const, text: 'Let me check.', calls: [{ name: 'a', arguments: '{"x":1}' }, { name: 'b', arguments: '{}' }] }],
+      [
+        'tool_calls',
+        {
+          kind: 'tool_calls' as const,
+          text: 'Let me check.',
+          calls: [
+            { name: 'a', arguments: '{"x":1}' },
+            { name: 'b', arguments: '{}' },
+          ],
+        },
+      ],
       ['reasoning', { kind: 'reasoning' as const, reasoning: 'Hmm, think.', text: 'There.' }],
     ])('%s', async (_name, scenario) => {
       if (scenario) upstream.enqueue(scenario);
@@ -349,7 +374,8 @@ describe('OpenAI Responses route', () => {
       upstream.enqueue({ kind: 'text', text: 'kept for later' });
       // OpenAI answers these with 404, the status of an item it cannot find.
       expect(await rejection(request([{ ...user('x'), id: 'msg_ours' }]), 404)).toEqual({
-        message: "Item with id 'msg_ours' not found. Items are not persisted when `store` is set to false. Try again with `store` set to true, or remove this item from your input.",
+        message:
+          "Item with id 'msg_ours' not found. Items are not persisted when `store` is set to false. Try again with `store` set to true, or remove this item from your input.",
         type: 'invalid_request_error',
         param: 'input',
         code: null,
@@ -373,7 +399,9 @@ describe('OpenAI Responses route', () => {
         code: 'invalid_encrypted_content',
       });
       // Well-formed but never issued: the mock remembers what it handed out.
-      expect((await rejection(request([user('x'), { ...issued, id: 'rs_mock_999', encrypted_content: 'enc_999' }, assistant])))['code']).toBe('invalid_encrypted_content');
+      expect((await rejection(request([user('x'), { ...issued, id: 'rs_mock_999', encrypted_content: 'enc_999' }, assistant])))['code']).toBe(
+        'invalid_encrypted_content',
+      );
       // Encrypted content is bound to the id it was issued with; our own rs_ ids do not fit it.
       expect((await rejection(request([user('x'), { ...issued, id: 'rs_ours_1' }, assistant])))['code']).toBe('invalid_encrypted_content');
       expect((await rejection(request([user('x'), { type: 'reasoning', id: 'rs_mock_1', summary: [] }, assistant]), 404))['message']).toMatch(

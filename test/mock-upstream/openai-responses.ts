@@ -9,15 +9,9 @@ import { defaultChunkSize, defaultErrorBody, missingKeyMessage, unparsableBodyMe
 import { exceedsWindow, responsesContextError, responsesContextExceededMessage } from './context-window.js';
 import { measureResponsesPrompt } from './input-tokens.js';
 import type { Route, RouteContext, Scenario } from './mock-upstream.js';
-import {
-  compactInput,
-  compactThresholdOf,
-  compactedOutput,
-  endsWithTrigger,
-  findContextManagementError,
-  findTriggerBudgetError,
-} from './openai-compaction.js';
 import type { ResponsesCompaction } from './openai-compaction.js';
+import { compactedOutput, compactInput, compactThresholdOf, endsWithTrigger, findContextManagementError, findTriggerBudgetError } from './openai-compaction.js';
+import type { InputTokens, OutputPlan, ResponsesCall, ResponsesEvent, Terminal } from './openai-responses-shapes.js';
 import {
   buildResponsesUsage,
   echoedSettings,
@@ -30,7 +24,6 @@ import {
   reasoningOutput,
   responseSnapshot,
 } from './openai-responses-shapes.js';
-import type { InputTokens, OutputPlan, ResponsesCall, ResponsesEvent, Terminal } from './openai-responses-shapes.js';
 import { findRetentionError, hashUnits, openAIPartition, retentionOf } from './prompt-cache.js';
 import { countTokens, openAiError, sendJson, sleep, startSse, writeSseEvent } from './wire.js';
 
@@ -143,7 +136,11 @@ async function handleResponses(context: RouteContext): Promise<void> {
   const inputTokens: InputTokens =
     scenario.kind === 'error'
       ? { total: prompt.inputTokens, cached: 0 }
-      : context.caches.openai.request({ ...hashUnits(openAIPartition(body), prompt.units), retention: retentionOf(body['prompt_cache_retention']), now: context.now() });
+      : context.caches.openai.request({
+          ...hashUnits(openAIPartition(body), prompt.units),
+          retention: retentionOf(body['prompt_cache_retention']),
+          now: context.now(),
+        });
   // Only an answer compacts; the failure scenarios play as they do without compaction.
   const compaction = answers(scenario) ? compactionOf(body, prompt.inputTokens, window, sequence) : null;
   // The compaction item leads the output; its summary counts as output.
@@ -162,7 +159,12 @@ async function handleResponses(context: RouteContext): Promise<void> {
       const terminal = terminalFor(scenario.finishReason);
       const outputs: OutputPlan[] = [
         ...leading,
-        { kind: 'message', text: scenario.text, chunkSize: scenario.chunkSize ?? defaultChunkSize, status: terminal.status === 'completed' ? 'completed' : 'incomplete' },
+        {
+          kind: 'message',
+          text: scenario.text,
+          chunkSize: scenario.chunkSize ?? defaultChunkSize,
+          status: terminal.status === 'completed' ? 'completed' : 'incomplete',
+        },
       ];
       // Of the chat quirks only `noUsage` means something here; the others shape chat chunks.
       const usage = scenario.quirks?.noUsage ? null : buildResponsesUsage(inputTokens, summaryTokens + countTokens(scenario.text), 0, scenario.usage);
@@ -192,7 +194,11 @@ async function handleResponses(context: RouteContext): Promise<void> {
     case 'reasoning': {
       const chunkSize = scenario.chunkSize ?? defaultChunkSize;
       const reasoning = shownReasoning(context, call, body, scenario.reasoning, chunkSize);
-      const outputs: OutputPlan[] = [...leading, ...(reasoning ? [reasoning.plan] : []), { kind: 'message', text: scenario.text, chunkSize, status: 'completed' }];
+      const outputs: OutputPlan[] = [
+        ...leading,
+        ...(reasoning ? [reasoning.plan] : []),
+        { kind: 'message', text: scenario.text, chunkSize, status: 'completed' },
+      ];
       const reasoningTokens = reasoning?.tokens ?? 0;
       const usage = buildResponsesUsage(inputTokens, summaryTokens + reasoningTokens + countTokens(scenario.text), reasoningTokens, scenario.usage);
       await answer(context, call, planResponse(call, outputs, { status: 'completed' }, usage), scenario.delayMs);
@@ -209,7 +215,11 @@ async function handleResponses(context: RouteContext): Promise<void> {
       };
       // Without a stream to break, the same failure surfaces as an HTTP error.
       if (!call.stream) {
-        sendJson(response, 500, openAiError(error.message, scenario.error?.type ?? 'server_error', scenario.error?.code ?? null, scenario.error?.param ?? null));
+        sendJson(
+          response,
+          500,
+          openAiError(error.message, scenario.error?.type ?? 'server_error', scenario.error?.code ?? null, scenario.error?.param ?? null),
+        );
         return;
       }
       const events = echoEvents(call, scenario.text ?? echo, inputTokens).slice(0, scenario.afterChunks);

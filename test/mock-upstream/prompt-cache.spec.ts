@@ -1,16 +1,16 @@
 import {
   AnthropicCacheEmulator,
-  GeminiImplicitCacheEmulator,
-  OpenAICacheEmulator,
   anthropicBreakpoints,
   anthropicMinCacheTokens,
   chatPromptUnits,
   findCacheControlError,
   findRetentionError,
   flattenAnthropicPrompt,
+  GeminiImplicitCacheEmulator,
   geminiMinCacheTokens,
   geminiPromptUnits,
   hashUnits,
+  OpenAICacheEmulator,
   openAIPartition,
   prefixHashes,
   promptUnit,
@@ -26,8 +26,18 @@ const prompt = (count: number, tokens = 100) => ({
 describe(AnthropicCacheEmulator.name, () => {
   it('writes at breakpoints and reads them back on the next request, with the usage split Anthropic reports', () => {
     const cache = new AnthropicCacheEmulator();
-    expect(cache.request({ ...prompt(20), breakpoints: [{ index: 19, ttl: '5m' }], minTokens: 1024, now: 0 })).toEqual({ read: 0, write5m: 2000, write1h: 0, uncached: 0 });
-    expect(cache.request({ ...prompt(25), breakpoints: [{ index: 23, ttl: '5m' }], minTokens: 1024, now: 1000 })).toEqual({ read: 2000, write5m: 400, write1h: 0, uncached: 100 });
+    expect(cache.request({ ...prompt(20), breakpoints: [{ index: 19, ttl: '5m' }], minTokens: 1024, now: 0 })).toEqual({
+      read: 0,
+      write5m: 2000,
+      write1h: 0,
+      uncached: 0,
+    });
+    expect(cache.request({ ...prompt(25), breakpoints: [{ index: 23, ttl: '5m' }], minTokens: 1024, now: 1000 })).toEqual({
+      read: 2000,
+      write5m: 400,
+      write1h: 0,
+      uncached: 100,
+    });
   });
 
   it('looks back at most 20 positions from each breakpoint', () => {
@@ -41,7 +51,12 @@ describe(AnthropicCacheEmulator.name, () => {
 
   it('caches nothing below the minimum, and forgets entries after their TTL unless read', () => {
     const cache = new AnthropicCacheEmulator();
-    expect(cache.request({ ...prompt(5), breakpoints: [{ index: 4, ttl: '5m' }], minTokens: 1024, now: 0 })).toEqual({ read: 0, write5m: 0, write1h: 0, uncached: 500 });
+    expect(cache.request({ ...prompt(5), breakpoints: [{ index: 4, ttl: '5m' }], minTokens: 1024, now: 0 })).toEqual({
+      read: 0,
+      write5m: 0,
+      write1h: 0,
+      uncached: 500,
+    });
     cache.request({ ...prompt(20), breakpoints: [{ index: 19, ttl: '5m' }], minTokens: 1024, now: 0 });
     expect(cache.request({ ...prompt(20), breakpoints: [{ index: 19, ttl: '5m' }], minTokens: 1024, now: 4 * 60_000 }).read).toBe(2000);
     // The read at 4 min refreshed it: still there 8 min after the write.
@@ -51,7 +66,15 @@ describe(AnthropicCacheEmulator.name, () => {
 
   it('bills a 1h prefix and a 5m tail apart', () => {
     const cache = new AnthropicCacheEmulator();
-    const usage = cache.request({ ...prompt(30), breakpoints: [{ index: 11, ttl: '1h' }, { index: 29, ttl: '5m' }], minTokens: 1024, now: 0 });
+    const usage = cache.request({
+      ...prompt(30),
+      breakpoints: [
+        { index: 11, ttl: '1h' },
+        { index: 29, ttl: '5m' },
+      ],
+      minTokens: 1024,
+      now: 0,
+    });
     expect(usage).toEqual({ read: 0, write1h: 1200, write5m: 1800, uncached: 0 });
   });
 });
@@ -123,7 +146,9 @@ describe('Anthropic prompts', () => {
   it('refuses a fifth breakpoint, a 1h breakpoint after a 5m one and an unknown TTL, in Anthropic words', () => {
     const marked = (ttl?: string) => ({ type: 'text', text: 'x', cache_control: ttl ? { type: 'ephemeral', ttl } : { type: 'ephemeral' } });
     const withSystem = (...blocks: unknown[]) => flattenAnthropicPrompt({ system: blocks, messages: [] });
-    expect(findCacheControlError(withSystem(...Array.from({ length: 5 }, () => marked())))).toBe('A maximum of 4 blocks with cache_control may be provided. Found 5.');
+    expect(findCacheControlError(withSystem(...Array.from({ length: 5 }, () => marked())))).toBe(
+      'A maximum of 4 blocks with cache_control may be provided. Found 5.',
+    );
     expect(findCacheControlError(withSystem(marked('1h'), marked(), marked()))).toBeNull();
     expect(findCacheControlError(withSystem(marked(), marked('1h')))).toBe(
       "system.1.cache_control.ttl: a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block. " +
@@ -145,13 +170,23 @@ describe('OpenAI prompts', () => {
   it('splits a Responses request into instructions, tools and input items, markers ignored', () => {
     const tool = { type: 'function', name: 'f', parameters: {} };
     const part = { type: 'input_text', text: 'hi' };
-    const units = responsesPromptUnits({ instructions: 'Be brief.', tools: [tool], input: [{ role: 'user', content: [{ ...part, prompt_cache_breakpoint: { mode: 'explicit' } }] }] });
+    const units = responsesPromptUnits({
+      instructions: 'Be brief.',
+      tools: [tool],
+      input: [{ role: 'user', content: [{ ...part, prompt_cache_breakpoint: { mode: 'explicit' } }] }],
+    });
     expect(units.map((unit) => unit.key)).toEqual(['"Be brief."', JSON.stringify(tool), JSON.stringify({ role: 'user', content: [part] })]);
     expect(responsesPromptUnits({ input: 'hello' }).map((unit) => unit.key)).toEqual(['"hello"']);
   });
 
   it('splits a chat request into tools and messages', () => {
-    const units = chatPromptUnits({ tools: [{ type: 'function' }], messages: [{ role: 'system', content: 'x' }, { role: 'user', content: 'y' }] });
+    const units = chatPromptUnits({
+      tools: [{ type: 'function' }],
+      messages: [
+        { role: 'system', content: 'x' },
+        { role: 'user', content: 'y' },
+      ],
+    });
     expect(units).toHaveLength(3);
   });
 
@@ -170,7 +205,11 @@ describe('OpenAI prompts', () => {
 
 describe('Gemini prompts', () => {
   it('counts the system instruction, the tools as one unit, then each content', () => {
-    const units = geminiPromptUnits({ systemInstruction: { parts: [{ text: 's' }] }, tools: [{ functionDeclarations: [] }], contents: [{ role: 'user', parts: [{ text: 'a' }] }] });
+    const units = geminiPromptUnits({
+      systemInstruction: { parts: [{ text: 's' }] },
+      tools: [{ functionDeclarations: [] }],
+      contents: [{ role: 'user', parts: [{ text: 'a' }] }],
+    });
     expect(units.map((unit) => unit.key)).toEqual(['{"parts":[{"text":"s"}]}', '[{"functionDeclarations":[]}]', '{"role":"user","parts":[{"text":"a"}]}']);
     expect(geminiPromptUnits({ tools: [], contents: [] })).toEqual([]);
   });

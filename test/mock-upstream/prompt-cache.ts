@@ -60,7 +60,10 @@ export class AnthropicCacheEmulator {
     for (const breakpoint of breakpoints) {
       if (breakpoint.index <= hit) continue;
       const existing = this.entries.get(hashes[breakpoint.index]!);
-      this.entries.set(hashes[breakpoint.index]!, { expiresAt: now + TTL_MS[breakpoint.ttl], ttl: existing && existing.expiresAt > now && existing.ttl === '1h' ? '1h' : breakpoint.ttl });
+      this.entries.set(hashes[breakpoint.index]!, {
+        expiresAt: now + TTL_MS[breakpoint.ttl],
+        ttl: existing && existing.expiresAt > now && existing.ttl === '1h' ? '1h' : breakpoint.ttl,
+      });
       if (breakpoint.ttl === '1h') written1hTo = cumulative[breakpoint.index]!;
     }
     const writtenTo = cumulative[last.index]!;
@@ -174,16 +177,24 @@ export function flattenAnthropicPrompt(body: Json): AnthropicPosition[] {
   const add = (path: string, block: unknown, role = ''): void => {
     positions.push({ ...promptUnit(block, 'cache_control', role), path, cacheControl: isObject(block) ? (block['cache_control'] ?? undefined) : undefined });
   };
-  arrayOf(body['tools']).forEach((tool, index) => add(`tools.${index}`, tool));
+  arrayOf(body['tools']).forEach((tool, index) => {
+    add(`tools.${index}`, tool);
+  });
   const system = body['system'];
   if (typeof system === 'string' && system !== '') add('system', { type: 'text', text: system });
-  else arrayOf(system).forEach((block, index) => add(`system.${index}`, block));
+  else
+    arrayOf(system).forEach((block, index) => {
+      add(`system.${index}`, block);
+    });
   arrayOf(body['messages']).forEach((message, index) => {
     if (!isObject(message)) return;
     const role = `${String(message['role'])}:`;
     const content = message['content'];
     if (typeof content === 'string' && content !== '') add(`messages.${index}.content`, { type: 'text', text: content }, role);
-    else arrayOf(content).forEach((block, position) => add(`messages.${index}.content.${position}`, block, role));
+    else
+      arrayOf(content).forEach((block, position) => {
+        add(`messages.${index}.content.${position}`, block, role);
+      });
   });
   return positions;
 }
@@ -229,7 +240,11 @@ export type PromptCacheRetention = 'in_memory' | '24h';
 /** Responses: instructions, each tool, each input item (a string input is one). */
 export function responsesPromptUnits(body: Json): PromptUnit[] {
   const input = body['input'];
-  const values = [...(body['instructions'] == null ? [] : [body['instructions']]), ...arrayOf(body['tools']), ...(typeof input === 'string' ? [input] : arrayOf(input))];
+  const values = [
+    ...(body['instructions'] == null ? [] : [body['instructions']]),
+    ...arrayOf(body['tools']),
+    ...(typeof input === 'string' ? [input] : arrayOf(input)),
+  ];
   return values.map((value) => promptUnit(value, 'prompt_cache_breakpoint'));
 }
 
@@ -259,7 +274,11 @@ export function retentionOf(value: unknown): PromptCacheRetention {
 /** Gemini: the system instruction, the tools, then each content. */
 export function geminiPromptUnits(body: Json): PromptUnit[] {
   const tools = arrayOf(body['tools']);
-  const values = [...(isObject(body['systemInstruction']) ? [body['systemInstruction']] : []), ...(tools.length > 0 ? [tools] : []), ...arrayOf(body['contents'])];
+  const values = [
+    ...(isObject(body['systemInstruction']) ? [body['systemInstruction']] : []),
+    ...(tools.length > 0 ? [tools] : []),
+    ...arrayOf(body['contents']),
+  ];
   return values.map((value) => promptUnit(value));
 }
 

@@ -1,8 +1,9 @@
 // Prompt caching as each vendor reports it, over real HTTP: the routes feed the emulators and put
 // their numbers in the vendors' usage fields. The clock is the server's `now` option, so TTLs pass
 // without sleeping.
-import { startMockUpstream } from './mock-upstream.js';
+
 import type { MockUpstream } from './mock-upstream.js';
+import { startMockUpstream } from './mock-upstream.js';
 
 type Json = Record<string, any>;
 
@@ -27,7 +28,13 @@ const tokens = (value: unknown): number => Math.ceil(JSON.stringify(value).lengt
 /** About `count` tokens of text that never repeats a block of another call. */
 const filler = (count: number, seed = 'a'): string => `${seed} `.repeat(count * 2).slice(0, count * 4);
 
-async function post(path: string, body: unknown, headers: Record<string, string> = {}, method = 'POST', server = upstream): Promise<{ status: number; body: Json }> {
+async function post(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  method = 'POST',
+  server = upstream,
+): Promise<{ status: number; body: Json }> {
   const response = await fetch(`${server.origin}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
@@ -38,7 +45,8 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 
 describe('Anthropic prompt caching', () => {
   const headers = { 'anthropic-version': '2023-06-01', 'x-api-key': 'sk-ant-test' };
-  const messages = (body: Json, server?: MockUpstream) => post('/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 64, ...body }, headers, 'POST', server);
+  const messages = (body: Json, server?: MockUpstream) =>
+    post('/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 64, ...body }, headers, 'POST', server);
   const ephemeral = { type: 'ephemeral' };
   const system = { type: 'text', text: filler(1500, 'rules') };
   const question = (text: string, marked = false) => ({ role: 'user', content: [{ type: 'text', text, ...(marked ? { cache_control: ephemeral } : {}) }] });
@@ -64,9 +72,22 @@ describe('Anthropic prompt caching', () => {
   });
 
   it('reports the 1h and 5m parts of a write apart, in message_start and message_delta too', async () => {
-    const body = { model: 'claude-sonnet-4-5', max_tokens: 64, system: [{ ...system, cache_control: { type: 'ephemeral', ttl: '1h' } }], messages: turn('second question'), stream: true };
-    const response = await fetch(`${upstream.origin}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    const events = (await response.text()).split('\n\n').filter((event) => event.trim() !== '').map((event) => JSON.parse(event.split('\ndata: ')[1]!) as Json);
+    const body = {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      system: [{ ...system, cache_control: { type: 'ephemeral', ttl: '1h' } }],
+      messages: turn('second question'),
+      stream: true,
+    };
+    const response = await fetch(`${upstream.origin}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    const events = (await response.text())
+      .split('\n\n')
+      .filter((event) => event.trim() !== '')
+      .map((event) => JSON.parse(event.split('\ndata: ')[1]!) as Json);
     const conversation = block('first question') + block('first answer') + block('second question');
     expect(events[0]!['message']['usage']).toEqual({
       input_tokens: 0,
@@ -151,9 +172,21 @@ describe('OpenAI prompt caching', () => {
   const auth = { authorization: 'Bearer sk-test' };
   const instructions = filler(1300, 'house');
   const user = (text: string) => ({ type: 'message', role: 'user', content: [{ type: 'input_text', text }] });
-  const responses = (text: string, extra: Json = {}) => post('/v1/responses', { model: 'gpt-5', store: false, instructions, input: [user(text)], ...extra }, auth);
+  const responses = (text: string, extra: Json = {}) =>
+    post('/v1/responses', { model: 'gpt-5', store: false, instructions, input: [user(text)], ...extra }, auth);
   const chat = (text: string, extra: Json = {}) =>
-    post('/v1/chat/completions', { model: 'gpt-5', messages: [{ role: 'system', content: instructions }, { role: 'user', content: text }], ...extra }, auth);
+    post(
+      '/v1/chat/completions',
+      {
+        model: 'gpt-5',
+        messages: [
+          { role: 'system', content: instructions },
+          { role: 'user', content: text },
+        ],
+        ...extra,
+      },
+      auth,
+    );
   const stepsOf = (count: number) => Math.floor(count / 128) * 128;
 
   it('Responses: a second request sharing a ≥1,024-token prefix reads it in 128-token steps; input_tokens includes it', async () => {
@@ -187,7 +220,12 @@ describe('OpenAI prompt caching', () => {
 
   it('Responses and Chat refuse a retention OpenAI does not know', async () => {
     const expected = {
-      error: { message: "Invalid value: 'forever'. Supported values are: 'in_memory' and '24h'.", type: 'invalid_request_error', param: 'prompt_cache_retention', code: 'invalid_value' },
+      error: {
+        message: "Invalid value: 'forever'. Supported values are: 'in_memory' and '24h'.",
+        type: 'invalid_request_error',
+        param: 'prompt_cache_retention',
+        code: 'invalid_value',
+      },
     };
     expect(await responses('x', { prompt_cache_retention: 'forever' })).toEqual({ status: 400, body: expected });
     expect(await chat('x', { prompt_cache_retention: 'forever' })).toEqual({ status: 400, body: expected });
@@ -197,7 +235,10 @@ describe('OpenAI prompt caching', () => {
     const system = tokens({ role: 'system', content: instructions });
     expect((await chat('first')).body['usage']['prompt_tokens_details']).toEqual({ cached_tokens: 0, audio_tokens: 0 });
     const second = (await chat('second')).body['usage'];
-    expect(second).toMatchObject({ prompt_tokens: system + tokens({ role: 'user', content: 'second' }), prompt_tokens_details: { cached_tokens: stepsOf(system) } });
+    expect(second).toMatchObject({
+      prompt_tokens: system + tokens({ role: 'user', content: 'second' }),
+      prompt_tokens_details: { cached_tokens: stepsOf(system) },
+    });
     expect((await chat('third', { prompt_cache_key: 'other' })).body['usage']['prompt_tokens_details']['cached_tokens']).toBe(0);
     minutes(10);
     expect((await chat('fourth')).body['usage']['prompt_tokens_details']['cached_tokens']).toBe(0);
@@ -228,11 +269,19 @@ describe('Gemini prompt caching', () => {
     });
     // Below gemini-2.5-pro's 4,096 tokens nothing is read.
     await generate({ systemInstruction, contents: [turn('first')] }, 'gemini-2.5-pro');
-    expect((await generate({ systemInstruction, contents: [turn('second')] }, 'gemini-2.5-pro')).body['usageMetadata']['cachedContentTokenCount']).toBeUndefined();
+    expect(
+      (await generate({ systemInstruction, contents: [turn('second')] }, 'gemini-2.5-pro')).body['usageMetadata']['cachedContentTokenCount'],
+    ).toBeUndefined();
   });
 
   it('explicit: create, get, patch the TTL, delete, then 403 as Google answers for a gone cache', async () => {
-    const created = await caches.create({ model: 'models/gemini-2.5-flash', displayName: 'manual', systemInstruction, contents: [turn('Read this.')], ttl: '600s' });
+    const created = await caches.create({
+      model: 'models/gemini-2.5-flash',
+      displayName: 'manual',
+      systemInstruction,
+      contents: [turn('Read this.')],
+      ttl: '600s',
+    });
     const size = tokens(systemInstruction) + tokens(turn('Read this.'));
     const createTime = new Date(clock).toISOString();
     expect(created).toEqual({
@@ -249,7 +298,9 @@ describe('Gemini prompt caching', () => {
     });
     const name = created.body['name'] as string;
     expect(await caches.get(name)).toEqual(created);
-    expect(upstream.geminiCaches.live()).toEqual([expect.objectContaining({ name, model: 'models/gemini-2.5-flash', tokens: size, expireTime: created.body['expireTime'] })]);
+    expect(upstream.geminiCaches.live()).toEqual([
+      expect.objectContaining({ name, model: 'models/gemini-2.5-flash', tokens: size, expireTime: created.body['expireTime'] }),
+    ]);
 
     minutes(5);
     const patched = await caches.patch(name, { ttl: '3600s' });
@@ -264,7 +315,11 @@ describe('Gemini prompt caching', () => {
   });
 
   it('generateContent with cachedContent reads the whole cache and counts it in the prompt, streamed too', async () => {
-    const { body: cache } = await caches.create({ model: 'models/gemini-2.5-flash', systemInstruction, contents: [turn('Read this.'), { role: 'model', parts: [{ text: 'Done.' }] }] });
+    const { body: cache } = await caches.create({
+      model: 'models/gemini-2.5-flash',
+      systemInstruction,
+      contents: [turn('Read this.'), { role: 'model', parts: [{ text: 'Done.' }] }],
+    });
     const size = cache['usageMetadata']['totalTokenCount'] as number;
     const answer = await generate({ cachedContent: cache['name'], contents: [turn('What does it say?')] });
     expect(answer.status).toBe(200);
@@ -276,7 +331,10 @@ describe('Gemini prompt caching', () => {
       headers: { 'content-type': 'application/json', ...key },
       body: JSON.stringify({ cachedContent: cache['name'], contents: [turn('Again?')] }),
     });
-    const chunks = (await streamed.text()).split('\r\n\r\n').filter((event) => event !== '').map((event) => JSON.parse(event.slice('data: '.length)) as Json);
+    const chunks = (await streamed.text())
+      .split('\r\n\r\n')
+      .filter((event) => event !== '')
+      .map((event) => JSON.parse(event.slice('data: '.length)) as Json);
     for (const chunk of chunks) expect(chunk['usageMetadata']['cachedContentTokenCount']).toBe(size);
   });
 
@@ -303,7 +361,13 @@ describe('Gemini prompt caching', () => {
     const small = await caches.create({ model: 'models/gemini-2.5-flash', contents: [turn('short')] });
     expect(small).toEqual({
       status: 400,
-      body: { error: { code: 400, message: `Cached content is too small. total_token_count=${tokens(turn('short'))}, min_total_token_count=1024`, status: 'INVALID_ARGUMENT' } },
+      body: {
+        error: {
+          code: 400,
+          message: `Cached content is too small. total_token_count=${tokens(turn('short'))}, min_total_token_count=1024`,
+          status: 'INVALID_ARGUMENT',
+        },
+      },
     });
   });
 

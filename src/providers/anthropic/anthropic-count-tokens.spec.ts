@@ -1,15 +1,15 @@
 // countInputTokens against test/mock-upstream, whose count_tokens route answers what a create with
 // the same prompt reports as input, and refuses create-only fields as Anthropic does.
 import { Readable } from 'node:stream';
-import type { Item } from '../../items/item.schemas.js';
-import { newMessageItem, newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
-import { startMockUpstream, type MockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
-import { closeProviderConnections, type CallProvider, type CallProviderOptions } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
-import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
+import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
+import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
 import { ProviderError } from '../../common/provider-error.js';
-import type { AnthropicRequestBody } from './anthropic.api.js';
+import type { Item } from '../../items/item.schemas.js';
+import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
+import { type CallProvider, type CallProviderOptions, closeProviderConnections } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
 import { AnthropicAdapter } from './anthropic.adapter.js';
+import type { AnthropicRequestBody } from './anthropic.api.js';
 import { toAnthropicCountTokensBody } from './anthropic-count-tokens.js';
 import { toAnthropicRequest } from './to-anthropic-request.js';
 
@@ -35,7 +35,14 @@ function toItems(parts: ModelStreamPart[]): Item[] {
     if (part.type === 'reasoning-end') {
       items.push({ type: 'reasoning', id: `rs_${items.length}`, summary: [], ...(part.providerData ? { provider_data: part.providerData } : {}) });
     } else if (part.type === 'tool-call-start') {
-      const call = { type: 'function_call' as const, id: `fc_${part.callId}`, call_id: part.callId, name: part.name, arguments: '', status: 'completed' as const };
+      const call = {
+        type: 'function_call' as const,
+        id: `fc_${part.callId}`,
+        call_id: part.callId,
+        name: part.name,
+        arguments: '',
+        status: 'completed' as const,
+      };
       calls.set(part.index, call);
       items.push(call);
     } else if (part.type === 'tool-call-delta') {
@@ -46,7 +53,11 @@ function toItems(parts: ModelStreamPart[]): Item[] {
 }
 
 const outputsFor = (items: Item[]): Item[] =>
-  items.flatMap((item): Item[] => (item.type === 'function_call' ? [{ type: 'function_call_output', id: `fco_${item.call_id}`, call_id: item.call_id, output: 'sunny', status: 'completed' }] : []));
+  items.flatMap((item): Item[] =>
+    item.type === 'function_call'
+      ? [{ type: 'function_call_output', id: `fco_${item.call_id}`, call_id: item.call_id, output: 'sunny', status: 'completed' }]
+      : [],
+  );
 
 const usageOf = (parts: ModelStreamPart[]) => {
   const finish = parts.at(-1);
@@ -89,7 +100,13 @@ describe(`${AnthropicAdapter.name}.countInputTokens against the mock upstream`, 
 
   beforeAll(async () => {
     upstream = await startMockUpstream({ requireAuthorization: true });
-    sut = new AnthropicAdapter({ provider: 'anthropic', baseUrl: upstream.origin, apiKey: 'sk-ant-test', defaultMaxOutputTokens: 4096, retry: { maxRetries: 0 } });
+    sut = new AnthropicAdapter({
+      provider: 'anthropic',
+      baseUrl: upstream.origin,
+      apiKey: 'sk-ant-test',
+      defaultMaxOutputTokens: 4096,
+      retry: { maxRetries: 0 },
+    });
   });
 
   afterEach(() => upstream.reset());
@@ -147,7 +164,9 @@ describe(`${AnthropicAdapter.name}.countInputTokens against the mock upstream`, 
     const count = await sut.countInputTokens(request, new AbortController().signal);
 
     expect(JSON.stringify(upstream.requests[0]!.body)).not.toContain('cache_control');
-    expect(count.inputTokens).toBe((await sut.countInputTokens(newModelRequest({ items: [newMessageItem({ text: 'Cache me.' })] }), new AbortController().signal)).inputTokens);
+    expect(count.inputTokens).toBe(
+      (await sut.countInputTokens(newModelRequest({ items: [newMessageItem({ text: 'Cache me.' })] }), new AbortController().signal)).inputTokens,
+    );
   });
 
   it('throws the upstream refusal as a ProviderError, as stream() does', async () => {
@@ -156,11 +175,22 @@ describe(`${AnthropicAdapter.name}.countInputTokens against the mock upstream`, 
     const error = await sut.countInputTokens(newModelRequest({ items: [assistantFirst] }), new AbortController().signal).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ status: 400, retryable: false, providerCode: 'invalid_request_error', message: 'messages: first message must use the "user" role' });
+    expect(error).toMatchObject({
+      status: 400,
+      retryable: false,
+      providerCode: 'invalid_request_error',
+      message: 'messages: first message must use the "user" role',
+    });
   });
 
   it('throws a 401 without a key', async () => {
-    const keyless = new AnthropicAdapter({ provider: 'anthropic', baseUrl: upstream.origin, apiKey: null, defaultMaxOutputTokens: 4096, retry: { maxRetries: 0 } });
+    const keyless = new AnthropicAdapter({
+      provider: 'anthropic',
+      baseUrl: upstream.origin,
+      apiKey: null,
+      defaultMaxOutputTokens: 4096,
+      retry: { maxRetries: 0 },
+    });
 
     await expect(keyless.countInputTokens(newModelRequest(), new AbortController().signal)).rejects.toMatchObject({ status: 401, retryable: false });
   });
@@ -173,7 +203,15 @@ describe(`${AnthropicAdapter.name}.countInputTokens with a stubbed upstream`, ()
       calls.push(options);
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: Readable.from([answer]) };
     };
-    const sut = new AnthropicAdapter({ provider: 'anthropic', baseUrl: 'https://api.anthropic.com/', apiKey: 'sk-ant-test', defaultMaxOutputTokens: 4096, callProvider, retry: { maxRetries: 1 }, headersTimeoutMs: 5_000 });
+    const sut = new AnthropicAdapter({
+      provider: 'anthropic',
+      baseUrl: 'https://api.anthropic.com/',
+      apiKey: 'sk-ant-test',
+      defaultMaxOutputTokens: 4096,
+      callProvider,
+      retry: { maxRetries: 1 },
+      headersTimeoutMs: 5_000,
+    });
     return { calls, sut };
   }
 
@@ -183,7 +221,13 @@ describe(`${AnthropicAdapter.name}.countInputTokens with a stubbed upstream`, ()
     const trace = { requests: [], attempts: 0 };
 
     expect(await sut.countInputTokens(newModelRequest({ trace }), signal)).toEqual({ inputTokens: 14, source: 'provider' });
-    expect(calls[0]).toMatchObject({ provider: 'anthropic', url: 'https://api.anthropic.com/v1/messages/count_tokens', signal, retry: { maxRetries: 1 }, headersTimeoutMs: 5_000 });
+    expect(calls[0]).toMatchObject({
+      provider: 'anthropic',
+      url: 'https://api.anthropic.com/v1/messages/count_tokens',
+      signal,
+      retry: { maxRetries: 1 },
+      headersTimeoutMs: 5_000,
+    });
     expect(calls[0]!.trace).toBeUndefined();
   });
 

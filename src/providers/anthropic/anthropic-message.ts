@@ -1,6 +1,6 @@
 import { safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { anthropicMessageSchema, type AnthropicStreamEvent } from './anthropic.api.js';
+import { type AnthropicStreamEvent, anthropicMessageSchema } from './anthropic.api.js';
 import { malformedUpstreamResponseError, toAnthropicInBandError } from './anthropic-error.js';
 import { AnthropicStreamMapper } from './anthropic-stream.js';
 

@@ -2,9 +2,10 @@
 // replace them when a recording script exists). Each file's first line says what it is modelled on:
 // text, tool-use (input split across many input_json_delta), parallel-tool-use, thinking (signature),
 // redacted-thinking, overloaded-error (error event mid-stream), cache-usage (cache read and write).
+
+import { ProviderError } from '../../common/provider-error.js';
 import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../../common/provider-error.js';
 import { readFixtureEvents, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapAnthropicStream } from './anthropic-stream.js';
 
@@ -136,14 +137,7 @@ describe(mapAnthropicStream.name, () => {
           },
         },
       ]);
-      expect(parts.map((part) => part.type)).toEqual([
-        'response-metadata',
-        'reasoning-delta',
-        'reasoning-end',
-        'reasoning-end',
-        'text-delta',
-        'finish',
-      ]);
+      expect(parts.map((part) => part.type)).toEqual(['response-metadata', 'reasoning-delta', 'reasoning-end', 'reasoning-end', 'text-delta', 'finish']);
     });
 
     it('overloaded-error: yields what came before, then throws a retryable ProviderError without status', async () => {

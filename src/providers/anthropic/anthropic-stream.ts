@@ -1,13 +1,13 @@
-import { safeJsonParse, type SseEvent } from '../call-provider.js';
+import { type SseEvent, safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import {
-  anthropicErrorSchema,
-  anthropicStreamEventSchema,
-  anthropicStreamEventTypes,
   type AnthropicContentBlock,
   type AnthropicReasoningData,
   type AnthropicStreamEvent,
   type AnthropicUsage,
+  anthropicErrorSchema,
+  anthropicStreamEventSchema,
+  anthropicStreamEventTypes,
 } from './anthropic.api.js';
 import { malformedUpstreamResponseError, toAnthropicInBandError, truncatedStreamError } from './anthropic-error.js';
 import { convertAnthropicUsage, mergeAnthropicUsage } from './anthropic-usage.js';
@@ -243,9 +243,7 @@ export class AnthropicStreamMapper {
       }
       case 'thinking': {
         // Without a signature the block cannot be sent back, so nothing is kept for the replay.
-        const providerData = state.signature
-          ? { anthropic: { thinking: state.thinking, signature: state.signature } satisfies AnthropicReasoningData }
-          : null;
+        const providerData = state.signature ? { anthropic: { thinking: state.thinking, signature: state.signature } satisfies AnthropicReasoningData } : null;
         return [{ type: 'reasoning-end', providerData }];
       }
       default:

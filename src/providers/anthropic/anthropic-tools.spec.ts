@@ -50,7 +50,10 @@ describe(prepareAnthropicTools.name, () => {
 
   it.each([
     ['required', { type: 'any' }],
-    [{ type: 'function', name: 'now' }, { type: 'tool', name: 'now' }],
+    [
+      { type: 'function', name: 'now' },
+      { type: 'tool', name: 'now' },
+    ],
   ] as const)('maps tool choice %j to %j', (toolChoice, expected) => {
     expect(prepare({ toolChoice }).tool_choice).toEqual(expected);
   });

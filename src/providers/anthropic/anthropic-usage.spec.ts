@@ -2,9 +2,13 @@ import { convertAnthropicUsage, mergeAnthropicUsage } from './anthropic-usage.js
 
 describe(convertAnthropicUsage.name, () => {
   it('adds cache reads and writes to the uncached input_tokens', () => {
-    expect(
-      convertAnthropicUsage({ input_tokens: 4, cache_read_input_tokens: 2048, cache_creation_input_tokens: 188, output_tokens: 42 }),
-    ).toEqual({ inputTokens: 2240, cachedInputTokens: 2048, cacheWriteTokens: 188, outputTokens: 42, reasoningTokens: 0 });
+    expect(convertAnthropicUsage({ input_tokens: 4, cache_read_input_tokens: 2048, cache_creation_input_tokens: 188, output_tokens: 42 })).toEqual({
+      inputTokens: 2240,
+      cachedInputTokens: 2048,
+      cacheWriteTokens: 188,
+      outputTokens: 42,
+      reasoningTokens: 0,
+    });
   });
 
   it('treats missing or null counts as 0 and no usage as null', () => {

@@ -2,19 +2,18 @@
 // what each is modelled on). Most tests serve them through a stubbed callProvider; the last block runs
 // the adapter against test/mock-upstream, which checks the Messages API's rules on what we send.
 import { Readable } from 'node:stream';
-import type { Item } from '../../items/item.schemas.js';
-import { closeProviderConnections, type CallProvider, type CallProviderOptions, type ProviderResponse } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
-import type { ModelRequest } from '../../planning/model-request.js';
+import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
+import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
 import { ProviderError } from '../../common/provider-error.js';
-import { startMockUpstream, type MockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
-import { newMessageItem, newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
+import type { Item } from '../../items/item.schemas.js';
+import type { ModelRequest } from '../../planning/model-request.js';
+import { type CallProvider, type CallProviderOptions, closeProviderConnections, type ProviderResponse } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
 import { readFixtureEvents, readFixtureText, toSseBody } from './__fixtures__/fixture-body.js';
 import { AnthropicAdapter, type AnthropicAdapterOptions } from './anthropic.adapter.js';
 import { UnsupportedFeatureError } from './anthropic-error.js';
 
-const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest =>
-  newBaseModelRequest({ model: 'claude-sonnet-4-5', ...overrides });
+const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest => newBaseModelRequest({ model: 'claude-sonnet-4-5', ...overrides });
 
 /** A callProvider stand-in that records what it was asked and answers with `respond()`. */
 function stubUpstream(respond: () => ProviderResponse | Promise<ProviderResponse>) {
@@ -296,7 +295,12 @@ describe(`${AnthropicAdapter.name} against the mock upstream`, () => {
     const third = await collect(sut.stream(newModelRequest({ tools, items: [...history, ...toItems(second), ...outputs] }), new AbortController().signal));
 
     expect(third.at(-1)).toMatchObject({ type: 'finish', reason: { unified: 'stop', raw: 'end_turn' } });
-    expect(third.filter((part) => part.type === 'text-delta').map((part) => (part as { delta: string }).delta).join('')).toBe('echo: Go on.');
+    expect(
+      third
+        .filter((part) => part.type === 'text-delta')
+        .map((part) => (part as { delta: string }).delta)
+        .join(''),
+    ).toBe('echo: Go on.');
     const sent = upstream.requests[2]!.body;
     expect(sent.messages.map((message: { role: string }) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
     expect(sent.messages[1].content[0]).toEqual({ type: 'thinking', thinking: 'Need the weather tool.', signature: 'sig_1' });

@@ -1,7 +1,7 @@
-import { callProvider, type CallProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
+import type { ModelRequest } from '../../planning/model-request.js';
+import { type CallProvider, callProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
 import { requestTokenCount } from '../count-tokens.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
-import type { ModelRequest } from '../../planning/model-request.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { ANTHROPIC_VERSION, type AnthropicRequestBody } from './anthropic.api.js';
 import { anthropicTokenCountSchema, toAnthropicCountTokensBody } from './anthropic-count-tokens.js';
@@ -46,17 +46,18 @@ export class AnthropicAdapter implements ModelAdapter {
     yield* readProviderStream({
       provider,
       signal,
-      send: () => this.callProvider({
-        provider,
-        url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1/messages`,
-        headers: this.headers(body),
-        body,
-        signal,
-        retry: this.options.retry,
-        headersTimeoutMs: streamed ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
-        bodyTimeoutMs: this.options.bodyTimeoutMs,
-        ...(request.trace ? { trace: request.trace } : {}),
-      }),
+      send: () =>
+        this.callProvider({
+          provider,
+          url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1/messages`,
+          headers: this.headers(body),
+          body,
+          signal,
+          retry: this.options.retry,
+          headersTimeoutMs: streamed ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
+          bodyTimeoutMs: this.options.bodyTimeoutMs,
+          ...(request.trace ? { trace: request.trace } : {}),
+        }),
       fromEvents: (events) => mapAnthropicStream(events, provider),
       fromJson: (text) => convertAnthropicMessage(text, provider),
       streamed,
@@ -102,4 +103,3 @@ export class AnthropicAdapter implements ModelAdapter {
     };
   }
 }
-

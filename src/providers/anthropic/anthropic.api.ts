@@ -87,9 +87,7 @@ export interface AnthropicCompactionBlock {
 /** The beta that compaction blocks and `context_management` compaction edits need. */
 export const ANTHROPIC_COMPACTION_BETA = 'compact-2026-01-12';
 
-export type AnthropicMessage =
-  | { role: 'user'; content: AnthropicUserContentBlock[] }
-  | { role: 'assistant'; content: AnthropicAssistantContentBlock[] };
+export type AnthropicMessage = { role: 'user'; content: AnthropicUserContentBlock[] } | { role: 'assistant'; content: AnthropicAssistantContentBlock[] };
 
 export interface AnthropicTool {
   name: string;
@@ -198,9 +196,7 @@ export const anthropicStreamEventSchema = z.discriminatedUnion('type', [
 ]);
 export type AnthropicStreamEvent = z.infer<typeof anthropicStreamEventSchema>;
 
-export const anthropicStreamEventTypes: ReadonlySet<string> = new Set(
-  anthropicStreamEventSchema.options.map((option) => option.shape.type.value),
-);
+export const anthropicStreamEventTypes: ReadonlySet<string> = new Set(anthropicStreamEventSchema.options.map((option) => option.shape.type.value));
 
 /**
  * A non-streamed Message, or an error body sent with status 200 by a proxy.
@@ -225,8 +221,5 @@ export type AnthropicMessageResponse = z.infer<typeof anthropicMessageSchema>;
  * Ours, not Anthropic's; validated on the way back in because it comes from storage.
  * @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking#preserving-thinking-blocks
  */
-export const anthropicReasoningDataSchema = z.union([
-  z.object({ thinking: z.string(), signature: z.string() }),
-  z.object({ redacted: z.string() }),
-]);
+export const anthropicReasoningDataSchema = z.union([z.object({ thinking: z.string(), signature: z.string() }), z.object({ redacted: z.string() })]);
 export type AnthropicReasoningData = z.infer<typeof anthropicReasoningDataSchema>;

@@ -37,7 +37,12 @@ describe(applyAnthropicCache.name, () => {
   });
 
   it('after a parallel fan-out past the lookback, also marks where the previous request wrote', () => {
-    const calls = Array.from({ length: 12 }, (_, index) => ({ type: 'tool_use' as const, id: `call_${index}`, name: 'read_file', input: { path: `f${index}` } }));
+    const calls = Array.from({ length: 12 }, (_, index) => ({
+      type: 'tool_use' as const,
+      id: `call_${index}`,
+      name: 'read_file',
+      input: { path: `f${index}` },
+    }));
     const request = body([
       { role: 'user', content: [{ type: 'text', text: 'read them all' }] },
       { role: 'assistant', content: [{ type: 'thinking', thinking: 'many files', signature: 'sig' }, ...calls] },
@@ -63,9 +68,7 @@ describe(applyAnthropicCache.name, () => {
 
   it('keeps the client’s newest markers with the thread’s TTL and removes the older ones', () => {
     const marked = (text: string) => ({ type: 'text' as const, text: long(text), cache_control: { type: 'ephemeral' as const } });
-    const request = body([
-      { role: 'user', content: [marked('a'), marked('b'), marked('c'), marked('d'), { type: 'text', text: 'question' }] },
-    ]);
+    const request = body([{ role: 'user', content: [marked('a'), marked('b'), marked('c'), marked('d'), { type: 'text', text: 'question' }] }]);
     const plan = applyAnthropicCache(request, { mode: 'auto', capabilities, gapsMs: [] });
     expect(plan.breakpoints!.map((breakpoint) => `${breakpoint.index}:${breakpoint.reason}`)).toEqual(['3:client', '4:client', '5:client', '6:tail']);
     expect(request.messages[0]!.content.map((block) => 'cache_control' in block)).toEqual([false, true, true, true, true]);

@@ -43,9 +43,15 @@ export function applyAnthropicCache(body: AnthropicRequestBody, options: CacheSe
     cacheable,
     ...(target.cache_control ? { client: true } : {}),
   }));
-  const breakpoints: CacheBreakpoint[] = planning && options
-    ? planCache({ blocks, prefixEnd: positions.findLastIndex((position) => position.message === null), previousTail: findPreviousTail(body, positions), ...options })
-    : [];
+  const breakpoints: CacheBreakpoint[] =
+    planning && options
+      ? planCache({
+          blocks,
+          prefixEnd: positions.findLastIndex((position) => position.message === null),
+          previousTail: findPreviousTail(body, positions),
+          ...options,
+        })
+      : [];
   for (const position of positions) delete position.target.cache_control;
   for (const breakpoint of breakpoints) {
     positions[breakpoint.index]!.target.cache_control = breakpoint.ttl === '1h' ? { type: 'ephemeral', ttl: '1h' } : { type: 'ephemeral' };

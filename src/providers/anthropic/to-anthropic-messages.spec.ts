@@ -1,6 +1,6 @@
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
 import { UnsupportedFeatureError } from './anthropic-error.js';
-import { convertToAnthropicMessages, type ConvertMessagesOptions } from './to-anthropic-messages.js';
+import { type ConvertMessagesOptions, convertToAnthropicMessages } from './to-anthropic-messages.js';
 
 function message(role: MessageItem['role'], content: ContentPart[] | string): MessageItem {
   const parts: ContentPart[] =
@@ -45,7 +45,10 @@ describe(convertToAnthropicMessages.name, () => {
   it('turns the client’s prompt_cache_breakpoint into a marker on the block, or on the whole tool result', () => {
     const breakpoint = { mode: 'explicit' as const };
     const { messages } = convert([
-      message('user', [{ type: 'input_text', text: 'stable document', prompt_cache_breakpoint: breakpoint }, { type: 'input_text', text: 'question' }]),
+      message('user', [
+        { type: 'input_text', text: 'stable document', prompt_cache_breakpoint: breakpoint },
+        { type: 'input_text', text: 'question' },
+      ]),
       functionCall('call_1', 'read', '{}'),
       functionCallOutput('call_1', [{ type: 'input_text', text: 'file body', prompt_cache_breakpoint: breakpoint }]),
     ]);

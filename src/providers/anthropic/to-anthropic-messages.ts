@@ -1,15 +1,6 @@
-import type {
-  ContentPart,
-  FunctionCallItem,
-  FunctionCallOutputItem,
-  InputImagePart,
-  Item,
-  MessageItem,
-  ReasoningItem,
-} from '../../items/item.schemas.js';
+import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, InputImagePart, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
 import { safeJsonParse } from '../call-provider.js';
 import {
-  anthropicReasoningDataSchema,
   type AnthropicAssistantContentBlock,
   type AnthropicDocumentBlock,
   type AnthropicImageBlock,
@@ -17,6 +8,7 @@ import {
   type AnthropicTextBlock,
   type AnthropicToolResultBlock,
   type AnthropicUserContentBlock,
+  anthropicReasoningDataSchema,
 } from './anthropic.api.js';
 import { UnsupportedFeatureError } from './anthropic-error.js';
 
@@ -61,7 +53,10 @@ export function convertToAnthropicMessages(options: ConvertMessagesOptions): Ant
             system.push(...item.content.map((part) => toTextBlock(part, options, `${item.role} messages`)).filter(hasText));
             break;
           case 'user':
-            appendUserBlocks(messages, item.content.flatMap((part) => convertUserPart(part, options)));
+            appendUserBlocks(
+              messages,
+              item.content.flatMap((part) => convertUserPart(part, options)),
+            );
             break;
           case 'assistant':
             appendAssistantBlocks(messages, convertAssistantMessage(item, options));
@@ -86,7 +81,11 @@ export function convertToAnthropicMessages(options: ConvertMessagesOptions): Ant
         const anthropic = item.provider_data?.['anthropic'] as { content?: string | null; encrypted_content?: string | null } | undefined;
         if (anthropic) {
           appendAssistantBlocks(messages, [
-            { type: 'compaction', content: anthropic.content ?? null, ...(anthropic.encrypted_content ? { encrypted_content: anthropic.encrypted_content } : {}) },
+            {
+              type: 'compaction',
+              content: anthropic.content ?? null,
+              ...(anthropic.encrypted_content ? { encrypted_content: anthropic.encrypted_content } : {}),
+            },
           ]);
         }
         break;

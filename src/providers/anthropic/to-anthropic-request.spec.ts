@@ -1,10 +1,9 @@
+import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
 import type { ModelRequest } from '../../planning/model-request.js';
-import { newMessageItem, newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
 import { UnsupportedFeatureError } from './anthropic-error.js';
 import { toAnthropicRequest } from './to-anthropic-request.js';
 
-const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest =>
-  newBaseModelRequest({ model: 'claude-sonnet-4-5', ...overrides });
+const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest => newBaseModelRequest({ model: 'claude-sonnet-4-5', ...overrides });
 
 function build(overrides: Partial<ModelRequest> = {}) {
   return toAnthropicRequest(newModelRequest(overrides), { provider: 'anthropic', defaultMaxOutputTokens: 4096 });
@@ -42,8 +41,9 @@ describe(toAnthropicRequest.name, () => {
   });
 
   it('maps sampling, the limit, instructions and the safety identifier', () => {
-    expect(build({ instructions: 'Be brief.', maxOutputTokens: 300, temperature: 0.2, safetyIdentifier: 'user-42', promptCacheKey: 'ignored' }))
-      .toMatchInlineSnapshot(`
+    expect(
+      build({ instructions: 'Be brief.', maxOutputTokens: 300, temperature: 0.2, safetyIdentifier: 'user-42', promptCacheKey: 'ignored' }),
+    ).toMatchInlineSnapshot(`
       {
         "max_tokens": 300,
         "messages": [

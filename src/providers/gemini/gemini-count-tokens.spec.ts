@@ -1,15 +1,15 @@
 // countInputTokens against test/mock-upstream, whose :countTokens route answers the promptTokenCount
 // a create with the same prompt reports, and refuses a generateContent body sent as it is.
 import { Readable } from 'node:stream';
+import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
+import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
 import type { CacheSettings } from '../../caching/plan-cache.js';
-import type { ProviderCacheStore } from '../provider-cache.store.js';
-import type { FunctionCallItem, Item } from '../../items/item.schemas.js';
-import { newMessageItem, newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
-import { startMockUpstream, type MockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
-import { closeProviderConnections, type CallProvider, type CallProviderOptions } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
-import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
 import { ProviderError } from '../../common/provider-error.js';
+import type { FunctionCallItem, Item } from '../../items/item.schemas.js';
+import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
+import { type CallProvider, type CallProviderOptions, closeProviderConnections } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
+import type { ProviderCacheStore } from '../provider-cache.store.js';
 import { GeminiAdapter } from './gemini.adapter.js';
 import { toGeminiCountTokensBody } from './gemini-count-tokens.js';
 
@@ -160,12 +160,23 @@ describe(`${GeminiAdapter.name}.countInputTokens with a stubbed upstream`, () =>
 
   it('counts the whole prompt with one call, never through an explicit cache', async () => {
     const { calls, callProvider } = stub('{"totalTokens": 31, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 31}]}');
-    const sut = new GeminiAdapter({ provider: 'google', baseUrl: 'https://generativelanguage.googleapis.com/', apiKey: 'gm-test', caches: untouchable, callProvider, retry: { maxRetries: 1 } });
+    const sut = new GeminiAdapter({
+      provider: 'google',
+      baseUrl: 'https://generativelanguage.googleapis.com/',
+      apiKey: 'gm-test',
+      caches: untouchable,
+      callProvider,
+      retry: { maxRetries: 1 },
+    });
     const signal = new AbortController().signal;
 
     expect(await sut.countInputTokens(newModelRequest({ cache }), signal)).toEqual({ inputTokens: 31, source: 'provider' });
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ url: 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:countTokens', signal, retry: { maxRetries: 1 } });
+    expect(calls[0]).toMatchObject({
+      url: 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:countTokens',
+      signal,
+      retry: { maxRetries: 1 },
+    });
     expect(JSON.stringify(calls[0]!.body)).not.toContain('cachedContent');
   });
 

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { AdapterCachePlan, ExplicitCacheUse } from '../../caching/cache-types.js';
+import type { AdapterCachePlan, CacheThreadRef, ExplicitCacheUse } from '../../caching/cache-types.js';
 import { DEFAULT_CHARS_PER_TOKEN } from '../../caching/cache-types.js';
 import type { CacheSettings } from '../../caching/plan-cache.js';
 import { EXPLICIT_CACHE_TTL_MS, type ExplicitCacheEntry, planGeminiCache } from '../../caching/plan-gemini-cache.js';
-import type { ProviderCacheStore } from '../provider-cache.store.js';
-import type { CacheThreadRef } from '../../caching/cache-types.js';
-import { type CallProvider, readBodyText, safeJsonParse, type UpstreamCallOptions } from '../call-provider.js';
 import { ProviderError } from '../../common/provider-error.js';
-import { type GeminiCreateCachedContentBody, geminiCachedContentSchema, type GeminiRequestBody } from './gemini.api.js';
+import { type CallProvider, readBodyText, safeJsonParse, type UpstreamCallOptions } from '../call-provider.js';
+import type { ProviderCacheStore } from '../provider-cache.store.js';
+import { type GeminiCreateCachedContentBody, type GeminiRequestBody, geminiCachedContentSchema } from './gemini.api.js';
 
 export interface GeminiExplicitCacheOptions extends Pick<UpstreamCallOptions, 'retry' | 'headersTimeoutMs'> {
   provider: string;
@@ -100,7 +99,14 @@ export class GeminiExplicitCache {
     await Promise.all(caches.filter((cache) => cache.provider === this.options.provider).map((cache) => this.remove(cache.name)));
   }
 
-  private async create(model: string, body: GeminiRequestBody, covered: number, contentHashes: string[], fingerprint: string, signal: AbortSignal): Promise<ExplicitCacheEntry | null> {
+  private async create(
+    model: string,
+    body: GeminiRequestBody,
+    covered: number,
+    contentHashes: string[],
+    fingerprint: string,
+    signal: AbortSignal,
+  ): Promise<ExplicitCacheEntry | null> {
     const request: GeminiCreateCachedContentBody = { model: `models/${model}`, contents: body.contents.slice(0, covered), ttl: TTL };
     if (body.systemInstruction) request.systemInstruction = body.systemInstruction;
     if (body.tools) request.tools = body.tools;

@@ -4,9 +4,10 @@
 // parallel-function-calls (signature on the first call only), thought (thought summaries, then
 // signed text), prompt-blocked (promptFeedback, no candidates), cached-usage (implicit cache hit and
 // thinking tokens), error-event (google.rpc.Status event mid-stream).
+
+import { ProviderError } from '../../common/provider-error.js';
 import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../../common/provider-error.js';
 import { readFixtureLines, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapGeminiStream } from './gemini-stream.js';
 
@@ -189,12 +190,7 @@ describe(mapGeminiStream.name, () => {
     });
 
     it('keeps a signature from an empty part with no open thought for the next call', async () => {
-      expect(
-        await collect([
-          chunk([{ text: '', thoughtSignature: 'sig-early' }]),
-          chunk([{ functionCall: { name: 'lookup' } }], 'STOP'),
-        ]),
-      ).toEqual([
+      expect(await collect([chunk([{ text: '', thoughtSignature: 'sig-early' }]), chunk([{ functionCall: { name: 'lookup' } }], 'STOP')])).toEqual([
         metadata,
         { type: 'tool-call-start', index: 0, callId, name: 'lookup', providerData: { gemini: { thoughtSignature: 'sig-early' } } },
         { type: 'tool-call-delta', index: 0, delta: '{}' },

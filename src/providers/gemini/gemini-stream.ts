@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Usage } from '../../items/usage.js';
-import { safeJsonParse, type SseEvent } from '../call-provider.js';
+import { type SseEvent, safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { geminiResponseSchema, type GeminiResponse, type GeminiResponsePart } from './gemini.api.js';
+import { type GeminiResponse, type GeminiResponsePart, geminiResponseSchema } from './gemini.api.js';
 import { malformedUpstreamResponseError, toGeminiInBandError, truncatedStreamError } from './gemini-error.js';
 import { toGeminiProviderData } from './gemini-provider-data.js';
 import { convertGeminiUsage } from './gemini-usage.js';

@@ -2,16 +2,16 @@
 // list). The first block serves them through a stubbed callProvider; the last block runs the adapter
 // against test/mock-upstream's Gemini route, which checks the rules Gemini enforces on history.
 import { Readable } from 'node:stream';
-import type { FunctionCallItem, Item } from '../../items/item.schemas.js';
-import { closeProviderConnections, type CallProvider, type CallProviderOptions, type ProviderResponse } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
-import type { ModelRequest } from '../../planning/model-request.js';
+import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
+import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
 import { ProviderError } from '../../common/provider-error.js';
+import type { FunctionCallItem, Item } from '../../items/item.schemas.js';
+import type { ModelRequest } from '../../planning/model-request.js';
+import { type CallProvider, type CallProviderOptions, closeProviderConnections, type ProviderResponse } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
 import { readFixtureLines, toSseBody } from './__fixtures__/fixture-body.js';
 import { GeminiAdapter, type GeminiAdapterOptions } from './gemini.adapter.js';
 import { UnsupportedFeatureError } from './gemini-error.js';
-import { newMessageItem, newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
-import { startMockUpstream, type MockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
 
 const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest =>
   newBaseModelRequest({ model: 'gemini-2.5-flash', maxOutputTokens: 256, ...overrides });
@@ -72,13 +72,25 @@ function toFunctionCallItems(parts: ModelStreamPart[]): FunctionCallItem[] {
   return items;
 }
 
-const output = (callId: string, text: string): Item => ({ type: 'function_call_output', id: `fco_${callId}`, call_id: callId, output: text, status: 'completed' });
+const output = (callId: string, text: string): Item => ({
+  type: 'function_call_output',
+  id: `fco_${callId}`,
+  call_id: callId,
+  output: text,
+  status: 'completed',
+});
 
 describe(GeminiAdapter.name, () => {
   it('streams from streamGenerateContent?alt=sse with the key in x-goog-api-key', async () => {
     const upstream = stubUpstream(() => sse('gemini-text.chunks.txt'));
     const signal = new AbortController().signal;
-    const sut = newAdapter({ baseUrl: 'https://generativelanguage.googleapis.com/', callProvider: upstream.callProvider, retry: { maxRetries: 1 }, headersTimeoutMs: 5_000, bodyTimeoutMs: 9_000 });
+    const sut = newAdapter({
+      baseUrl: 'https://generativelanguage.googleapis.com/',
+      callProvider: upstream.callProvider,
+      retry: { maxRetries: 1 },
+      headersTimeoutMs: 5_000,
+      bodyTimeoutMs: 9_000,
+    });
 
     const parts = await collect(sut.stream(newModelRequest(), signal));
 
@@ -313,7 +325,9 @@ describe(`${GeminiAdapter.name} against the mock upstream`, () => {
   });
 
   const question = newMessageItem({ text: 'Weather in Paris and London?' });
-  const tools = [{ name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: null }];
+  const tools = [
+    { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: null },
+  ];
 
   /** Runs the first step of a tool loop: the model asks for two calls. */
   async function firstStep(): Promise<FunctionCallItem[]> {
@@ -337,13 +351,22 @@ describe(`${GeminiAdapter.name} against the mock upstream`, () => {
 
     const parts = await collect(
       sut.stream(
-        newModelRequest({ model: 'gemini-3-flash-preview', items: [question, paris, london, output(london.call_id, 'cloudy'), output(paris.call_id, 'sunny')], tools }),
+        newModelRequest({
+          model: 'gemini-3-flash-preview',
+          items: [question, paris, london, output(london.call_id, 'cloudy'), output(paris.call_id, 'sunny')],
+          tools,
+        }),
         new AbortController().signal,
       ),
     );
 
     expect(parts.at(-1)).toMatchObject({ type: 'finish', reason: { unified: 'stop', raw: 'STOP' } });
-    expect(parts.filter((part) => part.type === 'text-delta').map((part) => (part as { delta: string }).delta).join('')).toBe('echo: Weather in Paris and London?');
+    expect(
+      parts
+        .filter((part) => part.type === 'text-delta')
+        .map((part) => (part as { delta: string }).delta)
+        .join(''),
+    ).toBe('echo: Weather in Paris and London?');
     const second = upstream.requests[1]!;
     expect(second.path).toBe('/v1beta/models/gemini-3-flash-preview:streamGenerateContent');
     expect(second.body.contents[2].parts.map((part: { functionResponse: { response: unknown } }) => part.functionResponse.response)).toEqual([
@@ -357,7 +380,12 @@ describe(`${GeminiAdapter.name} against the mock upstream`, () => {
     const { provider_data: _signature, ...unsigned } = paris;
 
     const error = await rejection(
-      collect(sut.stream(newModelRequest({ items: [question, unsigned, london, output(paris.call_id, 'a'), output(london.call_id, 'b')], tools }), new AbortController().signal)),
+      collect(
+        sut.stream(
+          newModelRequest({ items: [question, unsigned, london, output(paris.call_id, 'a'), output(london.call_id, 'b')], tools }),
+          new AbortController().signal,
+        ),
+      ),
     );
 
     expect(error).toBeInstanceOf(ProviderError);
@@ -369,7 +397,12 @@ describe(`${GeminiAdapter.name} against the mock upstream`, () => {
 
     const error = await rejection(collect(sut.stream(newModelRequest(), new AbortController().signal)));
 
-    expect(error).toMatchObject({ status: 429, retryable: true, providerCode: 'RESOURCE_EXHAUSTED', message: expect.stringMatching(/^You exceeded your current quota/) });
+    expect(error).toMatchObject({
+      status: 429,
+      retryable: true,
+      providerCode: 'RESOURCE_EXHAUSTED',
+      message: expect.stringMatching(/^You exceeded your current quota/),
+    });
   });
 
   it('fails with the in-band error of a stream that breaks after it started', async () => {
@@ -396,7 +429,10 @@ describe(`${GeminiAdapter.name} against the mock upstream`, () => {
       'text-delta',
       'finish',
     ]);
-    expect(parts.find((part) => part.type === 'reasoning-end')).toEqual({ type: 'reasoning-end', providerData: { gemini: { thoughtSignature: expect.any(String) } } });
+    expect(parts.find((part) => part.type === 'reasoning-end')).toEqual({
+      type: 'reasoning-end',
+      providerData: { gemini: { thoughtSignature: expect.any(String) } },
+    });
     expect(parts.at(-1)).toMatchObject({ usage: { outputTokens: 6, reasoningTokens: 4 } });
   });
 });

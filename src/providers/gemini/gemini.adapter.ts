@@ -1,9 +1,9 @@
-import type { ProviderCacheStore } from '../provider-cache.store.js';
 import type { CacheThreadRef } from '../../caching/cache-types.js';
-import { callProvider, type CallProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
+import type { ModelRequest } from '../../planning/model-request.js';
+import { type CallProvider, callProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
 import { requestTokenCount } from '../count-tokens.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
-import type { ModelRequest } from '../../planning/model-request.js';
+import type { ProviderCacheStore } from '../provider-cache.store.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import type { GeminiRequestBody } from './gemini.api.js';
 import { geminiTokenCountSchema, toGeminiCountTokensBody } from './gemini-count-tokens.js';
@@ -37,9 +37,7 @@ export class GeminiAdapter implements ModelAdapter {
   constructor(private readonly options: GeminiAdapterOptions) {
     this.provider = options.provider;
     this.callProvider = options.callProvider ?? callProvider;
-    this.explicitCache = options.caches
-      ? new GeminiExplicitCache({ ...options, callProvider: this.callProvider, store: options.caches })
-      : null;
+    this.explicitCache = options.caches ? new GeminiExplicitCache({ ...options, callProvider: this.callProvider, store: options.caches }) : null;
   }
 
   async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
@@ -103,20 +101,21 @@ export class GeminiAdapter implements ModelAdapter {
     return readProviderStream({
       provider,
       signal,
-      send: () => this.callProvider({
-        provider,
-        url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1beta/models/${encodeURIComponent(request.model)}:${method}`,
-        headers: {
-          accept: streamed ? 'text/event-stream' : 'application/json',
-          ...(this.options.apiKey ? { 'x-goog-api-key': this.options.apiKey } : {}),
-        },
-        body,
-        signal,
-        retry: this.options.retry,
-        headersTimeoutMs: streamed ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
-        bodyTimeoutMs: this.options.bodyTimeoutMs,
-        ...(request.trace ? { trace: request.trace } : {}),
-      }),
+      send: () =>
+        this.callProvider({
+          provider,
+          url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1beta/models/${encodeURIComponent(request.model)}:${method}`,
+          headers: {
+            accept: streamed ? 'text/event-stream' : 'application/json',
+            ...(this.options.apiKey ? { 'x-goog-api-key': this.options.apiKey } : {}),
+          },
+          body,
+          signal,
+          retry: this.options.retry,
+          headersTimeoutMs: streamed ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
+          bodyTimeoutMs: this.options.bodyTimeoutMs,
+          ...(request.trace ? { trace: request.trace } : {}),
+        }),
       fromEvents: (events) => mapGeminiStream(events, provider),
       fromJson: (text) => convertGeminiResponseBody(text, provider),
       streamed,

@@ -35,12 +35,7 @@ export interface GeminiFunctionResponsePart {
   functionResponse: { name: string; response: Record<string, unknown> };
 }
 
-export type GeminiPart =
-  | GeminiTextPart
-  | GeminiInlineDataPart
-  | GeminiFileDataPart
-  | GeminiFunctionCallPart
-  | GeminiFunctionResponsePart;
+export type GeminiPart = GeminiTextPart | GeminiInlineDataPart | GeminiFileDataPart | GeminiFunctionCallPart | GeminiFunctionResponsePart;
 
 /** @see https://ai.google.dev/api/caching#Content */
 export interface GeminiContent {

@@ -37,6 +37,9 @@ describe(resolveGeminiFinishReason.name, () => {
   });
 
   it('prefers the candidate finish reason over a block reason', () => {
-    expect(resolveGeminiFinishReason({ finishReason: 'SAFETY', blockReason: 'OTHER', sawToolCalls: false })).toEqual({ unified: 'content-filter', raw: 'SAFETY' });
+    expect(resolveGeminiFinishReason({ finishReason: 'SAFETY', blockReason: 'OTHER', sawToolCalls: false })).toEqual({
+      unified: 'content-filter',
+      raw: 'SAFETY',
+    });
   });
 });

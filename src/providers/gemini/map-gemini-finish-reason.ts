@@ -35,11 +35,10 @@ export function mapGeminiFinishReason(finishReason: string): FinishReason {
  * @see https://ai.google.dev/api/generate-content#FinishReason
  * @see https://ai.google.dev/api/generate-content#BlockReason
  */
-export function resolveGeminiFinishReason(options: {
-  finishReason: string | null;
-  blockReason: string | null;
-  sawToolCalls: boolean;
-}): { unified: FinishReason; raw: string | null } {
+export function resolveGeminiFinishReason(options: { finishReason: string | null; blockReason: string | null; sawToolCalls: boolean }): {
+  unified: FinishReason;
+  raw: string | null;
+} {
   const { finishReason, blockReason, sawToolCalls } = options;
   if (finishReason === null) {
     return blockReason === null ? { unified: 'other', raw: null } : { unified: 'content-filter', raw: blockReason };

@@ -1,7 +1,7 @@
+import { newMessageItem } from '../../../test/factories.js';
 import type { Item } from '../../items/item.schemas.js';
 import { UnsupportedFeatureError } from './gemini-error.js';
 import { convertToGeminiContents } from './to-gemini-contents.js';
-import { newMessageItem } from '../../../test/factories.js';
 
 const convert = (items: Item[], instructions: string | null = null) => convertToGeminiContents({ provider: 'google', instructions, items });
 

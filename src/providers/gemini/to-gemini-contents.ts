@@ -1,20 +1,6 @@
-import type {
-  ContentPart,
-  FunctionCallItem,
-  FunctionCallOutputItem,
-  Item,
-  MessageItem,
-  ReasoningItem,
-} from '../../items/item.schemas.js';
+import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
 import { safeJsonParse } from '../call-provider.js';
-import type {
-  GeminiContent,
-  GeminiFunctionCallPart,
-  GeminiFunctionResponsePart,
-  GeminiPart,
-  GeminiSystemInstruction,
-  GeminiTextPart,
-} from './gemini.api.js';
+import type { GeminiContent, GeminiFunctionCallPart, GeminiFunctionResponsePart, GeminiPart, GeminiSystemInstruction, GeminiTextPart } from './gemini.api.js';
 import { UnsupportedFeatureError } from './gemini-error.js';
 import { readGeminiThoughtSignature } from './gemini-provider-data.js';
 import { convertToGeminiFilePart, convertToGeminiImagePart } from './to-gemini-media-part.js';

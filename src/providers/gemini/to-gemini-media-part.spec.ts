@@ -48,6 +48,8 @@ describe(convertToGeminiFilePart.name, () => {
     [{ type: 'input_file' as const }, 'input_file without file_data or file_url'],
     [{ type: 'input_file' as const, file_url: 's3://bucket/a.pdf' }, 'input_file.file_url other than an http(s) URL'],
   ])('rejects %j', (part, feature) => {
-    expect(() => convertToGeminiFilePart(part, 'google')).toThrow(new UnsupportedFeatureError({ param: 'input', message: `${feature} is not supported by provider 'google'` }));
+    expect(() => convertToGeminiFilePart(part, 'google')).toThrow(
+      new UnsupportedFeatureError({ param: 'input', message: `${feature} is not supported by provider 'google'` }),
+    );
   });
 });

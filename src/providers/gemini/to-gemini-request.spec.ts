@@ -1,5 +1,5 @@
-import { toGeminiRequest } from './to-gemini-request.js';
 import { newMessageItem, newModelRequest } from '../../../test/factories.js';
+import { toGeminiRequest } from './to-gemini-request.js';
 
 const options = { provider: 'google' };
 
@@ -136,7 +136,9 @@ describe(toGeminiRequest.name, () => {
   });
 
   it('spells the planned thinking as a budget or a level, never both, with thoughts when asked', () => {
-    expect(toGeminiRequest(newModelRequest({ thinking: { kind: 'budget', budgetTokens: 0 } }), options).generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 0 } });
+    expect(toGeminiRequest(newModelRequest({ thinking: { kind: 'budget', budgetTokens: 0 } }), options).generationConfig).toEqual({
+      thinkingConfig: { thinkingBudget: 0 },
+    });
     expect(toGeminiRequest(newModelRequest({ thinking: { kind: 'level', level: 'LOW' }, includeThoughts: true }), options).generationConfig).toEqual({
       thinkingConfig: { thinkingLevel: 'LOW', includeThoughts: true },
     });

@@ -1,9 +1,9 @@
 import { encode, encodeChat } from 'gpt-tokenizer/encoding/o200k_base';
-import type { Item } from '../../items/item.schemas.js';
 import { newMessageItem, newModelRequest } from '../../../test/factories.js';
 import type { CacheSettings } from '../../caching/plan-cache.js';
-import type { CallProvider } from '../call-provider.js';
+import type { Item } from '../../items/item.schemas.js';
 import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
+import type { CallProvider } from '../call-provider.js';
 import { countChatTokens, toChatTextPrompt } from './count-chat-tokens.js';
 import { OpenAICompatibleAdapter } from './openai-compatible.adapter.js';
 
@@ -48,8 +48,19 @@ describe(toChatTextPrompt.name, () => {
       model: 'gpt-4o',
       messages: [
         { role: 'developer', content: [{ type: 'text', text: 'Rules.' }] },
-        { role: 'user', content: [{ type: 'text', text: 'Look:' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] },
-        { role: 'assistant', content: null, reasoning_content: 'Think.', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Look:' },
+            { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          reasoning_content: 'Think.',
+          tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }],
+        },
         { role: 'tool', tool_call_id: 'c', content: 'done' },
       ],
       tools: [{ type: 'function', function: { name: 'f' } }],
@@ -70,7 +81,13 @@ describe(toChatTextPrompt.name, () => {
 
 describe(countChatTokens.name, () => {
   it('counts a small OpenAI prompt exactly as OpenAI frames it', async () => {
-    const count = await countChatTokens({ model: 'gpt-4o', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello world' }] });
+    const count = await countChatTokens({
+      model: 'gpt-4o',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'hello world' },
+      ],
+    });
 
     expect(count).toEqual({ inputTokens: 16, source: 'tokenizer' });
   });
@@ -103,7 +120,10 @@ describe(`${OpenAICompatibleAdapter.name}.countInputTokens`, () => {
     const toolsJson = JSON.stringify([{ type: 'function', function: { name: 'get_weather' } }]);
     expect(toolsJson).toHaveLength(55);
 
-    expect(await newAdapter('generic').countInputTokens(request({ model: 'qwen3-8b' }), new AbortController().signal)).toEqual({ inputTokens: 29, source: 'estimate' });
+    expect(await newAdapter('generic').countInputTokens(request({ model: 'qwen3-8b' }), new AbortController().signal)).toEqual({
+      inputTokens: 29,
+      source: 'estimate',
+    });
     expect(await newAdapter('generic').countInputTokens(request({ model: 'qwen3-8b', cache: cache(2.5) }), new AbortController().signal)).toEqual({
       inputTokens: 46,
       source: 'estimate',

@@ -27,10 +27,7 @@ export function mapOpenAICompatibleFinishReason(finishReason: string): FinishRea
  * all (stream cut short), the tool calls seen decide.
  * @see https://platform.openai.com/docs/api-reference/chat/object#chat/object-choices
  */
-export function resolveOpenAICompatibleFinishReason(
-  raw: string | null,
-  sawToolCalls: boolean,
-): { unified: FinishReason; raw: string | null } {
+export function resolveOpenAICompatibleFinishReason(raw: string | null, sawToolCalls: boolean): { unified: FinishReason; raw: string | null } {
   if (raw === null) {
     return { unified: sawToolCalls ? 'tool-calls' : 'other', raw };
   }

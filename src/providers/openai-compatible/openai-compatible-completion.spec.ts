@@ -18,7 +18,7 @@ describe(convertOpenAICompatibleCompletion.name, () => {
     ]);
   });
 
-  it('emits reasoning before text, marked as the provider\'s so only it gets it back', () => {
+  it("emits reasoning before text, marked as the provider's so only it gets it back", () => {
     const body = JSON.stringify({
       id: 'x',
       model: 'deepseek-reasoner',

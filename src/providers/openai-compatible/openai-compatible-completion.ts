@@ -1,8 +1,8 @@
 import { safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { resolveOpenAICompatibleFinishReason } from './map-openai-compatible-finish-reason.js';
 import { openAICompatibleCompletionSchema } from './openai-compatible.api.js';
 import { malformedUpstreamResponseError, toOpenAICompatibleInBandError } from './openai-compatible-error.js';
-import { resolveOpenAICompatibleFinishReason } from './map-openai-compatible-finish-reason.js';
 import { fallbackToolCallId } from './openai-compatible-stream.js';
 import { convertOpenAICompatibleUsage } from './openai-compatible-usage.js';
 

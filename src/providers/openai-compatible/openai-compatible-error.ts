@@ -1,5 +1,5 @@
-import { parseProviderErrorBody } from '../call-provider.js';
 import { ProviderError } from '../../common/provider-error.js';
+import { parseProviderErrorBody } from '../call-provider.js';
 
 export { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 

@@ -13,9 +13,10 @@
 // - parallel-tool-calls: vLLM with a tool parser (name chunk without arguments, two calls, index 0 and 1).
 // - deepseek-reasoning: deepseek-reasoner (`reasoning_content` then `content`, usage together with the
 //   finish_reason chunk, cache reads as `prompt_cache_hit_tokens`).
+
+import { ProviderError } from '../../common/provider-error.js';
 import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../../common/provider-error.js';
 import { readFixtureLines, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapOpenAICompatibleStream } from './openai-compatible-stream.js';
 
@@ -206,7 +207,10 @@ describe(mapOpenAICompatibleStream.name, () => {
     });
 
     it('holds argument fragments that arrive before the name, and makes up an id when none is sent', async () => {
-      const parts = await collect([chunk({ tool_calls: [{ index: 0, function: { arguments: '{"a"' } }] }), chunk({ tool_calls: [{ index: 0, function: { name: 'f', arguments: ':1}' } }] })]);
+      const parts = await collect([
+        chunk({ tool_calls: [{ index: 0, function: { arguments: '{"a"' } }] }),
+        chunk({ tool_calls: [{ index: 0, function: { name: 'f', arguments: ':1}' } }] }),
+      ]);
       expect(parts.filter((part) => part.type.startsWith('tool-call'))).toEqual([
         { type: 'tool-call-start', index: 0, callId: expect.stringMatching(/^call_[0-9a-f]{32}$/), name: 'f' },
         { type: 'tool-call-delta', index: 0, delta: '{"a":1}' },

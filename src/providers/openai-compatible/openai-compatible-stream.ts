@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { safeJsonParse, type SseEvent } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
 import type { Usage } from '../../items/usage.js';
-import {
-  openAICompatibleChunkSchema,
-  type OpenAICompatibleChunk,
-  type OpenAICompatibleToolCallDelta,
-} from './openai-compatible.api.js';
-import { malformedUpstreamResponseError, toOpenAICompatibleInBandError } from './openai-compatible-error.js';
+import { type SseEvent, safeJsonParse } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
 import { resolveOpenAICompatibleFinishReason } from './map-openai-compatible-finish-reason.js';
+import { type OpenAICompatibleChunk, type OpenAICompatibleToolCallDelta, openAICompatibleChunkSchema } from './openai-compatible.api.js';
+import { malformedUpstreamResponseError, toOpenAICompatibleInBandError } from './openai-compatible-error.js';
 import { convertOpenAICompatibleUsage } from './openai-compatible-usage.js';
 
 /**
@@ -16,10 +12,7 @@ import { convertOpenAICompatibleUsage } from './openai-compatible-usage.js';
  * `[DONE]`, throws in-band errors as ProviderError, and always ends with exactly one `finish`.
  * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
  */
-export async function* mapOpenAICompatibleStream(
-  events: AsyncIterable<SseEvent>,
-  provider: string,
-): AsyncGenerator<ModelStreamPart, void, undefined> {
+export async function* mapOpenAICompatibleStream(events: AsyncIterable<SseEvent>, provider: string): AsyncGenerator<ModelStreamPart, void, undefined> {
   const mapper = new OpenAICompatibleStreamMapper(provider);
   for await (const event of events) {
     const data = event.data.trim();

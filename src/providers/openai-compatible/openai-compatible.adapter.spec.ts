@@ -5,14 +5,14 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { closeProviderConnections, type CallProvider, type CallProviderOptions, type ProviderResponse } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
-import type { ModelRequest } from '../../planning/model-request.js';
+import { newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
 import { ProviderError } from '../../common/provider-error.js';
+import type { ModelRequest } from '../../planning/model-request.js';
+import { type CallProvider, type CallProviderOptions, closeProviderConnections, type ProviderResponse } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
 import { readFixtureLines, readFixtureText, toSseBody } from './__fixtures__/fixture-body.js';
 import { OpenAICompatibleAdapter, type OpenAICompatibleAdapterOptions } from './openai-compatible.adapter.js';
 import { UnsupportedFeatureError } from './openai-compatible-error.js';
-import { newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
 
 /** The adapter specs send a token limit and a reasoning effort unless a test says otherwise. */
 const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest =>
@@ -175,9 +175,7 @@ describe(OpenAICompatibleAdapter.name, () => {
     const failure = new ProviderError({ provider: 'openai', message: 'Rate limit reached', status: 429, retryable: true });
     const upstream = stubUpstream(() => Promise.reject(failure));
 
-    await expect(collect(newAdapter({ callProvider: upstream.callProvider }).stream(newModelRequest(), new AbortController().signal))).rejects.toBe(
-      failure,
-    );
+    await expect(collect(newAdapter({ callProvider: upstream.callProvider }).stream(newModelRequest(), new AbortController().signal))).rejects.toBe(failure);
   });
 
   it('turns a socket failure mid-stream into a retryable ProviderError without status', async () => {

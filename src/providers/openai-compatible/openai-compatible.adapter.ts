@@ -1,6 +1,6 @@
-import { callProvider, type CallProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
-import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import type { ModelRequest } from '../../planning/model-request.js';
+import { type CallProvider, callProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
+import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { countChatTokens } from './count-chat-tokens.js';
 import type { OpenAICompatibleDialect } from './openai-compatible.api.js';
@@ -48,20 +48,21 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
     yield* readProviderStream({
       provider,
       signal,
-      send: () => this.callProvider({
-        provider,
-        url: `${this.options.baseUrl.replace(/\/+$/, '')}/chat/completions`,
-        headers: {
-          accept: streaming ? 'text/event-stream' : 'application/json',
-          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-        },
-        body,
-        signal,
-        retry: this.options.retry,
-        headersTimeoutMs: streaming ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
-        bodyTimeoutMs: this.options.bodyTimeoutMs,
-        ...(request.trace ? { trace: request.trace } : {}),
-      }),
+      send: () =>
+        this.callProvider({
+          provider,
+          url: `${this.options.baseUrl.replace(/\/+$/, '')}/chat/completions`,
+          headers: {
+            accept: streaming ? 'text/event-stream' : 'application/json',
+            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+          },
+          body,
+          signal,
+          retry: this.options.retry,
+          headersTimeoutMs: streaming ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
+          bodyTimeoutMs: this.options.bodyTimeoutMs,
+          ...(request.trace ? { trace: request.trace } : {}),
+        }),
       fromEvents: (events) => mapOpenAICompatibleStream(events, provider),
       fromJson: (text) => convertOpenAICompatibleCompletion(text, provider),
       streamed: streaming,
@@ -84,4 +85,3 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
     return countChatTokens(body, { charsPerToken: request.cache?.charsPerToken, signal });
   }
 }
-

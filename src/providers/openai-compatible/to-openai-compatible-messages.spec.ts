@@ -1,6 +1,6 @@
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
 import { UnsupportedFeatureError } from './openai-compatible-error.js';
-import { convertToOpenAICompatibleMessages, type ConvertMessagesOptions } from './to-openai-compatible-messages.js';
+import { type ConvertMessagesOptions, convertToOpenAICompatibleMessages } from './to-openai-compatible-messages.js';
 
 function message(role: MessageItem['role'], content: ContentPart[] | string): MessageItem {
   const parts: ContentPart[] =
@@ -54,7 +54,15 @@ describe(convertToOpenAICompatibleMessages.name, () => {
           { type: 'input_text', text: 'two' },
         ]),
       ]),
-    ).toEqual([{ role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] }]);
+    ).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'one' },
+          { type: 'text', text: 'two' },
+        ],
+      },
+    ]);
   });
 
   it('converts images, sending detail only when it is not auto', () => {
@@ -130,9 +138,7 @@ describe(convertToOpenAICompatibleMessages.name, () => {
     });
 
     it('is rejected when given by URL, which Chat Completions cannot fetch', () => {
-      expect(conversionError([message('user', [{ type: 'input_file', file_url: 'https://example.com/a.pdf' }])])).toBeInstanceOf(
-        UnsupportedFeatureError,
-      );
+      expect(conversionError([message('user', [{ type: 'input_file', file_url: 'https://example.com/a.pdf' }])])).toBeInstanceOf(UnsupportedFeatureError);
     });
   });
 
@@ -268,7 +274,13 @@ describe(convertToOpenAICompatibleMessages.name, () => {
   });
 
   describe('reasoning_content', () => {
-    const own = (text: string): ReasoningItem => ({ type: 'reasoning', id: `rs_${text}`, summary: [], content: [{ type: 'reasoning_text', text }], provider_data: { chat: { provider: 'deepseek' } } });
+    const own = (text: string): ReasoningItem => ({
+      type: 'reasoning',
+      id: `rs_${text}`,
+      summary: [],
+      content: [{ type: 'reasoning_text', text }],
+      provider_data: { chat: { provider: 'deepseek' } },
+    });
     const options = { provider: 'deepseek', dialect: 'generic' as const };
 
     it('sends this server’s own reasoning back on the assistant message of its step, and nobody else’s', () => {
@@ -283,12 +295,22 @@ describe(convertToOpenAICompatibleMessages.name, () => {
         ],
         options,
       );
-      expect(messages[1]).toEqual({ role: 'assistant', content: null, reasoning_content: 'look it up', tool_calls: [expect.objectContaining({ id: 'call_1' })] });
+      expect(messages[1]).toEqual({
+        role: 'assistant',
+        content: null,
+        reasoning_content: 'look it up',
+        tool_calls: [expect.objectContaining({ id: 'call_1' })],
+      });
       expect(messages[3]).toEqual({ role: 'assistant', content: 'Sunny.' });
     });
 
     it('gives every tool-call turn a reasoning_content, empty where none is stored, when the server demands it', () => {
-      const items = [message('user', 'weather?'), functionCall('call_1', 'get_weather', '{}'), functionCallOutput('call_1', 'sunny'), message('assistant', 'Sunny.')];
+      const items = [
+        message('user', 'weather?'),
+        functionCall('call_1', 'get_weather', '{}'),
+        functionCallOutput('call_1', 'sunny'),
+        message('assistant', 'Sunny.'),
+      ];
       expect(convert(items, { ...options, backfillReasoningContent: true })[1]).toMatchObject({ reasoning_content: '' });
       expect(convert(items, { ...options, backfillReasoningContent: true })[3]).not.toHaveProperty('reasoning_content');
       expect(convert(items, options)[1]).not.toHaveProperty('reasoning_content');

@@ -1,11 +1,4 @@
-import type {
-  ContentPart,
-  FunctionCallOutputItem,
-  InputImagePart,
-  Item,
-  MessageItem,
-  ReasoningItem,
-} from '../../items/item.schemas.js';
+import type { ContentPart, FunctionCallOutputItem, InputImagePart, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
 import type {
   OpenAICompatibleAssistantMessage,
   OpenAICompatibleDialect,
@@ -62,7 +55,8 @@ export function convertToOpenAICompatibleMessages(options: ConvertMessagesOption
         };
         const previous = messages.at(-1);
         if (previous?.role === 'assistant') {
-          (previous.tool_calls ??= []).push(toolCall);
+          previous.tool_calls ??= [];
+          previous.tool_calls.push(toolCall);
           if (previous.content === '') {
             previous.content = null;
           }
@@ -93,7 +87,8 @@ export function convertToOpenAICompatibleMessages(options: ConvertMessagesOption
     }
   }
   if (options.backfillReasoningContent) {
-    for (const message of messages) if (message.role === 'assistant' && message.tool_calls && message.reasoning_content === undefined) message.reasoning_content = '';
+    for (const message of messages)
+      if (message.role === 'assistant' && message.tool_calls && message.reasoning_content === undefined) message.reasoning_content = '';
   }
   return messages;
 }

@@ -1,7 +1,5 @@
-import type { ModelRequest } from '../../planning/model-request.js';
-import { toOpenAICompatibleRequest, type ToRequestOptions } from './to-openai-compatible-request.js';
 import { newModelRequest } from '../../../test/factories.js';
-
+import { type ToRequestOptions, toOpenAICompatibleRequest } from './to-openai-compatible-request.js';
 
 const openai: ToRequestOptions = { provider: 'openai', dialect: 'openai', maxTokensField: 'max_completion_tokens', stream: true };
 const generic: ToRequestOptions = { provider: 'vllm', dialect: 'generic', maxTokensField: 'max_tokens', stream: true };
@@ -224,10 +222,8 @@ describe(toOpenAICompatibleRequest.name, () => {
       type: 'json_object',
     });
     expect(
-      toOpenAICompatibleRequest(
-        newModelRequest({ textFormat: { type: 'json_schema', name: 'n', schema: {}, description: 'd', strict: null } }),
-        openai,
-      ).response_format,
+      toOpenAICompatibleRequest(newModelRequest({ textFormat: { type: 'json_schema', name: 'n', schema: {}, description: 'd', strict: null } }), openai)
+        .response_format,
     ).toEqual({ type: 'json_schema', json_schema: { name: 'n', schema: {}, description: 'd' } });
   });
 

@@ -12,9 +12,7 @@ describe(toOpenAIResponsesErrorEventError.name, () => {
     expect(
       toOpenAIResponsesErrorEventError('openai', { type: 'error', error: { type: 'server_error', code: 'overloaded', message: 'Busy', param: null } }),
     ).toMatchObject({ provider: 'openai', message: 'Busy', providerCode: 'overloaded', status: null, retryable: false });
-    expect(toOpenAIResponsesErrorEventError('openai', { type: 'error', error: { type: 'server_error', message: 'Busy' } }).providerCode).toBe(
-      'server_error',
-    );
+    expect(toOpenAIResponsesErrorEventError('openai', { type: 'error', error: { type: 'server_error', message: 'Busy' } }).providerCode).toBe('server_error');
   });
 
   it('reads the flat form', () => {
@@ -52,7 +50,9 @@ describe(isEncryptedContentUnsupportedError.name, () => {
 
   it('ignores other errors', () => {
     expect(isEncryptedContentUnsupportedError(new ProviderError({ provider: 'openai', status: 400, message: 'Invalid value' }))).toBe(false);
-    expect(isEncryptedContentUnsupportedError(new ProviderError({ provider: 'openai', status: 500, message: 'Encrypted content is not supported' }))).toBe(false);
+    expect(isEncryptedContentUnsupportedError(new ProviderError({ provider: 'openai', status: 500, message: 'Encrypted content is not supported' }))).toBe(
+      false,
+    );
     expect(isEncryptedContentUnsupportedError(new Error('Encrypted content is not supported with this model.'))).toBe(false);
   });
 });

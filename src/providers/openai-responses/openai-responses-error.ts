@@ -1,6 +1,6 @@
-import { ProviderError } from '../../common/provider-error.js';
 import type { z } from 'zod';
-import { openAIResponsesErrorEventSchema, type OpenAIResponsesResponse } from './openai-responses.api.js';
+import { ProviderError } from '../../common/provider-error.js';
+import { type OpenAIResponsesResponse, openAIResponsesErrorEventSchema } from './openai-responses.api.js';
 
 /** The upstream sent bytes we cannot read as the documented Responses wire format. */
 export function malformedUpstreamResponseError(provider: string, cause: unknown): ProviderError {

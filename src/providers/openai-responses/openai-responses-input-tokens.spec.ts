@@ -1,15 +1,15 @@
 // countInputTokens against test/mock-upstream, whose /responses/input_tokens route answers the
 // usage.input_tokens a create with the same body reports; servers without the route answer 404.
 import { Readable } from 'node:stream';
-import type { Item } from '../../items/item.schemas.js';
-import { newMessageItem, newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
-import { startMockUpstream, type MockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
-import { closeProviderConnections, type CallProvider, type CallProviderOptions, type ProviderResponse } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
-import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
+import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
+import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
 import { ProviderError } from '../../common/provider-error.js';
-import type { OpenAIResponsesRequestBody } from './openai-responses.api.js';
+import type { Item } from '../../items/item.schemas.js';
+import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
+import { type CallProvider, type CallProviderOptions, closeProviderConnections, type ProviderResponse } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
 import { OpenAIResponsesAdapter } from './openai-responses.adapter.js';
+import type { OpenAIResponsesRequestBody } from './openai-responses.api.js';
 import { toOpenAIResponsesInputTokensBody, toOpenAIResponsesTextPrompt } from './openai-responses-input-tokens.js';
 
 const tools: FunctionTool[] = [
@@ -41,9 +41,22 @@ function toItems(parts: ModelStreamPart[], turn: number): Item[] {
   const calls = new Map<number, Extract<Item, { type: 'function_call' }>>();
   for (const part of parts) {
     if (part.type === 'reasoning-end') {
-      items.push({ type: 'reasoning', id: `rs_ours_${turn}`, summary: [], status: 'completed', ...(part.providerData ? { provider_data: part.providerData } : {}) });
+      items.push({
+        type: 'reasoning',
+        id: `rs_ours_${turn}`,
+        summary: [],
+        status: 'completed',
+        ...(part.providerData ? { provider_data: part.providerData } : {}),
+      });
     } else if (part.type === 'tool-call-start') {
-      const call = { type: 'function_call' as const, id: `fc_ours_${turn}_${part.index}`, call_id: part.callId, name: part.name, arguments: '', status: 'completed' as const };
+      const call = {
+        type: 'function_call' as const,
+        id: `fc_ours_${turn}_${part.index}`,
+        call_id: part.callId,
+        name: part.name,
+        arguments: '',
+        status: 'completed' as const,
+      };
       calls.set(part.index, call);
       items.push(call);
     } else if (part.type === 'tool-call-delta') {
@@ -102,7 +115,14 @@ describe(toOpenAIResponsesTextPrompt.name, () => {
       model: 'gpt-5',
       instructions: 'Be brief.',
       input: [
-        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Look:' }, { type: 'input_image', image_url: 'https://example.com/a.png' }] },
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Look:' },
+            { type: 'input_image', image_url: 'https://example.com/a.png' },
+          ],
+        },
         { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Thought.' }], encrypted_content: 'enc' },
         { type: 'message', role: 'assistant', content: [{ type: 'refusal', refusal: 'No.' }] },
         { type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' },
@@ -164,7 +184,14 @@ describe(`${OpenAIResponsesAdapter.name}.countInputTokens against the mock upstr
     expect(counted).toMatchObject({ method: 'POST', path: '/v1/responses/input_tokens' });
     expect(counted!.headers).toMatchObject({ authorization: 'Bearer sk-test', 'content-type': 'application/json' });
     const { stream, store, include, max_output_tokens, prompt_cache_key, safety_identifier, ...prompt } = created!.body;
-    expect([stream, store, include, max_output_tokens, prompt_cache_key, safety_identifier]).toEqual([true, false, ['reasoning.encrypted_content'], 256, 'thread-1', 'user-1']);
+    expect([stream, store, include, max_output_tokens, prompt_cache_key, safety_identifier]).toEqual([
+      true,
+      false,
+      ['reasoning.encrypted_content'],
+      256,
+      'thread-1',
+      'user-1',
+    ]);
     expect(counted!.body).toEqual(prompt);
     expect(Object.keys(counted!.body).sort()).toEqual(['input', 'instructions', 'model', 'parallel_tool_calls', 'reasoning', 'tool_choice', 'tools']);
     expect(counted!.body.input.map((item: { type: string }) => item.type)).toEqual(['message', 'reasoning', 'function_call', 'function_call_output']);
@@ -173,7 +200,10 @@ describe(`${OpenAIResponsesAdapter.name}.countInputTokens against the mock upstr
   it('falls back to the tokenizer when the server has no count endpoint (404)', async () => {
     const vllm = new OpenAIResponsesAdapter({ provider: 'vllm', baseUrl: `${upstream.origin}/v2`, apiKey: 'sk-test', retry: { maxRetries: 0 } });
 
-    const count = await vllm.countInputTokens(newModelRequest({ model: 'gpt-oss-20b', tools: [], reasoning: null, items: [newMessageItem({ text: 'hello world' })] }), new AbortController().signal);
+    const count = await vllm.countInputTokens(
+      newModelRequest({ model: 'gpt-oss-20b', tools: [], reasoning: null, items: [newMessageItem({ text: 'hello world' })] }),
+      new AbortController().signal,
+    );
 
     // system "Be brief." (3 + 1 + 3), user "hello world" (3 + 1 + 2), reply priming 3.
     expect(count).toEqual({ inputTokens: 16, source: 'tokenizer' });
@@ -197,7 +227,14 @@ describe(`${OpenAIResponsesAdapter.name}.countInputTokens with a stubbed upstrea
       calls.push(options);
       return answer();
     };
-    const sut = new OpenAIResponsesAdapter({ provider: 'vllm', baseUrl: 'http://gpu:8000/v1/', apiKey: null, callProvider, retry: { maxRetries: 1 }, headersTimeoutMs: 5_000 });
+    const sut = new OpenAIResponsesAdapter({
+      provider: 'vllm',
+      baseUrl: 'http://gpu:8000/v1/',
+      apiKey: null,
+      callProvider,
+      retry: { maxRetries: 1 },
+      headersTimeoutMs: 5_000,
+    });
     return { calls, sut };
   }
   const json = (text: string) => () => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: Readable.from([text]) });
@@ -208,7 +245,13 @@ describe(`${OpenAIResponsesAdapter.name}.countInputTokens with a stubbed upstrea
     const signal = new AbortController().signal;
 
     expect(await sut.countInputTokens(newModelRequest({ trace: { requests: [], attempts: 0 } }), signal)).toEqual({ inputTokens: 11, source: 'provider' });
-    expect(calls[0]).toMatchObject({ provider: 'vllm', url: 'http://gpu:8000/v1/responses/input_tokens', signal, retry: { maxRetries: 1 }, headersTimeoutMs: 5_000 });
+    expect(calls[0]).toMatchObject({
+      provider: 'vllm',
+      url: 'http://gpu:8000/v1/responses/input_tokens',
+      signal,
+      retry: { maxRetries: 1 },
+      headersTimeoutMs: 5_000,
+    });
     expect(calls[0]!.trace).toBeUndefined();
   });
 
@@ -216,7 +259,10 @@ describe(`${OpenAIResponsesAdapter.name}.countInputTokens with a stubbed upstrea
     const { sut } = stub(failure(405));
 
     // 'Be brief.' 9 + 'hello world' 11 = 20 characters, at 4 per token.
-    const count = await sut.countInputTokens(newModelRequest({ model: 'Qwen/Qwen3-8B', tools: [], items: [newMessageItem({ text: 'hello world' })] }), new AbortController().signal);
+    const count = await sut.countInputTokens(
+      newModelRequest({ model: 'Qwen/Qwen3-8B', tools: [], items: [newMessageItem({ text: 'hello world' })] }),
+      new AbortController().signal,
+    );
 
     expect(count).toEqual({ inputTokens: 5, source: 'estimate' });
   });
@@ -228,7 +274,9 @@ describe(`${OpenAIResponsesAdapter.name}.countInputTokens with a stubbed upstrea
   });
 
   it('does not fall back on the 404 of a model the server does not know', async () => {
-    const { sut } = stub(() => Promise.reject(new ProviderError({ provider: 'vllm', status: 404, message: 'The model `x` does not exist.', providerCode: 'model_not_found' })));
+    const { sut } = stub(() =>
+      Promise.reject(new ProviderError({ provider: 'vllm', status: 404, message: 'The model `x` does not exist.', providerCode: 'model_not_found' })),
+    );
 
     await expect(sut.countInputTokens(newModelRequest(), new AbortController().signal)).rejects.toMatchObject({ status: 404, providerCode: 'model_not_found' });
   });
@@ -236,6 +284,9 @@ describe(`${OpenAIResponsesAdapter.name}.countInputTokens with a stubbed upstrea
   it('reads an answer without input_tokens as a malformed upstream response', async () => {
     const { sut } = stub(json('{"object":"response.input_tokens"}'));
 
-    await expect(sut.countInputTokens(newModelRequest(), new AbortController().signal)).rejects.toMatchObject({ message: 'malformed upstream response', provider: 'vllm' });
+    await expect(sut.countInputTokens(newModelRequest(), new AbortController().signal)).rejects.toMatchObject({
+      message: 'malformed upstream response',
+      provider: 'vllm',
+    });
   });
 });

@@ -40,9 +40,9 @@ describe(convertOpenAIResponsesResponse.name, () => {
     expect(() => convertOpenAIResponsesResponse(body({ status: 'failed', error: { code: 'server_error', message: 'Boom' } }), 'openai')).toThrow(
       expect.objectContaining({ message: 'Boom', providerCode: 'server_error' }),
     );
-    expect(() => convertOpenAIResponsesResponse(JSON.stringify({ error: { message: 'Bad key', type: 'invalid_request_error', code: 'invalid_api_key' } }), 'openai')).toThrow(
-      expect.objectContaining({ message: 'Bad key', providerCode: 'invalid_api_key' }),
-    );
+    expect(() =>
+      convertOpenAIResponsesResponse(JSON.stringify({ error: { message: 'Bad key', type: 'invalid_request_error', code: 'invalid_api_key' } }), 'openai'),
+    ).toThrow(expect.objectContaining({ message: 'Bad key', providerCode: 'invalid_api_key' }));
   });
 
   it('rejects bodies that are not a final Response', () => {

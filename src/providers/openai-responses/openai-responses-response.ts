@@ -1,6 +1,6 @@
+import { ProviderError } from '../../common/provider-error.js';
 import { parseProviderErrorBody, safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../../common/provider-error.js';
 import { isOpenAIResponsesResponse, type OpenAIResponsesResponse, openAIResponsesResponseSchema } from './openai-responses.api.js';
 import { malformedUpstreamResponseError } from './openai-responses-error.js';
 import { OpenAIResponsesStreamMapper } from './openai-responses-stream.js';

@@ -7,9 +7,10 @@
 // - incomplete: gpt-5 cut off by max_output_tokens, an encrypted-only reasoning item first.
 // - failed: response.failed with error {code, message} after some text.
 // - error-event: the nested `error` event, then response.failed.
+
+import { ProviderError } from '../../common/provider-error.js';
 import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { ProviderError } from '../../common/provider-error.js';
 import { readFixtureSse, toChunkedBody, toSseText } from './__fixtures__/fixture-body.js';
 import { mapOpenAIResponsesStream } from './openai-responses-stream.js';
 
@@ -168,7 +169,9 @@ describe(mapOpenAIResponsesStream.name, () => {
 
   describe('errors and stream ends', () => {
     it('throws a flat error event (the spec and SDK form) with its code', async () => {
-      const error = await failure(toSseText([created, { type: 'error', code: 'server_error', message: 'Something went wrong', param: null, sequence_number: 1 }]));
+      const error = await failure(
+        toSseText([created, { type: 'error', code: 'server_error', message: 'Something went wrong', param: null, sequence_number: 1 }]),
+      );
       expect(error).toMatchObject({ message: 'Something went wrong', providerCode: 'server_error', status: null, retryable: false });
     });
 
@@ -203,7 +206,9 @@ describe(mapOpenAIResponsesStream.name, () => {
       expect(wrongShape).toMatchObject({ message: 'malformed upstream response' });
       // Text deltas skip zod when well formed; every field the schema checks still fails one that is not.
       for (const field of [{ item_id: 7 }, { output_index: '0' }, { content_index: false }, { summary_index: {} }]) {
-        const wrongField = await failure(toSseText([created, { type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'hi', ...field }]));
+        const wrongField = await failure(
+          toSseText([created, { type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'hi', ...field }]),
+        );
         expect(wrongField).toMatchObject({ message: 'malformed upstream response' });
       }
     });
@@ -286,10 +291,18 @@ describe(mapOpenAIResponsesStream.name, () => {
       const text = toSseText([
         created,
         { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{"q":' },
-        { type: 'response.output_item.done', output_index: 0, item: { id: 'fc_1', type: 'function_call', call_id: 'call_1', name: 'lookup', arguments: '{"q":1}' } },
+        {
+          type: 'response.output_item.done',
+          output_index: 0,
+          item: { id: 'fc_1', type: 'function_call', call_id: 'call_1', name: 'lookup', arguments: '{"q":1}' },
+        },
         { type: 'response.output_item.added', output_index: 1, item: { id: 'fc_2', type: 'function_call', call_id: 'call_2', name: 'lookup', arguments: '' } },
         { type: 'response.function_call_arguments.delta', item_id: 'fc_2', output_index: 1, delta: '{"q":' },
-        { type: 'response.output_item.done', output_index: 1, item: { id: 'fc_2', type: 'function_call', call_id: 'call_2', name: 'lookup', arguments: '{"q":2}' } },
+        {
+          type: 'response.output_item.done',
+          output_index: 1,
+          item: { id: 'fc_2', type: 'function_call', call_id: 'call_2', name: 'lookup', arguments: '{"q":2}' },
+        },
         completed(),
       ]);
       expect(await collect(text)).toEqual([

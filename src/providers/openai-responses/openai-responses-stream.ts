@@ -1,17 +1,18 @@
 import type { z } from 'zod';
 import type { ProviderData } from '../../items/item.schemas.js';
-import { safeJsonParse, type SseEvent } from '../call-provider.js';
+import { type SseEvent, safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { resolveOpenAIResponsesFinishReason } from './map-openai-responses-finish-reason.js';
 import {
+  type OpenAIResponsesDeltaEvent,
+  type OpenAIResponsesOutputItem,
+  type OpenAIResponsesReasoningData,
+  type OpenAIResponsesResponse,
   openAIResponsesArgumentsDoneEventSchema,
   openAIResponsesDeltaEventSchema,
   openAIResponsesEventHeaderSchema,
   openAIResponsesLifecycleEventSchema,
   openAIResponsesOutputItemEventSchema,
-  type OpenAIResponsesDeltaEvent,
-  type OpenAIResponsesOutputItem,
-  type OpenAIResponsesReasoningData,
-  type OpenAIResponsesResponse,
 } from './openai-responses.api.js';
 import {
   malformedUpstreamResponseError,
@@ -19,7 +20,6 @@ import {
   toOpenAIResponsesFailedError,
   truncatedStreamError,
 } from './openai-responses-error.js';
-import { resolveOpenAIResponsesFinishReason } from './map-openai-responses-finish-reason.js';
 import { convertOpenAIResponsesUsage } from './openai-responses-usage.js';
 
 /**
@@ -28,10 +28,7 @@ import { convertOpenAIResponsesUsage } from './openai-responses-usage.js';
  * are thrown as ProviderError, and a stream that ends without a terminal event is an error too.
  * @see https://platform.openai.com/docs/api-reference/responses-streaming
  */
-export async function* mapOpenAIResponsesStream(
-  events: AsyncIterable<SseEvent>,
-  provider: string,
-): AsyncGenerator<ModelStreamPart, void, undefined> {
+export async function* mapOpenAIResponsesStream(events: AsyncIterable<SseEvent>, provider: string): AsyncGenerator<ModelStreamPart, void, undefined> {
   const mapper = new OpenAIResponsesStreamMapper(provider);
   for await (const event of events) {
     const data = event.data.trim();
@@ -68,7 +65,13 @@ function textDeltaOf(value: unknown): OpenAIResponsesDeltaEvent | null {
   // runs for every delta of every stream.
   const event = value as { type?: unknown; delta?: unknown; item_id?: unknown; output_index?: unknown; content_index?: unknown; summary_index?: unknown };
   if (event.type !== 'response.output_text.delta' || typeof event.delta !== 'string') return null;
-  if (!nullishOr(event.item_id, 'string') || !nullishOr(event.output_index, 'number') || !nullishOr(event.content_index, 'number') || !nullishOr(event.summary_index, 'number')) return null;
+  if (
+    !nullishOr(event.item_id, 'string') ||
+    !nullishOr(event.output_index, 'number') ||
+    !nullishOr(event.content_index, 'number') ||
+    !nullishOr(event.summary_index, 'number')
+  )
+    return null;
   return event as OpenAIResponsesDeltaEvent;
 }
 
@@ -259,11 +262,7 @@ export class OpenAIResponsesStreamMapper {
     }
   }
 
-  private startCall(
-    index: number,
-    state: Extract<ItemState, { type: 'function_call' }>,
-    item: OpenAIResponsesOutputItem,
-  ): ModelStreamPart[] {
+  private startCall(index: number, state: Extract<ItemState, { type: 'function_call' }>, item: OpenAIResponsesOutputItem): ModelStreamPart[] {
     state.started = true;
     this.sawFunctionCall = true;
     const parts: ModelStreamPart[] = [{ type: 'tool-call-start', index, callId: item.call_id!, name: item.name! }];
@@ -315,11 +314,7 @@ export class OpenAIResponsesStreamMapper {
    * Sends what the final argument string has beyond what was streamed: all of it when the server
    * sent no deltas. When the two disagree the streamed bytes stand, since they are already out.
    */
-  private completeArguments(
-    index: number,
-    state: Extract<ItemState, { type: 'function_call' }>,
-    finalArguments: string,
-  ): ModelStreamPart[] {
+  private completeArguments(index: number, state: Extract<ItemState, { type: 'function_call' }>, finalArguments: string): ModelStreamPart[] {
     if (!state.started || finalArguments.length <= state.argumentsSent.length || !finalArguments.startsWith(state.argumentsSent)) {
       return [];
     }
@@ -328,13 +323,12 @@ export class OpenAIResponsesStreamMapper {
     return [{ type: 'tool-call-delta', index, delta }];
   }
 
-  private finish(
-    response: OpenAIResponsesResponse,
-    outcome: Parameters<typeof resolveOpenAIResponsesFinishReason>[0],
-  ): ModelStreamPart[] {
+  private finish(response: OpenAIResponsesResponse, outcome: Parameters<typeof resolveOpenAIResponsesFinishReason>[0]): ModelStreamPart[] {
     const parts = this.readMetadata(response);
     // Servers that stream no item events (or drop some) still list every item in the final Response.
-    (response.output ?? []).forEach((item, index) => parts.push(...this.completeItem(index, item)));
+    (response.output ?? []).forEach((item, index) => {
+      parts.push(...this.completeItem(index, item));
+    });
     this.finished = true;
     parts.push({
       type: 'finish',

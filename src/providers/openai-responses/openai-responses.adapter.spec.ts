@@ -3,13 +3,13 @@
 // block runs the adapter over HTTP against test/mock-upstream, which rejects what OpenAI rejects in a
 // stateless call, so a replayed history that passes there is legal input.
 import { Readable } from 'node:stream';
-import type { Item } from '../../items/item.schemas.js';
-import { startMockUpstream, type MockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
 import { newMessageItem, newModelRequest } from '../../../test/factories.js';
-import { closeProviderConnections, type CallProvider, type CallProviderOptions, type ProviderResponse } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
-import type { ModelRequest } from '../../planning/model-request.js';
+import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
 import { ProviderError } from '../../common/provider-error.js';
+import type { Item } from '../../items/item.schemas.js';
+import type { ModelRequest } from '../../planning/model-request.js';
+import { type CallProvider, type CallProviderOptions, closeProviderConnections, type ProviderResponse } from '../call-provider.js';
+import type { ModelStreamPart } from '../model-adapter.js';
 import { readFixtureSse, toChunkedBody } from './__fixtures__/fixture-body.js';
 import { OpenAIResponsesAdapter, type OpenAIResponsesAdapterOptions } from './openai-responses.adapter.js';
 
@@ -168,7 +168,7 @@ describe(OpenAIResponsesAdapter.name, () => {
 
   it('turns a socket failure mid-stream into a retryable ProviderError without status', async () => {
     const body = new Readable({ read() {} });
-    body.push(readFixtureSse('openai-responses-text.chunks.txt').split('\n\n')[0] + '\n\n');
+    body.push(`${readFixtureSse('openai-responses-text.chunks.txt').split('\n\n')[0]}\n\n`);
     const upstream = stubUpstream(() => ({ statusCode: 200, headers: {}, body }));
     const stream = newAdapter({ callProvider: upstream.callProvider }).stream(newModelRequest(), new AbortController().signal);
 
@@ -182,7 +182,7 @@ describe(OpenAIResponsesAdapter.name, () => {
 
   it('stops and destroys the body when the signal aborts mid-stream, rejecting with the reason', async () => {
     const body = new Readable({ read() {} });
-    body.push(readFixtureSse('openai-responses-text.chunks.txt').split('\n\n').slice(0, 5).join('\n\n') + '\n\n');
+    body.push(`${readFixtureSse('openai-responses-text.chunks.txt').split('\n\n').slice(0, 5).join('\n\n')}\n\n`);
     const upstream = stubUpstream(() => ({ statusCode: 200, headers: {}, body }));
     const controller = new AbortController();
     const reason = new Error('client disconnected');
@@ -223,11 +223,24 @@ describe(`${OpenAIResponsesAdapter.name} against the mock upstream`, () => {
     let text = '';
     for (const part of parts) {
       if (part.type === 'reasoning-end') {
-        items.push({ type: 'reasoning', id: `rs_ours_${turn}`, summary: [], status: 'completed', ...(part.providerData ? { provider_data: part.providerData } : {}) });
+        items.push({
+          type: 'reasoning',
+          id: `rs_ours_${turn}`,
+          summary: [],
+          status: 'completed',
+          ...(part.providerData ? { provider_data: part.providerData } : {}),
+        });
       } else if (part.type === 'text-delta') {
         text += part.delta;
       } else if (part.type === 'tool-call-start') {
-        const call = { type: 'function_call' as const, id: `fc_ours_${turn}_${part.index}`, call_id: part.callId, name: part.name, arguments: '', status: 'completed' as const };
+        const call = {
+          type: 'function_call' as const,
+          id: `fc_ours_${turn}_${part.index}`,
+          call_id: part.callId,
+          name: part.name,
+          arguments: '',
+          status: 'completed' as const,
+        };
         calls.set(part.index, call);
         items.push(call);
       } else if (part.type === 'tool-call-delta') {
@@ -235,7 +248,13 @@ describe(`${OpenAIResponsesAdapter.name} against the mock upstream`, () => {
       }
     }
     if (text) {
-      items.push({ type: 'message', id: `msg_ours_${turn}`, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] });
+      items.push({
+        type: 'message',
+        id: `msg_ours_${turn}`,
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+      });
     }
     return items;
   }
@@ -253,10 +272,21 @@ describe(`${OpenAIResponsesAdapter.name} against the mock upstream`, () => {
 
     const second = await run(newModelRequest({ model: 'gpt-5', items: history }));
     expect(second.at(-1)).toMatchObject({ type: 'finish', reason: { unified: 'tool-calls' } });
-    history.push(...toItems(second, 2), { type: 'function_call_output', id: 'fco_ours_1', call_id: 'call_mock2_0', output: '{"temp_c":21}', status: 'completed' });
+    history.push(...toItems(second, 2), {
+      type: 'function_call_output',
+      id: 'fco_ours_1',
+      call_id: 'call_mock2_0',
+      output: '{"temp_c":21}',
+      status: 'completed',
+    });
 
     const third = await run(newModelRequest({ model: 'gpt-5', items: history }));
-    expect(third.filter((part) => part.type === 'text-delta').map((part) => (part as { delta: string }).delta).join('')).toBe('echo: Weather in Zürich?');
+    expect(
+      third
+        .filter((part) => part.type === 'text-delta')
+        .map((part) => (part as { delta: string }).delta)
+        .join(''),
+    ).toBe('echo: Weather in Zürich?');
 
     expect(upstream.requests.map((record) => record.path)).toEqual(['/v1/responses', '/v1/responses', '/v1/responses']);
     expect(upstream.requests[2]?.body.input).toEqual([

@@ -1,9 +1,9 @@
-import { callProvider, type CallProvider, type ProviderResponse, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
+import { ProviderError } from '../../common/provider-error.js';
+import type { ModelRequest } from '../../planning/model-request.js';
+import { type CallProvider, callProvider, type ProviderResponse, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
 import { countPromptTokens } from '../count-prompt-tokens.js';
 import { requestTokenCount } from '../count-tokens.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
-import type { ModelRequest } from '../../planning/model-request.js';
-import { ProviderError } from '../../common/provider-error.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { isEncryptedContentUnsupportedError } from './openai-responses-error.js';
 import { openAIResponsesInputTokensSchema, toOpenAIResponsesInputTokensBody, toOpenAIResponsesTextPrompt } from './openai-responses-input-tokens.js';

@@ -10,11 +10,26 @@ const complete = {
   incomplete_details: null,
   output: [
     { id: 'rs_1', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Think.' }], encrypted_content: 'enc' },
-    { id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hi', annotations: [] }, { type: 'refusal', refusal: 'No' }] },
+    {
+      id: 'msg_1',
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [
+        { type: 'output_text', text: 'Hi', annotations: [] },
+        { type: 'refusal', refusal: 'No' },
+      ],
+    },
     { id: 'fc_1', type: 'function_call', status: 'completed', call_id: 'call_1', name: 'save', arguments: '{}' },
     { id: 'ws_1', type: 'web_search_call', status: 'completed', action: { type: 'search', query: 'q' } },
   ],
-  usage: { input_tokens: 20, input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 10 }, total_tokens: 50 },
+  usage: {
+    input_tokens: 20,
+    input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+    output_tokens: 30,
+    output_tokens_details: { reasoning_tokens: 10 },
+    total_tokens: 50,
+  },
 };
 
 /** Every value reachable in `value`, by path, with the ways to make it wrong (or still right). */
@@ -45,7 +60,11 @@ describe(isOpenAIResponsesResponse.name, () => {
     for (const { path, replacement } of variants(complete)) {
       const value = replaced(complete, path, replacement);
       const expected = openAIResponsesResponseSchema.safeParse(value).success;
-      expect({ path: path.join('.'), replacement, accepted: isOpenAIResponsesResponse(value) }).toEqual({ path: path.join('.'), replacement, accepted: expected });
+      expect({ path: path.join('.'), replacement, accepted: isOpenAIResponsesResponse(value) }).toEqual({
+        path: path.join('.'),
+        replacement,
+        accepted: expected,
+      });
       if (!expected) rejected++;
       checked++;
     }

@@ -112,9 +112,7 @@ export type OpenAIResponsesReasoningData = z.infer<typeof openAIResponsesReasoni
  */
 export const openAIResponsesUsageSchema = z.looseObject({
   input_tokens: z.number().nullish(),
-  input_tokens_details: z
-    .looseObject({ cached_tokens: z.number().nullish(), cache_write_tokens: z.number().nullish() })
-    .nullish(),
+  input_tokens_details: z.looseObject({ cached_tokens: z.number().nullish(), cache_write_tokens: z.number().nullish() }).nullish(),
   output_tokens: z.number().nullish(),
   output_tokens_details: z.looseObject({ reasoning_tokens: z.number().nullish() }).nullish(),
 });
@@ -175,7 +173,11 @@ export type OpenAIResponsesResponse = z.infer<typeof openAIResponsesResponseSche
 export function isOpenAIResponsesResponse(value: unknown): value is OpenAIResponsesResponse {
   if (!isObject(value)) return false;
   if (!nullishOf(value['id'], isString) || !nullishOf(value['model'], isString) || !nullishOf(value['status'], isString)) return false;
-  if (!nullishOf(value['error'], isResponseError) || !nullishOf(value['incomplete_details'], (details) => isObject(details) && nullishOf(details['reason'], isString))) return false;
+  if (
+    !nullishOf(value['error'], isResponseError) ||
+    !nullishOf(value['incomplete_details'], (details) => isObject(details) && nullishOf(details['reason'], isString))
+  )
+    return false;
   return nullishOf(value['output'], (output) => Array.isArray(output) && output.every(isOutputItem)) && nullishOf(value['usage'], isUsage);
 }
 

@@ -1,5 +1,5 @@
-import type { Item, ReasoningItem } from '../../items/item.schemas.js';
 import { newMessageItem } from '../../../test/factories.js';
+import type { Item, ReasoningItem } from '../../items/item.schemas.js';
 import { convertToOpenAIResponsesInput, dropOrphanReasoning } from './to-openai-responses-input.js';
 
 function reasoning(overrides: Partial<ReasoningItem> = {}): ReasoningItem {
@@ -20,7 +20,9 @@ const user = newMessageItem({ id: 'msg_u', text: 'next' });
 describe(convertToOpenAIResponsesInput.name, () => {
   it('sends the client’s prompt_cache_breakpoint only to models that take explicit breakpoints', () => {
     const items: Item[] = [newMessageItem({ content: [{ type: 'input_text', text: 'stable', prompt_cache_breakpoint: { mode: 'explicit' } }] })];
-    expect(convertToOpenAIResponsesInput(items, { cacheBreakpoints: true })[0]).toMatchObject({ content: [{ type: 'input_text', text: 'stable', prompt_cache_breakpoint: { mode: 'explicit' } }] });
+    expect(convertToOpenAIResponsesInput(items, { cacheBreakpoints: true })[0]).toMatchObject({
+      content: [{ type: 'input_text', text: 'stable', prompt_cache_breakpoint: { mode: 'explicit' } }],
+    });
     expect(convertToOpenAIResponsesInput(items)[0]).toMatchObject({ content: [{ type: 'input_text', text: 'stable' }] });
     expect(JSON.stringify(convertToOpenAIResponsesInput(items))).not.toContain('prompt_cache_breakpoint');
   });

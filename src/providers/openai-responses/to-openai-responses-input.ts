@@ -1,9 +1,9 @@
 import type { ContentPart, FunctionCallOutputItem, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
 import {
-  openAIResponsesReasoningDataSchema,
   type OpenAIResponsesContentPart,
   type OpenAIResponsesInputItem,
   type OpenAIResponsesMessageInput,
+  openAIResponsesReasoningDataSchema,
 } from './openai-responses.api.js';
 
 /**
@@ -33,7 +33,13 @@ function convertItem(item: Item, keep: (part: ContentPart) => ContentPart): Open
       // Passed through byte for byte: re-serializing would change what the model sees on replay.
       return [{ type: 'function_call', call_id: item.call_id, name: item.name, arguments: item.arguments }];
     case 'function_call_output':
-      return [{ type: 'function_call_output', call_id: item.call_id, output: convertToolOutput(typeof item.output === 'string' ? item : { ...item, output: item.output.map((part) => keep(part) as typeof part) }) }];
+      return [
+        {
+          type: 'function_call_output',
+          call_id: item.call_id,
+          output: convertToolOutput(typeof item.output === 'string' ? item : { ...item, output: item.output.map((part) => keep(part) as typeof part) }),
+        },
+      ];
     case 'reasoning':
       return convertReasoning(item);
     case 'compaction': {

@@ -1,5 +1,5 @@
-import type { Item } from '../../items/item.schemas.js';
 import { newMessageItem, newModelRequest } from '../../../test/factories.js';
+import type { Item } from '../../items/item.schemas.js';
 import { toOpenAIResponsesRequest } from './to-openai-responses-request.js';
 
 const withInclude = { includeEncryptedReasoning: true };
@@ -7,10 +7,7 @@ const withInclude = { includeEncryptedReasoning: true };
 const fullRequest = newModelRequest({
   model: 'gpt-5',
   instructions: 'Answer as JSON.',
-  items: [
-    newMessageItem({ id: 'msg_1', role: 'developer', text: 'Never guess.' }),
-    newMessageItem({ id: 'msg_2', text: 'Weather in Paris?' }),
-  ],
+  items: [newMessageItem({ id: 'msg_1', role: 'developer', text: 'Never guess.' }), newMessageItem({ id: 'msg_2', text: 'Weather in Paris?' })],
   tools: [
     {
       name: 'get_weather',
