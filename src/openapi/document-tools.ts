@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { openaiSpec } from './openai-spec.generated.js';
+import { openaiSpec } from './openai-spec.js';
 import { httpMethods, type OpenApiDocument, type Operation, type PathItem, type ResponseObject, type Schema } from './openapi-types.js';
 
 /** The server's version, from package.json (two levels up from both src/openapi and dist/openapi). */
@@ -122,7 +122,7 @@ export function errorSchemas(): Record<string, Schema> {
   const schemas = openaiSpec.components.schemas ?? {};
   const envelope = schemas['ErrorResponse'];
   const error = schemas['Error'];
-  if (!envelope || !error) throw new Error('openai-spec.generated.ts lacks ErrorResponse/Error');
+  if (!envelope || !error) throw new Error('spec/openai-spec.subset.json lacks ErrorResponse/Error');
   return structuredClone({ ErrorResponse: envelope, Error: error });
 }
 

@@ -12,12 +12,12 @@ import {
   withRequestId,
   zodSchema,
 } from './document-tools.js';
-import { openaiSpec } from './openai-spec.generated.js';
+import { openaiSpec } from './openai-spec.js';
 import type { OpenApiDocument, Operation, PathItem, ResponseObject, Schema } from './openapi-types.js';
 
 /**
  * The public API's OpenAPI 3.1 document: OpenAI's own operations and schemas for the routes this
- * server implements (src/openapi/openai-spec.generated.ts, extracted by
+ * server implements (spec/openai-spec.subset.json, extracted by
  * scripts/extract-openai-spec.mjs), moved under /v1, with this server's error answers, headers and
  * extension fields. Every property the server adds is marked `x-server-extension: true`.
  */
