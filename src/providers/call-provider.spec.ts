@@ -2,17 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { ProviderError } from '../common/provider-error.js';
-import {
-  type CallProviderOptions,
-  callProvider,
-  closeProviderConnections,
-  iterateSseEvents,
-  parseProviderErrorBody,
-  parseRetryAfterSeconds,
-  readBodyText,
-  retryDelayMs,
-  type SseEvent,
-} from './call-provider.js';
+import { type CallProviderOptions, callProvider, closeProviderConnections, retryDelayMs } from './call-provider.js';
+import { iterateSseEvents, readBodyText, type SseEvent } from './read-body.js';
+import { parseProviderErrorBody, parseRetryAfterSeconds } from './upstream-errors.js';
 
 // Retry and error tests run against a real HTTP server on 127.0.0.1 (port 0), started and closed here.
 

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { ProviderError } from '../common/provider-error.js';
-import { type CallProvider, type CallProviderOptions, readBodyText, safeJsonParse, toProviderTransportError } from './call-provider.js';
+import { type CallProvider, type CallProviderOptions } from './call-provider.js';
+import { readBodyText, safeJsonParse } from './read-body.js';
+import { toProviderTransportError } from './upstream-errors.js';
 
 // A count is a few dozen bytes; anything past this is not one, and reads as malformed once cut.
 const ANSWER_LIMIT_BYTES = 1024 * 1024;

@@ -1,6 +1,8 @@
 import { ProviderError } from '../common/provider-error.js';
-import { iterateSseEvents, type ProviderResponse, readBodyText, type SseEvent, toProviderTransportError } from './call-provider.js';
+import { type ProviderResponse } from './call-provider.js';
 import type { ModelStreamPart } from './model-adapter.js';
+import { iterateSseEvents, readBodyText, type SseEvent } from './read-body.js';
+import { toProviderTransportError } from './upstream-errors.js';
 
 type Parts = AsyncIterable<ModelStreamPart> | Iterable<ModelStreamPart>;
 

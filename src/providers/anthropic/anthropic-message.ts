@@ -1,5 +1,5 @@
-import { safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { safeJsonParse } from '../read-body.js';
 import { type AnthropicStreamEvent, anthropicMessageSchema } from './anthropic.api.js';
 import { malformedUpstreamResponseError, toAnthropicInBandError } from './anthropic-error.js';
 import { AnthropicStreamMapper } from './anthropic-stream.js';

@@ -4,8 +4,8 @@
 // redacted-thinking, overloaded-error (error event mid-stream), cache-usage (cache read and write).
 
 import { ProviderError } from '../../common/provider-error.js';
-import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { iterateSseEvents } from '../read-body.js';
 import { readFixtureEvents, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapAnthropicStream } from './anthropic-stream.js';
 

@@ -1,5 +1,5 @@
-import { type SseEvent, safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { type SseEvent, safeJsonParse } from '../read-body.js';
 import {
   type AnthropicContentBlock,
   type AnthropicReasoningData,

@@ -1,5 +1,5 @@
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, InputImagePart, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
-import { safeJsonParse } from '../call-provider.js';
+import { safeJsonParse } from '../read-body.js';
 import {
   type AnthropicAssistantContentBlock,
   type AnthropicDocumentBlock,

@@ -1,5 +1,5 @@
 import { ProviderError } from '../../common/provider-error.js';
-import { parseProviderErrorBody } from '../call-provider.js';
+import { parseProviderErrorBody } from '../upstream-errors.js';
 import { toGeminiInBandError, truncatedStreamError } from './gemini-error.js';
 
 describe(toGeminiInBandError.name, () => {

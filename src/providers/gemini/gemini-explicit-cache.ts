@@ -5,8 +5,9 @@ import { DEFAULT_CHARS_PER_TOKEN } from '../../caching/cache-types.js';
 import type { CacheSettings } from '../../caching/plan-cache.js';
 import { EXPLICIT_CACHE_TTL_MS, type ExplicitCacheEntry, planGeminiCache } from '../../caching/plan-gemini-cache.js';
 import { ProviderError } from '../../common/provider-error.js';
-import { type CallProvider, readBodyText, safeJsonParse, type UpstreamCallOptions } from '../call-provider.js';
+import { type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
 import type { ProviderCacheStore } from '../provider-cache.store.js';
+import { readBodyText, safeJsonParse } from '../read-body.js';
 import { type GeminiCreateCachedContentBody, type GeminiRequestBody, geminiCachedContentSchema } from './gemini.api.js';
 
 export interface GeminiExplicitCacheOptions extends Pick<UpstreamCallOptions, 'retry' | 'headersTimeoutMs'> {

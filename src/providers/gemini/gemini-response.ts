@@ -1,5 +1,5 @@
-import { safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { safeJsonParse } from '../read-body.js';
 import { malformedUpstreamResponseError } from './gemini-error.js';
 import { GeminiStreamMapper, parseGeminiResponse } from './gemini-stream.js';
 

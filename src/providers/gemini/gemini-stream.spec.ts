@@ -6,8 +6,8 @@
 // thinking tokens), error-event (google.rpc.Status event mid-stream).
 
 import { ProviderError } from '../../common/provider-error.js';
-import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { iterateSseEvents } from '../read-body.js';
 import { readFixtureLines, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapGeminiStream } from './gemini-stream.js';
 

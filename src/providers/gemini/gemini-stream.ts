@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Usage } from '../../items/usage.js';
-import { type SseEvent, safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { type SseEvent, safeJsonParse } from '../read-body.js';
 import { type GeminiResponse, type GeminiResponsePart, geminiResponseSchema } from './gemini.api.js';
 import { malformedUpstreamResponseError, toGeminiInBandError, truncatedStreamError } from './gemini-error.js';
 import { toGeminiProviderData } from './gemini-provider-data.js';

@@ -1,5 +1,5 @@
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
-import { safeJsonParse } from '../call-provider.js';
+import { safeJsonParse } from '../read-body.js';
 import type { GeminiContent, GeminiFunctionCallPart, GeminiFunctionResponsePart, GeminiPart, GeminiSystemInstruction, GeminiTextPart } from './gemini.api.js';
 import { UnsupportedFeatureError } from './gemini-error.js';
 import { readGeminiThoughtSignature } from './gemini-provider-data.js';

@@ -1,5 +1,5 @@
-import { safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { safeJsonParse } from '../read-body.js';
 import { resolveOpenAICompatibleFinishReason } from './map-openai-compatible-finish-reason.js';
 import { openAICompatibleCompletionSchema } from './openai-compatible.api.js';
 import { malformedUpstreamResponseError, toOpenAICompatibleInBandError } from './openai-compatible-error.js';

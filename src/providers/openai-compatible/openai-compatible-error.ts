@@ -1,5 +1,5 @@
 import { ProviderError } from '../../common/provider-error.js';
-import { parseProviderErrorBody } from '../call-provider.js';
+import { parseProviderErrorBody } from '../upstream-errors.js';
 
 export { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 

@@ -15,8 +15,8 @@
 //   finish_reason chunk, cache reads as `prompt_cache_hit_tokens`).
 
 import { ProviderError } from '../../common/provider-error.js';
-import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { iterateSseEvents } from '../read-body.js';
 import { readFixtureLines, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapOpenAICompatibleStream } from './openai-compatible-stream.js';
 

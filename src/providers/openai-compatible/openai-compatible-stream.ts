@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Usage } from '../../items/usage.js';
-import { type SseEvent, safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { type SseEvent, safeJsonParse } from '../read-body.js';
 import { resolveOpenAICompatibleFinishReason } from './map-openai-compatible-finish-reason.js';
 import { type OpenAICompatibleChunk, type OpenAICompatibleToolCallDelta, openAICompatibleChunkSchema } from './openai-compatible.api.js';
 import { malformedUpstreamResponseError, toOpenAICompatibleInBandError } from './openai-compatible-error.js';

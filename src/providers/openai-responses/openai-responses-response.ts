@@ -1,6 +1,7 @@
 import { ProviderError } from '../../common/provider-error.js';
-import { parseProviderErrorBody, safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { safeJsonParse } from '../read-body.js';
+import { parseProviderErrorBody } from '../upstream-errors.js';
 import { isOpenAIResponsesResponse, type OpenAIResponsesResponse, openAIResponsesResponseSchema } from './openai-responses.api.js';
 import { malformedUpstreamResponseError } from './openai-responses-error.js';
 import { OpenAIResponsesStreamMapper } from './openai-responses-stream.js';

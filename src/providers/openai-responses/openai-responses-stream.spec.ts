@@ -9,8 +9,8 @@
 // - error-event: the nested `error` event, then response.failed.
 
 import { ProviderError } from '../../common/provider-error.js';
-import { iterateSseEvents } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { iterateSseEvents } from '../read-body.js';
 import { readFixtureSse, toChunkedBody, toSseText } from './__fixtures__/fixture-body.js';
 import { mapOpenAIResponsesStream } from './openai-responses-stream.js';
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ProviderData } from '../../items/item.schemas.js';
-import { type SseEvent, safeJsonParse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { type SseEvent, safeJsonParse } from '../read-body.js';
 import { resolveOpenAIResponsesFinishReason } from './map-openai-responses-finish-reason.js';
 import {
   type OpenAIResponsesDeltaEvent,
