@@ -1,8 +1,7 @@
 import type { z } from 'zod';
-import { ProviderError } from '../common/provider-error.js';
 import { type CallProvider, type CallProviderOptions } from './call-provider.js';
 import { readBodyText, safeJsonParse } from './read-body.js';
-import { toProviderTransportError } from './upstream-errors.js';
+import { malformedUpstreamResponseError, toProviderTransportError } from './upstream-errors.js';
 
 // A count is a few dozen bytes; anything past this is not one, and reads as malformed once cut.
 const ANSWER_LIMIT_BYTES = 1024 * 1024;
@@ -32,12 +31,8 @@ export async function requestTokenCount<Schema extends z.ZodType>(options: Reque
     throw toProviderTransportError(provider, error);
   }
   const parsed = safeJsonParse(text);
-  if (!parsed.ok) throw malformedTokenCountError(provider, parsed.error);
+  if (!parsed.ok) throw malformedUpstreamResponseError(provider, parsed.error);
   const result = options.schema.safeParse(parsed.value);
-  if (!result.success) throw malformedTokenCountError(provider, result.error);
+  if (!result.success) throw malformedUpstreamResponseError(provider, result.error);
   return result.data;
-}
-
-function malformedTokenCountError(provider: string, cause: unknown): ProviderError {
-  return new ProviderError({ provider, message: 'malformed upstream response', cause });
 }

@@ -160,3 +160,8 @@ function errorCode(error: unknown): string | null {
   }
   return cause === undefined ? null : errorCode(cause);
 }
+
+/** The upstream sent bytes we cannot read as its documented wire format (any adapter, any endpoint). */
+export function malformedUpstreamResponseError(provider: string, cause: unknown): ProviderError {
+  return new ProviderError({ provider, message: 'malformed upstream response', cause });
+}

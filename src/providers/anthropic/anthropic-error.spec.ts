@@ -1,6 +1,7 @@
 import { ProviderError } from '../../common/provider-error.js';
-import { parseProviderErrorBody } from '../upstream-errors.js';
-import { malformedUpstreamResponseError, toAnthropicInBandError, truncatedStreamError, UnsupportedFeatureError } from './anthropic-error.js';
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
+import { malformedUpstreamResponseError, parseProviderErrorBody } from '../upstream-errors.js';
+import { toAnthropicInBandError, truncatedStreamError } from './anthropic-error.js';
 
 describe(toAnthropicInBandError.name, () => {
   it.each(['overloaded_error', 'api_error', 'rate_limit_error'])('makes %s retryable, without status', (type) => {

@@ -2,13 +2,6 @@ import type { z } from 'zod';
 import { ProviderError } from '../../common/provider-error.js';
 import type { anthropicErrorSchema } from './anthropic.api.js';
 
-export { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
-
-/** The upstream sent bytes we cannot read as its documented wire format. */
-export function malformedUpstreamResponseError(provider: string, cause: unknown): ProviderError {
-  return new ProviderError({ provider, message: 'malformed upstream response', cause });
-}
-
 // The in-stream equivalents of 429, 500, 504 and 529: the same request may well succeed again.
 const RETRYABLE_ERROR_TYPES = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error']);
 

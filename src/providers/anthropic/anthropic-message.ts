@@ -1,7 +1,8 @@
 import type { ModelStreamPart } from '../model-adapter.js';
 import { safeJsonParse } from '../read-body.js';
+import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { type AnthropicStreamEvent, anthropicMessageSchema } from './anthropic.api.js';
-import { malformedUpstreamResponseError, toAnthropicInBandError } from './anthropic-error.js';
+import { toAnthropicInBandError } from './anthropic-error.js';
 import { AnthropicStreamMapper } from './anthropic-stream.js';
 
 /**

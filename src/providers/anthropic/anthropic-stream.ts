@@ -1,5 +1,6 @@
 import type { ModelStreamPart } from '../model-adapter.js';
 import { type SseEvent, safeJsonParse } from '../read-body.js';
+import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import {
   type AnthropicContentBlock,
   type AnthropicReasoningData,
@@ -9,7 +10,7 @@ import {
   anthropicStreamEventSchema,
   anthropicStreamEventTypes,
 } from './anthropic.api.js';
-import { malformedUpstreamResponseError, toAnthropicInBandError, truncatedStreamError } from './anthropic-error.js';
+import { toAnthropicInBandError, truncatedStreamError } from './anthropic-error.js';
 import { convertAnthropicUsage, mergeAnthropicUsage } from './anthropic-usage.js';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
 

@@ -5,13 +5,13 @@ import { Readable } from 'node:stream';
 import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
 import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
 import { ProviderError } from '../../common/provider-error.js';
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { Item } from '../../items/item.schemas.js';
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, type CallProviderOptions, closeProviderConnections, type ProviderResponse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { readFixtureEvents, readFixtureText, toSseBody } from './__fixtures__/fixture-body.js';
 import { AnthropicAdapter, type AnthropicAdapterOptions } from './anthropic.adapter.js';
-import { UnsupportedFeatureError } from './anthropic-error.js';
 
 const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest => newBaseModelRequest({ model: 'claude-sonnet-4-5', ...overrides });
 

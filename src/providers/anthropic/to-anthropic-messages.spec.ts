@@ -1,5 +1,5 @@
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
-import { UnsupportedFeatureError } from './anthropic-error.js';
 import { type ConvertMessagesOptions, convertToAnthropicMessages } from './to-anthropic-messages.js';
 
 function message(role: MessageItem['role'], content: ContentPart[] | string): MessageItem {

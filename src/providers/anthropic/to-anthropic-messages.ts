@@ -1,3 +1,4 @@
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, InputImagePart, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
 import { safeJsonParse } from '../read-body.js';
 import {
@@ -10,7 +11,6 @@ import {
   type AnthropicUserContentBlock,
   anthropicReasoningDataSchema,
 } from './anthropic.api.js';
-import { UnsupportedFeatureError } from './anthropic-error.js';
 
 export interface ConvertMessagesOptions {
   provider: string;

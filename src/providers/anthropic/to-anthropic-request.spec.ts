@@ -1,6 +1,6 @@
 import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ModelRequest } from '../../planning/model-request.js';
-import { UnsupportedFeatureError } from './anthropic-error.js';
 import { toAnthropicRequest } from './to-anthropic-request.js';
 
 const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest => newBaseModelRequest({ model: 'claude-sonnet-4-5', ...overrides });

@@ -1,6 +1,6 @@
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ModelRequest, TextFormat } from '../../planning/model-request.js';
 import { ANTHROPIC_COMPACTION_BETA, type AnthropicMessage, type AnthropicRequestBody, type AnthropicTextBlock } from './anthropic.api.js';
-import { UnsupportedFeatureError } from './anthropic-error.js';
 import { prepareAnthropicTools } from './anthropic-tools.js';
 import { convertToAnthropicMessages } from './to-anthropic-messages.js';
 

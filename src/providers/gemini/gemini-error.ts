@@ -1,13 +1,6 @@
 import { ProviderError } from '../../common/provider-error.js';
 import type { GeminiError } from './gemini.api.js';
 
-export { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
-
-/** The upstream sent bytes we cannot read as its documented wire format. */
-export function malformedUpstreamResponseError(provider: string, cause: unknown): ProviderError {
-  return new ProviderError({ provider, message: 'malformed upstream response', cause });
-}
-
 // Overload, quota and transient server failures; the same request may well succeed again.
 const RETRYABLE_STATUSES = new Set(['RESOURCE_EXHAUSTED', 'UNAVAILABLE', 'INTERNAL', 'DEADLINE_EXCEEDED']);
 const RETRYABLE_CODES = new Set([429, 500, 503, 504]);

@@ -1,6 +1,6 @@
 import type { ModelStreamPart } from '../model-adapter.js';
 import { safeJsonParse } from '../read-body.js';
-import { malformedUpstreamResponseError } from './gemini-error.js';
+import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { GeminiStreamMapper, parseGeminiResponse } from './gemini-stream.js';
 
 /**

@@ -1,6 +1,6 @@
 import { newMessageItem } from '../../../test/factories.js';
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { Item } from '../../items/item.schemas.js';
-import { UnsupportedFeatureError } from './gemini-error.js';
 import { convertToGeminiContents } from './to-gemini-contents.js';
 
 const convert = (items: Item[], instructions: string | null = null) => convertToGeminiContents({ provider: 'google', instructions, items });

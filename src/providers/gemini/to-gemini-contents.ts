@@ -1,7 +1,7 @@
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
 import { safeJsonParse } from '../read-body.js';
 import type { GeminiContent, GeminiFunctionCallPart, GeminiFunctionResponsePart, GeminiPart, GeminiSystemInstruction, GeminiTextPart } from './gemini.api.js';
-import { UnsupportedFeatureError } from './gemini-error.js';
 import { readGeminiThoughtSignature } from './gemini-provider-data.js';
 import { convertToGeminiFilePart, convertToGeminiImagePart } from './to-gemini-media-part.js';
 

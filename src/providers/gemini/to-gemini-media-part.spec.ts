@@ -1,4 +1,4 @@
-import { UnsupportedFeatureError } from './gemini-error.js';
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import { convertToGeminiFilePart, convertToGeminiImagePart } from './to-gemini-media-part.js';
 
 const image = (imageUrl: string) => ({ type: 'input_image' as const, image_url: imageUrl, detail: 'auto' as const });

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { InputImagePart, inputFilePartSchema } from '../../items/item.schemas.js';
 import type { GeminiFileDataPart, GeminiInlineDataPart } from './gemini.api.js';
-import { UnsupportedFeatureError } from './gemini-error.js';
 
 type InputFilePart = z.infer<typeof inputFilePartSchema>;
 

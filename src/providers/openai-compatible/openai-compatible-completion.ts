@@ -1,8 +1,9 @@
 import type { ModelStreamPart } from '../model-adapter.js';
 import { safeJsonParse } from '../read-body.js';
+import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { resolveOpenAICompatibleFinishReason } from './map-openai-compatible-finish-reason.js';
 import { openAICompatibleCompletionSchema } from './openai-compatible.api.js';
-import { malformedUpstreamResponseError, toOpenAICompatibleInBandError } from './openai-compatible-error.js';
+import { toOpenAICompatibleInBandError } from './openai-compatible-error.js';
 import { fallbackToolCallId } from './openai-compatible-stream.js';
 import { convertOpenAICompatibleUsage } from './openai-compatible-usage.js';
 

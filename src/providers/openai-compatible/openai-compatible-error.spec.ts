@@ -1,5 +1,7 @@
 import { ProviderError } from '../../common/provider-error.js';
-import { malformedUpstreamResponseError, toOpenAICompatibleInBandError, UnsupportedFeatureError } from './openai-compatible-error.js';
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
+import { malformedUpstreamResponseError } from '../upstream-errors.js';
+import { toOpenAICompatibleInBandError } from './openai-compatible-error.js';
 
 describe(toOpenAICompatibleInBandError.name, () => {
   it('takes message and code from an OpenAI error object', () => {

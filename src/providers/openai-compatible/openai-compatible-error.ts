@@ -1,13 +1,6 @@
 import { ProviderError } from '../../common/provider-error.js';
 import { parseProviderErrorBody } from '../upstream-errors.js';
 
-export { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
-
-/** The upstream sent bytes we cannot read as its documented wire format. */
-export function malformedUpstreamResponseError(provider: string, cause: unknown): ProviderError {
-  return new ProviderError({ provider, message: 'malformed upstream response', cause });
-}
-
 /**
  * An error reported inside a 200 response (a `data: {"error": ...}` chunk, or an error body sent
  * with status 200). It is not retryable: the upstream already accepted the request and failed it.

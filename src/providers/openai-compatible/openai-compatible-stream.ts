@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Usage } from '../../items/usage.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { type SseEvent, safeJsonParse } from '../read-body.js';
+import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { resolveOpenAICompatibleFinishReason } from './map-openai-compatible-finish-reason.js';
 import { type OpenAICompatibleChunk, type OpenAICompatibleToolCallDelta, openAICompatibleChunkSchema } from './openai-compatible.api.js';
-import { malformedUpstreamResponseError, toOpenAICompatibleInBandError } from './openai-compatible-error.js';
+import { toOpenAICompatibleInBandError } from './openai-compatible-error.js';
 import { convertOpenAICompatibleUsage } from './openai-compatible-usage.js';
 
 /**

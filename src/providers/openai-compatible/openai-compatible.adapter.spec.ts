@@ -7,12 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
 import { ProviderError } from '../../common/provider-error.js';
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, type CallProviderOptions, closeProviderConnections, type ProviderResponse } from '../call-provider.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { readFixtureLines, readFixtureText, toSseBody } from './__fixtures__/fixture-body.js';
 import { OpenAICompatibleAdapter, type OpenAICompatibleAdapterOptions } from './openai-compatible.adapter.js';
-import { UnsupportedFeatureError } from './openai-compatible-error.js';
 
 /** The adapter specs send a token limit and a reasoning effort unless a test says otherwise. */
 const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest =>

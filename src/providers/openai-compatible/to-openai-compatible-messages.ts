@@ -1,3 +1,4 @@
+import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ContentPart, FunctionCallOutputItem, InputImagePart, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
 import type {
   OpenAICompatibleAssistantMessage,
@@ -7,7 +8,6 @@ import type {
   OpenAICompatibleTextPart,
   OpenAICompatibleUserContentPart,
 } from './openai-compatible.api.js';
-import { UnsupportedFeatureError } from './openai-compatible-error.js';
 
 export interface ConvertMessagesOptions {
   provider: string;

@@ -1,7 +1,7 @@
 import { ProviderError } from '../../common/provider-error.js';
+import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import {
   isEncryptedContentUnsupportedError,
-  malformedUpstreamResponseError,
   toOpenAIResponsesErrorEventError,
   toOpenAIResponsesFailedError,
   truncatedStreamError,

@@ -2,11 +2,6 @@ import type { z } from 'zod';
 import { ProviderError } from '../../common/provider-error.js';
 import { type OpenAIResponsesResponse, openAIResponsesErrorEventSchema } from './openai-responses.api.js';
 
-/** The upstream sent bytes we cannot read as the documented Responses wire format. */
-export function malformedUpstreamResponseError(provider: string, cause: unknown): ProviderError {
-  return new ProviderError({ provider, message: 'malformed upstream response', cause });
-}
-
 /**
  * An `error` event in the stream, flat (`{code, message, param}`) or nested (`{error: {type, code,
  * message}}`). Not retryable: the upstream accepted the request and then failed it, possibly after

@@ -1,9 +1,8 @@
 import { ProviderError } from '../../common/provider-error.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { safeJsonParse } from '../read-body.js';
-import { parseProviderErrorBody } from '../upstream-errors.js';
+import { malformedUpstreamResponseError, parseProviderErrorBody } from '../upstream-errors.js';
 import { isOpenAIResponsesResponse, type OpenAIResponsesResponse, openAIResponsesResponseSchema } from './openai-responses.api.js';
-import { malformedUpstreamResponseError } from './openai-responses-error.js';
 import { OpenAIResponsesStreamMapper } from './openai-responses-stream.js';
 
 const FINAL_STATUSES = new Set(['completed', 'incomplete', 'failed']);

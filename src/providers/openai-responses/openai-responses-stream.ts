@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ProviderData } from '../../items/item.schemas.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { type SseEvent, safeJsonParse } from '../read-body.js';
+import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { resolveOpenAIResponsesFinishReason } from './map-openai-responses-finish-reason.js';
 import {
   type OpenAIResponsesDeltaEvent,
@@ -14,12 +15,7 @@ import {
   openAIResponsesLifecycleEventSchema,
   openAIResponsesOutputItemEventSchema,
 } from './openai-responses.api.js';
-import {
-  malformedUpstreamResponseError,
-  toOpenAIResponsesErrorEventError,
-  toOpenAIResponsesFailedError,
-  truncatedStreamError,
-} from './openai-responses-error.js';
+import { toOpenAIResponsesErrorEventError, toOpenAIResponsesFailedError, truncatedStreamError } from './openai-responses-error.js';
 import { convertOpenAIResponsesUsage } from './openai-responses-usage.js';
 
 /**
