@@ -55,9 +55,9 @@ module.exports = {
     },
     {
       name: 'no-tests-in-src-code',
-      comment: 'Production code never imports a spec or a test helper.',
+      comment: 'Production code never imports a spec or a test helper (specs and their __fixtures__ may).',
       severity: 'error',
-      from: { path: '^src/', pathNot: '\\.spec\\.ts$' },
+      from: { path: '^src/', pathNot: ['\\.spec\\.ts$', '/__fixtures__/'] },
       to: { path: ['\\.spec\\.ts$', '^test/'] },
     },
     {

@@ -7,7 +7,7 @@
 // tokens a create with the same body would report (measureAnthropicPrompt), caching aside. Server-side
 // compaction (beta `compact-2026-01-12`, the `compact_20260112` edit) is emulated as described in
 // anthropic-compaction.ts.
-import { readFileSync } from 'node:fs';
+import { fixtureEvents } from '../fixture-replay.js';
 import type { AnthropicCompaction } from './anthropic-compaction.js';
 import {
   compactEditOf,
@@ -40,6 +40,7 @@ import {
   toolUseBlockEvents,
   toStopReason,
 } from './anthropic-messages-shapes.js';
+
 import { findAnthropicContextError } from './context-window.js';
 import type { MeasuredPrompt } from './input-tokens.js';
 import { measureAnthropicPrompt } from './input-tokens.js';
@@ -66,13 +67,7 @@ const countRequestId = 'req_mockcount';
  * skipped) into whole `event:`/`data:` events, ready for a `raw_sse` scenario.
  */
 export function loadAnthropicFixture(path: string | URL): string[] {
-  return readFileSync(path, 'utf8')
-    .split(/\r?\n/)
-    .filter((line) => !line.startsWith('#'))
-    .join('\n')
-    .split(/\n\s*\n/)
-    .map((event) => event.trim())
-    .filter((event) => event !== '');
+  return fixtureEvents(path);
 }
 
 /**

@@ -1,10 +1,4 @@
-// OpenAI Responses wire (`POST …/v1/responses`), JSON and SSE (`event: <type>\ndata: <json>`, sequence
-// numbers from 0, no `[DONE]`, as api.openai.com streams it). It answers the same scenarios as the chat
-// route, and rejects what OpenAI rejects in a stateless (`store: false`) call, a prompt beyond the
-// model's context window included (context-window.ts). `POST …/v1/responses/input_tokens` answers the
-// input tokens a create with the same body would report (measureResponsesPrompt).
-import { readFileSync } from 'node:fs';
-
+import { fixtureEvents } from '../fixture-replay.js';
 import { defaultChunkSize, defaultErrorBody, missingKeyMessage, unparsableBodyMessage } from './chat-completions-shapes.js';
 import { exceedsWindow, responsesContextError, responsesContextExceededMessage } from './context-window.js';
 import { measureResponsesPrompt } from './input-tokens.js';
@@ -43,13 +37,7 @@ export const openAIResponsesRoutes: Route[] = [
  * lines, `#` lines skipped) into whole events, ready for a `raw_sse` scenario.
  */
 export function loadResponsesFixture(path: string | URL): string[] {
-  return readFileSync(path, 'utf8')
-    .split(/\r?\n/)
-    .filter((line) => !line.startsWith('#'))
-    .join('\n')
-    .split(/\n\s*\n/)
-    .map((event) => event.trim())
-    .filter((event) => event !== '');
+  return fixtureEvents(path);
 }
 
 /**

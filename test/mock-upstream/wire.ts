@@ -1,7 +1,6 @@
-// Protocol-neutral HTTP/SSE helpers shared by every route of the mock upstream.
-import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fixtureLines } from '../fixture-replay.js';
 
 /** Headers every SSE answer sends; vendors differ only in charset, which clients ignore. */
 export const sseHeaders = { 'cache-control': 'no-cache', 'content-type': 'text/event-stream' } as const;
@@ -68,9 +67,7 @@ export function splitText(text: string, size: number): string[] {
  * `#` are skipped, so a fixture can say where it was recorded and what was trimmed.
  */
 export function loadChunkFixture(path: string | URL): string[] {
-  return readFileSync(path, 'utf8')
-    .split(/\r?\n/)
-    .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  return fixtureLines(path);
 }
 
 /**

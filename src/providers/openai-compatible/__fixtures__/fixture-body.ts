@@ -1,29 +1,21 @@
+// Chat Completions' framing of recorded answers; reading and chunking are test/fixture-replay.ts's.
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { chunkedBody, fixtureLines } from '../../../../test/fixture-replay.js';
 
-/**
- * The payloads of `__fixtures__/<name>`: one SSE `data:` payload per line. Blank lines and `#` lines
- * (provenance notes) are skipped, as test/mock-upstream does when it replays the same files.
- */
+const here = (name: string) => new URL(`./${name}`, import.meta.url);
+
+/** The payloads of `__fixtures__/<name>`: one SSE `data:` payload per line. */
 export function readFixtureLines(name: string): string[] {
-  return readFileSync(new URL(`./${name}`, import.meta.url), 'utf8')
-    .split(/\r?\n/)
-    .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  return fixtureLines(here(name));
 }
 
+/** A fixture as it is (a JSON answer). */
 export function readFixtureText(name: string): string {
-  return readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+  return readFileSync(here(name), 'utf8');
 }
 
-/**
- * Frames payloads as `data:` events and cuts the bytes into `chunkSize` pieces, so events, and
- * multi-byte characters, are split across reads the way a network delivers them.
- */
+/** Frames payloads as `data: <json>` events, cut into `chunkSize`-byte reads. */
 export function toSseBody(lines: string[], chunkSize = 7): Readable {
-  const bytes = Buffer.from(lines.map((line) => `data: ${line}\n\n`).join(''), 'utf8');
-  const pieces: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length; offset += chunkSize) {
-    pieces.push(bytes.subarray(offset, offset + chunkSize));
-  }
-  return Readable.from(pieces);
+  return chunkedBody(lines.map((line) => `data: ${line}\n\n`).join(''), chunkSize);
 }

@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
+// The Responses wire's framing of recorded answers; reading and chunking are test/fixture-replay.ts's.
+import type { Readable } from 'node:stream';
+import { chunkedBody, readFixture } from '../../../../test/fixture-replay.js';
 
-/**
- * The SSE body of `__fixtures__/<name>`: `event:` / `data:` pairs separated by blank lines, exactly
- * as the upstream sends them. `#` lines (provenance notes) are dropped: they are not SSE comments.
- */
+const here = (name: string) => new URL(`./${name}`, import.meta.url);
+
+/** The SSE body of `__fixtures__/<name>`: `event:` / `data:` pairs separated by blank lines, exactly as the upstream sends them. */
 export function readFixtureSse(name: string): string {
-  return readFileSync(new URL(`./${name}`, import.meta.url), 'utf8')
-    .split(/\r?\n/)
-    .filter((line) => !line.startsWith('#'))
-    .join('\n');
+  return readFixture(here(name));
 }
 
 /** The parsed `data:` payloads of a fixture, in order. */
@@ -20,17 +17,9 @@ export function readFixtureEvents(name: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line.slice('data: '.length)) as Record<string, unknown>);
 }
 
-/**
- * Cuts an SSE text into `chunkSize`-byte pieces, so events, and multi-byte characters, are split
- * across reads the way a network delivers them.
- */
+/** An SSE text cut into `chunkSize`-byte reads. */
 export function toChunkedBody(text: string, chunkSize = 7): Readable {
-  const bytes = Buffer.from(text, 'utf8');
-  const pieces: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length; offset += chunkSize) {
-    pieces.push(bytes.subarray(offset, offset + chunkSize));
-  }
-  return Readable.from(pieces);
+  return chunkedBody(text, chunkSize);
 }
 
 /** Frames payloads the way OpenAI does: `event: <type>` then `data: <json>`. */
