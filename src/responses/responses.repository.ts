@@ -2,26 +2,35 @@ import { Injectable } from '@nestjs/common';
 import type { CachePlanRecord } from '../caching/cache-plan-record.js';
 import { seqAfter } from '../common/pagination.js';
 import type { UpstreamRequestRecord } from '../common/upstream-trace.js';
-import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
-import { type AppendTarget, byKey, historySql, type StoredItemRow, type ThreadPosition, ThreadStore, toHistoryEntry } from '../history/thread-store.js';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { type AppendTarget, byKey, historySql, type ThreadPosition, ThreadStore, toHistoryEntry } from '../history/thread-store.js';
 import { UpstreamBodyStore } from '../history/upstream-body-store.js';
 import type { HistoryEntry } from '../items/item.schemas.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
-import type { ResponseRecord, ResponseSettings, ResponseStatus } from '../items/response-object.js';
+import type { ResponseRecord, ResponseStatus } from '../items/response-object.js';
 import type { PublicUsage } from '../items/usage.js';
 import { Sql } from '../persistence/sql.js';
 import type { ContextAnchor, ContextPlanRecord } from '../planning/plan-context.js';
-
-export interface StoredResponse extends ResponseRecord {
-  /** Where this response's items end in its thread; null until the turn is committed. */
-  position: ThreadPosition | null;
-  /** True when later items follow `position` in its thread (a later turn extended it): continuing from here forks. */
-  behindTip: boolean;
-  /** See `cache_thread` in the schema; null for responses stored before it existed. */
-  cacheThread: string | null;
-  /** What this turn sent of its history and what the provider counted (the next turn's starting point). */
-  contextAnchor: ContextAnchor | null;
-}
+import {
+  FINISHED,
+  fromStartJson,
+  type HeadOrItemRow,
+  headThenItems,
+  NEWEST_COLUMNS,
+  NEWEST_FOR_ANCHOR,
+  newestResponsesSql,
+  type ResponseRow,
+  STARTS_COLUMNS,
+  STORED_COLUMNS,
+  type StartJson,
+  type StoredResponse,
+  type StoredRow,
+  startAtCompaction,
+  startsRowLimit,
+  toContextAnchor,
+  toRecentStarts,
+  toStoredResponse,
+} from './response-rows.js';
 
 export interface TurnResult {
   status: ResponseStatus;
@@ -42,35 +51,6 @@ export interface TurnResult {
   incompleteDetails: { reason: string } | null;
   completedAt: Date;
 }
-
-type ResponseRow = Prisma.ResponseGetPayload<object>;
-/** The columns a StoredResponse is read from, and its thread's next seq (absent where Prisma read the row). */
-type StoredRow = Pick<
-  ResponseRow,
-  | 'id'
-  | 'status'
-  | 'model'
-  | 'previousResponseId'
-  | 'conversationId'
-  | 'settings'
-  | 'metadata'
-  | 'usage'
-  | 'usageEstimated'
-  | 'error'
-  | 'incompleteDetails'
-  | 'background'
-  | 'createdAt'
-  | 'completedAt'
-  | 'threadId'
-  | 'endSeq'
-  | 'cacheThread'
-  | 'contextPlan'
-> & { threadNextSeq?: number | null };
-/** Those columns in SQL, named as the row type names them. */
-const STORED_COLUMNS = `id, status, model, previous_response_id AS "previousResponseId", conversation_id AS "conversationId", settings, metadata, usage,
-  usage_estimated AS "usageEstimated", error, incomplete_details AS "incompleteDetails", background, created_at AS "createdAt", completed_at AS "completedAt",
-  thread_id AS "threadId", end_seq AS "endSeq", cache_thread AS "cacheThread", context_plan AS "contextPlan",
-  (SELECT threads.next_seq FROM threads WHERE threads.id = responses.thread_id) AS "threadNextSeq"`;
 
 /**
  * SQL of responses and their items; every query is scoped by project. What every turn runs (the
@@ -400,119 +380,4 @@ export class ResponsesRepository {
     const { count } = await this.prisma.response.updateMany({ where: { id, projectId, deletedAt: null }, data: { deletedAt: new Date() } });
     return count === 1;
   }
-}
-
-/** A row of headThenItems: the head (its one JSON column) first, then the history's items. */
-type HeadOrItemRow<Head> = StoredItemRow & { head: Head | null };
-/** A recent start as json_build_object gives it back (the timestamp as text). */
-type StartJson = { id: string; projectId: string; createdAt: string };
-
-const STARTS_COLUMNS = ['id', 'project_id', 'created_at'];
-/** What a conversation's newest turns are read for: their project and status, and the anchor's columns. */
-const NEWEST_COLUMNS = ['project_id', 'status', 'context_plan', 'usage', 'usage_estimated', 'created_at'];
-
-/**
- * A recursive CTE `name` of the responses whose `column` is `value`, newest first (to be read
- * with a LIMIT). Each step takes the next older one by the (`column`, created_at) index, so a read
- * touches as many rows as it returns: as one `ORDER BY created_at DESC LIMIT n`, a planner without
- * statistics (PGlite never analyzes; PostgreSQL only with autovacuum) read and sorted every
- * response of the thread, and a conversation's thousandth turn read a thousand rows. A response
- * created in the same millisecond as a newer one is skipped: a start that close adds no gap worth
- * a TTL, and a conversation's anchor then comes from an older turn, which sends more history,
- * never less. `columns` must include created_at.
- */
-function newestResponsesSql(name: string, column: 'cache_thread' | 'conversation_id', value: string, columns: string[]): string {
-  const list = columns.join(', ');
-  return `${name} (${list}) AS (
-      (SELECT ${list} FROM responses WHERE ${column} = ${value} ORDER BY created_at DESC LIMIT 1)
-      UNION ALL
-      SELECT ${columns.map((c) => `n.${c}`).join(', ')}
-        FROM ${name} s
-        CROSS JOIN LATERAL (SELECT ${list} FROM responses r WHERE r.${column} = ${value} AND r.created_at < s.created_at ORDER BY r.created_at DESC LIMIT 1) n
-    )`;
-}
-
-/**
- * One statement's result as a head row (what `head` selects, as one JSON object in `head`) and
- * then the history's items as plain rows, in seq order: the items keep the driver's per-row
- * parsing, where one JSON array of them cost PostgreSQL 6 ms at 1,000 items.
- */
-function headThenItems(head: string, items: string): string {
-  return `SELECT NULL::int AS seq, NULL::json AS data, NULL::json AS provider_data, row_to_json(h) AS head FROM (${head}) h
-    UNION ALL
-    SELECT i.seq, i.data, i.provider_data, NULL FROM ${items}
-    ORDER BY seq ASC NULLS FIRST`;
-}
-
-function fromStartJson(starts: StartJson[] | null): Array<{ id: string; projectId: string; createdAt: Date }> {
-  return (starts ?? []).map((start) => ({ ...start, createdAt: new Date(start.createdAt) }));
-}
-
-/** One row more than wanted (this response may be among them); none when none are wanted, so the walk never starts. */
-function startsRowLimit(limit: number): number {
-  return limit === 0 ? 0 : limit + 1;
-}
-
-/** Starts read newest first by cache thread alone (`limit + 1` of them): the project's, without the turn's own. */
-function toRecentStarts(rows: Array<{ id: string; projectId: string; createdAt: Date }>, projectId: string, exceptId: string, limit: number): Date[] {
-  return rows
-    .filter((row) => row.projectId === projectId && row.id !== exceptId)
-    .slice(0, limit)
-    .map((row) => row.createdAt);
-}
-
-function toStoredResponse(row: StoredRow): StoredResponse {
-  return {
-    id: row.id,
-    status: row.status as ResponseStatus,
-    model: row.model,
-    previousResponseId: row.previousResponseId,
-    conversationId: row.conversationId,
-    settings: row.settings as unknown as ResponseSettings,
-    metadata: row.metadata as Record<string, string>,
-    usage: row.usage as PublicUsage | null,
-    error: row.error as StoredResponse['error'],
-    incompleteDetails: row.incompleteDetails as StoredResponse['incompleteDetails'],
-    background: row.background,
-    createdAt: row.createdAt,
-    completedAt: row.completedAt,
-    position: row.threadId !== null && row.endSeq !== null ? { threadId: row.threadId, endSeq: row.endSeq } : null,
-    behindTip: row.endSeq !== null && row.threadNextSeq != null && row.threadNextSeq > row.endSeq,
-    cacheThread: row.cacheThread,
-    contextAnchor: toContextAnchor(row),
-  };
-}
-
-/**
- * A turn whose output holds a compaction item starts the next turn's history at that item: nothing
- * before it is sent, or read, again. Its count was of what came before, so it anchors nothing.
- */
-function startAtCompaction(plan: ContextPlanRecord, output: Item[], endSeq: number): ContextPlanRecord {
-  const index = output.findLastIndex((item) => item.type === 'compaction');
-  if (index < 0) return plan;
-  const seq = endSeq - output.length + index;
-  return {
-    ...plan,
-    start_seq: seq,
-    floor_seq: seq,
-    compaction: { ...(plan.compaction ?? { mode: 'server', threshold: null, summarized_items: null, retained_items: null }), compacted: true },
-  };
-}
-
-/** Statuses of a turn whose items the conversation kept. */
-const FINISHED: readonly string[] = ['completed', 'incomplete'];
-/** Responses read for the anchor before falling back to a filtered query: a few failed turns in a row are common enough. */
-const NEWEST_FOR_ANCHOR = 5;
-
-function toContextAnchor(row: Pick<ResponseRow, 'contextPlan' | 'usage' | 'usageEstimated'>): ContextAnchor | null {
-  const plan = row.contextPlan as ContextPlanRecord | null;
-  if (!plan) return null;
-  const usage = row.usage as PublicUsage | null;
-  return {
-    startSeq: plan.start_seq,
-    floorSeq: plan.floor_seq ?? null,
-    estimatedTokens: plan.estimated_tokens,
-    reportedTokens: usage && !row.usageEstimated && !plan.compaction?.compacted ? usage.input_tokens : null,
-    model: plan.model,
-  };
 }

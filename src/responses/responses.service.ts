@@ -20,7 +20,8 @@ import { BackgroundRunner, type QueuedStart } from '../runs/background-runner.js
 import { EventLog } from '../runs/event-log.js';
 import { RunLiveness } from '../runs/run-liveness.js';
 import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
-import { ResponsesRepository, type StoredResponse } from './responses.repository.js';
+import { type StoredResponse } from './response-rows.js';
+import { ResponsesRepository } from './responses.repository.js';
 import { toStoredRequest } from './stored-request.js';
 import { type PlannedTurn, type TurnContext, TurnPreparation } from './turn-preparation.js';
 
