@@ -1,5 +1,4 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { ApiError } from '../common/api-error.js';
 import { toListPage } from '../common/pagination.js';
@@ -12,41 +11,15 @@ import {
   type ConversationResponseRecord,
   type TimelineItem,
 } from './admin-conversations.repository.js';
-import { booleanParamSchema, refuseUnknownParams, toPublicTotals, unixSecondsSchema } from './admin-usage.schemas.js';
+import { conversationDetailQuerySchema, conversationListQuerySchema } from './admin-requests.schemas.js';
+import { refuseUnknownParams, toPublicTotals } from './admin-usage.schemas.js';
 
 /** A conversation's metadata holds at most 16 keys, so more pairs than that cannot all match. */
 const MAX_METADATA_FILTERS = 16;
 
-const listQuerySchema = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    order: z.enum(['asc', 'desc']).default('desc'),
-    after: z.string().min(1).optional(),
-    project_id: z.string().min(1).optional(),
-    created_after: unixSecondsSchema.optional(),
-    created_before: unixSecondsSchema.optional(),
-    updated_after: unixSecondsSchema.optional(),
-    updated_before: unixSecondsSchema.optional(),
-    model: z.string().min(1).optional(),
-    has_failed_responses: booleanParamSchema.optional(),
-    include_deleted: booleanParamSchema.optional(),
-  })
-  .refine((query) => !(query.created_after && query.created_before && query.created_before <= query.created_after), {
-    message: 'created_before must be later than created_after',
-    path: ['created_before'],
-  })
-  .refine((query) => !(query.updated_after && query.updated_before && query.updated_before <= query.updated_after), {
-    message: 'updated_before must be later than updated_after',
-    path: ['updated_before'],
-  });
-const LIST_PARAMS: ReadonlySet<string> = new Set(Object.keys(listQuerySchema.shape));
+const LIST_PARAMS: ReadonlySet<string> = new Set(Object.keys(conversationListQuerySchema.shape));
 
-const detailQuerySchema = z.object({
-  items_limit: z.coerce.number().int().min(1).max(1000).default(100),
-  // Digits only, like the times: coercion would read an empty value as seq 0 and skip the first item.
-  items_after: z.string().regex(/^\d+$/, 'expected the seq of an item').transform(Number).optional(),
-});
-const DETAIL_PARAMS: ReadonlySet<string> = new Set(Object.keys(detailQuerySchema.shape));
+const DETAIL_PARAMS: ReadonlySet<string> = new Set(Object.keys(conversationDetailQuerySchema.shape));
 
 export interface ConversationListQuery {
   filter: ConversationFilter;
@@ -71,7 +44,7 @@ export function parseConversationListQuery(query: unknown): ConversationListQuer
   }
   if (Object.keys(metadata).length > MAX_METADATA_FILTERS) throw ApiError.invalidValue(`At most ${MAX_METADATA_FILTERS} metadata filters.`, 'metadata');
   refuseUnknownParams(raw, LIST_PARAMS);
-  const parsed = parseOrThrow(listQuerySchema, raw);
+  const parsed = parseOrThrow(conversationListQuerySchema, raw);
   return {
     filter: {
       projectId: parsed.project_id,
@@ -152,7 +125,7 @@ export class AdminConversationsController {
   @Get(':id')
   async retrieve(@Param('id') id: string, @Query() query: unknown) {
     refuseUnknownParams((query ?? {}) as Record<string, unknown>, DETAIL_PARAMS);
-    const { items_limit: itemsLimit, items_after: itemsAfter } = parseOrThrow(detailQuerySchema, query ?? {});
+    const { items_limit: itemsLimit, items_after: itemsAfter } = parseOrThrow(conversationDetailQuerySchema, query ?? {});
     const conversation = await this.repository.find(id);
     if (!conversation) throw ApiError.notFound('Conversation', id, 'conversation_id');
     const [items, responses, totals] = await Promise.all([

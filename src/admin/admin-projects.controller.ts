@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { AuthService } from '../auth/auth.service.js';
 import { hashApiKey } from '../auth/hash-api-key.js';
@@ -10,16 +9,7 @@ import { toListPage } from '../common/pagination.js';
 import { unixSecondsOrNull } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
 import { AdminProjectsRepository, type ApiKeyRecord, type ProjectRecord } from './admin-projects.repository.js';
-
-const createProjectSchema = z.object({
-  id: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'project ids are 1-64 letters, digits, _ or -')
-    .optional(),
-  name: z.string().max(256).nullish(),
-});
-const createKeySchema = z.object({ name: z.string().max(256).nullish() });
-const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), after: z.string().min(1).optional() });
+import { createKeySchema, createProjectSchema, listProjectsSchema } from './admin-requests.schemas.js';
 
 function toPublicProject(project: ProjectRecord) {
   return {
@@ -64,7 +54,7 @@ export class AdminProjectsController {
 
   @Get()
   async list(@Query() query: unknown) {
-    const { limit, after } = parseOrThrow(listSchema, query);
+    const { limit, after } = parseOrThrow(listProjectsSchema, query);
     return toListPage((await this.repository.listProjects(limit, after ?? null)).map(toPublicProject), limit);
   }
 

@@ -1,36 +1,15 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { ApiError } from '../common/api-error.js';
 import { toListPage } from '../common/pagination.js';
 import { unixSecondsOrNull } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
 import { ResponsesService } from '../responses/responses.service.js';
-import { AdminRunsRepository, type RunRecord, type RunStatus, runStatuses } from './admin-runs.repository.js';
+import { DEFAULT_RUN_STATUSES, listRunsSchema } from './admin-requests.schemas.js';
+import { AdminRunsRepository, type RunRecord } from './admin-runs.repository.js';
 
-/** What an operator looks at first: runs waiting, running, or that need a decision (failed). */
-const DEFAULT_STATUSES = ['queued', 'in_progress', 'failed'] as const;
 /** A retry bills the upstream again and may repeat tool side effects, so only runs that produced no answer qualify. */
 const RETRYABLE = new Set(['failed', 'cancelled']);
-
-const listRunsSchema = z.object({
-  // `status=failed,cancelled` or `status=failed&status=cancelled`.
-  status: z
-    .union([z.string(), z.array(z.string())])
-    .transform((value, context) => {
-      const statuses = (Array.isArray(value) ? value : [value]).flatMap((entry) => entry.split(',')).map((entry) => entry.trim());
-      const unknown = statuses.find((status) => !(runStatuses as readonly string[]).includes(status));
-      if (unknown === undefined) return statuses as RunStatus[];
-      // Reported on `status` itself: an index into the split list would name nothing the client sent.
-      context.addIssue({ code: 'custom', message: `'${unknown}' is not one of ${runStatuses.join(', ')}` });
-      return z.NEVER;
-    })
-    .optional(),
-  project_id: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  order: z.enum(['asc', 'desc']).default('desc'),
-  after: z.string().min(1).optional(),
-});
 
 function toPublicRun(run: RunRecord) {
   return {
@@ -65,7 +44,7 @@ export class AdminRunsController {
   async list(@Query() query: unknown) {
     const { status, project_id: projectId, limit, order, after } = parseOrThrow(listRunsSchema, query);
     const rows = await this.repository.list({
-      statuses: [...new Set(status ?? DEFAULT_STATUSES)],
+      statuses: [...new Set(status ?? DEFAULT_RUN_STATUSES)],
       projectId: projectId ?? null,
       limit,
       order,

@@ -29,9 +29,9 @@ export function refuseUnknownParams(query: Record<string, unknown>, known: Reado
   if (unknown !== undefined) throw ApiError.invalidRequest(`Unknown parameter: '${unknown}'.`, unknown, 'unknown_parameter');
 }
 
-const usageParamsSchema = z.object({
-  start_time: unixSecondsSchema,
-  end_time: unixSecondsSchema.optional(),
+export const usageParamsSchema = z.object({
+  start_time: unixSecondsSchema.describe('Start of the range (unix seconds).'),
+  end_time: unixSecondsSchema.optional().describe('End of the range (unix seconds); default now.'),
   project_id: z.string().min(1).optional(),
   group_by: z.enum(['project', 'model', 'project,model', 'model,project']).default('project,model'),
 });

@@ -1,7 +1,16 @@
 import { z } from 'zod';
+import {
+  conversationDetailQuerySchema,
+  conversationListQuerySchema,
+  createKeySchema,
+  createProjectSchema,
+  listProjectsSchema,
+  listRunsSchema,
+} from '../admin/admin-requests.schemas.js';
 import { runStatuses } from '../admin/admin-runs.repository.js';
-import { booleanParamSchema, unixSecondsSchema } from '../admin/admin-usage.schemas.js';
+import { usageParamsSchema } from '../admin/admin-usage.schemas.js';
 import { cachePolicySchema, reasoningPolicySchema } from '../items/responses.schemas.js';
+import { createEndpointSchema, deliveriesQuerySchema, updateEndpointSchema } from '../webhooks/admin-webhooks.schemas.js';
 import { webhookEventTypes } from '../webhooks/webhook-events.js';
 import type { ErrorName } from './document-tools.js';
 import type { Parameter } from './openapi-types.js';
@@ -63,12 +72,6 @@ const page = <T extends z.ZodType>(item: T) =>
   z.strictObject({ object: z.literal('list'), data: z.array(item), first_id: z.string().nullable(), last_id: z.string().nullable(), has_more: z.boolean() });
 const plainList = <T extends z.ZodType>(item: T) => z.strictObject({ object: z.literal('list'), data: z.array(item) });
 
-const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size, 1-100.'),
-  after: z.string().min(1).optional().describe('The `last_id` of the previous page.'),
-};
-const orderQuery = { order: z.enum(['asc', 'desc']).default('desc').describe('By creation time.') };
-
 // ---- Projects and keys (src/admin/admin-projects.controller.ts)
 
 const project = named(
@@ -94,7 +97,6 @@ const projectParam = { project_id: 'The project id.' };
 
 // ---- Webhooks (src/webhooks/admin-webhooks.controller.ts)
 
-const eventTypes = z.array(z.enum(webhookEventTypes)).min(1);
 const webhookEndpoint = named(
   'WebhookEndpoint',
   z.strictObject({
@@ -335,8 +337,6 @@ const usageReport = named(
   }),
 );
 
-const timeFilter = (what: string) => unixSecondsSchema.optional().describe(`${what} (unix seconds).`);
-
 export const adminRoutes: AdminRoute[] = [
   // Projects and keys
   {
@@ -346,14 +346,7 @@ export const adminRoutes: AdminRoute[] = [
     tag: 'Projects',
     summary: 'Creates a project.',
     params: {},
-    body: z.object({
-      id: z
-        .string()
-        .regex(/^[A-Za-z0-9_-]{1,64}$/)
-        .optional()
-        .describe('1-64 letters, digits, `_` or `-`; `proj_…` when not given. A taken id is a 400.'),
-      name: z.string().max(256).nullish(),
-    }),
+    body: createProjectSchema,
     response: project,
     errors: ['BadRequest'],
   },
@@ -364,7 +357,7 @@ export const adminRoutes: AdminRoute[] = [
     tag: 'Projects',
     summary: 'Lists projects, oldest first.',
     params: {},
-    query: z.object(pageQuery),
+    query: listProjectsSchema,
     response: page(project),
     errors: ['BadRequest'],
   },
@@ -407,7 +400,7 @@ export const adminRoutes: AdminRoute[] = [
     summary: 'Creates an API key for the project.',
     description: 'The only answer that contains the key (`sk-proj-…`); it is stored hashed.',
     params: projectParam,
-    body: z.object({ name: z.string().max(256).nullish() }),
+    body: createKeySchema,
     response: createdApiKey,
     errors: ['BadRequest', 'NotFound'],
   },
@@ -441,10 +434,7 @@ export const adminRoutes: AdminRoute[] = [
     summary: 'Creates a webhook endpoint.',
     description: 'Deliveries are signed per Standard Webhooks with the `whsec_…` secret, which only this answer contains.',
     params: projectParam,
-    body: z.object({
-      url: z.url({ protocol: /^https?$/ }).describe('An http(s) URL.'),
-      event_types: eventTypes.optional().describe('Default: all four `response.*` events.'),
-    }),
+    body: createEndpointSchema,
     status: 201,
     response: webhookEndpointWithSecret,
     errors: ['BadRequest'],
@@ -477,9 +467,7 @@ export const adminRoutes: AdminRoute[] = [
     summary: "Changes an endpoint's `url` and/or `event_types`.",
     description: 'A disabled endpoint cannot be changed (400): create a new one.',
     params: endpointParams,
-    body: z
-      .object({ url: z.url({ protocol: /^https?$/ }).optional(), event_types: eventTypes.optional() })
-      .describe('At least one of `url` and `event_types`.'),
+    body: updateEndpointSchema,
     response: webhookEndpoint,
     errors: ['BadRequest', 'NotFound'],
   },
@@ -511,7 +499,7 @@ export const adminRoutes: AdminRoute[] = [
     tag: 'Webhooks',
     summary: "The endpoint's newest 100 deliveries, each with every attempt.",
     params: endpointParams,
-    query: z.object({ event_id: z.string().min(1).optional().describe('Only the deliveries of this event (`evt_…`).') }),
+    query: deliveriesQuerySchema,
     response: plainList(webhookDelivery),
     errors: ['BadRequest', 'NotFound'],
   },
@@ -549,18 +537,7 @@ export const adminRoutes: AdminRoute[] = [
     summary: 'Lists conversations across projects, filtered.',
     description: 'Filters combine with AND; time ranges are half-open, `[after, before)`. An unknown parameter is a 400.',
     params: {},
-    query: z.object({
-      ...pageQuery,
-      ...orderQuery,
-      project_id: z.string().min(1).optional(),
-      created_after: timeFilter('Created at or after'),
-      created_before: timeFilter('Created before'),
-      updated_after: timeFilter('Last active at or after'),
-      updated_before: timeFilter('Last active before'),
-      model: z.string().min(1).optional().describe('Conversations with at least one response of this model.'),
-      has_failed_responses: booleanParamSchema.optional(),
-      include_deleted: booleanParamSchema.optional().describe('Default false.'),
-    }),
+    query: conversationListQuerySchema,
     extraParameters: [
       {
         name: 'metadata',
@@ -581,10 +558,7 @@ export const adminRoutes: AdminRoute[] = [
     tag: 'Conversations',
     summary: 'A conversation with its totals, its responses and its items (deleted ones too).',
     params: { conversation_id: 'The conversation id (`conv_…`).' },
-    query: z.object({
-      items_limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Items per page, 1-1000.'),
-      items_after: z.string().regex(/^\d+$/).optional().describe('The `seq` of the last item of the previous page.'),
-    }),
+    query: conversationDetailQuerySchema,
     response: adminConversationDetail,
     errors: ['BadRequest', 'NotFound'],
   },
@@ -597,12 +571,7 @@ export const adminRoutes: AdminRoute[] = [
     tag: 'Runs',
     summary: 'Lists background runs across projects.',
     params: {},
-    query: z.object({
-      status: z.array(z.enum(runStatuses)).optional().describe('Repeated or comma-separated. Default: `queued`, `in_progress` and `failed`.'),
-      project_id: z.string().min(1).optional(),
-      ...pageQuery,
-      ...orderQuery,
-    }),
+    query: listRunsSchema,
     response: page(run),
     errors: ['BadRequest'],
   },
@@ -647,12 +616,7 @@ export const adminRoutes: AdminRoute[] = [
     summary: 'Tokens and cost per project and model over a time range.',
     description: 'An unknown parameter is a 400.',
     params: {},
-    query: z.object({
-      start_time: unixSecondsSchema.describe('Start of the range (unix seconds).'),
-      end_time: unixSecondsSchema.optional().describe('End of the range (unix seconds); default now.'),
-      project_id: z.string().min(1).optional(),
-      group_by: z.enum(['project', 'model', 'project,model', 'model,project']).default('project,model'),
-    }),
+    query: usageParamsSchema,
     response: usageReport,
     errors: ['BadRequest'],
   },

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
 import { unixSecondsOrNull } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
+import { createEndpointSchema, deliveriesQuerySchema, updateEndpointSchema } from './admin-webhooks.schemas.js';
 import { newWebhookSecret } from './sign-webhook-payload.js';
 import { webhookEventTypes } from './webhook-events.js';
 import { type DeliveryWithLog, type EndpointRecord, WebhooksRepository } from './webhooks.repository.js';
@@ -14,15 +14,6 @@ import { type DeliveryWithLog, type EndpointRecord, WebhooksRepository } from '.
  * delivery carry several signatures): a day for receivers to roll their configuration over.
  */
 export const SECRET_ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
-
-const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const eventTypes = z.array(z.enum(webhookEventTypes)).min(1);
-
-const createEndpointSchema = z.object({ url, event_types: eventTypes.optional() });
-const updateEndpointSchema = z
-  .object({ url: url.optional(), event_types: eventTypes.optional() })
-  .refine((body) => body.url !== undefined || body.event_types !== undefined, { message: 'give url and/or event_types' });
-const deliveriesQuerySchema = z.object({ event_id: z.string().min(1).optional() });
 
 function toPublicEndpoint(endpoint: EndpointRecord) {
   return {
