@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type AdminRoute, adminRoutes, adminSchemaNames, adminTags } from './admin-routes.js';
+import { adminSchemaNames } from './admin-responses.js';
+import { type AdminRoute, adminRoutes, adminTags } from './admin-routes.js';
 import {
   commonHeaders,
   errorRefs,
