@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { newId } from '../common/ids.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { ApiKeyConfig, AppConfig } from '../config/env.schema.js';
-import { Sql } from '../persistence/sql.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
 import { hashApiKey } from './hash-api-key.js';
 
 /** How long a key's answer (its project, or that it is unknown) is trusted before the database is asked again. */
@@ -25,7 +24,7 @@ export class AuthService implements OnModuleInit {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly sql: Sql,
+    private readonly keys: ApiKeysRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -38,13 +37,7 @@ export class AuthService implements OnModuleInit {
     const cached = this.cache.get(key);
     if (cached && cached.until > Date.now()) return cached.projectId;
     const keyHash = hashApiKey(key);
-    const [row] = await this.sql.query<{ projectId: string }>(
-      `SELECT k.project_id AS "projectId" FROM api_keys k JOIN projects p ON p.id = k.project_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND p.disabled_at IS NULL`,
-      [keyHash],
-      'api_key_project',
-    );
-    const projectId = row?.projectId ?? null;
+    const projectId = await this.keys.projectForKeyHash(keyHash);
     if (this.cache.size >= KEY_CACHE_ENTRIES) this.cache.clear();
     this.cache.set(key, { projectId, until: Date.now() + KEY_CACHE_MS });
     return projectId;
@@ -56,14 +49,7 @@ export class AuthService implements OnModuleInit {
   }
 
   private async registerKey(key: string, project: string): Promise<void> {
-    const keyHash = hashApiKey(key);
-    // Run at start or on a timer: not through Prisma (see Sql).
-    await this.sql.query(`INSERT INTO projects (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [project]);
-    await this.sql.query(
-      `INSERT INTO api_keys (id, key_hash, project_id, source, last_four) VALUES ($1, $2, $3, 'env', $4)
-       ON CONFLICT (key_hash) DO UPDATE SET project_id = EXCLUDED.project_id, revoked_at = NULL`,
-      [newId('key'), keyHash, project, key.slice(-4)],
-    );
+    await this.keys.registerConfiguredKey(hashApiKey(key), project, key.slice(-4));
   }
 
   // Without API_KEYS the server would be open to anyone; a fresh random key printed once is the

@@ -191,4 +191,9 @@ export class WebhooksRepository {
       }),
     ]);
   }
+
+  /** A response's project and status, for the event its end announces; null when it is gone. */
+  responseOutcome(responseId: string): Promise<{ projectId: string; status: string } | null> {
+    return this.prisma.response.findUnique({ where: { id: responseId }, select: { projectId: true, status: true } });
+  }
 }

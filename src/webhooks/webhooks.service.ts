@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../common/ids.js';
-import { PrismaClient } from '../persistence/database.js';
 import { eventTypeForStatus, type WebhookEventType } from './webhook-events.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
 @Injectable()
 export class WebhooksService {
-  constructor(
-    private readonly repository: WebhooksRepository,
-    private readonly prisma: PrismaClient,
-  ) {}
+  constructor(private readonly repository: WebhooksRepository) {}
 
   /**
    * Queues the event for every enabled endpoint of the project subscribed to it; the dispatcher sends
@@ -26,7 +22,7 @@ export class WebhooksService {
 
   /** Announces how a background response ended, from its stored status (the source of truth). */
   async responseEnded(responseId: string): Promise<void> {
-    const response = await this.prisma.response.findUnique({ where: { id: responseId }, select: { projectId: true, status: true } });
+    const response = await this.repository.responseOutcome(responseId);
     const eventType = response ? eventTypeForStatus(response.status) : null;
     if (response && eventType) await this.enqueue(response.projectId, eventType, responseId);
   }

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { newId } from '../common/ids.js';
+import { Sql } from '../persistence/sql.js';
+
+/**
+ * SQL of bearer keys. Plain SQL, not Prisma: the lookup runs on every request (a named prepared
+ * statement), and the registration at start (see Sql).
+ */
+@Injectable()
+export class ApiKeysRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /** The project of a key's hash, when the key is not revoked and its project not disabled. */
+  async projectForKeyHash(keyHash: string): Promise<string | null> {
+    const [row] = await this.sql.query<{ projectId: string }>(
+      `SELECT k.project_id AS "projectId" FROM api_keys k JOIN projects p ON p.id = k.project_id
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND p.disabled_at IS NULL`,
+      [keyHash],
+      'api_key_project',
+    );
+    return row?.projectId ?? null;
+  }
+
+  /** Records a key from API_KEYS for its project (made if missing); a revoked one is restored. */
+  async registerConfiguredKey(keyHash: string, project: string, lastFour: string): Promise<void> {
+    await this.sql.query(`INSERT INTO projects (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [project]);
+    await this.sql.query(
+      `INSERT INTO api_keys (id, key_hash, project_id, source, last_four) VALUES ($1, $2, $3, 'env', $4)
+       ON CONFLICT (key_hash) DO UPDATE SET project_id = EXCLUDED.project_id, revoked_at = NULL`,
+      [newId('key'), keyHash, project, lastFour],
+    );
+  }
+}
