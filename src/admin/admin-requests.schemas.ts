@@ -7,11 +7,11 @@ import { booleanParamSchema, unixSecondsSchema } from './admin-usage.schemas.js'
 // or the field's description there.
 
 /** A page of a list: `limit` and the `after` cursor (src/common/pagination.ts). */
-export const pageQuery = {
+const pageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size, 1-100.'),
   after: z.string().min(1).optional().describe('The `last_id` of the previous page.'),
 };
-export const orderQuery = { order: z.enum(['asc', 'desc']).default('desc').describe('By creation time.') };
+const orderQuery = { order: z.enum(['asc', 'desc']).default('desc').describe('By creation time.') };
 
 // ---- Projects and keys
 

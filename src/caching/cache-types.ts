@@ -1,8 +1,6 @@
 /** Prompt-cache lifetimes a provider offers for explicit breakpoints (Anthropic: 5 minutes or 1 hour). */
 export type CacheTtl = '5m' | '1h';
 
-export const TTL_MS: Record<CacheTtl, number> = { '5m': 5 * 60_000, '1h': 60 * 60_000 };
-
 /**
  * `off` sends no cache hints; `auto` plans breakpoints and keys; `aggressive` also keeps the
  * stable prefix for an hour and prefers the long TTL when gaps are uncertain.

@@ -40,7 +40,7 @@ export type GeminiCacheDecision =
 /** Short, and slid forward on use: storage is billed per token-hour, so an idle cache should die soon. */
 export const EXPLICIT_CACHE_TTL_MS = 10 * 60_000;
 /** `auto` creates explicit caches only for prefixes this large; below, implicit caching is left to do its best. */
-export const AUTO_EXPLICIT_MIN_TOKENS = 32_768;
+const AUTO_EXPLICIT_MIN_TOKENS = 32_768;
 /** A cache about to expire is not worth a request that could fail on it. */
 const EXPIRY_MARGIN_MS = 30_000;
 const ROTATE_MIN_TAIL_TOKENS = 4_096;

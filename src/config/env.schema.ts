@@ -122,7 +122,7 @@ export class ConfigError extends Error {
 }
 
 /** Provider names with their own adapters and variables; OpenAI-compatible providers cannot take them. */
-export const builtInProviders = ['openai', 'anthropic', 'google'];
+const builtInProviders = ['openai', 'anthropic', 'google'];
 
 /** Parses `key` or `key=project` entries; a key without a project belongs to `default`. */
 export function parseApiKeys(value: string | undefined): ApiKeyConfig[] {

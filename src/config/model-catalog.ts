@@ -78,7 +78,7 @@ const entrySchema = z.object({
   compaction: z.enum(['openai', 'anthropic']).optional(),
 });
 
-export const catalogFileSchema = z.object({
+const catalogFileSchema = z.object({
   aliases: z.record(z.string(), z.string()).default({}),
   models: z.array(entrySchema).default([]),
 });

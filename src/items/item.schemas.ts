@@ -17,7 +17,7 @@ export type ItemStatus = z.infer<typeof itemStatusSchema>;
  */
 const promptCacheBreakpointSchema = z.object({ mode: z.literal('explicit') });
 
-export const inputTextPartSchema = z.object({
+const inputTextPartSchema = z.object({
   type: z.literal('input_text'),
   text: z.string().max(10_485_760),
   prompt_cache_breakpoint: promptCacheBreakpointSchema.optional(),
@@ -47,7 +47,7 @@ export const outputTextPartSchema = z.object({
   logprobs: z.array(z.unknown()).default([]),
 });
 
-export const refusalPartSchema = z.object({
+const refusalPartSchema = z.object({
   type: z.literal('refusal'),
   refusal: z.string(),
 });

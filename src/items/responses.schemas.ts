@@ -114,7 +114,7 @@ export const functionToolSchema = z.object({
 });
 export type FunctionToolParam = z.infer<typeof functionToolSchema>;
 
-export const namespaceToolSchema = z.object({
+const namespaceToolSchema = z.object({
   type: z.literal('namespace'),
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
   description: z.string().nullish(),
@@ -139,7 +139,7 @@ export const toolChoiceSchema = z.union([
 ]);
 export type ToolChoiceParam = z.infer<typeof toolChoiceSchema>;
 
-export const textFormatSchema = z.discriminatedUnion('type', [
+const textFormatSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text') }),
   z.object({ type: z.literal('json_object') }),
   z.object({

@@ -14,8 +14,8 @@ export function named<T extends z.ZodType>(name: string, schema: T): T {
   return schema;
 }
 
-export const unixTime = z.number().int().describe('Unix time in seconds.');
-export const nullableUnixTime = unixTime.nullable();
+const unixTime = z.number().int().describe('Unix time in seconds.');
+const nullableUnixTime = unixTime.nullable();
 export const id = z.string();
 
 /** `{object: 'list', data, first_id, last_id, has_more}` (src/common/pagination.ts). */
@@ -90,7 +90,7 @@ export const webhookDelivery = named(
 
 // ---- Responses, conversations, runs, usage (src/admin/*.controller.ts)
 
-export const usage = named(
+const usage = named(
   'Usage',
   z.strictObject({
     input_tokens: z.number().int(),
@@ -100,9 +100,9 @@ export const usage = named(
     total_tokens: z.number().int(),
   }),
 );
-export const responseStatus = z.enum(runStatuses);
-export const responseError = z.strictObject({ code: z.string(), message: z.string() }).nullable();
-export const cachePlan = named(
+const responseStatus = z.enum(runStatuses);
+const responseError = z.strictObject({ code: z.string(), message: z.string() }).nullable();
+const cachePlan = named(
   'CachePlan',
   z
     .strictObject({
@@ -189,7 +189,7 @@ export const adminResponse = named(
   }),
 );
 
-export const totals = named(
+const totals = named(
   'UsageTotals',
   z.strictObject({
     responses: z.number().int(),
@@ -216,7 +216,7 @@ export const adminConversation = named(
     deleted_at: nullableUnixTime,
   }),
 );
-export const timelineItem = named(
+const timelineItem = named(
   'TimelineItem',
   z
     .looseObject({

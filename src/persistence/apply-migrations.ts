@@ -105,7 +105,7 @@ async function readMigration(migrationsDir: string, name: string): Promise<Migra
 }
 
 /** Prisma's checksum: sha256 of the migration.sql text, lowercase hex. */
-export function migrationChecksum(sql: string): string {
+function migrationChecksum(sql: string): string {
   return createHash('sha256').update(sql, 'utf8').digest('hex');
 }
 

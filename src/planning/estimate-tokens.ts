@@ -4,7 +4,7 @@ import { type Item, readableCompaction } from '../items/item.schemas.js';
  * Images and documents are counted flat: providers bill them by pixels or pages, not by the
  * length of their base64, and the cache planners use the same figure.
  */
-export const FLAT_MEDIA_TOKENS = 1_600;
+const FLAT_MEDIA_TOKENS = 1_600;
 
 /** Role markers, ids and separators every item costs on every wire, whatever its text. */
 const ITEM_OVERHEAD_CHARS = 16;

@@ -27,7 +27,7 @@ export const SUMMARY_PREFIX = 'This conversation was compacted. This summary sta
 export const GAP_NOTICE = '(Earlier messages of this conversation are left out here.)';
 
 /** Our compaction keeps the newest items verbatim, up to this share of the threshold (or of the budget, if smaller). */
-export const RETAINED_SHARE = 0.3;
+const RETAINED_SHARE = 0.3;
 
 /** Anthropic refuses a compaction trigger below this many tokens: smaller thresholds are served by our own compaction. */
 export const ANTHROPIC_MIN_TRIGGER = 50_000;

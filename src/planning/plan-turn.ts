@@ -91,7 +91,7 @@ export interface TurnPlan {
 }
 
 /** Room kept for the answer when neither the client nor the catalog sets an output limit. */
-export const DEFAULT_OUTPUT_RESERVE = 4_096;
+const DEFAULT_OUTPUT_RESERVE = 4_096;
 
 /**
  * Plans one turn (pure): tools, thinking, which history fits the window, which reasoning goes
@@ -251,7 +251,7 @@ function splitForCompaction(
 }
 
 /** The summary we keep from a compaction call: this much room for it, whatever the model could write. */
-export const SUMMARY_MAX_TOKENS = 4_096;
+const SUMMARY_MAX_TOKENS = 4_096;
 
 /**
  * The compaction call (pure): the conversation to summarize, cut to fit the summarizing model's

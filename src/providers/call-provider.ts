@@ -13,11 +13,11 @@ export interface RetryOptions {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 8_000 };
+const DEFAULT_RETRY: RetryOptions = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 8_000 };
 /** Slow reasoning models may think for minutes before their first header byte. */
-export const DEFAULT_HEADERS_TIMEOUT_MS = 120_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 120_000;
 /** Longest silence allowed between two body chunks. */
-export const DEFAULT_BODY_TIMEOUT_MS = 600_000;
+const DEFAULT_BODY_TIMEOUT_MS = 600_000;
 
 /**
  * The headers timeout of a non-streamed call: its headers come only once the whole answer is

@@ -8,7 +8,7 @@ import type { PublicItem } from '../items/item.schemas.js';
  * create request was the largest copy of a turn's text in `responses` (issue #14: the table must
  * stay within 2× of `items`).
  */
-export const INPUT_AS_ITEMS = '$input_as_items';
+const INPUT_AS_ITEMS = '$input_as_items';
 
 type InputMark = { [INPUT_AS_ITEMS]: 'string' | 'items' };
 

@@ -6,7 +6,7 @@ import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { BackgroundRunner } from './background-runner.js';
 
 /** What a response whose process died says, in its `error`. */
-export const ABANDONED_ERROR = {
+const ABANDONED_ERROR = {
   code: 'server_error',
   message: 'The server running this response stopped before it finished. Send the request again to retry it.',
 };

@@ -13,7 +13,7 @@ import { type DeliveryWithLog, type EndpointRecord, WebhooksRepository } from '.
  * How long the previous secret still signs deliveries after a rotation (Standard Webhooks lets a
  * delivery carry several signatures): a day for receivers to roll their configuration over.
  */
-export const SECRET_ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
+const SECRET_ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
 
 function toPublicEndpoint(endpoint: EndpointRecord) {
   return {

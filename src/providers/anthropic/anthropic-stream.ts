@@ -47,7 +47,7 @@ export async function* mapAnthropicStream(events: AsyncIterable<SseEvent>, provi
 }
 
 /** Validates one event payload; null for an event type we do not know, which Anthropic says to ignore. */
-export function parseAnthropicStreamEvent(value: unknown, provider: string): AnthropicStreamEvent | null {
+function parseAnthropicStreamEvent(value: unknown, provider: string): AnthropicStreamEvent | null {
   const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
   if (typeof type !== 'string') {
     throw malformedUpstreamResponseError(provider, new Error('stream event without a type'));

@@ -86,7 +86,7 @@ export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRe
  * that waits for the whole answer.
  * @see https://platform.claude.com/docs/en/api/errors#long-requests
  */
-export const WHOLE_ANSWER_MAX_TOKENS = 21_333;
+const WHOLE_ANSWER_MAX_TOKENS = 21_333;
 
 /** A lone block goes as a plain string, the form every Anthropic-compatible endpoint accepts. */
 function toSystemField(blocks: AnthropicTextBlock[]): Pick<AnthropicRequestBody, 'system'> {

@@ -186,6 +186,6 @@ export class GeminiStreamMapper {
  * Gemini's function calls carry no id, yet our items pair calls and outputs by `call_id`; the id
  * only has to be unique within our own history (outputs go back matched by position and name).
  */
-export function newGeminiCallId(index: number): string {
+function newGeminiCallId(index: number): string {
   return `call_${index}_${randomBytes(8).toString('hex')}`;
 }

@@ -36,7 +36,7 @@ export function toGeminiRequest(request: ModelRequest, options: { provider: stri
  * @see https://ai.google.dev/api/generate-content#generationconfig
  * @see https://ai.google.dev/gemini-api/docs/structured-output
  */
-export function toGeminiGenerationConfig(request: ModelRequest): GeminiGenerationConfig {
+function toGeminiGenerationConfig(request: ModelRequest): GeminiGenerationConfig {
   const config: GeminiGenerationConfig = {};
   if (request.maxOutputTokens !== null) {
     config.maxOutputTokens = request.maxOutputTokens;

@@ -53,7 +53,7 @@ interface ToolCallState {
  * The stateful part of the stream mapping, one instance per model call. Only choice 0 is read.
  * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
  */
-export class OpenAICompatibleStreamMapper {
+class OpenAICompatibleStreamMapper {
   private metadataSent = false;
   private finishReason: string | null = null;
   private usage: Usage | null = null;

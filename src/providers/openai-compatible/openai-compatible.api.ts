@@ -117,7 +117,7 @@ export const openAICompatibleUsageSchema = z.object({
 export type OpenAICompatibleUsage = z.infer<typeof openAICompatibleUsageSchema>;
 
 /** An error object as sent in error bodies and in mid-stream `data: {"error": ...}` chunks. */
-export const openAICompatibleErrorSchema = z.union([
+const openAICompatibleErrorSchema = z.union([
   z.object({
     message: z.string().nullish(),
     type: z.string().nullish(),

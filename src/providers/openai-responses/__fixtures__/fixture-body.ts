@@ -9,14 +9,6 @@ export function readFixtureSse(name: string): string {
   return readFixture(here(name));
 }
 
-/** The parsed `data:` payloads of a fixture, in order. */
-export function readFixtureEvents(name: string): Record<string, unknown>[] {
-  return readFixtureSse(name)
-    .split('\n')
-    .filter((line) => line.startsWith('data: '))
-    .map((line) => JSON.parse(line.slice('data: '.length)) as Record<string, unknown>);
-}
-
 /** An SSE text cut into `chunkSize`-byte reads. */
 export function toChunkedBody(text: string, chunkSize = 7): Readable {
   return chunkedBody(text, chunkSize);
