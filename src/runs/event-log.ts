@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { terminalEventType } from '../turns/turn-runner.js';
 import { isTerminalEvent, LiveEvents, type LoggedEvent } from './live-events.js';
+import { RunsRepository } from './runs.repository.js';
 
 export type { LoggedEvent } from './live-events.js';
 
@@ -19,7 +19,7 @@ export type ResponseEndLookup = (responseId: string) => Promise<{ status: string
 @Injectable()
 export class EventLog {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly repository: RunsRepository,
     private readonly live: LiveEvents,
   ) {}
 
@@ -29,10 +29,7 @@ export class EventLog {
 
   /** Persists the finished log in one insert; then the live copy can go. */
   async close(responseId: string, events: LoggedEvent[]): Promise<void> {
-    await this.prisma.responseEvent.createMany({
-      data: events.map((event) => ({ responseId, seq: event.sequence_number, data: event as unknown as Prisma.InputJsonValue })),
-      skipDuplicates: true,
-    });
+    await this.repository.insertLog(responseId, events);
     await this.live.end(responseId);
   }
 
@@ -55,8 +52,8 @@ export class EventLog {
   async *read(responseId: string, after: number, signal: AbortSignal, lookup: ResponseEndLookup): AsyncGenerator<LoggedEvent> {
     let last = after;
     while (!signal.aborted) {
-      if (await this.isPersisted(responseId)) {
-        yield* await this.readStored(responseId, last);
+      if (await this.repository.hasLog(responseId)) {
+        yield* await this.repository.readLog(responseId, last);
         return;
       }
       for await (const event of this.live.follow(responseId, last, signal, IDLE_CHECK_MS)) {
@@ -67,20 +64,11 @@ export class EventLog {
       if (signal.aborted) return;
       const response = await lookup(responseId);
       if (response === null) return;
-      if (Object.hasOwn(terminalEventType, response.status) && !(await this.isPersisted(responseId))) {
+      if (Object.hasOwn(terminalEventType, response.status) && !(await this.repository.hasLog(responseId))) {
         yield endEvent(response, last + 1);
         return;
       }
     }
-  }
-
-  private async isPersisted(responseId: string): Promise<boolean> {
-    return (await this.prisma.responseEvent.findFirst({ where: { responseId }, select: { seq: true } })) !== null;
-  }
-
-  private async readStored(responseId: string, after: number): Promise<LoggedEvent[]> {
-    const rows = await this.prisma.responseEvent.findMany({ where: { responseId, seq: { gt: after } }, orderBy: { seq: 'asc' }, select: { data: true } });
-    return rows.map((row) => row.data as unknown as LoggedEvent);
   }
 }
 

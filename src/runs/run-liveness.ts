@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
-import { Sql } from '../persistence/sql.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { BackgroundRunner } from './background-runner.js';
+import { RunsRepository } from './runs.repository.js';
 
 /** What a response whose process died says, in its `error`. */
 const ABANDONED_ERROR = {
@@ -30,7 +30,7 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly sql: Sql,
+    private readonly repository: RunsRepository,
     private readonly webhooks: WebhooksService,
     private readonly runner: BackgroundRunner,
   ) {}
@@ -54,29 +54,15 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async tick(): Promise<void> {
-    // Run on a timer in every instance: not through Prisma (see Sql).
     try {
       const now = new Date();
-      if (this.running.size > 0) {
-        await this.sql.query(`UPDATE responses SET heartbeat_at = $1 WHERE id = ANY($2::text[])`, [now, [...this.running]]);
-      }
+      if (this.running.size > 0) await this.repository.beat([...this.running], now);
       const staleBefore = new Date(now.getTime() - this.config.runStaleAfterMs);
-      const abandoned = await this.sql.query<{ id: string; background: boolean }>(
-        `UPDATE responses
-            SET status = 'failed', error = $1::json, completed_at = $2
-          WHERE status = 'in_progress' AND heartbeat_at < $3
-            AND NOT (id = ANY($4::text[]))
-         RETURNING id, background`,
-        [JSON.stringify(ABANDONED_ERROR), now, staleBefore, [...this.running]],
-      );
+      const abandoned = await this.repository.failAbandoned(ABANDONED_ERROR, now, staleBefore, [...this.running]);
       if (abandoned.length > 0) this.logger.warn(`marked ${abandoned.length} abandoned response(s) failed`);
       // Their runner is gone, so nobody else will announce the end of these background runs.
       for (const { id, background } of abandoned) if (background) await this.webhooks.responseEnded(id);
-      const waiting = await this.sql.query<{ id: string }>(
-        `UPDATE responses SET heartbeat_at = $1 WHERE status = 'queued' AND heartbeat_at < $2 RETURNING id`,
-        [now, staleBefore],
-      );
-      for (const { id } of waiting) await this.runner.enqueue(id);
+      for (const id of await this.repository.claimStaleQueued(now, staleBefore)) await this.runner.enqueue(id);
     } catch (error) {
       // A database hiccup must not kill the timer; the next tick tries again.
       this.logger.warn(`liveness check failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -9,6 +9,7 @@ import { LiveEvents, MemoryLiveEvents, RedisLiveEvents } from './live-events.js'
 import { RedisConnections } from './redis.js';
 import { RunLiveness } from './run-liveness.js';
 import { BullRunQueue, LocalRunQueue, RunQueue } from './run-queue.js';
+import { RunsRepository } from './runs.repository.js';
 
 const REDIS = Symbol('REDIS');
 
@@ -28,6 +29,7 @@ const REDIS = Symbol('REDIS');
       inject: [REDIS],
       useFactory: (redis: RedisConnections | null) => (redis ? new RedisCancelSignals(redis) : new LocalCancelSignals()),
     },
+    RunsRepository,
     EventLog,
     BackgroundRunner,
     RunLiveness,
