@@ -27,6 +27,23 @@ export function wholeAnswerHeadersTimeoutMs(options: Pick<UpstreamCallOptions, '
   return Math.max(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
 }
 
+/**
+ * What every upstream call of an adapter carries besides its URL, headers and body: the adapter's
+ * retry policy and timeouts (a call answered in one piece waits for its headers as long as a
+ * stream may stay silent), and the trace the call is recorded in, if any.
+ */
+export function callSettings(
+  options: Pick<UpstreamCallOptions, 'retry' | 'headersTimeoutMs' | 'bodyTimeoutMs'>,
+  call: { wholeAnswer: boolean; trace?: UpstreamTrace | undefined },
+): Pick<CallProviderOptions, 'retry' | 'headersTimeoutMs' | 'bodyTimeoutMs' | 'trace'> {
+  return {
+    retry: options.retry,
+    headersTimeoutMs: call.wholeAnswer ? wholeAnswerHeadersTimeoutMs(options) : options.headersTimeoutMs,
+    bodyTimeoutMs: options.bodyTimeoutMs,
+    ...(call.trace ? { trace: call.trace } : {}),
+  };
+}
+
 export interface CallProviderOptions {
   /** Provider name, carried into every ProviderError. */
   provider: string;

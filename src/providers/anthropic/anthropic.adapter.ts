@@ -1,5 +1,5 @@
 import type { ModelRequest } from '../../planning/model-request.js';
-import { type CallProvider, callProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
+import { type CallProvider, callProvider, callSettings, type UpstreamCallOptions } from '../call-provider.js';
 import { requestTokenCount } from '../count-tokens.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
@@ -53,10 +53,7 @@ export class AnthropicAdapter implements ModelAdapter {
           headers: this.headers(body),
           body,
           signal,
-          retry: this.options.retry,
-          headersTimeoutMs: streamed ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
-          bodyTimeoutMs: this.options.bodyTimeoutMs,
-          ...(request.trace ? { trace: request.trace } : {}),
+          ...callSettings(this.options, { wholeAnswer: !streamed, trace: request.trace }),
         }),
       fromEvents: (events) => mapAnthropicStream(events, provider),
       fromJson: (text) => convertAnthropicMessage(text, provider),
@@ -83,9 +80,7 @@ export class AnthropicAdapter implements ModelAdapter {
         headers: this.headers(body),
         body: toAnthropicCountTokensBody(body),
         signal,
-        retry: this.options.retry,
-        headersTimeoutMs: this.options.headersTimeoutMs,
-        bodyTimeoutMs: this.options.bodyTimeoutMs,
+        ...callSettings(this.options, { wholeAnswer: false }),
       },
       schema: anthropicTokenCountSchema,
     });

@@ -1,6 +1,6 @@
 import type { CacheThreadRef } from '../../caching/cache-types.js';
 import type { ModelRequest } from '../../planning/model-request.js';
-import { type CallProvider, callProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
+import { type CallProvider, callProvider, callSettings, type UpstreamCallOptions } from '../call-provider.js';
 import { requestTokenCount } from '../count-tokens.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import type { ProviderCacheStore } from '../provider-cache.store.js';
@@ -80,9 +80,7 @@ export class GeminiAdapter implements ModelAdapter {
         headers: this.options.apiKey ? { 'x-goog-api-key': this.options.apiKey } : {},
         body: toGeminiCountTokensBody(request.model, body),
         signal,
-        retry: this.options.retry,
-        headersTimeoutMs: this.options.headersTimeoutMs,
-        bodyTimeoutMs: this.options.bodyTimeoutMs,
+        ...callSettings(this.options, { wholeAnswer: false }),
       },
       schema: geminiTokenCountSchema,
     });
@@ -111,10 +109,7 @@ export class GeminiAdapter implements ModelAdapter {
           },
           body,
           signal,
-          retry: this.options.retry,
-          headersTimeoutMs: streamed ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
-          bodyTimeoutMs: this.options.bodyTimeoutMs,
-          ...(request.trace ? { trace: request.trace } : {}),
+          ...callSettings(this.options, { wholeAnswer: !streamed, trace: request.trace }),
         }),
       fromEvents: (events) => mapGeminiStream(events, provider),
       fromJson: (text) => convertGeminiResponseBody(text, provider),

@@ -1,5 +1,5 @@
 import type { ModelRequest } from '../../planning/model-request.js';
-import { type CallProvider, callProvider, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
+import { type CallProvider, callProvider, callSettings, type UpstreamCallOptions } from '../call-provider.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { countChatTokens } from './count-chat-tokens.js';
@@ -58,10 +58,7 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
           },
           body,
           signal,
-          retry: this.options.retry,
-          headersTimeoutMs: streaming ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
-          bodyTimeoutMs: this.options.bodyTimeoutMs,
-          ...(request.trace ? { trace: request.trace } : {}),
+          ...callSettings(this.options, { wholeAnswer: !streaming, trace: request.trace }),
         }),
       fromEvents: (events) => mapOpenAICompatibleStream(events, provider),
       fromJson: (text) => convertOpenAICompatibleCompletion(text, provider),

@@ -1,6 +1,6 @@
 import { ProviderError } from '../../common/provider-error.js';
 import type { ModelRequest } from '../../planning/model-request.js';
-import { type CallProvider, callProvider, type ProviderResponse, type UpstreamCallOptions, wholeAnswerHeadersTimeoutMs } from '../call-provider.js';
+import { type CallProvider, callProvider, callSettings, type ProviderResponse, type UpstreamCallOptions } from '../call-provider.js';
 import { countPromptTokens } from '../count-prompt-tokens.js';
 import { requestTokenCount } from '../count-tokens.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
@@ -73,9 +73,7 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
           },
           body: toOpenAIResponsesInputTokensBody(body),
           signal,
-          retry: this.options.retry,
-          headersTimeoutMs: this.options.headersTimeoutMs,
-          bodyTimeoutMs: this.options.bodyTimeoutMs,
+          ...callSettings(this.options, { wholeAnswer: false }),
         },
         schema: openAIResponsesInputTokensSchema,
       });
@@ -116,10 +114,7 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
       },
       body: toOpenAIResponsesRequest(request, { includeEncryptedReasoning }),
       signal,
-      retry: this.options.retry,
-      headersTimeoutMs: streamed ? this.options.headersTimeoutMs : wholeAnswerHeadersTimeoutMs(this.options),
-      bodyTimeoutMs: this.options.bodyTimeoutMs,
-      ...(request.trace ? { trace: request.trace } : {}),
+      ...callSettings(this.options, { wholeAnswer: !streamed, trace: request.trace }),
     });
   }
 }
