@@ -1,5 +1,6 @@
+import type { CacheMode } from '../items/policies.js';
 import type { ModelRequest } from '../planning/model-request.js';
-import type { AdapterCachePlan, CacheBreakpoint, CacheMode, ExplicitCacheUse } from './cache-types.js';
+import type { AdapterCachePlan, CacheBreakpoint, ExplicitCacheUse } from './cache-types.js';
 
 /** A response's prompt-cache plan as stored (snake_case: it is shown to operators as it is). */
 export interface CachePlanRecord {

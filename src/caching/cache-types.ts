@@ -1,12 +1,6 @@
 /** Prompt-cache lifetimes a provider offers for explicit breakpoints (Anthropic: 5 minutes or 1 hour). */
 export type CacheTtl = '5m' | '1h';
 
-/**
- * `off` sends no cache hints; `auto` plans breakpoints and keys; `aggressive` also keeps the
- * stable prefix for an hour and prefers the long TTL when gaps are uncertain.
- */
-export type CacheMode = 'off' | 'auto' | 'aggressive';
-
 /** One position of a flattened prompt, in the provider's processing order (tools, system, messages). */
 export interface PromptBlock {
   /** Estimated tokens of this block. */

@@ -1,4 +1,5 @@
-import type { CacheMode, CacheTtl } from './cache-types.js';
+import type { CacheMode } from '../items/policies.js';
+import type { CacheTtl } from './cache-types.js';
 
 export interface TtlChoiceInput {
   /** Gaps between the thread's recent requests, start to start (an entry lives from the start of the request that wrote or last read it). */

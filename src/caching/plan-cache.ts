@@ -1,5 +1,6 @@
 import type { CacheCapabilities } from '../config/model-catalog.js';
-import type { CacheBreakpoint, CacheMode, CacheThreadRef, CacheTtl, PromptBlock } from './cache-types.js';
+import type { CacheMode } from '../items/policies.js';
+import type { CacheBreakpoint, CacheThreadRef, CacheTtl, PromptBlock } from './cache-types.js';
 import { chooseTtl } from './choose-ttl.js';
 import { planBreakpoints } from './plan-breakpoints.js';
 

@@ -1,4 +1,4 @@
-import type { CacheMode } from './cache-types.js';
+import type { CacheMode } from '../items/policies.js';
 
 /** One explicit provider cache of a thread (Gemini `cachedContents`), as the server remembers it. */
 export interface ExplicitCacheEntry {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CacheCapabilities } from '../config/model-catalog.js';
-import type { CacheMode } from './cache-types.js';
+import type { CacheMode } from '../items/policies.js';
 
 /**
  * The `prompt_cache_key` of a thread: requests of one conversation or chain go to the same cache

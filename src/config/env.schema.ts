@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type CacheMode, cacheModes, type ReasoningPolicy, reasoningPolicies } from '../items/policies.js';
 
 /** Names of OpenAI-compatible providers: lowercase, usable as the `provider/` prefix of a model name. */
 const providerNameSchema = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'provider names are lowercase letters, digits, - and _');
@@ -51,9 +52,9 @@ export const envSchema = z.object({
   GEMINI_BASE_URL: z.url().default('https://generativelanguage.googleapis.com'),
   MODELS_FILE: optionalString,
   /** Prompt-cache policy when neither the request nor its conversation sets `cache_policy`. */
-  CACHE_POLICY: z.enum(['off', 'auto', 'aggressive']).default('auto'),
+  CACHE_POLICY: z.enum(cacheModes).default('auto'),
   /** Which stored reasoning is sent back to models when neither the request nor its conversation sets `reasoning_policy`. */
-  REASONING_POLICY: z.enum(['auto', 'preserve', 'tool_turns', 'current_turn', 'clear']).default('auto'),
+  REASONING_POLICY: z.enum(reasoningPolicies).default('auto'),
   /** `provider/model` that writes the server's own compaction summaries; unset: the turn's own model. */
   COMPACTION_MODEL: optionalString,
   /** Context window, in tokens, of a model the catalog does not know (config/models.json, MODELS_FILE). */
@@ -107,8 +108,8 @@ export interface AppConfig {
   anthropic: { apiKey: string | null; baseUrl: string };
   gemini: { apiKey: string | null; baseUrl: string };
   modelsFile: string | null;
-  cachePolicy: 'off' | 'auto' | 'aggressive';
-  reasoningPolicy: 'auto' | 'preserve' | 'tool_turns' | 'current_turn' | 'clear';
+  cachePolicy: CacheMode;
+  reasoningPolicy: ReasoningPolicy;
   defaultContextWindow: number;
   compactionModel: string | null;
   compatibleProviders: CompatibleProviderConfig[];

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { CacheMode } from '../caching/cache-types.js';
 import { newId } from '../common/ids.js';
 import { seqAfter } from '../common/pagination.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { ThreadStore } from '../history/thread-store.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
+import type { CacheMode, ReasoningPolicy } from '../items/policies.js';
 import { Sql } from '../persistence/sql.js';
-import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 
 export interface ConversationRecord {
   id: string;

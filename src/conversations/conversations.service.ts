@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { CacheMode } from '../caching/cache-types.js';
 import { ApiError } from '../common/api-error.js';
 import { type ListPage, type ListQuery, toListPage } from '../common/pagination.js';
 import { unixSeconds } from '../common/unix-time.js';
@@ -8,8 +7,8 @@ import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import { ThreadStore } from '../history/thread-store.js';
 import { toCanonicalInput } from '../history/to-canonical-input.js';
 import { type PublicItem, toPublicItem } from '../items/item.schemas.js';
+import type { CacheMode, ReasoningPolicy } from '../items/policies.js';
 import { ProviderRegistry } from '../providers/provider-registry.js';
-import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { type ConversationRecord, ConversationsRepository } from './conversations.repository.js';
 import { createConversationItemsSchema, createConversationSchema, updateConversationSchema } from './conversations.schemas.js';
 

@@ -7,15 +7,16 @@ import {
   reasoningTextPartSchema,
   summaryTextPartSchema,
 } from './item.schemas.js';
+import { cacheModes, reasoningPolicies, truncationModes } from './policies.js';
 
 /**
  * Our extension (not in OpenAI's API): how the server plans the provider's prompt cache for a
  * request or a conversation. `metadata` belongs to users, so the policy has a field of its own.
  */
-export const cachePolicySchema = z.enum(['off', 'auto', 'aggressive']);
+export const cachePolicySchema = z.enum(cacheModes);
 
 /** Our extension: which stored reasoning goes back to the model (see src/reasoning/plan-reasoning-replay.ts). */
-export const reasoningPolicySchema = z.enum(['auto', 'preserve', 'tool_turns', 'current_turn', 'clear']);
+export const reasoningPolicySchema = z.enum(reasoningPolicies);
 
 /** `Metadata`: at most 16 pairs, keys up to 64 characters, string values up to 512. */
 export const metadataSchema = z
@@ -178,7 +179,7 @@ export const createResponseSchema = z.object({
       generate_summary: z.enum(['auto', 'concise', 'detailed']).nullish(),
     })
     .nullish(),
-  truncation: z.enum(['auto', 'disabled']).nullish(),
+  truncation: z.enum(truncationModes).nullish(),
   /** `ContextManagementParam`: compact the context once the rendered input crosses `compact_threshold` tokens. */
   context_management: z
     .array(z.object({ type: z.literal('compaction', { error: "only 'compaction' is supported" }), compact_threshold: z.number().int().min(1000).nullish() }))

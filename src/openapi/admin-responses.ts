@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { runStatuses } from '../admin/admin-runs.repository.js';
+import { truncationModes } from '../items/policies.js';
 import { cachePolicySchema, reasoningPolicySchema } from '../items/responses.schemas.js';
 import { webhookEventTypes } from '../webhooks/webhook-events.js';
 
@@ -143,7 +144,7 @@ export const adminResponse = named(
         window: z.number().int(),
         output_reserve: z.number().int(),
         budget: z.number().int(),
-        truncation: z.enum(['auto', 'disabled']),
+        truncation: z.enum(truncationModes),
         start_seq: z.number().int().nullable().describe('The first history item sent (by its position in the thread); everything before it was left out.'),
         floor_seq: z.number().int().nullable().optional().describe('The newest compaction item of the thread: nothing before it is sent again.'),
         history_items: z.number().int(),

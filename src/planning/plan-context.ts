@@ -1,7 +1,6 @@
 import { ApiError } from '../common/api-error.js';
 import type { HistoryEntry, Item } from '../items/item.schemas.js';
-
-export type TruncationMode = 'auto' | 'disabled';
+import type { TruncationMode } from '../items/policies.js';
 
 export type { HistoryEntry };
 

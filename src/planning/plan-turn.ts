@@ -1,11 +1,12 @@
-import type { CacheMode } from '../caching/cache-types.js';
 import type { CacheSettings } from '../caching/plan-cache.js';
 import { chooseRetention, promptCacheKeyFor } from '../caching/thread-cache.js';
 import type { ModelInfo, ThinkingCapabilities } from '../config/model-catalog.js';
 import type { HistoryEntry, Item } from '../items/item.schemas.js';
+import type { CacheMode } from '../items/policies.js';
+import { type ReasoningPolicy, type TruncationMode } from '../items/policies.js';
 import type { ResponseSettings } from '../items/response-object.js';
 import type { CreateResponseBody } from '../items/responses.schemas.js';
-import { planReasoningReplay, type ReasoningPolicy, type ReplayTarget } from '../reasoning/plan-reasoning-replay.js';
+import { planReasoningReplay, type ReplayTarget } from '../reasoning/plan-reasoning-replay.js';
 import { planThinking } from '../reasoning/plan-thinking.js';
 import { estimateItemTokens, estimateTextTokens } from './estimate-tokens.js';
 import type { ToolNameResolver } from './flatten-tools.js';
@@ -22,7 +23,7 @@ import {
   summaryMessage,
   withLeadingUser,
 } from './plan-compaction.js';
-import { anchoredTokens, type ContextAnchor, type ContextPlan, planContext, shrinkContext, type TruncationMode } from './plan-context.js';
+import { anchoredTokens, type ContextAnchor, type ContextPlan, planContext, shrinkContext } from './plan-context.js';
 
 /** The model a turn goes to, as far as planning is concerned (no adapter: planning never calls one). */
 export interface PlanModel {

@@ -1,15 +1,7 @@
 import type { Item } from '../items/item.schemas.js';
 
-/**
- * Which stored reasoning goes back to the model (our extension field `reasoning_policy`):
- * - `preserve`: every reasoning item of every turn, verbatim;
- * - `tool_turns`: the current turn's, and those of earlier steps that called tools;
- * - `current_turn`: only what came after the latest user message (the tool loop in progress);
- * - `clear`: none;
- * - `auto`: what the target provider recommends (see `AUTO`).
- * A provider's legal minimum is never undercut: a policy below it is raised, with a warning.
- */
-export type ReasoningPolicy = 'auto' | 'preserve' | 'tool_turns' | 'current_turn' | 'clear';
+import type { ReasoningPolicy } from '../items/policies.js';
+
 type Level = Exclude<ReasoningPolicy, 'auto'>;
 
 /** How a request reaches its model, as far as replaying reasoning is concerned. */

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { CacheMode } from '../caching/cache-types.js';
 import { usesThreadRhythm } from '../caching/plan-cache.js';
 import { gapsBetween } from '../caching/thread-cache.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
@@ -12,6 +11,7 @@ import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
 import { toCanonicalInput } from '../history/to-canonical-input.js';
 import { type HistoryEntry, type Item, readableCompaction } from '../items/item.schemas.js';
+import type { CacheMode, ReasoningPolicy } from '../items/policies.js';
 import { type ResponseSettings, toResponseSettings } from '../items/response-object.js';
 import type { CreateResponseBody } from '../items/responses.schemas.js';
 import type { ToolNameResolver } from '../planning/flatten-tools.js';
@@ -20,7 +20,6 @@ import { fromNewestCompaction, readsNatively } from '../planning/plan-compaction
 import type { ContextAnchor, ContextPlan } from '../planning/plan-context.js';
 import { planTurn, type TurnPlan } from '../planning/plan-turn.js';
 import { ProviderRegistry, type ResolvedModel } from '../providers/provider-registry.js';
-import type { ReasoningPolicy } from '../reasoning/plan-reasoning-replay.js';
 import { checkToolOutputs } from '../turns/check-tool-outputs.js';
 import { ResponsesRepository } from './responses.repository.js';
 
