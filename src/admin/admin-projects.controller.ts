@@ -1,31 +1,34 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import type { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { toListPage } from '../common/pagination.js';
-import { unixSecondsOrNull } from '../common/unix-time.js';
+import { unixSeconds, unixSecondsOrNull } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
+import type { apiKey as apiKeySchema, project as projectSchema } from '../openapi/admin-responses.js';
 import type { ApiKeyRecord, ProjectRecord } from './admin-projects.repository.js';
 import { AdminProjectsService } from './admin-projects.service.js';
 import { createKeySchema, createProjectSchema, listProjectsSchema } from './admin-requests.schemas.js';
 
-function toPublicProject(project: ProjectRecord) {
+function toPublicProject(project: ProjectRecord): z.input<typeof projectSchema> {
   return {
     id: project.id,
     object: 'project',
     name: project.name,
-    created_at: unixSecondsOrNull(project.createdAt),
+    created_at: unixSeconds(project.createdAt),
     disabled_at: unixSecondsOrNull(project.disabledAt),
   };
 }
 
-function toPublicKey(key: ApiKeyRecord) {
+function toPublicKey(key: ApiKeyRecord): z.input<typeof apiKeySchema> {
   return {
     id: key.id,
     object: 'api_key',
     project_id: key.projectId,
     name: key.name,
-    source: key.source,
+    // The column holds what createKey and the API_KEYS registration wrote.
+    source: key.source as z.input<typeof apiKeySchema>['source'],
     redacted_value: key.lastFour ? `sk-…${key.lastFour}` : null,
-    created_at: unixSecondsOrNull(key.createdAt),
+    created_at: unixSeconds(key.createdAt),
     revoked_at: unixSecondsOrNull(key.revokedAt),
   };
 }

@@ -1,23 +1,25 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import type { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { toListPage } from '../common/pagination.js';
-import { unixSecondsOrNull } from '../common/unix-time.js';
+import { unixSeconds, unixSecondsOrNull } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
+import type { run as runSchema } from '../openapi/admin-responses.js';
 import { DEFAULT_RUN_STATUSES, listRunsSchema } from './admin-requests.schemas.js';
-import type { RunRecord } from './admin-runs.repository.js';
+import type { RunRecord, RunStatus } from './admin-runs.repository.js';
 import { AdminRunsService } from './admin-runs.service.js';
 
-function toPublicRun(run: RunRecord) {
+function toPublicRun(run: RunRecord): z.input<typeof runSchema> {
   return {
     id: run.id,
     object: 'admin.run',
     project_id: run.projectId,
-    status: run.status,
+    status: run.status as RunStatus,
     model: run.model,
-    created_at: unixSecondsOrNull(run.createdAt),
+    created_at: unixSeconds(run.createdAt),
     started_at: unixSecondsOrNull(run.startedAt),
     completed_at: unixSecondsOrNull(run.completedAt),
-    error: run.error ?? null,
+    error: (run.error ?? null) as { code: string; message: string } | null,
     conversation_id: run.conversationId,
     previous_response_id: run.previousResponseId,
   };

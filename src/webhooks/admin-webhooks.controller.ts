@@ -1,33 +1,37 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import type { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
-import { unixSecondsOrNull } from '../common/unix-time.js';
+import { unixSeconds, unixSecondsOrNull } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
+import type { webhookDelivery as webhookDeliverySchema, webhookEndpoint as webhookEndpointSchema } from '../openapi/admin-responses.js';
 import { createEndpointSchema, deliveriesQuerySchema, updateEndpointSchema } from './admin-webhooks.schemas.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
+import type { WebhookEventType } from './webhook-events.js';
 import type { DeliveryWithLog, EndpointRecord } from './webhooks.repository.js';
 
-function toPublicEndpoint(endpoint: EndpointRecord) {
+function toPublicEndpoint(endpoint: EndpointRecord): z.input<typeof webhookEndpointSchema> {
   return {
     id: endpoint.id,
     object: 'webhook_endpoint',
     project_id: endpoint.projectId,
     url: endpoint.url,
-    event_types: endpoint.eventTypes,
-    created_at: unixSecondsOrNull(endpoint.createdAt),
+    // The column holds what the create and update schemas let through.
+    event_types: endpoint.eventTypes as WebhookEventType[],
+    created_at: unixSeconds(endpoint.createdAt),
     disabled_at: unixSecondsOrNull(endpoint.disabledAt),
     // While in the future, deliveries carry a signature with the secret before the last rotation too.
     previous_secret_expires_at: unixSecondsOrNull(endpoint.previousSecretExpiresAt),
   };
 }
 
-function toPublicDelivery(row: DeliveryWithLog) {
+function toPublicDelivery(row: DeliveryWithLog): z.input<typeof webhookDeliverySchema> {
   return {
     id: row.id,
     object: 'webhook_delivery',
     event_id: row.eventId,
     event_type: row.eventType,
-    status: row.status,
-    created_at: unixSecondsOrNull(row.createdAt),
+    status: row.status as z.input<typeof webhookDeliverySchema>['status'],
+    created_at: unixSeconds(row.createdAt),
     delivered_at: unixSecondsOrNull(row.deliveredAt),
     next_attempt_at: row.status === 'pending' ? unixSecondsOrNull(row.nextAttemptAt) : null,
     last_error: row.lastError,
@@ -37,7 +41,7 @@ function toPublicDelivery(row: DeliveryWithLog) {
       status_code: attempt.statusCode,
       latency_ms: attempt.latencyMs,
       error: attempt.error,
-      at: unixSecondsOrNull(attempt.at),
+      at: unixSeconds(attempt.at),
     })),
   };
 }
