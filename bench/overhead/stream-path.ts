@@ -8,10 +8,10 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { SseWriter } from '../../src/common/sse.js';
-import type { ModelRequest } from '../../src/planning/model-request.js';
 import { OpenAIResponsesAdapter } from '../../src/providers/openai-responses/openai-responses.adapter.js';
 import { TurnRun } from '../../src/turns/turn-runner.js';
 import { streamTurn } from '../../src/turns/turn-sinks.js';
+import { newMessageItem, newModelRequest } from '../../test/factories.js';
 import { startMockUpstream } from '../../test/mock-upstream/mock-upstream.js';
 
 const streams = Number(process.argv[2] ?? 2_000);
@@ -33,26 +33,7 @@ const adapter = new OpenAIResponsesAdapter({
   apiKey: null,
   callProvider: async () => ({ statusCode: 200, headers: { 'content-type': 'text/event-stream' }, body: Readable.from([sse]) }),
 });
-const request = {
-  model: 'bench',
-  instructions: null,
-  items: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }],
-  tools: [],
-  toolChoice: 'auto',
-  parallelToolCalls: null,
-  maxOutputTokens: null,
-  temperature: null,
-  topP: null,
-  textFormat: { type: 'text' },
-  reasoning: null,
-  thinking: { kind: 'default' },
-  includeThoughts: false,
-  backfillReasoningContent: false,
-  promptCacheKey: null,
-  promptCacheRetention: null,
-  promptCacheOptions: null,
-  safetyIdentifier: null,
-} as unknown as ModelRequest;
+const request = newModelRequest({ model: 'bench', items: [newMessageItem({ text: 'hi' })] });
 const response = { id: 'resp_bench', object: 'response', status: 'in_progress', output: [] as unknown[], model: 'bench', created_at: 0 };
 
 /** A response that takes every write at once and counts the bytes. */

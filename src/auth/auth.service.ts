@@ -29,7 +29,7 @@ export class AuthService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     const keys = this.config.apiKeys.length > 0 ? this.config.apiKeys : [this.makeDevelopmentKey()];
-    for (const { key, project } of keys) await this.registerKey(key, project);
+    for (const { key, project } of keys) await this.keys.registerConfiguredKey(hashApiKey(key), project, key.slice(-4));
   }
 
   /** The project id of a bearer key, or null when the key is unknown, revoked, or its project disabled. */
@@ -46,10 +46,6 @@ export class AuthService implements OnModuleInit {
   /** Forgets cached answers, after a revocation or a disabled project, so this instance applies it at once. */
   forgetCachedKeys(): void {
     this.cache.clear();
-  }
-
-  private async registerKey(key: string, project: string): Promise<void> {
-    await this.keys.registerConfiguredKey(hashApiKey(key), project, key.slice(-4));
   }
 
   // Without API_KEYS the server would be open to anyone; a fresh random key printed once is the

@@ -23,7 +23,7 @@ const DEFAULT_BODY_TIMEOUT_MS = 600_000;
  * The headers timeout of a non-streamed call: its headers come only once the whole answer is
  * written, so it may wait as long as a stream may stay silent.
  */
-export function wholeAnswerHeadersTimeoutMs(options: Pick<UpstreamCallOptions, 'headersTimeoutMs' | 'bodyTimeoutMs'>): number {
+function wholeAnswerHeadersTimeoutMs(options: Pick<UpstreamCallOptions, 'headersTimeoutMs' | 'bodyTimeoutMs'>): number {
   return Math.max(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
 }
 
