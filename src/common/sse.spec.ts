@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { jest } from '@jest/globals';
 import { eventJson, SseWriter } from './sse.js';
 
 /** A response that records each write that reaches the socket. */
@@ -24,6 +25,10 @@ function fakeResponse(options: { accepts?: boolean } = {}) {
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SseWriter', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   it('sends the events of one burst in one socket write, once the event loop turns', async () => {
     const response = fakeResponse();
     const writer = new SseWriter(response.raw);
@@ -81,6 +86,11 @@ describe('SseWriter', () => {
   });
 
   it('holds a burst while its producer only paused, and writes it when the producer waits or 16 KB are held', async () => {
+    // The clock stands still, so the 10 ms bound of a hold is never what ends it here, however
+    // slowly a loaded machine turns the event loop; only performance.now and Date are faked.
+    jest.useFakeTimers({
+      doNotFake: ['setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'nextTick', 'queueMicrotask'],
+    });
     const response = fakeResponse();
     let paused = true;
     const writer = new SseWriter(response.raw).holdWhile(() => paused);
