@@ -1,9 +1,11 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import type { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { ApiError } from '../common/api-error.js';
 import { toListPage } from '../common/pagination.js';
-import { unixSecondsOrNull } from '../common/unix-time.js';
+import { unixSeconds, unixSecondsOrNull } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
+import type { adminConversation, adminConversationDetail } from '../openapi/admin-responses.js';
 import {
   type AdminConversationRecord,
   AdminConversationsRepository,
@@ -63,38 +65,41 @@ export function parseConversationListQuery(query: unknown): ConversationListQuer
   };
 }
 
-function toPublicConversation(conversation: AdminConversationRecord) {
+type PublicConversation = z.input<typeof adminConversation>;
+type PublicConversationDetail = z.input<typeof adminConversationDetail>;
+
+function toPublicConversation(conversation: AdminConversationRecord): PublicConversation {
   return {
     id: conversation.id,
     object: 'admin.conversation',
     project_id: conversation.projectId,
     metadata: conversation.metadata,
-    cache_policy: conversation.cachePolicy,
-    reasoning_policy: conversation.reasoningPolicy,
-    created_at: unixSecondsOrNull(conversation.createdAt),
-    updated_at: unixSecondsOrNull(conversation.updatedAt),
+    cache_policy: conversation.cachePolicy as PublicConversation['cache_policy'],
+    reasoning_policy: conversation.reasoningPolicy as PublicConversation['reasoning_policy'],
+    created_at: unixSeconds(conversation.createdAt),
+    updated_at: unixSeconds(conversation.updatedAt),
     deleted_at: unixSecondsOrNull(conversation.deletedAt),
   };
 }
 
 /** The public item first, then where it sits and came from; an item has none of these keys. */
-function toPublicTimelineItem(entry: TimelineItem) {
+function toPublicTimelineItem(entry: TimelineItem): PublicConversationDetail['items'][number] {
   return {
     ...entry.item,
     seq: entry.seq,
     response_id: entry.responseId,
     direction: entry.direction,
-    created_at: unixSecondsOrNull(entry.createdAt),
+    created_at: unixSeconds(entry.createdAt),
     deleted_at: unixSecondsOrNull(entry.deletedAt),
   };
 }
 
-function toPublicResponse(response: ConversationResponseRecord) {
+function toPublicResponse(response: ConversationResponseRecord): PublicConversationDetail['responses'][number] {
   return {
     id: response.id,
     status: response.status,
     model: response.model,
-    created_at: unixSecondsOrNull(response.createdAt),
+    created_at: unixSeconds(response.createdAt),
     completed_at: unixSecondsOrNull(response.completedAt),
     deleted_at: unixSecondsOrNull(response.deletedAt),
     usage: response.usage,
@@ -123,7 +128,7 @@ export class AdminConversationsController {
   }
 
   @Get(':id')
-  async retrieve(@Param('id') id: string, @Query() query: unknown) {
+  async retrieve(@Param('id') id: string, @Query() query: unknown): Promise<PublicConversationDetail> {
     refuseUnknownParams((query ?? {}) as Record<string, unknown>, DETAIL_PARAMS);
     const { items_limit: itemsLimit, items_after: itemsAfter } = parseOrThrow(conversationDetailQuerySchema, query ?? {});
     const conversation = await this.repository.find(id);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
+import type { ResponseRecord, ResponseStatus } from '../items/response-object.js';
 import type { PublicUsage } from '../items/usage.js';
 import { toUsageTotals, type UsageSumsRow, type UsageTotals, usageSums } from './admin-usage.repository.js';
 
@@ -46,7 +47,7 @@ export interface TimelineItem {
 
 export interface ConversationResponseRecord {
   id: string;
-  status: string;
+  status: ResponseStatus;
   model: string;
   createdAt: Date;
   completedAt: Date | null;
@@ -54,7 +55,7 @@ export interface ConversationResponseRecord {
   usage: PublicUsage | null;
   costUsd: number | null;
   cacheSavedUsd: number | null;
-  error: unknown;
+  error: ResponseRecord['error'];
 }
 
 interface ConversationRow {
@@ -159,7 +160,12 @@ export class AdminConversationsRepository {
         error: true,
       },
     });
-    return rows.map((row) => ({ ...row, usage: row.usage as PublicUsage | null }));
+    return rows.map((row) => ({
+      ...row,
+      status: row.status as ResponseStatus,
+      usage: row.usage as PublicUsage | null,
+      error: row.error as ResponseRecord['error'],
+    }));
   }
 
   /** Sums over the conversation's stored responses; deleted ones count, their tokens were spent. */

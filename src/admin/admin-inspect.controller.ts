@@ -1,7 +1,9 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import type { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { ApiError } from '../common/api-error.js';
-import { unixSecondsOrNull } from '../common/unix-time.js';
+import { unixSeconds, unixSecondsOrNull } from '../common/unix-time.js';
+import type { adminResponse } from '../openapi/admin-responses.js';
 import { AdminInspectRepository } from './admin-inspect.repository.js';
 
 const elapsed = (from: Date | null, to: Date | null) => (from && to ? to.getTime() - from.getTime() : null);
@@ -13,7 +15,7 @@ export class AdminInspectController {
   constructor(private readonly repository: AdminInspectRepository) {}
 
   @Get('responses/:id')
-  async response(@Param('id') id: string) {
+  async response(@Param('id') id: string): Promise<z.input<typeof adminResponse>> {
     const response = await this.repository.findResponse(id);
     if (!response) throw ApiError.notFound('Response', id, 'response_id');
     return {
@@ -24,7 +26,7 @@ export class AdminInspectController {
       previous_response_id: response.previousResponseId,
       model: response.model,
       status: response.status,
-      created_at: unixSecondsOrNull(response.createdAt),
+      created_at: unixSeconds(response.createdAt),
       completed_at: unixSecondsOrNull(response.completedAt),
       request: response.request,
       usage: response.usage,

@@ -4,6 +4,7 @@ import type { UpstreamRequestRecord } from '../common/upstream-trace.js';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { UpstreamBodyStore } from '../history/upstream-body-store.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
+import type { ResponseRecord, ResponseStatus } from '../items/response-object.js';
 import type { PublicUsage } from '../items/usage.js';
 import type { ContextPlanRecord } from '../planning/plan-context.js';
 import { restoreStoredRequest } from '../responses/stored-request.js';
@@ -15,7 +16,7 @@ export interface InspectedResponse {
   conversationId: string | null;
   previousResponseId: string | null;
   model: string;
-  status: string;
+  status: ResponseStatus;
   request: unknown;
   usage: PublicUsage | null;
   usageEstimated: boolean;
@@ -23,7 +24,7 @@ export interface InspectedResponse {
   cacheSavedUsd: number | null;
   cachePlan: CachePlanRecord | null;
   contextPlan: ContextPlanRecord | null;
-  error: unknown;
+  error: ResponseRecord['error'];
   background: boolean;
   createdAt: Date;
   startedAt: Date | null;
@@ -51,7 +52,7 @@ export class AdminInspectRepository {
       conversationId: row.conversationId,
       previousResponseId: row.previousResponseId,
       model: row.model,
-      status: row.status,
+      status: row.status as ResponseStatus,
       request: restoreStoredRequest(row.request, await this.inputItemsOf(row)),
       usage: row.usage as PublicUsage | null,
       usageEstimated: row.usageEstimated,
@@ -59,7 +60,7 @@ export class AdminInspectRepository {
       cacheSavedUsd: row.cacheSavedUsd,
       cachePlan: row.cachePlan as CachePlanRecord | null,
       contextPlan: row.contextPlan as ContextPlanRecord | null,
-      error: row.error,
+      error: row.error as ResponseRecord['error'],
       background: row.background,
       createdAt: row.createdAt,
       startedAt: row.startedAt,

@@ -1,6 +1,8 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import type { z } from 'zod';
 import { AdminKeyGuard } from '../auth/admin-key.guard.js';
 import { unixSeconds } from '../common/unix-time.js';
+import type { usageReport } from '../openapi/admin-responses.js';
 import { AdminUsageRepository } from './admin-usage.repository.js';
 import { parseUsageQuery, toPublicTotals } from './admin-usage.schemas.js';
 
@@ -11,7 +13,7 @@ export class AdminUsageController {
   constructor(private readonly repository: AdminUsageRepository) {}
 
   @Get()
-  async report(@Query() query: unknown) {
+  async report(@Query() query: unknown): Promise<z.input<typeof usageReport>> {
     const { range, ...options } = parseUsageQuery(query);
     const rows = await this.repository.report(range, options);
     return {

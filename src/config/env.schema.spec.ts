@@ -15,6 +15,12 @@ describe(loadConfig.name, () => {
     expect(config.gemini.baseUrl).toBe('https://generativelanguage.googleapis.com');
   });
 
+  it('reads the shutdown limits: 25 s for background runs and 10 s for turns storing their outcome unless set', () => {
+    expect(loadConfig({})).toMatchObject({ shutdownGraceMs: 25_000, shutdownDrainMs: 10_000 });
+    expect(loadConfig({ SHUTDOWN_GRACE_MS: '500', SHUTDOWN_DRAIN_MS: '0' })).toMatchObject({ shutdownGraceMs: 500, shutdownDrainMs: 0 });
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_MS: '-1' })).toThrow(/SHUTDOWN_DRAIN_MS/);
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x' }).database).toEqual({ kind: 'postgres', url: 'postgresql://localhost/x' });
   });

@@ -28,6 +28,8 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   /** On SIGTERM, how long running background responses get to finish before they are stopped and marked failed. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
+  /** On SIGTERM, how long foreground turns whose outcome is still being stored get before the database closes. */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(10_000),
   API_KEYS: optionalString,
   ADMIN_API_KEY: optionalString,
   MAX_BODY_BYTES: z.coerce
@@ -98,6 +100,7 @@ export interface AppConfig {
   role: 'api' | 'worker' | 'all';
   workerConcurrency: number;
   shutdownGraceMs: number;
+  shutdownDrainMs: number;
   /** Empty when API_KEYS is not set: the app then makes one key for the `default` project at start. */
   apiKeys: ApiKeyConfig[];
   adminApiKey: string | null;
@@ -181,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     role: values.SERVER_ROLE,
     workerConcurrency: values.WORKER_CONCURRENCY,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
+    shutdownDrainMs: values.SHUTDOWN_DRAIN_MS,
     apiKeys: parseApiKeys(values.API_KEYS),
     adminApiKey: values.ADMIN_API_KEY ?? null,
     maxBodyBytes: values.MAX_BODY_BYTES,

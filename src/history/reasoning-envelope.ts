@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type ProviderData, providerDataSchema } from '../items/item.schemas.js';
-import { Sql } from '../persistence/sql.js';
+import { ServerSecretsRepository } from '../persistence/server-secrets.repository.js';
 
 const PREFIX = 'rse1.';
 const SECRET_NAME = 'reasoning-envelope-key';
@@ -18,18 +18,12 @@ const SECRET_NAME = 'reasoning-envelope-key';
 export class ReasoningEnvelope implements OnModuleInit {
   private key: Buffer | null = null;
 
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly secrets: ServerSecretsRepository) {}
 
   async onModuleInit(): Promise<void> {
-    // Two instances starting together: the first insert wins and both read the same key.
-    // Run at start or on a timer: not through Prisma (see Sql).
-    await this.sql.query(`INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [
-      SECRET_NAME,
-      randomBytes(32).toString('base64'),
-    ]);
-    const [row] = await this.sql.query<{ value: string }>(`SELECT value FROM server_secrets WHERE name = $1`, [SECRET_NAME]);
-    if (!row) throw new Error('the reasoning envelope key could not be read back');
-    this.key = Buffer.from(row.value, 'base64');
+    // Two instances starting together read the same key: the first one's.
+    const value = await this.secrets.getOrCreate(SECRET_NAME, () => randomBytes(32).toString('base64'));
+    this.key = Buffer.from(value, 'base64');
   }
 
   seal(data: ProviderData): string {

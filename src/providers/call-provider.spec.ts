@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { rejection } from '../../test/async.js';
 import { ProviderError } from '../common/provider-error.js';
 import { type CallProviderOptions, callProvider, closeProviderConnections, retryDelayMs } from './call-provider.js';
 import { iterateSseEvents, readBodyText, type SseEvent } from './read-body.js';
@@ -76,15 +77,6 @@ function options(overrides: Partial<CallProviderOptions> = {}): CallProviderOpti
     retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 50 },
     ...overrides,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('callProvider', () => {

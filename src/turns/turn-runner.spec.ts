@@ -1,3 +1,4 @@
+import { collect } from '../../test/async.js';
 import { ProviderError } from '../common/provider-error.js';
 import type { Item } from '../items/item.schemas.js';
 import type { ModelRequest } from '../planning/model-request.js';
@@ -26,12 +27,6 @@ function turnWith(adapter: ModelAdapter, commits: TurnOutcome[]): Turn<{ status:
       return { status: outcome.status, output: outcome.output };
     },
   };
-}
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const values: T[] = [];
-  for await (const value of iterable) values.push(value);
-  return values;
 }
 
 describe(TurnRun.name, () => {

@@ -1,13 +1,14 @@
 // countInputTokens against test/mock-upstream, whose count_tokens route answers what a create with
 // the same prompt reports as input, and refuses create-only fields as Anthropic does.
 import { Readable } from 'node:stream';
+import { collect } from '../../../test/async.js';
 import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
 import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
+import { itemsFromParts, toolOutputsFor, usageOf } from '../../../test/model-stream.js';
 import { ProviderError } from '../../common/provider-error.js';
 import type { Item } from '../../items/item.schemas.js';
 import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, type CallProviderOptions, closeProviderConnections } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
 import { AnthropicAdapter } from './anthropic.adapter.js';
 import type { AnthropicRequestBody } from './anthropic.api.js';
 import { toAnthropicCountTokensBody } from './anthropic-count-tokens.js';
@@ -20,51 +21,6 @@ const question = newMessageItem({ id: 'msg_q', text: 'Weather in Paris?' });
 
 const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest =>
   newBaseModelRequest({ model: 'claude-sonnet-4-5', instructions: 'Be brief.', tools, ...overrides });
-
-async function collect(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = [];
-  for await (const part of stream) parts.push(part);
-  return parts;
-}
-
-/** The items a turn runner would store from one call's parts (enough to replay them next call). */
-function toItems(parts: ModelStreamPart[]): Item[] {
-  const items: Item[] = [];
-  const calls = new Map<number, Extract<Item, { type: 'function_call' }>>();
-  for (const part of parts) {
-    if (part.type === 'reasoning-end') {
-      items.push({ type: 'reasoning', id: `rs_${items.length}`, summary: [], ...(part.providerData ? { provider_data: part.providerData } : {}) });
-    } else if (part.type === 'tool-call-start') {
-      const call = {
-        type: 'function_call' as const,
-        id: `fc_${part.callId}`,
-        call_id: part.callId,
-        name: part.name,
-        arguments: '',
-        status: 'completed' as const,
-      };
-      calls.set(part.index, call);
-      items.push(call);
-    } else if (part.type === 'tool-call-delta') {
-      calls.get(part.index)!.arguments += part.delta;
-    }
-  }
-  return items;
-}
-
-const outputsFor = (items: Item[]): Item[] =>
-  items.flatMap((item): Item[] =>
-    item.type === 'function_call'
-      ? [{ type: 'function_call_output', id: `fco_${item.call_id}`, call_id: item.call_id, output: 'sunny', status: 'completed' }]
-      : [],
-  );
-
-const usageOf = (parts: ModelStreamPart[]) => {
-  const finish = parts.at(-1);
-  if (finish?.type !== 'finish' || !finish.usage) throw new Error('no usage reported');
-  return finish.usage;
-};
-
 describe(toAnthropicCountTokensBody.name, () => {
   it('keeps the prompt and drops what only a create takes', () => {
     const body: AnthropicRequestBody = {
@@ -119,9 +75,9 @@ describe(`${AnthropicAdapter.name}.countInputTokens against the mock upstream`, 
   /** A tool round trip played against the mock: the question, the model's call(s), their outputs. */
   async function toolRoundTrip(overrides: Partial<ModelRequest>, reasoning?: string): Promise<Item[]> {
     upstream.enqueue({ kind: 'tool_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }], ...(reasoning ? { reasoning } : {}) });
-    const first = toItems(await collect(sut.stream(newModelRequest({ items: [question], ...overrides }), new AbortController().signal)));
+    const first = itemsFromParts(await collect(sut.stream(newModelRequest({ items: [question], ...overrides }), new AbortController().signal)));
     upstream.reset();
-    return [question, ...first, ...outputsFor(first)];
+    return [question, ...first, ...toolOutputsFor(first, 'sunny')];
   }
 
   it('counts exactly the input tokens the create reports, and sends count_tokens only the prompt fields', async () => {

@@ -3,31 +3,23 @@
 // text, tool-use (input split across many input_json_delta), parallel-tool-use, thinking (signature),
 // redacted-thinking, overloaded-error (error event mid-stream), cache-usage (cache read and write).
 
+import { collect, rejection } from '../../../test/async.js';
 import { ProviderError } from '../../common/provider-error.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { iterateSseEvents } from '../read-body.js';
 import { readFixtureEvents, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapAnthropicStream } from './anthropic-stream.js';
 
-async function collect(events: string[]): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = [];
-  for await (const part of mapAnthropicStream(iterateSseEvents(toSseBody(events)), 'anthropic')) {
-    parts.push(part);
-  }
-  return parts;
+function mapStream(events: string[]): Promise<ModelStreamPart[]> {
+  return collect(mapAnthropicStream(iterateSseEvents(toSseBody(events)), 'anthropic'));
 }
 
 function mapFixture(name: string): Promise<ModelStreamPart[]> {
-  return collect(readFixtureEvents(`anthropic-${name}.chunks.txt`));
+  return mapStream(readFixtureEvents(`anthropic-${name}.chunks.txt`));
 }
 
-async function failure(events: string[]): Promise<unknown> {
-  try {
-    await collect(events);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the stream to fail');
+function failure(events: string[]): Promise<unknown> {
+  return rejection(mapStream(events));
 }
 
 /** One SSE event named after its payload's type, as Anthropic frames them. */
@@ -166,7 +158,7 @@ describe(mapAnthropicStream.name, () => {
 
   describe('tool calls', () => {
     it('sends {} as the arguments of a call that streamed no input', async () => {
-      const parts = await collect([
+      const parts = await mapStream([
         messageStart,
         event({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'now', input: {} } }),
         event({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } }),
@@ -187,7 +179,7 @@ describe(mapAnthropicStream.name, () => {
     });
 
     it('reads past server tool blocks, whose input also streams as input_json_delta', async () => {
-      const parts = await collect([
+      const parts = await mapStream([
         messageStart,
         event({ type: 'content_block_start', index: 0, content_block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} } }),
         event({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"query":"x"}' } }),
@@ -205,17 +197,17 @@ describe(mapAnthropicStream.name, () => {
 
   describe('stream endings and errors', () => {
     it('maps pause_turn to other, keeping the raw reason', async () => {
-      const parts = await collect([messageStart, textStart(0), textDelta(0, 'a'), blockStop(0), messageDelta('pause_turn'), messageStop]);
+      const parts = await mapStream([messageStart, textStart(0), textDelta(0, 'a'), blockStop(0), messageDelta('pause_turn'), messageStop]);
       expect(parts.at(-1)).toMatchObject({ reason: { unified: 'other', raw: 'pause_turn' } });
     });
 
     it('reads nothing after message_stop', async () => {
-      const parts = await collect([messageStart, messageDelta('end_turn'), messageStop, 'event: content_block_start\ndata: not json']);
+      const parts = await mapStream([messageStart, messageDelta('end_turn'), messageStop, 'event: content_block_start\ndata: not json']);
       expect(parts.at(-1)).toMatchObject({ type: 'finish', reason: { unified: 'stop' } });
     });
 
     it('ignores event types it does not know', async () => {
-      const parts = await collect([messageStart, event({ type: 'message_annotation', note: 'new' }), messageDelta('end_turn'), messageStop]);
+      const parts = await mapStream([messageStart, event({ type: 'message_annotation', note: 'new' }), messageDelta('end_turn'), messageStop]);
       expect(parts.map((part) => part.type)).toEqual(['response-metadata', 'finish']);
     });
 
@@ -247,7 +239,7 @@ describe(mapAnthropicStream.name, () => {
     });
 
     it('emits metadata first even when message_start never came', async () => {
-      const parts = await collect([textStart(0), textDelta(0, 'hi'), messageDelta('end_turn')]);
+      const parts = await mapStream([textStart(0), textDelta(0, 'hi'), messageDelta('end_turn')]);
       expect(parts).toEqual([
         { type: 'response-metadata', id: null, model: null },
         { type: 'text-delta', delta: 'hi' },
@@ -260,7 +252,7 @@ describe(mapAnthropicStream.name, () => {
     });
 
     it('keeps no provider data for a thinking block that never got a signature', async () => {
-      const parts = await collect([
+      const parts = await mapStream([
         messageStart,
         event({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } }),
         event({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hmm' } }),

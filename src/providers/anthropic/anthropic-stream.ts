@@ -1,5 +1,6 @@
 import type { ModelStreamPart } from '../model-adapter.js';
-import { type SseEvent, safeJsonParse } from '../read-body.js';
+import { type SseEvent } from '../read-body.js';
+import { DONE_EVENT, readJsonEvent, SKIP_EVENT } from '../read-json-event.js';
 import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import {
   type AnthropicContentBlock,
@@ -22,20 +23,14 @@ import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
  */
 export async function* mapAnthropicStream(events: AsyncIterable<SseEvent>, provider: string): AsyncGenerator<ModelStreamPart, void, undefined> {
   const mapper = new AnthropicStreamMapper(provider);
+  // Trust the SSE event name for errors, so a proxy's `event: error` with a bare body still fails the call.
+  const onErrorEvent = (payload: unknown, text: string) =>
+    toAnthropicInBandError(provider, payload === undefined ? { message: text } : readErrorObject(payload));
   for await (const event of events) {
-    const data = event.data.trim();
-    if (data === '') {
-      continue;
-    }
-    const parsed = safeJsonParse(data);
-    // Trust the SSE event name for errors too, so a proxy's `event: error` with a bare body still fails the call.
-    if (event.event === 'error') {
-      throw toAnthropicInBandError(provider, parsed.ok ? readErrorObject(parsed.value) : { message: data });
-    }
-    if (!parsed.ok) {
-      throw malformedUpstreamResponseError(provider, parsed.error);
-    }
-    const streamEvent = parseAnthropicStreamEvent(parsed.value, provider);
+    const payload = readJsonEvent(event, provider, onErrorEvent);
+    if (payload === DONE_EVENT) break;
+    if (payload === SKIP_EVENT) continue;
+    const streamEvent = parseAnthropicStreamEvent(payload, provider);
     if (streamEvent) {
       for (const part of mapper.push(streamEvent)) yield part;
     }

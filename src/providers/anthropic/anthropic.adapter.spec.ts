@@ -2,8 +2,10 @@
 // what each is modelled on). Most tests serve them through a stubbed callProvider; the last block runs
 // the adapter against test/mock-upstream, which checks the Messages API's rules on what we send.
 import { Readable } from 'node:stream';
+import { collect, rejection } from '../../../test/async.js';
 import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
 import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
+import { itemsFromParts, toolOutputsFor } from '../../../test/model-stream.js';
 import { ProviderError } from '../../common/provider-error.js';
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { Item } from '../../items/item.schemas.js';
@@ -37,23 +39,6 @@ function newAdapter(overrides: Partial<AnthropicAdapterOptions> = {}) {
     defaultMaxOutputTokens: 4096,
     ...overrides,
   });
-}
-
-async function collect(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = [];
-  for await (const part of stream) {
-    parts.push(part);
-  }
-  return parts;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe(AnthropicAdapter.name, () => {
@@ -232,31 +217,6 @@ describe(AnthropicAdapter.name, () => {
   });
 });
 
-/** The items a turn runner would store from one call's parts (enough to replay them next call). */
-function toItems(parts: ModelStreamPart[]): Item[] {
-  const items: Item[] = [];
-  const calls = new Map<number, { callId: string; name: string; arguments: string }>();
-  let text = '';
-  for (const part of parts) {
-    if (part.type === 'reasoning-end') {
-      items.push({ type: 'reasoning', id: `rs_${items.length}`, summary: [], ...(part.providerData ? { provider_data: part.providerData } : {}) });
-    } else if (part.type === 'text-delta') {
-      text += part.delta;
-    } else if (part.type === 'tool-call-start') {
-      calls.set(part.index, { callId: part.callId, name: part.name, arguments: '' });
-    } else if (part.type === 'tool-call-delta') {
-      calls.get(part.index)!.arguments += part.delta;
-    }
-  }
-  if (text) {
-    items.push(newMessageItem({ id: 'msg_a', role: 'assistant', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] }));
-  }
-  for (const call of calls.values()) {
-    items.push({ type: 'function_call', id: `fc_${call.callId}`, call_id: call.callId, name: call.name, arguments: call.arguments, status: 'completed' });
-  }
-  return items;
-}
-
 describe(`${AnthropicAdapter.name} against the mock upstream`, () => {
   let upstream: MockUpstream;
   let sut: AnthropicAdapter;
@@ -284,15 +244,13 @@ describe(`${AnthropicAdapter.name} against the mock upstream`, () => {
         { name: 'get_weather', arguments: '{"city":"Rome"}' },
       ],
     });
-    const history: Item[] = [newMessageItem({ text: 'Weather in Paris and Rome?' }), ...toItems(first), newMessageItem({ text: 'Go on.' })];
+    const history: Item[] = [newMessageItem({ text: 'Weather in Paris and Rome?' }), ...itemsFromParts(first, 1), newMessageItem({ text: 'Go on.' })];
     const second = await collect(sut.stream(newModelRequest({ tools, items: history }), new AbortController().signal));
-    const outputs: Item[] = toItems(second).flatMap((item): Item[] =>
-      item.type === 'function_call'
-        ? [{ type: 'function_call_output', id: `fco_${item.call_id}`, call_id: item.call_id, output: 'sunny', status: 'completed' }]
-        : [],
-    );
+    const outputs = toolOutputsFor(itemsFromParts(second, 2), 'sunny');
 
-    const third = await collect(sut.stream(newModelRequest({ tools, items: [...history, ...toItems(second), ...outputs] }), new AbortController().signal));
+    const third = await collect(
+      sut.stream(newModelRequest({ tools, items: [...history, ...itemsFromParts(second, 2), ...outputs] }), new AbortController().signal),
+    );
 
     expect(third.at(-1)).toMatchObject({ type: 'finish', reason: { unified: 'stop', raw: 'end_turn' } });
     expect(

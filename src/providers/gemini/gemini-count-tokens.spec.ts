@@ -1,14 +1,15 @@
 // countInputTokens against test/mock-upstream, whose :countTokens route answers the promptTokenCount
 // a create with the same prompt reports, and refuses a generateContent body sent as it is.
 import { Readable } from 'node:stream';
+import { collect } from '../../../test/async.js';
 import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
 import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
+import { functionCallsFromParts, usageOf } from '../../../test/model-stream.js';
 import type { CacheSettings } from '../../caching/plan-cache.js';
 import { ProviderError } from '../../common/provider-error.js';
-import type { FunctionCallItem, Item } from '../../items/item.schemas.js';
+import type { Item } from '../../items/item.schemas.js';
 import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, type CallProviderOptions, closeProviderConnections } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
 import type { ProviderCacheStore } from '../provider-cache.store.js';
 import { GeminiAdapter } from './gemini.adapter.js';
 import { toGeminiCountTokensBody } from './gemini-count-tokens.js';
@@ -20,39 +21,6 @@ const question = newMessageItem({ id: 'msg_q', text: 'Weather in Paris?' });
 
 const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest =>
   newBaseModelRequest({ model: 'gemini-2.5-flash', instructions: 'Be brief.', tools, maxOutputTokens: 256, temperature: 0.2, ...overrides });
-
-async function collect(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = [];
-  for await (const part of stream) parts.push(part);
-  return parts;
-}
-
-const usageOf = (parts: ModelStreamPart[]) => {
-  const finish = parts.at(-1);
-  if (finish?.type !== 'finish' || !finish.usage) throw new Error('no usage reported');
-  return finish.usage;
-};
-
-/** The function_call items a turn would store from these parts (what the next request replays). */
-function toFunctionCallItems(parts: ModelStreamPart[]): FunctionCallItem[] {
-  const items: FunctionCallItem[] = [];
-  for (const part of parts) {
-    if (part.type === 'tool-call-start') {
-      items[part.index] = {
-        type: 'function_call',
-        id: `fc_${part.index}`,
-        call_id: part.callId,
-        name: part.name,
-        arguments: '',
-        status: 'completed',
-        ...(part.providerData ? { provider_data: part.providerData } : {}),
-      };
-    } else if (part.type === 'tool-call-delta') {
-      items[part.index]!.arguments += part.delta;
-    }
-  }
-  return items;
-}
 
 describe(toGeminiCountTokensBody.name, () => {
   it('wraps the prompt in a generateContentRequest with the model, leaving output settings out', () => {
@@ -94,7 +62,7 @@ describe(`${GeminiAdapter.name}.countInputTokens against the mock upstream`, () 
 
   it('counts exactly the prompt tokens the create reports, and sends the prompt alone', async () => {
     upstream.enqueue({ kind: 'tool_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] });
-    const [call] = toFunctionCallItems(await collect(sut.stream(newModelRequest({ items: [question] }), new AbortController().signal)));
+    const [call] = functionCallsFromParts(await collect(sut.stream(newModelRequest({ items: [question] }), new AbortController().signal)));
     upstream.reset();
     const output: Item = { type: 'function_call_output', id: 'fco_1', call_id: call!.call_id, output: 'sunny', status: 'completed' };
     const request = newModelRequest({ items: [question, call!, output] });

@@ -5,31 +5,23 @@
 // signed text), prompt-blocked (promptFeedback, no candidates), cached-usage (implicit cache hit and
 // thinking tokens), error-event (google.rpc.Status event mid-stream).
 
+import { collect, rejection } from '../../../test/async.js';
 import { ProviderError } from '../../common/provider-error.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { iterateSseEvents } from '../read-body.js';
 import { readFixtureLines, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapGeminiStream } from './gemini-stream.js';
 
-async function collect(lines: string[]): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = [];
-  for await (const part of mapGeminiStream(iterateSseEvents(toSseBody(lines)), 'google')) {
-    parts.push(part);
-  }
-  return parts;
+function mapStream(lines: string[]): Promise<ModelStreamPart[]> {
+  return collect(mapGeminiStream(iterateSseEvents(toSseBody(lines)), 'google'));
 }
 
 function mapFixture(name: string): Promise<ModelStreamPart[]> {
-  return collect(readFixtureLines(`gemini-${name}.chunks.txt`));
+  return mapStream(readFixtureLines(`gemini-${name}.chunks.txt`));
 }
 
-async function failure(lines: string[]): Promise<unknown> {
-  try {
-    await collect(lines);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the stream to fail');
+function failure(lines: string[]): Promise<unknown> {
+  return rejection(mapStream(lines));
 }
 
 /** A chunk whose candidate 0 has `parts` (and optionally a finish reason). */
@@ -157,7 +149,7 @@ describe(mapGeminiStream.name, () => {
   describe('thought signatures', () => {
     it('ends the thought at a signed thought part; later thought text opens a new block', async () => {
       expect(
-        await collect([
+        await mapStream([
           chunk([{ text: 'first', thought: true, thoughtSignature: 'sig-1' }]),
           chunk([{ text: 'second', thought: true }]),
           chunk([{ text: 'answer' }], 'STOP'),
@@ -175,7 +167,7 @@ describe(mapGeminiStream.name, () => {
 
     it('gives a call its own signature and ends the thought before it without one', async () => {
       expect(
-        await collect([
+        await mapStream([
           chunk([{ text: 'plan', thought: true }]),
           chunk([{ functionCall: { name: 'lookup', args: {} }, thoughtSignature: 'sig-call' }], 'STOP'),
         ]),
@@ -190,7 +182,7 @@ describe(mapGeminiStream.name, () => {
     });
 
     it('keeps a signature from an empty part with no open thought for the next call', async () => {
-      expect(await collect([chunk([{ text: '', thoughtSignature: 'sig-early' }]), chunk([{ functionCall: { name: 'lookup' } }], 'STOP')])).toEqual([
+      expect(await mapStream([chunk([{ text: '', thoughtSignature: 'sig-early' }]), chunk([{ functionCall: { name: 'lookup' } }], 'STOP')])).toEqual([
         metadata,
         { type: 'tool-call-start', index: 0, callId, name: 'lookup', providerData: { gemini: { thoughtSignature: 'sig-early' } } },
         { type: 'tool-call-delta', index: 0, delta: '{}' },
@@ -199,7 +191,7 @@ describe(mapGeminiStream.name, () => {
     });
 
     it('drops a trailing signature-only part after plain text (Gemini 3 text answers)', async () => {
-      expect(await collect([chunk([{ text: 'Hi' }]), chunk([{ text: '', thoughtSignature: 'sig-last' }], 'STOP')])).toEqual([
+      expect(await mapStream([chunk([{ text: 'Hi' }]), chunk([{ text: '', thoughtSignature: 'sig-last' }], 'STOP')])).toEqual([
         metadata,
         { type: 'text-delta', delta: 'Hi' },
         { type: 'finish', reason: { unified: 'stop', raw: 'STOP' }, usage: null },
@@ -207,7 +199,7 @@ describe(mapGeminiStream.name, () => {
     });
 
     it('ends a thought still open when the stream finishes', async () => {
-      expect(await collect([chunk([{ text: 'hmm', thought: true }], 'MAX_TOKENS')])).toEqual([
+      expect(await mapStream([chunk([{ text: 'hmm', thought: true }], 'MAX_TOKENS')])).toEqual([
         metadata,
         { type: 'reasoning-delta', delta: 'hmm' },
         { type: 'reasoning-end', providerData: null },
@@ -218,7 +210,7 @@ describe(mapGeminiStream.name, () => {
 
   describe('edge cases', () => {
     it('maps a candidate stopped by a filter to content-filter, keeping the text before it', async () => {
-      expect(await collect([chunk([{ text: 'Once upon' }]), chunk([], 'RECITATION')])).toEqual([
+      expect(await mapStream([chunk([{ text: 'Once upon' }]), chunk([], 'RECITATION')])).toEqual([
         metadata,
         { type: 'text-delta', delta: 'Once upon' },
         { type: 'finish', reason: { unified: 'content-filter', raw: 'RECITATION' }, usage: null },
@@ -226,12 +218,12 @@ describe(mapGeminiStream.name, () => {
     });
 
     it('maps MALFORMED_FUNCTION_CALL to other, even after calls', async () => {
-      const parts = await collect([chunk([{ functionCall: { name: 'f', args: { a: 1 } } }], 'MALFORMED_FUNCTION_CALL')]);
+      const parts = await mapStream([chunk([{ functionCall: { name: 'f', args: { a: 1 } } }], 'MALFORMED_FUNCTION_CALL')]);
       expect(parts.at(-1)).toEqual({ type: 'finish', reason: { unified: 'other', raw: 'MALFORMED_FUNCTION_CALL' }, usage: null });
     });
 
     it('sends placeholder metadata before the first part when no chunk names the response', async () => {
-      const parts = await collect([JSON.stringify({ candidates: [{ content: { parts: [{ text: 'x' }] }, finishReason: 'STOP' }] })]);
+      const parts = await mapStream([JSON.stringify({ candidates: [{ content: { parts: [{ text: 'x' }] }, finishReason: 'STOP' }] })]);
       expect(parts.slice(0, 2)).toEqual([
         { type: 'response-metadata', id: null, model: null },
         { type: 'text-delta', delta: 'x' },
@@ -247,7 +239,7 @@ describe(mapGeminiStream.name, () => {
         responseId: 'resp-1',
         modelVersion: 'gemini-3-flash-preview',
       });
-      expect(await collect([line])).toEqual([
+      expect(await mapStream([line])).toEqual([
         metadata,
         { type: 'text-delta', delta: 'mine' },
         { type: 'finish', reason: { unified: 'stop', raw: 'STOP' }, usage: null },

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Usage } from '../../items/usage.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { type SseEvent, safeJsonParse } from '../read-body.js';
+import { type SseEvent } from '../read-body.js';
+import { DONE_EVENT, readJsonEvent, SKIP_EVENT } from '../read-json-event.js';
 import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { type GeminiResponse, type GeminiResponsePart, geminiResponseSchema } from './gemini.api.js';
 import { toGeminiInBandError, truncatedStreamError } from './gemini-error.js';
@@ -18,15 +19,10 @@ import { resolveGeminiFinishReason } from './map-gemini-finish-reason.js';
 export async function* mapGeminiStream(events: AsyncIterable<SseEvent>, provider: string): AsyncGenerator<ModelStreamPart, void, undefined> {
   const mapper = new GeminiStreamMapper(provider);
   for await (const event of events) {
-    const data = event.data.trim();
-    if (data === '') {
-      continue;
-    }
-    const parsed = safeJsonParse(data);
-    if (!parsed.ok) {
-      throw malformedUpstreamResponseError(provider, parsed.error);
-    }
-    for (const part of mapper.push(parseGeminiResponse(parsed.value, provider))) yield part;
+    const payload = readJsonEvent(event, provider);
+    if (payload === DONE_EVENT) break;
+    if (payload === SKIP_EVENT) continue;
+    for (const part of mapper.push(parseGeminiResponse(payload, provider))) yield part;
   }
   yield* mapper.finish();
 }

@@ -2,14 +2,15 @@
 // list). The first block serves them through a stubbed callProvider; the last block runs the adapter
 // against test/mock-upstream's Gemini route, which checks the rules Gemini enforces on history.
 import { Readable } from 'node:stream';
+import { collect, rejection } from '../../../test/async.js';
 import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
 import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
+import { functionCallsFromParts } from '../../../test/model-stream.js';
 import { ProviderError } from '../../common/provider-error.js';
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { FunctionCallItem, Item } from '../../items/item.schemas.js';
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, type CallProviderOptions, closeProviderConnections, type ProviderResponse } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
 import { readFixtureLines, toSseBody } from './__fixtures__/fixture-body.js';
 import { GeminiAdapter, type GeminiAdapterOptions } from './gemini.adapter.js';
 
@@ -32,44 +33,6 @@ function sse(fixture: string): ProviderResponse {
 
 function newAdapter(overrides: Partial<GeminiAdapterOptions> = {}): GeminiAdapter {
   return new GeminiAdapter({ provider: 'google', baseUrl: 'https://generativelanguage.googleapis.com', apiKey: 'gm-test', ...overrides });
-}
-
-async function collect(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = [];
-  for await (const part of stream) {
-    parts.push(part);
-  }
-  return parts;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-/** The function_call items a turn would store from these parts (what the next request replays). */
-function toFunctionCallItems(parts: ModelStreamPart[]): FunctionCallItem[] {
-  const items: FunctionCallItem[] = [];
-  for (const part of parts) {
-    if (part.type === 'tool-call-start') {
-      items[part.index] = {
-        type: 'function_call',
-        id: `fc_${part.index}`,
-        call_id: part.callId,
-        name: part.name,
-        arguments: '',
-        status: 'completed',
-        ...(part.providerData ? { provider_data: part.providerData } : {}),
-      };
-    } else if (part.type === 'tool-call-delta') {
-      items[part.index]!.arguments += part.delta;
-    }
-  }
-  return items;
 }
 
 const output = (callId: string, text: string): Item => ({
@@ -340,7 +303,7 @@ describe(`${GeminiAdapter.name} against the mock upstream`, () => {
     });
     const parts = await collect(sut.stream(newModelRequest({ model: 'gemini-3-flash-preview', items: [question], tools }), new AbortController().signal));
     expect(parts.at(-1)).toMatchObject({ type: 'finish', reason: { unified: 'tool-calls' } });
-    return toFunctionCallItems(parts);
+    return functionCallsFromParts(parts);
   }
 
   it('completes a parallel tool loop that Gemini 3 accepts: signature replayed, responses paired in call order', async () => {

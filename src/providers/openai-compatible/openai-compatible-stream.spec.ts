@@ -14,31 +14,23 @@
 // - deepseek-reasoning: deepseek-reasoner (`reasoning_content` then `content`, usage together with the
 //   finish_reason chunk, cache reads as `prompt_cache_hit_tokens`).
 
+import { collect, rejection } from '../../../test/async.js';
 import { ProviderError } from '../../common/provider-error.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { iterateSseEvents } from '../read-body.js';
 import { readFixtureLines, toSseBody } from './__fixtures__/fixture-body.js';
 import { mapOpenAICompatibleStream } from './openai-compatible-stream.js';
 
-async function collect(lines: string[]): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = [];
-  for await (const part of mapOpenAICompatibleStream(iterateSseEvents(toSseBody(lines)), 'test')) {
-    parts.push(part);
-  }
-  return parts;
+function mapStream(lines: string[]): Promise<ModelStreamPart[]> {
+  return collect(mapOpenAICompatibleStream(iterateSseEvents(toSseBody(lines)), 'test'));
 }
 
 function mapFixture(name: string): Promise<ModelStreamPart[]> {
-  return collect(readFixtureLines(`openai-compatible-${name}.chunks.txt`));
+  return mapStream(readFixtureLines(`openai-compatible-${name}.chunks.txt`));
 }
 
-async function failure(lines: string[]): Promise<unknown> {
-  try {
-    await collect(lines);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the stream to fail');
+function failure(lines: string[]): Promise<unknown> {
+  return rejection(mapStream(lines));
 }
 
 /** A chunk with choice 0 carrying `delta` (and optionally a finish reason). */
@@ -161,7 +153,7 @@ describe(mapOpenAICompatibleStream.name, () => {
 
   describe('tool call quirks', () => {
     it('accepts a whole call in one chunk', async () => {
-      const parts = await collect([
+      const parts = await mapStream([
         chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'f', arguments: '{"x":1}' } }] }, { finish_reason: 'tool_calls' }),
         '[DONE]',
       ]);
@@ -172,7 +164,7 @@ describe(mapOpenAICompatibleStream.name, () => {
     });
 
     it('ignores the id and name repeated on later fragments', async () => {
-      const parts = await collect([
+      const parts = await mapStream([
         chunk({ tool_calls: [{ index: 0, id: 'call_a', function: { name: 'f', arguments: '' } }] }),
         chunk({ tool_calls: [{ index: 0, id: 'call_a', function: { name: 'f', arguments: '{"x"' } }] }),
         chunk({ tool_calls: [{ index: 0, id: 'call_a', function: { name: 'f', arguments: ':1}' } }] }),
@@ -185,7 +177,7 @@ describe(mapOpenAICompatibleStream.name, () => {
     });
 
     it('falls back to ids and positions when index is missing', async () => {
-      const parts = await collect([
+      const parts = await mapStream([
         chunk({
           tool_calls: [
             { id: 'call_a', function: { name: 'f', arguments: '{}' } },
@@ -207,7 +199,7 @@ describe(mapOpenAICompatibleStream.name, () => {
     });
 
     it('holds argument fragments that arrive before the name, and makes up an id when none is sent', async () => {
-      const parts = await collect([
+      const parts = await mapStream([
         chunk({ tool_calls: [{ index: 0, function: { arguments: '{"a"' } }] }),
         chunk({ tool_calls: [{ index: 0, function: { name: 'f', arguments: ':1}' } }] }),
       ]);
@@ -224,14 +216,14 @@ describe(mapOpenAICompatibleStream.name, () => {
     });
 
     it('reports tool-calls when a server says stop after tool calls, keeping the raw reason', async () => {
-      const parts = await collect([chunk({ tool_calls: [{ index: 0, id: 'call_a', function: { name: 'f', arguments: '{}' } }] }, { finish_reason: 'stop' })]);
+      const parts = await mapStream([chunk({ tool_calls: [{ index: 0, id: 'call_a', function: { name: 'f', arguments: '{}' } }] }, { finish_reason: 'stop' })]);
       expect(parts.at(-1)).toEqual({ type: 'finish', reason: { unified: 'tool-calls', raw: 'stop' }, usage: null });
     });
   });
 
   describe('stream endings', () => {
     it('still finishes when the body ends without finish_reason or [DONE]', async () => {
-      expect(await collect([chunk({ content: 'partial' })])).toEqual([
+      expect(await mapStream([chunk({ content: 'partial' })])).toEqual([
         { type: 'response-metadata', id: 'chatcmpl-1', model: 'm' },
         { type: 'text-delta', delta: 'partial' },
         { type: 'finish', reason: { unified: 'other', raw: null }, usage: null },
@@ -239,24 +231,24 @@ describe(mapOpenAICompatibleStream.name, () => {
     });
 
     it('derives tool-calls from the calls seen when no finish_reason came', async () => {
-      const parts = await collect([chunk({ tool_calls: [{ index: 0, id: 'call_a', function: { name: 'f', arguments: '{}' } }] })]);
+      const parts = await mapStream([chunk({ tool_calls: [{ index: 0, id: 'call_a', function: { name: 'f', arguments: '{}' } }] })]);
       expect(parts.at(-1)).toEqual({ type: 'finish', reason: { unified: 'tool-calls', raw: null }, usage: null });
     });
 
     it('reads nothing after [DONE]', async () => {
-      const parts = await collect([chunk({ content: 'a' }, { finish_reason: 'stop' }), '[DONE]', 'not json']);
+      const parts = await mapStream([chunk({ content: 'a' }, { finish_reason: 'stop' }), '[DONE]', 'not json']);
       expect(parts.at(-1)).toEqual({ type: 'finish', reason: { unified: 'stop', raw: 'stop' }, usage: null });
     });
 
     it('maps unknown finish reasons to other', async () => {
-      const parts = await collect([chunk({}, { finish_reason: 'abort' })]);
+      const parts = await mapStream([chunk({}, { finish_reason: 'abort' })]);
       expect(parts.at(-1)).toEqual({ type: 'finish', reason: { unified: 'other', raw: 'abort' }, usage: null });
     });
   });
 
   describe('vendor variants', () => {
     it('reads vLLM/OpenRouter `reasoning`, and only one field when a server fills both', async () => {
-      const parts = await collect([chunk({ reasoning: 'think' }), chunk({ reasoning: 'same', reasoning_content: 'same' }), chunk({ content: 'answer' })]);
+      const parts = await mapStream([chunk({ reasoning: 'think' }), chunk({ reasoning: 'same', reasoning_content: 'same' }), chunk({ content: 'answer' })]);
       expect(parts.filter((part) => part.type !== 'finish' && part.type !== 'response-metadata')).toEqual([
         { type: 'reasoning-delta', delta: 'think' },
         { type: 'reasoning-delta', delta: 'same' },
@@ -266,7 +258,7 @@ describe(mapOpenAICompatibleStream.name, () => {
     });
 
     it('takes usage from inside the choice (Moonshot) and the latest usage when several arrive', async () => {
-      const parts = await collect([
+      const parts = await mapStream([
         JSON.stringify({ id: 'x', model: 'm', choices: [{ index: 0, delta: { content: 'a' } }], usage: { prompt_tokens: 1, completion_tokens: 1 } }),
         JSON.stringify({
           id: 'x',
@@ -278,7 +270,7 @@ describe(mapOpenAICompatibleStream.name, () => {
     });
 
     it('waits for a chunk naming id and model (Azure prompt-filter first chunk) before the metadata', async () => {
-      const parts = await collect([
+      const parts = await mapStream([
         JSON.stringify({ id: '', model: '', object: '', created: 0, choices: [], prompt_filter_results: [{ prompt_index: 0 }] }),
         chunk({ content: 'hi' }),
       ]);
@@ -289,7 +281,7 @@ describe(mapOpenAICompatibleStream.name, () => {
     });
 
     it('emits metadata with nulls when no chunk names the response', async () => {
-      const parts = await collect([JSON.stringify({ choices: [{ index: 0, delta: { content: 'hi' } }] })]);
+      const parts = await mapStream([JSON.stringify({ choices: [{ index: 0, delta: { content: 'hi' } }] })]);
       expect(parts.slice(0, 2)).toEqual([
         { type: 'response-metadata', id: null, model: null },
         { type: 'text-delta', delta: 'hi' },
@@ -297,7 +289,7 @@ describe(mapOpenAICompatibleStream.name, () => {
     });
 
     it('reads choice 0 only', async () => {
-      const parts = await collect([
+      const parts = await mapStream([
         JSON.stringify({
           id: 'x',
           model: 'm',
@@ -311,7 +303,7 @@ describe(mapOpenAICompatibleStream.name, () => {
     });
 
     it('streams a refusal as text', async () => {
-      const parts = await collect([chunk({ refusal: "I can't help with that." })]);
+      const parts = await mapStream([chunk({ refusal: "I can't help with that." })]);
       expect(parts[1]).toEqual({ type: 'text-delta', delta: "I can't help with that." });
     });
   });

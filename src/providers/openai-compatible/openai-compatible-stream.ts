@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Usage } from '../../items/usage.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { type SseEvent, safeJsonParse } from '../read-body.js';
+import { type SseEvent } from '../read-body.js';
+import { DONE_EVENT, readJsonEvent, SKIP_EVENT } from '../read-json-event.js';
 import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { resolveOpenAICompatibleFinishReason } from './map-openai-compatible-finish-reason.js';
 import { type OpenAICompatibleChunk, type OpenAICompatibleToolCallDelta, openAICompatibleChunkSchema } from './openai-compatible.api.js';
@@ -15,23 +16,12 @@ import { convertOpenAICompatibleUsage } from './openai-compatible-usage.js';
  */
 export async function* mapOpenAICompatibleStream(events: AsyncIterable<SseEvent>, provider: string): AsyncGenerator<ModelStreamPart, void, undefined> {
   const mapper = new OpenAICompatibleStreamMapper(provider);
+  const onErrorEvent = (payload: unknown, text: string) => toOpenAICompatibleInBandError(provider, payload ?? { error: { message: text } });
   for await (const event of events) {
-    const data = event.data.trim();
-    if (data === '[DONE]') {
-      break;
-    }
-    // Keep-alive events with an empty payload carry nothing.
-    if (data === '') {
-      continue;
-    }
-    const parsed = safeJsonParse(data);
-    if (event.event === 'error') {
-      throw toOpenAICompatibleInBandError(provider, parsed.ok ? parsed.value : { error: { message: data } });
-    }
-    if (!parsed.ok) {
-      throw malformedUpstreamResponseError(provider, parsed.error);
-    }
-    const chunk = openAICompatibleChunkSchema.safeParse(parsed.value);
+    const payload = readJsonEvent(event, provider, onErrorEvent);
+    if (payload === DONE_EVENT) break;
+    if (payload === SKIP_EVENT) continue;
+    const chunk = openAICompatibleChunkSchema.safeParse(payload);
     if (!chunk.success) {
       throw malformedUpstreamResponseError(provider, chunk.error);
     }

@@ -5,12 +5,12 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { collect, rejection } from '../../../test/async.js';
 import { newModelRequest as newBaseModelRequest } from '../../../test/factories.js';
 import { ProviderError } from '../../common/provider-error.js';
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, type CallProviderOptions, closeProviderConnections, type ProviderResponse } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
 import { readFixtureLines, readFixtureText, toSseBody } from './__fixtures__/fixture-body.js';
 import { OpenAICompatibleAdapter, type OpenAICompatibleAdapterOptions } from './openai-compatible.adapter.js';
 
@@ -34,23 +34,6 @@ function sse(fixture: string): ProviderResponse {
 
 function newAdapter(overrides: Partial<OpenAICompatibleAdapterOptions> & Pick<OpenAICompatibleAdapterOptions, 'callProvider'>) {
   return new OpenAICompatibleAdapter({ provider: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-test', dialect: 'openai', ...overrides });
-}
-
-async function collect(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = [];
-  for await (const part of stream) {
-    parts.push(part);
-  }
-  return parts;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe(OpenAICompatibleAdapter.name, () => {

@@ -1,13 +1,14 @@
 // countInputTokens against test/mock-upstream, whose /responses/input_tokens route answers the
 // usage.input_tokens a create with the same body reports; servers without the route answer 404.
 import { Readable } from 'node:stream';
+import { collect } from '../../../test/async.js';
 import { newModelRequest as newBaseModelRequest, newMessageItem } from '../../../test/factories.js';
 import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
+import { itemsFromParts, usageOf } from '../../../test/model-stream.js';
 import { ProviderError } from '../../common/provider-error.js';
 import type { Item } from '../../items/item.schemas.js';
 import type { FunctionTool, ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, type CallProviderOptions, closeProviderConnections, type ProviderResponse } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
 import { OpenAIResponsesAdapter } from './openai-responses.adapter.js';
 import type { OpenAIResponsesRequestBody } from './openai-responses.api.js';
 import { toOpenAIResponsesInputTokensBody, toOpenAIResponsesTextPrompt } from './openai-responses-input-tokens.js';
@@ -28,50 +29,6 @@ const newModelRequest = (overrides: Partial<ModelRequest> = {}): ModelRequest =>
     safetyIdentifier: 'user-1',
     ...overrides,
   });
-
-async function collect(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = [];
-  for await (const part of stream) parts.push(part);
-  return parts;
-}
-
-/** The items our turn runner would store for these parts (ids are ours; provider data as given). */
-function toItems(parts: ModelStreamPart[], turn: number): Item[] {
-  const items: Item[] = [];
-  const calls = new Map<number, Extract<Item, { type: 'function_call' }>>();
-  for (const part of parts) {
-    if (part.type === 'reasoning-end') {
-      items.push({
-        type: 'reasoning',
-        id: `rs_ours_${turn}`,
-        summary: [],
-        status: 'completed',
-        ...(part.providerData ? { provider_data: part.providerData } : {}),
-      });
-    } else if (part.type === 'tool-call-start') {
-      const call = {
-        type: 'function_call' as const,
-        id: `fc_ours_${turn}_${part.index}`,
-        call_id: part.callId,
-        name: part.name,
-        arguments: '',
-        status: 'completed' as const,
-      };
-      calls.set(part.index, call);
-      items.push(call);
-    } else if (part.type === 'tool-call-delta') {
-      calls.get(part.index)!.arguments += part.delta;
-    }
-  }
-  return items;
-}
-
-const usageOf = (parts: ModelStreamPart[]) => {
-  const finish = parts.at(-1);
-  if (finish?.type !== 'finish' || !finish.usage) throw new Error('no usage reported');
-  return finish.usage;
-};
-
 describe(toOpenAIResponsesInputTokensBody.name, () => {
   it('keeps the TokenCountsBody fields of a create body and drops the rest, a compaction trigger included', () => {
     const body: OpenAIResponsesRequestBody = {
@@ -170,7 +127,7 @@ describe(`${OpenAIResponsesAdapter.name}.countInputTokens against the mock upstr
   it('counts exactly the input tokens the create reports, and sends the endpoint only the prompt fields', async () => {
     upstream.enqueue({ kind: 'tool_calls', reasoning: 'Look it up.', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] });
     const question = newMessageItem({ id: 'msg_q', text: 'Weather in Paris?' });
-    const first = toItems(await collect(sut.stream(newModelRequest({ items: [question] }), new AbortController().signal)), 1);
+    const first = itemsFromParts(await collect(sut.stream(newModelRequest({ items: [question] }), new AbortController().signal)), 1);
     upstream.reset();
     const history: Item[] = [question, ...first, { type: 'function_call_output', id: 'fco_1', call_id: 'call_mock1_0', output: 'sunny', status: 'completed' }];
     const request = newModelRequest({ items: history });

@@ -8,31 +8,23 @@
 // - failed: response.failed with error {code, message} after some text.
 // - error-event: the nested `error` event, then response.failed.
 
+import { collect, rejection } from '../../../test/async.js';
 import { ProviderError } from '../../common/provider-error.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { iterateSseEvents } from '../read-body.js';
 import { readFixtureSse, toChunkedBody, toSseText } from './__fixtures__/fixture-body.js';
 import { mapOpenAIResponsesStream } from './openai-responses-stream.js';
 
-async function collect(text: string): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = [];
-  for await (const part of mapOpenAIResponsesStream(iterateSseEvents(toChunkedBody(text)), 'openai')) {
-    parts.push(part);
-  }
-  return parts;
+function mapStream(text: string): Promise<ModelStreamPart[]> {
+  return collect(mapOpenAIResponsesStream(iterateSseEvents(toChunkedBody(text)), 'openai'));
 }
 
 function mapFixture(name: string): Promise<ModelStreamPart[]> {
-  return collect(readFixtureSse(`openai-responses-${name}.chunks.txt`));
+  return mapStream(readFixtureSse(`openai-responses-${name}.chunks.txt`));
 }
 
-async function failure(text: string): Promise<unknown> {
-  try {
-    await collect(text);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the stream to fail');
+function failure(text: string): Promise<unknown> {
+  return rejection(mapStream(text));
 }
 
 const created = { type: 'response.created', response: { id: 'resp_1', model: 'gpt-5', status: 'in_progress', output: [], usage: null } };
@@ -192,7 +184,7 @@ describe(mapOpenAIResponsesStream.name, () => {
     });
 
     it('treats [DONE] as the end of the stream', async () => {
-      expect(await collect(`${toSseText([created, completed()])}data: [DONE]\n\n`)).toEqual([metadata, stop]);
+      expect(await mapStream(`${toSseText([created, completed()])}data: [DONE]\n\n`)).toEqual([metadata, stop]);
       const error = await failure(`${toSseText([created])}data: [DONE]\n\n${toSseText([completed()])}`);
       expect(error).toMatchObject({ retryable: true });
     });
@@ -227,12 +219,12 @@ describe(mapOpenAIResponsesStream.name, () => {
           { type: 'response.some_future_event', whatever: true },
           completed(),
         ]);
-      expect(await collect(text)).toEqual([metadata, stop]);
+      expect(await mapStream(text)).toEqual([metadata, stop]);
     });
 
     it('reads the event type from the `event:` field when the payload has none', async () => {
       const text = `event: response.output_text.delta\ndata: {"output_index":0,"content_index":0,"delta":"Hi"}\n\n${toSseText([completed()])}`;
-      expect(await collect(text)).toEqual([
+      expect(await mapStream(text)).toEqual([
         { type: 'response-metadata', id: null, model: null },
         { type: 'text-delta', delta: 'Hi' },
         { type: 'finish', reason: { unified: 'stop', raw: 'completed' }, usage: null },
@@ -259,7 +251,7 @@ describe(mapOpenAIResponsesStream.name, () => {
         },
         completed(),
       ]);
-      expect(await collect(text)).toEqual([
+      expect(await mapStream(text)).toEqual([
         metadata,
         { type: 'reasoning-delta', delta: 'User wants' },
         { type: 'reasoning-delta', delta: ' a secret.' },
@@ -279,7 +271,7 @@ describe(mapOpenAIResponsesStream.name, () => {
         { type: 'response.output_item.done', output_index: 0, item: { ...item, arguments: '{"q":"x"}', status: 'completed' } },
         completed([{ ...item, arguments: '{"q":"x"}', status: 'completed' }]),
       ]);
-      expect(await collect(text)).toEqual([
+      expect(await mapStream(text)).toEqual([
         metadata,
         { type: 'tool-call-start', index: 0, callId: 'call_1', name: 'lookup' },
         { type: 'tool-call-delta', index: 0, delta: '{"q":"x"}' },
@@ -305,7 +297,7 @@ describe(mapOpenAIResponsesStream.name, () => {
         },
         completed(),
       ]);
-      expect(await collect(text)).toEqual([
+      expect(await mapStream(text)).toEqual([
         metadata,
         { type: 'tool-call-start', index: 0, callId: 'call_1', name: 'lookup' },
         { type: 'tool-call-delta', index: 0, delta: '{"q":1}' },
@@ -322,7 +314,7 @@ describe(mapOpenAIResponsesStream.name, () => {
         { id: 'msg_1', type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Done.', annotations: [] }] },
         { id: 'fc_1', type: 'function_call', call_id: 'call_1', name: 'save', arguments: '{}' },
       ];
-      expect(await collect(toSseText([created, completed(output)]))).toEqual([
+      expect(await mapStream(toSseText([created, completed(output)]))).toEqual([
         metadata,
         { type: 'reasoning-delta', delta: 'Plan.' },
         { type: 'reasoning-end', providerData: { openai: { id: 'rs_1', encrypted_content: 'enc' } } },

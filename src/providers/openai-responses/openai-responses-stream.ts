@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { ProviderData } from '../../items/item.schemas.js';
 import type { ModelStreamPart } from '../model-adapter.js';
-import { type SseEvent, safeJsonParse } from '../read-body.js';
+import { type SseEvent } from '../read-body.js';
+import { DONE_EVENT, readJsonEvent, SKIP_EVENT } from '../read-json-event.js';
 import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { resolveOpenAIResponsesFinishReason } from './map-openai-responses-finish-reason.js';
 import {
@@ -26,26 +27,14 @@ import { convertOpenAIResponsesUsage } from './openai-responses-usage.js';
  */
 export async function* mapOpenAIResponsesStream(events: AsyncIterable<SseEvent>, provider: string): AsyncGenerator<ModelStreamPart, void, undefined> {
   const mapper = new OpenAIResponsesStreamMapper(provider);
+  const onErrorEvent = (payload: unknown, text: string) => toOpenAIResponsesErrorEventError(provider, payload ?? { message: text });
   for await (const event of events) {
-    const data = event.data.trim();
-    if (data === '[DONE]') {
-      break;
-    }
-    // Keep-alive events with an empty payload carry nothing.
-    if (data === '') {
-      continue;
-    }
-    const parsed = safeJsonParse(data);
-    if (!parsed.ok) {
-      // Proxies put plain text into an error event now and then; the text is still the message.
-      if (event.event === 'error') {
-        throw toOpenAIResponsesErrorEventError(provider, { message: data });
-      }
-      throw malformedUpstreamResponseError(provider, parsed.error);
-    }
+    const payload = readJsonEvent(event, provider, onErrorEvent);
+    if (payload === DONE_EVENT) break;
+    if (payload === SKIP_EVENT) continue;
     // A plain yield per part: `yield*` of an array in an async generator wraps it in an async
     // iterator, a few promises for every delta.
-    for (const part of mapper.push(parsed.value, event.event)) yield part;
+    for (const part of mapper.push(payload, event.event)) yield part;
     // OpenAI ends the body right after the terminal event; returning here also releases it.
     if (mapper.finished) {
       return;

@@ -3,13 +3,14 @@
 // block runs the adapter over HTTP against test/mock-upstream, which rejects what OpenAI rejects in a
 // stateless call, so a replayed history that passes there is legal input.
 import { Readable } from 'node:stream';
+import { collect, rejection } from '../../../test/async.js';
 import { newMessageItem, newModelRequest } from '../../../test/factories.js';
 import { type MockUpstream, startMockUpstream } from '../../../test/mock-upstream/mock-upstream.js';
+import { itemsFromParts } from '../../../test/model-stream.js';
 import { ProviderError } from '../../common/provider-error.js';
 import type { Item } from '../../items/item.schemas.js';
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, type CallProviderOptions, closeProviderConnections, type ProviderResponse } from '../call-provider.js';
-import type { ModelStreamPart } from '../model-adapter.js';
 import { readFixtureSse, toChunkedBody } from './__fixtures__/fixture-body.js';
 import { OpenAIResponsesAdapter, type OpenAIResponsesAdapterOptions } from './openai-responses.adapter.js';
 
@@ -30,23 +31,6 @@ function sse(fixture: string): ProviderResponse {
 
 function newAdapter(overrides: Partial<OpenAIResponsesAdapterOptions> = {}) {
   return new OpenAIResponsesAdapter({ provider: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-test', ...overrides });
-}
-
-async function collect(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = [];
-  for await (const part of stream) {
-    parts.push(part);
-  }
-  return parts;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const encryptedContentUnsupported = () =>
@@ -216,49 +200,6 @@ describe(`${OpenAIResponsesAdapter.name} against the mock upstream`, () => {
 
   const run = (request: ModelRequest) => collect(sut.stream(request, new AbortController().signal));
 
-  /** The items our turn runner would store for these parts (ids are ours; provider data as given). */
-  function toItems(parts: ModelStreamPart[], turn: number): Item[] {
-    const items: Item[] = [];
-    const calls = new Map<number, Extract<Item, { type: 'function_call' }>>();
-    let text = '';
-    for (const part of parts) {
-      if (part.type === 'reasoning-end') {
-        items.push({
-          type: 'reasoning',
-          id: `rs_ours_${turn}`,
-          summary: [],
-          status: 'completed',
-          ...(part.providerData ? { provider_data: part.providerData } : {}),
-        });
-      } else if (part.type === 'text-delta') {
-        text += part.delta;
-      } else if (part.type === 'tool-call-start') {
-        const call = {
-          type: 'function_call' as const,
-          id: `fc_ours_${turn}_${part.index}`,
-          call_id: part.callId,
-          name: part.name,
-          arguments: '',
-          status: 'completed' as const,
-        };
-        calls.set(part.index, call);
-        items.push(call);
-      } else if (part.type === 'tool-call-delta') {
-        calls.get(part.index)!.arguments += part.delta;
-      }
-    }
-    if (text) {
-      items.push({
-        type: 'message',
-        id: `msg_ours_${turn}`,
-        role: 'assistant',
-        status: 'completed',
-        content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
-      });
-    }
-    return items;
-  }
-
   it('replays reasoning and a tool round trip in a form the stateless upstream accepts', async () => {
     upstream.enqueue(
       { kind: 'reasoning', reasoning: 'The user greets me.', text: 'Hello!' },
@@ -268,11 +209,11 @@ describe(`${OpenAIResponsesAdapter.name} against the mock upstream`, () => {
 
     const first = await run(newModelRequest({ model: 'gpt-5', items: history }));
     expect(first).toContainEqual({ type: 'reasoning-end', providerData: { openai: { id: 'rs_mock_1', encrypted_content: 'enc_1' } } });
-    history.push(...toItems(first, 1), newMessageItem({ id: 'msg_u2', text: 'Weather in Zürich?' }));
+    history.push(...itemsFromParts(first, 1), newMessageItem({ id: 'msg_u2', text: 'Weather in Zürich?' }));
 
     const second = await run(newModelRequest({ model: 'gpt-5', items: history }));
     expect(second.at(-1)).toMatchObject({ type: 'finish', reason: { unified: 'tool-calls' } });
-    history.push(...toItems(second, 2), {
+    history.push(...itemsFromParts(second, 2), {
       type: 'function_call_output',
       id: 'fco_ours_1',
       call_id: 'call_mock2_0',
