@@ -273,8 +273,9 @@ function markClientBreakpoint<B extends AnthropicUserContentBlock>(block: B, par
 function convertReasoning(item: ReasoningItem): AnthropicAssistantContentBlock[] {
   const data = anthropicReasoningDataSchema.safeParse(item.provider_data?.['anthropic']);
   if (!data.success) {
-    // TODO: apply the thinking policy once it exists; until then reasoning items without Anthropic
-    // provider data (made by another provider, or stored before signatures were kept) are dropped.
+    // The reasoning policy (reasoning/plan-reasoning-replay.ts) chose which reasoning comes this far;
+    // one without Anthropic provider data (another provider's, or stored before signatures were
+    // kept) cannot be verified by Anthropic and is dropped.
     return [];
   }
   if ('redacted' in data.data) {

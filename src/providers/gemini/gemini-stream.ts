@@ -87,8 +87,8 @@ export class GeminiStreamMapper {
       throw truncatedStreamError(this.provider);
     }
     const parts = this.closeThought(null);
-    // TODO: keep a signature that sealed visible text (Gemini 3 puts one on the last part of a text
-    // answer) once messages can carry provider data; Gemini does not validate those, so it is dropped.
+    // A signature that sealed visible text (Gemini 3 puts one on the last part of a text answer) is
+    // dropped: Gemini does not validate those, and a message keeps no provider data from a stream.
     this.pendingSignature = null;
     parts.push({
       type: 'finish',

@@ -167,8 +167,8 @@ function toTextParts(part: ContentPart, provider: string, where: string): Gemini
  */
 function convertFunctionCall(item: FunctionCallItem, provider: string): GeminiFunctionCallPart {
   const part: GeminiFunctionCallPart = { functionCall: { name: item.name, args: parseArguments(item, provider) } };
-  // TODO: send the `skip_thought_signature_validator` sentinel for unsigned calls of the current
-  // turn (history from another provider) once the thinking policy decides cross-model replay.
+  // Another model's calls of the current turn carry Google's `skip_thought_signature_validator`
+  // sentinel here: the reasoning replay plan put it in their provider data (signForeignCalls).
   const signature = readGeminiThoughtSignature(item.provider_data);
   if (signature) {
     part.thoughtSignature = signature;
@@ -215,8 +215,8 @@ function convertFunctionOutput(item: FunctionCallOutputItem, provider: string): 
  * (another provider's reasoning, a thought that never got a signature) it is dropped.
  */
 function convertReasoning(item: ReasoningItem): GeminiTextPart[] {
-  // TODO: decide per model whether thoughts are replayed at all once the thinking policy
-  // (cache-and-thinking.md §6, retention per provider) lands; until then signed thoughts go back.
+  // Whether thoughts come back at all is the reasoning policy's choice (reasoning/plan-reasoning-replay.ts);
+  // what reaches here goes back when signed.
   const signature = readGeminiThoughtSignature(item.provider_data);
   const text = (item.content ?? []).map((part) => part.text).join('') || item.summary.map((part) => part.text).join('');
   if (!signature || text === '') {

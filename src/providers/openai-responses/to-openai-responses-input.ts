@@ -102,10 +102,9 @@ function convertToolOutput(item: FunctionCallOutputItem): string | OpenAIRespons
 function convertReasoning(item: ReasoningItem): OpenAIResponsesInputItem[] {
   const data = openAIResponsesReasoningDataSchema.safeParse(item.provider_data?.['openai']);
   if (!data.success) {
-    // TODO: let the thinking policy decide (planning/, the "thinking policy" issue) once it exists:
-    // whose reasoning may be replayed where (Azure and OpenAI keys cannot read each other's encrypted
-    // content) and whether foreign reasoning is dropped or summarized. Until then every reasoning
-    // item without OpenAI encrypted content is dropped, which OpenAI always accepts.
+    // The reasoning policy (reasoning/plan-reasoning-replay.ts) chose which reasoning comes this far;
+    // one without OpenAI encrypted content (another provider's) is unreadable to OpenAI and is
+    // dropped, which OpenAI always accepts. Not done: sending foreign reasoning as a summary.
     return [];
   }
   return [{ type: 'reasoning', id: data.data.id, summary: item.summary, encrypted_content: data.data.encrypted_content }];
