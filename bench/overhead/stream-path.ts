@@ -57,7 +57,7 @@ async function one(): Promise<number> {
   const run = new TurnRun({
     adapter,
     request,
-    resolveToolName: (name) => ({ name, namespace: null }),
+    resolveToolName: (name) => ({ name, namespace: null, kind: 'function' as const }),
     renderInProgress: (output) => ({ ...response, output }),
     commit: async (outcome) => {
       if (outcome.status !== 'completed') throw outcome.cause;

@@ -1,6 +1,24 @@
 import { randomBytes } from 'node:crypto';
 
-export type IdPrefix = 'resp' | 'msg' | 'fc' | 'fco' | 'rs' | 'conv' | 'thr' | 'key' | 'evt' | 'call' | 'req' | 'we' | 'wh' | 'proj' | 'cmp';
+export type IdPrefix =
+  | 'resp'
+  | 'msg'
+  | 'fc'
+  | 'fco'
+  | 'ctc'
+  | 'ctco'
+  | 'item'
+  | 'rs'
+  | 'conv'
+  | 'thr'
+  | 'key'
+  | 'evt'
+  | 'call'
+  | 'req'
+  | 'we'
+  | 'wh'
+  | 'proj'
+  | 'cmp';
 
 /**
  * Opaque prefixed ids: 12 hex digits of the millisecond clock, then 20 random hex digits. The time

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CacheMode, cacheModes, type ReasoningPolicy, reasoningPolicies } from '../items/policies.js';
+import { type CacheMode, cacheModes, type ReasoningPolicy, reasoningPolicies, type UnsupportedToolsMode, unsupportedToolsModes } from '../items/policies.js';
 
 /** Names of OpenAI-compatible providers: lowercase, usable as the `provider/` prefix of a model name. */
 const providerNameSchema = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'provider names are lowercase letters, digits, - and _');
@@ -29,6 +29,8 @@ export const envSchema = z.object({
   /** On SIGTERM, how long running background responses get to finish before they are stopped and marked failed. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   /** On SIGTERM, how long foreground turns whose outcome is still being stored get before the database closes. */
+  /** A tool the model's provider cannot run: `error` refuses the request (400 unsupported_tool), `drop` leaves the tool out. A request's `unsupported_tools` wins. */
+  UNSUPPORTED_TOOLS: z.enum(unsupportedToolsModes).default('error'),
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(10_000),
   API_KEYS: optionalString,
   ADMIN_API_KEY: optionalString,
@@ -101,6 +103,7 @@ export interface AppConfig {
   workerConcurrency: number;
   shutdownGraceMs: number;
   shutdownDrainMs: number;
+  unsupportedTools: UnsupportedToolsMode;
   /** Empty when API_KEYS is not set: the app then makes one key for the `default` project at start. */
   apiKeys: ApiKeyConfig[];
   adminApiKey: string | null;
@@ -185,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: values.WORKER_CONCURRENCY,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     shutdownDrainMs: values.SHUTDOWN_DRAIN_MS,
+    unsupportedTools: values.UNSUPPORTED_TOOLS,
     apiKeys: parseApiKeys(values.API_KEYS),
     adminApiKey: values.ADMIN_API_KEY ?? null,
     maxBodyBytes: values.MAX_BODY_BYTES,

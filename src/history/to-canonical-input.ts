@@ -1,6 +1,7 @@
 import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
-import type { ContentPart, Item, ProviderData } from '../items/item.schemas.js';
+import { SERVER_HOSTED_ID_PREFIX } from '../items/hosted-items.js';
+import type { ContentPart, HostedItem, Item, ProviderData } from '../items/item.schemas.js';
 import type { InputItem } from '../items/responses.schemas.js';
 import { ReasoningEnvelope } from './reasoning-envelope.js';
 
@@ -66,6 +67,18 @@ function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' | 'co
       };
     case 'function_call_output':
       return { type: 'function_call_output', id: item.id ?? newId('fco'), call_id: item.call_id, output: item.output, status: item.status ?? 'completed' };
+    case 'custom_tool_call':
+      return {
+        type: 'custom_tool_call',
+        id: item.id ?? newId('ctc'),
+        call_id: item.call_id,
+        name: item.name,
+        input: item.input,
+        status: item.status ?? 'completed',
+        ...(item.namespace ? { namespace: item.namespace } : {}),
+      };
+    case 'custom_tool_call_output':
+      return { type: 'custom_tool_call_output', id: item.id ?? newId('ctco'), call_id: item.call_id, output: item.output, status: item.status ?? 'completed' };
     case 'compaction': {
       // Ours opens to its summary (or Anthropic's block); anything else is OpenAI's own, which only OpenAI reads.
       const providerData = ReasoningEnvelope.isEnvelope(item.encrypted_content)
@@ -88,6 +101,9 @@ function toCanonicalItem(item: Exclude<InputItem, { type: 'item_reference' | 'co
         ...(providerData ? { provider_data: providerData } : {}),
       };
     }
+    default:
+      // A hosted tool's item, every field as sent; one without an id gets ours.
+      return { ...item, id: item.id ?? newId(SERVER_HOSTED_ID_PREFIX) } as HostedItem;
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostedItemTypeNames } from './hosted-items.js';
 
 /**
  * The canonical item model: the public Responses API item shapes, field for field (snake_case
@@ -107,6 +108,37 @@ export const functionCallOutputItemSchema = z.object({
   provider_data: providerDataSchema.optional(),
 });
 
+/** A call of a `custom` (freeform) tool: `input` is the model's raw text, as it produced it. */
+export const customToolCallItemSchema = z.object({
+  type: z.literal('custom_tool_call'),
+  id: z.string(),
+  call_id: z.string().min(1).max(64),
+  name: z.string().min(1),
+  input: z.string(),
+  namespace: z.string().nullish(),
+  status: itemStatusSchema,
+  provider_data: providerDataSchema.optional(),
+});
+
+export const customToolCallOutputItemSchema = z.object({
+  type: z.literal('custom_tool_call_output'),
+  id: z.string(),
+  call_id: z.string().min(1).max(64),
+  output: z.union([z.string().max(10_485_760), z.array(functionCallOutputContentSchema)]),
+  status: itemStatusSchema,
+  provider_data: providerDataSchema.optional(),
+});
+
+/**
+ * A hosted or built-in tool's item (see hosted-items.ts): every field as the client or OpenAI wrote
+ * it, in order. Only its type and id are read here.
+ */
+export const hostedItemSchema = z.looseObject({
+  type: z.enum(hostedItemTypeNames),
+  id: z.string(),
+  provider_data: providerDataSchema.optional(),
+});
+
 export const reasoningItemSchema = z.object({
   type: z.literal('reasoning'),
   id: z.string(),
@@ -137,8 +169,11 @@ export const itemSchema = z.discriminatedUnion('type', [
   messageItemSchema,
   functionCallItemSchema,
   functionCallOutputItemSchema,
+  customToolCallItemSchema,
+  customToolCallOutputItemSchema,
   reasoningItemSchema,
   compactionItemSchema,
+  hostedItemSchema,
 ]);
 
 export type Item = z.infer<typeof itemSchema>;
@@ -147,6 +182,9 @@ export type FunctionCallItem = z.infer<typeof functionCallItemSchema>;
 export type FunctionCallOutputItem = z.infer<typeof functionCallOutputItemSchema>;
 export type ReasoningItem = z.infer<typeof reasoningItemSchema>;
 export type CompactionItem = z.infer<typeof compactionItemSchema>;
+export type CustomToolCallItem = z.infer<typeof customToolCallItemSchema>;
+export type CustomToolCallOutputItem = z.infer<typeof customToolCallOutputItemSchema>;
+export type HostedItem = z.infer<typeof hostedItemSchema>;
 
 /** What our own compaction keeps in a compaction item's provider data. */
 export interface ServerCompaction {
@@ -165,7 +203,8 @@ export function readableCompaction(item: CompactionItem): ServerCompaction | nul
 export type ItemType = Item['type'];
 
 /** The item as the public API shows it: everything but the internal provider slot. */
-export type PublicItem = Item extends infer T ? (T extends Item ? Omit<T, 'provider_data'> : never) : never;
+// A key-remapping type, not Omit: Omit of a type with an index signature (a hosted item) loses its named keys.
+export type PublicItem = Item extends infer T ? (T extends Item ? { [K in keyof T as K extends 'provider_data' ? never : K]: T[K] } : never) : never;
 
 export function toPublicItem(item: Item): PublicItem {
   const { provider_data: _providerData, ...publicItem } = item;

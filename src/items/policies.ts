@@ -25,3 +25,7 @@ export type ReasoningPolicy = (typeof reasoningPolicies)[number];
 /** `truncation`: `auto` drops the oldest history that does not fit the window; `disabled` sends it all, or fails. */
 export const truncationModes = ['auto', 'disabled'] as const;
 export type TruncationMode = (typeof truncationModes)[number];
+
+/** `unsupported_tools`: refuse a tool the provider cannot run, or leave it out (see planning/plan-tools.ts). */
+export const unsupportedToolsModes = ['error', 'drop'] as const;
+export type UnsupportedToolsMode = (typeof unsupportedToolsModes)[number];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostedItemTypeNames, hostedItemTypes } from './hosted-items.js';
 import {
   contentPartSchema,
   functionCallOutputContentSchema,
@@ -7,13 +8,19 @@ import {
   reasoningTextPartSchema,
   summaryTextPartSchema,
 } from './item.schemas.js';
-import { cacheModes, reasoningPolicies, truncationModes } from './policies.js';
+import { cacheModes, reasoningPolicies, truncationModes, unsupportedToolsModes } from './policies.js';
 
 /**
  * Our extension (not in OpenAI's API): how the server plans the provider's prompt cache for a
  * request or a conversation. `metadata` belongs to users, so the policy has a field of its own.
  */
 export const cachePolicySchema = z.enum(cacheModes);
+
+/**
+ * Our extension: what a tool the model's provider cannot run does to the request: `error` (a 400
+ * `unsupported_tool`), or `drop` (left out, for clients that always send tools they can do without).
+ */
+export const unsupportedToolsSchema = z.enum(unsupportedToolsModes);
 
 /** Our extension: which stored reasoning goes back to the model (see src/reasoning/plan-reasoning-replay.ts). */
 export const reasoningPolicySchema = z.enum(reasoningPolicies);
@@ -72,6 +79,31 @@ const inputCompactionSchema = z.object({
 /** `CompactionTriggerItemParam`: compact the current context; must be the last input item. */
 const compactionTriggerSchema = z.object({ type: z.literal('compaction_trigger') });
 
+const inputCustomToolCallSchema = z.object({
+  type: z.literal('custom_tool_call'),
+  id: z.string().min(1).nullish(),
+  call_id: z.string().min(1).max(64),
+  name: z.string().min(1),
+  input: z.string(),
+  namespace: z.string().nullish(),
+  status: itemStatusSchema.nullish(),
+});
+
+const inputCustomToolCallOutputSchema = z.object({
+  type: z.literal('custom_tool_call_output'),
+  id: z.string().min(1).nullish(),
+  call_id: z.string().min(1).max(64),
+  output: z.union([z.string().max(10_485_760), z.array(functionCallOutputContentSchema)]),
+  status: itemStatusSchema.nullish(),
+});
+
+/** A hosted tool's item (hosted-items.ts): kept as sent, once the fields the spec requires are there. */
+const inputHostedItemSchema = z.looseObject({ type: z.enum(hostedItemTypeNames), id: z.string().min(1).nullish() }).superRefine((item, context) => {
+  for (const field of hostedItemTypes[item.type].required) {
+    if (item[field] === undefined) context.addIssue({ code: 'custom', path: [field], message: `${field} is required for ${item.type} items` });
+  }
+});
+
 const itemReferenceSchema = z.object({
   type: z.literal('item_reference'),
   id: z.string().min(1),
@@ -81,10 +113,13 @@ const supportedInputItemTypes = [
   'message',
   'function_call',
   'function_call_output',
+  'custom_tool_call',
+  'custom_tool_call_output',
   'reasoning',
   'compaction',
   'compaction_trigger',
   'item_reference',
+  ...hostedItemTypeNames,
 ] as const;
 
 export const inputItemSchema = z.preprocess(
@@ -96,6 +131,9 @@ export const inputItemSchema = z.preprocess(
       inputMessageSchema,
       inputFunctionCallSchema,
       inputFunctionCallOutputSchema,
+      inputCustomToolCallSchema,
+      inputCustomToolCallOutputSchema,
+      inputHostedItemSchema,
       inputReasoningSchema,
       inputCompactionSchema,
       compactionTriggerSchema,
@@ -191,6 +229,7 @@ export const createResponseSchema = z.object({
   prompt_cache_options: z.object({ mode: z.enum(['implicit', 'explicit']).optional(), ttl: z.enum(['30m']).optional() }).nullish(),
   cache_policy: cachePolicySchema.nullish(),
   reasoning_policy: reasoningPolicySchema.nullish(),
+  unsupported_tools: unsupportedToolsSchema.nullish(),
   safety_identifier: z.string().max(64).nullish(),
   user: z.string().nullish(),
   service_tier: z.string().nullish(),

@@ -127,7 +127,7 @@ describe('the public document', () => {
     const documented = documentedProperties(publicDocument, requestSchema(create));
     expect(Object.keys(createResponseSchema.shape).filter((key) => !documented.has(key))).toEqual([]);
     const extensions = (deref<Schema>(publicDocument, requestSchema(create)).allOf as Schema[]).at(-1)!.properties as Record<string, Schema>;
-    expect(Object.keys(extensions).sort()).toEqual(['cache_policy', 'reasoning_policy']);
+    expect(Object.keys(extensions).sort()).toEqual(['cache_policy', 'reasoning_policy', 'unsupported_tools']);
     for (const field of Object.values(extensions)) expect(field['x-server-extension']).toBe(true);
   });
 
@@ -233,6 +233,7 @@ describe('the public document', () => {
         '#/components/schemas/CreateConversationBody/properties/reasoning_policy',
         '#/components/schemas/CreateResponse/allOf/3/properties/cache_policy',
         '#/components/schemas/CreateResponse/allOf/3/properties/reasoning_policy',
+        '#/components/schemas/CreateResponse/allOf/3/properties/unsupported_tools',
         '#/components/schemas/Response/allOf/3/properties/frequency_penalty',
         '#/components/schemas/Response/allOf/3/properties/presence_penalty',
         '#/components/schemas/Response/allOf/3/properties/store',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cachePolicySchema, reasoningPolicySchema } from '../items/responses.schemas.js';
+import { cachePolicySchema, reasoningPolicySchema, unsupportedToolsSchema } from '../items/responses.schemas.js';
 import {
   commonHeaders,
   type ErrorName,
@@ -128,7 +128,13 @@ function addExtensionFields(schemas: Record<string, Schema>) {
 
   (namedSchema(schemas, 'CreateResponse').allOf as Schema[]).push({
     type: 'object',
-    properties: policyFields("For this request; else the conversation's, else the server's (CACHE_POLICY, REASONING_POLICY).", false),
+    properties: {
+      ...policyFields("For this request; else the conversation's, else the server's (CACHE_POLICY, REASONING_POLICY).", false),
+      unsupported_tools: extension(
+        "What a tool the model's provider cannot run does to the request: `error` refuses it (400, code `unsupported_tool`, naming the tool and the model); `drop` leaves the tool out. Else the server's (UNSUPPORTED_TOOLS, default `error`).",
+        nullable(zodSchema(unsupportedToolsSchema)),
+      ),
+    },
   });
   (namedSchema(schemas, 'Response').allOf as Schema[]).push({
     type: 'object',

@@ -42,6 +42,15 @@ function measureItem(item: Item): { chars: number; flat: number } {
       const readable = readableCompaction(item);
       return { chars: readable ? readable.summary.length : item.encrypted_content.length, flat: 0 };
     }
+    case 'custom_tool_call':
+      return { chars: item.name.length + item.input.length, flat: 0 };
+    case 'custom_tool_call_output':
+      return typeof item.output === 'string' ? { chars: item.output.length, flat: 0 } : measureParts(item.output);
+    default: {
+      // A hosted tool's item: about its JSON, which is what a wire without it gets as text.
+      const { provider_data: _providerData, ...fields } = item;
+      return { chars: JSON.stringify(fields).length, flat: 0 };
+    }
   }
 }
 

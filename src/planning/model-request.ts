@@ -14,7 +14,11 @@ export interface FunctionTool {
   strict: boolean | null;
 }
 
-export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string };
+/** A tool only OpenAI's Responses wire takes as itself (a custom or hosted tool): the client's definition, as sent. */
+export type NativeTool = { type: string } & Record<string, unknown>;
+
+/** `native`: a choice of a custom or hosted tool, for OpenAI's Responses wire, as the client wrote it. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string } | { type: 'native'; choice: Record<string, unknown> };
 
 export type TextFormat =
   | { type: 'text' }
@@ -34,6 +38,8 @@ export interface ModelRequest {
   /** History followed by this turn's input, in order. */
   items: Item[];
   tools: FunctionTool[];
+  /** Custom and hosted tools for OpenAI's Responses wire (see planning/plan-tools.ts); absent or empty elsewhere. */
+  nativeTools?: NativeTool[];
   toolChoice: ToolChoice;
   parallelToolCalls: boolean | null;
   maxOutputTokens: number | null;

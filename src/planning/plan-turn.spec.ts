@@ -43,6 +43,7 @@ function plan(overrides: Partial<Omit<TurnPlanInput, 'body'>> & { body?: Partial
     anchor: null,
     defaultContextWindow: 128_000,
     compactNow: false,
+    unsupportedTools: 'error',
     summarizer: null,
     ...overrides,
     body,

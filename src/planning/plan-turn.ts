@@ -3,14 +3,12 @@ import { chooseRetention, promptCacheKeyFor } from '../caching/thread-cache.js';
 import type { ModelInfo, ThinkingCapabilities } from '../config/model-catalog.js';
 import type { HistoryEntry, Item } from '../items/item.schemas.js';
 import type { CacheMode } from '../items/policies.js';
-import { type ReasoningPolicy, type TruncationMode } from '../items/policies.js';
+import { type ReasoningPolicy, type TruncationMode, type UnsupportedToolsMode } from '../items/policies.js';
 import type { ResponseSettings } from '../items/response-object.js';
 import type { CreateResponseBody } from '../items/responses.schemas.js';
 import { planReasoningReplay, type ReplayTarget } from '../reasoning/plan-reasoning-replay.js';
 import { planThinking } from '../reasoning/plan-thinking.js';
 import { estimateItemTokens, estimateTextTokens } from './estimate-tokens.js';
-import type { ToolNameResolver } from './flatten-tools.js';
-import { flattenItemToolNames, planTools } from './flatten-tools.js';
 import type { ModelRequest, TextFormat } from './model-request.js';
 import { type ThinkingPlan } from './model-request.js';
 import {
@@ -24,6 +22,8 @@ import {
   withLeadingUser,
 } from './plan-compaction.js';
 import { anchoredTokens, type ContextAnchor, type ContextPlan, planContext, shrinkContext } from './plan-context.js';
+import type { ToolNameResolver } from './plan-tools.js';
+import { flattenItemToolNames, planTools } from './plan-tools.js';
 
 /** The model a turn goes to, as far as planning is concerned (no adapter: planning never calls one). */
 export interface PlanModel {
@@ -56,6 +56,8 @@ export interface TurnPlanInput {
   defaultContextWindow: number;
   /** The input ended with a `compaction_trigger` item: compact now, whatever the size. */
   compactNow: boolean;
+  /** The deployment's `UNSUPPORTED_TOOLS`, for a request that does not say (`unsupported_tools`). */
+  unsupportedTools: UnsupportedToolsMode;
   /** Who writes our compaction summaries (`COMPACTION_MODEL`); the turn's own model when null. */
   summarizer: PlanModel | null;
   /**
@@ -75,7 +77,7 @@ export interface TurnPlan {
   resolveToolName: ToolNameResolver;
   /** Settings changed to make the request legal for the model (thinking guards, reasoning replay). */
   warnings: string[];
-  /** Types of the client's tools that no upstream runs (hosted tools), left out of the request. */
+  /** Types of the client's tools the upstream cannot run, left out because `unsupported_tools` is `drop`. */
   droppedTools: string[];
   /**
    * Our own compaction, when this turn compacts: the summarizing model and call, the items kept
@@ -100,7 +102,13 @@ const DEFAULT_OUTPUT_RESERVE = 4_096;
  */
 export function planTurn(input: TurnPlanInput): TurnPlan {
   const { body, settings, model } = input;
-  const tools = planTools(body.tools, body.tool_choice);
+  const tools = planTools({
+    tools: body.tools,
+    toolChoice: body.tool_choice,
+    wire: model.wire,
+    model: `${model.provider}/${model.upstreamModel}`,
+    unsupported: body.unsupported_tools ?? input.unsupportedTools,
+  });
   const reasoning = body.reasoning ? { effort: body.reasoning.effort ?? null, summary: settings.reasoning.summary } : null;
   const thinking = planThinking({
     reasoning,
@@ -120,7 +128,10 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
   const outputReserve = thinking.maxOutputTokens ?? Math.min(DEFAULT_OUTPUT_RESERVE, Math.floor(window / 8));
   const budget = Math.max(0, window - outputReserve);
   const fixedTokens = estimateTextTokens(
-    (settings.instructions ?? '') + JSON.stringify(tools.tools) + (textFormat.type === 'text' ? '' : JSON.stringify(textFormat)),
+    (settings.instructions ?? '') +
+      JSON.stringify(tools.tools) +
+      (tools.nativeTools.length > 0 ? JSON.stringify(tools.nativeTools) : '') +
+      (textFormat.type === 'text' ? '' : JSON.stringify(textFormat)),
     input.charsPerToken,
   );
   const truncation: TruncationMode = settings.truncation === 'auto' ? 'auto' : 'disabled';
@@ -175,6 +186,7 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
     instructions: settings.instructions,
     items: withLeadingUser(replayed.items, model.wire),
     tools: tools.tools,
+    ...(tools.nativeTools.length > 0 ? { nativeTools: tools.nativeTools } : {}),
     toolChoice: thinking.toolChoice,
     parallelToolCalls: body.parallel_tool_calls ?? null,
     maxOutputTokens: thinking.maxOutputTokens,

@@ -1,4 +1,5 @@
 import type { AdapterCachePlan, CacheThreadRef } from '../caching/cache-types.js';
+import type { HostedItemType } from '../items/hosted-items.js';
 import type { ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 import type { ModelRequest } from '../planning/model-request.js';
@@ -26,7 +27,15 @@ export type ModelStreamPart =
    * A tool call begins; `index` identifies it among this call's tool calls. `providerData` carries
    * round-trip state bound to the call (e.g. Gemini's thoughtSignature on a functionCall part).
    */
-  | { type: 'tool-call-start'; index: number; callId: string; name: string; providerData?: ProviderData }
+  | {
+      type: 'tool-call-start';
+      index: number;
+      callId: string;
+      name: string;
+      providerData?: ProviderData;
+      /** The wire itself made a `custom` tool call (OpenAI Responses): its deltas are the raw input, not JSON arguments. */
+      custom?: boolean;
+    }
   | { type: 'tool-call-delta'; index: number; delta: string }
   /**
    * The provider compacted the context itself (OpenAI's `compaction` item, Anthropic's compaction
@@ -34,6 +43,15 @@ export type ModelStreamPart =
    * `encryptedContent` is the provider's own opaque text when the item should show it as is.
    */
   | { type: 'compaction'; providerData: ProviderData; encryptedContent: string | null }
+  /** An annotation (a `url_citation`, …) of the text streamed so far, as the provider wrote it. */
+  | { type: 'text-annotation'; annotation: Record<string, unknown> }
+  /**
+   * A hosted tool's item (OpenAI ran a web search, an MCP call, …), every field as the provider
+   * wrote it: first when it starts (`done: false`), again when it is done.
+   */
+  | { type: 'hosted-item'; item: { type: HostedItemType; id: string } & Record<string, unknown>; done: boolean }
+  /** A hosted tool's progress event (`response.web_search_call.searching`, …) for the item with that id. */
+  | { type: 'hosted-event'; event: { type: string; item_id: string } & Record<string, unknown> }
   | { type: 'finish'; reason: { unified: FinishReason; raw: string | null }; usage: Usage | null };
 
 /**

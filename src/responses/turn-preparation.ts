@@ -14,10 +14,10 @@ import { type HistoryEntry, type Item, readableCompaction } from '../items/item.
 import type { CacheMode, ReasoningPolicy } from '../items/policies.js';
 import { type ResponseSettings, toResponseSettings } from '../items/response-object.js';
 import type { CreateResponseBody } from '../items/responses.schemas.js';
-import type { ToolNameResolver } from '../planning/flatten-tools.js';
 import type { ModelRequest } from '../planning/model-request.js';
 import { fromNewestCompaction, readsNatively } from '../planning/plan-compaction.js';
 import type { ContextAnchor, ContextPlan } from '../planning/plan-context.js';
+import type { ToolNameResolver } from '../planning/plan-tools.js';
 import { planTurn, type TurnPlan } from '../planning/plan-turn.js';
 import { ProviderRegistry, type ResolvedModel } from '../providers/provider-registry.js';
 import { checkToolOutputs } from '../turns/check-tool-outputs.js';
@@ -110,11 +110,12 @@ export class TurnPreparation {
       anchor: context.anchor,
       defaultContextWindow: this.config.defaultContextWindow,
       compactNow,
+      unsupportedTools: this.config.unsupportedTools,
       summarizer: this.config.compactionModel ? this.providers.resolve(this.config.compactionModel) : null,
       countOnly: options.countOnly === true,
       ...(beforeCompaction ? { beforeCompaction } : {}),
     });
-    if (plan.droppedTools.length > 0) this.logger.warn(`dropped tools the upstream cannot run: ${plan.droppedTools.join(', ')}`);
+    if (plan.droppedTools.length > 0) this.logger.warn(`left out tools ${model.provider}/${model.upstreamModel} cannot run: ${plan.droppedTools.join(', ')}`);
     return {
       model,
       settings,

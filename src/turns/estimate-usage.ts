@@ -32,8 +32,10 @@ function visibleText(item: Item): string {
       return item.name + item.arguments;
     case 'reasoning':
       return (item.content ?? []).map((part) => part.text).join('') + item.summary.map((part) => part.text).join('');
-    case 'function_call_output':
-    case 'compaction':
+    case 'custom_tool_call':
+      return item.name + item.input;
+    default:
+      // Tool outputs are input; a hosted tool's item is the provider's work, not the model's text.
       return '';
   }
 }

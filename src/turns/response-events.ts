@@ -1,3 +1,4 @@
+import type { HostedItemType } from '../items/hosted-items.js';
 import type { PublicItem } from '../items/item.schemas.js';
 
 /**
@@ -40,7 +41,20 @@ export type ResponseStreamEvent<R = unknown> =
   | { type: 'response.reasoning_text.delta'; sequence_number: number; item_id: string; output_index: number; content_index: number; delta: string }
   | { type: 'response.reasoning_text.done'; sequence_number: number; item_id: string; output_index: number; content_index: number; text: string }
   | { type: 'response.function_call_arguments.delta'; sequence_number: number; item_id: string; output_index: number; delta: string }
-  | { type: 'response.function_call_arguments.done'; sequence_number: number; item_id: string; output_index: number; name: string; arguments: string };
+  | { type: 'response.function_call_arguments.done'; sequence_number: number; item_id: string; output_index: number; name: string; arguments: string }
+  | { type: 'response.custom_tool_call_input.delta'; sequence_number: number; item_id: string; output_index: number; delta: string }
+  | { type: 'response.custom_tool_call_input.done'; sequence_number: number; item_id: string; output_index: number; input: string }
+  | {
+      type: 'response.output_text.annotation.added';
+      sequence_number: number;
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      annotation_index: number;
+      annotation: unknown;
+    }
+  /** A hosted tool's progress (`response.web_search_call.searching`, `response.mcp_call_arguments.delta`, …), as OpenAI sent it. */
+  | ({ type: `response.${HostedItemType}${string}`; sequence_number: number; item_id: string; output_index: number } & Record<string, unknown>);
 
 export type ContentPartEventPart =
   | { type: 'output_text'; text: string; annotations: unknown[]; logprobs: unknown[] }

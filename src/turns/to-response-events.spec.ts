@@ -35,7 +35,9 @@ describe(OutputAccumulator.name, () => {
     expect(accumulator.finishReason).toEqual({ unified: 'stop', raw: 'stop' });
     expect(accumulator.upstreamResponseId).toBe('chatcmpl-1');
     const itemIds = new Set(
-      events.map((event) => ('item_id' in event ? event.item_id : event.type.includes('output_item') ? (event as { item: { id: string } }).item.id : null)),
+      events.map((event) =>
+        'item_id' in event ? event.item_id : String(event.type).includes('output_item') ? (event as { item: { id: string } }).item.id : null,
+      ),
     );
     expect(itemIds.size).toBe(1);
   });
@@ -88,9 +90,62 @@ describe(OutputAccumulator.name, () => {
     expect(events[0]).toMatchObject({ item: { content: [], status: 'in_progress' } });
   });
 
+  it('a custom tool call made by the wire streams its input as custom_tool_call_input events', () => {
+    const { accumulator, events } = run([
+      { type: 'tool-call-start', index: 0, callId: 'c1', name: 'apply_patch', custom: true },
+      { type: 'tool-call-delta', index: 0, delta: '*** Begin' },
+      { type: 'tool-call-delta', index: 0, delta: ' Patch' },
+    ]);
+    const id = accumulator.output[0]!.id;
+    expect(accumulator.output).toEqual([{ type: 'custom_tool_call', id, call_id: 'c1', name: 'apply_patch', input: '*** Begin Patch', status: 'completed' }]);
+    expect(events.slice(1)).toEqual([
+      { type: 'response.custom_tool_call_input.delta', item_id: id, output_index: 0, delta: '*** Begin' },
+      { type: 'response.custom_tool_call_input.delta', item_id: id, output_index: 0, delta: ' Patch' },
+      { type: 'response.custom_tool_call_input.done', item_id: id, output_index: 0, input: '*** Begin Patch' },
+      { type: 'response.output_item.done', output_index: 0, item: accumulator.output[0] },
+    ]);
+  });
+
+  it('a custom tool called through a function gets its input unwrapped from {"input"} when the call closes', () => {
+    const { accumulator, events } = run(
+      [
+        { type: 'tool-call-start', index: 0, callId: 'c1', name: 'apply_patch' },
+        { type: 'tool-call-delta', index: 0, delta: '{"input":"a \\"b' },
+        { type: 'tool-call-delta', index: 0, delta: '\\""}' },
+      ],
+      (name) => ({ name, namespace: null, kind: 'custom' }),
+    );
+    expect(accumulator.output[0]).toMatchObject({ type: 'custom_tool_call', input: 'a "b"' });
+    expect(events.map((event) => event.type)).toEqual([
+      'response.output_item.added',
+      'response.custom_tool_call_input.delta',
+      'response.custom_tool_call_input.done',
+      'response.output_item.done',
+    ]);
+    expect(events[1]).toMatchObject({ delta: 'a "b"' });
+  });
+
+  it('a hosted item keeps its id and fields; its progress events are renumbered to its output index', () => {
+    const { accumulator, events } = run([
+      { type: 'text-delta', delta: 'Looking.' },
+      { type: 'hosted-item', item: { type: 'web_search_call', id: 'ws_1', status: 'in_progress' }, done: false },
+      { type: 'hosted-event', event: { type: 'response.web_search_call.searching', item_id: 'ws_1', output_index: 7, sequence_number: 9 } },
+      { type: 'hosted-event', event: { type: 'response.web_search_call.completed', item_id: 'ws_unknown', output_index: 8 } },
+      { type: 'hosted-item', item: { type: 'web_search_call', id: 'ws_1', status: 'completed', action: { type: 'search', query: 'q' } }, done: true },
+      { type: 'text-annotation', annotation: { type: 'url_citation', url: 'https://example.com' } },
+    ]);
+    expect(accumulator.output[1]).toEqual({ type: 'web_search_call', id: 'ws_1', status: 'completed', action: { type: 'search', query: 'q' } });
+    expect(events.filter((event) => String(event.type).startsWith('response.web_search_call'))).toEqual([
+      { type: 'response.web_search_call.searching', item_id: 'ws_1', output_index: 1 },
+    ]);
+    // An annotation after the hosted item belongs to a new message: the first one was closed by the search.
+    expect(accumulator.output[2]).toMatchObject({ type: 'message', content: [{ annotations: [{ type: 'url_citation', url: 'https://example.com' }] }] });
+    expect(events.find((event) => event.type === 'response.output_text.annotation.added')).toMatchObject({ output_index: 2, annotation_index: 0 });
+  });
+
   it('maps flattened tool names back to name and namespace', () => {
     const { accumulator } = run([{ type: 'tool-call-start', index: 0, callId: 'c', name: 'ns__tool' }], (name) =>
-      name === 'ns__tool' ? { name: 'tool', namespace: 'ns' } : { name, namespace: null },
+      name === 'ns__tool' ? { name: 'tool', namespace: 'ns', kind: 'function' } : { name, namespace: null, kind: 'function' },
     );
     expect(accumulator.output[0]).toMatchObject({ name: 'tool', namespace: 'ns' });
   });

@@ -1,8 +1,11 @@
 import type { AdapterCachePlan } from '../caching/cache-types.js';
 import { newId } from '../common/ids.js';
+import type { HostedItemType } from '../items/hosted-items.js';
 import {
   type CompactionItem,
+  type CustomToolCallItem,
   type FunctionCallItem,
+  type HostedItem,
   type Item,
   type ItemStatus,
   type MessageItem,
@@ -12,15 +15,20 @@ import {
   toPublicItem,
 } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
-import type { ToolNameResolver } from '../planning/flatten-tools.js';
+import type { ToolNameResolver } from '../planning/plan-tools.js';
 import type { FinishReason, ModelStreamPart } from '../providers/model-adapter.js';
 import type { UnsequencedEvent } from './response-events.js';
 
 type Event = UnsequencedEvent<never>;
 
 interface OpenCall {
-  item: FunctionCallItem;
+  item: FunctionCallItem | CustomToolCallItem;
   outputIndex: number;
+  /**
+   * A custom tool's call made through a function (wires without custom tools): its arguments are
+   * `{"input": …}`, gathered here and unwrapped into `input` when the call closes.
+   */
+  wrappedArguments: string | null;
 }
 
 /** What a quiet accumulator returns for every part: no events, and nothing allocated for them. */
@@ -44,6 +52,8 @@ export class OutputAccumulator {
   private openMessage: { item: MessageItem; part: OutputTextPart; outputIndex: number } | null = null;
   private openReasoning: { item: ReasoningItem; text: string; outputIndex: number } | null = null;
   private readonly openCalls = new Map<number, OpenCall>();
+  /** Hosted tools' items by their id: where each stands in the output, and whether it is done. */
+  private readonly hostedItems = new Map<string, { outputIndex: number; done: boolean }>();
   /** The events of the part being pushed; null when the accumulator is quiet. */
   private pending: Event[] | null;
 
@@ -52,7 +62,7 @@ export class OutputAccumulator {
    * reasoning item then carries its provider artifacts sealed (see ReasoningEnvelope).
    */
   constructor(
-    private readonly resolveToolName: ToolNameResolver = (name) => ({ name, namespace: null }),
+    private readonly resolveToolName: ToolNameResolver = (name) => ({ name, namespace: null, kind: 'function' }),
     private readonly sealReasoning: ((data: ProviderData) => string) | null = null,
     /** Seals a compaction item's provider data into its `encrypted_content` (always, unlike reasoning: the field is required). */
     private readonly seal: ((data: ProviderData) => string) | null = null,
@@ -80,13 +90,22 @@ export class OutputAccumulator {
         this.endReasoning(part.providerData);
         break;
       case 'tool-call-start':
-        this.startCall(part.index, part.callId, part.name, part.providerData);
+        this.startCall(part.index, part.callId, part.name, part.providerData, part.custom === true);
         break;
       case 'tool-call-delta':
         this.appendArguments(part.index, part.delta);
         break;
       case 'compaction':
         this.addCompactionItem(part.providerData, part.encryptedContent);
+        break;
+      case 'text-annotation':
+        this.addAnnotation(part.annotation);
+        break;
+      case 'hosted-item':
+        this.putHostedItem(part.item, part.done);
+        break;
+      case 'hosted-event':
+        this.forwardHostedEvent(part.event);
         break;
       case 'finish':
         this.finishReason = part.reason;
@@ -224,40 +243,117 @@ export class OutputAccumulator {
     );
   }
 
-  private startCall(index: number, callId: string, upstreamName: string, providerData: ProviderData | undefined): void {
+  private startCall(index: number, callId: string, upstreamName: string, providerData: ProviderData | undefined, wireCustom: boolean): void {
     if (this.openCalls.has(index)) return;
     this.closeReasoning('completed');
     this.closeMessage('completed');
-    const { name, namespace } = this.resolveToolName(upstreamName);
-    const item: FunctionCallItem = {
-      type: 'function_call',
-      id: newId('fc'),
+    const { name, namespace, kind } = this.resolveToolName(upstreamName);
+    const common = {
+      id: '',
       call_id: callId,
       name,
-      arguments: '',
-      status: 'in_progress',
+      status: 'in_progress' as const,
       ...(namespace ? { namespace } : {}),
       ...(providerData ? { provider_data: providerData } : {}),
     };
+    const custom = wireCustom || kind === 'custom';
+    const item: FunctionCallItem | CustomToolCallItem = custom
+      ? { type: 'custom_tool_call', ...common, id: newId('ctc'), input: '' }
+      : { type: 'function_call', ...common, id: newId('fc'), arguments: '' };
     const outputIndex = this.output.push(item) - 1;
-    this.openCalls.set(index, { item, outputIndex });
+    this.openCalls.set(index, { item, outputIndex, wrappedArguments: custom && !wireCustom ? '' : null });
     this.pending?.push({ type: 'response.output_item.added', output_index: outputIndex, item: snapshot(item) });
   }
 
   private appendArguments(index: number, delta: string): void {
     const call = this.openCalls.get(index);
     if (!call || delta === '') return;
-    call.item.arguments += delta;
-    this.pending?.push({ type: 'response.function_call_arguments.delta', item_id: call.item.id, output_index: call.outputIndex, delta });
+    const { item, outputIndex } = call;
+    if (call.wrappedArguments !== null) {
+      // JSON around the input: nothing to show until the call closes and it is unwrapped.
+      call.wrappedArguments += delta;
+    } else if (item.type === 'custom_tool_call') {
+      item.input += delta;
+      this.pending?.push({ type: 'response.custom_tool_call_input.delta', item_id: item.id, output_index: outputIndex, delta });
+    } else {
+      item.arguments += delta;
+      this.pending?.push({ type: 'response.function_call_arguments.delta', item_id: item.id, output_index: outputIndex, delta });
+    }
   }
 
-  private closeCall({ item, outputIndex }: OpenCall, status: ItemStatus): void {
+  private closeCall({ item, outputIndex, wrappedArguments }: OpenCall, status: ItemStatus): void {
     item.status = status;
-    this.pending?.push(
-      { type: 'response.function_call_arguments.done', item_id: item.id, output_index: outputIndex, name: item.name, arguments: item.arguments },
-      { type: 'response.output_item.done', output_index: outputIndex, item: snapshot(item) },
-    );
+    if (item.type === 'custom_tool_call') {
+      if (wrappedArguments !== null) {
+        item.input = unwrapCustomInput(wrappedArguments);
+        if (item.input !== '')
+          this.pending?.push({ type: 'response.custom_tool_call_input.delta', item_id: item.id, output_index: outputIndex, delta: item.input });
+      }
+      this.pending?.push({ type: 'response.custom_tool_call_input.done', item_id: item.id, output_index: outputIndex, input: item.input });
+    } else {
+      this.pending?.push({
+        type: 'response.function_call_arguments.done',
+        item_id: item.id,
+        output_index: outputIndex,
+        name: item.name,
+        arguments: item.arguments,
+      });
+    }
+    this.pending?.push({ type: 'response.output_item.done', output_index: outputIndex, item: snapshot(item) });
   }
+
+  /** An annotation of the open message's text (a `url_citation`); a message is opened for one that comes first. */
+  private addAnnotation(annotation: Record<string, unknown>): void {
+    const open = this.openMessage ?? this.openNewMessage();
+    const annotationIndex = open.part.annotations.push(annotation) - 1;
+    this.pending?.push({
+      type: 'response.output_text.annotation.added',
+      item_id: open.item.id,
+      output_index: open.outputIndex,
+      content_index: 0,
+      annotation_index: annotationIndex,
+      annotation,
+    });
+  }
+
+  /**
+   * A hosted tool's item, under the provider's own id (it is what OpenAI reads back). Its first
+   * copy opens it (`output_item.added`), its last closes it; one seen only done gets both events.
+   */
+  private putHostedItem(fields: { type: HostedItemType; id: string } & Record<string, unknown>, done: boolean): void {
+    const known = this.hostedItems.get(fields.id);
+    if (known?.done) return;
+    let outputIndex = known?.outputIndex;
+    if (outputIndex === undefined) {
+      this.closeReasoning('completed');
+      this.closeMessage('completed');
+      outputIndex = this.output.push({ ...fields } as HostedItem) - 1;
+      this.pending?.push({ type: 'response.output_item.added', output_index: outputIndex, item: snapshot(this.output[outputIndex]!) });
+    }
+    this.hostedItems.set(fields.id, { outputIndex, done });
+    if (!done) return;
+    this.output[outputIndex] = { ...fields } as HostedItem;
+    this.pending?.push({ type: 'response.output_item.done', output_index: outputIndex, item: snapshot(this.output[outputIndex]!) });
+  }
+
+  /** A hosted tool's progress event, renumbered to where its item stands in our output; dropped for an item not seen. */
+  private forwardHostedEvent(event: { type: string; item_id: string } & Record<string, unknown>): void {
+    const known = this.hostedItems.get(event.item_id);
+    if (!known) return;
+    const { sequence_number: _sequenceNumber, ...fields } = event;
+    this.pending?.push({ ...fields, output_index: known.outputIndex } as Event);
+  }
+}
+
+/** The input of a custom tool called through a function: its `input` argument; the arguments as they are if they are not that JSON. */
+function unwrapCustomInput(argumentsText: string): string {
+  try {
+    const parsed = JSON.parse(argumentsText) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { input?: unknown }).input === 'string') return (parsed as { input: string }).input;
+  } catch {
+    // Not JSON: a model that wrote the raw input anyway.
+  }
+  return argumentsText;
 }
 
 /** Events carry a copy: the item keeps changing after the event is emitted. */

@@ -20,7 +20,7 @@ function turnWith(adapter: ModelAdapter, commits: TurnOutcome[]): Turn<{ status:
   return {
     adapter,
     request,
-    resolveToolName: (name) => ({ name, namespace: null }),
+    resolveToolName: (name) => ({ name, namespace: null, kind: 'function' as const }),
     renderInProgress: (output) => ({ status: 'in_progress', output }),
     commit: async (outcome) => {
       commits.push(outcome);

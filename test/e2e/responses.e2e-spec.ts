@@ -422,7 +422,23 @@ describe('function calling', () => {
     expect(types).toContain('response.function_call_arguments.delta');
   });
 
-  it('accepts a coding agent request: namespace tools flattened, hosted tools dropped, unknown fields ignored', async () => {
+  it('refuses a hosted tool the provider cannot run, naming the tool and the model, before any upstream call', async () => {
+    const before = harness.upstream.requests.length;
+    const error = await client.responses
+      .create({ model: 'openai/gpt-test', input: 'search', tools: [{ type: 'web_search' }], metadata: { case: 'unsupported-tool' } })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toEqual({
+      message:
+        "The tool type 'web_search' is not supported by model 'openai/gpt-test'. Remove it, use a model on OpenAI's Responses API, or send \"unsupported_tools\": \"drop\" to leave such tools out.",
+      type: 'invalid_request_error',
+      param: 'tools[0]',
+      code: 'unsupported_tool',
+    });
+    expect(harness.upstream.requests.length).toBe(before);
+  });
+
+  it('accepts a coding agent request: namespace tools flattened, hosted tools dropped on request, unknown fields ignored', async () => {
     harness.upstream.enqueue({ kind: 'tool_calls', calls: [{ id: 'call_ns', name: 'multi_agent_v1__close_agent', arguments: '{"target":"a1"}' }] });
     const response = await client.responses.create({
       model: 'openai/gpt-test',
@@ -448,6 +464,7 @@ describe('function calling', () => {
         { type: 'web_search', external_web_access: false },
       ] as unknown as OpenAI.Responses.Tool[],
       client_metadata: { turn_id: 'x' },
+      unsupported_tools: 'drop',
     } as OpenAI.Responses.ResponseCreateParamsNonStreaming);
     expect(response.output[0]).toMatchObject({ type: 'function_call', name: 'close_agent', namespace: 'multi_agent_v1', call_id: 'call_ns' });
     const sent = harness.upstream.requests[0]!.body;

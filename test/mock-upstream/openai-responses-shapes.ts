@@ -25,6 +25,8 @@ export type OutputPlan =
   | { kind: 'message'; text: string; chunkSize: number; status: 'completed' | 'incomplete' }
   | { kind: 'reasoning'; summary: string; chunkSize: number }
   | { kind: 'function_call'; callId: string; name: string; arguments: string; argumentChunkSize: number }
+  /** A call of a `custom` tool the request declared: its raw input, streamed like arguments. */
+  | { kind: 'custom_tool_call'; callId: string; name: string; input: string; argumentChunkSize: number }
   | { kind: 'compaction'; id: string; encryptedContent: string };
 
 export type Terminal = { status: 'completed' } | { status: 'incomplete'; reason: 'max_output_tokens' | 'content_filter' };
@@ -225,6 +227,21 @@ function itemEventsFor(call: ResponsesCall, plan: OutputPlan, outputIndex: numbe
         ],
       };
     }
+    case 'custom_tool_call': {
+      const id = `ctc_mock${call.sequence}_${outputIndex}`;
+      const started = { id, type: 'custom_tool_call', status: 'in_progress', call_id: plan.callId, input: '', name: plan.name };
+      const item = { ...started, status: 'completed', input: plan.input };
+      const where = { item_id: id, ...at };
+      return {
+        item,
+        events: [
+          { type: 'response.output_item.added', ...at, item: started },
+          ...splitText(plan.input, plan.argumentChunkSize).map((delta) => ({ type: 'response.custom_tool_call_input.delta', ...where, delta, ...pad(delta) })),
+          { type: 'response.custom_tool_call_input.done', ...where, input: plan.input },
+          { type: 'response.output_item.done', ...at, item },
+        ],
+      };
+    }
   }
 }
 
@@ -277,7 +294,7 @@ export function findItemsError(input: unknown, issuedEncrypted: ReadonlyMap<stri
   for (const [index, item] of input.entries()) {
     if (!isObject(item)) continue;
     const id = typeof item['id'] === 'string' ? item['id'] : null;
-    if (id && (id.startsWith('msg_') || id.startsWith('fc_'))) return notPersisted(id);
+    if (id && (id.startsWith('msg_') || id.startsWith('fc_') || id.startsWith('ctc_'))) return notPersisted(id);
     switch (item['type']) {
       case 'item_reference':
         return notPersisted(String(id));
@@ -289,19 +306,26 @@ export function findItemsError(input: unknown, issuedEncrypted: ReadonlyMap<stri
           return invalid(`The encrypted content for item ${id} could not be verified.`, null, 'invalid_encrypted_content');
         const next: unknown = input[index + 1];
         const followed =
-          isObject(next) && (next['type'] === 'function_call' || next['type'] === 'reasoning' || (next['type'] === 'message' && next['role'] === 'assistant'));
+          isObject(next) &&
+          (next['type'] === 'function_call' ||
+            next['type'] === 'custom_tool_call' ||
+            next['type'] === 'reasoning' ||
+            (next['type'] === 'message' && next['role'] === 'assistant'));
         if (!followed) return invalid(`Item '${id}' of type 'reasoning' was provided without its required following item.`);
         break;
       }
       case 'function_call':
+      case 'custom_tool_call':
         if (typeof item['call_id'] !== 'string') {
           return invalid(`Missing required parameter: 'input[${index}].call_id'.`, `input[${index}].call_id`, 'missing_required_parameter');
         }
         calls.add(item['call_id']);
         break;
-      case 'function_call_output': {
+      case 'function_call_output':
+      case 'custom_tool_call_output': {
         const callId = String(item['call_id']);
-        if (!calls.has(callId)) return invalid(`No tool call found for function call output with call_id ${callId}.`);
+        const kind = item['type'] === 'function_call_output' ? 'function call' : 'custom tool call';
+        if (!calls.has(callId)) return invalid(`No tool call found for ${kind} output with call_id ${callId}.`);
         answered.add(callId);
         break;
       }

@@ -164,14 +164,17 @@ async function handleResponses(context: RouteContext): Promise<void> {
       const reasoning = shownReasoning(context, call, body, scenario.reasoning, chunkSize);
       const outputs: OutputPlan[] = [...leading, ...(reasoning ? [reasoning.plan] : [])];
       if (scenario.text !== undefined) outputs.push({ kind: 'message', text: scenario.text, chunkSize, status: 'completed' });
+      const customTools = customToolNames(body);
       scenario.calls.forEach((toolCall, index) => {
-        outputs.push({
-          kind: 'function_call',
-          callId: toolCall.id ?? `call_mock${sequence}_${index}`,
-          name: toolCall.name,
-          arguments: toolCall.arguments,
-          argumentChunkSize: scenario.argumentChunkSize ?? defaultArgumentChunkSize,
-        });
+        const callId = toolCall.id ?? `call_mock${sequence}_${index}`;
+        const argumentChunkSize = scenario.argumentChunkSize ?? defaultArgumentChunkSize;
+        // A call of a declared custom tool is a custom_tool_call; its input is the `input` of the
+        // scenario's arguments, so one scenario serves every wire (elsewhere the tool is a function).
+        outputs.push(
+          customTools.has(toolCall.name)
+            ? { kind: 'custom_tool_call', callId, name: toolCall.name, input: customInput(toolCall.arguments), argumentChunkSize }
+            : { kind: 'function_call', callId, name: toolCall.name, arguments: toolCall.arguments, argumentChunkSize },
+        );
       });
       const generated = (scenario.text ?? '') + scenario.calls.map((toolCall) => toolCall.name + toolCall.arguments).join('');
       const reasoningTokens = reasoning?.tokens ?? 0;
@@ -436,4 +439,21 @@ function contentText(content: unknown): string {
       isObject(part) && (part['type'] === 'input_text' || part['type'] === 'output_text') && typeof part['text'] === 'string' ? part['text'] : '',
     )
     .join('');
+}
+
+/** The names of the request's `custom` tools. */
+function customToolNames(body: Record<string, unknown>): Set<string> {
+  const tools = Array.isArray(body['tools']) ? (body['tools'] as unknown[]) : [];
+  return new Set(tools.filter((tool): tool is { type: 'custom'; name: string } => isObject(tool) && tool['type'] === 'custom').map((tool) => tool.name));
+}
+
+/** A custom tool's raw input from a scenario's arguments: their `input` when they are `{"input": …}`, else the text itself. */
+function customInput(argumentsText: string): string {
+  try {
+    const parsed: unknown = JSON.parse(argumentsText);
+    if (isObject(parsed) && typeof parsed['input'] === 'string') return parsed['input'];
+  } catch {
+    // Not JSON: the raw input itself.
+  }
+  return argumentsText;
 }

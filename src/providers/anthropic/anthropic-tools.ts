@@ -49,6 +49,7 @@ function convertToolChoice(toolChoice: Exclude<ToolChoice, 'none'>): Exclude<Ant
     case 'required':
       return { type: 'any' };
     default:
-      return { type: 'tool', name: toolChoice.name };
+      // A `native` choice (a hosted tool's) is OpenAI's alone; the planner never sends it here.
+      return toolChoice.type === 'function' ? { type: 'tool', name: toolChoice.name } : { type: 'auto' };
   }
 }

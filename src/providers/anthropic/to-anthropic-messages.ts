@@ -1,5 +1,6 @@
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, InputImagePart, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
+import { toPortableItems } from '../../planning/portable-items.js';
 import { safeJsonParse } from '../read-body.js';
 import {
   type AnthropicAssistantContentBlock,
@@ -41,7 +42,8 @@ export function convertToAnthropicMessages(options: ConvertMessagesOptions): Ant
   }
   const messages: AnthropicMessage[] = [];
 
-  for (const item of options.items) {
+  // OpenAI's own tool items (custom and hosted tools) arrive as function calls and text.
+  for (const item of toPortableItems(options.items)) {
     switch (item.type) {
       case 'message':
         switch (item.role) {

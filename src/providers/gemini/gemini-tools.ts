@@ -44,7 +44,10 @@ function convertTool(tool: FunctionTool): GeminiFunctionDeclaration {
  */
 export function convertGeminiToolChoice(toolChoice: ToolChoice): GeminiToolConfig {
   if (typeof toolChoice === 'object') {
-    return { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [toolChoice.name] } };
+    // A `native` choice (a hosted tool's) is OpenAI's alone; the planner never sends it here.
+    return toolChoice.type === 'function'
+      ? { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [toolChoice.name] } }
+      : { functionCallingConfig: { mode: 'AUTO' } };
   }
   switch (toolChoice) {
     case 'auto':

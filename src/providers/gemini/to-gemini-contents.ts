@@ -1,5 +1,6 @@
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
+import { toPortableItems } from '../../planning/portable-items.js';
 import { safeJsonParse } from '../read-body.js';
 import type { GeminiContent, GeminiFunctionCallPart, GeminiFunctionResponsePart, GeminiPart, GeminiSystemInstruction, GeminiTextPart } from './gemini.api.js';
 import { readGeminiThoughtSignature } from './gemini-provider-data.js';
@@ -29,7 +30,9 @@ export interface GeminiPrompt {
 export function convertToGeminiContents(options: ConvertContentsOptions): GeminiPrompt {
   const { provider } = options;
   const systemParts: GeminiTextPart[] = options.instructions ? [{ text: options.instructions }] : [];
-  const calls = indexFunctionCalls(options.items);
+  // OpenAI's own tool items (custom and hosted tools) arrive as function calls and text.
+  const items = toPortableItems(options.items);
+  const calls = indexFunctionCalls(items);
   // Where each function response's call stood in the history, to sort a turn's responses by.
   const callPositions = new Map<GeminiPart, number>();
   const contents: GeminiContent[] = [];
@@ -47,7 +50,7 @@ export function convertToGeminiContents(options: ConvertContentsOptions): Gemini
     }
   };
 
-  for (const item of options.items) {
+  for (const item of items) {
     switch (item.type) {
       case 'message':
         if (item.role === 'system' || item.role === 'developer') {

@@ -46,5 +46,6 @@ export function convertToolChoice(toolChoice: ToolChoice): OpenAICompatibleToolC
   if (typeof toolChoice === 'string') {
     return toolChoice;
   }
-  return { type: 'function', function: { name: toolChoice.name } };
+  // A `native` choice (a hosted tool's) is OpenAI Responses' alone; the planner never sends it here.
+  return toolChoice.type === 'function' ? { type: 'function', function: { name: toolChoice.name } } : 'auto';
 }

@@ -1,5 +1,6 @@
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ContentPart, FunctionCallOutputItem, InputImagePart, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
+import { toPortableItems } from '../../planning/portable-items.js';
 import type {
   OpenAICompatibleAssistantMessage,
   OpenAICompatibleDialect,
@@ -37,7 +38,8 @@ export function convertToOpenAICompatibleMessages(options: ConvertMessagesOption
     if (pendingReasoning !== null && message.reasoning_content === undefined) message.reasoning_content = pendingReasoning;
     pendingReasoning = null;
   };
-  for (const item of options.items) {
+  // OpenAI's own tool items (custom and hosted tools) arrive as function calls and text.
+  for (const item of toPortableItems(options.items)) {
     switch (item.type) {
       case 'message': {
         const message = convertMessage(item, options);

@@ -67,12 +67,19 @@ function toPromptMessage(item: OpenAIResponsesInputItem): PromptMessage | null {
         : { role: 'tool', ...readParts(item.output), toolCalls: 0 };
     case 'reasoning':
       return { role: 'assistant', texts: item.summary.map((part) => part.text), toolCalls: 0, media: 0 };
+    case 'custom_tool_call':
+      return { role: 'assistant', texts: [item.name, item.input], toolCalls: 1, media: 0 };
+    case 'custom_tool_call_output':
+      return typeof item.output === 'string'
+        ? { role: 'tool', texts: [item.output], toolCalls: 0, media: 0 }
+        : { role: 'tool', ...readParts(item.output), toolCalls: 0 };
     case 'compaction':
     case 'compaction_trigger':
       return null;
     default: {
-      const unexpected: never = item;
-      throw new Error(`unexpected input item ${(unexpected as { type: string }).type}`);
+      // A hosted tool's item: counted as its JSON, which is about what the model reads of it.
+      const { type: _type, ...fields } = item;
+      return { role: 'assistant', texts: [JSON.stringify(fields)], toolCalls: 0, media: 0 };
     }
   }
 }

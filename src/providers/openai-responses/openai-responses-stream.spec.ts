@@ -207,7 +207,7 @@ describe(mapOpenAIResponsesStream.name, () => {
   });
 
   describe('tolerance', () => {
-    it('ignores hosted tool progress, keepalives, SSE comments and unknown events', async () => {
+    it('ignores keepalives, SSE comments and unknown events; a hosted tool becomes its item and progress, in order', async () => {
       const text =
         ': ping\n\n' +
         toSseText([
@@ -219,7 +219,62 @@ describe(mapOpenAIResponsesStream.name, () => {
           { type: 'response.some_future_event', whatever: true },
           completed(),
         ]);
-      expect(await mapStream(text)).toEqual([metadata, stop]);
+      expect(await mapStream(text)).toEqual([
+        metadata,
+        // Progress of an item not announced yet still goes out: the turn drops what it cannot place.
+        { type: 'hosted-event', event: { type: 'response.web_search_call.searching', item_id: 'ws_1', output_index: 0, sequence_number: 2 } },
+        { type: 'hosted-item', item: { id: 'ws_1', type: 'web_search_call', status: 'in_progress' }, done: false },
+        { type: 'hosted-item', item: { id: 'ws_1', type: 'web_search_call', status: 'completed' }, done: true },
+        stop,
+      ]);
+    });
+
+    it('maps a custom tool call: its input deltas and, when they stop short, the rest from .done', async () => {
+      const started = { id: 'ctc_1', type: 'custom_tool_call', status: 'in_progress', call_id: 'call_p', name: 'apply_patch', input: '' };
+      const text = toSseText([
+        created,
+        { type: 'response.output_item.added', output_index: 0, item: started },
+        { type: 'response.custom_tool_call_input.delta', output_index: 0, item_id: 'ctc_1', delta: '*** Begin' },
+        { type: 'response.custom_tool_call_input.done', output_index: 0, item_id: 'ctc_1', input: '*** Begin Patch' },
+        { type: 'response.output_item.done', output_index: 0, item: { ...started, status: 'completed', input: '*** Begin Patch' } },
+        completed(),
+      ]);
+      expect(await mapStream(text)).toEqual([
+        metadata,
+        { type: 'tool-call-start', index: 0, callId: 'call_p', name: 'apply_patch', custom: true },
+        { type: 'tool-call-delta', index: 0, delta: '*** Begin' },
+        { type: 'tool-call-delta', index: 0, delta: ' Patch' },
+        { type: 'finish', reason: { unified: 'tool-calls', raw: 'completed' }, usage: null },
+      ]);
+    });
+
+    it('maps annotations from their events, or from the final message when none were streamed', async () => {
+      const citation = { type: 'url_citation', start_index: 0, end_index: 2, url: 'https://example.com', title: 'Ex' };
+      const message = {
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text: 'Hi', annotations: [citation] }],
+      };
+      const streamed = toSseText([
+        created,
+        { type: 'response.output_item.added', output_index: 0, item: { ...message, content: [] } },
+        { type: 'response.output_text.delta', output_index: 0, item_id: 'msg_1', content_index: 0, delta: 'Hi' },
+        { type: 'response.output_text.annotation.added', output_index: 0, item_id: 'msg_1', content_index: 0, annotation_index: 0, annotation: citation },
+        { type: 'response.output_item.done', output_index: 0, item: message },
+        completed(),
+      ]);
+      const expected = [metadata, { type: 'text-delta', delta: 'Hi' }, { type: 'text-annotation', annotation: citation }, stop];
+      expect(await mapStream(streamed)).toEqual(expected);
+      const onlyFinal = toSseText([
+        created,
+        { type: 'response.output_item.added', output_index: 0, item: { ...message, content: [] } },
+        { type: 'response.output_text.delta', output_index: 0, item_id: 'msg_1', content_index: 0, delta: 'Hi' },
+        { type: 'response.output_item.done', output_index: 0, item: message },
+        completed(),
+      ]);
+      expect(await mapStream(onlyFinal)).toEqual(expected);
     });
 
     it('reads the event type from the `event:` field when the payload has none', async () => {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type HostedItemType, hostedItemTypeNames, isHostedItemType } from '../../items/hosted-items.js';
 import type { ProviderData } from '../../items/item.schemas.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { type SseEvent } from '../read-body.js';
@@ -10,7 +11,9 @@ import {
   type OpenAIResponsesOutputItem,
   type OpenAIResponsesReasoningData,
   type OpenAIResponsesResponse,
+  openAIResponsesAnnotationEventSchema,
   openAIResponsesArgumentsDoneEventSchema,
+  openAIResponsesCustomInputDoneEventSchema,
   openAIResponsesDeltaEventSchema,
   openAIResponsesEventHeaderSchema,
   openAIResponsesLifecycleEventSchema,
@@ -65,11 +68,16 @@ function nullishOr(value: unknown, type: 'string' | 'number'): boolean {
 }
 
 type ItemState =
-  | { type: 'message'; textSeen: boolean; done: boolean }
+  | { type: 'message'; textSeen: boolean; annotationsSeen: boolean; done: boolean }
   /** `part` names the summary or content part the last delta belonged to. */
   | { type: 'reasoning'; textSeen: boolean; part: string | null; done: boolean }
-  | { type: 'function_call'; started: boolean; argumentsSent: string; done: boolean }
+  /** A function call, or (`custom`) a custom tool call, whose "arguments" are its raw input. */
+  | { type: 'function_call'; custom: boolean; started: boolean; argumentsSent: string; done: boolean }
+  | { type: 'hosted'; done: boolean }
   | { type: 'other'; done: boolean };
+
+/** `response.<hosted item type>…`: a hosted tool's progress (`response.web_search_call.searching`, `response.mcp_call_arguments.delta`). */
+const HOSTED_EVENT = new RegExp(`^response\\.(${[...hostedItemTypeNames].sort((a, b) => b.length - a.length).join('|')})`);
 
 /**
  * The stateful part of the stream mapping, one instance per model call. Output items are keyed by
@@ -144,7 +152,20 @@ export class OpenAIResponsesStreamMapper {
         return this.appendReasoning(event, `content:${event.content_index ?? 0}`);
       }
       case 'response.function_call_arguments.delta':
+      case 'response.custom_tool_call_input.delta':
         return this.appendArguments(this.parse(openAIResponsesDeltaEventSchema, value));
+      case 'response.custom_tool_call_input.done': {
+        const event = this.parse(openAIResponsesCustomInputDoneEventSchema, value);
+        const index = this.resolveIndex(event);
+        const state = index === null ? undefined : this.items.get(index);
+        return index !== null && state?.type === 'function_call' ? this.completeArguments(index, state, event.input ?? '') : [];
+      }
+      case 'response.output_text.annotation.added': {
+        const event = this.parse(openAIResponsesAnnotationEventSchema, value);
+        const state = this.items.get(this.resolveIndex(event) ?? -1);
+        if (state?.type === 'message') state.annotationsSeen = true;
+        return [{ type: 'text-annotation', annotation: event.annotation }];
+      }
       case 'response.function_call_arguments.done': {
         const event = this.parse(openAIResponsesArgumentsDoneEventSchema, value);
         const index = this.resolveIndex(event);
@@ -162,8 +183,9 @@ export class OpenAIResponsesStreamMapper {
       case 'error':
         throw toOpenAIResponsesErrorEventError(this.provider, value);
       default:
-        // Part boundaries, `.done` events whose text we already streamed, hosted tool progress,
-        // keepalives and whatever OpenAI adds next carry nothing we map.
+        if (type && HOSTED_EVENT.test(type)) return this.hostedEvent(value);
+        // Part boundaries, `.done` events whose text we already streamed, keepalives and whatever
+        // OpenAI adds next carry nothing we map.
         return [];
     }
   }
@@ -178,8 +200,15 @@ export class OpenAIResponsesStreamMapper {
 
   private addItem(index: number, item: OpenAIResponsesOutputItem): ModelStreamPart[] {
     const state = this.registerItem(index, item);
+    if (state.type === 'hosted') return [hostedItemPart(item, index, false)];
     // A server that names the call only in its final copy gets it started there instead.
     return state.type === 'function_call' && item.call_id && item.name ? this.startCall(index, state, item) : [];
+  }
+
+  /** A hosted tool's progress event, for an item this stream announced. */
+  private hostedEvent(value: unknown): ModelStreamPart[] {
+    const event = value as { type: string; item_id?: unknown } & Record<string, unknown>;
+    return typeof event.item_id === 'string' ? [{ type: 'hosted-event', event: { ...event, item_id: event.item_id } }] : [];
   }
 
   private registerItem(index: number, item: OpenAIResponsesOutputItem): ItemState {
@@ -189,13 +218,16 @@ export class OpenAIResponsesStreamMapper {
     let state: ItemState;
     switch (stateTypeOf(item.type)) {
       case 'message':
-        state = { type: 'message', textSeen: false, done: false };
+        state = { type: 'message', textSeen: false, annotationsSeen: false, done: false };
         break;
       case 'reasoning':
         state = { type: 'reasoning', textSeen: false, part: null, done: false };
         break;
       case 'function_call':
-        state = { type: 'function_call', started: false, argumentsSent: '', done: false };
+        state = { type: 'function_call', custom: item.type === 'custom_tool_call', started: false, argumentsSent: '', done: false };
+        break;
+      case 'hosted':
+        state = { type: 'hosted', done: false };
         break;
       case 'other':
         state = { type: 'other', done: false };
@@ -217,7 +249,11 @@ export class OpenAIResponsesStreamMapper {
     switch (state.type) {
       case 'message': {
         const text = (item.content ?? []).map((part) => (part.type === 'refusal' ? part.refusal : part.text) ?? '').join('');
-        return !state.textSeen && text ? [{ type: 'text-delta', delta: text }] : [];
+        const parts: ModelStreamPart[] = !state.textSeen && text ? [{ type: 'text-delta', delta: text }] : [];
+        if (!state.annotationsSeen) {
+          for (const part of item.content ?? []) for (const annotation of part.annotations ?? []) parts.push({ type: 'text-annotation', annotation });
+        }
+        return parts;
       }
       case 'reasoning': {
         const parts: ModelStreamPart[] = [];
@@ -236,9 +272,11 @@ export class OpenAIResponsesStreamMapper {
           }
           parts.push(...this.startCall(index, state, item));
         }
-        parts.push(...this.completeArguments(index, state, item.arguments ?? ''));
+        parts.push(...this.completeArguments(index, state, (state.custom ? item.input : item.arguments) ?? ''));
         return parts;
       }
+      case 'hosted':
+        return [hostedItemPart(item, index, true)];
       case 'other':
         // OpenAI compacted the context: only OpenAI can read the item, so it is kept as it came.
         return item.type === 'compaction' && item.encrypted_content
@@ -250,10 +288,11 @@ export class OpenAIResponsesStreamMapper {
   private startCall(index: number, state: Extract<ItemState, { type: 'function_call' }>, item: OpenAIResponsesOutputItem): ModelStreamPart[] {
     state.started = true;
     this.sawFunctionCall = true;
-    const parts: ModelStreamPart[] = [{ type: 'tool-call-start', index, callId: item.call_id!, name: item.name! }];
-    if (item.arguments) {
-      state.argumentsSent = item.arguments;
-      parts.push({ type: 'tool-call-delta', index, delta: item.arguments });
+    const parts: ModelStreamPart[] = [{ type: 'tool-call-start', index, callId: item.call_id!, name: item.name!, ...(state.custom ? { custom: true } : {}) }];
+    const sent = state.custom ? item.input : item.arguments;
+    if (sent) {
+      state.argumentsSent = sent;
+      parts.push({ type: 'tool-call-delta', index, delta: sent });
     }
     return parts;
   }
@@ -355,7 +394,14 @@ function toReasoningProviderData(item: OpenAIResponsesOutputItem): ProviderData 
 
 /** The item types we map; hosted tool calls and anything newer are `other`. */
 function stateTypeOf(type: string): ItemState['type'] {
-  return type === 'message' || type === 'reasoning' || type === 'function_call' ? type : 'other';
+  if (type === 'message' || type === 'reasoning' || type === 'function_call') return type;
+  if (type === 'custom_tool_call') return 'function_call';
+  return isHostedItemType(type) ? 'hosted' : 'other';
+}
+
+/** A hosted tool's item as OpenAI wrote it; one without an id (a server that sends none) is named by its place. */
+function hostedItemPart(item: OpenAIResponsesOutputItem, index: number, done: boolean): ModelStreamPart {
+  return { type: 'hosted-item', item: { ...item, type: item.type as HostedItemType, id: item.id ?? `${item.type}_${index}` }, done };
 }
 
 function joinTexts(parts: OpenAIResponsesOutputItem['summary']): string {

@@ -1,23 +1,26 @@
-import type { FunctionTool, ToolChoice } from '../../planning/model-request.js';
+import type { FunctionTool, NativeTool, ToolChoice } from '../../planning/model-request.js';
 import type { OpenAIResponsesFunctionTool, OpenAIResponsesRequestBody, OpenAIResponsesToolChoice } from './openai-responses.api.js';
 
 export type OpenAIResponsesToolFields = Pick<OpenAIResponsesRequestBody, 'tools' | 'tool_choice' | 'parallel_tool_calls'>;
 
 /**
- * Converts function tools and the tool choice to Responses fields. Without tools none of the three
+ * Converts function tools and the tool choice to Responses fields; custom and hosted tools (and a
+ * choice of one) go as the client sent them, after the functions. Without tools none of the three
  * is sent: `tool_choice: "required"` or a named function would be rejected with nothing to choose.
  * @see https://platform.openai.com/docs/api-reference/responses/create#responses-create-tools
  */
 export function prepareOpenAIResponsesTools(options: {
   tools: FunctionTool[];
+  nativeTools?: NativeTool[] | undefined;
   toolChoice: ToolChoice;
   parallelToolCalls: boolean | null;
 }): OpenAIResponsesToolFields {
-  if (options.tools.length === 0) {
+  const nativeTools = options.nativeTools ?? [];
+  if (options.tools.length === 0 && nativeTools.length === 0) {
     return {};
   }
   const fields: OpenAIResponsesToolFields = {
-    tools: options.tools.map(convertTool),
+    tools: [...options.tools.map(convertTool), ...nativeTools],
     tool_choice: convertToolChoice(options.toolChoice),
   };
   if (options.parallelToolCalls !== null) {
@@ -53,5 +56,5 @@ export function convertToolChoice(toolChoice: ToolChoice): OpenAIResponsesToolCh
   if (typeof toolChoice === 'string') {
     return toolChoice;
   }
-  return { type: 'function', name: toolChoice.name };
+  return toolChoice.type === 'function' ? { type: 'function', name: toolChoice.name } : (toolChoice.choice as OpenAIResponsesToolChoice);
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { HostedItemType } from '../../items/hosted-items.js';
+import type { NativeTool } from '../../planning/model-request.js';
 
 /**
  * OpenAI Responses wire format, as spoken by api.openai.com, Azure OpenAI (`/openai/v1`) and vLLM's
@@ -48,7 +50,11 @@ export type OpenAIResponsesInputItem =
   | OpenAIResponsesFunctionCallOutputInput
   | OpenAIResponsesReasoningInput
   | { type: 'compaction'; encrypted_content: string }
-  | { type: 'compaction_trigger' };
+  | { type: 'compaction_trigger' }
+  | { type: 'custom_tool_call'; call_id: string; name: string; input: string; namespace?: string }
+  | { type: 'custom_tool_call_output'; call_id: string; output: string | OpenAIResponsesContentPart[] }
+  /** A hosted tool's item (web_search_call, mcp_call, shell_call, …), every field as it was written. */
+  | ({ type: HostedItemType } & Record<string, unknown>);
 
 export interface OpenAIResponsesFunctionTool {
   type: 'function';
@@ -60,7 +66,8 @@ export interface OpenAIResponsesFunctionTool {
   strict: boolean;
 }
 
-export type OpenAIResponsesToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string };
+/** A custom or hosted tool's choice passes as the client wrote it (`{type: "custom", name}`, `{type: "web_search"}`, …). */
+export type OpenAIResponsesToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string } | ({ type: string } & Record<string, unknown>);
 
 export type OpenAIResponsesTextFormat =
   | { type: 'json_object' }
@@ -70,7 +77,8 @@ export interface OpenAIResponsesRequestBody {
   model: string;
   instructions?: string;
   input: OpenAIResponsesInputItem[];
-  tools?: OpenAIResponsesFunctionTool[];
+  /** Functions as we build them; custom and hosted tools as the client sent them. */
+  tools?: Array<OpenAIResponsesFunctionTool | NativeTool>;
   tool_choice?: OpenAIResponsesToolChoice;
   parallel_tool_calls?: boolean;
   max_output_tokens?: number;
@@ -122,11 +130,12 @@ const textPartSchema = z.looseObject({
   type: z.string().nullish(),
   text: z.string().nullish(),
   refusal: z.string().nullish(),
+  annotations: z.array(z.record(z.string(), z.unknown())).nullish(),
 });
 
 /**
- * An output item. Only messages, function calls and reasoning are read; hosted tool items
- * (web_search_call, …) pass through the loose object and are ignored.
+ * An output item. Messages, function and custom tool calls and reasoning are read; hosted tool
+ * items (web_search_call, …) pass through the loose object and are kept as they are.
  */
 export const openAIResponsesOutputItemSchema = z.looseObject({
   type: z.string(),
@@ -134,10 +143,11 @@ export const openAIResponsesOutputItemSchema = z.looseObject({
   status: z.string().nullish(),
   // message
   content: z.array(textPartSchema).nullish(),
-  // function_call
+  // function_call, custom_tool_call
   call_id: z.string().nullish(),
   name: z.string().nullish(),
   arguments: z.string().nullish(),
+  input: z.string().nullish(),
   // reasoning
   summary: z.array(textPartSchema).nullish(),
   encrypted_content: z.string().nullish(),
@@ -189,12 +199,15 @@ const nullishOf = (value: unknown, check: (value: unknown) => boolean): boolean 
 const fieldsAre = (value: Fields, names: string[], check: (value: unknown) => boolean): boolean => names.every((name) => nullishOf(value[name], check));
 const isResponseError = (value: unknown): boolean =>
   isObject(value) && nullishOf(value['code'], (code) => isString(code) || isNumber(code)) && nullishOf(value['message'], isString);
-const isTextPart = (value: unknown): boolean => isObject(value) && fieldsAre(value, ['type', 'text', 'refusal'], isString);
+const isTextPart = (value: unknown): boolean =>
+  isObject(value) &&
+  fieldsAre(value, ['type', 'text', 'refusal'], isString) &&
+  nullishOf(value['annotations'], (list) => Array.isArray(list) && list.every(isObject));
 const isTextParts = (value: unknown): boolean => Array.isArray(value) && value.every(isTextPart);
 const isOutputItem = (value: unknown): boolean =>
   isObject(value) &&
   isString(value['type']) &&
-  fieldsAre(value, ['id', 'status', 'call_id', 'name', 'arguments', 'encrypted_content'], isString) &&
+  fieldsAre(value, ['id', 'status', 'call_id', 'name', 'arguments', 'input', 'encrypted_content'], isString) &&
   nullishOf(value['content'], isTextParts) &&
   nullishOf(value['summary'], isTextParts);
 const isUsage = (value: unknown): boolean =>
@@ -253,4 +266,18 @@ export const openAIResponsesErrorEventSchema = z.looseObject({
       z.string(),
     ])
     .nullish(),
+});
+
+/** `response.custom_tool_call_input.done`: a custom tool call's whole input. */
+export const openAIResponsesCustomInputDoneEventSchema = z.looseObject({
+  item_id: z.string().nullish(),
+  output_index: z.number().nullish(),
+  input: z.string().nullish(),
+});
+
+/** `response.output_text.annotation.added`: one annotation (a `url_citation`, …) of a message's text. */
+export const openAIResponsesAnnotationEventSchema = z.looseObject({
+  item_id: z.string().nullish(),
+  output_index: z.number().nullish(),
+  annotation: z.record(z.string(), z.unknown()),
 });

@@ -1,3 +1,4 @@
+import { SERVER_HOSTED_ID_PREFIX } from '../../items/hosted-items.js';
 import type { ContentPart, FunctionCallOutputItem, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
 import {
   type OpenAIResponsesContentPart,
@@ -47,9 +48,23 @@ function convertItem(item: Item, keep: (part: ContentPart) => ContentPart): Open
       const openai = item.provider_data?.['openai'] as { encrypted_content?: string } | undefined;
       return openai?.encrypted_content ? [{ type: 'compaction', encrypted_content: openai.encrypted_content }] : [];
     }
+    // Like function calls, without our ids: OpenAI would look stored items up by them.
+    case 'custom_tool_call':
+      return [{ type: 'custom_tool_call', call_id: item.call_id, name: item.name, input: item.input }];
+    case 'custom_tool_call_output':
+      return [
+        {
+          type: 'custom_tool_call_output',
+          call_id: item.call_id,
+          output: convertToolOutput(typeof item.output === 'string' ? item : { ...item, output: item.output.map((part) => keep(part) as typeof part) }),
+        },
+      ];
     default: {
-      const unexpected: never = item;
-      throw new Error(`unexpected item type ${(unexpected as { type: string }).type}`);
+      // A hosted tool's item goes back as it was written, with OpenAI's or the client's id; one we
+      // gave it (`item_`, the client sent none) is ours alone, and OpenAI would look it up.
+      const { provider_data: _providerData, ...fields } = item;
+      if (item.id.startsWith(`${SERVER_HOSTED_ID_PREFIX}_`)) delete (fields as { id?: string }).id;
+      return [fields];
     }
   }
 }
@@ -91,7 +106,7 @@ function toInputPart(part: ContentPart): OpenAIResponsesContentPart {
   }
 }
 
-function convertToolOutput(item: FunctionCallOutputItem): string | OpenAIResponsesContentPart[] {
+function convertToolOutput(item: Pick<FunctionCallOutputItem, 'output'>): string | OpenAIResponsesContentPart[] {
   return typeof item.output === 'string' ? item.output : item.output.map(withoutNullish);
 }
 

@@ -27,7 +27,15 @@ export function toOpenAIResponsesRequest(request: ModelRequest, options: ToOpenA
   if (request.instructions) {
     body.instructions = request.instructions;
   }
-  Object.assign(body, prepareOpenAIResponsesTools({ tools: request.tools, toolChoice: request.toolChoice, parallelToolCalls: request.parallelToolCalls }));
+  Object.assign(
+    body,
+    prepareOpenAIResponsesTools({
+      tools: request.tools,
+      nativeTools: request.nativeTools,
+      toolChoice: request.toolChoice,
+      parallelToolCalls: request.parallelToolCalls,
+    }),
+  );
   if (request.maxOutputTokens !== null) {
     body.max_output_tokens = request.maxOutputTokens;
   }

@@ -1,0 +1,255 @@
+import OpenAI from 'openai';
+import { type Harness, startHarness } from './harness.js';
+
+// Custom (freeform) tools and hosted tools, through the official SDK, on every wire: OpenAI's
+// Responses API runs them itself; elsewhere a custom tool is a function of one string and a hosted
+// tool's items are carried as text (src/planning/plan-tools.ts, src/planning/portable-items.ts).
+
+let harness: Harness;
+let client: OpenAI;
+
+beforeAll(async () => {
+  harness = await startHarness({ OPENAI_WIRE_API: 'responses' });
+  client = harness.client;
+});
+afterAll(() => harness?.close());
+beforeEach(() => harness.upstream.reset());
+
+type Body = any;
+const PATCH = '*** Begin Patch\n*** Update File: a.txt\n@@\n-old\n+new "quoted" ✓\n*** End Patch';
+const patchTool = {
+  type: 'custom' as const,
+  name: 'apply_patch',
+  description: 'Edit files with a patch.',
+  format: { type: 'grammar' as const, syntax: 'lark' as const, definition: 'start: /[\\s\\S]+/' },
+};
+
+/** Per wire: the model, and where its upstream request holds the tool and the replayed call and output. */
+const wires = [
+  {
+    wire: 'OpenAI Responses',
+    model: 'openai/gpt-5',
+    tool: (body: Body) => body.tools[0],
+    expectedTool: patchTool,
+    replayed: (body: Body) => (body.input as Body[]).filter((item) => item.type.startsWith('custom_tool_call')),
+    expectedReplay: (callId: string) => [
+      { type: 'custom_tool_call', call_id: callId, name: 'apply_patch', input: PATCH },
+      { type: 'custom_tool_call_output', call_id: callId, output: 'Patched a.txt' },
+    ],
+  },
+  {
+    wire: 'OpenAI Chat Completions',
+    model: 'vllm/qwen',
+    tool: (body: Body) => body.tools[0],
+    expectedTool: {
+      type: 'function',
+      function: expect.objectContaining({
+        name: 'apply_patch',
+        description: 'Edit files with a patch.\n\nThe input must follow this lark grammar:\nstart: /[\\s\\S]+/',
+        parameters: expect.objectContaining({ required: ['input'] }),
+      }),
+    },
+    replayed: (body: Body) => (body.messages as Body[]).filter((message) => message.tool_calls || message.role === 'tool'),
+    expectedReplay: (callId: string) => [
+      expect.objectContaining({
+        tool_calls: [{ id: callId, type: 'function', function: { name: 'apply_patch', arguments: JSON.stringify({ input: PATCH }) } }],
+      }),
+      { role: 'tool', tool_call_id: callId, content: 'Patched a.txt' },
+    ],
+  },
+  {
+    wire: 'Anthropic Messages',
+    model: 'anthropic/claude-sonnet-4-5',
+    tool: (body: Body) => body.tools[0],
+    expectedTool: expect.objectContaining({ name: 'apply_patch', input_schema: expect.objectContaining({ required: ['input'] }) }),
+    replayed: (body: Body) =>
+      (body.messages as Body[]).flatMap((message) =>
+        typeof message.content === 'string' ? [] : (message.content as Body[]).filter((block) => block.type === 'tool_use' || block.type === 'tool_result'),
+      ),
+    expectedReplay: (callId: string) => [
+      { type: 'tool_use', id: callId, name: 'apply_patch', input: { input: PATCH } },
+      expect.objectContaining({ type: 'tool_result', tool_use_id: callId }),
+    ],
+  },
+  {
+    wire: 'Gemini',
+    model: 'google/gemini-2.5-flash',
+    tool: (body: Body) => body.tools[0].functionDeclarations[0],
+    expectedTool: expect.objectContaining({ name: 'apply_patch' }),
+    replayed: (body: Body) =>
+      (body.contents as Body[]).flatMap((content) => (content.parts as Body[]).filter((part) => part.functionCall || part.functionResponse)),
+    expectedReplay: () => [
+      expect.objectContaining({ functionCall: { name: 'apply_patch', args: { input: PATCH } } }),
+      expect.objectContaining({ functionResponse: expect.objectContaining({ name: 'apply_patch' }) }),
+    ],
+  },
+];
+
+describe('custom tools', () => {
+  it.each(wires)('$wire: a custom tool call streams as custom_tool_call, and its output goes back on the next turn', async (wire) => {
+    harness.upstream.enqueue(
+      { kind: 'tool_calls', calls: [{ name: 'apply_patch', arguments: JSON.stringify({ input: PATCH }) }] },
+      { kind: 'text', text: 'Done.' },
+    );
+
+    const stream = await client.responses.create({ model: wire.model, input: 'Change old to new in a.txt.', tools: [patchTool], stream: true });
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    const completed = events.at(-1) as OpenAI.Responses.ResponseCompletedEvent;
+    expect(completed.type).toBe('response.completed');
+    const call = completed.response.output.find((item) => item.type === 'custom_tool_call') as OpenAI.Responses.ResponseCustomToolCall;
+    expect(call).toMatchObject({ type: 'custom_tool_call', name: 'apply_patch', input: PATCH, status: 'completed' });
+    expect(call.id).toMatch(/^ctc_/);
+    const inputEvents = events.filter((event) => event.type.startsWith('response.custom_tool_call_input'));
+    expect(inputEvents.at(-1)).toMatchObject({ type: 'response.custom_tool_call_input.done', item_id: call.id, input: PATCH });
+    expect(
+      inputEvents
+        .filter((event) => event.type === 'response.custom_tool_call_input.delta')
+        .map((event) => (event as OpenAI.Responses.ResponseCustomToolCallInputDeltaEvent).delta)
+        .join(''),
+    ).toBe(PATCH);
+    expect(wire.tool(harness.upstream.requests[0]!.body)).toEqual(wire.expectedTool);
+
+    const next = await client.responses.create({
+      model: wire.model,
+      previous_response_id: completed.response.id,
+      input: [{ type: 'custom_tool_call_output', call_id: call.call_id, output: 'Patched a.txt' }],
+      tools: [patchTool],
+    });
+    expect(next.output_text).toBe('Done.');
+    expect(wire.replayed(harness.upstream.requests[1]!.body)).toEqual(wire.expectedReplay(call.call_id));
+    const items = await client.responses.inputItems.list(next.id);
+    expect(items.data[0]).toMatchObject({ type: 'custom_tool_call_output', call_id: call.call_id, output: 'Patched a.txt' });
+  });
+
+  it('tool_choice names a custom tool: natively on OpenAI Responses, as its function elsewhere', async () => {
+    for (const [model, expected] of [
+      ['openai/gpt-5', { type: 'custom', name: 'apply_patch' }],
+      ['vllm/qwen', { type: 'function', function: { name: 'apply_patch' } }],
+    ] as const) {
+      harness.upstream.reset();
+      harness.upstream.enqueue({ kind: 'tool_calls', calls: [{ name: 'apply_patch', arguments: JSON.stringify({ input: PATCH }) }] });
+      await client.responses.create({ model, input: 'Patch.', tools: [patchTool], tool_choice: { type: 'custom', name: 'apply_patch' } });
+      expect(harness.upstream.requests[0]!.body.tool_choice).toEqual(expected);
+    }
+  });
+});
+
+/** OpenAI's stream for a turn that searched the web, then answered with a citation (hand-made from the documented events). */
+function webSearchStream(): string[] {
+  const citation = { type: 'url_citation', start_index: 0, end_index: 18, url: 'https://example.com/news', title: 'Example News' };
+  const search = { id: 'ws_1', type: 'web_search_call', status: 'completed', action: { type: 'search', query: 'latest example news' } };
+  const message = {
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    status: 'completed',
+    content: [{ type: 'output_text', text: 'Example news today.', annotations: [citation], logprobs: [] }],
+  };
+  const response = (status: string, output: unknown[]) => ({ id: 'resp_up', object: 'response', model: 'gpt-5', status, output });
+  const events: Array<Record<string, unknown>> = [
+    { type: 'response.created', response: response('in_progress', []) },
+    { type: 'response.output_item.added', output_index: 0, item: { ...search, status: 'in_progress' } },
+    { type: 'response.web_search_call.in_progress', output_index: 0, item_id: 'ws_1' },
+    { type: 'response.web_search_call.searching', output_index: 0, item_id: 'ws_1' },
+    { type: 'response.web_search_call.completed', output_index: 0, item_id: 'ws_1' },
+    { type: 'response.output_item.done', output_index: 0, item: search },
+    { type: 'response.output_item.added', output_index: 1, item: { ...message, status: 'in_progress', content: [] } },
+    { type: 'response.output_text.delta', output_index: 1, item_id: 'msg_1', content_index: 0, delta: 'Example news today.' },
+    { type: 'response.output_text.annotation.added', output_index: 1, item_id: 'msg_1', content_index: 0, annotation_index: 0, annotation: citation },
+    { type: 'response.output_item.done', output_index: 1, item: message },
+    {
+      type: 'response.completed',
+      response: {
+        ...response('completed', [search, message]),
+        usage: {
+          input_tokens: 20,
+          output_tokens: 5,
+          total_tokens: 25,
+          input_tokens_details: { cached_tokens: 0 },
+          output_tokens_details: { reasoning_tokens: 0 },
+        },
+      },
+    },
+  ];
+  return events.map((event, index) => `event: ${event['type']}\ndata: ${JSON.stringify({ ...event, sequence_number: index })}`);
+}
+
+describe('hosted tools', () => {
+  it('web_search on OpenAI Responses: the search item and the cited answer come back, and Anthropic continues from them', async () => {
+    harness.upstream.enqueue({ kind: 'raw_sse', lines: webSearchStream() });
+    const stream = await client.responses.create({ model: 'openai/gpt-5', input: 'What is the news?', tools: [{ type: 'web_search' }], stream: true });
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    const response = (events.at(-1) as OpenAI.Responses.ResponseCompletedEvent).response;
+
+    expect(harness.upstream.requests[0]!.body.tools).toEqual([{ type: 'web_search' }]);
+    expect(response.output.map((item) => item.type)).toEqual(['web_search_call', 'message']);
+    expect(response.output[0]).toEqual({ id: 'ws_1', type: 'web_search_call', status: 'completed', action: { type: 'search', query: 'latest example news' } });
+    expect((response.output[1] as OpenAI.Responses.ResponseOutputMessage).content[0]).toMatchObject({
+      type: 'output_text',
+      text: 'Example news today.',
+      annotations: [{ type: 'url_citation', url: 'https://example.com/news', title: 'Example News', start_index: 0, end_index: 18 }],
+    });
+    expect(events.map((event) => event.type).filter((type) => type.startsWith('response.web_search_call') || type.includes('annotation'))).toEqual([
+      'response.web_search_call.in_progress',
+      'response.web_search_call.searching',
+      'response.web_search_call.completed',
+      'response.output_text.annotation.added',
+    ]);
+    const searching = events.find((event) => event.type === 'response.web_search_call.searching') as OpenAI.Responses.ResponseWebSearchCallSearchingEvent;
+    expect(searching).toMatchObject({ item_id: 'ws_1', output_index: 0 });
+    const sequence = events.map((event) => event.sequence_number);
+    expect(sequence).toEqual(sequence.map((_, index) => index));
+
+    harness.upstream.enqueue({ kind: 'text', text: 'It was about examples.' });
+    const next = await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', previous_response_id: response.id, input: 'What was it about?' });
+    expect(next.output_text).toBe('It was about examples.');
+    const messages = harness.upstream.requests[1]!.body.messages as Body[];
+    expect(messages[1]).toEqual({
+      role: 'assistant',
+      content: [
+        { type: 'text', text: '[web_search_call] {"status":"completed","action":{"type":"search","query":"latest example news"}}' },
+        { type: 'text', text: 'Example news today.' },
+      ],
+    });
+  });
+
+  it('accepts every hosted tool item of the spec as input, and keeps each as sent', async () => {
+    const items = [
+      { type: 'web_search_call', id: 'ws_a', status: 'completed', action: { type: 'search', query: 'q' } },
+      { type: 'file_search_call', id: 'fs_a', status: 'completed', queries: ['q'], results: null },
+      { type: 'code_interpreter_call', id: 'ci_a', status: 'completed', container_id: 'cntr_1', code: 'print(1)', outputs: [{ type: 'logs', logs: '1' }] },
+      { type: 'image_generation_call', id: 'ig_a', status: 'completed', result: 'aGVsbG8=' },
+      { type: 'computer_call', id: 'cu_a', call_id: 'cc_1', status: 'completed', pending_safety_checks: [], action: { type: 'screenshot' } },
+      { type: 'computer_call_output', call_id: 'cc_1', output: { type: 'computer_screenshot', image_url: 'data:image/png;base64,aGVsbG8=' } },
+      { type: 'local_shell_call', id: 'lsh_a', call_id: 'ls_1', status: 'completed', action: { type: 'exec', command: ['ls'], env: {} } },
+      { type: 'local_shell_call_output', id: 'lsho_a', call_id: 'ls_1', output: 'a.txt' },
+      { type: 'shell_call', call_id: 'sh_1', action: { commands: ['ls'] }, status: 'completed' },
+      { type: 'shell_call_output', call_id: 'sh_1', output: [{ stdout: 'a.txt', stderr: '', outcome: { type: 'exit', exit_code: 0 } }] },
+      { type: 'apply_patch_call', call_id: 'ap_1', status: 'completed', operation: { type: 'update_file', path: 'a.txt', diff: '-a\n+b' } },
+      { type: 'apply_patch_call_output', call_id: 'ap_1', status: 'completed', output: 'ok' },
+      { type: 'mcp_list_tools', id: 'mcpl_a', server_label: 'docs', tools: [{ name: 'search', input_schema: {} }] },
+      { type: 'mcp_approval_request', id: 'mcpr_a', server_label: 'docs', name: 'search', arguments: '{}' },
+      { type: 'mcp_approval_response', approval_request_id: 'mcpr_a', approve: true },
+      { type: 'mcp_call', id: 'mcp_a', server_label: 'docs', name: 'search', arguments: '{}', output: 'found' },
+    ];
+    const response = await client.responses.create({
+      model: 'openai/gpt-5',
+      input: [...items, { type: 'message', role: 'user', content: 'Go on.' }] as OpenAI.Responses.ResponseInputItem[],
+    });
+    const sent = (harness.upstream.requests[0]!.body.input as Body[]).slice(0, items.length);
+    expect(sent).toEqual(items);
+    const stored = await client.responses.inputItems.list(response.id, { order: 'asc', limit: 100 });
+    expect(stored.data.slice(0, items.length).map((item) => item.type)).toEqual(items.map((item) => item.type));
+    expect(stored.data[0]).toEqual(items[0]);
+  });
+
+  it('refuses a hosted item without the fields the spec requires, naming the field', async () => {
+    const error = await client.responses
+      .create({ model: 'openai/gpt-5', input: [{ type: 'web_search_call', id: 'ws_b', status: 'completed' }] as OpenAI.Responses.ResponseInputItem[] })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ type: 'invalid_request_error', param: 'input[0].action' });
+  });
+});
