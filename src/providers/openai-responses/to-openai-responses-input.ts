@@ -34,13 +34,7 @@ function convertItem(item: Item, keep: (part: ContentPart) => ContentPart): Open
       // Passed through byte for byte: re-serializing would change what the model sees on replay.
       return [{ type: 'function_call', call_id: item.call_id, name: item.name, arguments: item.arguments }];
     case 'function_call_output':
-      return [
-        {
-          type: 'function_call_output',
-          call_id: item.call_id,
-          output: convertToolOutput(typeof item.output === 'string' ? item : { ...item, output: item.output.map((part) => keep(part) as typeof part) }),
-        },
-      ];
+      return [{ type: 'function_call_output', call_id: item.call_id, output: convertToolOutput(item.output, keep) }];
     case 'reasoning':
       return convertReasoning(item);
     case 'compaction': {
@@ -52,13 +46,7 @@ function convertItem(item: Item, keep: (part: ContentPart) => ContentPart): Open
     case 'custom_tool_call':
       return [{ type: 'custom_tool_call', call_id: item.call_id, name: item.name, input: item.input }];
     case 'custom_tool_call_output':
-      return [
-        {
-          type: 'custom_tool_call_output',
-          call_id: item.call_id,
-          output: convertToolOutput(typeof item.output === 'string' ? item : { ...item, output: item.output.map((part) => keep(part) as typeof part) }),
-        },
-      ];
+      return [{ type: 'custom_tool_call_output', call_id: item.call_id, output: convertToolOutput(item.output, keep) }];
     default: {
       // A hosted tool's item goes back as it was written, with OpenAI's or the client's id; one we
       // gave it (`item_`, the client sent none) is ours alone, and OpenAI would look it up.
@@ -106,8 +94,8 @@ function toInputPart(part: ContentPart): OpenAIResponsesContentPart {
   }
 }
 
-function convertToolOutput(item: Pick<FunctionCallOutputItem, 'output'>): string | OpenAIResponsesContentPart[] {
-  return typeof item.output === 'string' ? item.output : item.output.map(withoutNullish);
+function convertToolOutput(output: FunctionCallOutputItem['output'], keep: (part: ContentPart) => ContentPart): string | OpenAIResponsesContentPart[] {
+  return typeof output === 'string' ? output : output.map((part) => withoutNullish(keep(part)));
 }
 
 /**
