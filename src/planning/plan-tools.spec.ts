@@ -146,4 +146,12 @@ describe(checkToolOutputs.name, () => {
     expect(() => checkToolOutputs([call], [])).toThrow('No tool output found for function call call_1.');
     expect(() => checkToolOutputs([], [output])).toThrow('No tool call found for function call output with call_id call_1.');
   });
+
+  it('holds custom tool calls to the same rule, in their own words', () => {
+    const custom = { type: 'custom_tool_call' as const, id: 'ctc_1', call_id: 'call_2', name: 'apply_patch', input: 'x', status: 'completed' as const };
+    const answer = { type: 'custom_tool_call_output' as const, id: 'ctco_1', call_id: 'call_2', output: 'ok', status: 'completed' as const };
+    expect(() => checkToolOutputs([custom], [answer])).not.toThrow();
+    expect(() => checkToolOutputs([custom], [])).toThrow('No tool output found for custom tool call call_2.');
+    expect(() => checkToolOutputs([], [answer])).toThrow('No tool call found for custom tool call output with call_id call_2.');
+  });
 });
