@@ -67,6 +67,7 @@ export type ContentPart = z.infer<typeof contentPartSchema>;
 export type InputTextPart = z.infer<typeof inputTextPartSchema>;
 export type InputImagePart = z.infer<typeof inputImagePartSchema>;
 export type OutputTextPart = z.infer<typeof outputTextPartSchema>;
+export type RefusalPart = z.infer<typeof refusalPartSchema>;
 
 export const messageRoleSchema = z.enum(['user', 'assistant', 'system', 'developer']);
 export type MessageRole = z.infer<typeof messageRoleSchema>;

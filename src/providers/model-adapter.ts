@@ -16,6 +16,8 @@ export type ModelStreamPart =
   /** What the adapter planned for the provider's prompt cache, sent before the upstream call. */
   | { type: 'cache-plan'; plan: AdapterCachePlan }
   | { type: 'text-delta'; delta: string }
+  /** Text of the model declining to answer (OpenAI's `refusal`): shown as a refusal part, not as text. */
+  | { type: 'refusal-delta'; delta: string }
   | { type: 'reasoning-delta'; delta: string }
   /**
    * Ends the current reasoning block. `providerData` is what the provider needs to see the block

@@ -90,6 +90,40 @@ describe(OutputAccumulator.name, () => {
     expect(events[0]).toMatchObject({ item: { content: [], status: 'in_progress' } });
   });
 
+  it('a refusal after some text is a second content part of the same message, with refusal events', () => {
+    const { accumulator, events } = run([
+      { type: 'text-delta', delta: 'Well, ' },
+      { type: 'refusal-delta', delta: "I can't" },
+      { type: 'refusal-delta', delta: ' help.' },
+    ]);
+    const id = accumulator.output[0]!.id;
+    expect(accumulator.output).toEqual([
+      {
+        type: 'message',
+        id,
+        role: 'assistant',
+        status: 'completed',
+        content: [
+          { type: 'output_text', text: 'Well, ', annotations: [], logprobs: [] },
+          { type: 'refusal', refusal: "I can't help." },
+        ],
+      },
+    ]);
+    expect(events.slice(1).map((event) => [event.type, (event as { content_index?: number }).content_index])).toEqual([
+      ['response.content_part.added', 0],
+      ['response.output_text.delta', 0],
+      ['response.output_text.done', 0],
+      ['response.content_part.done', 0],
+      ['response.content_part.added', 1],
+      ['response.refusal.delta', 1],
+      ['response.refusal.delta', 1],
+      ['response.refusal.done', 1],
+      ['response.content_part.done', 1],
+      ['response.output_item.done', undefined],
+    ]);
+    expect(events[8]).toMatchObject({ type: 'response.refusal.done', item_id: id, output_index: 0, refusal: "I can't help." });
+  });
+
   it('a custom tool call made by the wire streams its input as custom_tool_call_input events', () => {
     const { accumulator, events } = run([
       { type: 'tool-call-start', index: 0, callId: 'c1', name: 'apply_patch', custom: true },

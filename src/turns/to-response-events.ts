@@ -12,6 +12,7 @@ import {
   type OutputTextPart,
   type ProviderData,
   type ReasoningItem,
+  type RefusalPart,
   toPublicItem,
 } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
@@ -49,7 +50,8 @@ export class OutputAccumulator {
   upstreamResponseId: string | null = null;
   upstreamModel: string | null = null;
 
-  private openMessage: { item: MessageItem; part: OutputTextPart; outputIndex: number } | null = null;
+  /** The message being written, and its part being written (text or refusal), at `contentIndex`. */
+  private openMessage: { item: MessageItem; outputIndex: number; part: OutputTextPart | RefusalPart | null; contentIndex: number } | null = null;
   private openReasoning: { item: ReasoningItem; text: string; outputIndex: number } | null = null;
   private readonly openCalls = new Map<number, OpenCall>();
   /** Hosted tools' items by their id: where each stands in the output, and whether it is done. */
@@ -82,6 +84,9 @@ export class OutputAccumulator {
         break;
       case 'text-delta':
         if (part.delta !== '') this.appendText(part.delta);
+        break;
+      case 'refusal-delta':
+        if (part.delta !== '') this.appendRefusal(part.delta);
         break;
       case 'reasoning-delta':
         if (part.delta !== '') this.appendReasoning(part.delta);
@@ -162,41 +167,70 @@ export class OutputAccumulator {
   private appendText(delta: string): void {
     this.closeReasoning('completed');
     const open = this.openMessage ?? this.openNewMessage();
-    open.part.text += delta;
+    const part = open.part?.type === 'output_text' ? open.part : this.openPart(open, { type: 'output_text', text: '', annotations: [], logprobs: [] });
+    part.text += delta;
     this.pending?.push({
       type: 'response.output_text.delta',
       item_id: open.item.id,
       output_index: open.outputIndex,
-      content_index: 0,
+      content_index: open.contentIndex,
       delta,
       logprobs: [],
     });
   }
 
+  /** What the model declined, as OpenAI shows it: a `refusal` part of the message, not its text. */
+  private appendRefusal(delta: string): void {
+    this.closeReasoning('completed');
+    const open = this.openMessage ?? this.openNewMessage();
+    const part = open.part?.type === 'refusal' ? open.part : this.openPart(open, { type: 'refusal', refusal: '' });
+    part.refusal += delta;
+    this.pending?.push({ type: 'response.refusal.delta', item_id: open.item.id, output_index: open.outputIndex, content_index: open.contentIndex, delta });
+  }
+
   private openNewMessage(): NonNullable<OutputAccumulator['openMessage']> {
     const item: MessageItem = { type: 'message', id: newId('msg'), status: 'in_progress', role: 'assistant', content: [] };
     const outputIndex = this.output.push(item) - 1;
-    const part: OutputTextPart = { type: 'output_text', text: '', annotations: [], logprobs: [] };
-    this.pending?.push(
-      { type: 'response.output_item.added', output_index: outputIndex, item: snapshot(item) },
-      { type: 'response.content_part.added', item_id: item.id, output_index: outputIndex, content_index: 0, part: { ...part } },
-    );
-    item.content.push(part);
-    this.openMessage = { item, part, outputIndex };
+    this.pending?.push({ type: 'response.output_item.added', output_index: outputIndex, item: snapshot(item) });
+    this.openMessage = { item, outputIndex, part: null, contentIndex: -1 };
     return this.openMessage;
+  }
+
+  /** Closes the message's current part and opens `part` after it. */
+  private openPart<P extends OutputTextPart | RefusalPart>(open: NonNullable<OutputAccumulator['openMessage']>, part: P): P {
+    this.closePart(open);
+    open.contentIndex = open.item.content.push(part) - 1;
+    open.part = part;
+    this.pending?.push({
+      type: 'response.content_part.added',
+      item_id: open.item.id,
+      output_index: open.outputIndex,
+      content_index: open.contentIndex,
+      part: { ...part },
+    });
+    return part;
+  }
+
+  private closePart(open: NonNullable<OutputAccumulator['openMessage']>): void {
+    const { item, outputIndex, part, contentIndex } = open;
+    if (!part) return;
+    open.part = null;
+    const where = { item_id: item.id, output_index: outputIndex, content_index: contentIndex };
+    this.pending?.push(
+      part.type === 'output_text'
+        ? { type: 'response.output_text.done', ...where, text: part.text, logprobs: [] }
+        : { type: 'response.refusal.done', ...where, refusal: part.refusal },
+      { type: 'response.content_part.done', ...where, part: { ...part } },
+    );
   }
 
   private closeMessage(status: ItemStatus): void {
     const open = this.openMessage;
     if (!open) return;
     this.openMessage = null;
+    this.closePart(open);
     open.item.status = status;
-    const { item, part, outputIndex } = open;
-    this.pending?.push(
-      { type: 'response.output_text.done', item_id: item.id, output_index: outputIndex, content_index: 0, text: part.text, logprobs: [] },
-      { type: 'response.content_part.done', item_id: item.id, output_index: outputIndex, content_index: 0, part: { ...part } },
-      { type: 'response.output_item.done', output_index: outputIndex, item: snapshot(item) },
-    );
+    this.pending?.push({ type: 'response.output_item.done', output_index: open.outputIndex, item: snapshot(open.item) });
   }
 
   // Raw reasoning text (e.g. `reasoning_content` of OpenAI-compatible models) is streamed the way
@@ -305,12 +339,13 @@ export class OutputAccumulator {
   /** An annotation of the open message's text (a `url_citation`); a message is opened for one that comes first. */
   private addAnnotation(annotation: Record<string, unknown>): void {
     const open = this.openMessage ?? this.openNewMessage();
-    const annotationIndex = open.part.annotations.push(annotation) - 1;
+    const part = open.part?.type === 'output_text' ? open.part : this.openPart(open, { type: 'output_text', text: '', annotations: [], logprobs: [] });
+    const annotationIndex = part.annotations.push(annotation) - 1;
     this.pending?.push({
       type: 'response.output_text.annotation.added',
       item_id: open.item.id,
       output_index: open.outputIndex,
-      content_index: 0,
+      content_index: open.contentIndex,
       annotation_index: annotationIndex,
       annotation,
     });

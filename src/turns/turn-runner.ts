@@ -143,7 +143,9 @@ export class TurnRun<R> {
         for await (const part of this.turn.adapter.stream(request, signal)) {
           // Plans and the upstream's ids show the client nothing: a refusal after them can still be fixed and sent again.
           if (part.type !== 'cache-plan' && part.type !== 'response-metadata') started = true;
-          const first = firstTokenAt === null && (part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call-start');
+          const first =
+            firstTokenAt === null &&
+            (part.type === 'text-delta' || part.type === 'refusal-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call-start');
           if (first) firstTokenAt = new Date();
           for (const event of accumulator.push(part)) yield this.stamp(event);
           // An answer that arrives in one burst is mapped without the event loop turning; after the

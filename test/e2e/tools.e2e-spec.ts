@@ -253,3 +253,61 @@ describe('hosted tools', () => {
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ type: 'invalid_request_error', param: 'input[0].action' });
   });
 });
+
+describe('refusals', () => {
+  const REFUSAL = "I can't help with that.";
+  const chatChunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+    JSON.stringify({ id: 'chatcmpl-r', object: 'chat.completion.chunk', created: 1, model: 'qwen', choices: [{ index: 0, delta, finish_reason: finish }] });
+  const responsesStream = (): string[] => {
+    const message = { id: 'msg_r', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'refusal', refusal: REFUSAL }] };
+    const where = { item_id: 'msg_r', output_index: 0, content_index: 0 };
+    const events: Array<Record<string, unknown>> = [
+      { type: 'response.created', response: { id: 'resp_r', object: 'response', model: 'gpt-5', status: 'in_progress', output: [] } },
+      { type: 'response.output_item.added', output_index: 0, item: { ...message, status: 'in_progress', content: [] } },
+      { type: 'response.content_part.added', ...where, part: { type: 'refusal', refusal: '' } },
+      { type: 'response.refusal.delta', ...where, delta: "I can't " },
+      { type: 'response.refusal.delta', ...where, delta: 'help with that.' },
+      { type: 'response.refusal.done', ...where, refusal: REFUSAL },
+      { type: 'response.output_item.done', output_index: 0, item: message },
+      { type: 'response.completed', response: { id: 'resp_r', object: 'response', model: 'gpt-5', status: 'completed', output: [message] } },
+    ];
+    return events.map((event, index) => `data: ${JSON.stringify({ ...event, sequence_number: index })}`);
+  };
+
+  it.each([
+    { wire: 'OpenAI Responses', model: 'openai/gpt-5', lines: responsesStream },
+    {
+      wire: 'OpenAI Chat Completions',
+      model: 'vllm/qwen',
+      lines: () => [
+        chatChunk({ role: 'assistant', content: null, refusal: "I can't " }),
+        chatChunk({ refusal: 'help with that.' }),
+        chatChunk({}, 'stop'),
+        '[DONE]',
+      ],
+    },
+  ])('$wire: a refusal is a refusal part with response.refusal events, and goes back as the assistant said it', async ({ model, lines }) => {
+    harness.upstream.enqueue({ kind: 'raw_sse', lines: lines() });
+    const stream = await client.responses.create({ model, input: 'Do something bad.', stream: true });
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    const response = (events.at(-1) as OpenAI.Responses.ResponseCompletedEvent).response;
+    expect(response.output).toEqual([
+      { type: 'message', id: expect.stringMatching(/^msg_/), role: 'assistant', status: 'completed', content: [{ type: 'refusal', refusal: REFUSAL }] },
+    ]);
+    const refusalEvents = events.filter((event) => event.type.startsWith('response.refusal'));
+    expect(refusalEvents.map((event) => event.type)).toEqual(['response.refusal.delta', 'response.refusal.delta', 'response.refusal.done']);
+    expect(refusalEvents.at(-1)).toMatchObject({ refusal: REFUSAL, content_index: 0 });
+    expect(events.find((event) => event.type === 'response.content_part.added')).toMatchObject({ part: { type: 'refusal', refusal: '' } });
+
+    harness.upstream.enqueue({ kind: 'text', text: 'Understood.' });
+    await client.responses.create({ model, previous_response_id: response.id, input: 'Fine.' });
+    const sent = harness.upstream.requests[1]!.body;
+    const replayed = model.startsWith('openai/') ? sent.input[1] : sent.messages[1];
+    expect(replayed).toEqual(
+      model.startsWith('openai/')
+        ? { type: 'message', role: 'assistant', content: [{ type: 'refusal', refusal: REFUSAL }] }
+        : { role: 'assistant', content: REFUSAL },
+    );
+  });
+});

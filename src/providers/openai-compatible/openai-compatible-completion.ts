@@ -39,7 +39,7 @@ export function convertOpenAICompatibleCompletion(text: string, provider: string
     parts.push({ type: 'text-delta', delta: message.content });
   }
   if (message?.refusal) {
-    parts.push({ type: 'text-delta', delta: message.refusal });
+    parts.push({ type: 'refusal-delta', delta: message.refusal });
   }
   const toolCalls = message?.tool_calls ?? [];
   toolCalls.forEach((toolCall, index) => {

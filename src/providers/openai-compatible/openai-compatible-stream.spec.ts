@@ -302,9 +302,9 @@ describe(mapOpenAICompatibleStream.name, () => {
       expect(parts.filter((part) => part.type === 'text-delta')).toEqual([{ type: 'text-delta', delta: 'first' }]);
     });
 
-    it('streams a refusal as text', async () => {
+    it('streams a refusal as a refusal, not as text', async () => {
       const parts = await mapStream([chunk({ refusal: "I can't help with that." })]);
-      expect(parts[1]).toEqual({ type: 'text-delta', delta: "I can't help with that." });
+      expect(parts[1]).toEqual({ type: 'refusal-delta', delta: "I can't help with that." });
     });
   });
 

@@ -92,9 +92,8 @@ class OpenAICompatibleStreamMapper {
     if (delta?.content) {
       parts.push(...this.withMetadata({ type: 'text-delta', delta: delta.content }));
     }
-    // The part vocabulary has no refusal; the refusal text is what the user should see.
     if (delta?.refusal) {
-      parts.push(...this.withMetadata({ type: 'text-delta', delta: delta.refusal }));
+      parts.push(...this.withMetadata({ type: 'refusal-delta', delta: delta.refusal }));
     }
     const toolCallDeltas = delta?.tool_calls ?? [];
     toolCallDeltas.forEach((toolCallDelta, position) => {

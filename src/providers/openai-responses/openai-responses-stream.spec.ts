@@ -286,7 +286,7 @@ describe(mapOpenAIResponsesStream.name, () => {
       ]);
     });
 
-    it('maps refusal deltas and raw reasoning text (vLLM, gpt-oss) like text and reasoning', async () => {
+    it('maps refusal deltas as refusals and raw reasoning text (vLLM, gpt-oss) as reasoning', async () => {
       const text = toSseText([
         created,
         { type: 'response.output_item.added', output_index: 0, item: { id: 'rs_1', type: 'reasoning', summary: [] } },
@@ -312,7 +312,7 @@ describe(mapOpenAIResponsesStream.name, () => {
         { type: 'reasoning-delta', delta: ' a secret.' },
         // No encrypted content, nothing to replay.
         { type: 'reasoning-end', providerData: null },
-        { type: 'text-delta', delta: "I can't help with that." },
+        { type: 'refusal-delta', delta: "I can't help with that." },
         stop,
       ]);
     });

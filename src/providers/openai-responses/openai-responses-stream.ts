@@ -140,9 +140,9 @@ export class OpenAIResponsesStreamMapper {
         return this.completeItem(index ?? this.items.size, event.item);
       }
       case 'response.output_text.delta':
-      case 'response.refusal.delta':
-        // The part vocabulary has no refusal; the refusal text is what the user should see.
         return this.appendText(this.parse(openAIResponsesDeltaEventSchema, value));
+      case 'response.refusal.delta':
+        return this.appendText(this.parse(openAIResponsesDeltaEventSchema, value), 'refusal-delta');
       case 'response.reasoning_summary_text.delta': {
         const event = this.parse(openAIResponsesDeltaEventSchema, value);
         return this.appendReasoning(event, `summary:${event.summary_index ?? 0}`);
@@ -248,8 +248,18 @@ export class OpenAIResponsesStreamMapper {
     state.done = true;
     switch (state.type) {
       case 'message': {
-        const text = (item.content ?? []).map((part) => (part.type === 'refusal' ? part.refusal : part.text) ?? '').join('');
-        const parts: ModelStreamPart[] = !state.textSeen && text ? [{ type: 'text-delta', delta: text }] : [];
+        // A message whose parts were not streamed: each text or refusal part, as its kind of delta.
+        const parts: ModelStreamPart[] = state.textSeen
+          ? []
+          : (item.content ?? []).flatMap((part): ModelStreamPart[] =>
+              part.type === 'refusal'
+                ? part.refusal
+                  ? [{ type: 'refusal-delta', delta: part.refusal }]
+                  : []
+                : part.text
+                  ? [{ type: 'text-delta', delta: part.text }]
+                  : [],
+            );
         if (!state.annotationsSeen) {
           for (const part of item.content ?? []) for (const annotation of part.annotations ?? []) parts.push({ type: 'text-annotation', annotation });
         }
@@ -297,12 +307,12 @@ export class OpenAIResponsesStreamMapper {
     return parts;
   }
 
-  private appendText(event: OpenAIResponsesDeltaEvent): ModelStreamPart[] {
+  private appendText(event: OpenAIResponsesDeltaEvent, type: 'text-delta' | 'refusal-delta' = 'text-delta'): ModelStreamPart[] {
     const state = this.items.get(this.resolveIndex(event) ?? -1);
     if (state?.type === 'message' && event.delta) {
       state.textSeen = true;
     }
-    return event.delta ? [{ type: 'text-delta', delta: event.delta }] : [];
+    return event.delta ? [{ type, delta: event.delta }] : [];
   }
 
   private appendReasoning(event: OpenAIResponsesDeltaEvent, part: string): ModelStreamPart[] {
