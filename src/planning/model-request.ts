@@ -42,6 +42,8 @@ export interface ModelRequest {
   nativeTools?: NativeTool[];
   toolChoice: ToolChoice;
   parallelToolCalls: boolean | null;
+  /** `max_tool_calls`: calls of hosted tools per response; only OpenAI's Responses wire runs them, so only it gets this. */
+  maxToolCalls?: number;
   maxOutputTokens: number | null;
   temperature: number | null;
   topP: number | null;

@@ -189,6 +189,7 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
     ...(tools.nativeTools.length > 0 ? { nativeTools: tools.nativeTools } : {}),
     toolChoice: thinking.toolChoice,
     parallelToolCalls: body.parallel_tool_calls ?? null,
+    ...(body.max_tool_calls != null && model.wire === 'openai-responses' ? { maxToolCalls: body.max_tool_calls } : {}),
     maxOutputTokens: thinking.maxOutputTokens,
     temperature: thinking.temperature,
     topP: thinking.topP,

@@ -178,12 +178,20 @@ function webSearchStream(): string[] {
 describe('hosted tools', () => {
   it('web_search on OpenAI Responses: the search item and the cited answer come back, and Anthropic continues from them', async () => {
     harness.upstream.enqueue({ kind: 'raw_sse', lines: webSearchStream() });
-    const stream = await client.responses.create({ model: 'openai/gpt-5', input: 'What is the news?', tools: [{ type: 'web_search' }], stream: true });
+    const stream = await client.responses.create({
+      model: 'openai/gpt-5',
+      input: 'What is the news?',
+      tools: [{ type: 'web_search' }],
+      max_tool_calls: 2,
+      stream: true,
+    });
     const events: OpenAI.Responses.ResponseStreamEvent[] = [];
     for await (const event of stream) events.push(event);
     const response = (events.at(-1) as OpenAI.Responses.ResponseCompletedEvent).response;
 
     expect(harness.upstream.requests[0]!.body.tools).toEqual([{ type: 'web_search' }]);
+    expect(harness.upstream.requests[0]!.body.max_tool_calls).toBe(2);
+    expect(response.max_tool_calls).toBe(2);
     expect(response.output.map((item) => item.type)).toEqual(['web_search_call', 'message']);
     expect(response.output[0]).toEqual({ id: 'ws_1', type: 'web_search_call', status: 'completed', action: { type: 'search', query: 'latest example news' } });
     expect((response.output[1] as OpenAI.Responses.ResponseOutputMessage).content[0]).toMatchObject({
@@ -203,8 +211,15 @@ describe('hosted tools', () => {
     expect(sequence).toEqual(sequence.map((_, index) => index));
 
     harness.upstream.enqueue({ kind: 'text', text: 'It was about examples.' });
-    const next = await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', previous_response_id: response.id, input: 'What was it about?' });
+    const next = await client.responses.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      previous_response_id: response.id,
+      input: 'What was it about?',
+      // Counts hosted tool calls: Anthropic runs none here, so there is nothing to send it.
+      max_tool_calls: 2,
+    });
     expect(next.output_text).toBe('It was about examples.');
+    expect(harness.upstream.requests[1]!.body).not.toHaveProperty('max_tool_calls');
     const messages = harness.upstream.requests[1]!.body.messages as Body[];
     expect(messages[1]).toEqual({
       role: 'assistant',

@@ -82,6 +82,7 @@ export interface OpenAIResponsesRequestBody {
   tool_choice?: OpenAIResponsesToolChoice;
   parallel_tool_calls?: boolean;
   max_output_tokens?: number;
+  max_tool_calls?: number;
   temperature?: number;
   top_p?: number;
   text?: { format: OpenAIResponsesTextFormat };

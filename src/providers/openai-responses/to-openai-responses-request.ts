@@ -39,6 +39,9 @@ export function toOpenAIResponsesRequest(request: ModelRequest, options: ToOpenA
   if (request.maxOutputTokens !== null) {
     body.max_output_tokens = request.maxOutputTokens;
   }
+  if (request.maxToolCalls !== undefined) {
+    body.max_tool_calls = request.maxToolCalls;
+  }
   if (request.temperature !== null) {
     body.temperature = request.temperature;
   }
