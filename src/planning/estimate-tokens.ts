@@ -32,6 +32,7 @@ function measureItem(item: Item): { chars: number; flat: number } {
     case 'function_call':
       return { chars: item.name.length + item.arguments.length, flat: 0 };
     case 'function_call_output':
+    case 'custom_tool_call_output':
       return typeof item.output === 'string' ? { chars: item.output.length, flat: 0 } : measureParts(item.output);
     case 'reasoning': {
       const text = item.summary.reduce((sum, part) => sum + part.text.length, 0) + (item.content ?? []).reduce((sum, part) => sum + part.text.length, 0);
@@ -44,8 +45,6 @@ function measureItem(item: Item): { chars: number; flat: number } {
     }
     case 'custom_tool_call':
       return { chars: item.name.length + item.input.length, flat: 0 };
-    case 'custom_tool_call_output':
-      return typeof item.output === 'string' ? { chars: item.output.length, flat: 0 } : measureParts(item.output);
     default: {
       // A hosted tool's item: about its JSON, which is what a wire without it gets as text.
       const { provider_data: _providerData, ...fields } = item;

@@ -62,6 +62,7 @@ function toPromptMessage(item: OpenAIResponsesInputItem): PromptMessage | null {
     case 'function_call':
       return { role: 'assistant', texts: [item.name, item.arguments], toolCalls: 1, media: 0 };
     case 'function_call_output':
+    case 'custom_tool_call_output':
       return typeof item.output === 'string'
         ? { role: 'tool', texts: [item.output], toolCalls: 0, media: 0 }
         : { role: 'tool', ...readParts(item.output), toolCalls: 0 };
@@ -69,10 +70,6 @@ function toPromptMessage(item: OpenAIResponsesInputItem): PromptMessage | null {
       return { role: 'assistant', texts: item.summary.map((part) => part.text), toolCalls: 0, media: 0 };
     case 'custom_tool_call':
       return { role: 'assistant', texts: [item.name, item.input], toolCalls: 1, media: 0 };
-    case 'custom_tool_call_output':
-      return typeof item.output === 'string'
-        ? { role: 'tool', texts: [item.output], toolCalls: 0, media: 0 }
-        : { role: 'tool', ...readParts(item.output), toolCalls: 0 };
     case 'compaction':
     case 'compaction_trigger':
       return null;
