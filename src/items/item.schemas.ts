@@ -68,6 +68,8 @@ export type InputTextPart = z.infer<typeof inputTextPartSchema>;
 export type InputImagePart = z.infer<typeof inputImagePartSchema>;
 export type OutputTextPart = z.infer<typeof outputTextPartSchema>;
 export type RefusalPart = z.infer<typeof refusalPartSchema>;
+export type SummaryTextPart = z.infer<typeof summaryTextPartSchema>;
+export type ReasoningTextPart = z.infer<typeof reasoningTextPartSchema>;
 
 export const messageRoleSchema = z.enum(['user', 'assistant', 'system', 'developer']);
 export type MessageRole = z.infer<typeof messageRoleSchema>;

@@ -18,7 +18,13 @@ export type ModelStreamPart =
   | { type: 'text-delta'; delta: string }
   /** Text of the model declining to answer (OpenAI's `refusal`): shown as a refusal part, not as text. */
   | { type: 'refusal-delta'; delta: string }
+  /** Raw reasoning text (OpenAI's `reasoning_text`, `reasoning_content` of OpenAI-compatible models). */
   | { type: 'reasoning-delta'; delta: string }
+  /**
+   * Reasoning summary text (OpenAI's summaries, Anthropic's summarised thinking, Gemini's thought
+   * summaries). `index` tells the summary's parts apart: a new index starts a new part.
+   */
+  | { type: 'reasoning-summary-delta'; delta: string; index: number }
   /**
    * Ends the current reasoning block. `providerData` is what the provider needs to see the block
    * again verbatim (an Anthropic signature, OpenAI encrypted content, a Gemini thought signature),

@@ -78,8 +78,84 @@ describe(OutputAccumulator.name, () => {
       { anthropic: { redacted: 'opaque' } },
       { gemini: { thoughtSignature: 'ts' } },
     ]);
-    expect(accumulator.output[1]).toMatchObject({ type: 'reasoning', status: 'completed', content: [{ type: 'reasoning_text', text: '' }] });
+    // A block with no text (redacted) has neither summary nor content parts.
+    expect(accumulator.output[1]).toMatchObject({ type: 'reasoning', status: 'completed', summary: [], content: [] });
     expect(JSON.stringify(events)).not.toContain('provider_data');
+  });
+
+  it('streams summary parts with the reasoning_summary events in the order OpenAI sends them, renumbered from 0', () => {
+    const { accumulator, events } = run([
+      { type: 'reasoning-summary-delta', delta: '**Plan**', index: 3 },
+      { type: 'reasoning-summary-delta', delta: ' it.', index: 3 },
+      { type: 'reasoning-summary-delta', delta: 'Then', index: 4 },
+      { type: 'reasoning-end', providerData: { anthropic: { signature: 's' } } },
+      { type: 'text-delta', delta: 'Done.' },
+    ]);
+    const id = accumulator.output[0]!.id;
+    const where = { item_id: id, output_index: 0 };
+    expect(events.slice(0, 10)).toEqual([
+      { type: 'response.output_item.added', output_index: 0, item: { type: 'reasoning', id, summary: [], content: [], status: 'in_progress' } },
+      { type: 'response.reasoning_summary_part.added', ...where, summary_index: 0, part: { type: 'summary_text', text: '' } },
+      { type: 'response.reasoning_summary_text.delta', ...where, summary_index: 0, delta: '**Plan**' },
+      { type: 'response.reasoning_summary_text.delta', ...where, summary_index: 0, delta: ' it.' },
+      { type: 'response.reasoning_summary_text.done', ...where, summary_index: 0, text: '**Plan** it.' },
+      { type: 'response.reasoning_summary_part.done', ...where, summary_index: 0, part: { type: 'summary_text', text: '**Plan** it.' } },
+      { type: 'response.reasoning_summary_part.added', ...where, summary_index: 1, part: { type: 'summary_text', text: '' } },
+      { type: 'response.reasoning_summary_text.delta', ...where, summary_index: 1, delta: 'Then' },
+      { type: 'response.reasoning_summary_text.done', ...where, summary_index: 1, text: 'Then' },
+      { type: 'response.reasoning_summary_part.done', ...where, summary_index: 1, part: { type: 'summary_text', text: 'Then' } },
+    ]);
+    const summary = [
+      { type: 'summary_text', text: '**Plan** it.' },
+      { type: 'summary_text', text: 'Then' },
+    ];
+    expect(events[10]).toEqual({
+      type: 'response.output_item.done',
+      output_index: 0,
+      item: { type: 'reasoning', id, summary, content: [], status: 'completed' },
+    });
+    expect(events[11]).toMatchObject({ type: 'response.output_item.added', output_index: 1, item: { type: 'message' } });
+    expect(accumulator.output[0]).toEqual({
+      type: 'reasoning',
+      id,
+      summary,
+      content: [],
+      status: 'completed',
+      provider_data: { anthropic: { signature: 's' } },
+    });
+  });
+
+  it('keeps a summary and raw reasoning text apart in one item, each with its own events', () => {
+    const { accumulator, events } = run([
+      { type: 'reasoning-summary-delta', delta: 'Short.', index: 0 },
+      { type: 'reasoning-delta', delta: 'Long raw' },
+      { type: 'reasoning-delta', delta: ' thought.' },
+    ]);
+    expect(accumulator.output[0]).toMatchObject({
+      summary: [{ type: 'summary_text', text: 'Short.' }],
+      content: [{ type: 'reasoning_text', text: 'Long raw thought.' }],
+    });
+    expect(events.map((event) => event.type)).toEqual([
+      'response.output_item.added',
+      'response.reasoning_summary_part.added',
+      'response.reasoning_summary_text.delta',
+      'response.content_part.added',
+      'response.reasoning_text.delta',
+      'response.reasoning_text.delta',
+      'response.reasoning_summary_text.done',
+      'response.reasoning_summary_part.done',
+      'response.reasoning_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+    ]);
+  });
+
+  it('marks a summary part cut short as incomplete', () => {
+    const accumulator = new OutputAccumulator();
+    accumulator.push({ type: 'reasoning-summary-delta', delta: 'half', index: 0 });
+    const events = accumulator.close('incomplete');
+    expect(events.find((event) => event.type === 'response.reasoning_summary_part.done')).toMatchObject({ status: 'incomplete', part: { text: 'half' } });
+    expect(events.at(-1)).toMatchObject({ type: 'response.output_item.done', item: { status: 'incomplete', summary: [{ text: 'half' }] } });
   });
 
   it('events carry snapshots, not live items', () => {
@@ -193,7 +269,7 @@ describe(OutputAccumulator.name, () => {
 
   it('builds the same output without events when quiet', () => {
     const parts: ModelStreamPart[] = [
-      { type: 'reasoning-delta', delta: 'think' },
+      { type: 'reasoning-summary-delta', delta: 'think', index: 0 },
       { type: 'reasoning-end', providerData: { openai: { id: 'rs_1', encrypted_content: 'e' } } },
       { type: 'text-delta', delta: 'Hel' },
       { type: 'text-delta', delta: 'lo' },

@@ -12,7 +12,9 @@ import {
   type OutputTextPart,
   type ProviderData,
   type ReasoningItem,
+  type ReasoningTextPart,
   type RefusalPart,
+  type SummaryTextPart,
   toPublicItem,
 } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
@@ -52,7 +54,13 @@ export class OutputAccumulator {
 
   /** The message being written, and its part being written (text or refusal), at `contentIndex`. */
   private openMessage: { item: MessageItem; outputIndex: number; part: OutputTextPart | RefusalPart | null; contentIndex: number } | null = null;
-  private openReasoning: { item: ReasoningItem; text: string; outputIndex: number } | null = null;
+  /** The reasoning item being written: its summary part being written, and its raw text part once there is one. */
+  private openReasoning: {
+    item: ReasoningItem;
+    outputIndex: number;
+    summary: { part: SummaryTextPart; summaryIndex: number; upstreamIndex: number } | null;
+    content: ReasoningTextPart | null;
+  } | null = null;
   private readonly openCalls = new Map<number, OpenCall>();
   /** Hosted tools' items by their id: where each stands in the output, and whether it is done. */
   private readonly hostedItems = new Map<string, { outputIndex: number; done: boolean }>();
@@ -90,6 +98,9 @@ export class OutputAccumulator {
         break;
       case 'reasoning-delta':
         if (part.delta !== '') this.appendReasoning(part.delta);
+        break;
+      case 'reasoning-summary-delta':
+        if (part.delta !== '') this.appendReasoningSummary(part.delta, part.index);
         break;
       case 'reasoning-end':
         this.endReasoning(part.providerData);
@@ -233,12 +244,59 @@ export class OutputAccumulator {
     this.pending?.push({ type: 'response.output_item.done', output_index: open.outputIndex, item: snapshot(open.item) });
   }
 
-  // Raw reasoning text (e.g. `reasoning_content` of OpenAI-compatible models) is streamed the way
-  // OpenAI streams reasoning_text: a reasoning item whose content parts grow like a message's.
+  // Raw reasoning text (OpenAI's reasoning_text, `reasoning_content` of OpenAI-compatible models)
+  // grows the item's one content part, the way OpenAI streams reasoning_text.
   private appendReasoning(delta: string): void {
     const open = this.openReasoning ?? this.openNewReasoning();
-    open.text += delta;
+    let part = open.content;
+    if (!part) {
+      part = { type: 'reasoning_text', text: '' };
+      open.item.content = [part];
+      open.content = part;
+      this.pending?.push({ type: 'response.content_part.added', item_id: open.item.id, output_index: open.outputIndex, content_index: 0, part: { ...part } });
+    }
+    part.text += delta;
     this.pending?.push({ type: 'response.reasoning_text.delta', item_id: open.item.id, output_index: open.outputIndex, content_index: 0, delta });
+  }
+
+  /**
+   * Summary text grows the summary's current part; a new upstream index starts the next part. Parts
+   * are numbered from 0 in the order they came, whatever the provider numbered them.
+   */
+  private appendReasoningSummary(delta: string, upstreamIndex: number): void {
+    const open = this.openReasoning ?? this.openNewReasoning();
+    if (open.summary && open.summary.upstreamIndex !== upstreamIndex) this.closeSummaryPart(open, 'completed');
+    if (!open.summary) {
+      const part = { type: 'summary_text' as const, text: '' };
+      const summaryIndex = open.item.summary.push(part) - 1;
+      open.summary = { part, summaryIndex, upstreamIndex };
+      this.pending?.push({
+        type: 'response.reasoning_summary_part.added',
+        item_id: open.item.id,
+        output_index: open.outputIndex,
+        summary_index: summaryIndex,
+        part: { ...part },
+      });
+    }
+    open.summary.part.text += delta;
+    this.pending?.push({
+      type: 'response.reasoning_summary_text.delta',
+      item_id: open.item.id,
+      output_index: open.outputIndex,
+      summary_index: open.summary.summaryIndex,
+      delta,
+    });
+  }
+
+  private closeSummaryPart(open: NonNullable<OutputAccumulator['openReasoning']>, status: ItemStatus): void {
+    const summary = open.summary;
+    if (!summary) return;
+    open.summary = null;
+    const where = { item_id: open.item.id, output_index: open.outputIndex, summary_index: summary.summaryIndex };
+    this.pending?.push(
+      { type: 'response.reasoning_summary_text.done', ...where, text: summary.part.text },
+      { type: 'response.reasoning_summary_part.done', ...where, part: { ...summary.part }, ...(status === 'incomplete' ? { status } : {}) },
+    );
   }
 
   // A block with no text (Anthropic redacted thinking, OpenAI encrypted-only reasoning) still
@@ -253,12 +311,8 @@ export class OutputAccumulator {
     this.closeMessage('completed');
     const item: ReasoningItem = { type: 'reasoning', id: newId('rs'), summary: [], content: [], status: 'in_progress' };
     const outputIndex = this.output.push(item) - 1;
-    this.pending?.push(
-      { type: 'response.output_item.added', output_index: outputIndex, item: snapshot(item) },
-      { type: 'response.content_part.added', item_id: item.id, output_index: outputIndex, content_index: 0, part: { type: 'reasoning_text', text: '' } },
-    );
-    item.content = [{ type: 'reasoning_text', text: '' }];
-    this.openReasoning = { item, text: '', outputIndex };
+    this.pending?.push({ type: 'response.output_item.added', output_index: outputIndex, item: snapshot(item) });
+    this.openReasoning = { item, outputIndex, summary: null, content: null };
     return this.openReasoning;
   }
 
@@ -266,15 +320,18 @@ export class OutputAccumulator {
     const open = this.openReasoning;
     if (!open) return;
     this.openReasoning = null;
-    const { item, text, outputIndex } = open;
-    item.content = [{ type: 'reasoning_text', text }];
+    this.closeSummaryPart(open, status);
+    const { item, outputIndex, content } = open;
     item.status = status;
     if (this.sealReasoning && item.provider_data) item.encrypted_content = this.sealReasoning(item.provider_data);
-    this.pending?.push(
-      { type: 'response.reasoning_text.done', item_id: item.id, output_index: outputIndex, content_index: 0, text },
-      { type: 'response.content_part.done', item_id: item.id, output_index: outputIndex, content_index: 0, part: { type: 'reasoning_text', text } },
-      { type: 'response.output_item.done', output_index: outputIndex, item: snapshot(item) },
-    );
+    if (content) {
+      const where = { item_id: item.id, output_index: outputIndex, content_index: 0 };
+      this.pending?.push(
+        { type: 'response.reasoning_text.done', ...where, text: content.text },
+        { type: 'response.content_part.done', ...where, part: { ...content } },
+      );
+    }
+    this.pending?.push({ type: 'response.output_item.done', output_index: outputIndex, item: snapshot(item) });
   }
 
   private startCall(index: number, callId: string, upstreamName: string, providerData: ProviderData | undefined, wireCustom: boolean): void {

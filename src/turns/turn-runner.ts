@@ -145,7 +145,11 @@ export class TurnRun<R> {
           if (part.type !== 'cache-plan' && part.type !== 'response-metadata') started = true;
           const first =
             firstTokenAt === null &&
-            (part.type === 'text-delta' || part.type === 'refusal-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call-start');
+            (part.type === 'text-delta' ||
+              part.type === 'refusal-delta' ||
+              part.type === 'reasoning-delta' ||
+              part.type === 'reasoning-summary-delta' ||
+              part.type === 'tool-call-start');
           if (first) firstTokenAt = new Date();
           for (const event of accumulator.push(part)) yield this.stamp(event);
           // An answer that arrives in one burst is mapped without the event loop turning; after the

@@ -309,3 +309,54 @@ describe('recovering from reasoning errors once', () => {
     expect(harness.upstream.requests).toHaveLength(3);
   });
 });
+
+describe('reasoning summaries (reasoning.summary)', () => {
+  // The order OpenAI streams a summarised reasoning item in, then the answer.
+  const summaryEvents = [
+    'response.output_item.added',
+    'response.reasoning_summary_part.added',
+    'response.reasoning_summary_text.delta',
+    'response.reasoning_summary_text.done',
+    'response.reasoning_summary_part.done',
+    'response.output_item.done',
+    'response.output_item.added',
+  ];
+
+  it.each([
+    ['openai/gpt-5', 'OpenAI summary'],
+    ['anthropic/claude-opus-4-7', 'Anthropic summarised thinking'],
+    ['google/gemini-3-pro-preview', 'Gemini thought summary'],
+  ])('%s streams its %s as summary parts with the reasoning_summary events, and stores it', async (model) => {
+    harness.upstream.enqueue({ kind: 'reasoning', reasoning: 'Weighing 9.11 against 9.9.', text: '9.9 is larger.', chunkSize: 6 });
+    const stream = client.responses.stream({ model, input: 'Which is larger?', reasoning: { effort: 'low', summary: 'auto' } });
+    const types: string[] = [];
+    const deltas: string[] = [];
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'response.reasoning_summary_text.delta') {
+        expect(event).toMatchObject({ output_index: 0, summary_index: 0 });
+        deltas.push(event.delta);
+      }
+    }
+    const final = await stream.finalResponse();
+    // Deltas collapse to one entry, so the list reads as the order of the event kinds.
+    const kinds = types.filter((type, index) => type !== types[index - 1] && !type.startsWith('response.content_part') && !type.includes('output_text'));
+    expect(kinds.slice(2, 2 + summaryEvents.length)).toEqual(summaryEvents);
+    expect(types).not.toContain('response.reasoning_text.delta');
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join('')).toBe('Weighing 9.11 against 9.9.');
+    const summary = [{ type: 'summary_text', text: 'Weighing 9.11 against 9.9.' }];
+    expect(final.output[0]).toMatchObject({ type: 'reasoning', summary });
+    expect(final.output_text).toBe('9.9 is larger.');
+    expect((await client.responses.retrieve(final.id)).output[0]).toMatchObject({ type: 'reasoning', summary });
+  });
+
+  it('asks each provider for its summary only when reasoning.summary is set', async () => {
+    await client.responses.create({ model: 'google/gemini-3-pro-preview', input: 'think', reasoning: { effort: 'low' } });
+    expect(lastBody().generationConfig.thinkingConfig).not.toHaveProperty('includeThoughts');
+    await client.responses.create({ model: 'anthropic/claude-opus-4-7', input: 'think', reasoning: { effort: 'low', summary: 'detailed' } });
+    expect(lastBody().thinking).toEqual({ type: 'adaptive', display: 'summarized' });
+    await client.responses.create({ model: 'openai/gpt-5', input: 'think', reasoning: { effort: 'low', summary: 'concise' } });
+    expect(lastBody().reasoning).toEqual({ effort: 'low', summary: 'concise' });
+  });
+});

@@ -7,7 +7,7 @@ describe(convertAnthropicMessage.name, () => {
   it('yields the parts the streamed answer would have produced', () => {
     expect(convertAnthropicMessage(readFixtureText('anthropic-tool-use.json'), 'anthropic')).toEqual([
       { type: 'response-metadata', id: 'msg_01Aq9w938a90dw8q', model: 'claude-sonnet-4-5-20250929' },
-      { type: 'reasoning-delta', delta: 'The user wants the weather.' },
+      { type: 'reasoning-summary-delta', delta: 'The user wants the weather.', index: 0 },
       { type: 'reasoning-end', providerData: { anthropic: { thinking: 'The user wants the weather.', signature: 'EqQBCgIYAhIMsig' } } },
       { type: 'text-delta', delta: "I'll check the weather." },
       { type: 'tool-call-start', index: 2, callId: 'toolu_01A09q90qw90lq917835lq9', name: 'get_weather' },

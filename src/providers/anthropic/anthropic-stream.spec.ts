@@ -94,8 +94,8 @@ describe(mapAnthropicStream.name, () => {
     it('thinking: reasoning deltas, then reasoning-end keeping the full text and the signature', async () => {
       expect(await mapFixture('thinking')).toEqual([
         { type: 'response-metadata', id: 'msg_01BsRhZGfHzbCnbPsPpsFGMy', model: 'claude-sonnet-4-20250514' },
-        { type: 'reasoning-delta', delta: 'Let me solve this step by step:\n\n1. First break down 27 * 453' },
-        { type: 'reasoning-delta', delta: '\n2. 453 = 400 + 50 + 3' },
+        { type: 'reasoning-summary-delta', delta: 'Let me solve this step by step:\n\n1. First break down 27 * 453', index: 0 },
+        { type: 'reasoning-summary-delta', delta: '\n2. 453 = 400 + 50 + 3', index: 0 },
         {
           type: 'reasoning-end',
           providerData: {
@@ -129,7 +129,14 @@ describe(mapAnthropicStream.name, () => {
           },
         },
       ]);
-      expect(parts.map((part) => part.type)).toEqual(['response-metadata', 'reasoning-delta', 'reasoning-end', 'reasoning-end', 'text-delta', 'finish']);
+      expect(parts.map((part) => part.type)).toEqual([
+        'response-metadata',
+        'reasoning-summary-delta',
+        'reasoning-end',
+        'reasoning-end',
+        'text-delta',
+        'finish',
+      ]);
     });
 
     it('overloaded-error: yields what came before, then throws a retryable ProviderError without status', async () => {

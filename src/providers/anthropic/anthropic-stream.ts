@@ -146,7 +146,7 @@ export class AnthropicStreamMapper {
       case 'thinking':
         this.blocks.set(index, { type: 'thinking', thinking: block.thinking ?? '', signature: block.signature ?? '' });
         this.thinkingChars += block.thinking?.length ?? 0;
-        return block.thinking ? [{ type: 'reasoning-delta', delta: block.thinking }] : [];
+        return block.thinking ? [{ type: 'reasoning-summary-delta', delta: block.thinking, index: 0 }] : [];
       case 'compaction':
         this.blocks.set(index, { type: 'compaction', content: block.content ?? '', encryptedContent: block.encrypted_content ?? null });
         return [];
@@ -198,7 +198,7 @@ export class AnthropicStreamMapper {
         }
         state.thinking += delta.thinking;
         this.thinkingChars += delta.thinking.length;
-        return [{ type: 'reasoning-delta', delta: delta.thinking }];
+        return [{ type: 'reasoning-summary-delta', delta: delta.thinking, index: 0 }];
       case 'signature_delta':
         if (state.type !== 'thinking') {
           throw this.mismatch(delta.type, state);

@@ -10,8 +10,8 @@ describe(convertGeminiResponseBody.name, () => {
 
     expect(convert(text).map((part) => part.type)).toEqual([
       'response-metadata',
-      'reasoning-delta',
-      'reasoning-delta',
+      'reasoning-summary-delta',
+      'reasoning-summary-delta',
       'reasoning-end',
       'text-delta',
       'text-delta',

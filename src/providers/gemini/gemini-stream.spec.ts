@@ -100,8 +100,8 @@ describe(mapGeminiStream.name, () => {
     it('thought: thought parts become reasoning, sealed by the signature on the first text part', async () => {
       expect(await mapFixture('thought')).toEqual([
         { type: 'response-metadata', id: 'kW0faK3XBOLnnvgPq5W1oQ0', model: 'gemini-2.5-flash' },
-        { type: 'reasoning-delta', delta: '**Weighing the options**\n\nThe user asks which is larger, 9.11 or 9.9. ' },
-        { type: 'reasoning-delta', delta: 'Comparing the tenths digit decides it.' },
+        { type: 'reasoning-summary-delta', delta: '**Weighing the options**\n\nThe user asks which is larger, 9.11 or 9.9. ', index: 0 },
+        { type: 'reasoning-summary-delta', delta: 'Comparing the tenths digit decides it.', index: 0 },
         { type: 'reasoning-end', providerData: { gemini: { thoughtSignature: 'CpMCAdHtim9fRUdNZXhhbXBsZS1zaWduYXR1cmUtb2YtdGhlLXRob3VnaHQ=' } } },
         { type: 'text-delta', delta: '9.9 is larger' },
         { type: 'text-delta', delta: ': 0.90 > 0.11.' },
@@ -156,9 +156,9 @@ describe(mapGeminiStream.name, () => {
         ]),
       ).toEqual([
         metadata,
-        { type: 'reasoning-delta', delta: 'first' },
+        { type: 'reasoning-summary-delta', delta: 'first', index: 0 },
         { type: 'reasoning-end', providerData: { gemini: { thoughtSignature: 'sig-1' } } },
-        { type: 'reasoning-delta', delta: 'second' },
+        { type: 'reasoning-summary-delta', delta: 'second', index: 0 },
         { type: 'reasoning-end', providerData: null },
         { type: 'text-delta', delta: 'answer' },
         { type: 'finish', reason: { unified: 'stop', raw: 'STOP' }, usage: null },
@@ -173,7 +173,7 @@ describe(mapGeminiStream.name, () => {
         ]),
       ).toEqual([
         metadata,
-        { type: 'reasoning-delta', delta: 'plan' },
+        { type: 'reasoning-summary-delta', delta: 'plan', index: 0 },
         { type: 'reasoning-end', providerData: null },
         { type: 'tool-call-start', index: 0, callId, name: 'lookup', providerData: { gemini: { thoughtSignature: 'sig-call' } } },
         { type: 'tool-call-delta', index: 0, delta: '{}' },
@@ -201,7 +201,7 @@ describe(mapGeminiStream.name, () => {
     it('ends a thought still open when the stream finishes', async () => {
       expect(await mapStream([chunk([{ text: 'hmm', thought: true }], 'MAX_TOKENS')])).toEqual([
         metadata,
-        { type: 'reasoning-delta', delta: 'hmm' },
+        { type: 'reasoning-summary-delta', delta: 'hmm', index: 0 },
         { type: 'reasoning-end', providerData: null },
         { type: 'finish', reason: { unified: 'length', raw: 'MAX_TOKENS' }, usage: null },
       ]);

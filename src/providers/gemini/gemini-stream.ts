@@ -125,7 +125,7 @@ export class GeminiStreamMapper {
     if (part.thought) {
       if (text !== '') {
         this.thoughtOpen = true;
-        parts.push({ type: 'reasoning-delta', delta: text });
+        parts.push({ type: 'reasoning-summary-delta', delta: text, index: 0 });
       }
       // A signed thought part ends its block: the signature covers the thinking up to here.
       if (signature) {

@@ -383,10 +383,10 @@ describe(`${GeminiAdapter.name} against the mock upstream`, () => {
 
     expect(parts.map((part) => part.type)).toEqual([
       'response-metadata',
-      'reasoning-delta',
-      'reasoning-delta',
-      'reasoning-delta',
-      'reasoning-delta',
+      'reasoning-summary-delta',
+      'reasoning-summary-delta',
+      'reasoning-summary-delta',
+      'reasoning-summary-delta',
       'reasoning-end',
       'text-delta',
       'text-delta',

@@ -15,7 +15,7 @@ describe(convertOpenAIResponsesResponse.name, () => {
     ];
     expect(convertOpenAIResponsesResponse(body({ status: 'completed', output }), 'openai')).toEqual([
       { type: 'response-metadata', id: 'resp_1', model: 'gpt-5' },
-      { type: 'reasoning-delta', delta: 'Think.' },
+      { type: 'reasoning-summary-delta', delta: 'Think.', index: 0 },
       { type: 'reasoning-end', providerData: { openai: { id: 'rs_1', encrypted_content: 'enc' } } },
       { type: 'tool-call-start', index: 1, callId: 'call_1', name: 'save' },
       { type: 'tool-call-delta', index: 1, delta: '{"a":1}' },

@@ -88,14 +88,13 @@ describe(mapOpenAIResponsesStream.name, () => {
       ]);
     });
 
-    it('reasoning: summary deltas (parts kept apart), then reasoning-end carrying the rs_ id and encrypted content', async () => {
+    it('reasoning: summary deltas with their part index, then reasoning-end carrying the rs_ id and encrypted content', async () => {
       expect(await mapFixture('reasoning')).toEqual([
         { type: 'response-metadata', id: 'resp_68b5a6a7c3c08193a1b2c3d4e5f6a7b8', model: 'o4-mini-2025-04-16' },
-        { type: 'reasoning-delta', delta: '**Calcul' },
-        { type: 'reasoning-delta', delta: 'ating a simple sum**' },
-        { type: 'reasoning-delta', delta: '\n\n' },
-        { type: 'reasoning-delta', delta: 'Adding 1 through 5' },
-        { type: 'reasoning-delta', delta: ' gives 15.' },
+        { type: 'reasoning-summary-delta', delta: '**Calcul', index: 0 },
+        { type: 'reasoning-summary-delta', delta: 'ating a simple sum**', index: 0 },
+        { type: 'reasoning-summary-delta', delta: 'Adding 1 through 5', index: 1 },
+        { type: 'reasoning-summary-delta', delta: ' gives 15.', index: 1 },
         {
           type: 'reasoning-end',
           providerData: {
@@ -371,7 +370,7 @@ describe(mapOpenAIResponsesStream.name, () => {
       ];
       expect(await mapStream(toSseText([created, completed(output)]))).toEqual([
         metadata,
-        { type: 'reasoning-delta', delta: 'Plan.' },
+        { type: 'reasoning-summary-delta', delta: 'Plan.', index: 0 },
         { type: 'reasoning-end', providerData: { openai: { id: 'rs_1', encrypted_content: 'enc' } } },
         { type: 'text-delta', delta: 'Done.' },
         { type: 'tool-call-start', index: 2, callId: 'call_1', name: 'save' },

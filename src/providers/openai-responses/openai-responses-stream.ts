@@ -69,8 +69,8 @@ function nullishOr(value: unknown, type: 'string' | 'number'): boolean {
 
 type ItemState =
   | { type: 'message'; textSeen: boolean; annotationsSeen: boolean; done: boolean }
-  /** `part` names the summary or content part the last delta belonged to. */
-  | { type: 'reasoning'; textSeen: boolean; part: string | null; done: boolean }
+  /** Whether summary or raw text was streamed, and the content part the last raw delta belonged to. */
+  | { type: 'reasoning'; summarySeen: boolean; contentIndex: number | null; done: boolean }
   /** A function call, or (`custom`) a custom tool call, whose "arguments" are its raw input. */
   | { type: 'function_call'; custom: boolean; started: boolean; argumentsSent: string; done: boolean }
   | { type: 'hosted'; done: boolean }
@@ -143,14 +143,10 @@ export class OpenAIResponsesStreamMapper {
         return this.appendText(this.parse(openAIResponsesDeltaEventSchema, value));
       case 'response.refusal.delta':
         return this.appendText(this.parse(openAIResponsesDeltaEventSchema, value), 'refusal-delta');
-      case 'response.reasoning_summary_text.delta': {
-        const event = this.parse(openAIResponsesDeltaEventSchema, value);
-        return this.appendReasoning(event, `summary:${event.summary_index ?? 0}`);
-      }
-      case 'response.reasoning_text.delta': {
-        const event = this.parse(openAIResponsesDeltaEventSchema, value);
-        return this.appendReasoning(event, `content:${event.content_index ?? 0}`);
-      }
+      case 'response.reasoning_summary_text.delta':
+        return this.appendReasoning(this.parse(openAIResponsesDeltaEventSchema, value), 'summary');
+      case 'response.reasoning_text.delta':
+        return this.appendReasoning(this.parse(openAIResponsesDeltaEventSchema, value), 'content');
       case 'response.function_call_arguments.delta':
       case 'response.custom_tool_call_input.delta':
         return this.appendArguments(this.parse(openAIResponsesDeltaEventSchema, value));
@@ -221,7 +217,7 @@ export class OpenAIResponsesStreamMapper {
         state = { type: 'message', textSeen: false, annotationsSeen: false, done: false };
         break;
       case 'reasoning':
-        state = { type: 'reasoning', textSeen: false, part: null, done: false };
+        state = { type: 'reasoning', summarySeen: false, contentIndex: null, done: false };
         break;
       case 'function_call':
         state = { type: 'function_call', custom: item.type === 'custom_tool_call', started: false, argumentsSent: '', done: false };
@@ -267,10 +263,13 @@ export class OpenAIResponsesStreamMapper {
       }
       case 'reasoning': {
         const parts: ModelStreamPart[] = [];
-        const text = joinTexts(item.summary) || joinTexts(item.content);
-        if (!state.textSeen && text) {
-          parts.push({ type: 'reasoning-delta', delta: text });
+        if (!state.summarySeen) {
+          (item.summary ?? []).forEach((part, index) => {
+            if (part.text) parts.push({ type: 'reasoning-summary-delta', delta: part.text, index });
+          });
         }
+        const text = joinTexts(item.content);
+        if (state.contentIndex === null && text) parts.push({ type: 'reasoning-delta', delta: text });
         parts.push({ type: 'reasoning-end', providerData: toReasoningProviderData(item) });
         return parts;
       }
@@ -315,19 +314,21 @@ export class OpenAIResponsesStreamMapper {
     return event.delta ? [{ type, delta: event.delta }] : [];
   }
 
-  private appendReasoning(event: OpenAIResponsesDeltaEvent, part: string): ModelStreamPart[] {
+  /** A summary delta keeps its part's index; raw reasoning text (one part, in practice) is one text. */
+  private appendReasoning(event: OpenAIResponsesDeltaEvent, kind: 'summary' | 'content'): ModelStreamPart[] {
     if (!event.delta) {
       return [];
     }
-    const parts: ModelStreamPart[] = [];
     const state = this.items.get(this.resolveIndex(event) ?? -1);
+    if (kind === 'summary') {
+      if (state?.type === 'reasoning') state.summarySeen = true;
+      return [{ type: 'reasoning-summary-delta', delta: event.delta, index: event.summary_index ?? 0 }];
+    }
+    const parts: ModelStreamPart[] = [];
     if (state?.type === 'reasoning') {
-      // Summaries come in several parts (one per reasoning step); keep them apart as paragraphs.
-      if (state.textSeen && state.part !== part) {
-        parts.push({ type: 'reasoning-delta', delta: '\n\n' });
-      }
-      state.part = part;
-      state.textSeen = true;
+      const contentIndex = event.content_index ?? 0;
+      if (state.contentIndex !== null && state.contentIndex !== contentIndex) parts.push({ type: 'reasoning-delta', delta: '\n\n' });
+      state.contentIndex = contentIndex;
     }
     parts.push({ type: 'reasoning-delta', delta: event.delta });
     return parts;
