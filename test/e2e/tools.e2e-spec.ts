@@ -325,4 +325,35 @@ describe('refusals', () => {
         : { role: 'assistant', content: REFUSAL },
     );
   });
+
+  it.each([
+    {
+      provider: 'Anthropic (stop_reason "refusal")',
+      model: 'anthropic/claude-sonnet-4-5',
+      refusal: 'This request was declined because it could enable cyber harm.',
+    },
+    { provider: 'Gemini (a SAFETY stop)', model: 'google/gemini-2.5-flash', refusal: 'Gemini stopped the answer: its safety filters blocked it (SAFETY).' },
+  ])('$provider: the stop is a refusal part after the text cut short, and the response is incomplete for content_filter', async ({ model, refusal }) => {
+    harness.upstream.enqueue({ kind: 'text', text: 'Step one is', finishReason: 'content_filter' });
+    const stream = await client.responses.create({ model, input: 'Do something bad.', stream: true });
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    const response = (events.at(-1) as OpenAI.Responses.ResponseIncompleteEvent).response;
+    expect(response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'content_filter' } });
+    expect(response.output).toEqual([
+      {
+        type: 'message',
+        id: expect.stringMatching(/^msg_/),
+        role: 'assistant',
+        // Cut short by the filter, as the response is.
+        status: 'incomplete',
+        content: [
+          { type: 'output_text', text: 'Step one is', annotations: [], logprobs: [] },
+          { type: 'refusal', refusal },
+        ],
+      },
+    ]);
+    expect(events.find((event) => event.type === 'response.refusal.done')).toMatchObject({ content_index: 1, refusal });
+    expect((await client.responses.retrieve(response.id)).output).toEqual(response.output);
+  });
 });

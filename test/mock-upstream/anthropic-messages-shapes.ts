@@ -65,6 +65,7 @@ export function messageObject(call: AnthropicCall, content: ContentBlock[], stop
     content,
     stop_reason: stopReason,
     stop_sequence: null,
+    ...refusalDetails(stopReason),
     usage: { ...usage, service_tier: 'standard' },
   };
 }
@@ -84,7 +85,17 @@ export function openingEvents(call: AnthropicCall, usage: AnthropicUsage): strin
 /** message_delta with the stop reason and the cumulative usage (the counts only, as the API sends them), then message_stop. */
 export function closingEvents(stopReason: string, usage: AnthropicUsage): string[] {
   const { cache_creation: _perTtl, ...counts } = usage;
-  return [frame({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: counts }), frame({ type: 'message_stop' })];
+  const delta = { stop_reason: stopReason, stop_sequence: null, ...refusalDetails(stopReason) };
+  return [frame({ type: 'message_delta', delta, usage: counts }), frame({ type: 'message_stop' })];
+}
+
+/**
+ * A refusal's `stop_details`, worded as Anthropic's documentation shows it.
+ * @see https://platform.claude.com/docs/en/test-and-evaluate/strengthen-guardrails/handle-streaming-refusals
+ */
+function refusalDetails(stopReason: string): { stop_details?: Record<string, string> } {
+  if (stopReason !== 'refusal') return {};
+  return { stop_details: { type: 'refusal', category: 'cyber', explanation: 'This request was declined because it could enable cyber harm.' } };
 }
 
 export function textBlockEvents(index: number, text: string, chunkSize: number): string[] {

@@ -32,6 +32,8 @@ export function writeGeminiEvent(response: ServerResponse, payload: string): boo
 export function responseChunk(call: GeminiCall, parts: Json[], extra: { finishReason?: string; usage?: Json | undefined }): Json {
   const candidate: Json = { content: { parts, role: 'model' } };
   if (extra.finishReason) candidate['finishReason'] = extra.finishReason;
+  // A safety stop names the category that blocked it, as Gemini does.
+  if (extra.finishReason === 'SAFETY') candidate['safetyRatings'] = [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }];
   candidate['index'] = 0;
   return {
     candidates: [candidate],

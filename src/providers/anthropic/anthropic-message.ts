@@ -28,7 +28,10 @@ export function convertAnthropicMessage(text: string, provider: string): ModelSt
   (message.content ?? []).forEach((block, index) => {
     events.push({ type: 'content_block_start', index, content_block: block }, { type: 'content_block_stop', index });
   });
-  events.push({ type: 'message_delta', delta: { stop_reason: message.stop_reason ?? null } }, { type: 'message_stop' });
+  events.push(
+    { type: 'message_delta', delta: { stop_reason: message.stop_reason ?? null, stop_details: message.stop_details ?? null } },
+    { type: 'message_stop' },
+  );
 
   const mapper = new AnthropicStreamMapper(provider);
   return [...events.flatMap((event) => mapper.push(event)), ...mapper.finish()];

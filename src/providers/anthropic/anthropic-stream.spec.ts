@@ -208,6 +208,22 @@ describe(mapAnthropicStream.name, () => {
       expect(parts.at(-1)).toMatchObject({ reason: { unified: 'other', raw: 'pause_turn' } });
     });
 
+    it('shows stop_reason "refusal" as a refusal after the partial text, in Anthropic\'s own words from stop_details', async () => {
+      const stopDetails = { type: 'refusal', category: 'cyber', explanation: 'This request was declined because it could enable cyber harm.' };
+      const refused = event({ type: 'message_delta', delta: { stop_reason: 'refusal', stop_details: stopDetails }, usage: { output_tokens: 5 } });
+      const parts = await mapStream([messageStart, textStart(0), textDelta(0, 'Hello..'), blockStop(0), refused, messageStop]);
+      expect(parts.slice(1)).toEqual([
+        { type: 'text-delta', delta: 'Hello..' },
+        { type: 'refusal-delta', delta: 'This request was declined because it could enable cyber harm.' },
+        { type: 'finish', reason: { unified: 'content-filter', raw: 'refusal' }, usage: expect.any(Object) },
+      ]);
+    });
+
+    it('writes its own sentence for a refusal that came without stop_details', async () => {
+      const parts = await mapStream([messageStart, messageDelta('refusal'), messageStop]);
+      expect(parts.at(-2)).toEqual({ type: 'refusal-delta', delta: 'Claude declined to continue this answer.' });
+    });
+
     it('reads nothing after message_stop', async () => {
       const parts = await mapStream([messageStart, messageDelta('end_turn'), messageStop, 'event: content_block_start\ndata: not json']);
       expect(parts.at(-1)).toMatchObject({ type: 'finish', reason: { unified: 'stop' } });

@@ -76,6 +76,8 @@ export class AnthropicStreamMapper {
   stopped = false;
   private metadataSent = false;
   private stopReason: string | null = null;
+  /** Anthropic's explanation of a refusal (`stop_details.explanation`). */
+  private refusalExplanation: string | null = null;
   private usage: AnthropicUsage | null = null;
   /** Thinking text streamed, for the reasoning-token estimate Anthropic does not report. */
   private thinkingChars = 0;
@@ -101,6 +103,7 @@ export class AnthropicStreamMapper {
         return this.withMetadata(this.stopBlock(event.index));
       case 'message_delta':
         this.stopReason = event.delta?.stop_reason ?? this.stopReason;
+        this.refusalExplanation = event.delta?.stop_details?.explanation || this.refusalExplanation;
         this.usage = mergeAnthropicUsage(this.usage, event.usage);
         return [];
       case 'message_stop':
@@ -123,7 +126,12 @@ export class AnthropicStreamMapper {
     if (!this.stopped && this.stopReason === null) {
       throw truncatedStreamError(this.provider);
     }
+    // Anthropic's classifiers stopped the answer: the client sees a refusal, as OpenAI shows one,
+    // with Anthropic's explanation when it gave one (older models give none).
+    const refusal: ModelStreamPart[] =
+      this.stopReason === 'refusal' ? [{ type: 'refusal-delta', delta: this.refusalExplanation ?? 'Claude declined to continue this answer.' }] : [];
     return this.withMetadata([
+      ...refusal,
       {
         type: 'finish',
         reason: { unified: mapAnthropicStopReason(this.stopReason), raw: this.stopReason },

@@ -177,6 +177,12 @@ const deltaSchema = z.looseObject({
  * handle unknown event types gracefully"), so the mapper checks `type` before validating.
  * @see https://platform.claude.com/docs/en/build-with-claude/streaming#event-types
  */
+/**
+ * Why a refused answer stopped (`stop_reason: "refusal"`): a category and Anthropic's explanation.
+ * @see https://platform.claude.com/docs/en/test-and-evaluate/strengthen-guardrails/handle-streaming-refusals
+ */
+const anthropicStopDetailsSchema = z.looseObject({ type: z.string().nullish(), category: z.string().nullish(), explanation: z.string().nullish() });
+
 export const anthropicStreamEventSchema = z.discriminatedUnion('type', [
   z.looseObject({
     type: z.literal('message_start'),
@@ -187,7 +193,7 @@ export const anthropicStreamEventSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('content_block_stop'), index: z.number() }),
   z.looseObject({
     type: z.literal('message_delta'),
-    delta: z.looseObject({ stop_reason: z.string().nullish() }).nullish(),
+    delta: z.looseObject({ stop_reason: z.string().nullish(), stop_details: anthropicStopDetailsSchema.nullish() }).nullish(),
     usage: anthropicUsageSchema.nullish(),
   }),
   z.looseObject({ type: z.literal('message_stop') }),
@@ -208,6 +214,7 @@ export const anthropicMessageSchema = z.looseObject({
   model: z.string().nullish(),
   content: z.array(contentBlockSchema).nullish(),
   stop_reason: z.string().nullish(),
+  stop_details: anthropicStopDetailsSchema.nullish(),
   usage: anthropicUsageSchema.nullish(),
   error: anthropicErrorSchema.nullish(),
 });

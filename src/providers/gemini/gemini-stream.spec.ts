@@ -113,9 +113,10 @@ describe(mapGeminiStream.name, () => {
       ]);
     });
 
-    it('prompt-blocked: no candidates and a block reason finish as content-filter', async () => {
+    it('prompt-blocked: no candidates and a block reason finish as content-filter, with a refusal naming the reason', async () => {
       expect(await mapFixture('prompt-blocked')).toEqual([
         { type: 'response-metadata', id: 'Qx8gaZ7lGM6Gz7IPmJLh0Ag', model: 'gemini-2.5-flash' },
+        { type: 'refusal-delta', delta: 'Gemini blocked the prompt (SAFETY).' },
         {
           type: 'finish',
           reason: { unified: 'content-filter', raw: 'SAFETY' },
@@ -215,6 +216,22 @@ describe(mapGeminiStream.name, () => {
         { type: 'text-delta', delta: 'Once upon' },
         { type: 'finish', reason: { unified: 'content-filter', raw: 'RECITATION' }, usage: null },
       ]);
+    });
+
+    it("shows a safety stop as a refusal after the text before it, in Gemini's words when it gave them", async () => {
+      const stopped = JSON.stringify({
+        candidates: [{ content: { parts: [], role: 'model' }, index: 0, finishReason: 'SAFETY', finishMessage: 'The answer was blocked for safety.' }],
+      });
+      expect(await mapStream([chunk([{ text: 'Well' }]), stopped])).toEqual([
+        metadata,
+        { type: 'text-delta', delta: 'Well' },
+        { type: 'refusal-delta', delta: 'The answer was blocked for safety.' },
+        { type: 'finish', reason: { unified: 'content-filter', raw: 'SAFETY' }, usage: null },
+      ]);
+      expect((await mapStream([chunk([], 'PROHIBITED_CONTENT')])).at(-2)).toEqual({
+        type: 'refusal-delta',
+        delta: 'Gemini stopped the answer: its safety filters blocked it (PROHIBITED_CONTENT).',
+      });
     });
 
     it('maps MALFORMED_FUNCTION_CALL to other, even after calls', async () => {

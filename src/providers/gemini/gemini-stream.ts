@@ -8,7 +8,7 @@ import { type GeminiResponse, type GeminiResponsePart, geminiResponseSchema } fr
 import { toGeminiInBandError, truncatedStreamError } from './gemini-error.js';
 import { toGeminiProviderData } from './gemini-provider-data.js';
 import { convertGeminiUsage } from './gemini-usage.js';
-import { resolveGeminiFinishReason } from './map-gemini-finish-reason.js';
+import { geminiRefusalText, resolveGeminiFinishReason } from './map-gemini-finish-reason.js';
 
 /**
  * Turns the SSE events of `streamGenerateContent?alt=sse` into ModelStreamParts. Each `data:` is a
@@ -50,6 +50,8 @@ export class GeminiStreamMapper {
   private toolCalls = 0;
   private finishReason: string | null = null;
   private blockReason: string | null = null;
+  /** Gemini's words for a filter stop (`finishMessage`, `blockReasonMessage`). */
+  private stopMessage: string | null = null;
   private usage: Usage | null = null;
 
   constructor(private readonly provider: string) {}
@@ -70,6 +72,7 @@ export class GeminiStreamMapper {
     }
     if (response.promptFeedback?.blockReason) {
       this.blockReason = response.promptFeedback.blockReason;
+      this.stopMessage = response.promptFeedback.blockReasonMessage || this.stopMessage;
     }
     const candidate = response.candidates?.find((entry) => (entry.index ?? 0) === 0);
     for (const part of candidate?.content?.parts ?? []) {
@@ -77,6 +80,7 @@ export class GeminiStreamMapper {
     }
     if (candidate?.finishReason) {
       this.finishReason = candidate.finishReason;
+      this.stopMessage = candidate.finishMessage || this.stopMessage;
     }
     return parts;
   }
@@ -90,6 +94,9 @@ export class GeminiStreamMapper {
     // A signature that sealed visible text (Gemini 3 puts one on the last part of a text answer) is
     // dropped: Gemini does not validate those, and a message keeps no provider data from a stream.
     this.pendingSignature = null;
+    // A safety stop is the model declining: shown as a refusal, as OpenAI shows one, not as silence.
+    const refusal = geminiRefusalText({ finishReason: this.finishReason, blockReason: this.blockReason, message: this.stopMessage });
+    if (refusal !== null) parts.push({ type: 'refusal-delta', delta: refusal });
     parts.push({
       type: 'finish',
       reason: resolveGeminiFinishReason({ finishReason: this.finishReason, blockReason: this.blockReason, sawToolCalls: this.toolCalls > 0 }),

@@ -161,10 +161,12 @@ export const geminiResponseSchema = z.object({
         index: z.number().nullish(),
         content: z.object({ role: z.string().nullish(), parts: z.array(geminiResponsePartSchema).nullish() }).nullish(),
         finishReason: z.string().nullish(),
+        /** Why Gemini stopped, in words (set with safety and other filter stops). */
+        finishMessage: z.string().nullish(),
       }),
     )
     .nullish(),
-  promptFeedback: z.object({ blockReason: z.string().nullish() }).nullish(),
+  promptFeedback: z.object({ blockReason: z.string().nullish(), blockReasonMessage: z.string().nullish() }).nullish(),
   usageMetadata: geminiUsageMetadataSchema.nullish(),
   modelVersion: z.string().nullish(),
   responseId: z.string().nullish(),

@@ -46,3 +46,19 @@ export function resolveGeminiFinishReason(options: { finishReason: string | null
   const unified = mapGeminiFinishReason(finishReason);
   return { unified: unified === 'stop' && sawToolCalls ? 'tool-calls' : unified, raw: finishReason };
 }
+
+/** Stops that mean Gemini's filters declined the request or its answer (recitation is a copyright stop, not a refusal). */
+const REFUSALS = new Set(['SAFETY', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT']);
+
+/**
+ * The refusal to show when Gemini's safety filters stopped the answer or blocked the prompt: Gemini's
+ * own words when it gave them (`finishMessage`, `blockReasonMessage`), else a sentence naming the
+ * reason; null for any other stop.
+ * @see https://ai.google.dev/gemini-api/docs/safety-settings
+ */
+export function geminiRefusalText(options: { finishReason: string | null; blockReason: string | null; message: string | null }): string | null {
+  const reason = options.finishReason ?? options.blockReason;
+  if (reason === null || !(REFUSALS.has(reason) || (options.finishReason === null && options.blockReason !== null))) return null;
+  if (options.message) return options.message;
+  return options.finishReason === null ? `Gemini blocked the prompt (${reason}).` : `Gemini stopped the answer: its safety filters blocked it (${reason}).`;
+}
