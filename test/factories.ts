@@ -20,6 +20,8 @@ export function newModelRequest(overrides: Partial<ModelRequest> = {}): ModelReq
     temperature: null,
     topP: null,
     textFormat: { type: 'text' },
+    structuredOutput: 'native',
+    checkOutput: false,
     reasoning: null,
     thinking: { kind: 'default' },
     includeThoughts: false,

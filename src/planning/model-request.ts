@@ -48,6 +48,14 @@ export interface ModelRequest {
   temperature: number | null;
   topP: number | null;
   textFormat: TextFormat;
+  /**
+   * How `textFormat` reaches the model: `native`, as the provider's own structured output
+   * (`output_config.format`, `responseJsonSchema`, `response_format`); `instruction`, in words in
+   * the system prompt, for models the catalog says have none (`capabilities.jsonSchema: false`).
+   */
+  structuredOutput: 'native' | 'instruction';
+  /** The answer is checked against `textFormat` at the end of the turn: the provider does not enforce all of it. */
+  checkOutput: boolean;
   reasoning: ReasoningSettings | null;
   /** What the model is told about thinking, planned from `reasoning` and the model's capabilities. */
   thinking: ThinkingPlan;

@@ -9,6 +9,7 @@ import type { CreateResponseBody } from '../items/responses.schemas.js';
 import { planReasoningReplay, type ReplayTarget } from '../reasoning/plan-reasoning-replay.js';
 import { planThinking } from '../reasoning/plan-thinking.js';
 import { estimateItemTokens, estimateTextTokens } from './estimate-tokens.js';
+import { formatInstruction } from './format-instruction.js';
 import type { ModelRequest, TextFormat } from './model-request.js';
 import { type ThinkingPlan } from './model-request.js';
 import {
@@ -181,9 +182,10 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
   const newestCompaction = input.history.findLast((entry) => entry.item.type === 'compaction');
   context.record.floor_seq = newestCompaction?.seq ?? input.anchor?.floorSeq ?? null;
 
+  const structured = planStructuredOutput(textFormat, model);
   const request: Omit<ModelRequest, 'trace'> = {
     model: model.upstreamModel,
-    instructions: settings.instructions,
+    instructions: structured.structuredOutput === 'instruction' ? withFormatInstruction(settings.instructions, textFormat) : settings.instructions,
     items: withLeadingUser(replayed.items, model.wire),
     tools: tools.tools,
     ...(tools.nativeTools.length > 0 ? { nativeTools: tools.nativeTools } : {}),
@@ -194,6 +196,7 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
     temperature: thinking.temperature,
     topP: thinking.topP,
     textFormat,
+    ...structured,
     reasoning,
     thinking: replayed.suspendThinking ? { kind: 'default' } : thinking.thinking,
     includeThoughts: thinking.includeThoughts,
@@ -304,6 +307,8 @@ function summaryRequest(
     temperature: null,
     topP: null,
     textFormat: { type: 'text' },
+    structuredOutput: 'native',
+    checkOutput: false,
     reasoning: null,
     thinking: { kind: 'default' },
     includeThoughts: false,
@@ -363,6 +368,25 @@ function planCacheSettings(input: TurnPlanInput, settings: ResponseSettings) {
  * The limit the upstream gets: the client's, else the catalog default for providers that require
  * one (Anthropic), clamped to what the model can produce rather than failing upstream.
  */
+/**
+ * Native structured output where the catalog says the model has it; else the schema goes in words.
+ * The answer is checked wherever the provider may not hold to the whole schema: the instruction,
+ * and Anthropic and Gemini, whose decoders take a subset of JSON Schema. OpenAI's wires are left
+ * as OpenAI leaves them (a `strict: false` schema is a hint there too).
+ */
+function planStructuredOutput(format: TextFormat, model: PlanModel): Pick<ModelRequest, 'structuredOutput' | 'checkOutput'> {
+  const structuredOutput = model.info.capabilities.jsonSchema ? 'native' : 'instruction';
+  const checkOutput = format.type !== 'text' && (structuredOutput === 'instruction' || model.wire === 'anthropic' || model.wire === 'gemini');
+  return { structuredOutput, checkOutput };
+}
+
+/** The instructions followed by the format in words, for a model without structured outputs. */
+function withFormatInstruction(instructions: string | null, format: TextFormat): string | null {
+  const instruction = formatInstruction(format);
+  if (instruction === null) return instructions;
+  return instructions ? `${instructions}\n\n${instruction}` : instruction;
+}
+
 function outputLimit(requested: number | null, model: ModelInfo): number | null {
   const limit = requested ?? model.defaultMaxOutputTokens;
   return limit !== null && model.maxOutputTokens !== null ? Math.min(limit, model.maxOutputTokens) : limit;

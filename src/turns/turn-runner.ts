@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { AdapterCachePlan } from '../caching/cache-types.js';
+import { ApiError } from '../common/api-error.js';
 import { isContextOverflow } from '../common/context-overflow.js';
 import { ProviderError } from '../common/provider-error.js';
 import { UnsupportedFeatureError } from '../common/unsupported-feature-error.js';
@@ -8,6 +9,7 @@ import type { Usage } from '../items/usage.js';
 import type { ModelRequest } from '../planning/model-request.js';
 import { type ToolNameResolver } from '../planning/plan-tools.js';
 import type { ModelAdapter } from '../providers/model-adapter.js';
+import { checkStructuredOutput } from './check-structured-output.js';
 import { estimateUsage } from './estimate-usage.js';
 import type { LifecycleEventType, ResponseStreamEvent, UnsequencedEvent } from './response-events.js';
 import { OutputAccumulator } from './to-response-events.js';
@@ -31,7 +33,8 @@ export interface TurnOutcome {
   usage: Usage | null;
   /** True when the provider reported no usage (the call was cut short) and `usage` is our estimate. */
   usageEstimated: boolean;
-  error: { code: 'server_error' | 'rate_limit_exceeded' | 'context_length_exceeded'; message: string } | null;
+  /** `invalid_json_output` (ours, like `context_length_exceeded` not in the spec's enum): the answer is not the JSON asked for. */
+  error: { code: 'server_error' | 'rate_limit_exceeded' | 'context_length_exceeded' | 'invalid_json_output'; message: string } | null;
   incompleteDetails: { reason: 'max_output_tokens' | 'content_filter' } | null;
   /** What actually went wrong, for the sync path's HTTP status and for logs. */
   cause: unknown;
@@ -177,11 +180,12 @@ export class TurnRun<R> {
       break;
     }
 
-    const outcome = toOutcome(accumulator, failure, signal, startedAt, firstTokenAt);
+    let outcome = toOutcome(accumulator, failure, signal, startedAt, firstTokenAt);
     // What the compaction call used is billed with the turn it served.
     if (compactionUsage) outcome.usage = addUsage(outcome.usage, compactionUsage);
     for (const event of accumulator.close(outcome.status === 'completed' ? 'completed' : 'incomplete')) yield this.stamp(event);
     outcome.output = accumulator.output;
+    if (outcome.status === 'completed' && this.turn.request.checkOutput) outcome = checkedOutcome(outcome, this.turn.request);
     if (outcome.usage === null && failure !== null) {
       outcome.usage = estimateUsage(this.turn.request, accumulator.output);
       outcome.usageEstimated = true;
@@ -231,6 +235,18 @@ function addUsage(a: Usage | null, b: Usage): Usage {
     outputTokens: a.outputTokens + b.outputTokens,
     reasoningTokens: a.reasoningTokens + b.reasoningTokens,
   };
+}
+
+/**
+ * A completed answer that is not the JSON `text.format` asked for (on a provider that does not
+ * enforce all of it) fails, with the reason, rather than pass as valid: the output is kept, a
+ * waiting client gets a 502 and a streaming one `response.failed`.
+ */
+function checkedOutcome(outcome: TurnOutcome, request: ModelRequest): TurnOutcome {
+  const mismatch = checkStructuredOutput(request.textFormat, outcome.output);
+  if (mismatch === null) return outcome;
+  const message = `The model's answer is not the JSON text.format asks for: ${mismatch}.`;
+  return { ...outcome, status: 'failed', error: { code: 'invalid_json_output', message }, cause: ApiError.badGateway(message, 'invalid_json_output') };
 }
 
 function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: AbortSignal, startedAt: Date, firstTokenAt: Date | null): TurnOutcome {

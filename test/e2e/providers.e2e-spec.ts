@@ -113,13 +113,14 @@ describe.each(upstreams)('$wire', ({ model, path, streamedPath, history }) => {
   });
 
   it('asks for json_schema output in the vendor form', async () => {
+    harness.upstream.enqueue({ kind: 'text', text: '{"a":"x"}' });
     const response = await client.responses.create({
       model,
       input: 'JSON please',
       text: { format: { type: 'json_schema', name: 'answer', schema: { type: 'object', properties: { a: { type: 'string' } } }, strict: true } },
     });
     expect(response.status).toBe('completed');
-    // Anthropic has no schema parameter: the schema travels in the system text, so its quotes are escaped there.
+    expect(JSON.parse(response.output_text)).toEqual({ a: 'x' });
     expect(lastRequest().rawBody).toMatch(/\\?"properties\\?":\{\\?"a\\?":\{\\?"type\\?":\\?"string\\?"\}\}/);
   });
 

@@ -1,4 +1,6 @@
 import OpenAI from 'openai';
+import { zodTextFormat } from 'openai/helpers/zod';
+import { z } from 'zod';
 import { type Harness, startHarness } from './harness.js';
 
 // Custom (freeform) tools and hosted tools, through the official SDK, on every wire: OpenAI's
@@ -355,5 +357,79 @@ describe('refusals', () => {
     ]);
     expect(events.find((event) => event.type === 'response.refusal.done')).toMatchObject({ content_index: 1, refusal });
     expect((await client.responses.retrieve(response.id)).output).toEqual(response.output);
+  });
+});
+
+describe('structured outputs (text.format json_schema)', () => {
+  const Person = z.object({ name: z.string(), age: z.number().int().min(0) });
+  const format = zodTextFormat(Person, 'person');
+
+  it('Anthropic: sends output_config.format (the mock refuses a schema Anthropic could not decode), and responses.parse gets the object', async () => {
+    harness.upstream.enqueue({ kind: 'text', text: '{"name":"Ada","age":36}' });
+    const parsed = await client.responses.parse({ model: 'anthropic/claude-sonnet-4-5', input: 'Ada is 36.', text: { format } });
+    expect(parsed.output_parsed).toEqual({ name: 'Ada', age: 36 });
+    const sent = harness.upstream.requests.at(-1)!.body;
+    expect(sent.output_config.format).toEqual({
+      type: 'json_schema',
+      // `minimum` is outside what Anthropic decodes: it moves into the description, and the server checks it.
+      schema: expect.objectContaining({ type: 'object', required: ['name', 'age'], additionalProperties: false }),
+    });
+    expect(sent.output_config.format.schema.properties.age).toMatchObject({ type: 'integer', description: expect.stringContaining('minimum: 0') });
+    expect(JSON.stringify(sent.system ?? '')).not.toContain('JSON Schema');
+  });
+
+  it('a model without structured outputs gets the schema in words, and an answer that breaks it fails instead of passing as valid', async () => {
+    const model = 'anthropic/claude-sonnet-4-20250514';
+    harness.upstream.enqueue({ kind: 'text', text: '{"name":"Ada","age":36}' });
+    const parsed = await client.responses.parse({ model, input: 'Ada is 36.', text: { format } });
+    expect(parsed.output_parsed).toEqual({ name: 'Ada', age: 36 });
+    const sent = harness.upstream.requests.at(-1)!.body;
+    expect(sent).not.toHaveProperty('output_config');
+    expect(JSON.stringify(sent.system)).toContain('Respond with only a JSON object that matches this JSON Schema');
+
+    harness.upstream.enqueue({ kind: 'text', text: '{"name":"Ada","age":-3}' });
+    const error = await client.responses.create({ model, input: 'Ada is -3.', text: { format } }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(error).toMatchObject({ status: 502, code: 'invalid_json_output' });
+    expect((error as Error).message).toContain("the answer does not match the schema 'person': /age must be >= 0");
+
+    harness.upstream.enqueue({ kind: 'text', text: 'Ada is 36 years old.' });
+    const stream = await client.responses.create({ model, input: 'Ada?', text: { format }, stream: true });
+    let last: OpenAI.Responses.ResponseStreamEvent | null = null;
+    for await (const event of stream) last = event;
+    expect(last).toMatchObject({ type: 'response.failed', response: { status: 'failed', error: { code: 'invalid_json_output' } } });
+    const failed = (last as OpenAI.Responses.ResponseFailedEvent).response;
+    // The answer is kept, so the client can see what the model wrote.
+    expect((await client.responses.retrieve(failed.id)).output[0]).toMatchObject({ type: 'message', content: [{ text: 'Ada is 36 years old.' }] });
+  });
+
+  it('Gemini and chat servers get their native schema field, and Anthropic a strict tool for a tool marked strict', async () => {
+    harness.upstream.enqueue({ kind: 'text', text: '{}' });
+    await client.responses.create({
+      model: 'google/gemini-2.5-flash',
+      input: 'x',
+      text: { format: { type: 'json_schema', name: 'o', schema: { type: 'object' } } },
+    });
+    expect(harness.upstream.requests.at(-1)!.body.generationConfig).toMatchObject({
+      responseMimeType: 'application/json',
+      responseJsonSchema: { type: 'object' },
+    });
+    harness.upstream.enqueue({ kind: 'text', text: '{}' });
+    await client.responses.create({
+      model: 'vllm/qwen',
+      input: 'x',
+      text: { format: { type: 'json_schema', name: 'o', schema: { type: 'object' }, strict: true } },
+    });
+    expect(harness.upstream.requests.at(-1)!.body.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'o', schema: { type: 'object' }, strict: true },
+    });
+    const parameters = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    await client.responses.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      input: 'x',
+      tools: [{ type: 'function', name: 'weather', parameters, strict: true }],
+    });
+    expect(harness.upstream.requests.at(-1)!.body.tools).toEqual([{ name: 'weather', input_schema: parameters, strict: true }]);
   });
 });

@@ -363,6 +363,42 @@ export function unsupportedThinkingTypeMessage(type: 'enabled' | 'disabled'): st
   return `"thinking.type.${type}" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.`;
 }
 
+/** Keywords Anthropic's constrained decoding refuses (its structured outputs' JSON Schema limits). */
+const undecodable = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'maxItems', 'uniqueItems'];
+
+/**
+ * What Anthropic says of a schema its structured outputs cannot decode: an object not closed with
+ * `additionalProperties: false`, or a keyword outside its subset; null for one it takes.
+ * @see https://platform.claude.com/docs/en/build-with-claude/structured-outputs#json-schema-limitations
+ */
+function decodableSchemaError(schema: unknown, path: string): string | null {
+  if (Array.isArray(schema)) {
+    for (const entry of schema) {
+      const problem = decodableSchemaError(entry, path);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (!isObject(schema)) return null;
+  if ((schema['type'] === 'object' || isObject(schema['properties'])) && schema['additionalProperties'] !== false) {
+    return `${path}: For 'object' type, 'additionalProperties' must be explicitly set to false`;
+  }
+  const keyword = undecodable.find((key) => key in schema);
+  if (keyword) return `${path}: Property '${keyword}' is not supported`;
+  for (const key of ['properties', '$defs', 'definitions']) {
+    const children = schema[key];
+    if (isObject(children)) {
+      const problem = decodableSchemaError(Object.values(children), path);
+      if (problem) return problem;
+    }
+  }
+  for (const key of ['items', 'anyOf', 'allOf']) {
+    const problem = decodableSchemaError(schema[key], path);
+    if (problem) return problem;
+  }
+  return null;
+}
+
 /**
  * The first rule of Anthropic's `thinking` configuration the request breaks (reference §5.1), or
  * null: the shape (`enabled` needs `budget_tokens` ≥ 1024, `output_config.effort` one of the five
@@ -393,6 +429,19 @@ export function findThinkingConfigError(body: Json, betas: string[] = []): strin
   const outputConfig = body['output_config'];
   const effort = isObject(outputConfig) ? outputConfig['effort'] : undefined;
   if (effort !== undefined && !efforts.includes(String(effort))) return "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'";
+  const format = isObject(outputConfig) ? outputConfig['format'] : undefined;
+  if (format !== undefined) {
+    if (!isObject(format) || format['type'] !== 'json_schema' || !isObject(format['schema']))
+      return 'output_config.format: Input should be a valid json_schema format';
+    const problem = decodableSchemaError(format['schema'], 'output_config.format.schema');
+    if (problem) return problem;
+  }
+  for (const [index, tool] of (Array.isArray(body['tools']) ? body['tools'] : []).entries()) {
+    if (isObject(tool) && tool['strict'] === true) {
+      const problem = decodableSchemaError(tool['input_schema'], `tools.${index}.custom.input_schema`);
+      if (problem) return problem;
+    }
+  }
 
   const rules = thinkingRules(body['model']);
   const type = isObject(thinking) ? thinking['type'] : undefined;

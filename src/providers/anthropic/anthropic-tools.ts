@@ -1,5 +1,6 @@
 import type { FunctionTool, ToolChoice } from '../../planning/model-request.js';
 import type { AnthropicRequestBody, AnthropicTool, AnthropicToolChoice } from './anthropic.api.js';
+import { toAnthropicOutputSchema } from './anthropic-output-schema.js';
 
 export type AnthropicToolFields = Pick<AnthropicRequestBody, 'tools' | 'tool_choice'>;
 
@@ -19,11 +20,13 @@ export function prepareAnthropicTools(options: {
   toolChoice: ToolChoice;
   parallelToolCalls: boolean | null;
   historyHasToolBlocks: boolean;
+  /** The model has structured outputs: a tool the client marked `strict` is sent as a strict tool. */
+  strictTools?: boolean;
 }): AnthropicToolFields {
   if (options.tools.length === 0) {
     return {};
   }
-  const tools = options.tools.map(convertTool);
+  const tools = options.tools.map((tool) => convertTool(tool, options.strictTools === true));
   const { toolChoice } = options;
   if (toolChoice === 'none') {
     return options.historyHasToolBlocks ? { tools, tool_choice: { type: 'none' } } : {};
@@ -33,9 +36,17 @@ export function prepareAnthropicTools(options: {
   return { tools, tool_choice: { ...convertToolChoice(toolChoice), ...parallel } };
 }
 
-/** @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/implement-tool-use#specifying-client-tools */
-function convertTool(tool: FunctionTool): AnthropicTool {
-  const converted: AnthropicTool = { name: tool.name, input_schema: tool.parameters ?? { type: 'object', properties: {} } };
+/**
+ * A strict tool (`strict: true` from the client, on a model with structured outputs) gets its schema
+ * in the subset Anthropic decodes, as a `json_schema` text format does.
+ * @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/implement-tool-use#specifying-client-tools
+ * @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/strict-tool-use
+ */
+function convertTool(tool: FunctionTool, strictTools: boolean): AnthropicTool {
+  const schema = tool.parameters ?? { type: 'object', properties: {} };
+  const strict = strictTools && tool.strict === true;
+  const converted: AnthropicTool = { name: tool.name, input_schema: strict ? toAnthropicOutputSchema(schema).schema : schema };
+  if (strict) converted.strict = true;
   if (tool.description !== null) {
     converted.description = tool.description;
   }

@@ -93,6 +93,8 @@ export interface AnthropicTool {
   name: string;
   description?: string;
   input_schema: Record<string, unknown>;
+  /** Strict tool use: the input is decoded against `input_schema` (structured outputs). */
+  strict?: true;
 }
 
 /** @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/implement-tool-use#forcing-tool-use */
@@ -115,7 +117,11 @@ export interface AnthropicRequestBody {
   /** @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking */
   thinking?: { type: 'enabled'; budget_tokens: number } | { type: 'adaptive'; display?: 'summarized' } | { type: 'disabled' };
   /** The effort of adaptive thinking. */
-  output_config?: { effort: 'low' | 'medium' | 'high' | 'xhigh' | 'max' };
+  /**
+   * `effort` for adaptive thinking; `format` for structured outputs (JSON constrained to a schema).
+   * @see https://platform.claude.com/docs/en/build-with-claude/structured-outputs
+   */
+  output_config?: { effort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max'; format?: { type: 'json_schema'; schema: Record<string, unknown> } };
   /** Server-side compaction (beta): Anthropic summarizes the context once it crosses the trigger. */
   context_management?: { edits: Array<{ type: 'compact_20260112'; trigger?: { type: 'input_tokens'; value: number } }> };
   stream?: true;

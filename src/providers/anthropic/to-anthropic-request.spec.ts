@@ -81,35 +81,51 @@ describe(toAnthropicRequest.name, () => {
     expect(error).toMatchObject({ param: 'temperature', message: 'Anthropic models take temperature between 0 and 1' });
   });
 
-  it('asks for JSON in the system prompt, after the folded system messages', () => {
+  it('sends a json_schema format as output_config.format, its objects closed, with no instruction in the prompt', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string', maxLength: 40 } }, required: ['city'] };
     const body = build({
       instructions: 'Extract the city.',
-      items: [newMessageItem({ role: 'developer', text: 'Lower case only.' }), newMessageItem({ text: 'I live in Paris' })],
-      textFormat: {
-        type: 'json_schema',
-        name: 'city',
-        schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-        description: null,
-        strict: true,
-      },
+      textFormat: { type: 'json_schema', name: 'city', schema, description: null, strict: true },
+      thinking: { kind: 'adaptive', effort: 'low' },
     });
-    expect(body.system).toMatchInlineSnapshot(`
-      [
-        {
-          "text": "Extract the city.",
-          "type": "text",
-        },
-        {
-          "text": "Lower case only.",
-          "type": "text",
-        },
-        {
-          "text": "Respond with only a JSON object that matches this JSON Schema: {"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}",
-          "type": "text",
-        },
-      ]
-    `);
-    expect(build({ textFormat: { type: 'json_object' } }).system).toBe('Respond with only a JSON object, with no text before or after it.');
+    expect(body.output_config).toEqual({
+      format: {
+        type: 'json_schema',
+        schema: { type: 'object', properties: { city: { type: 'string', description: '{maxLength: 40}' } }, required: ['city'], additionalProperties: false },
+      },
+      effort: 'low',
+    });
+    expect(body.system).toBe('Extract the city.');
+  });
+
+  it('asks for json_object in words (Anthropic has no open-object format), and sends nothing natively for a model without structured outputs', () => {
+    expect(build({ textFormat: { type: 'json_object' } })).toMatchObject({ system: 'Respond with only a JSON object, with no text before or after it.' });
+    expect(build({ textFormat: { type: 'json_object' } })).not.toHaveProperty('output_config');
+    const schema = { type: 'object', properties: {} };
+    const fallback = build({ structuredOutput: 'instruction', textFormat: { type: 'json_schema', name: 'x', schema, description: null, strict: null } });
+    // The planner put the schema into the instructions; the adapter adds nothing.
+    expect(fallback).not.toHaveProperty('output_config');
+    expect(fallback).not.toHaveProperty('system');
+  });
+
+  it('sends a tool the client marked strict as a strict tool, only on a model with structured outputs', () => {
+    const parameters = { type: 'object', properties: { n: { type: 'integer', minimum: 1 } }, required: ['n'] };
+    const tools = [
+      { name: 'pick', description: null, parameters, strict: true },
+      { name: 'loose', description: null, parameters, strict: null },
+    ];
+    expect(build({ tools }).tools).toEqual([
+      {
+        name: 'pick',
+        strict: true,
+        input_schema: { type: 'object', properties: { n: { type: 'integer', description: '{minimum: 1}' } }, required: ['n'], additionalProperties: false },
+      },
+      { name: 'loose', input_schema: parameters },
+    ]);
+    expect(build({ tools, structuredOutput: 'instruction' }).tools).toEqual([
+      { name: 'pick', input_schema: parameters },
+      { name: 'loose', input_schema: parameters },
+    ]);
   });
 
   it('ignores reasoning settings (thinking is planned elsewhere)', () => {

@@ -1,6 +1,8 @@
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
-import type { ModelRequest, TextFormat } from '../../planning/model-request.js';
+import { formatInstruction } from '../../planning/format-instruction.js';
+import type { ModelRequest } from '../../planning/model-request.js';
 import { ANTHROPIC_COMPACTION_BETA, type AnthropicMessage, type AnthropicRequestBody, type AnthropicTextBlock } from './anthropic.api.js';
+import { toAnthropicOutputSchema } from './anthropic-output-schema.js';
 import { prepareAnthropicTools } from './anthropic-tools.js';
 import { convertToAnthropicMessages } from './to-anthropic-messages.js';
 
@@ -22,9 +24,12 @@ export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRe
   }
   const prompt = convertToAnthropicMessages({ provider: options.provider, instructions: request.instructions, items: request.items });
   const system = [...prompt.system];
-  const formatInstruction = toFormatInstruction(request.textFormat);
-  if (formatInstruction) {
-    system.push({ type: 'text', text: formatInstruction });
+  const outputFormat = toOutputFormat(request);
+  // In `instruction` mode the planner already put the format into the instructions; `json_object`
+  // has no Anthropic equivalent (every decoded object must be closed), so it is asked for in words.
+  const instruction = request.structuredOutput === 'native' && request.textFormat.type === 'json_object' ? formatInstruction(request.textFormat) : null;
+  if (instruction) {
+    system.push({ type: 'text', text: instruction });
   }
 
   const body: AnthropicRequestBody = {
@@ -37,8 +42,10 @@ export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRe
       toolChoice: request.toolChoice,
       parallelToolCalls: request.parallelToolCalls,
       historyHasToolBlocks: hasToolBlocks(prompt.messages),
+      strictTools: request.structuredOutput === 'native',
     }),
   };
+  if (outputFormat) body.output_config = { format: outputFormat };
   if (request.temperature !== null) {
     body.temperature = request.temperature;
   }
@@ -57,7 +64,7 @@ export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRe
     case 'adaptive':
       // Newer models omit the thinking text unless asked; a client asking for a summary gets one.
       body.thinking = request.includeThoughts ? { type: 'adaptive', display: 'summarized' } : { type: 'adaptive' };
-      body.output_config = { effort: request.thinking.effort };
+      body.output_config = { ...body.output_config, effort: request.thinking.effort };
       break;
     case 'off':
       body.thinking = { type: 'disabled' };
@@ -98,24 +105,13 @@ function toSystemField(blocks: AnthropicTextBlock[]): Pick<AnthropicRequestBody,
 }
 
 /**
- * JSON output is asked for in words, a documented approximation: Anthropic's structured outputs
- * (`output_format`) are beta-only, and a forced tool would change the tool loop the caller sees.
- * The model usually complies but nothing enforces the schema.
- * @see https://platform.claude.com/docs/en/test-and-evaluate/strengthen-guardrails/increase-consistency#specify-the-desired-output-format
+ * A `json_schema` format as Anthropic's structured output, on models that have it (the catalog's
+ * `jsonSchema`); the schema in the subset Anthropic decodes (the rest is checked after the turn).
+ * @see https://platform.claude.com/docs/en/build-with-claude/structured-outputs
  */
-function toFormatInstruction(format: TextFormat): string | null {
-  switch (format.type) {
-    case 'text':
-      return null;
-    case 'json_object':
-      return 'Respond with only a JSON object, with no text before or after it.';
-    case 'json_schema':
-      return `Respond with only a JSON object that matches this JSON Schema: ${JSON.stringify(format.schema)}`;
-    default: {
-      const unexpected: never = format;
-      throw new Error(`unexpected text format ${(unexpected as { type: string }).type}`);
-    }
-  }
+function toOutputFormat(request: ModelRequest): { type: 'json_schema'; schema: Record<string, unknown> } | null {
+  if (request.textFormat.type !== 'json_schema' || request.structuredOutput !== 'native') return null;
+  return { type: 'json_schema', schema: toAnthropicOutputSchema(request.textFormat.schema).schema };
 }
 
 /** Beta features the body uses, for the `anthropic-beta` header: compaction blocks and edits need theirs. */

@@ -47,13 +47,18 @@ function toGeminiGenerationConfig(request: ModelRequest): GeminiGenerationConfig
   if (request.topP !== null) {
     config.topP = request.topP;
   }
-  Object.assign(config, convertTextFormat(request.textFormat));
+  // A model without structured outputs has the schema in its instructions; it still answers in JSON.
+  Object.assign(config, request.structuredOutput === 'native' ? convertTextFormat(request.textFormat) : jsonMimeType(request.textFormat));
   const thinking: NonNullable<GeminiGenerationConfig['thinkingConfig']> = {};
   if (request.thinking.kind === 'budget') thinking.thinkingBudget = request.thinking.budgetTokens;
   if (request.thinking.kind === 'level') thinking.thinkingLevel = request.thinking.level;
   if (request.includeThoughts) thinking.includeThoughts = true;
   if (Object.keys(thinking).length > 0) config.thinkingConfig = thinking;
   return config;
+}
+
+function jsonMimeType(format: TextFormat): GeminiGenerationConfig {
+  return format.type === 'text' ? {} : { responseMimeType: 'application/json' };
 }
 
 /** @see https://ai.google.dev/gemini-api/docs/structured-output */

@@ -38,7 +38,8 @@ export function toOpenAICompatibleRequest(request: ModelRequest, options: ToRequ
   if (request.topP !== null) {
     body.top_p = request.topP;
   }
-  const responseFormat = convertTextFormat(request.textFormat);
+  // A model without structured outputs has the format in its instructions (the planner put it there).
+  const responseFormat = request.structuredOutput === 'native' ? convertTextFormat(request.textFormat) : null;
   if (responseFormat) {
     body.response_format = responseFormat;
   }
