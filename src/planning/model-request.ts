@@ -17,6 +17,15 @@ export interface FunctionTool {
 /** A tool only OpenAI's Responses wire takes as itself (a custom or hosted tool): the client's definition, as sent. */
 export type NativeTool = { type: string } & Record<string, unknown>;
 
+/**
+ * OpenAI's `web_search` tool, for a provider with a search of its own (Anthropic's web search tool,
+ * Gemini's Google Search grounding): the domains to keep to and where the user is, when given.
+ */
+export interface WebSearchPlan {
+  allowedDomains: string[] | null;
+  userLocation: { city?: string; region?: string; country?: string; timezone?: string } | null;
+}
+
 /** `native`: a choice of a custom or hosted tool, for OpenAI's Responses wire, as the client wrote it. */
 export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string } | { type: 'native'; choice: Record<string, unknown> };
 
@@ -40,6 +49,8 @@ export interface ModelRequest {
   tools: FunctionTool[];
   /** Custom and hosted tools for OpenAI's Responses wire (see planning/plan-tools.ts); absent or empty elsewhere. */
   nativeTools?: NativeTool[];
+  /** The client's `web_search` tool on a wire that searches its own way (Anthropic, Gemini); absent elsewhere. */
+  webSearch?: WebSearchPlan;
   toolChoice: ToolChoice;
   parallelToolCalls: boolean | null;
   /** `max_tool_calls`: calls of hosted tools per response; only OpenAI's Responses wire runs them, so only it gets this. */

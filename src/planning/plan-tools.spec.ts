@@ -42,10 +42,12 @@ describe(planTools.name, () => {
   });
 
   it.each(HOSTED_TOOLS.map((tool) => [tool.type, tool] as const))(
-    '%s: passed as sent to OpenAI Responses, refused elsewhere, left out on request',
+    '%s: passed as sent to OpenAI Responses, refused where no search of its own maps it, left out on request',
     (type, tool) => {
       expect(plan([fn('exec'), tool], 'auto', 'openai-responses')).toMatchObject({ nativeTools: [tool], dropped: [] });
-      for (const wire of WIRES.filter((wire) => wire !== 'openai-responses')) {
+      // Web search maps to Anthropic's and Gemini's own searches (the next test).
+      const searching: Wire[] = type.startsWith('web_search') ? ['anthropic', 'gemini'] : [];
+      for (const wire of WIRES.filter((wire) => wire !== 'openai-responses' && !searching.includes(wire))) {
         let error: unknown;
         try {
           plan([fn('exec'), tool], 'auto', wire);
@@ -65,6 +67,27 @@ describe(planTools.name, () => {
       }
     },
   );
+
+  it('web_search: Anthropic and Gemini search their own way, with the domains and location the client gave; allowed_tools or none can turn it off', () => {
+    const tool = {
+      type: 'web_search',
+      filters: { allowed_domains: ['example.com'] },
+      user_location: { type: 'approximate', city: 'Paris', country: 'FR', region: null, timezone: 'Europe/Paris' },
+    } as ToolParam;
+    for (const wire of ['anthropic', 'gemini'] as const) {
+      expect(plan([fn('exec'), tool], 'auto', wire)).toMatchObject({
+        tools: [{ name: 'exec' }],
+        nativeTools: [],
+        webSearch: { allowedDomains: ['example.com'], userLocation: { city: 'Paris', country: 'FR', timezone: 'Europe/Paris' } },
+        dropped: [],
+      });
+      expect(plan([{ type: 'web_search_preview' }], 'auto', wire).webSearch).toEqual({ allowedDomains: null, userLocation: null });
+      expect(plan([fn('exec'), tool], 'none', wire).webSearch).toBeNull();
+      expect(plan([fn('exec'), tool], { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'function', name: 'exec' }] }, wire).webSearch).toBeNull();
+      expect(plan([fn('exec'), tool], { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'web_search' }] }, wire).webSearch).not.toBeNull();
+    }
+    expect(plan([tool], 'auto', 'openai-responses').webSearch).toBeNull();
+  });
 
   it('custom: passed as sent to OpenAI Responses; elsewhere a function of one string, the grammar in its description', () => {
     expect(plan([patchTool], 'auto', 'openai-responses')).toMatchObject({ tools: [], nativeTools: [patchTool] });

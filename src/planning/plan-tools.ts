@@ -3,7 +3,13 @@ import type { Item } from '../items/item.schemas.js';
 import type { UnsupportedToolsMode } from '../items/policies.js';
 import type { FunctionToolParam, ToolChoiceParam, ToolParam } from '../items/responses.schemas.js';
 import type { ReplayTarget } from '../reasoning/plan-reasoning-replay.js';
-import type { FunctionTool, NativeTool, ToolChoice } from './model-request.js';
+import type { FunctionTool, NativeTool, ToolChoice, WebSearchPlan } from './model-request.js';
+
+/** OpenAI's web search tool under each of its names. */
+const WEB_SEARCH_TYPES = new Set(['web_search', 'web_search_2025_08_26', 'web_search_preview', 'web_search_preview_2025_03_11']);
+
+/** Wires with a web search of their own that `web_search` maps to. */
+const SEARCHING_WIRES = new Set<PlanToolsInput['wire']>(['anthropic', 'gemini']);
 
 /** What a tool name the upstream used stands for: the public name, its namespace, and whether it is a `custom` tool. */
 export interface ResolvedToolName {
@@ -24,6 +30,8 @@ export interface PlannedTools {
   nativeTools: NativeTool[];
   toolChoice: ToolChoice;
   resolveToolName: ToolNameResolver;
+  /** `web_search` for a wire with its own search (Anthropic, Gemini); null when not asked for or not allowed. */
+  webSearch: WebSearchPlan | null;
   /** Tool types left out because the client or the deployment allowed it (`unsupported_tools: "drop"`), for the logs. */
   dropped: string[];
 }
@@ -43,8 +51,8 @@ type CustomToolParam = { type: 'custom'; name: string; description?: string | nu
  * The client's tools as the upstream takes them. OpenAI's Responses wire runs hosted tools and
  * custom (freeform) tools itself, so they go as sent. Elsewhere a custom tool becomes a function
  * with one string parameter, `input` (its grammar, if any, in the description), whose calls come
- * back as `custom_tool_call` items; a hosted tool no other wire runs is refused with
- * `unsupported_tool`, or left out when `unsupported` is `drop`.
+ * back as `custom_tool_call` items; `web_search` becomes the provider's own search on Anthropic and
+ * Gemini; any other hosted tool is refused with `unsupported_tool`, or left out when `unsupported` is `drop`.
  */
 export function planTools(input: PlanToolsInput): PlannedTools {
   const native = input.wire === 'openai-responses';
@@ -52,6 +60,7 @@ export function planTools(input: PlanToolsInput): PlannedTools {
   const nativeTools: NativeTool[] = [];
   const byUpstreamName = new Map<string, ResolvedToolName>();
   const dropped: string[] = [];
+  let webSearch: WebSearchPlan | null = null;
   const addCustom = (tool: CustomToolParam, upstreamName: string, namespace: string | null) => {
     byUpstreamName.set(upstreamName, { name: tool.name, namespace, kind: 'custom' });
     if (native) nativeTools.push({ ...tool, name: upstreamName });
@@ -75,6 +84,8 @@ export function planTools(input: PlanToolsInput): PlannedTools {
       }
     } else if (native) {
       nativeTools.push(tool as NativeTool);
+    } else if (WEB_SEARCH_TYPES.has(tool.type) && SEARCHING_WIRES.has(input.wire)) {
+      webSearch = toWebSearchPlan(tool);
     } else if (input.unsupported === 'drop') {
       dropped.push(tool.type);
     } else {
@@ -85,6 +96,7 @@ export function planTools(input: PlanToolsInput): PlannedTools {
   return {
     tools: planned.tools,
     nativeTools: planned.nativeTools,
+    webSearch: webSearch && searchAllowed(input.toolChoice) ? webSearch : null,
     toolChoice: planned.toolChoice,
     resolveToolName: (upstreamName) => byUpstreamName.get(upstreamName) ?? { name: upstreamName, namespace: null, kind: 'function' },
     dropped,
@@ -120,6 +132,27 @@ export function customAsFunction(tool: CustomToolParam, upstreamName: string): F
     },
     strict: null,
   };
+}
+
+function toWebSearchPlan(param: ToolParam): WebSearchPlan {
+  const tool = param as Record<string, unknown>;
+  const filters = tool['filters'] as { allowed_domains?: string[] | null } | null | undefined;
+  const location = tool['user_location'] as Record<string, unknown> | null | undefined;
+  const userLocation: NonNullable<WebSearchPlan['userLocation']> = {};
+  for (const key of ['city', 'region', 'country', 'timezone'] as const) {
+    if (typeof location?.[key] === 'string' && location[key] !== '') userLocation[key] = location[key];
+  }
+  return {
+    allowedDomains: filters?.allowed_domains?.length ? filters.allowed_domains : null,
+    userLocation: Object.keys(userLocation).length > 0 ? userLocation : null,
+  };
+}
+
+/** `allowed_tools` that leaves web search out, or `none`, turns it off. */
+function searchAllowed(choice: ToolChoiceParam | null | undefined): boolean {
+  if (choice === 'none') return false;
+  if (typeof choice !== 'object' || choice === null || choice.type !== 'allowed_tools') return true;
+  return (choice.tools as Array<{ type: string }>).some((tool) => WEB_SEARCH_TYPES.has(tool.type));
 }
 
 /** History items name namespaced tools the way the upstream saw them. */

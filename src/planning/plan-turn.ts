@@ -189,6 +189,7 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
     items: withLeadingUser(replayed.items, model.wire),
     tools: tools.tools,
     ...(tools.nativeTools.length > 0 ? { nativeTools: tools.nativeTools } : {}),
+    ...(tools.webSearch ? { webSearch: tools.webSearch } : {}),
     toolChoice: thinking.toolChoice,
     parallelToolCalls: body.parallel_tool_calls ?? null,
     ...(body.max_tool_calls != null && model.wire === 'openai-responses' ? { maxToolCalls: body.max_tool_calls } : {}),

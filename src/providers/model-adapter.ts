@@ -51,8 +51,12 @@ export type ModelStreamPart =
    * `encryptedContent` is the provider's own opaque text when the item should show it as is.
    */
   | { type: 'compaction'; providerData: ProviderData; encryptedContent: string | null }
-  /** An annotation (a `url_citation`, …) of the text streamed so far, as the provider wrote it. */
-  | { type: 'text-annotation'; annotation: Record<string, unknown> }
+  /**
+   * An annotation (a `url_citation`, …) of the text streamed so far, as the provider wrote it.
+   * `covers`: the annotation is of the last `covers` characters of that text, and its
+   * `start_index`/`end_index` are set to where they stand in the message's text.
+   */
+  | { type: 'text-annotation'; annotation: Record<string, unknown>; covers?: number }
   /**
    * A hosted tool's item (OpenAI ran a web search, an MCP call, …), every field as the provider
    * wrote it: first when it starts (`done: false`), again when it is done.

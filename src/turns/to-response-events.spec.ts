@@ -158,6 +158,17 @@ describe(OutputAccumulator.name, () => {
     expect(events.at(-1)).toMatchObject({ type: 'response.output_item.done', item: { status: 'incomplete', summary: [{ text: 'half' }] } });
   });
 
+  it('places an annotation that covers the last characters streamed where they stand in the message text', () => {
+    const { accumulator, events } = run([
+      { type: 'text-delta', delta: 'In the final, ' },
+      { type: 'text-delta', delta: 'Spain won.' },
+      { type: 'text-annotation', annotation: { type: 'url_citation', url: 'u', title: 't', start_index: 0, end_index: 0 }, covers: 10 },
+    ]);
+    const annotation = { type: 'url_citation', url: 'u', title: 't', start_index: 14, end_index: 24 };
+    expect(accumulator.output[0]).toMatchObject({ content: [{ text: 'In the final, Spain won.', annotations: [annotation] }] });
+    expect(events.find((event) => event.type === 'response.output_text.annotation.added')).toMatchObject({ annotation });
+  });
+
   it('events carry snapshots, not live items', () => {
     const { events } = run([
       { type: 'text-delta', delta: 'a' },

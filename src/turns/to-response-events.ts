@@ -115,7 +115,7 @@ export class OutputAccumulator {
         this.addCompactionItem(part.providerData, part.encryptedContent);
         break;
       case 'text-annotation':
-        this.addAnnotation(part.annotation);
+        this.addAnnotation(part.annotation, part.covers);
         break;
       case 'hosted-item':
         this.putHostedItem(part.item, part.done);
@@ -394,9 +394,11 @@ export class OutputAccumulator {
   }
 
   /** An annotation of the open message's text (a `url_citation`); a message is opened for one that comes first. */
-  private addAnnotation(annotation: Record<string, unknown>): void {
+  private addAnnotation(fields: Record<string, unknown>, covers: number | undefined): void {
     const open = this.openMessage ?? this.openNewMessage();
     const part = open.part?.type === 'output_text' ? open.part : this.openPart(open, { type: 'output_text', text: '', annotations: [], logprobs: [] });
+    const end = part.text.length;
+    const annotation = covers === undefined ? fields : { ...fields, start_index: Math.max(0, end - covers), end_index: end };
     const annotationIndex = part.annotations.push(annotation) - 1;
     this.pending?.push({
       type: 'response.output_text.annotation.added',

@@ -232,6 +232,154 @@ describe('hosted tools', () => {
     });
   });
 
+  it('web_search on Anthropic: its web search tool runs, the search is a web_search_call with cited text, and it goes back to Anthropic verbatim', async () => {
+    const result = { type: 'web_search_result', url: 'https://example.com/euro', title: 'Euro 2024', encrypted_content: 'EqMBCioIBh', page_age: '2 days ago' };
+    const citation = {
+      type: 'web_search_result_location',
+      url: 'https://example.com/euro',
+      title: 'Euro 2024',
+      encrypted_index: 'Eo8BCioIBh',
+      cited_text: 'Spain beat England 2-1.',
+    };
+    const frame = (payload: Record<string, unknown>) => `event: ${String(payload['type'])}\ndata: ${JSON.stringify(payload)}`;
+    const usage = { input_tokens: 40, output_tokens: 30, server_tool_use: { web_search_requests: 1 } };
+    harness.upstream.enqueue({
+      kind: 'raw_sse',
+      lines: [
+        frame({
+          type: 'message_start',
+          message: { id: 'msg_up', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 40, output_tokens: 1 } },
+        }),
+        frame({ type: 'content_block_start', index: 0, content_block: { type: 'server_tool_use', id: 'srvtoolu_01A', name: 'web_search', input: {} } }),
+        frame({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"query": "euro 2024 final"}' } }),
+        frame({ type: 'content_block_stop', index: 0 }),
+        frame({ type: 'content_block_start', index: 1, content_block: { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_01A', content: [result] } }),
+        frame({ type: 'content_block_stop', index: 1 }),
+        frame({ type: 'content_block_start', index: 2, content_block: { type: 'text', text: '' } }),
+        frame({ type: 'content_block_delta', index: 2, delta: { type: 'text_delta', text: 'In the final, ' } }),
+        frame({ type: 'content_block_stop', index: 2 }),
+        frame({ type: 'content_block_start', index: 3, content_block: { type: 'text', text: '', citations: [] } }),
+        frame({ type: 'content_block_delta', index: 3, delta: { type: 'citations_delta', citation } }),
+        frame({ type: 'content_block_delta', index: 3, delta: { type: 'text_delta', text: 'Spain beat England 2-1.' } }),
+        frame({ type: 'content_block_stop', index: 3 }),
+        frame({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage }),
+        frame({ type: 'message_stop' }),
+      ],
+    });
+    const model = 'anthropic/claude-sonnet-4-5';
+    const tools: OpenAI.Responses.Tool[] = [{ type: 'web_search', filters: { allowed_domains: ['example.com'] } }];
+    const stream = await client.responses.create({ model, input: 'Who won Euro 2024?', tools, stream: true });
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    const response = (events.at(-1) as OpenAI.Responses.ResponseCompletedEvent).response;
+
+    expect(harness.upstream.requests[0]!.body.tools).toEqual([{ type: 'web_search_20250305', name: 'web_search', allowed_domains: ['example.com'] }]);
+    expect(response.tools).toEqual(tools);
+    expect(response.output).toEqual([
+      {
+        type: 'web_search_call',
+        id: 'ws_01A',
+        status: 'completed',
+        action: { type: 'search', query: 'euro 2024 final', sources: [{ type: 'url', url: 'https://example.com/euro' }] },
+      },
+      {
+        type: 'message',
+        id: expect.stringMatching(/^msg_/),
+        role: 'assistant',
+        status: 'completed',
+        content: [
+          {
+            type: 'output_text',
+            text: 'In the final, Spain beat England 2-1.',
+            annotations: [{ type: 'url_citation', url: 'https://example.com/euro', title: 'Euro 2024', start_index: 14, end_index: 37 }],
+            logprobs: [],
+          },
+        ],
+      },
+    ]);
+    const text = (response.output[1] as OpenAI.Responses.ResponseOutputMessage).content[0] as OpenAI.Responses.ResponseOutputText;
+    expect(text.text.slice(14, 37)).toBe('Spain beat England 2-1.');
+    expect(events.find((event) => event.type === 'response.output_text.annotation.added')).toMatchObject({ output_index: 1, annotation_index: 0 });
+
+    // Anthropic's own blocks go back as they came (the mock refuses a search without its encrypted results).
+    harness.upstream.enqueue({ kind: 'text', text: 'By one goal.' });
+    await client.responses.create({ model, previous_response_id: response.id, input: 'By how much?', tools });
+    expect(harness.upstream.requests[1]!.body.messages[1]).toEqual({
+      role: 'assistant',
+      content: [
+        { type: 'server_tool_use', id: 'srvtoolu_01A', name: 'web_search', input: { query: 'euro 2024 final' } },
+        { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_01A', content: [result] },
+        { type: 'text', text: 'In the final, Spain beat England 2-1.' },
+      ],
+    });
+
+    // Another provider reads it as text; OpenAI gets the search without an id it never issued.
+    harness.upstream.enqueue({ kind: 'text', text: 'Yes.' });
+    await client.responses.create({ model: 'openai/gpt-5', previous_response_id: response.id, input: 'Sure?' });
+    expect(harness.upstream.requests[2]!.body.input[1]).toEqual({
+      type: 'web_search_call',
+      status: 'completed',
+      action: { type: 'search', query: 'euro 2024 final', sources: [{ type: 'url', url: 'https://example.com/euro' }] },
+    });
+  });
+
+  it('web_search on Gemini: Google Search grounding, its supports as url_citation annotations and its queries as a web_search_call', async () => {
+    const answer = 'Spain won Euro 2024 — in Berlin.';
+    const grounding = {
+      webSearchQueries: ['euro 2024 winner'],
+      groundingChunks: [
+        { web: { uri: 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/AbC', title: 'uefa.com' } },
+        { web: { uri: 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/DeF', title: 'bbc.com' } },
+      ],
+      // Byte offsets: the dash is three bytes in UTF-8, one character.
+      groundingSupports: [
+        { segment: { startIndex: 0, endIndex: 19, text: 'Spain won Euro 2024' }, groundingChunkIndices: [0, 1] },
+        { segment: { startIndex: 24, endIndex: 33, text: 'in Berlin' }, groundingChunkIndices: [1] },
+      ],
+    };
+    const usageMetadata = { promptTokenCount: 12, candidatesTokenCount: 9, totalTokenCount: 21 };
+    const chunk = (candidate: Record<string, unknown>) =>
+      `data: ${JSON.stringify({ candidates: [{ index: 0, ...candidate }], usageMetadata, modelVersion: 'gemini-2.5-flash', responseId: 'r1' })}`;
+    harness.upstream.enqueue({
+      kind: 'raw_sse',
+      lines: [
+        chunk({ content: { role: 'model', parts: [{ text: 'Spain won Euro 2024' }] } }),
+        chunk({ content: { role: 'model', parts: [{ text: ' — in Berlin.' }] }, finishReason: 'STOP', groundingMetadata: grounding }),
+      ],
+    });
+    // Streamed, so the grounding arrives in the last event as Gemini streams it.
+    const stream = client.responses.stream({ model: 'google/gemini-2.5-flash', input: 'Who won Euro 2024?', tools: [{ type: 'web_search' }] });
+    const response = await stream.finalResponse();
+    expect(harness.upstream.requests[0]!.body.tools).toEqual([{ googleSearch: {} }]);
+    const [message, search] = response.output as [OpenAI.Responses.ResponseOutputMessage, OpenAI.Responses.ResponseFunctionWebSearch];
+    const uefa = 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/AbC';
+    const bbc = 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/DeF';
+    expect(message.content[0]).toMatchObject({
+      type: 'output_text',
+      text: answer,
+      annotations: [
+        { type: 'url_citation', url: uefa, title: 'uefa.com', start_index: 0, end_index: 19 },
+        { type: 'url_citation', url: bbc, title: 'bbc.com', start_index: 0, end_index: 19 },
+        { type: 'url_citation', url: bbc, title: 'bbc.com', start_index: 22, end_index: 31 },
+      ],
+    });
+    expect(answer.slice(22, 31)).toBe('in Berlin');
+    expect(search).toEqual({
+      type: 'web_search_call',
+      id: expect.stringMatching(/^ws_[0-9a-f]{24}$/),
+      status: 'completed',
+      action: {
+        type: 'search',
+        query: 'euro 2024 winner',
+        queries: ['euro 2024 winner'],
+        sources: [
+          { type: 'url', url: uefa },
+          { type: 'url', url: bbc },
+        ],
+      },
+    });
+  });
+
   it('accepts every hosted tool item of the spec as input, and keeps each as sent', async () => {
     const items = [
       { type: 'web_search_call', id: 'ws_a', status: 'completed', action: { type: 'search', query: 'q' } },

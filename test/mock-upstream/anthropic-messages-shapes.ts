@@ -200,7 +200,30 @@ function blocksOf(message: Json): Json[] {
 export function findRequestError(body: Json): string | null {
   if (typeof body['model'] !== 'string') return 'model: Field required';
   if (typeof body['max_tokens'] !== 'number') return 'max_tokens: Field required';
-  return findPromptError(body);
+  return findToolError(body) ?? findPromptError(body);
+}
+
+/**
+ * A tool Anthropic would not take: a client tool needs `input_schema`; a server tool is named by a
+ * known `type` (web search's versions) with its fixed name.
+ * @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/web-search-tool
+ */
+function findToolError(body: Json): string | null {
+  for (const [index, tool] of (Array.isArray(body['tools']) ? body['tools'] : []).entries()) {
+    if (!isObject(tool)) return `tools.${index}: Input should be a valid dictionary`;
+    const type = tool['type'];
+    if (type === undefined || type === 'custom') {
+      if (!isObject(tool['input_schema'])) return `tools.${index}.custom.input_schema: Field required`;
+    } else if (type === 'web_search_20250305' || type === 'web_search_20260209') {
+      if (tool['name'] !== 'web_search') return `tools.${index}.${String(type)}.name: Input should be 'web_search'`;
+      if (tool['allowed_domains'] !== undefined && tool['blocked_domains'] !== undefined) {
+        return `tools.${index}.${String(type)}: allowed_domains and blocked_domains cannot be used together`;
+      }
+    } else {
+      return `tools.${index}: Input tag '${String(type)}' found using 'type' does not match any of the expected tags`;
+    }
+  }
+  return null;
 }
 
 /** The fields `POST /v1/messages/count_tokens` takes; it refuses any other (max_tokens, stream, temperature…). */
@@ -280,6 +303,19 @@ function findBlockError(index: number, blocks: Json[], hasTools: boolean): strin
     if (type === 'text' && block['text'] === '') return 'messages: text content blocks must be non-empty';
     if ((type === 'tool_use' || type === 'tool_result') && !hasTools) return 'Requests which include `tool_use` or `tool_result` blocks must define tools.';
     if (type === 'tool_use' && !isObject(block['input'])) return `messages.${index}.content.${position}.tool_use.input: Input should be a valid dictionary`;
+    // A search Anthropic ran comes back as it was: its result right after it, encrypted content and all.
+    if (type === 'server_tool_use') {
+      const result = blocks[position + 1];
+      if (result?.['type'] !== 'web_search_tool_result' || result['tool_use_id'] !== block['id']) {
+        return `messages.${index}.content.${position}: \`server_tool_use\` block ${String(block['id'])} must be followed by its \`web_search_tool_result\` block`;
+      }
+    }
+    if (type === 'web_search_tool_result') {
+      const results = block['content'];
+      if (Array.isArray(results) && results.some((entry) => !isObject(entry) || typeof entry['encrypted_content'] !== 'string')) {
+        return `messages.${index}.content.${position}.web_search_tool_result.content: encrypted_content: Field required`;
+      }
+    }
     if (type === 'tool_result' && types.slice(0, position).some((earlier) => earlier !== 'tool_result')) {
       return `messages.${index}: \`tool_result\` blocks must come first in the content of a user message, before any other content`;
     }

@@ -185,20 +185,89 @@ describe(mapAnthropicStream.name, () => {
       expect(error).toMatchObject({ message: 'malformed upstream response', retryable: false });
     });
 
-    it('reads past server tool blocks, whose input also streams as input_json_delta', async () => {
+    it('maps a web search to a web_search_call kept with its blocks, and its citations to url_citation annotations over the cited text', async () => {
+      const result = { type: 'web_search_result', url: 'https://example.com/a', title: 'A', encrypted_content: 'enc-a', page_age: null };
+      const citation = { type: 'web_search_result_location', url: 'https://example.com/a', title: 'A', encrypted_index: 'idx', cited_text: 'A is a.' };
       const parts = await mapStream([
         messageStart,
-        event({ type: 'content_block_start', index: 0, content_block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} } }),
-        event({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"query":"x"}' } }),
+        textStart(0),
+        textDelta(0, 'Let me look.'),
         blockStop(0),
-        textStart(1),
-        event({ type: 'content_block_delta', index: 1, delta: { type: 'citations_delta', citation: { type: 'web_search_result_location' } } }),
-        textDelta(1, 'found'),
+        event({ type: 'content_block_start', index: 1, content_block: { type: 'server_tool_use', id: 'srvtoolu_01', name: 'web_search', input: {} } }),
+        event({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"query":' } }),
+        event({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '"what is a"}' } }),
         blockStop(1),
+        event({ type: 'content_block_start', index: 2, content_block: { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_01', content: [result] } }),
+        blockStop(2),
+        textStart(3),
+        textDelta(3, 'Per the page, '),
+        blockStop(3),
+        event({ type: 'content_block_start', index: 4, content_block: { type: 'text', text: '', citations: [] } }),
+        event({ type: 'content_block_delta', index: 4, delta: { type: 'citations_delta', citation } }),
+        textDelta(4, 'A is a.'),
+        blockStop(4),
         messageDelta('end_turn'),
         messageStop,
       ]);
-      expect(parts.map((part) => part.type)).toEqual(['response-metadata', 'text-delta', 'finish']);
+      const serverToolUse = { type: 'server_tool_use', id: 'srvtoolu_01', name: 'web_search', input: { query: 'what is a' } };
+      expect(parts.slice(1, -1)).toEqual([
+        { type: 'text-delta', delta: 'Let me look.' },
+        {
+          type: 'hosted-item',
+          item: { type: 'web_search_call', id: 'ws_01', status: 'in_progress', action: { type: 'search', query: 'what is a' } },
+          done: false,
+        },
+        {
+          type: 'hosted-item',
+          item: {
+            type: 'web_search_call',
+            id: 'ws_01',
+            status: 'completed',
+            action: { type: 'search', query: 'what is a', sources: [{ type: 'url', url: 'https://example.com/a' }] },
+            provider_data: {
+              anthropic: {
+                server_tool_use: serverToolUse,
+                web_search_tool_result: { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_01', content: [result] },
+              },
+            },
+          },
+          done: true,
+        },
+        { type: 'text-delta', delta: 'Per the page, ' },
+        { type: 'text-delta', delta: 'A is a.' },
+        { type: 'text-annotation', annotation: { type: 'url_citation', url: 'https://example.com/a', title: 'A', start_index: 0, end_index: 0 }, covers: 7 },
+      ]);
+    });
+
+    it('marks a search Anthropic could not run as failed, and reads past other server tools', async () => {
+      const parts = await mapStream([
+        messageStart,
+        event({
+          type: 'content_block_start',
+          index: 0,
+          content_block: { type: 'server_tool_use', id: 'srvtoolu_2', name: 'web_search', input: { query: 'x' } },
+        }),
+        blockStop(0),
+        event({
+          type: 'content_block_start',
+          index: 1,
+          content_block: {
+            type: 'web_search_tool_result',
+            tool_use_id: 'srvtoolu_2',
+            content: { type: 'web_search_tool_result_error', error_code: 'max_uses_exceeded' },
+          },
+        }),
+        blockStop(1),
+        event({ type: 'content_block_start', index: 2, content_block: { type: 'server_tool_use', id: 'srvtoolu_3', name: 'code_execution', input: {} } }),
+        event({ type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: '{"code":"1"}' } }),
+        blockStop(2),
+        messageDelta('end_turn'),
+        messageStop,
+      ]);
+      expect(parts.filter((part) => part.type === 'hosted-item').map((part) => part.item)).toEqual([
+        { type: 'web_search_call', id: 'ws_2', status: 'in_progress', action: { type: 'search', query: 'x' } },
+        expect.objectContaining({ id: 'ws_2', status: 'failed', action: { type: 'search', query: 'x', sources: [] } }),
+      ]);
     });
   });
 

@@ -1,5 +1,5 @@
 import type { ModelStreamPart } from '../model-adapter.js';
-import { type SseEvent } from '../read-body.js';
+import { type SseEvent, safeJsonParse } from '../read-body.js';
 import { DONE_EVENT, readJsonEvent, SKIP_EVENT } from '../read-json-event.js';
 import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import {
@@ -58,7 +58,10 @@ function parseAnthropicStreamEvent(value: unknown, provider: string): AnthropicS
 }
 
 type BlockState =
-  | { type: 'text' }
+  /** `length`: the block's text so far; `citations`: the web search results it cites, shown once the block ends. */
+  | { type: 'text'; length: number; citations: Array<Record<string, unknown>> }
+  /** Anthropic running a web search: the query arrives as input JSON. */
+  | { type: 'web_search'; block: AnthropicContentBlock; input: string }
   | { type: 'tool_use'; sawInput: boolean; initialInput: unknown }
   | { type: 'thinking'; thinking: string; signature: string }
   /** Anthropic's compaction block: its summary arrives whole, in one `compaction_delta`. */
@@ -82,6 +85,8 @@ export class AnthropicStreamMapper {
   /** Thinking text streamed, for the reasoning-token estimate Anthropic does not report. */
   private thinkingChars = 0;
   private readonly blocks = new Map<number, BlockState>();
+  /** Web searches by Anthropic's `srvtoolu_` id: the block that ran each, kept for its result. */
+  private readonly searches = new Map<string, { serverToolUse: Record<string, unknown>; query: string }>();
 
   constructor(private readonly provider: string) {}
 
@@ -143,8 +148,18 @@ export class AnthropicStreamMapper {
   private startBlock(index: number, block: AnthropicContentBlock): ModelStreamPart[] {
     switch (block.type) {
       case 'text':
-        this.blocks.set(index, { type: 'text' });
+        this.blocks.set(index, { type: 'text', length: block.text?.length ?? 0, citations: [...(block.citations ?? [])] });
         return block.text ? [{ type: 'text-delta', delta: block.text }] : [];
+      case 'server_tool_use':
+        if (block.name !== 'web_search' || !block.id) {
+          this.blocks.set(index, { type: 'ignored' });
+          return [];
+        }
+        this.blocks.set(index, { type: 'web_search', block, input: '' });
+        return [];
+      case 'web_search_tool_result':
+        this.blocks.set(index, { type: 'ignored' });
+        return this.searchResult(block);
       case 'tool_use':
         if (!block.id || !block.name) {
           throw this.malformed('tool_use block without id or name');
@@ -156,7 +171,11 @@ export class AnthropicStreamMapper {
         this.thinkingChars += block.thinking?.length ?? 0;
         return block.thinking ? [{ type: 'reasoning-summary-delta', delta: block.thinking, index: 0 }] : [];
       case 'compaction':
-        this.blocks.set(index, { type: 'compaction', content: block.content ?? '', encryptedContent: block.encrypted_content ?? null });
+        this.blocks.set(index, {
+          type: 'compaction',
+          content: typeof block.content === 'string' ? block.content : '',
+          encryptedContent: block.encrypted_content ?? null,
+        });
         return [];
       case 'redacted_thinking':
         if (!block.data) {
@@ -186,8 +205,16 @@ export class AnthropicStreamMapper {
         if (state.type !== 'text') {
           throw this.mismatch(delta.type, state);
         }
+        state.length += delta.text?.length ?? 0;
         return delta.text ? [{ type: 'text-delta', delta: delta.text }] : [];
+      case 'citations_delta':
+        if (state.type === 'text' && delta.citation) state.citations.push(delta.citation);
+        return [];
       case 'input_json_delta':
+        if (state.type === 'web_search') {
+          state.input += delta.partial_json ?? '';
+          return [];
+        }
         if (state.type !== 'tool_use') {
           throw this.mismatch(delta.type, state);
         }
@@ -221,7 +248,7 @@ export class AnthropicStreamMapper {
         state.encryptedContent = delta.encrypted_content || state.encryptedContent;
         return [];
       default:
-        // citations_delta and future delta types carry nothing we map.
+        // Future delta types carry nothing we map.
         return [];
     }
   }
@@ -230,6 +257,10 @@ export class AnthropicStreamMapper {
     const state = this.blocks.get(index);
     this.blocks.delete(index);
     switch (state?.type) {
+      case 'text':
+        return citationAnnotations(state);
+      case 'web_search':
+        return this.searchStarted(state);
       case 'tool_use': {
         if (state.sawInput) {
           return [];
@@ -253,6 +284,37 @@ export class AnthropicStreamMapper {
       default:
         return [];
     }
+  }
+
+  /** A search Anthropic is running: a `web_search_call` in progress, under an id made from Anthropic's. */
+  private searchStarted(state: Extract<BlockState, { type: 'web_search' }>): ModelStreamPart[] {
+    const parsed = safeJsonParse(state.input === '' ? '{}' : state.input);
+    const input = parsed.ok && isNonEmptyObject(parsed.value) ? parsed.value : isNonEmptyObject(state.block.input) ? state.block.input : {};
+    const query = typeof input['query'] === 'string' ? input['query'] : '';
+    const serverToolUse = { type: 'server_tool_use', id: state.block.id, name: 'web_search', input };
+    this.searches.set(state.block.id!, { serverToolUse, query });
+    const item = { type: 'web_search_call' as const, id: webSearchCallId(state.block.id!), status: 'in_progress', action: { type: 'search', query } };
+    return [{ type: 'hosted-item', item, done: false }];
+  }
+
+  /**
+   * The search's results: the `web_search_call` is done (failed when Anthropic reports an error),
+   * its sources listed, and both blocks kept verbatim so Anthropic sees them again next turn.
+   */
+  private searchResult(block: AnthropicContentBlock): ModelStreamPart[] {
+    const toolUseId = block.tool_use_id ?? '';
+    const started = this.searches.get(toolUseId);
+    const results = Array.isArray(block.content) ? (block.content as Array<Record<string, unknown>>) : null;
+    const sources = (results ?? []).flatMap((result) => (typeof result['url'] === 'string' ? [{ type: 'url', url: result['url'] }] : []));
+    const resultBlock = { type: 'web_search_tool_result', tool_use_id: toolUseId, content: block.content };
+    const item = {
+      type: 'web_search_call' as const,
+      id: webSearchCallId(toolUseId),
+      status: results ? 'completed' : 'failed',
+      action: { type: 'search', query: started?.query ?? '', sources },
+      ...(started ? { provider_data: { anthropic: { server_tool_use: started.serverToolUse, web_search_tool_result: resultBlock } } } : {}),
+    };
+    return [{ type: 'hosted-item', item, done: true }];
   }
 
   private mismatch(deltaType: string, state: BlockState) {
@@ -280,4 +342,34 @@ function readErrorObject(value: unknown) {
 
 function isNonEmptyObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0;
+}
+
+/** Our id for a search Anthropic ran: OpenAI's `ws_` prefix on Anthropic's own id. */
+function webSearchCallId(serverToolUseId: string): string {
+  return `ws_${serverToolUseId.replace(/^srvtoolu_/, '')}`;
+}
+
+/**
+ * A text block's web search citations, as OpenAI's `url_citation` annotations. Anthropic cites per
+ * block, so each annotation covers the block's text: the accumulator places it (`covers`).
+ * @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/web-search-tool#citations
+ */
+function citationAnnotations(state: Extract<BlockState, { type: 'text' }>): ModelStreamPart[] {
+  return state.citations.flatMap((citation): ModelStreamPart[] =>
+    citation['type'] === 'web_search_result_location' && typeof citation['url'] === 'string'
+      ? [
+          {
+            type: 'text-annotation',
+            annotation: {
+              type: 'url_citation',
+              url: citation['url'],
+              title: typeof citation['title'] === 'string' ? citation['title'] : '',
+              start_index: 0,
+              end_index: 0,
+            },
+            covers: state.length,
+          },
+        ]
+      : [],
+  );
 }

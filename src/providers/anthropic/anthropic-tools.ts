@@ -1,5 +1,5 @@
-import type { FunctionTool, ToolChoice } from '../../planning/model-request.js';
-import type { AnthropicRequestBody, AnthropicTool, AnthropicToolChoice } from './anthropic.api.js';
+import type { FunctionTool, ToolChoice, WebSearchPlan } from '../../planning/model-request.js';
+import type { AnthropicRequestBody, AnthropicTool, AnthropicToolChoice, AnthropicWebSearchTool } from './anthropic.api.js';
 import { toAnthropicOutputSchema } from './anthropic-output-schema.js';
 
 export type AnthropicToolFields = Pick<AnthropicRequestBody, 'tools' | 'tool_choice'>;
@@ -22,11 +22,14 @@ export function prepareAnthropicTools(options: {
   historyHasToolBlocks: boolean;
   /** The model has structured outputs: a tool the client marked `strict` is sent as a strict tool. */
   strictTools?: boolean;
+  /** OpenAI's `web_search`, sent as Anthropic's web search tool. */
+  webSearch?: WebSearchPlan | undefined;
 }): AnthropicToolFields {
-  if (options.tools.length === 0) {
+  if (options.tools.length === 0 && !options.webSearch) {
     return {};
   }
-  const tools = options.tools.map((tool) => convertTool(tool, options.strictTools === true));
+  const tools: Array<AnthropicTool | AnthropicWebSearchTool> = options.tools.map((tool) => convertTool(tool, options.strictTools === true));
+  if (options.webSearch) tools.push(toWebSearchTool(options.webSearch));
   const { toolChoice } = options;
   if (toolChoice === 'none') {
     return options.historyHasToolBlocks ? { tools, tool_choice: { type: 'none' } } : {};
@@ -51,6 +54,16 @@ function convertTool(tool: FunctionTool, strictTools: boolean): AnthropicTool {
     converted.description = tool.description;
   }
   return converted;
+}
+
+/** @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/web-search-tool#tool-definition */
+function toWebSearchTool(plan: WebSearchPlan): AnthropicWebSearchTool {
+  return {
+    type: 'web_search_20250305',
+    name: 'web_search',
+    ...(plan.allowedDomains ? { allowed_domains: plan.allowedDomains } : {}),
+    ...(plan.userLocation ? { user_location: { type: 'approximate', ...plan.userLocation } } : {}),
+  };
 }
 
 function convertToolChoice(toolChoice: Exclude<ToolChoice, 'none'>): Exclude<AnthropicToolChoice, { type: 'none' }> {

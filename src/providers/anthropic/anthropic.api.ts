@@ -71,7 +71,26 @@ export type AnthropicAssistantContentBlock =
   | AnthropicRedactedThinkingBlock
   | AnthropicTextBlock
   | AnthropicToolUseBlock
-  | AnthropicCompactionBlock;
+  | AnthropicCompactionBlock
+  | AnthropicServerToolUseBlock
+  | AnthropicWebSearchToolResultBlock;
+
+/** A search Anthropic ran, sent back as Anthropic wrote it (with its result block after it). */
+export interface AnthropicServerToolUseBlock {
+  type: 'server_tool_use';
+  id: string;
+  name: string;
+  input: unknown;
+  cache_control?: AnthropicCacheControl;
+}
+
+/** A search's results (or its error), sent back verbatim: their encrypted content is what Claude reads. */
+export interface AnthropicWebSearchToolResultBlock {
+  type: 'web_search_tool_result';
+  tool_use_id: string;
+  content: unknown;
+  cache_control?: AnthropicCacheControl;
+}
 
 /**
  * A compaction block (beta `compact-2026-01-12`): Anthropic's summary of everything before it,
@@ -97,6 +116,18 @@ export interface AnthropicTool {
   strict?: true;
 }
 
+/**
+ * Anthropic's web search, a server tool: Anthropic runs the searches and returns them as
+ * `server_tool_use` and `web_search_tool_result` blocks, with citations on the text.
+ * @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/web-search-tool
+ */
+export interface AnthropicWebSearchTool {
+  type: 'web_search_20250305';
+  name: 'web_search';
+  allowed_domains?: string[];
+  user_location?: { type: 'approximate'; city?: string; region?: string; country?: string; timezone?: string };
+}
+
 /** @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/implement-tool-use#forcing-tool-use */
 export type AnthropicToolChoice =
   | { type: 'auto'; disable_parallel_tool_use?: boolean }
@@ -109,7 +140,7 @@ export interface AnthropicRequestBody {
   max_tokens: number;
   system?: string | AnthropicTextBlock[];
   messages: AnthropicMessage[];
-  tools?: AnthropicTool[];
+  tools?: Array<AnthropicTool | AnthropicWebSearchTool>;
   tool_choice?: AnthropicToolChoice;
   temperature?: number;
   top_p?: number;
@@ -162,8 +193,13 @@ const contentBlockSchema = z.looseObject({
   thinking: z.string().nullish(),
   signature: z.string().nullish(),
   data: z.string().nullish(),
-  content: z.string().nullish(),
+  /** A compaction block's summary (a string), a web search result's results (a list) or its error (an object). */
+  content: z.unknown().optional(),
   encrypted_content: z.string().nullish(),
+  /** A server tool's result names the `server_tool_use` block it answers. */
+  tool_use_id: z.string().nullish(),
+  /** A text block's sources (web search results it cites), when it arrives whole. */
+  citations: z.array(z.record(z.string(), z.unknown())).nullish(),
 });
 export type AnthropicContentBlock = z.infer<typeof contentBlockSchema>;
 
@@ -176,19 +212,21 @@ const deltaSchema = z.looseObject({
   /** `compaction_delta`: the summary, in one delta. */
   content: z.string().nullish(),
   encrypted_content: z.string().nullish(),
+  /** `citations_delta`: one source of the text block it belongs to. */
+  citation: z.record(z.string(), z.unknown()).nullish(),
 });
 
-/**
- * The stream events we understand. Anthropic may add event types at any time ("your code should
- * handle unknown event types gracefully"), so the mapper checks `type` before validating.
- * @see https://platform.claude.com/docs/en/build-with-claude/streaming#event-types
- */
 /**
  * Why a refused answer stopped (`stop_reason: "refusal"`): a category and Anthropic's explanation.
  * @see https://platform.claude.com/docs/en/test-and-evaluate/strengthen-guardrails/handle-streaming-refusals
  */
 const anthropicStopDetailsSchema = z.looseObject({ type: z.string().nullish(), category: z.string().nullish(), explanation: z.string().nullish() });
 
+/**
+ * The stream events we understand. Anthropic may add event types at any time ("your code should
+ * handle unknown event types gracefully"), so the mapper checks `type` before validating.
+ * @see https://platform.claude.com/docs/en/build-with-claude/streaming#event-types
+ */
 export const anthropicStreamEventSchema = z.discriminatedUnion('type', [
   z.looseObject({
     type: z.literal('message_start'),

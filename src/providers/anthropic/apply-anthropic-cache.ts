@@ -32,7 +32,13 @@ export function applyAnthropicCache(body: AnthropicRequestBody, options: CacheSe
   else if (body.system) push({ text: body.system }, true, null);
   body.messages.forEach((message, index) => {
     for (const block of message.content) {
-      const cacheable = block.type !== 'thinking' && block.type !== 'redacted_thinking' && !(block.type === 'text' && block.text === '');
+      // Thinking and a server tool's blocks take no cache_control of their own; the next block marks them.
+      const cacheable =
+        block.type !== 'thinking' &&
+        block.type !== 'redacted_thinking' &&
+        block.type !== 'server_tool_use' &&
+        block.type !== 'web_search_tool_result' &&
+        !(block.type === 'text' && block.text === '');
       push(block, cacheable, index);
     }
   });

@@ -1,15 +1,17 @@
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, InputImagePart, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
-import { toPortableItems } from '../../planning/portable-items.js';
+import { toPortableItem } from '../../planning/portable-items.js';
 import { safeJsonParse } from '../read-body.js';
 import {
   type AnthropicAssistantContentBlock,
   type AnthropicDocumentBlock,
   type AnthropicImageBlock,
   type AnthropicMessage,
+  type AnthropicServerToolUseBlock,
   type AnthropicTextBlock,
   type AnthropicToolResultBlock,
   type AnthropicUserContentBlock,
+  type AnthropicWebSearchToolResultBlock,
   anthropicReasoningDataSchema,
 } from './anthropic.api.js';
 
@@ -42,8 +44,15 @@ export function convertToAnthropicMessages(options: ConvertMessagesOptions): Ant
   }
   const messages: AnthropicMessage[] = [];
 
-  // OpenAI's own tool items (custom and hosted tools) arrive as function calls and text.
-  for (const item of toPortableItems(options.items)) {
+  for (const original of options.items) {
+    // A search Anthropic ran goes back as its own blocks; OpenAI's own tool items (custom and hosted
+    // tools, a search another provider ran) arrive as function calls and text.
+    const search = anthropicSearchBlocks(original);
+    if (search) {
+      appendAssistantBlocks(messages, search);
+      continue;
+    }
+    const item = toPortableItem(original);
     switch (item.type) {
       case 'message':
         switch (item.role) {
@@ -99,6 +108,20 @@ export function convertToAnthropicMessages(options: ConvertMessagesOptions): Ant
     }
   }
   return { system, messages };
+}
+
+/**
+ * The blocks of a web search Anthropic ran (a `web_search_call` that keeps them), verbatim: the
+ * result's encrypted content is what lets Claude read the pages again. Null for any other item.
+ * @see https://platform.claude.com/docs/en/agents-and-tools/tool-use/web-search-tool#multi-turn-conversations
+ */
+function anthropicSearchBlocks(item: Item): AnthropicAssistantContentBlock[] | null {
+  if (item.type !== 'web_search_call') return null;
+  const data = item.provider_data?.['anthropic'] as
+    | { server_tool_use?: AnthropicServerToolUseBlock; web_search_tool_result?: AnthropicWebSearchToolResultBlock }
+    | undefined;
+  if (!data?.server_tool_use || !data.web_search_tool_result) return null;
+  return [data.server_tool_use, data.web_search_tool_result];
 }
 
 /**

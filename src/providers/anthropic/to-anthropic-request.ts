@@ -43,6 +43,7 @@ export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRe
       parallelToolCalls: request.parallelToolCalls,
       historyHasToolBlocks: hasToolBlocks(prompt.messages),
       strictTools: request.structuredOutput === 'native',
+      webSearch: request.webSearch,
     }),
   };
   if (outputFormat) body.output_config = { format: outputFormat };

@@ -52,6 +52,10 @@ export class GeminiStreamMapper {
   private blockReason: string | null = null;
   /** Gemini's words for a filter stop (`finishMessage`, `blockReasonMessage`). */
   private stopMessage: string | null = null;
+  /** The answer's text so far (thoughts left out), which grounding offsets point into. */
+  private answerText = '';
+  /** The newest grounding metadata (Gemini sends it with the last chunks). */
+  private grounding: GroundingMetadata | null = null;
   private usage: Usage | null = null;
 
   constructor(private readonly provider: string) {}
@@ -78,6 +82,7 @@ export class GeminiStreamMapper {
     for (const part of candidate?.content?.parts ?? []) {
       parts.push(...this.withMetadata(this.pushPart(part)));
     }
+    if (candidate?.groundingMetadata) this.grounding = candidate.groundingMetadata;
     if (candidate?.finishReason) {
       this.finishReason = candidate.finishReason;
       this.stopMessage = candidate.finishMessage || this.stopMessage;
@@ -97,6 +102,7 @@ export class GeminiStreamMapper {
     // A safety stop is the model declining: shown as a refusal, as OpenAI shows one, not as silence.
     const refusal = geminiRefusalText({ finishReason: this.finishReason, blockReason: this.blockReason, message: this.stopMessage });
     if (refusal !== null) parts.push({ type: 'refusal-delta', delta: refusal });
+    if (this.grounding) parts.push(...groundingParts(this.grounding, this.answerText));
     parts.push({
       type: 'finish',
       reason: resolveGeminiFinishReason({ finishReason: this.finishReason, blockReason: this.blockReason, sawToolCalls: this.toolCalls > 0 }),
@@ -147,6 +153,7 @@ export class GeminiStreamMapper {
       parts.push(...this.closeThought(null));
     }
     if (text !== '') {
+      this.answerText += text;
       parts.push({ type: 'text-delta', delta: text });
     }
     return parts;
@@ -191,4 +198,65 @@ export class GeminiStreamMapper {
  */
 function newGeminiCallId(index: number): string {
   return `call_${index}_${randomBytes(8).toString('hex')}`;
+}
+
+type GroundingMetadata = NonNullable<NonNullable<NonNullable<GeminiResponse['candidates']>[number]['groundingMetadata']>>;
+
+/**
+ * Google Search grounding as OpenAI shows a web search: a `url_citation` for each page a stretch of
+ * the answer rests on (while the answer is still open), then one `web_search_call` with the queries
+ * and the pages. It comes after the answer, since Gemini reports it at the end.
+ * @see https://ai.google.dev/gemini-api/docs/google-search
+ */
+export function groundingParts(grounding: GroundingMetadata, answer: string): ModelStreamPart[] {
+  const queries = grounding.webSearchQueries ?? [];
+  const chunks = grounding.groundingChunks ?? [];
+  if (queries.length === 0 && chunks.length === 0) return [];
+  const parts: ModelStreamPart[] = [];
+  const bytes = Buffer.from(answer, 'utf8');
+  for (const support of grounding.groundingSupports ?? []) {
+    const span = locateSegment(support.segment ?? null, answer, bytes);
+    if (!span) continue;
+    for (const chunkIndex of support.groundingChunkIndices ?? []) {
+      const web = chunks[chunkIndex]?.web;
+      if (!web?.uri) continue;
+      parts.push({
+        type: 'text-annotation',
+        annotation: { type: 'url_citation', url: web.uri, title: web.title ?? '', start_index: span.start, end_index: span.end },
+      });
+    }
+  }
+  const sources = chunks.flatMap((chunk) => (chunk.web?.uri ? [{ type: 'url', url: chunk.web.uri }] : []));
+  const item = {
+    type: 'web_search_call' as const,
+    id: `ws_${randomBytes(12).toString('hex')}`,
+    status: 'completed',
+    action: { type: 'search', query: queries.join(' | '), queries, sources },
+    // Marks the search as Gemini's: Gemini does not take it back (the answer holds what it found).
+    provider_data: { gemini: { grounding: true } },
+  };
+  parts.push({ type: 'hosted-item', item, done: true });
+  return parts;
+}
+
+/**
+ * Where a supported stretch stands in the answer, in characters: Gemini gives UTF-8 byte offsets;
+ * when they do not land on the segment's text, the text itself is looked for.
+ */
+function locateSegment(
+  segment: { startIndex?: number | null; endIndex?: number | null; text?: string | null } | null,
+  answer: string,
+  bytes: Buffer,
+): { start: number; end: number } | null {
+  if (!segment) return null;
+  const startByte = segment.startIndex ?? 0;
+  const endByte = segment.endIndex ?? null;
+  if (endByte !== null && endByte <= bytes.length && startByte < endByte) {
+    const start = bytes.subarray(0, startByte).toString('utf8').length;
+    const end = start + bytes.subarray(startByte, endByte).toString('utf8').length;
+    if (!segment.text || answer.slice(start, end) === segment.text) return { start, end };
+  }
+  if (!segment.text) return null;
+  const found = answer.indexOf(segment.text);
+  return found === -1 ? null : { start: found, end: found + segment.text.length };
 }

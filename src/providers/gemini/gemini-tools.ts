@@ -1,5 +1,5 @@
-import type { FunctionTool, ToolChoice } from '../../planning/model-request.js';
-import type { GeminiFunctionDeclaration, GeminiRequestBody, GeminiToolConfig } from './gemini.api.js';
+import type { FunctionTool, ToolChoice, WebSearchPlan } from '../../planning/model-request.js';
+import type { GeminiFunctionDeclaration, GeminiRequestBody, GeminiTool, GeminiToolConfig } from './gemini.api.js';
 
 export type GeminiToolFields = Pick<GeminiRequestBody, 'tools' | 'toolConfig'>;
 
@@ -14,13 +14,15 @@ export type GeminiToolFields = Pick<GeminiRequestBody, 'tools' | 'toolConfig'>;
  * @see https://ai.google.dev/api/caching#FunctionDeclaration
  * @see https://ai.google.dev/gemini-api/docs/function-calling#function_calling_modes
  */
-export function prepareGeminiTools(options: { tools: FunctionTool[]; toolChoice: ToolChoice }): GeminiToolFields {
+export function prepareGeminiTools(options: { tools: FunctionTool[]; toolChoice: ToolChoice; webSearch?: WebSearchPlan | undefined }): GeminiToolFields {
+  // OpenAI's web_search is Google Search grounding; Gemini picks its own queries and sources.
+  const search: GeminiTool[] = options.webSearch ? [{ googleSearch: {} }] : [];
   // A toolConfig without declarations is meaningless (and `ANY` with nothing to call is rejected).
   if (options.tools.length === 0) {
-    return {};
+    return search.length > 0 ? { tools: search } : {};
   }
   return {
-    tools: [{ functionDeclarations: options.tools.map(convertTool) }],
+    tools: [{ functionDeclarations: options.tools.map(convertTool) }, ...search],
     toolConfig: convertGeminiToolChoice(options.toolChoice),
   };
 }

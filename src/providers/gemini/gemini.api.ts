@@ -55,9 +55,8 @@ export interface GeminiFunctionDeclaration {
   parametersJsonSchema?: Record<string, unknown>;
 }
 
-export interface GeminiTool {
-  functionDeclarations: GeminiFunctionDeclaration[];
-}
+/** Function declarations, or Google Search grounding (`googleSearch: {}`), each as a Tool of its own. */
+export type GeminiTool = { functionDeclarations: GeminiFunctionDeclaration[] } | { googleSearch: Record<string, never> };
 
 export type GeminiFunctionCallingMode = 'AUTO' | 'ANY' | 'NONE';
 
@@ -163,6 +162,25 @@ export const geminiResponseSchema = z.object({
         finishReason: z.string().nullish(),
         /** Why Gemini stopped, in words (set with safety and other filter stops). */
         finishMessage: z.string().nullish(),
+        /**
+         * What Google Search grounding found: the queries, the pages (`groundingChunks`), and which
+         * stretch of the answer each supports (byte offsets into the answer's text).
+         * @see https://ai.google.dev/gemini-api/docs/google-search#understanding-the-grounding-response
+         */
+        groundingMetadata: z
+          .object({
+            webSearchQueries: z.array(z.string()).nullish(),
+            groundingChunks: z.array(z.object({ web: z.object({ uri: z.string().nullish(), title: z.string().nullish() }).nullish() })).nullish(),
+            groundingSupports: z
+              .array(
+                z.object({
+                  segment: z.object({ startIndex: z.number().nullish(), endIndex: z.number().nullish(), text: z.string().nullish() }).nullish(),
+                  groundingChunkIndices: z.array(z.number()).nullish(),
+                }),
+              )
+              .nullish(),
+          })
+          .nullish(),
       }),
     )
     .nullish(),

@@ -21,7 +21,7 @@ export function toGeminiRequest(request: ModelRequest, options: { provider: stri
   if (systemInstruction) {
     body.systemInstruction = systemInstruction;
   }
-  Object.assign(body, prepareGeminiTools({ tools: request.tools, toolChoice: request.toolChoice }));
+  Object.assign(body, prepareGeminiTools({ tools: request.tools, toolChoice: request.toolChoice, webSearch: request.webSearch }));
   const generationConfig = toGeminiGenerationConfig(request);
   if (Object.keys(generationConfig).length > 0) {
     body.generationConfig = generationConfig;

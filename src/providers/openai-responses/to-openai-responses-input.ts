@@ -49,9 +49,10 @@ function convertItem(item: Item, keep: (part: ContentPart) => ContentPart): Open
       return [{ type: 'custom_tool_call_output', call_id: item.call_id, output: convertToolOutput(item.output, keep) }];
     default: {
       // A hosted tool's item goes back as it was written, with OpenAI's or the client's id; one we
-      // gave it (`item_`, the client sent none) is ours alone, and OpenAI would look it up.
-      const { provider_data: _providerData, ...fields } = item;
-      if (item.id.startsWith(`${SERVER_HOSTED_ID_PREFIX}_`)) delete (fields as { id?: string }).id;
+      // gave it (`item_`, the client sent none, or a search Anthropic or Gemini ran) is ours alone,
+      // and OpenAI would look it up.
+      const { provider_data: providerData, ...fields } = item;
+      if (item.id.startsWith(`${SERVER_HOSTED_ID_PREFIX}_`) || providerData?.['anthropic'] || providerData?.['gemini']) delete (fields as { id?: string }).id;
       return [fields];
     }
   }
