@@ -366,10 +366,6 @@ function planCacheSettings(input: TurnPlanInput, settings: ResponseSettings) {
 }
 
 /**
- * The limit the upstream gets: the client's, else the catalog default for providers that require
- * one (Anthropic), clamped to what the model can produce rather than failing upstream.
- */
-/**
  * Native structured output where the catalog says the model has it; else the schema goes in words.
  * The answer is checked wherever the provider may not hold to the whole schema: the instruction,
  * and Anthropic and Gemini, whose decoders take a subset of JSON Schema. OpenAI's wires are left
@@ -388,6 +384,10 @@ function withFormatInstruction(instructions: string | null, format: TextFormat):
   return instructions ? `${instructions}\n\n${instruction}` : instruction;
 }
 
+/**
+ * The limit the upstream gets: the client's, else the catalog default for providers that require
+ * one (Anthropic), clamped to what the model can produce rather than failing upstream.
+ */
 function outputLimit(requested: number | null, model: ModelInfo): number | null {
   const limit = requested ?? model.defaultMaxOutputTokens;
   return limit !== null && model.maxOutputTokens !== null ? Math.min(limit, model.maxOutputTokens) : limit;

@@ -108,4 +108,24 @@ describe('switching models mid-loop', () => {
     // Stored items are not touched.
     expect(anthropicLoop[5]).not.toHaveProperty('provider_data');
   });
+
+  it('signs a custom tool call like a function call (it is one on Gemini), as Codex sends them back without our provider data', () => {
+    const custom: Item = { type: 'custom_tool_call', id: 'ctc_1', call_id: 'c_p', name: 'apply_patch', input: '*** Begin Patch', status: 'completed' };
+    const output: Item = { type: 'custom_tool_call_output', id: 'ctco_1', call_id: 'c_p', output: 'Success.', status: 'completed' };
+    const loop: Item[] = [user('u1'), call('f1'), result('f1'), custom, output];
+    const plan = planReasoningReplay(loop, 'auto', { wire: 'gemini', style: 'gemini-level', thinking: true });
+    expect(plan.items.map((item) => (item.provider_data?.['gemini'] as { thoughtSignature?: string } | undefined)?.thoughtSignature ?? null)).toEqual([
+      null,
+      'skip_thought_signature_validator',
+      null,
+      'skip_thought_signature_validator',
+      null,
+    ]);
+    // A thinking Gemini 2.5 checks the calls it signed too: they are signed the same way; not when it does not think.
+    const budget = { wire: 'gemini', style: 'gemini-budget', thinking: true } as const;
+    expect(planReasoningReplay(loop, 'auto', budget).items[3]!.provider_data).toEqual({ gemini: { thoughtSignature: 'skip_thought_signature_validator' } });
+    expect(planReasoningReplay(loop, 'auto', { ...budget, thinking: false }).items[3]).not.toHaveProperty('provider_data');
+    // A loop whose last output is a custom tool's is still a tool loop.
+    expect(planReasoningReplay([user('u1'), custom, output], 'clear', { wire: 'gemini', style: 'gemini-level', thinking: true }).applied).toBe('current_turn');
+  });
 });

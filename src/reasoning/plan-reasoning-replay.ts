@@ -51,7 +51,7 @@ function legalMinimum(target: ReplayTarget, inToolLoop: boolean): { level: Level
 
 export function planReasoningReplay(items: Item[], policy: ReasoningPolicy, target: ReplayTarget): ReplayPlan {
   const lastUser = items.findLastIndex((item) => item.type === 'message' && item.role === 'user');
-  const inToolLoop = items.slice(lastUser + 1).some((item) => item.type === 'function_call_output');
+  const inToolLoop = items.slice(lastUser + 1).some(isCallOutput);
   const requested: Level = policy === 'auto' ? autoLevel(target) : policy;
   const minimum = legalMinimum(target, inToolLoop);
   const warnings: string[] = [];
@@ -77,17 +77,21 @@ export function planReasoningReplay(items: Item[], policy: ReasoningPolicy, targ
   // Switching models mid-loop: what the new model cannot verify is made legal, or thinking waits.
   let suspendThinking = false;
   if (target.thinking && inToolLoop && (target.style === 'anthropic-manual' || target.style === 'anthropic-adaptive')) {
-    const firstStep = items.slice(lastUser + 1).find((item) => item.type !== 'function_call_output');
+    const firstStep = items.slice(lastUser + 1).find((item) => !isCallOutput(item));
     if (firstStep && !(firstStep.type === 'reasoning' && hasProviderData(firstStep, 'anthropic'))) {
       suspendThinking = true;
       warnings.push('thinking was off for this request: the tool loop in progress was started by another model, whose steps Anthropic cannot verify.');
     }
   }
-  if (target.style === 'gemini-level') {
+  // Gemini 3 checks every current-turn step; a thinking Gemini 2.5 checks the calls it signed, which
+  // come back unsigned from a client that keeps its own history (store: false, as Codex does).
+  if (target.style === 'gemini-level' || (target.style === 'gemini-budget' && target.thinking)) {
     const signed = signForeignCalls(kept);
     if (signed.count > 0) {
       kept = signed.items;
-      warnings.push(`${signed.count} function call(s) of the current turn made by another model were sent with Gemini's skip_thought_signature_validator.`);
+      warnings.push(
+        `${signed.count} function call(s) of the current turn without a Gemini signature (another model's, or sent back by the client without it) were sent with Gemini's skip_thought_signature_validator.`,
+      );
     }
   }
   return { items: kept, applied, suspendThinking, warnings };
@@ -103,7 +107,7 @@ export function signForeignCalls(items: Item[], replace = false): { items: Item[
   const lastUser = items.findLastIndex((item) => item.type === 'message' && item.role === 'user');
   let count = 0;
   const signed = items.map((item, index) => {
-    const firstOfStep = item.type === 'function_call' && items[index - 1]?.type !== 'function_call';
+    const firstOfStep = isCall(item) && !isCall(items[index - 1]);
     if (index <= lastUser || !firstOfStep || (!replace && hasProviderData(item, 'gemini'))) return item;
     count++;
     return { ...item, provider_data: { ...item.provider_data, gemini: { thoughtSignature: GEMINI_SKIP_SIGNATURE } } };
@@ -113,6 +117,15 @@ export function signForeignCalls(items: Item[], replace = false): { items: Item[
 
 const GEMINI_SKIP_SIGNATURE = 'skip_thought_signature_validator';
 
+/** A custom tool's call and output count as a function's: they are one on every wire but OpenAI's. */
+function isCall(item: Item | undefined): boolean {
+  return item?.type === 'function_call' || item?.type === 'custom_tool_call';
+}
+
+function isCallOutput(item: Item): boolean {
+  return item.type === 'function_call_output' || item.type === 'custom_tool_call_output';
+}
+
 function hasProviderData(item: Item, family: string): boolean {
   return item.provider_data?.[family] !== undefined;
 }
@@ -121,8 +134,8 @@ function hasProviderData(item: Item, family: string): boolean {
 function callsToolsAfter(items: Item[], index: number): boolean {
   for (let next = index + 1; next < items.length; next++) {
     const item = items[next]!;
-    if (item.type === 'function_call') return true;
-    if (item.type === 'function_call_output' || (item.type === 'message' && item.role !== 'assistant')) return false;
+    if (isCall(item)) return true;
+    if (isCallOutput(item) || (item.type === 'message' && item.role !== 'assistant')) return false;
   }
   return false;
 }
