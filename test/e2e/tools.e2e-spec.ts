@@ -1,7 +1,9 @@
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText, Output } from 'ai';
 import OpenAI from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import { type Harness, startHarness } from './harness.js';
+import { type Harness, PROJECT_A_KEY, startHarness } from './harness.js';
 
 // Custom (freeform) tools and hosted tools, through the official SDK, on every wire: OpenAI's
 // Responses API runs them itself; elsewhere a custom tool is a function of one string and a hosted
@@ -524,6 +526,21 @@ describe('structured outputs (text.format json_schema)', () => {
     });
     expect(sent.output_config.format.schema.properties.age).toMatchObject({ type: 'integer', description: expect.stringContaining('minimum: 0') });
     expect(JSON.stringify(sent.system ?? '')).not.toContain('JSON Schema');
+  });
+
+  it("Anthropic: the Vercel AI SDK's Output.object gets the object, through OpenAI's Responses provider", async () => {
+    harness.upstream.enqueue({ kind: 'text', text: '{"name":"Ada","age":36}' });
+    const provider = createOpenAI({ apiKey: PROJECT_A_KEY, baseURL: `${harness.origin}/v1` });
+    const result = await generateText({
+      model: provider.responses('anthropic/claude-sonnet-4-5'),
+      prompt: 'Ada is 36.',
+      output: Output.object({ schema: Person }),
+    });
+    expect(result.output).toEqual({ name: 'Ada', age: 36 });
+    expect(harness.upstream.requests.at(-1)!.body.output_config.format).toMatchObject({
+      type: 'json_schema',
+      schema: { type: 'object', additionalProperties: false },
+    });
   });
 
   it('a model without structured outputs gets the schema in words, and an answer that breaks it fails instead of passing as valid', async () => {
