@@ -208,7 +208,7 @@ type GroundingMetadata = NonNullable<NonNullable<NonNullable<GeminiResponse['can
  * and the pages. It comes after the answer, since Gemini reports it at the end.
  * @see https://ai.google.dev/gemini-api/docs/google-search
  */
-export function groundingParts(grounding: GroundingMetadata, answer: string): ModelStreamPart[] {
+function groundingParts(grounding: GroundingMetadata, answer: string): ModelStreamPart[] {
   const queries = grounding.webSearchQueries ?? [];
   const chunks = grounding.groundingChunks ?? [];
   if (queries.length === 0 && chunks.length === 0) return [];
@@ -232,7 +232,7 @@ export function groundingParts(grounding: GroundingMetadata, answer: string): Mo
     id: `ws_${randomBytes(12).toString('hex')}`,
     status: 'completed',
     action: { type: 'search', query: queries.join(' | '), queries, sources },
-    // Marks the search as Gemini's: Gemini does not take it back (the answer holds what it found).
+    // Marks the search as Gemini's: OpenAI gets it without this id; Gemini and the others read it as text.
     provider_data: { gemini: { grounding: true } },
   };
   parts.push({ type: 'hosted-item', item, done: true });
