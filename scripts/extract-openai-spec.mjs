@@ -28,6 +28,8 @@ const OPERATIONS = {
   '/conversations/{conversation_id}': ['get', 'post', 'delete'],
   '/conversations/{conversation_id}/items': ['get', 'post'],
   '/conversations/{conversation_id}/items/{item_id}': ['get', 'delete'],
+  '/models': ['get'],
+  '/models/{model}': ['get'],
 };
 
 /** Keys dropped everywhere: `x-oaiMeta` holds OpenAI's reference-site examples, not API shape. */

@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/env.schema.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { HealthController } from './health/health.controller.js';
+import { ModelsModule } from './models/models.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { PersistenceModule } from './persistence/persistence.module.js';
 import { ResponsesModule } from './responses/responses.module.js';
@@ -23,6 +24,7 @@ export class AppModule {
         AuthModule,
         ConversationsModule,
         ResponsesModule,
+        ModelsModule,
         WebhooksModule,
         AdminModule,
         AdminConversationsModule,

@@ -3,9 +3,11 @@ import type { Socket } from 'node:net';
 import { type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
 import { ApiErrorFilter } from './common/api-error.filter.js';
 import { newId } from './common/ids.js';
+import { toApiError } from './common/to-api-error.js';
 import type { AppConfig } from './config/env.schema.js';
 
 const logLevels: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -16,6 +18,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyLimit: config.maxBodyBytes,
     genReqId: () => newId('req'),
     requestIdHeader: false,
+    // Errors Fastify meets before routing (a URL that does not decode) get OpenAI's error body too.
+    frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+      const apiError = toApiError(error);
+      void reply.code(apiError.status).send(apiError.toBody());
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: logLevels.slice(0, logLevels.indexOf(config.logLevel) + 1),

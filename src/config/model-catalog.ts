@@ -134,6 +134,11 @@ export class ModelCatalog {
     return new ModelCatalog({ aliases: { ...builtIn.aliases, ...override.aliases }, models: [...override.models, ...builtIn.models] });
   }
 
+  /** Every alias and the `provider/model` it stands for. */
+  aliases(): Readonly<Record<string, string>> {
+    return this.file.aliases;
+  }
+
   /** `claude-sonnet` → `anthropic/claude-sonnet-4-5`; other names unchanged. */
   resolveAlias(model: string): string {
     return this.file.aliases[model] ?? model;

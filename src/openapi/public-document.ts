@@ -57,7 +57,7 @@ export function buildPublicDocument(version = serverVersion()): OpenApiDocument 
         `Operations and schemas are OpenAI's own (its OpenAPI spec ${spec.version}), with this server's errors, headers and extensions;`,
         'a property marked `x-server-extension: true` exists only here. Model names are `provider/model` (e.g. `anthropic/claude-sonnet-4-5`).',
         '',
-        'Not supported: `prompt` templates (400). Hosted tools that no provider can run (such as `web_search`) are accepted and dropped (the server logs a warning);',
+        "Not supported: `prompt` templates (400). A hosted tool the model's provider cannot run is a 400 `unsupported_tool` unless `unsupported_tools` is `drop`;",
         '`include` options are accepted but have no effect except `reasoning.encrypted_content`. Unknown top-level fields are ignored.',
         '',
         'The admin API is described at `/admin/v1/openapi.json` (admin key required).',
@@ -69,6 +69,7 @@ export function buildPublicDocument(version = serverVersion()): OpenApiDocument 
     tags: [
       { name: 'Responses', description: 'Model responses, stored with their history; background runs that can be followed and resumed.' },
       { name: 'Conversations', description: 'Conversations whose items are the history of the responses created in them.' },
+      { name: 'Models', description: 'The models the configured providers serve, named `provider/model`, and the catalog aliases.' },
       { name: 'Server', description: 'Health and this document; no API key needed.' },
     ],
     paths,
@@ -143,6 +144,29 @@ function addExtensionFields(schemas: Record<string, Schema>) {
       presence_penalty: extension('Always 0; present for Open Responses clients.', { type: 'number' }),
       frequency_penalty: extension('Always 0; present for Open Responses clients.', { type: 'number' }),
     },
+  });
+  Object.assign(propertiesOf(namedSchema(schemas, 'Model')), {
+    catalog: extension("What the server's model catalog knows of the model (config/models.json, MODELS_FILE).", {
+      type: 'object',
+      properties: {
+        provider: { type: 'string', description: 'The configured provider that serves it.' },
+        alias_of: { type: ['string', 'null'], description: 'For an alias, the `provider/model` it stands for.' },
+        context_window: { type: ['integer', 'null'] },
+        max_output_tokens: { type: ['integer', 'null'] },
+        capabilities: {
+          type: 'object',
+          properties: { tools: { type: 'boolean' }, images: { type: 'boolean' }, json_schema: { type: 'boolean' }, reasoning: { type: 'boolean' } },
+          required: ['tools', 'images', 'json_schema', 'reasoning'],
+        },
+        pricing: {
+          type: ['object', 'null'],
+          description: 'USD per million tokens, as the server charges them.',
+          properties: { input: { type: 'number' }, cached_input: { type: 'number' }, cache_write: { type: 'number' }, output: { type: 'number' } },
+          required: ['input', 'cached_input', 'cache_write', 'output'],
+        },
+      },
+      required: ['provider', 'alias_of', 'context_window', 'max_output_tokens', 'capabilities', 'pricing'],
+    }),
   });
   Object.assign(
     propertiesOf(namedSchema(schemas, 'CreateConversationBody')),

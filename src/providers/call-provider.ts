@@ -49,8 +49,8 @@ export interface CallProviderOptions {
   provider: string;
   url: string;
   headers?: Record<string, string>;
-  /** POST unless set (explicit provider caches are also patched and deleted). */
-  method?: 'POST' | 'PATCH' | 'DELETE';
+  /** POST unless set (explicit provider caches are also patched and deleted; model lists are read with GET). */
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Serialized as JSON; undefined sends no body. */
   body: unknown;
   signal: AbortSignal;

@@ -3,6 +3,7 @@ import type { HostedItemType } from '../items/hosted-items.js';
 import type { ProviderData } from '../items/item.schemas.js';
 import type { Usage } from '../items/usage.js';
 import type { ModelRequest } from '../planning/model-request.js';
+import type { UpstreamModel } from './list-models.js';
 
 /**
  * Why the model stopped. `unified` is ours; `raw` is the provider's own value, kept for diagnostics.
@@ -82,6 +83,8 @@ export interface ModelAdapter {
    * thrown as ProviderError, as `stream` does. Optional so test doubles need not implement it.
    */
   countInputTokens?(request: ModelRequest, signal: AbortSignal): Promise<InputTokenCount>;
+  /** The models the provider says it serves (its own model list endpoint). Failures are thrown as ProviderError. */
+  listModels?(signal: AbortSignal): Promise<UpstreamModel[]>;
   /** Deletes whatever the adapter keeps at the provider for a thread (Gemini explicit caches). */
   releaseCaches?(thread: CacheThreadRef): Promise<void>;
   /**

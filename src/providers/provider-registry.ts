@@ -33,6 +33,8 @@ const FALLBACK_MAX_OUTPUT_TOKENS = 4096;
 @Injectable()
 export class ProviderRegistry {
   private readonly adapters = new Map<string, ModelAdapter>();
+  /** The vendors' own providers configured without a key (they cannot list their models). */
+  private readonly keyless = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -50,6 +52,13 @@ export class ProviderRegistry {
       new AnthropicAdapter({ provider: 'anthropic', ...config.anthropic, defaultMaxOutputTokens: FALLBACK_MAX_OUTPUT_TOKENS, ...shared }),
     );
     this.adapters.set('google', new GeminiAdapter({ provider: 'google', ...config.gemini, ...shared, caches }));
+    for (const [name, apiKey] of [
+      ['openai', config.openai.apiKey],
+      ['anthropic', config.anthropic.apiKey],
+      ['google', config.gemini.apiKey],
+    ] as const) {
+      if (!apiKey) this.keyless.add(name);
+    }
     for (const provider of config.compatibleProviders) {
       this.adapters.set(
         provider.name,
@@ -61,6 +70,14 @@ export class ProviderRegistry {
   /** Releases a thread's provider-side caches everywhere (its conversation was deleted); failures are the adapters' to log. */
   async releaseCaches(thread: CacheThreadRef): Promise<void> {
     await Promise.all([...this.adapters.values()].map((adapter) => adapter.releaseCaches?.(thread)));
+  }
+
+  /**
+   * The providers whose models can be listed: every OpenAI-compatible server, and OpenAI, Anthropic
+   * and Gemini when they have a key (without one they are reached only through a proxy that adds it).
+   */
+  listable(): Array<{ provider: string; adapter: ModelAdapter }> {
+    return [...this.adapters].filter(([provider]) => !this.keyless.has(provider)).map(([provider, adapter]) => ({ provider, adapter }));
   }
 
   resolve(requestedModel: string): ResolvedModel {

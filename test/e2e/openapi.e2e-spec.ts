@@ -25,11 +25,15 @@ function serverRoutes(): string[] {
   const tree: string = harness.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false });
   const segments: string[] = [];
   for (const line of tree.split('\n')) {
-    const match = /^(.*?)(\/\S*) \(([A-Z, ]+)\)/.exec(line);
+    const match = /^(.*?)(\/\S*|\*) \(([A-Z, ]+)\)/.exec(line);
     if (!match) continue;
     segments.length = Math.floor(match[1]!.length / 4);
     segments.push(match[2]!);
-    const url = segments.join('').replace(/:[^/]+/g, '{}');
+    // A parameter (`:id`), or the rest of the path (`*`, a model id with its slash), is one `{…}`.
+    const url = segments
+      .join('')
+      .replace(/:[^/]+/g, '{}')
+      .replace(/\/?\*$/, '/{}');
     for (const method of match[3]!.split(', ')) if (method !== 'HEAD') routes.push(`${method} ${url}`);
   }
   return routes.sort();

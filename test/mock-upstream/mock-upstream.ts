@@ -22,6 +22,7 @@ import { geminiCachedContentRoutes, geminiRoutes } from './gemini.js';
 import { GeminiCacheStore } from './gemini-caches.js';
 import type { IssuedReasoning } from './issued-reasoning.js';
 import { forgetRequirements, newIssuedReasoning } from './issued-reasoning.js';
+import { modelListRoutes } from './model-lists.js';
 import { openAIResponsesRoutes } from './openai-responses.js';
 import { AnthropicCacheEmulator, GeminiImplicitCacheEmulator, geminiMinCacheTokens, OpenAICacheEmulator } from './prompt-cache.js';
 import { openAiError, sendJson, waitFor } from './wire.js';
@@ -184,7 +185,14 @@ export interface Route {
   handle(context: RouteContext): Promise<void>;
 }
 
-const routes: Route[] = [...anthropicMessagesRoutes, ...chatCompletionsRoutes, ...geminiRoutes, ...geminiCachedContentRoutes, ...openAIResponsesRoutes];
+const routes: Route[] = [
+  ...anthropicMessagesRoutes,
+  ...chatCompletionsRoutes,
+  ...geminiRoutes,
+  ...geminiCachedContentRoutes,
+  ...openAIResponsesRoutes,
+  ...modelListRoutes,
+];
 
 export async function startMockUpstream(options: MockUpstreamOptions = {}): Promise<MockUpstream> {
   const requests: RecordedRequest[] = [];

@@ -1,8 +1,9 @@
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, callProvider, callSettings, type UpstreamCallOptions } from '../call-provider.js';
-import { requestTokenCount } from '../count-tokens.js';
+import { anthropicModelListSchema, fromAnthropicModelList, type UpstreamModel } from '../list-models.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
+import { requestProviderJson } from '../request-provider-json.js';
 import { ANTHROPIC_VERSION, type AnthropicRequestBody } from './anthropic.api.js';
 import { anthropicTokenCountSchema, toAnthropicCountTokensBody } from './anthropic-count-tokens.js';
 import { convertAnthropicMessage } from './anthropic-message.js';
@@ -72,7 +73,7 @@ export class AnthropicAdapter implements ModelAdapter {
     const body = toAnthropicRequest(request, { provider, defaultMaxOutputTokens: this.options.defaultMaxOutputTokens });
     // Without settings it removes every cache marker, a client's too: they change nothing counted.
     applyAnthropicCache(body, null);
-    const answer = await requestTokenCount({
+    const answer = await requestProviderJson({
       callProvider: this.callProvider,
       call: {
         provider,
@@ -85,6 +86,25 @@ export class AnthropicAdapter implements ModelAdapter {
       schema: anthropicTokenCountSchema,
     });
     return { inputTokens: answer.input_tokens, source: 'provider' };
+  }
+
+  /** The models Anthropic serves (`GET {baseUrl}/v1/models`, one page of up to 1,000). */
+  async listModels(signal: AbortSignal): Promise<UpstreamModel[]> {
+    const { provider } = this.options;
+    const list = await requestProviderJson({
+      callProvider: this.callProvider,
+      call: {
+        provider,
+        url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1/models?limit=1000`,
+        method: 'GET',
+        headers: { 'anthropic-version': ANTHROPIC_VERSION, ...(this.options.apiKey ? { 'x-api-key': this.options.apiKey } : {}) },
+        body: undefined,
+        signal,
+        ...callSettings(this.options, { wholeAnswer: false }),
+      },
+      schema: anthropicModelListSchema,
+    });
+    return fromAnthropicModelList(list);
   }
 
   /** What every call sends: the API version, the key, and the betas the body uses (compaction). */

@@ -1,10 +1,11 @@
 import type { CacheThreadRef } from '../../caching/cache-types.js';
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, callProvider, callSettings, type UpstreamCallOptions } from '../call-provider.js';
-import { requestTokenCount } from '../count-tokens.js';
+import { fromGeminiModelList, geminiModelListSchema, type UpstreamModel } from '../list-models.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import type { ProviderCacheStore } from '../provider-cache.store.js';
 import { readProviderStream } from '../read-provider-stream.js';
+import { requestProviderJson } from '../request-provider-json.js';
 import type { GeminiRequestBody } from './gemini.api.js';
 import { geminiTokenCountSchema, toGeminiCountTokensBody } from './gemini-count-tokens.js';
 import { GeminiExplicitCache, isCachedContentError } from './gemini-explicit-cache.js';
@@ -72,7 +73,7 @@ export class GeminiAdapter implements ModelAdapter {
   async countInputTokens(request: ModelRequest, signal: AbortSignal): Promise<InputTokenCount> {
     const { provider } = this.options;
     const body = toGeminiRequest(request, { provider });
-    const answer = await requestTokenCount({
+    const answer = await requestProviderJson({
       callProvider: this.callProvider,
       call: {
         provider,
@@ -85,6 +86,25 @@ export class GeminiAdapter implements ModelAdapter {
       schema: geminiTokenCountSchema,
     });
     return { inputTokens: answer.totalTokens, source: 'provider' };
+  }
+
+  /** The models Gemini serves that generate content (`GET {baseUrl}/v1beta/models`, one page of up to 1,000). */
+  async listModels(signal: AbortSignal): Promise<UpstreamModel[]> {
+    const { provider } = this.options;
+    const list = await requestProviderJson({
+      callProvider: this.callProvider,
+      call: {
+        provider,
+        url: `${this.options.baseUrl.replace(/\/+$/, '')}/v1beta/models?pageSize=1000`,
+        method: 'GET',
+        headers: this.options.apiKey ? { 'x-goog-api-key': this.options.apiKey } : {},
+        body: undefined,
+        signal,
+        ...callSettings(this.options, { wholeAnswer: false }),
+      },
+      schema: geminiModelListSchema,
+    });
+    return fromGeminiModelList(list);
   }
 
   async releaseCaches(thread: CacheThreadRef): Promise<void> {

@@ -1,5 +1,6 @@
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, callProvider, callSettings, type UpstreamCallOptions } from '../call-provider.js';
+import { listOpenAIModels, type UpstreamModel } from '../list-models.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { countChatTokens } from './count-chat-tokens.js';
@@ -63,6 +64,19 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
       fromEvents: (events) => mapOpenAICompatibleStream(events, provider),
       fromJson: (text) => convertOpenAICompatibleCompletion(text, provider),
       streamed: streaming,
+    });
+  }
+
+  /** The models the server lists (`GET {baseUrl}/models`). */
+  listModels(signal: AbortSignal): Promise<UpstreamModel[]> {
+    const { provider, baseUrl, apiKey } = this.options;
+    return listOpenAIModels({
+      callProvider: this.callProvider,
+      provider,
+      baseUrl,
+      apiKey,
+      settings: callSettings(this.options, { wholeAnswer: false }),
+      signal,
     });
   }
 

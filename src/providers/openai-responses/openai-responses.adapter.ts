@@ -2,9 +2,10 @@ import { ProviderError } from '../../common/provider-error.js';
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, callProvider, callSettings, type ProviderResponse, type UpstreamCallOptions } from '../call-provider.js';
 import { countPromptTokens } from '../count-prompt-tokens.js';
-import { requestTokenCount } from '../count-tokens.js';
+import { listOpenAIModels, type UpstreamModel } from '../list-models.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
+import { requestProviderJson } from '../request-provider-json.js';
 import { isEncryptedContentUnsupportedError } from './openai-responses-error.js';
 import { openAIResponsesInputTokensSchema, toOpenAIResponsesInputTokensBody, toOpenAIResponsesTextPrompt } from './openai-responses-input-tokens.js';
 import { convertOpenAIResponsesResponse } from './openai-responses-response.js';
@@ -52,6 +53,19 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
     });
   }
 
+  /** The models the server lists (`GET {baseUrl}/models`). */
+  listModels(signal: AbortSignal): Promise<UpstreamModel[]> {
+    const { provider, baseUrl, apiKey } = this.options;
+    return listOpenAIModels({
+      callProvider: this.callProvider,
+      provider,
+      baseUrl,
+      apiKey,
+      settings: callSettings(this.options, { wholeAnswer: false }),
+      signal,
+    });
+  }
+
   /**
    * Counts the prompt `stream(request)` sends (`POST {baseUrl}/responses/input_tokens`): the same
    * create body, reduced to the fields the endpoint takes. A server without the endpoint (vLLM's
@@ -62,7 +76,7 @@ export class OpenAIResponsesAdapter implements ModelAdapter {
     const { provider } = this.options;
     const body = toOpenAIResponsesRequest(request, { includeEncryptedReasoning: false });
     try {
-      const answer = await requestTokenCount({
+      const answer = await requestProviderJson({
         callProvider: this.callProvider,
         call: {
           provider,

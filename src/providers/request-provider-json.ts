@@ -3,24 +3,24 @@ import { type CallProvider, type CallProviderOptions } from './call-provider.js'
 import { readBodyText, safeJsonParse } from './read-body.js';
 import { malformedUpstreamResponseError, toProviderTransportError } from './upstream-errors.js';
 
-// A count is a few dozen bytes; anything past this is not one, and reads as malformed once cut.
+// A count is a few dozen bytes and a model list some kilobytes; anything past this is not one, and reads as malformed once cut.
 const ANSWER_LIMIT_BYTES = 1024 * 1024;
 
-export interface RequestTokenCountOptions<Schema extends z.ZodType> {
+export interface RequestProviderJsonOptions<Schema extends z.ZodType> {
   callProvider: CallProvider;
-  /** The counting request, sent like any other upstream call (failures, retries and timeouts alike). */
+  /** The request, sent like any other upstream call (failures, retries and timeouts alike). */
   call: CallProviderOptions;
   /** The answer's shape; an answer that does not match it is a malformed upstream response. */
   schema: Schema;
 }
 
 /**
- * Calls a vendor's token counting endpoint and returns its whole JSON answer, validated. The count is
- * not the model call, so it is left out of the request's upstream trace. Failures are ProviderErrors
+ * Calls a vendor endpoint that answers one small JSON document (a token count, a model list) and
+ * returns it whole, validated. It is not the model call, so it is left out of the request's upstream trace. Failures are ProviderErrors
  * as for a model call (a socket failure while the body is read included); once the signal aborts,
  * the promise rejects with its reason.
  */
-export async function requestTokenCount<Schema extends z.ZodType>(options: RequestTokenCountOptions<Schema>): Promise<z.infer<Schema>> {
+export async function requestProviderJson<Schema extends z.ZodType>(options: RequestProviderJsonOptions<Schema>): Promise<z.infer<Schema>> {
   const { provider, signal } = options.call;
   let text: string;
   try {
