@@ -65,8 +65,8 @@ export class AdminUsageRepository {
 
   /**
    * Sums over the responses created in `[start, end)`, grouped as asked and ordered by project then
-   * model. Deleted responses count: their tokens were spent. `store: false` turns keep no response,
-   * so they are not in the report.
+   * model. Deleted responses count: their tokens were spent. So do `store: false` turns, which keep
+   * a deleted row with their usage and cost and no content (ResponsesRepository.recordUsage).
    */
   async report(range: { start: Date; end: Date }, options: { projectId?: string; groupBy: UsageGrouping }): Promise<UsageRow[]> {
     // Fixed column text, never user input: the grouping only picks which of two columns take part.

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { toCachePlanRecord } from '../caching/cache-plan-record.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
 import { ApiError } from '../common/api-error.js';
@@ -21,7 +21,7 @@ import { EventLog } from '../runs/event-log.js';
 import { RunLiveness } from '../runs/run-liveness.js';
 import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
 import { type StoredResponse } from './response-rows.js';
-import { ResponsesRepository } from './responses.repository.js';
+import { ResponsesRepository, type TurnResult } from './responses.repository.js';
 import { toStoredRequest } from './stored-request.js';
 import { type PlannedTurn, type TurnContext, TurnPreparation } from './turn-preparation.js';
 
@@ -37,8 +37,10 @@ export interface PreparedResponse {
 
 /** The use cases of /v1/responses: create (every create runs as a stream), retrieve, delete, list input. */
 @Injectable()
-export class ResponsesService {
+export class ResponsesService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('ResponsesService');
+  /** Usage records of `store: false` turns still being written (see recordUsage). */
+  private readonly usageWrites = new Set<Promise<void>>();
 
   constructor(
     private readonly repository: ResponsesRepository,
@@ -293,29 +295,52 @@ export class ResponsesService {
     if (plan && outcome.usage && !outcome.usageEstimated) {
       this.calibration.observe(`${planned.model.provider}/${planned.model.upstreamModel}`, plan.promptChars, outcome.usage.inputTokens - plan.fixedTokens);
     }
-    // A conversation keeps its items even for store: false; a bare store: false turn keeps nothing.
+    const result: TurnResult = {
+      status: record.status,
+      usage: record.usage,
+      usageEstimated: outcome.usageEstimated,
+      costUsd: computeCost(model.pricing, outcome.usage),
+      cacheSavedUsd: computeCacheSavings(model.pricing, outcome.usage),
+      cachePlan: toCachePlanRecord(request, plan),
+      contextPlan: planned.contextPlan.record,
+      startedAt: outcome.startedAt,
+      firstTokenAt: outcome.firstTokenAt,
+      upstreamRequest: request.trace?.requests.at(-1) ?? null,
+      cacheThread: context.cacheThread,
+      upstreamAttempts: request.trace?.attempts ?? null,
+      upstreamRequests: request.trace?.requests.length ?? null,
+      error: record.error,
+      incompleteDetails: record.incompleteDetails,
+      completedAt: record.completedAt,
+    };
+    // A conversation keeps its items even for store: false; a bare store: false turn keeps none.
     if (record.settings.store || context.conversationId) {
-      const result = {
-        status: record.status,
-        usage: record.usage,
-        usageEstimated: outcome.usageEstimated,
-        costUsd: computeCost(model.pricing, outcome.usage),
-        cacheSavedUsd: computeCacheSavings(model.pricing, outcome.usage),
-        cachePlan: toCachePlanRecord(request, plan),
-        contextPlan: planned.contextPlan.record,
-        startedAt: outcome.startedAt,
-        firstTokenAt: outcome.firstTokenAt,
-        upstreamRequest: request.trace?.requests.at(-1) ?? null,
-        cacheThread: context.cacheThread,
-        upstreamAttempts: request.trace?.attempts ?? null,
-        upstreamRequests: request.trace?.requests.length ?? null,
-        error: record.error,
-        incompleteDetails: record.incompleteDetails,
-        completedAt: record.completedAt,
-      };
       await this.repository.commitTurn(projectId, record.id, appendTarget(context, outcome), input, outcome.output, result, record.settings.store);
     }
+    if (!record.settings.store) this.recordUsage(projectId, record, result);
     return toPublicResponse(record, outcome.output.map(toPublicItem));
+  }
+
+  /** Resolves once every usage record started so far is written (shutdown waits for them; so can a test). */
+  async usageRecorded(): Promise<void> {
+    await Promise.all([...this.usageWrites]);
+  }
+
+  // Before the database closes (PersistenceModule's onApplicationShutdown).
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.usageRecorded();
+  }
+
+  /**
+   * Records a `store: false` turn's usage and cost (no content) off the request path: the client
+   * waits for nothing it will not read back, and a failed write is logged, never the turn's failure.
+   */
+  private recordUsage(projectId: string, record: ResponseRecord, result: TurnResult): void {
+    const write = this.repository
+      .recordUsage(projectId, record, result)
+      .catch((error: unknown) => this.logger.error(`recording the usage of ${record.id} failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => this.usageWrites.delete(write));
+    this.usageWrites.add(write);
   }
 
   private async findOrThrow(projectId: string, id: string): Promise<StoredResponse> {

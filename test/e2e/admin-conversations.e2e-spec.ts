@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import { PrismaClient } from '../../src/persistence/database.js';
+import { ResponsesService } from '../../src/responses/responses.service.js';
 import { type Harness, rawRequest, startHarness } from './harness.js';
 
 // The admin API's conversations (list with filters, one with its timeline and totals) and usage report.
@@ -427,6 +428,20 @@ describe('GET /admin/v1/usage', () => {
     });
     expect(json.data[1].input_tokens).toBeGreaterThan(0);
     expect((await admin(`/admin/v1/usage?start_time=${start}&end_time=${end}&group_by=project,model`)).json.data).toEqual(json.data);
+  });
+
+  it('counts store: false turns, which keep their usage and cost but no content, and cannot be read back', async () => {
+    const window = unix('2002-04-01T00:00:00Z');
+    const ephemeral = await harness.client.responses.create({ model, input: 'not kept', store: false, instructions: 'secret instructions' });
+    await harness.app.get(ResponsesService).usageRecorded();
+    await prisma.response.update({ where: { id: ephemeral.id }, data: { createdAt: new Date(window * 1000) } });
+    const { json } = await admin(`/admin/v1/usage?start_time=${window}&end_time=${window + 60}`);
+    expect(json.data).toEqual([{ project_id: 'project-a', model, ...totalsOf([ephemeral.usage!]) }]);
+    expect(json.data[0].input_tokens).toBeGreaterThan(0);
+    const row = await prisma.response.findUniqueOrThrow({ where: { id: ephemeral.id } });
+    expect(row).toMatchObject({ request: null, upstreamRequest: null, upstreamBody: null, deletedAt: expect.any(Date) });
+    expect((row.settings as { instructions: unknown }).instructions).toBeNull();
+    await expect(harness.client.responses.retrieve(ephemeral.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it('groups by project or by model alone', async () => {

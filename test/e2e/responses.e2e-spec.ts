@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { ConversationsRepository } from '../../src/conversations/conversations.repository.js';
 import { ThreadStore } from '../../src/history/thread-store.js';
 import { ResponsesRepository } from '../../src/responses/responses.repository.js';
+import { ResponsesService } from '../../src/responses/responses.service.js';
 import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
 
 /** Every key the Response object must carry (nulls, never missing keys). */
@@ -487,7 +488,7 @@ describe('store: false', () => {
     });
   });
 
-  it('a first store: false turn reads and writes nothing in the database', async () => {
+  it('a first store: false turn reads nothing, and writes only its usage, after the answer', async () => {
     // Repositories own every query (docs/storage.md), so no call to theirs means no round trip.
     const repositories = [ResponsesRepository, ThreadStore, ConversationsRepository].map((type) => harness.app.get(type));
     const calls: string[] = [];
@@ -508,7 +509,8 @@ describe('store: false', () => {
       await client.responses.create({ model: 'openai/gpt-test', input: 'streamed', store: false, stream: true }).then(async (stream) => {
         for await (const _event of stream);
       });
-      expect(calls).toEqual([]);
+      await harness.app.get(ResponsesService).usageRecorded();
+      expect(calls).toEqual(['ResponsesRepository.recordUsage', 'ResponsesRepository.recordUsage']);
       // The same spies see a stored turn's reads and writes.
       await client.responses.create({ model: 'openai/gpt-test', input: 'kept' });
       expect(calls).toEqual(expect.arrayContaining(['ResponsesRepository.create', 'ResponsesRepository.commitTurn']));
