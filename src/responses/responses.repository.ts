@@ -90,41 +90,50 @@ export class ResponsesRepository {
   }
 
   /**
-   * What a `store: false` turn leaves behind: its usage, cost, cache figures and timings, in a
-   * response row that is deleted from the start (it cannot be read back, as with OpenAI) and holds
-   * no content (no request, no instructions, no upstream body). Usage reports count deleted rows.
+   * What `store: false` turns leave behind, several in one statement: their usage, cost, cache
+   * figures and timings, each in a response row that is deleted from the start (it cannot be read
+   * back, as with OpenAI) and holds no content (no request, instructions or upstream body). Usage
+   * reports count deleted rows.
    */
-  async recordUsage(projectId: string, record: ResponseRecord, result: TurnResult): Promise<void> {
+  async recordUsage(turns: ReadonlyArray<{ projectId: string; record: ResponseRecord; result: TurnResult }>): Promise<void> {
+    if (turns.length === 0) return;
     const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
+    const params: unknown[] = [];
+    const rows = turns.map(({ projectId, record, result }) => {
+      const at = (value: unknown, cast = '') => `$${params.push(value)}${cast}`;
+      const completedAt = at(result.completedAt);
+      return `(${[
+        at(record.id),
+        at(projectId),
+        at(result.status),
+        at(record.model),
+        at(record.previousResponseId),
+        at(record.conversationId),
+        at(JSON.stringify({ ...record.settings, instructions: null }), '::json'),
+        at(JSON.stringify(record.metadata), '::json'),
+        'false',
+        at(record.createdAt, '::timestamptz'),
+        `${completedAt}::timestamptz`,
+        `${completedAt}::timestamptz`,
+        at(json(result.usage), '::json'),
+        at(result.usageEstimated),
+        at(result.costUsd, '::float8'),
+        at(result.cacheSavedUsd, '::float8'),
+        at(json(result.cachePlan), '::json'),
+        at(result.startedAt, '::timestamptz'),
+        at(result.firstTokenAt, '::timestamptz'),
+        at(result.upstreamAttempts, '::int'),
+        at(result.upstreamRequests, '::int'),
+        at(json(result.error), '::json'),
+        at(json(result.incompleteDetails), '::json'),
+        at(result.cacheThread),
+      ].join(', ')})`;
+    });
     await this.sql.query(
       `INSERT INTO responses (id, project_id, status, model, previous_response_id, conversation_id, settings, metadata, background, created_at, completed_at, deleted_at,
          usage, usage_estimated, cost_usd, cache_saved_usd, cache_plan, started_at, first_token_at, upstream_attempts, upstream_requests, error, incomplete_details, cache_thread)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::json, $8::json, false, $9, $10, $10, $11::json, $12, $13::float8, $14::float8, $15::json, $16, $17, $18::int, $19::int, $20::json, $21::json, $22)`,
-      [
-        record.id,
-        projectId,
-        result.status,
-        record.model,
-        record.previousResponseId,
-        record.conversationId,
-        JSON.stringify({ ...record.settings, instructions: null }),
-        JSON.stringify(record.metadata),
-        record.createdAt,
-        result.completedAt,
-        json(result.usage),
-        result.usageEstimated,
-        result.costUsd,
-        result.cacheSavedUsd,
-        json(result.cachePlan),
-        result.startedAt,
-        result.firstTokenAt,
-        result.upstreamAttempts,
-        result.upstreamRequests,
-        json(result.error),
-        json(result.incompleteDetails),
-        result.cacheThread,
-      ],
-      'response_usage_only',
+       VALUES ${rows.join(', ')}`,
+      params,
     );
   }
 

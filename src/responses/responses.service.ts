@@ -39,7 +39,9 @@ export interface PreparedResponse {
 @Injectable()
 export class ResponsesService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('ResponsesService');
-  /** Usage records of `store: false` turns still being written (see recordUsage). */
+  /** Usage records of `store: false` turns waiting for their batch, and batches being written (see recordUsage). */
+  private readonly pendingUsage: Array<{ projectId: string; record: ResponseRecord; result: TurnResult }> = [];
+  private usageTimer: NodeJS.Timeout | null = null;
   private readonly usageWrites = new Set<Promise<void>>();
 
   constructor(
@@ -321,8 +323,9 @@ export class ResponsesService implements BeforeApplicationShutdown {
     return toPublicResponse(record, outcome.output.map(toPublicItem));
   }
 
-  /** Resolves once every usage record started so far is written (shutdown waits for them; so can a test). */
+  /** Resolves once every usage record taken so far is written (shutdown waits for them; so can a test). */
   async usageRecorded(): Promise<void> {
+    this.flushUsage();
     await Promise.all([...this.usageWrites]);
   }
 
@@ -332,13 +335,26 @@ export class ResponsesService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Records a `store: false` turn's usage and cost (no content) off the request path: the client
-   * waits for nothing it will not read back, and a failed write is logged, never the turn's failure.
+   * Takes a `store: false` turn's usage and cost (no content) to be written off the request path, a
+   * batch at a time: one insert per turn cost PostgreSQL ~0.4 ms of CPU a request (bench:overhead),
+   * which agents' steady stream of turns need not pay. A failed write is logged, never the turn's failure.
    */
   private recordUsage(projectId: string, record: ResponseRecord, result: TurnResult): void {
+    this.pendingUsage.push({ projectId, record, result });
+    if (this.pendingUsage.length >= USAGE_BATCH_ROWS) this.flushUsage();
+    else this.usageTimer ??= setTimeout(() => this.flushUsage(), USAGE_BATCH_MS).unref();
+  }
+
+  private flushUsage(): void {
+    if (this.usageTimer) clearTimeout(this.usageTimer);
+    this.usageTimer = null;
+    const turns = this.pendingUsage.splice(0);
+    if (turns.length === 0) return;
     const write = this.repository
-      .recordUsage(projectId, record, result)
-      .catch((error: unknown) => this.logger.error(`recording the usage of ${record.id} failed: ${error instanceof Error ? error.message : String(error)}`))
+      .recordUsage(turns)
+      .catch((error: unknown) =>
+        this.logger.error(`recording the usage of ${turns.length} store: false turn(s) failed: ${error instanceof Error ? error.message : String(error)}`),
+      )
       .finally(() => this.usageWrites.delete(write));
     this.usageWrites.add(write);
   }
@@ -349,6 +365,10 @@ export class ResponsesService implements BeforeApplicationShutdown {
     return response;
   }
 }
+
+/** A batch of usage records is written when it holds this many, or this long after its first. */
+const USAGE_BATCH_ROWS = 100;
+const USAGE_BATCH_MS = 250;
 
 /** How long a cancel waits for the instance running the response to store its outcome. */
 const CANCEL_WAIT_MS = 5_000;

@@ -433,10 +433,12 @@ describe('GET /admin/v1/usage', () => {
   it('counts store: false turns, which keep their usage and cost but no content, and cannot be read back', async () => {
     const window = unix('2002-04-01T00:00:00Z');
     const ephemeral = await harness.client.responses.create({ model, input: 'not kept', store: false, instructions: 'secret instructions' });
+    const another = await harness.client.responses.create({ model, input: 'not kept either, and longer', store: false });
+    // Written together, after the answers.
     await harness.app.get(ResponsesService).usageRecorded();
-    await prisma.response.update({ where: { id: ephemeral.id }, data: { createdAt: new Date(window * 1000) } });
+    await prisma.response.updateMany({ where: { id: { in: [ephemeral.id, another.id] } }, data: { createdAt: new Date(window * 1000) } });
     const { json } = await admin(`/admin/v1/usage?start_time=${window}&end_time=${window + 60}`);
-    expect(json.data).toEqual([{ project_id: 'project-a', model, ...totalsOf([ephemeral.usage!]) }]);
+    expect(json.data).toEqual([{ project_id: 'project-a', model, ...totalsOf([ephemeral.usage!, another.usage!]) }]);
     expect(json.data[0].input_tokens).toBeGreaterThan(0);
     const row = await prisma.response.findUniqueOrThrow({ where: { id: ephemeral.id } });
     expect(row).toMatchObject({ request: null, upstreamRequest: null, upstreamBody: null, deletedAt: expect.any(Date) });
