@@ -168,14 +168,15 @@ export class ResponsesRepository {
       [conversationId, NEWEST_FOR_ANCHOR],
       'response_newest_anchors',
     );
-    const finished = (row: AnchorRow) => row.projectId === projectId && FINISHED.includes(row.status);
+    // A store: false turn's usage row has no context plan (recordUsage): it anchors nothing.
+    const finished = (row: AnchorRow) => row.projectId === projectId && FINISHED.includes(row.status) && row.contextPlan != null;
     const row =
       newest.find(finished) ??
       (newest.length < NEWEST_FOR_ANCHOR
         ? undefined
         : (
             await this.sql.query<AnchorRow>(
-              `SELECT ${columns} FROM responses WHERE project_id = $1 AND conversation_id = $2 AND status = ANY($3::text[]) ORDER BY created_at DESC LIMIT 1`,
+              `SELECT ${columns} FROM responses WHERE project_id = $1 AND conversation_id = $2 AND status = ANY($3::text[]) AND context_plan IS NOT NULL ORDER BY created_at DESC LIMIT 1`,
               [projectId, conversationId, [...FINISHED]],
             )
           )[0]);
@@ -357,7 +358,7 @@ export class ResponsesRepository {
        ), ${newestResponsesSql('newest_first', 'conversation_id', '$1', NEWEST_COLUMNS)},
        newest AS (SELECT * FROM newest_first LIMIT $5
        ), anchor AS (
-         SELECT context_plan, usage, usage_estimated FROM newest WHERE project_id = $2 AND status = ANY($6::text[]) ORDER BY created_at DESC LIMIT 1
+         SELECT context_plan, usage, usage_estimated FROM newest WHERE project_id = $2 AND status = ANY($6::text[]) AND context_plan IS NOT NULL ORDER BY created_at DESC LIMIT 1
        ), ${history.lineage},
        ${newestResponsesSql('starts', 'cache_thread', '$1', STARTS_COLUMNS)}
        ${headThenItems(

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { Prisma } from '../../src/generated/prisma/client.js';
 import { ThreadStore } from '../../src/history/thread-store.js';
 import { PrismaClient } from '../../src/persistence/database.js';
 import { Sql } from '../../src/persistence/sql.js';
@@ -421,6 +422,13 @@ describe('the context anchor of a conversation', () => {
     // Under truncation disabled the history starts at the newest compaction (floor_seq) instead.
     const disabled = await repository.findConversationTurn(projectId, conversation.id, { ...options, truncationAuto: false });
     expect(disabled!.loaded!.history.map((entry) => entry.seq)).toEqual([1, 2, 3, 4]);
+
+    // A store: false turn's usage row (no context plan) anchors nothing: the turn before it still does.
+    await prisma.response.create({
+      data: { ...row('completed', 0), contextPlan: Prisma.DbNull, deletedAt: new Date(at + 2_000), createdAt: new Date(at + 2_000) },
+    });
+    expect(await repository.findConversationTurn(projectId, conversation.id, options)).toMatchObject({ loaded: { anchor: { startSeq: 3 } } });
+    expect(await repository.latestContextAnchor(projectId, conversation.id)).toMatchObject({ startSeq: 3 });
 
     // Past more failed turns than the newest few, the anchor (and the history from it) is read apart.
     await prisma.response.createMany({ data: Array.from({ length: 5 }, () => row('failed', 0)) });
