@@ -185,6 +185,7 @@ export class ResponsesService implements BeforeApplicationShutdown {
       request: planned.request,
       resolveToolName: planned.resolveToolName,
       renderInProgress: (output) => toPublicResponse(record, output.map(toPublicItem)),
+      ...(record.background ? { renderQueued: () => toPublicResponse({ ...record, status: 'queued' }, []) } : {}),
       commit: async (outcome) => {
         await stored.catch((error: unknown) => {
           this.liveness.unregister(record.id);

@@ -7,7 +7,7 @@ import type { PublicItem } from '../items/item.schemas.js';
  */
 export type ResponseStreamEvent<R = unknown> =
   | {
-      type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed';
+      type: 'response.created' | 'response.queued' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed';
       sequence_number: number;
       response: R;
     }

@@ -52,6 +52,8 @@ export interface Turn<R> {
   resolveToolName: ToolNameResolver;
   /** The public Response while the turn runs (`in_progress`, output so far). */
   renderInProgress(output: Item[]): R;
+  /** A background turn: the Response as it stood queued, for the `response.created` and `response.queued` that open its stream, as OpenAI's do. */
+  renderQueued?(): R;
   /** Stores the outcome (one transaction when the response is stored) and returns the final Response. */
   commit(outcome: TurnOutcome): Promise<R>;
   /** Seals reasoning artifacts into `encrypted_content`, when the client asked for them. */
@@ -116,7 +118,13 @@ export class TurnRun<R> {
   private async *run(signal: AbortSignal, emitting: boolean): AsyncGenerator<ResponseStreamEvent<R>> {
     const accumulator = new OutputAccumulator(this.turn.resolveToolName, this.turn.sealReasoning ?? null, this.turn.seal ?? null, { events: emitting });
     if (emitting) {
-      yield this.stamp({ type: 'response.created', response: this.turn.renderInProgress([]) });
+      const queued = this.turn.renderQueued?.();
+      if (queued) {
+        yield this.stamp({ type: 'response.created', response: queued });
+        yield this.stamp({ type: 'response.queued', response: queued });
+      } else {
+        yield this.stamp({ type: 'response.created', response: this.turn.renderInProgress([]) });
+      }
       yield this.stamp({ type: 'response.in_progress', response: this.turn.renderInProgress([]) });
     }
 

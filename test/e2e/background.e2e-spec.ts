@@ -35,6 +35,12 @@ describe('background responses', () => {
       if (seen.length === 5) break; // the client goes away; the run must not
     }
     const id = (seen[0] as OpenAI.Responses.ResponseCreatedEvent).response.id;
+    // As OpenAI opens a background stream: created and queued (the response as it was queued), then in progress.
+    expect(seen.slice(0, 3).map((event) => [event.type, (event as OpenAI.Responses.ResponseCreatedEvent).response.status])).toEqual([
+      ['response.created', 'queued'],
+      ['response.queued', 'queued'],
+      ['response.in_progress', 'in_progress'],
+    ]);
     const cursor = seen.at(-1)!.sequence_number;
 
     const resumed: OpenAI.Responses.ResponseStreamEvent[] = [];
