@@ -1,12 +1,11 @@
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, stepCountIs, streamText, tool } from 'ai';
+import { generateText, Output, stepCountIs, streamText, tool } from 'ai';
 import { z } from 'zod';
 import { type Harness, PROJECT_A_KEY, startHarness } from './harness.js';
 
 // The Vercel AI SDK (`ai` + `@ai-sdk/openai`, pinned), through OpenAI's Responses provider, against
 // the server in front of each vendor: a whole answer, a streamed one, an automatic tool loop, and a
-// turn that continues a stored response by `previousResponseId`. (Structured output with
-// `Output.object` is in tools.e2e-spec.ts.)
+// turn that continues a stored response by `previousResponseId`, and structured output.
 
 let harness: Harness;
 let openai: ReturnType<typeof createOpenAI>;
@@ -53,6 +52,16 @@ describe.each(['openai/gpt-5', 'anthropic/claude-sonnet-4-5', 'google/gemini-2.5
     expect(result.steps.map((step) => step.finishReason)).toEqual(['tool-calls', 'stop']);
     expect(result.steps[0]!.toolCalls).toEqual([expect.objectContaining({ toolName: 'weather', input: { city: 'Paris' } })]);
     expect(sent(1)).toContain('Sunny in Paris');
+  });
+
+  it("Output.object gets the object, the schema sent as the provider's own structured output", async () => {
+    harness.upstream.enqueue({ kind: 'text', text: '{"name":"Ada","age":36}' });
+    const schema = z.object({ name: z.string(), age: z.number() });
+    const result = await generateText({ model: openai.responses(model), prompt: 'Ada is 36.', output: Output.object({ schema }) });
+    expect(result.output).toEqual({ name: 'Ada', age: 36 });
+    const body = harness.upstream.requests.at(-1)!.body;
+    const native = body.text?.format ?? body.output_config?.format ?? body.generationConfig?.responseJsonSchema ?? body.response_format;
+    expect(JSON.stringify(native)).toContain('"age"');
   });
 
   it('continues a stored response with previousResponseId, the server sending the history', async () => {
