@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallProvider, CallProviderOptions } from './call-provider.js';
+import { type CallProvider, callSettings, type UpstreamCallOptions } from './call-provider.js';
 import { requestProviderJson } from './request-provider-json.js';
 
 /** A model a provider says it serves, as its own model list names it. */
@@ -56,25 +56,22 @@ function unixSeconds(iso: string | null): number | null {
   return Number.isNaN(millis) ? null : Math.floor(millis / 1000);
 }
 
-/** `GET {baseUrl}/models`, as OpenAI and the servers that copy its API answer it. */
-export async function listOpenAIModels(options: {
-  callProvider: CallProvider;
-  provider: string;
-  baseUrl: string;
-  apiKey: string | null;
-  settings: Pick<CallProviderOptions, 'retry' | 'headersTimeoutMs' | 'bodyTimeoutMs'>;
-  signal: AbortSignal;
-}): Promise<UpstreamModel[]> {
+/** `GET {baseUrl}/models`, as OpenAI and the servers that copy its API answer it; `options` are the adapter's own. */
+export async function listOpenAIModels(
+  callProvider: CallProvider,
+  options: UpstreamCallOptions & { provider: string; baseUrl: string; apiKey: string | null },
+  signal: AbortSignal,
+): Promise<UpstreamModel[]> {
   const list = await requestProviderJson({
-    callProvider: options.callProvider,
+    callProvider,
     call: {
       provider: options.provider,
       url: `${options.baseUrl.replace(/\/+$/, '')}/models`,
       method: 'GET',
       headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
       body: undefined,
-      signal: options.signal,
-      ...options.settings,
+      signal,
+      ...callSettings(options, { wholeAnswer: false }),
     },
     schema: openAIModelListSchema,
   });

@@ -69,15 +69,7 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
 
   /** The models the server lists (`GET {baseUrl}/models`). */
   listModels(signal: AbortSignal): Promise<UpstreamModel[]> {
-    const { provider, baseUrl, apiKey } = this.options;
-    return listOpenAIModels({
-      callProvider: this.callProvider,
-      provider,
-      baseUrl,
-      apiKey,
-      settings: callSettings(this.options, { wholeAnswer: false }),
-      signal,
-    });
+    return listOpenAIModels(this.callProvider, this.options, signal);
   }
 
   /**
