@@ -27,12 +27,14 @@ export default {
       displayName: 'e2e-postgres',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/setup/use-postgres.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/check-replies.ts'],
     },
     {
       ...shared,
       displayName: 'e2e-pglite',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/setup/use-pglite.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/check-replies.ts'],
     },
   ],
 };

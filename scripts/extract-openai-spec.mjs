@@ -4,9 +4,11 @@
 // src/openapi/public-document.ts), so it never reads the YAML, which is not part of this
 // repository, at run time.
 //
-//   node scripts/extract-openai-spec.mjs [path/to/openai-openapi.yml]
+//   node scripts/extract-openai-spec.mjs [path/to/openai-openapi.yml] [path/to/openresponses-openapi.json]
 //
-// The default path is ../shared/reference/openai-openapi.yml (next to this repository). Parsing the
+// The default paths are in ../shared/reference/ (next to this repository). The Open Responses
+// document (already small, two operations) is copied whole to spec/openresponses-spec.json: the
+// e2e suite validates what the server sends against both (test/e2e/schema-conformance.ts). Parsing the
 // YAML needs js-yaml, which the dev dependencies already bring (jest → istanbul).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const source = process.argv[2] ?? `${root}../shared/reference/openai-openapi.yml`;
 const target = `${root}spec/openai-spec.subset.json`;
+const openResponsesSource = process.argv[3] ?? `${root}../shared/reference/openresponses-openapi.json`;
+const openResponsesTarget = `${root}spec/openresponses-spec.json`;
 
 /** The official paths this server serves (under /v1), with the methods it implements. */
 const OPERATIONS = {
@@ -103,3 +107,8 @@ const counts = Object.entries(subset.components)
   .join(', ');
 writeFileSync(target, `${JSON.stringify(subset, null, 1)}\n`);
 console.log(`${target}: ${Object.keys(paths).length} paths, ${counts}`);
+
+const openResponses = JSON.parse(readFileSync(openResponsesSource, 'utf8'));
+const openResponsesSubset = { version: String(openResponses.info.version), paths: openResponses.paths, components: openResponses.components };
+writeFileSync(openResponsesTarget, `${JSON.stringify(openResponsesSubset, null, 1)}\n`);
+console.log(`${openResponsesTarget}: ${Object.keys(openResponses.components.schemas).length} schemas`);

@@ -36,5 +36,24 @@ export function isHostedItemType(type: string): type is HostedItemType {
   return Object.hasOwn(hostedItemTypes, type);
 }
 
+/**
+ * Keys the spec's item resource requires but its input param may leave out ("populated when input
+ * items are returned via API"), filled with what they are when the client sent none.
+ */
+export function withResourceDefaults<T extends { type: string } & Record<string, unknown>>(item: T): T {
+  switch (item.type) {
+    case 'computer_call_output':
+      return { status: 'completed', ...item };
+    case 'shell_call': {
+      const action = item['action'] as Record<string, unknown> | undefined;
+      return { status: 'completed', environment: null, ...item, action: action && { timeout_ms: null, max_output_length: null, ...action } };
+    }
+    case 'shell_call_output':
+      return { status: 'completed', max_output_length: null, ...item };
+    default:
+      return item;
+  }
+}
+
 /** The id prefix of a hosted item the client sent without an id (to-canonical-input.ts): ours, never sent to OpenAI. */
 export const SERVER_HOSTED_ID_PREFIX = 'item';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostedItemTypeNames } from './hosted-items.js';
+import { hostedItemTypeNames, isHostedItemType, withResourceDefaults } from './hosted-items.js';
 
 /**
  * The canonical item model: the public Responses API item shapes, field for field (snake_case
@@ -211,7 +211,7 @@ export type PublicItem = Item extends infer T ? (T extends Item ? { [K in keyof 
 
 export function toPublicItem(item: Item): PublicItem {
   const { provider_data: _providerData, ...publicItem } = item;
-  return publicItem as PublicItem;
+  return (isHostedItemType(publicItem.type) ? withResourceDefaults(publicItem as HostedItem) : publicItem) as PublicItem;
 }
 
 /** A stored item and its place in its thread's lineage (seqs continue across forks). */

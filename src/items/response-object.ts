@@ -98,19 +98,39 @@ export function toPublicResponse(record: ResponseRecord, output: PublicItem[]) {
     safety_identifier: settings.safety_identifier,
     service_tier: settings.service_tier,
     store: settings.store,
-    temperature: settings.temperature,
-    text: settings.text,
+    // Unset sampling parameters are the vendors' defaults, 1; the echo is what applied, as OpenAI's.
+    temperature: settings.temperature ?? 1,
+    text: { ...settings.text, format: echoedFormat(settings.text.format) },
     tool_choice: settings.tool_choice,
-    tools: settings.tools,
+    tools: settings.tools.map(echoedTool),
     top_logprobs: settings.top_logprobs,
-    top_p: settings.top_p,
+    top_p: settings.top_p ?? 1,
     truncation: settings.truncation,
     usage: record.usage,
-    user: settings.user,
+    // The spec's `user` is a string, not nullable: absent when the client sent none, as OpenAI does.
+    ...(settings.user === null ? {} : { user: settings.user }),
     metadata: record.metadata,
     presence_penalty: 0,
     frequency_penalty: 0,
+    // Moderated completions are OpenAI's own service; no provider here runs them.
+    moderation: null,
   };
+}
+
+/**
+ * A function tool as applied: `strict` unset is sent as `false` on every wire (see
+ * openai-responses-tools.ts), and the schema's nullable keys are present.
+ */
+function echoedTool(tool: ToolParam): ToolParam {
+  if (tool.type !== 'function') return tool;
+  return { ...tool, description: tool.description ?? null, parameters: tool.parameters ?? null, strict: tool.strict ?? false };
+}
+
+/** A `json_schema` format as applied: `strict` unset is `false` (OpenAI's default, and what every wire sends). */
+function echoedFormat(format: unknown): unknown {
+  const fields = format as { type?: unknown; description?: unknown; strict?: unknown };
+  if (fields?.type !== 'json_schema') return format;
+  return { ...fields, description: fields.description ?? null, strict: fields.strict ?? false };
 }
 
 export type PublicResponse = ReturnType<typeof toPublicResponse>;

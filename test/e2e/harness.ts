@@ -9,6 +9,7 @@ import pg from 'pg';
 import { type AppConfig, loadConfig } from '../../src/config/env.schema.js';
 import { createApp } from '../../src/create-app.js';
 import { type MockUpstream, type MockUpstreamOptions, startMockUpstream } from '../mock-upstream/mock-upstream.js';
+import { tapReplies } from './reply-tap.js';
 
 export const PROJECT_A_KEY = 'sk-test-project-a';
 export const PROJECT_B_KEY = 'sk-test-project-b';
@@ -84,6 +85,7 @@ export interface Instance {
 export async function startInstance(env: Record<string, string>): Promise<Instance> {
   const config = loadConfig(env);
   const app = await createApp(config);
+  tapReplies(app);
   let origin = '';
   if (config.role === 'worker') {
     await app.init();

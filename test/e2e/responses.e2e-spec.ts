@@ -19,6 +19,7 @@ const RESPONSE_KEYS = [
   'max_output_tokens',
   'max_tool_calls',
   'metadata',
+  'moderation',
   'model',
   'object',
   'output',
@@ -41,7 +42,6 @@ const RESPONSE_KEYS = [
   'top_p',
   'truncation',
   'usage',
-  'user',
 ];
 
 let harness: Harness;

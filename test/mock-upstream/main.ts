@@ -3,7 +3,7 @@ import { startMockUpstream } from './mock-upstream.js';
 
 const port = Number(process.env['PORT'] ?? 9090);
 const host = process.env['HOST'] ?? '127.0.0.1';
-const upstream = await startMockUpstream({ host, port });
+const upstream = await startMockUpstream({ host, port, callOfferedTools: process.env['MOCK_CALL_OFFERED_TOOLS'] === '1' });
 
 upstream.on('request', (request) => {
   const body: unknown = request.body;

@@ -23,6 +23,7 @@ import { GeminiCacheStore } from './gemini-caches.js';
 import type { IssuedReasoning } from './issued-reasoning.js';
 import { forgetRequirements, newIssuedReasoning } from './issued-reasoning.js';
 import { modelListRoutes } from './model-lists.js';
+import { offeredToolCall } from './offered-tools.js';
 import { openAIResponsesRoutes } from './openai-responses.js';
 import { AnthropicCacheEmulator, GeminiImplicitCacheEmulator, geminiMinCacheTokens, OpenAICacheEmulator } from './prompt-cache.js';
 import { openAiError, sendJson, waitFor } from './wire.js';
@@ -118,6 +119,11 @@ export interface MockUpstreamOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
+  /**
+   * With no scenario queued, a request that offers function tools gets a call of the first one
+   * (see offered-tools.ts) instead of the echo. Off by default; the compliance run turns it on.
+   */
+  callOfferedTools?: boolean;
   /** Answer 401 like OpenAI when `Authorization: Bearer <key>` is missing. Off by default. */
   requireAuthorization?: boolean;
   /**
@@ -289,7 +295,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       takeScenario: () => {
         // A model told not to call tools does not: a queued tool-call step waits for a call that allows them.
         if (queue[0]?.kind === 'tool_calls' && forbidsTools(record.body)) return undefined;
-        record.scenario = queue.shift();
+        record.scenario = queue.shift() ?? (options.callOfferedTools && !forbidsTools(record.body) ? offeredToolCall(record.body) : undefined);
         return record.scenario;
       },
     };
