@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { SseWriter } from '../../src/common/sse.js';
 import { OpenAIResponsesAdapter } from '../../src/providers/openai-responses/openai-responses.adapter.js';
 import { TurnRun } from '../../src/turns/turn-runner.js';
-import { streamTurn } from '../../src/turns/turn-sinks.js';
+import { openStream, writeEvents } from '../../src/turns/turn-sinks.js';
 import { newMessageItem, newModelRequest } from '../../test/factories.js';
 import { startMockUpstream } from '../../test/mock-upstream/mock-upstream.js';
 
@@ -65,7 +65,11 @@ async function one(): Promise<number> {
     },
   });
   const out = sink();
-  await streamTurn(run, new SseWriter(out.raw), new AbortController().signal);
+  const events = await openStream(run, run.events(new AbortController().signal));
+  await writeEvents(
+    events,
+    new SseWriter(out.raw).holdWhile(() => run.yielding),
+  );
   return out.bytes();
 }
 

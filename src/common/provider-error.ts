@@ -1,6 +1,7 @@
 /**
- * One error type for every upstream failure. `status` is the upstream HTTP status (null when no HTTP
- * answer came: connection refused, reset, timeout, malformed stream). `retryable` says whether the
+ * One error type for every upstream failure. `status` is the upstream HTTP status, or for an error
+ * reported inside a 200 stream the status it stands for (Anthropic's `overloaded_error`: 529); null
+ * when there is none (connection refused, reset, timeout, malformed stream). `retryable` says whether the
  * same request may succeed if sent again before any output reached the client.
  */
 export class ProviderError extends Error {

@@ -11,7 +11,7 @@ import { UnsupportedFeatureError } from './unsupported-feature-error.js';
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof ProviderError) return fromProviderError(error);
-  if (error instanceof UnsupportedFeatureError) return ApiError.invalidRequest(error.message, error.param, 'unsupported_parameter');
+  if (error instanceof UnsupportedFeatureError) return ApiError.invalidRequest(error.message, error.param, error.code ?? 'unsupported_parameter');
   const statusCode = typeof error === 'object' && error !== null ? (error as { statusCode?: unknown }).statusCode : undefined;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return fromFrameworkError(statusCode, error as Error);
   return ApiError.internal();
@@ -43,7 +43,8 @@ function fromProviderError(error: ProviderError): ApiError {
     case null:
       return ApiError.badGateway(`${upstream} failed: ${error.message}`);
     default:
-      if (error.status === 503) return ApiError.serviceUnavailable(`${upstream} is unavailable: ${error.message}`);
+      // 529 is Anthropic's "overloaded": unavailable for now, like a 503.
+      if (error.status === 503 || error.status === 529) return ApiError.serviceUnavailable(`${upstream} is unavailable: ${error.message}`);
       return ApiError.badGateway(`${upstream} failed with status ${error.status}: ${error.message}`);
   }
 }

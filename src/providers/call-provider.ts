@@ -13,7 +13,7 @@ export interface RetryOptions {
   maxDelayMs: number;
 }
 
-const DEFAULT_RETRY: RetryOptions = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 8_000 };
+export const DEFAULT_RETRY: RetryOptions = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 8_000 };
 /** Slow reasoning models may think for minutes before their first header byte. */
 const DEFAULT_HEADERS_TIMEOUT_MS = 120_000;
 /** Longest silence allowed between two body chunks. */
@@ -122,6 +122,14 @@ export function closeProviderConnections(): Promise<void> {
   return closing?.close() ?? Promise.resolve();
 }
 
+/** Failures `callProvider` gave up on, its retries spent: a caller must not spend them again. */
+const retriedBeforeStream = new WeakSet<ProviderError>();
+
+/** Whether the error is one `callProvider` already retried (an HTTP failure before the stream), not one from inside a stream. */
+export function failedBeforeStream(error: ProviderError): boolean {
+  return retriedBeforeStream.has(error);
+}
+
 /**
  * Sends JSON to a provider (POST unless told otherwise) and resolves with the response once a 2xx status and headers arrived;
  * the body is left unread for the caller to stream. Failures become `ProviderError`; retryable ones
@@ -162,6 +170,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Dispat
 
     const delayMs = failure.retryable && attempt < retry.maxRetries ? retryDelayMs(failure, attempt, retry) : null;
     if (delayMs === null) {
+      retriedBeforeStream.add(failure);
       throw failure;
     }
     await sleep(delayMs, signal);
@@ -183,7 +192,7 @@ export function retryDelayMs(error: ProviderError, attempt: number, retry: Retry
 }
 
 /** Resolves after `ms`, or rejects with `signal.reason` as soon as the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);

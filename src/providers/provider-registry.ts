@@ -6,11 +6,13 @@ import type { AppConfig, WireApi } from '../config/env.schema.js';
 import { ModelCatalog, type ModelInfo } from '../config/model-catalog.js';
 import type { ReplayTarget } from '../reasoning/plan-reasoning-replay.js';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
+import { DEFAULT_RETRY } from './call-provider.js';
 import { GeminiAdapter } from './gemini/gemini.adapter.js';
 import type { ModelAdapter } from './model-adapter.js';
 import { OpenAICompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
 import { OpenAIResponsesAdapter } from './openai-responses/openai-responses.adapter.js';
 import { PrismaProviderCacheStore } from './provider-cache.store.js';
+import { withInBandRetries } from './retry-in-band.js';
 
 export interface ResolvedModel {
   provider: string;
@@ -65,6 +67,8 @@ export class ProviderRegistry {
         openAIWire(provider.wireApi, { provider: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, ...shared }, 'generic'),
       );
     }
+    const retry = { ...DEFAULT_RETRY, ...shared.retry };
+    for (const [name, adapter] of this.adapters) this.adapters.set(name, withInBandRetries(adapter, retry));
   }
 
   /** Releases a thread's provider-side caches everywhere (its conversation was deleted); failures are the adapters' to log. */

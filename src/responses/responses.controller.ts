@@ -6,7 +6,7 @@ import { SseWriter } from '../common/sse.js';
 import { parseOrThrow } from '../common/validation.js';
 import { retrieveQuerySchema } from '../items/responses.schemas.js';
 import { InFlightWork } from '../persistence/in-flight-work.js';
-import { drainTurn, streamTurn, writeEvents } from '../turns/turn-sinks.js';
+import { drainTurn, openStream, writeEvents } from '../turns/turn-sinks.js';
 import { ResponsesService } from './responses.service.js';
 
 @Controller('v1/responses')
@@ -38,8 +38,14 @@ export class ResponsesController {
     }
     if (!run) throw new Error('a foreground response comes with its run');
     if (stream) {
+      // Until the model shows output nothing is written, so a failure before it is an HTTP error.
+      const events = await openStream(run, run.events(signal));
       reply.hijack();
-      await streamTurn(run, new SseWriter(reply.raw), signal, headers);
+      await writeEvents(
+        events,
+        new SseWriter(reply.raw).holdWhile(() => run.yielding),
+        headers,
+      );
       return;
     }
     const response = await drainTurn(run, signal);

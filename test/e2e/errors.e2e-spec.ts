@@ -14,6 +14,9 @@ beforeEach(() => harness.upstream.reset());
 
 const auth = { authorization: `Bearer ${PROJECT_A_KEY}` };
 
+const streamedText = (events: OpenAI.Responses.ResponseStreamEvent[]) =>
+  events.map((event) => (event.type === 'response.output_text.delta' ? event.delta : '')).join('');
+
 /** The OpenAI error envelope: exactly the four keys, message a string, param and code string or null. */
 function expectErrorBody(json: unknown, expected: { type: string; param?: string | null; code?: string | null }) {
   const error = (json as { error: Record<string, unknown> }).error;
@@ -237,6 +240,66 @@ describe('upstream failures', () => {
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatchObject({ code: 'server_error', message: expect.stringContaining('overloaded') });
     expect((await client.responses.retrieve(failed.id)).status).toBe('failed');
+  });
+
+  it('a stream whose upstream answers 429 before any output gets HTTP 429 with retry-after, so the SDK retries', async () => {
+    // Our own retry (UPSTREAM_MAX_RETRIES=1) fails too; the client then sees the status, not a 200 stream.
+    harness.upstream.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '0' } }, { kind: 'error', status: 429, headers: { 'retry-after': '0' } });
+    const error = await client.responses.create({ model: 'openai/gpt-test', input: 'hi', stream: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((error as InstanceType<typeof OpenAI.RateLimitError>).headers.get('retry-after')).toBe('0');
+    expect(harness.upstream.requests).toHaveLength(2);
+    // The failed turn is stored, as a non-streamed one would be.
+    const prisma = harness.app.get(PrismaClient);
+    expect(await prisma.response.count({ where: { status: 'failed' } })).toBeGreaterThan(0);
+
+    harness.upstream.reset();
+    harness.upstream.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '0' } }, { kind: 'error', status: 429, headers: { 'retry-after': '0' } });
+    const retrying = new OpenAI({ apiKey: PROJECT_A_KEY, baseURL: `${harness.origin}/v1`, maxRetries: 1 });
+    const stream = await retrying.responses.create({ model: 'openai/gpt-test', input: 'hi', stream: true });
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    expect(events.at(-1)).toMatchObject({ type: 'response.completed', response: { status: 'completed' } });
+    expect(streamedText(events)).toBe('echo: hi');
+    expect(harness.upstream.requests).toHaveLength(3);
+  });
+
+  it('a stream whose upstream fails with a 5xx before any output gets that class of HTTP error', async () => {
+    harness.upstream.enqueue({ kind: 'error', status: 503 }, { kind: 'error', status: 503 });
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi', stream: true })).rejects.toMatchObject({
+      status: 503,
+      code: 'upstream_unavailable',
+    });
+    harness.upstream.enqueue({ kind: 'error', status: 500 }, { kind: 'error', status: 500 });
+    await expect(client.responses.create({ model: 'openai/gpt-test', input: 'hi', stream: true })).rejects.toMatchObject({ status: 502 });
+  });
+
+  it.each([
+    ['anthropic/claude-sonnet-4-5', "Anthropic's overloaded_error event"],
+    ['google/gemini-2.5-flash', "Gemini's 503 inside the stream"],
+    ['openai/gpt-5', "OpenAI's response.failed with a server error"],
+  ])('%s: %s before any output is retried and the turn completes', async (model, _what) => {
+    const responsesWire = model.startsWith('openai/');
+    const target = responsesWire ? await startHarness({ OPENAI_WIRE_API: 'responses' }) : harness;
+    try {
+      target.upstream.reset();
+      target.upstream.enqueue({ kind: 'stream_error', afterChunks: 0 });
+      const stream = await target.client.responses.create({ model, input: 'hi', stream: true });
+      const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+      for await (const event of stream) events.push(event);
+      expect(events[0]!.type).toBe('response.created');
+      expect(events.at(-1)).toMatchObject({ type: 'response.completed', response: { status: 'completed' } });
+      expect(streamedText(events)).toBe('echo: hi');
+      expect(target.upstream.requests.filter((request) => request.method === 'POST')).toHaveLength(2);
+
+      // The same failure twice spends the retry: the client gets the HTTP status it stands for.
+      target.upstream.reset();
+      target.upstream.enqueue({ kind: 'stream_error', afterChunks: 0 }, { kind: 'stream_error', afterChunks: 0 });
+      const error = await target.client.responses.create({ model, input: 'hi', stream: true }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ status: model.startsWith('openai/') ? 502 : 503 });
+    } finally {
+      if (target !== harness) await target.close();
+    }
   });
 
   it('a malformed upstream body is a clear 502, not a crash', async () => {

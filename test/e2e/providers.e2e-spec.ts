@@ -160,7 +160,7 @@ describe.each(upstreams)('$wire', ({ model, path, streamedPath, history }) => {
 
   it('ends with response.failed when the vendor fails mid-stream, storing nothing in the conversation', async () => {
     const conversation = await client.conversations.create({ items: [{ type: 'message', role: 'user', content: 'kept' }] });
-    harness.upstream.enqueue({ kind: 'stream_error', afterChunks: 3 });
+    harness.upstream.enqueue({ kind: 'stream_error', afterChunks: 5 });
     const stream = await client.responses.create({ model, input: 'doomed', stream: true, conversation: conversation.id });
     let last: OpenAI.Responses.ResponseStreamEvent | null = null;
     for await (const event of stream) last = event;

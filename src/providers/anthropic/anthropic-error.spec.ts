@@ -4,10 +4,15 @@ import { malformedUpstreamResponseError, parseProviderErrorBody } from '../upstr
 import { toAnthropicInBandError, truncatedStreamError } from './anthropic-error.js';
 
 describe(toAnthropicInBandError.name, () => {
-  it.each(['overloaded_error', 'api_error', 'rate_limit_error'])('makes %s retryable, without status', (type) => {
+  it.each([
+    ['overloaded_error', 529],
+    ['api_error', 500],
+    ['rate_limit_error', 429],
+    ['timeout_error', 504],
+  ])('makes %s retryable, with the status it stands for: %s', (type, status) => {
     expect(toAnthropicInBandError('anthropic', { type, message: 'Overloaded' })).toMatchObject({
       provider: 'anthropic',
-      status: null,
+      status,
       retryable: true,
       providerCode: type,
       message: 'Overloaded',
@@ -17,7 +22,7 @@ describe(toAnthropicInBandError.name, () => {
   it('keeps other errors final and still yields an error without a message', () => {
     const error = toAnthropicInBandError('anthropic', { type: 'invalid_request_error' });
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ retryable: false, message: 'upstream reported an error without a message' });
+    expect(error).toMatchObject({ retryable: false, status: null, message: 'upstream reported an error without a message' });
   });
 });
 

@@ -2,13 +2,20 @@ import type { z } from 'zod';
 import { ProviderError } from '../../common/provider-error.js';
 import type { anthropicErrorSchema } from './anthropic.api.js';
 
-// The in-stream equivalents of 429, 500, 504 and 529: the same request may well succeed again.
-const RETRYABLE_ERROR_TYPES = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error']);
+// The in-stream equivalents of 429, 500, 504 and 529: the same request may well succeed again. The
+// status each stands for is the one Anthropic answers with before a stream starts.
+const RETRYABLE_ERROR_STATUSES = new Map([
+  ['overloaded_error', 529],
+  ['api_error', 500],
+  ['rate_limit_error', 429],
+  ['timeout_error', 504],
+]);
 
 /**
  * An error reported inside a 200 response: the `error` stream event (typically `overloaded_error`
  * during high load, which would have been a 529 before the stream started), or an error body sent
- * with status 200 by a proxy. There is no HTTP status; the error `type` becomes `providerCode`.
+ * with status 200 by a proxy. The error `type` becomes `providerCode`, and `status` the HTTP status
+ * it stands for.
  * HTTP error answers never reach this: `callProvider` reads Anthropic's `{type:'error', error:{type,
  * message}}` body itself.
  * @see https://platform.claude.com/docs/en/api/errors
@@ -20,7 +27,8 @@ export function toAnthropicInBandError(provider: string, error: z.infer<typeof a
     provider,
     message: error?.message || 'upstream reported an error without a message',
     providerCode: type,
-    retryable: type !== null && RETRYABLE_ERROR_TYPES.has(type),
+    status: (type !== null && RETRYABLE_ERROR_STATUSES.get(type)) || null,
+    retryable: type !== null && RETRYABLE_ERROR_STATUSES.has(type),
     cause: error,
   });
 }

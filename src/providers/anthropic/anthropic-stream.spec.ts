@@ -139,7 +139,7 @@ describe(mapAnthropicStream.name, () => {
       ]);
     });
 
-    it('overloaded-error: yields what came before, then throws a retryable ProviderError without status', async () => {
+    it('overloaded-error: yields what came before, then throws a retryable ProviderError with the status it stands for (529)', async () => {
       const parts: ModelStreamPart[] = [];
       let caught: unknown;
       try {
@@ -151,7 +151,7 @@ describe(mapAnthropicStream.name, () => {
       }
       expect(parts.map((part) => part.type)).toEqual(['response-metadata', 'text-delta']);
       expect(caught).toBeInstanceOf(ProviderError);
-      expect(caught).toMatchObject({ provider: 'anthropic', status: null, retryable: true, providerCode: 'overloaded_error', message: 'Overloaded' });
+      expect(caught).toMatchObject({ provider: 'anthropic', status: 529, retryable: true, providerCode: 'overloaded_error', message: 'Overloaded' });
     });
 
     it('cache-usage: input is the uncached tail plus cache reads and writes; output falls back to message_delta', async () => {

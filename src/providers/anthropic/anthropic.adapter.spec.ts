@@ -286,7 +286,7 @@ describe(`${AnthropicAdapter.name} against the mock upstream`, () => {
     expect(error).toMatchObject({ status: 529, retryable: true, providerCode: 'overloaded_error', message: 'Overloaded' });
   });
 
-  it('turns an overloaded error event mid-stream into a retryable ProviderError without status', async () => {
+  it('turns an overloaded error event mid-stream into a retryable ProviderError with status 529', async () => {
     upstream.enqueue({ kind: 'stream_error', afterChunks: 4 });
     const parts: ModelStreamPart[] = [];
 
@@ -297,7 +297,7 @@ describe(`${AnthropicAdapter.name} against the mock upstream`, () => {
     );
 
     expect(parts.map((part) => part.type)).toEqual(['response-metadata', 'text-delta']);
-    expect(error).toMatchObject({ status: null, retryable: true, providerCode: 'overloaded_error' });
+    expect(error).toMatchObject({ status: 529, retryable: true, providerCode: 'overloaded_error' });
   });
 
   it('surfaces a 400 from the upstream for a request it rejects', async () => {

@@ -10,10 +10,10 @@ describe(toGeminiInBandError.name, () => {
     ['DEADLINE_EXCEEDED', 504, true],
     ['INVALID_ARGUMENT', 400, false],
     ['PERMISSION_DENIED', 403, false],
-  ])('codes %s by its status and retries it: %s', (status, code, retryable) => {
+  ])('codes %s by its status, with the HTTP status it stands for (%s), retried: %s', (status, code, retryable) => {
     const error = toGeminiInBandError('google', { code, message: 'boom', status });
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ provider: 'google', status: null, providerCode: status, retryable, message: 'boom' });
+    expect(error).toMatchObject({ provider: 'google', status: code, providerCode: status, retryable, message: 'boom' });
   });
 
   it('falls back to the numeric code and a generic message', () => {

@@ -19,6 +19,8 @@ export function toGeminiInBandError(provider: string, error: GeminiError): Provi
     provider,
     message: error.message || 'upstream reported an error without a message',
     providerCode: status ?? (code === null ? null : String(code)),
+    // `code` is the HTTP status the error stands for (503 for UNAVAILABLE).
+    status: code,
     retryable: (status !== null && RETRYABLE_STATUSES.has(status)) || (code !== null && RETRYABLE_CODES.has(code)),
     cause: error,
   });

@@ -139,7 +139,7 @@ describe(mapGeminiStream.name, () => {
       expect(error).toBeInstanceOf(ProviderError);
       expect(error).toMatchObject({
         provider: 'google',
-        status: null,
+        status: 503,
         providerCode: 'UNAVAILABLE',
         retryable: true,
         message: 'This model is currently experiencing high demand. Spikes in demand are usually temporary. Please try again later.',

@@ -373,7 +373,7 @@ describe(`${GeminiAdapter.name} against the mock upstream`, () => {
 
     const error = await rejection(collect(sut.stream(newModelRequest(), new AbortController().signal)));
 
-    expect(error).toMatchObject({ status: null, retryable: true, providerCode: 'UNAVAILABLE', message: 'The model is overloaded. Please try again later.' });
+    expect(error).toMatchObject({ status: 503, retryable: true, providerCode: 'UNAVAILABLE', message: 'The model is overloaded. Please try again later.' });
   });
 
   it('streams thought summaries as reasoning sealed by their signature', async () => {

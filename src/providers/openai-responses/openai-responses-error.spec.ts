@@ -19,6 +19,8 @@ describe(toOpenAIResponsesErrorEventError.name, () => {
     expect(toOpenAIResponsesErrorEventError('openai', { type: 'error', code: 'server_error', message: 'Oops', param: null })).toMatchObject({
       message: 'Oops',
       providerCode: 'server_error',
+      status: 500,
+      retryable: true,
     });
   });
 
@@ -31,7 +33,7 @@ describe(toOpenAIResponsesFailedError.name, () => {
   it('takes message and code from response.error', () => {
     const error = toOpenAIResponsesFailedError('azure', { status: 'failed', error: { code: 'rate_limit_exceeded', message: 'Slow down' } });
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ provider: 'azure', message: 'Slow down', providerCode: 'rate_limit_exceeded', status: null, retryable: false });
+    expect(error).toMatchObject({ provider: 'azure', message: 'Slow down', providerCode: 'rate_limit_exceeded', status: 429, retryable: true });
   });
 
   it('has a message when the upstream gave none', () => {

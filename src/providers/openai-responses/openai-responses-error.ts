@@ -3,9 +3,22 @@ import { ProviderError } from '../../common/provider-error.js';
 import { type OpenAIResponsesResponse, openAIResponsesErrorEventSchema } from './openai-responses.api.js';
 
 /**
+ * Failures OpenAI reports inside a stream that the same request may survive, with the HTTP status
+ * each stands for. They are retried only before any output (providers/retry-in-band.ts).
+ */
+const RETRYABLE_CODES = new Map([
+  ['server_error', 500],
+  ['rate_limit_exceeded', 429],
+]);
+
+function inBandError(provider: string, message: string, code: string | null, cause: unknown): ProviderError {
+  const status = code === null ? undefined : RETRYABLE_CODES.get(code);
+  return new ProviderError({ provider, message, providerCode: code, status: status ?? null, retryable: status !== undefined, cause });
+}
+
+/**
  * An `error` event in the stream, flat (`{code, message, param}`) or nested (`{error: {type, code,
- * message}}`). Not retryable: the upstream accepted the request and then failed it, possibly after
- * output had already been produced.
+ * message}}`). A server error or rate limit is retryable (before any output).
  * @see https://platform.openai.com/docs/api-reference/responses-streaming/error
  */
 export function toOpenAIResponsesErrorEventError(provider: string, payload: unknown): ProviderError {
@@ -15,12 +28,7 @@ export function toOpenAIResponsesErrorEventError(provider: string, payload: unkn
   const message = (typeof event.error === 'string' ? event.error : nested?.message) ?? event.message;
   // The flat form's `type` is the event type ('error'), never an error code, so only the nested one is read.
   const code = nested?.code ?? nested?.type ?? event.code;
-  return new ProviderError({
-    provider,
-    message: message || 'upstream reported an error without a message',
-    providerCode: code === null || code === undefined ? null : String(code),
-    cause: payload,
-  });
+  return inBandError(provider, message || 'upstream reported an error without a message', code === null || code === undefined ? null : String(code), payload);
 }
 
 /**
@@ -30,12 +38,12 @@ export function toOpenAIResponsesErrorEventError(provider: string, payload: unkn
  */
 export function toOpenAIResponsesFailedError(provider: string, response: OpenAIResponsesResponse): ProviderError {
   const code = response.error?.code;
-  return new ProviderError({
+  return inBandError(
     provider,
-    message: response.error?.message || 'upstream response failed without an error message',
-    providerCode: code === null || code === undefined ? null : String(code),
-    cause: response.error ?? response,
-  });
+    response.error?.message || 'upstream response failed without an error message',
+    code === null || code === undefined ? null : String(code),
+    response.error ?? response,
+  );
 }
 
 /**

@@ -138,13 +138,13 @@ describe(mapOpenAIResponsesStream.name, () => {
       ]);
     });
 
-    it('failed: throws the Response error as a ProviderError without status, not retryable', async () => {
+    it('failed: throws the Response error (a server error) as a retryable ProviderError with status 500', async () => {
       const error = await failure(readFixtureSse('openai-responses-failed.chunks.txt'));
       expect(error).toBeInstanceOf(ProviderError);
       expect(error).toMatchObject({
         provider: 'openai',
-        status: null,
-        retryable: false,
+        status: 500,
+        retryable: true,
         providerCode: 'server_error',
         message: 'The model produced invalid content. Consider modifying your prompt if you are seeing this error persistently.',
       });
@@ -153,7 +153,7 @@ describe(mapOpenAIResponsesStream.name, () => {
     it('error-event: throws the nested error with its code', async () => {
       const error = await failure(readFixtureSse('openai-responses-error-event.chunks.txt'));
       expect(error).toBeInstanceOf(ProviderError);
-      expect(error).toMatchObject({ status: null, retryable: false, providerCode: 'rate_limit_exceeded' });
+      expect(error).toMatchObject({ status: 429, retryable: true, providerCode: 'rate_limit_exceeded' });
       expect((error as Error).message).toMatch(/^Rate limit reached for gpt-4.1/);
     });
   });
@@ -163,7 +163,7 @@ describe(mapOpenAIResponsesStream.name, () => {
       const error = await failure(
         toSseText([created, { type: 'error', code: 'server_error', message: 'Something went wrong', param: null, sequence_number: 1 }]),
       );
-      expect(error).toMatchObject({ message: 'Something went wrong', providerCode: 'server_error', status: null, retryable: false });
+      expect(error).toMatchObject({ message: 'Something went wrong', providerCode: 'server_error', status: 500, retryable: true });
     });
 
     it('reads a flat error event without a code as having none (never the event type)', async () => {

@@ -257,7 +257,7 @@ describe(`${OpenAIResponsesAdapter.name} against the mock upstream`, () => {
     const error = await rejection(run(newModelRequest()));
 
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ message: 'Slow down', providerCode: 'rate_limit_exceeded', status: null, retryable: false });
+    expect(error).toMatchObject({ message: 'Slow down', providerCode: 'rate_limit_exceeded', status: 429, retryable: true });
   });
 
   it('reports a dropped connection as a retryable transport failure', async () => {
