@@ -21,10 +21,10 @@ const OPENING_EVENTS = new Set(['response.created', 'response.queued', 'response
  */
 export async function openStream<R extends { type: string }>(run: TurnRun<unknown>, events: AsyncIterable<R>): Promise<AsyncIterable<R>> {
   const iterator = events[Symbol.asyncIterator]();
-  const opening: R[] = [];
+  const held: IteratorResult<R>[] = [];
   let next = await iterator.next();
   while (!next.done && OPENING_EVENTS.has(next.value.type)) {
-    opening.push(next.value);
+    held.push(next);
     next = await iterator.next();
   }
   const outcome = run.outcome;
@@ -32,13 +32,16 @@ export async function openStream<R extends { type: string }>(run: TurnRun<unknow
     await iterator.return?.(undefined);
     throw toApiError(outcome.cause);
   }
-  const first = next;
-  return (async function* () {
-    yield* opening;
-    if (first.done) return;
-    yield first.value;
-    for (let more = await iterator.next(); !more.done; more = await iterator.next()) yield more.value;
-  })();
+  held.push(next);
+  // The held events, then the run's own iterator: no generator of ours in between for the rest.
+  const rest: AsyncIterableIterator<R> = {
+    next: () => (held.length > 0 ? Promise.resolve(held.shift()!) : iterator.next()),
+    return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return rest;
 }
 
 /** Writes events as SSE until they end, then `[DONE]`; also used to replay a background run's log. */
