@@ -21,6 +21,18 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ SHUTDOWN_DRAIN_MS: '-1' })).toThrow(/SHUTDOWN_DRAIN_MS/);
   });
 
+  it('fetches input_file URLs up to 32 MiB within 10 s, from public addresses only, unless told otherwise', () => {
+    expect(loadConfig({}).fileFetch).toEqual({ maxBytes: 32 * 1024 * 1024, timeoutMs: 10_000, allowPrivate: false });
+    expect(loadConfig({ FILE_FETCH_MAX_BYTES: '1024', FILE_FETCH_TIMEOUT_MS: '500', FILE_FETCH_ALLOW_PRIVATE: 'true' }).fileFetch).toEqual({
+      maxBytes: 1024,
+      timeoutMs: 500,
+      allowPrivate: true,
+    });
+    expect(loadConfig({ FILE_FETCH_ALLOW_PRIVATE: '1' }).fileFetch.allowPrivate).toBe(true);
+    expect(() => loadConfig({ FILE_FETCH_ALLOW_PRIVATE: 'yes' })).toThrow(/FILE_FETCH_ALLOW_PRIVATE/);
+    expect(() => loadConfig({ FILE_FETCH_MAX_BYTES: '0' })).toThrow(/FILE_FETCH_MAX_BYTES/);
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x' }).database).toEqual({ kind: 'postgres', url: 'postgresql://localhost/x' });
   });

@@ -70,6 +70,19 @@ export const envSchema = z.object({
   UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   UPSTREAM_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   UPSTREAM_BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
+  /** The largest file the server fetches for an `input_file`'s `file_url`. */
+  FILE_FETCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
+  /** The whole fetch of a `file_url`, redirects included. */
+  FILE_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Fetch `file_url`s from private, loopback and link-local addresses too (off: such URLs are a 400). */
+  FILE_FETCH_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
   /** How often the webhook dispatcher looks for due deliveries. */
   WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(250),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
@@ -120,6 +133,8 @@ export interface AppConfig {
   compactionModel: string | null;
   compatibleProviders: CompatibleProviderConfig[];
   upstream: { maxRetries: number; headersTimeoutMs: number; bodyTimeoutMs: number };
+  /** How `input_file` URLs are fetched where the provider cannot fetch them itself. */
+  fileFetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
   runStaleAfterMs: number;
   webhooks: { pollMs: number; timeoutMs: number; retryBaseMs: number; maxAttempts: number };
 }
@@ -207,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       headersTimeoutMs: values.UPSTREAM_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: values.UPSTREAM_BODY_TIMEOUT_MS,
     },
+    fileFetch: { maxBytes: values.FILE_FETCH_MAX_BYTES, timeoutMs: values.FILE_FETCH_TIMEOUT_MS, allowPrivate: values.FILE_FETCH_ALLOW_PRIVATE },
     runStaleAfterMs: values.RUN_STALE_AFTER_MS,
     webhooks: {
       pollMs: values.WEBHOOK_POLL_MS,

@@ -11,7 +11,7 @@ describe(ModelCatalog.name, () => {
     const sonnet = catalog.lookup('anthropic/claude-sonnet-4-5');
     expect(sonnet).toMatchObject({ maxOutputTokens: 64000, defaultMaxOutputTokens: 8192, contextWindow: 200000 });
     expect(sonnet.pricing).toEqual({ input: 3, cachedInput: 0.3, cacheWrite: 3.75, output: 15 });
-    expect(sonnet.capabilities).toEqual({ tools: true, images: true, jsonSchema: true, reasoning: true });
+    expect(sonnet.capabilities).toEqual({ tools: true, images: true, jsonSchema: true, reasoning: true, pdfInput: true });
     expect(catalog.lookup('openai/gpt-4o-mini-2024-07-18').pricing?.input).toBe(0.15);
     expect(catalog.lookup('openai/gpt-4o-2024-08-06').pricing?.input).toBe(2.5);
   });
@@ -21,7 +21,7 @@ describe(ModelCatalog.name, () => {
       contextWindow: null,
       defaultMaxOutputTokens: null,
       maxOutputTokens: null,
-      capabilities: { tools: true, images: true, jsonSchema: true, reasoning: false },
+      capabilities: { tools: true, images: true, jsonSchema: true, reasoning: false, pdfInput: false },
       pricing: null,
       cache: {
         kind: 'automatic-prefix',
@@ -36,6 +36,16 @@ describe(ModelCatalog.name, () => {
       thinking: { style: 'none', canDisable: true, budget: { min: 1024, max: 32000 }, levels: ['LOW', 'HIGH'] },
       compaction: null,
     });
+  });
+
+  it.each([
+    ['openai/gpt-4o-mini', true],
+    ['anthropic/claude-haiku-4-5', true],
+    ['google/gemini-2.5-flash', true],
+    ['vllm/qwen3-8b', false],
+    ['openrouter/anthropic/claude-sonnet-4-5', false],
+  ])('knows which models read PDFs sent as input_file: %s', (model, pdfInput) => {
+    expect(catalog.lookup(model).capabilities.pdfInput).toBe(pdfInput);
   });
 
   it.each([

@@ -66,7 +66,18 @@ const entrySchema = z.object({
   /** Requests asking for more are clamped to this. */
   maxOutputTokens: z.number().int().positive().optional(),
   capabilities: z
-    .object({ tools: z.boolean().optional(), images: z.boolean().optional(), jsonSchema: z.boolean().optional(), reasoning: z.boolean().optional() })
+    .object({
+      tools: z.boolean().optional(),
+      images: z.boolean().optional(),
+      jsonSchema: z.boolean().optional(),
+      reasoning: z.boolean().optional(),
+      /**
+       * The model reads PDFs sent as `input_file`: Anthropic's and Gemini's documents, and Chat
+       * Completions `file` parts, which OpenAI and some gateways take and most chat servers refuse.
+       * Off, a PDF is a 400 (the Responses wire passes files on as they are).
+       */
+      pdfInput: z.boolean().optional(),
+    })
     .optional(),
   pricing: pricingSchema.optional(),
   cache: cacheSchema.optional(),
@@ -90,7 +101,7 @@ export interface ModelInfo {
   contextWindow: number | null;
   defaultMaxOutputTokens: number | null;
   maxOutputTokens: number | null;
-  capabilities: { tools: boolean; images: boolean; jsonSchema: boolean; reasoning: boolean };
+  capabilities: { tools: boolean; images: boolean; jsonSchema: boolean; reasoning: boolean; pdfInput: boolean };
   pricing: Pricing | null;
   cache: CacheCapabilities;
   thinking: ThinkingCapabilities;
@@ -168,7 +179,13 @@ export class ModelCatalog {
       contextWindow: first('contextWindow') ?? null,
       defaultMaxOutputTokens: first('defaultMaxOutputTokens') ?? null,
       maxOutputTokens: first('maxOutputTokens') ?? null,
-      capabilities: { tools: capability('tools'), images: capability('images'), jsonSchema: capability('jsonSchema'), reasoning: capability('reasoning') },
+      capabilities: {
+        tools: capability('tools'),
+        images: capability('images'),
+        jsonSchema: capability('jsonSchema'),
+        reasoning: capability('reasoning'),
+        pdfInput: capability('pdfInput'),
+      },
       pricing: first('pricing') ?? null,
       cache: resolveCache(matching.map((entry) => entry.cache)),
       thinking: resolveThinking(matching.map((entry) => entry.thinking)),

@@ -66,6 +66,7 @@ export const contentPartSchema = z.discriminatedUnion('type', [
 export type ContentPart = z.infer<typeof contentPartSchema>;
 export type InputTextPart = z.infer<typeof inputTextPartSchema>;
 export type InputImagePart = z.infer<typeof inputImagePartSchema>;
+export type InputFilePart = z.infer<typeof inputFilePartSchema>;
 export type OutputTextPart = z.infer<typeof outputTextPartSchema>;
 export type RefusalPart = z.infer<typeof refusalPartSchema>;
 export type SummaryTextPart = z.infer<typeof summaryTextPartSchema>;

@@ -1,4 +1,5 @@
-import { type Item, readableCompaction } from '../items/item.schemas.js';
+import { type ContentPart, type InputFilePart, type Item, readableCompaction } from '../items/item.schemas.js';
+import { fileDataMediaType, isTextMediaType } from './plan-input-file.js';
 
 /**
  * Images and documents are counted flat: providers bill them by pixels or pages, not by the
@@ -53,12 +54,26 @@ function measureItem(item: Item): { chars: number; flat: number } {
   }
 }
 
-function measureParts(parts: ReadonlyArray<{ type: string; text?: string; refusal?: string }>): { chars: number; flat: number } {
+function measureParts(parts: ReadonlyArray<ContentPart>): { chars: number; flat: number } {
   let chars = 0;
   let flat = 0;
   for (const part of parts) {
-    if (part.type === 'input_image' || part.type === 'input_file') flat += FLAT_MEDIA_TOKENS;
-    else chars += (part.text ?? part.refusal ?? '').length;
+    if (part.type === 'input_file' && isTextFile(part)) chars += textFileChars(part.file_data ?? '');
+    else if (part.type === 'input_image' || part.type === 'input_file') flat += FLAT_MEDIA_TOKENS;
+    else chars += ('text' in part ? part.text : part.refusal).length;
   }
   return { chars, flat };
+}
+
+/** A text file is read as its text (plan-input-file.ts), so it costs what its text costs. */
+function isTextFile(part: InputFilePart): boolean {
+  const mediaType = fileDataMediaType(part);
+  return mediaType !== null && isTextMediaType(mediaType);
+}
+
+/** About the characters of a text file's `file_data`: three quarters of its base64, or the data URL as written. */
+function textFileChars(fileData: string): number {
+  const comma = fileData.startsWith('data:') ? fileData.indexOf(',') + 1 : 0;
+  const base64 = comma === 0 || /;base64,/i.test(fileData.slice(0, comma));
+  return Math.ceil(((fileData.length - comma) * (base64 ? 3 : 4)) / 4);
 }

@@ -34,6 +34,14 @@ export type TextFormat =
   | { type: 'json_object' }
   | { type: 'json_schema'; name: string; schema: Record<string, unknown>; description: string | null; strict: boolean | null };
 
+/** How `input_file` parts reach the model (planning/plan-input-file.ts). */
+export interface InputFileSettings {
+  /** The model reads PDFs (the catalog's `capabilities.pdfInput`). */
+  pdf: boolean;
+  /** Where this turn's items that carry files stand in the client's `input` (`input[2]`), by item id, so errors can name the part. */
+  paths: Record<string, string>;
+}
+
 export interface ReasoningSettings {
   effort: string | null;
   summary: string | null;
@@ -91,6 +99,8 @@ export interface ModelRequest {
   cache?: CacheSettings;
   /** Filled in with what went to the upstream (requests, attempts), for the admin API. */
   trace?: UpstreamTrace;
+  /** How input files reach the model; absent: PDFs go where the wire takes them, and errors name `input`. */
+  inputFiles?: InputFileSettings;
   /**
    * Server-side compaction the provider runs itself (OpenAI Responses `context_management`,
    * Anthropic `compact_20260112`), when the planner chose it: the token threshold, and `now` to

@@ -23,6 +23,7 @@ import {
   withLeadingUser,
 } from './plan-compaction.js';
 import { anchoredTokens, type ContextAnchor, type ContextPlan, planContext, shrinkContext } from './plan-context.js';
+import { inputFilePaths } from './plan-input-file.js';
 import type { ToolNameResolver } from './plan-tools.js';
 import { flattenItemToolNames, planTools } from './plan-tools.js';
 
@@ -204,6 +205,7 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
     backfillReasoningContent: thinks && model.info.thinking.style === 'deepseek',
     ...planCacheSettings(input, settings),
     safetyIdentifier: settings.safety_identifier,
+    inputFiles: { pdf: model.info.capabilities.pdfInput, paths: inputFilePaths(body.input, input.input) },
     ...(native ? { nativeCompaction: { threshold: compaction!.threshold, now: compaction!.now } } : {}),
   };
 
@@ -318,6 +320,7 @@ function summaryRequest(
     promptCacheRetention: null,
     promptCacheOptions: null,
     safetyIdentifier: null,
+    inputFiles: { pdf: model.info.capabilities.pdfInput, paths: {} },
   };
 }
 

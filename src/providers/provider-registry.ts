@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { type CacheThreadRef } from '../caching/cache-types.js';
 import { ApiError } from '../common/api-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -7,6 +7,7 @@ import { ModelCatalog, type ModelInfo } from '../config/model-catalog.js';
 import type { ReplayTarget } from '../reasoning/plan-reasoning-replay.js';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { DEFAULT_RETRY } from './call-provider.js';
+import { InputFileFetcher } from './fetch-input-file.js';
 import { GeminiAdapter } from './gemini/gemini.adapter.js';
 import type { ModelAdapter } from './model-adapter.js';
 import { OpenAICompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
@@ -33,8 +34,10 @@ const FALLBACK_MAX_OUTPUT_TOKENS = 4096;
 
 /** Picks the adapter for `provider/model` names (after catalog aliases); adapters are built once from config. */
 @Injectable()
-export class ProviderRegistry {
+export class ProviderRegistry implements OnApplicationShutdown {
   private readonly adapters = new Map<string, ModelAdapter>();
+  /** Fetches `input_file` URLs for every adapter that needs it (FILE_FETCH_*). */
+  private readonly files: InputFileFetcher;
   /** The vendors' own providers configured without a key (they cannot list their models). */
   private readonly keyless = new Set<string>();
 
@@ -43,10 +46,12 @@ export class ProviderRegistry {
     private readonly catalog: ModelCatalog,
     caches: PrismaProviderCacheStore,
   ) {
+    this.files = new InputFileFetcher(config.fileFetch);
     const shared = {
       retry: { maxRetries: config.upstream.maxRetries },
       headersTimeoutMs: config.upstream.headersTimeoutMs,
       bodyTimeoutMs: config.upstream.bodyTimeoutMs,
+      fetchFile: this.files.fetch,
     };
     this.adapters.set('openai', openAIWire(config.openai.wireApi, { provider: 'openai', ...config.openai, ...shared }, 'openai'));
     this.adapters.set(
@@ -69,6 +74,11 @@ export class ProviderRegistry {
     }
     const retry = { ...DEFAULT_RETRY, ...shared.retry };
     for (const [name, adapter] of this.adapters) this.adapters.set(name, withInBandRetries(adapter, retry));
+  }
+
+  /** Idle keep-alive sockets of the file fetcher would otherwise hold the process open after close. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.files.close();
   }
 
   /** Releases a thread's provider-side caches everywhere (its conversation was deleted); failures are the adapters' to log. */
@@ -112,9 +122,12 @@ function wireOf(adapter: ModelAdapter): ReplayTarget['wire'] {
 
 type OpenAIWireOptions = { provider: string; baseUrl: string; apiKey: string | null } & Pick<
   ConstructorParameters<typeof OpenAICompatibleAdapter>[0],
-  'retry' | 'headersTimeoutMs' | 'bodyTimeoutMs'
+  'retry' | 'headersTimeoutMs' | 'bodyTimeoutMs' | 'fetchFile'
 >;
 
-function openAIWire(wireApi: WireApi, options: OpenAIWireOptions, dialect: 'openai' | 'generic'): ModelAdapter {
-  return wireApi === 'responses' ? new OpenAIResponsesAdapter(options) : new OpenAICompatibleAdapter({ ...options, dialect });
+function openAIWire(wireApi: WireApi, { fetchFile, ...options }: OpenAIWireOptions, dialect: 'openai' | 'generic'): ModelAdapter {
+  // The Responses wire passes files on as they are: the vendor fetches their URLs.
+  return wireApi === 'responses'
+    ? new OpenAIResponsesAdapter(options)
+    : new OpenAICompatibleAdapter({ ...options, dialect, ...(fetchFile ? { fetchFile } : {}) });
 }

@@ -134,7 +134,7 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
         input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,AAAA' }] }],
       })
       .catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ status: 400, param: 'input', code: 'unsupported_parameter' });
+    expect(error).toMatchObject({ status: 400, param: 'input[0].content[0]', code: 'unsupported_parameter' });
     expect(harness.upstream.requests).toHaveLength(0);
   });
 

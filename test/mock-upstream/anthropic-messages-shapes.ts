@@ -3,6 +3,7 @@
 // They follow https://platform.claude.com/docs/en/api/messages and .../build-with-claude/streaming.
 import type { IterationUsage } from './anthropic-compaction.js';
 import type { ChatUsageOverride } from './chat-completions-shapes.js';
+import { findAnthropicMediaBlockError } from './file-inputs.js';
 import type { CacheUsage } from './prompt-cache.js';
 import { splitText } from './wire.js';
 
@@ -300,6 +301,14 @@ function findBlockError(index: number, blocks: Json[], hasTools: boolean): strin
   const types = blocks.map((block) => block['type']);
   for (const [position, block] of blocks.entries()) {
     const type = block['type'];
+    const mediaError = findAnthropicMediaBlockError(`messages.${index}.content.${position}`, block);
+    if (mediaError) return mediaError;
+    if (type === 'tool_result' && Array.isArray(block['content'])) {
+      for (const [inner, part] of (block['content'] as unknown[]).entries()) {
+        const innerError = isObject(part) ? findAnthropicMediaBlockError(`messages.${index}.content.${position}.tool_result.content.${inner}`, part) : null;
+        if (innerError) return innerError;
+      }
+    }
     if (type === 'text' && block['text'] === '') return 'messages: text content blocks must be non-empty';
     if ((type === 'tool_use' || type === 'tool_result') && !hasTools) return 'Requests which include `tool_use` or `tool_result` blocks must define tools.';
     if (type === 'tool_use' && !isObject(block['input'])) return `messages.${index}.content.${position}.tool_use.input: Input should be a valid dictionary`;

@@ -17,6 +17,7 @@ import {
   unparsableBodyMessage,
 } from './chat-completions-shapes.js';
 import { chatContextError, exceedsWindow } from './context-window.js';
+import { findChatContentError } from './file-inputs.js';
 import { measureChatPrompt } from './input-tokens.js';
 import type { Route, RouteContext } from './mock-upstream.js';
 import { findRetentionError, hashUnits, openAIPartition, retentionOf } from './prompt-cache.js';
@@ -113,6 +114,11 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
   const retentionError = findRetentionError(body['prompt_cache_retention']);
   if (retentionError) {
     sendJson(response, 400, openAiError(retentionError, 'invalid_request_error', 'invalid_value', 'prompt_cache_retention'));
+    return;
+  }
+  const contentError = findChatContentError(body);
+  if (contentError) {
+    sendJson(response, 400, openAiError(contentError.message, 'invalid_request_error', 'invalid_value', contentError.param));
     return;
   }
   // Refused before a scenario is taken, as the vendor refuses it before generating.

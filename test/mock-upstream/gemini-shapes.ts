@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http';
 
 import type { ChatUsageOverride } from './chat-completions-shapes.js';
+import { findGeminiMediaPartError } from './file-inputs.js';
 
 export type Json = Record<string, unknown>;
 
@@ -187,6 +188,10 @@ export function findRequestError(body: Json, issued: IssuedSignatures, model = '
     }
     // A missing role means `user`, as in single-turn requests.
     if (content['role'] !== undefined && content['role'] !== 'user' && content['role'] !== 'model') return 'Please use a valid role: user, model.';
+    for (const [position, part] of (content['parts'] as unknown[]).entries()) {
+      const mediaError = isObject(part) ? findGeminiMediaPartError(index, position, part) : null;
+      if (mediaError) return mediaError;
+    }
   }
   const turns = contents as Json[];
   if (roleOf(turns[0]) !== 'user') {

@@ -9,6 +9,9 @@
 // `compaction`/`compaction_trigger` items and `POST /v1/responses/compact` (openai-compaction.ts), and
 // Anthropic's `compact_20260112` edit with its `compaction` blocks (anthropic-compaction.ts); both
 // count a request as the vendor does after pruning what comes before the last compaction.
+// `GET /files/{name}` serves files a test registered with `serveFile` (file-inputs.ts), for
+// `input_file.file_url`s the server fetches; the checks each vendor applies to files in a request
+// are there too.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -18,6 +21,7 @@ import { anthropicMessagesRoutes } from './anthropic-messages.js';
 import type { ChatScenario } from './chat-completions.js';
 import { chatCompletionsRoutes } from './chat-completions.js';
 import { contextWindowOf } from './context-window.js';
+import { fileRoutes, type MockFile } from './file-inputs.js';
 import { geminiCachedContentRoutes, geminiRoutes } from './gemini.js';
 import { GeminiCacheStore } from './gemini-caches.js';
 import type { IssuedReasoning } from './issued-reasoning.js';
@@ -111,6 +115,11 @@ export interface MockUpstream {
   waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number, description?: string): Promise<T>;
   /** Resolves with the `count`-th recorded request (1-based) once it has arrived. */
   waitForRequests(count: number, timeoutMs?: number): Promise<RecordedRequest>;
+  /**
+   * Serves `body` at `GET /files/{name}` (with `contentType` as `Content-Type`, none when null;
+   * `chunked` leaves out `Content-Length`) and returns its URL. reset() keeps served files.
+   */
+  serveFile(name: string, file: { body: string | Buffer; contentType?: string | null; chunked?: boolean }): string;
   /** Destroys open sockets (hanging requests included) and stops listening. */
   close(): Promise<void>;
 }
@@ -183,6 +192,8 @@ export interface RouteContext {
   contextWindow(model: string): number | undefined;
   /** The signatures and encrypted reasoning this server issued (reset() keeps them, see issued-reasoning.ts). */
   issued: IssuedReasoning;
+  /** What `GET /files/{name}` serves, by name (see serveFile). */
+  files: ReadonlyMap<string, MockFile>;
 }
 
 export interface Route {
@@ -198,6 +209,7 @@ const routes: Route[] = [
   ...geminiCachedContentRoutes,
   ...openAIResponsesRoutes,
   ...modelListRoutes,
+  ...fileRoutes,
 ];
 
 export async function startMockUpstream(options: MockUpstreamOptions = {}): Promise<MockUpstream> {
@@ -215,6 +227,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   });
   let caches = newCaches();
   const issued = newIssuedReasoning();
+  const files = new Map<string, MockFile>();
   let closing = false;
   let closed: Promise<void> | undefined;
 
@@ -280,6 +293,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       caches,
       contextWindow: (model) => contextWindowOf(model, options.contextWindows),
       issued,
+      files,
       dropConnection: () => {
         droppedByServer = true;
         response.destroy();
@@ -353,6 +367,14 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
       sequence = 0;
       caches = newCaches();
       forgetRequirements(issued);
+    },
+    serveFile: (name, file) => {
+      files.set(name, {
+        body: typeof file.body === 'string' ? Buffer.from(file.body) : file.body,
+        contentType: file.contentType === undefined ? 'application/octet-stream' : file.contentType,
+        chunked: file.chunked ?? false,
+      });
+      return `${origin}/files/${encodeURIComponent(name)}`;
     },
     waitFor,
     waitForRequests: (count, timeoutMs = 2000) => waitFor(() => requests[count - 1], timeoutMs, `${count} request(s) to arrive (have ${requests.length})`),

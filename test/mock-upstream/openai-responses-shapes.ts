@@ -2,6 +2,7 @@
 // sequence of responses-api.md §6.3/§6.4, usage, and the input checks OpenAI applies with `store: false`.
 // They follow `Response` and `ResponseStreamEvent` in the OpenAPI spec and the openai package's types.
 import type { ChatUsageOverride } from './chat-completions-shapes.js';
+import { findResponsesInputFileError } from './file-inputs.js';
 import { findCompactionItemError } from './openai-compaction.js';
 import { splitText } from './wire.js';
 
@@ -296,6 +297,11 @@ export function findItemsError(input: unknown, issuedEncrypted: ReadonlyMap<stri
     const id = typeof item['id'] === 'string' ? item['id'] : null;
     if (id && (id.startsWith('msg_') || id.startsWith('fc_') || id.startsWith('ctc_'))) return notPersisted(id);
     switch (item['type']) {
+      case 'message': {
+        const fileError = findResponsesInputFileError(index, item);
+        if (fileError) return invalid(fileError.message, fileError.param, 'invalid_value');
+        break;
+      }
       case 'item_reference':
         return notPersisted(String(id));
       case 'reasoning': {

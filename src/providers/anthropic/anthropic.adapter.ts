@@ -1,14 +1,17 @@
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, callProvider, callSettings, type UpstreamCallOptions } from '../call-provider.js';
+import type { FetchInputFile } from '../fetch-input-file.js';
 import { anthropicModelListSchema, fromAnthropicModelList, type UpstreamModel } from '../list-models.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { requestProviderJson } from '../request-provider-json.js';
+import { resolveInputFiles } from '../resolve-input-files.js';
 import { ANTHROPIC_VERSION, type AnthropicRequestBody } from './anthropic.api.js';
 import { anthropicTokenCountSchema, toAnthropicCountTokensBody } from './anthropic-count-tokens.js';
 import { convertAnthropicMessage } from './anthropic-message.js';
 import { mapAnthropicStream } from './anthropic-stream.js';
 import { applyAnthropicCache } from './apply-anthropic-cache.js';
+import { anthropicFileReader } from './to-anthropic-messages.js';
 import { anthropicBetas, toAnthropicRequest } from './to-anthropic-request.js';
 
 export interface AnthropicAdapterOptions extends UpstreamCallOptions {
@@ -20,6 +23,8 @@ export interface AnthropicAdapterOptions extends UpstreamCallOptions {
   apiKey: string | null;
   /** `max_tokens` when the request sets no limit; Anthropic requires one on every call. */
   defaultMaxOutputTokens: number;
+  /** Fetches the `file_url`s Claude cannot fetch itself (see resolve-input-files.ts); without it those are a 400. */
+  fetchFile?: FetchInputFile;
 }
 
 /**
@@ -36,8 +41,9 @@ export class AnthropicAdapter implements ModelAdapter {
     this.callProvider = options.callProvider ?? callProvider;
   }
 
-  async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
+  async *stream(original: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
     const { provider } = this.options;
+    const request = await this.resolveFiles(original, signal);
     const body = toAnthropicRequest(request, { provider, defaultMaxOutputTokens: this.options.defaultMaxOutputTokens });
     // Runs even without settings: it removes client markers, which only a planned request may carry.
     const plan = applyAnthropicCache(body, request.cache ?? null);
@@ -68,8 +74,9 @@ export class AnthropicAdapter implements ModelAdapter {
    * takes, with the same beta header.
    * @see https://platform.claude.com/docs/en/build-with-claude/token-counting
    */
-  async countInputTokens(request: ModelRequest, signal: AbortSignal): Promise<InputTokenCount> {
+  async countInputTokens(original: ModelRequest, signal: AbortSignal): Promise<InputTokenCount> {
     const { provider } = this.options;
+    const request = await this.resolveFiles(original, signal);
     const body = toAnthropicRequest(request, { provider, defaultMaxOutputTokens: this.options.defaultMaxOutputTokens });
     // Without settings it removes every cache marker, a client's too: they change nothing counted.
     applyAnthropicCache(body, null);
@@ -105,6 +112,12 @@ export class AnthropicAdapter implements ModelAdapter {
       schema: anthropicModelListSchema,
     });
     return fromAnthropicModelList(list);
+  }
+
+  /** The request with the files Claude cannot fetch itself fetched (see resolve-input-files.ts). */
+  private resolveFiles(request: ModelRequest, signal: AbortSignal): Promise<ModelRequest> {
+    const reader = anthropicFileReader(this.options.provider, request.inputFiles?.pdf ?? true);
+    return resolveInputFiles(request, reader, this.options.fetchFile, signal);
   }
 
   /** What every call sends: the API version, the key, and the betas the body uses (compaction). */

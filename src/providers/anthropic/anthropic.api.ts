@@ -30,10 +30,18 @@ export interface AnthropicImageBlock {
   cache_control?: AnthropicCacheControl;
 }
 
-/** @see https://platform.claude.com/docs/en/build-with-claude/pdf-support */
+/**
+ * A PDF (its bytes, or a URL Anthropic fetches) or a plain-text document; `title` is the file's name.
+ * @see https://platform.claude.com/docs/en/build-with-claude/pdf-support
+ * @see https://platform.claude.com/docs/en/build-with-claude/citations#plain-text-documents
+ */
 export interface AnthropicDocumentBlock {
   type: 'document';
-  source: { type: 'base64'; media_type: 'application/pdf'; data: string } | { type: 'url'; url: string };
+  source:
+    | { type: 'base64'; media_type: 'application/pdf'; data: string }
+    | { type: 'url'; url: string }
+    | { type: 'text'; media_type: 'text/plain'; data: string };
+  title?: string;
   cache_control?: AnthropicCacheControl;
 }
 

@@ -88,8 +88,9 @@ function measure(block: object): number {
 const FLAT_TOKENS = 1_600;
 
 function isFlat(block: object): boolean {
-  const { type } = block as { type?: string };
-  return type === 'image' || type === 'document';
+  const { type, source } = block as { type?: string; source?: { type?: string } };
+  // A plain-text document is billed as its text.
+  return type === 'image' || (type === 'document' && source?.type !== 'text');
 }
 
 /** Close enough to decide thresholds. */

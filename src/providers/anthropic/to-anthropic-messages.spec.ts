@@ -287,9 +287,73 @@ describe(convertToAnthropicMessages.name, () => {
         ]).messages[0]?.content,
       ).toEqual([
         { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } },
-        { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0x' } },
+        { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0x' }, title: 'Report.PDF' },
         { type: 'document', source: { type: 'url', url: 'https://example.com/a.pdf' } },
       ]);
+    });
+
+    it('sends text files as plain-text documents titled by their names, and images given as files as images', () => {
+      const csv = Buffer.from('a,b\n1,2').toString('base64');
+      expect(
+        convert([
+          message('user', [
+            { type: 'input_file', filename: 'data.csv', file_data: `data:text/csv;base64,${csv}` },
+            { type: 'input_file', filename: 'notes.md', file_data: 'data:text/markdown,%23 Title' },
+            { type: 'input_file', filename: 'empty.txt', file_data: 'data:text/plain,' },
+            { type: 'input_file', filename: 'chart.png', file_data: 'iVBORw0KGgo=' },
+            { type: 'input_file', file_url: 'https://example.com/photo.webp' },
+          ]),
+        ]).messages[0]?.content,
+      ).toEqual([
+        { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'a,b\n1,2' }, title: 'data.csv' },
+        { type: 'document', source: { type: 'text', media_type: 'text/plain', data: '# Title' }, title: 'notes.md' },
+        { type: 'text', text: '<file name="empty.txt" media_type="text/plain">\n\n</file>' },
+        { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+        { type: 'image', source: { type: 'url', url: 'https://example.com/photo.webp' } },
+      ]);
+    });
+
+    it('sends a PDF or a text file in a tool result as a document', () => {
+      const { messages } = convert([
+        message('user', 'read it'),
+        functionCall('toolu_1', 'read', '{}'),
+        functionCallOutput('toolu_1', [
+          { type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' },
+          { type: 'input_file', filename: 'a.txt', file_data: 'data:text/plain,hi' },
+        ]),
+      ]);
+      expect(messages[2]?.content).toEqual([
+        {
+          type: 'tool_result',
+          tool_use_id: 'toolu_1',
+          content: [
+            { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' }, title: 'a.pdf' },
+            { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'hi' }, title: 'a.txt' },
+          ],
+        },
+      ]);
+    });
+
+    it("names the part of this turn's input at fault, and refuses PDFs to a model the catalog says does not read them", () => {
+      const docx = message('user', [
+        { type: 'input_text', text: 'read' },
+        { type: 'input_file', filename: 'report.docx', file_data: 'UEsDBBQ=' },
+      ]);
+      const settings = { pdf: true, paths: { msg_user: 'input[0]' } };
+      let error: unknown;
+      try {
+        convert([docx], { inputFiles: settings });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(UnsupportedFeatureError);
+      expect(error).toMatchObject({
+        param: 'input[0].content[1]',
+        message:
+          "input_file 'report.docx' of type application/vnd.openxmlformats-officedocument.wordprocessingml.document is not supported by provider 'anthropic': it reads PDFs, images (JPEG, PNG, GIF, WebP) and text files",
+      });
+      const pdf = message('user', [{ type: 'input_file', file_data: 'data:application/pdf;base64,JVBERi0=' }]);
+      expect(() => convert([pdf], { inputFiles: { pdf: false, paths: {} } })).toThrow(/of type application\/pdf is not supported by provider 'anthropic'/);
     });
 
     it('accepts images in tool results', () => {
@@ -317,7 +381,9 @@ describe(convertToAnthropicMessages.name, () => {
       ['an image by file_id', { type: 'input_image', file_id: 'file_1', detail: 'auto' }, 'input_image.file_id'],
       ['an SVG image', { type: 'input_image', image_url: 'data:image/svg+xml;base64,PHN2Zz4=', detail: 'auto' }, 'image/svg+xml'],
       ['a file:// image', { type: 'input_image', image_url: 'file:///tmp/a.png', detail: 'auto' }, 'input_image.image_url'],
-      ['a non-PDF file', { type: 'input_file', file_data: 'data:text/csv;base64,YSxi' }, 'input_file of type text/csv'],
+      ['a zip file', { type: 'input_file', file_data: 'data:application/zip;base64,UEsDBA==' }, 'input_file of type application/zip'],
+      ['a file of no known type', { type: 'input_file', file_data: 'AAAA' }, 'input_file has no media type'],
+      ['a text file that is not UTF-8', { type: 'input_file', file_data: 'data:text/plain;base64,/w==' }, 'is not UTF-8 text'],
       ['a file by file_id', { type: 'input_file', file_id: 'file_1' }, 'input_file.file_id'],
     ] as Array<[string, ContentPart, string]>)('rejects %s with param input', (_name, part, fragment) => {
       const error = conversionError([message('user', [part])]);

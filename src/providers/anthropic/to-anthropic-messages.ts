@@ -1,5 +1,16 @@
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
-import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, InputImagePart, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
+import type {
+  ContentPart,
+  FunctionCallItem,
+  FunctionCallOutputItem,
+  InputFilePart,
+  InputImagePart,
+  Item,
+  MessageItem,
+  ReasoningItem,
+} from '../../items/item.schemas.js';
+import type { InputFileSettings } from '../../planning/model-request.js';
+import { formatTextFile, type InputFileReader, inputFileLocation, planInputFile } from '../../planning/plan-input-file.js';
 import { toPortableItem } from '../../planning/portable-items.js';
 import { safeJsonParse } from '../read-body.js';
 import {
@@ -19,6 +30,8 @@ export interface ConvertMessagesOptions {
   provider: string;
   instructions: string | null;
   items: Item[];
+  /** Whether the model reads PDFs, and where the turn's files stand in the request (for errors). */
+  inputFiles?: InputFileSettings;
 }
 
 export interface AnthropicPrompt {
@@ -66,7 +79,7 @@ export function convertToAnthropicMessages(options: ConvertMessagesOptions): Ant
           case 'user':
             appendUserBlocks(
               messages,
-              item.content.flatMap((part) => convertUserPart(part, options)),
+              item.content.flatMap((part, index) => convertUserPart(part, options, inputFileLocation(options.inputFiles, item, index))),
             );
             break;
           case 'assistant':
@@ -180,7 +193,7 @@ function convertAssistantMessage(item: MessageItem, options: ConvertMessagesOpti
   return item.content.map((part) => toTextBlock(part, options, 'assistant messages')).filter(hasText);
 }
 
-function convertUserPart(part: ContentPart, options: ConvertMessagesOptions): AnthropicUserContentBlock[] {
+function convertUserPart(part: ContentPart, options: ConvertMessagesOptions, location: string | null): AnthropicUserContentBlock[] {
   switch (part.type) {
     case 'input_text':
     case 'output_text':
@@ -189,12 +202,24 @@ function convertUserPart(part: ContentPart, options: ConvertMessagesOptions): An
     case 'input_image':
       return [markClientBreakpoint(convertImage(part, options), part)];
     case 'input_file':
-      return [markClientBreakpoint(convertFile(part, options), part)];
+      return [markClientBreakpoint(convertFile(part, options, location), part)];
     default: {
       const unexpected: never = part;
       throw new Error(`unexpected content part ${(unexpected as { type: string }).type}`);
     }
   }
+}
+
+/** What Claude reads of `input_file`s: PDFs (unless the catalog says the model does not) and images, as bytes or from a URL; text files become plain-text documents. */
+export function anthropicFileReader(provider: string, pdf: boolean): InputFileReader {
+  const reads = (mediaType: string) => (pdf && mediaType === 'application/pdf') || IMAGE_MEDIA_TYPES.has(mediaType);
+  return {
+    provider,
+    reads,
+    fetches: reads,
+    fileIds: false,
+    describes: pdf ? 'PDFs, images (JPEG, PNG, GIF, WebP) and text files' : 'images (JPEG, PNG, GIF, WebP) and text files',
+  };
 }
 
 const IMAGE_MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
@@ -219,25 +244,36 @@ function convertImage(part: InputImagePart, options: ConvertMessagesOptions): An
 }
 
 /**
- * PDFs only: other document types would need Anthropic's beta Files API or a plain-text source.
+ * A file as a document (a PDF's bytes or URL, a text file's text with its name as the title) or an
+ * image; any other type is refused by planInputFile. A URL Claude cannot fetch was fetched by the
+ * server before (resolveInputFiles).
  * @see https://platform.claude.com/docs/en/build-with-claude/pdf-support
+ * @see https://platform.claude.com/docs/en/build-with-claude/citations#plain-text-documents
  */
-function convertFile(part: Extract<ContentPart, { type: 'input_file' }>, options: ConvertMessagesOptions): AnthropicDocumentBlock {
-  if (part.file_data) {
-    const dataUrl = parseBase64DataUrl(part.file_data);
-    if (dataUrl?.mediaType === 'application/pdf') {
-      return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: dataUrl.data } };
-    }
-    // Responses clients may send bare base64 and let the filename say what it is.
-    if (!dataUrl && part.filename?.toLowerCase().endsWith('.pdf')) {
-      return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: part.file_data } };
-    }
-    throw unsupported(options, `input_file of type ${dataUrl?.mediaType ?? 'unknown'} (only PDF)`);
+function convertFile(
+  part: InputFilePart,
+  options: ConvertMessagesOptions,
+  location: string | null,
+): AnthropicDocumentBlock | AnthropicImageBlock | AnthropicTextBlock {
+  const plan = planInputFile(part, anthropicFileReader(options.provider, options.inputFiles?.pdf ?? true), location);
+  const title = plan.kind !== 'fetch' && plan.filename ? { title: plan.filename } : {};
+  switch (plan.kind) {
+    case 'bytes':
+      return plan.mediaType === 'application/pdf'
+        ? { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: plan.data }, ...title }
+        : { type: 'image', source: { type: 'base64', media_type: plan.mediaType, data: plan.data } };
+    case 'url':
+      return plan.mediaType === 'application/pdf'
+        ? { type: 'document', source: { type: 'url', url: plan.url }, ...title }
+        : { type: 'image', source: { type: 'url', url: plan.url } };
+    case 'text':
+      // An empty document would be refused; the empty file still shows, named, as text.
+      return plan.text === ''
+        ? { type: 'text', text: formatTextFile(plan) }
+        : { type: 'document', source: { type: 'text', media_type: 'text/plain', data: plan.text }, ...title };
+    default:
+      throw new Error(`input_file planned as '${plan.kind}' reached the Anthropic conversion`);
   }
-  if (part.file_url && isHttpUrl(part.file_url)) {
-    return { type: 'document', source: { type: 'url', url: part.file_url } };
-  }
-  throw unsupported(options, part.file_id ? 'input_file.file_id' : 'input_file without file_data or file_url');
 }
 
 /**
@@ -263,14 +299,14 @@ function convertToolResult(item: FunctionCallOutputItem, options: ConvertMessage
   if (typeof item.output === 'string') {
     return { type: 'tool_result', tool_use_id: item.call_id, content: item.output };
   }
-  const content = item.output.flatMap((part): Array<AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock> => {
+  const content = item.output.flatMap((part, index): Array<AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock> => {
     switch (part.type) {
       case 'input_text':
         return part.text === '' ? [] : [{ type: 'text', text: part.text }];
       case 'input_image':
         return [convertImage(part, options)];
       case 'input_file':
-        return [convertFile(part, options)];
+        return [convertFile(part, options, inputFileLocation(options.inputFiles, item, index))];
       default: {
         const unexpected: never = part;
         throw new Error(`unexpected content part ${(unexpected as { type: string }).type}`);

@@ -22,7 +22,12 @@ export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRe
   if (request.temperature !== null && request.temperature > 1) {
     throw new UnsupportedFeatureError({ param: 'temperature', message: 'Anthropic models take temperature between 0 and 1' });
   }
-  const prompt = convertToAnthropicMessages({ provider: options.provider, instructions: request.instructions, items: request.items });
+  const prompt = convertToAnthropicMessages({
+    provider: options.provider,
+    instructions: request.instructions,
+    items: request.items,
+    ...(request.inputFiles ? { inputFiles: request.inputFiles } : {}),
+  });
   const system = [...prompt.system];
   const outputFormat = toOutputFormat(request);
   // In `instruction` mode the planner already put the format into the instructions; `json_object`

@@ -1,16 +1,19 @@
 import type { CacheThreadRef } from '../../caching/cache-types.js';
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, callProvider, callSettings, type UpstreamCallOptions } from '../call-provider.js';
+import type { FetchInputFile } from '../fetch-input-file.js';
 import { fromGeminiModelList, geminiModelListSchema, type UpstreamModel } from '../list-models.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import type { ProviderCacheStore } from '../provider-cache.store.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { requestProviderJson } from '../request-provider-json.js';
+import { resolveInputFiles } from '../resolve-input-files.js';
 import type { GeminiRequestBody } from './gemini.api.js';
 import { geminiTokenCountSchema, toGeminiCountTokensBody } from './gemini-count-tokens.js';
 import { GeminiExplicitCache, isCachedContentError } from './gemini-explicit-cache.js';
 import { convertGeminiResponseBody } from './gemini-response.js';
 import { mapGeminiStream } from './gemini-stream.js';
+import { geminiFileReader } from './to-gemini-media-part.js';
 import { toGeminiRequest } from './to-gemini-request.js';
 
 export interface GeminiAdapterOptions extends UpstreamCallOptions {
@@ -22,6 +25,8 @@ export interface GeminiAdapterOptions extends UpstreamCallOptions {
   apiKey: string | null;
   /** Where explicit caches are remembered; without it, caching stays implicit. */
   caches?: ProviderCacheStore;
+  /** Fetches the `file_url`s Gemini is not given (see resolve-input-files.ts); without it those are a 400. */
+  fetchFile?: FetchInputFile;
 }
 
 /**
@@ -41,7 +46,8 @@ export class GeminiAdapter implements ModelAdapter {
     this.explicitCache = options.caches ? new GeminiExplicitCache({ ...options, callProvider: this.callProvider, store: options.caches }) : null;
   }
 
-  async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
+  async *stream(original: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
+    const request = await this.resolveFiles(original, signal);
     const body = toGeminiRequest(request, { provider: this.options.provider });
     if (!this.explicitCache || !request.cache) {
       yield* this.send(request, body, signal);
@@ -70,8 +76,9 @@ export class GeminiAdapter implements ModelAdapter {
    * not used: the whole prompt is counted, which is what `promptTokenCount` reports with or without one.
    * @see https://ai.google.dev/api/tokens#method:-models.counttokens
    */
-  async countInputTokens(request: ModelRequest, signal: AbortSignal): Promise<InputTokenCount> {
+  async countInputTokens(original: ModelRequest, signal: AbortSignal): Promise<InputTokenCount> {
     const { provider } = this.options;
+    const request = await this.resolveFiles(original, signal);
     const body = toGeminiRequest(request, { provider });
     const answer = await requestProviderJson({
       callProvider: this.callProvider,
@@ -109,6 +116,12 @@ export class GeminiAdapter implements ModelAdapter {
 
   async releaseCaches(thread: CacheThreadRef): Promise<void> {
     await this.explicitCache?.release(thread);
+  }
+
+  /** The request with the files Gemini is not given by URL fetched (see resolve-input-files.ts). */
+  private resolveFiles(request: ModelRequest, signal: AbortSignal): Promise<ModelRequest> {
+    const reader = geminiFileReader(this.options.provider, request.inputFiles?.pdf ?? true);
+    return resolveInputFiles(request, reader, this.options.fetchFile, signal);
   }
 
   /** Streams (`:streamGenerateContent?alt=sse`) unless the client waits for the whole answer (`:generateContent`). */

@@ -1,15 +1,19 @@
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
 import type { ContentPart, FunctionCallItem, FunctionCallOutputItem, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
+import type { InputFileSettings } from '../../planning/model-request.js';
+import { formatTextFile, type InputFileReader, inputFileLocation, planInputFile } from '../../planning/plan-input-file.js';
 import { toPortableItems } from '../../planning/portable-items.js';
 import { safeJsonParse } from '../read-body.js';
 import type { GeminiContent, GeminiFunctionCallPart, GeminiFunctionResponsePart, GeminiPart, GeminiSystemInstruction, GeminiTextPart } from './gemini.api.js';
 import { readGeminiThoughtSignature } from './gemini-provider-data.js';
-import { convertToGeminiFilePart, convertToGeminiImagePart } from './to-gemini-media-part.js';
+import { convertToGeminiFilePart, convertToGeminiImagePart, geminiFileReader } from './to-gemini-media-part.js';
 
 export interface ConvertContentsOptions {
   provider: string;
   instructions: string | null;
   items: Item[];
+  /** Whether the model reads PDFs, and where the turn's files stand in the request (for errors). */
+  inputFiles?: InputFileSettings;
 }
 
 export interface GeminiPrompt {
@@ -29,6 +33,7 @@ export interface GeminiPrompt {
  */
 export function convertToGeminiContents(options: ConvertContentsOptions): GeminiPrompt {
   const { provider } = options;
+  const files = { reader: geminiFileReader(provider, options.inputFiles?.pdf ?? true), settings: options.inputFiles };
   const systemParts: GeminiTextPart[] = options.instructions ? [{ text: options.instructions }] : [];
   // OpenAI's own tool items (custom and hosted tools) arrive as function calls and text.
   const items = toPortableItems(options.items);
@@ -59,7 +64,7 @@ export function convertToGeminiContents(options: ConvertContentsOptions): Gemini
           // keeps the authority of an instruction; only its position in the dialogue is lost.
           systemParts.push(...convertSystemMessage(item, provider));
         } else {
-          append(item.role === 'user' ? 'user' : 'model', convertMessage(item, provider));
+          append(item.role === 'user' ? 'user' : 'model', convertMessage(item, provider, files));
         }
         break;
       case 'function_call':
@@ -71,7 +76,7 @@ export function convertToGeminiContents(options: ConvertContentsOptions): Gemini
           throw unsupported(provider, `function_call_output for call_id '${item.call_id}' without its function_call`);
         }
         const part: GeminiFunctionResponsePart = {
-          functionResponse: { name: call.name, response: convertFunctionOutput(item, provider) },
+          functionResponse: { name: call.name, response: convertFunctionOutput(item, provider, files) },
         };
         callPositions.set(part, call.position);
         append('user', [part]);
@@ -133,17 +138,23 @@ function convertSystemMessage(item: MessageItem, provider: string): GeminiTextPa
   return item.content.flatMap((part) => toTextParts(part, provider, `${item.role} messages`));
 }
 
-function convertMessage(item: MessageItem, provider: string): GeminiPart[] {
+/** How this request's files are read: the reader, and where the turn's files stand in the request. */
+interface FileContext {
+  reader: InputFileReader;
+  settings: InputFileSettings | undefined;
+}
+
+function convertMessage(item: MessageItem, provider: string, files: FileContext): GeminiPart[] {
   if (item.role === 'assistant') {
     // Refusals are replayed as text: Gemini history has no refusal part.
     return item.content.flatMap((part) => toTextParts(part, provider, 'assistant messages'));
   }
-  return item.content.flatMap((part): GeminiPart[] => {
+  return item.content.flatMap((part, index): GeminiPart[] => {
     switch (part.type) {
       case 'input_image':
         return [convertToGeminiImagePart(part, provider)];
       case 'input_file':
-        return [convertToGeminiFilePart(part, provider)];
+        return [convertToGeminiFilePart(part, files.reader, inputFileLocation(files.settings, item, index))];
       default:
         return toTextParts(part, provider, 'user messages');
     }
@@ -197,16 +208,22 @@ function parseArguments(item: FunctionCallItem, provider: string): Record<string
  * a function's output.
  * @see https://ai.google.dev/api/caching#FunctionResponse
  */
-function convertFunctionOutput(item: FunctionCallOutputItem, provider: string): Record<string, unknown> {
+function convertFunctionOutput(item: FunctionCallOutputItem, provider: string, files: FileContext): Record<string, unknown> {
   const text =
     typeof item.output === 'string'
       ? item.output
       : item.output
-          .map((part) => {
-            if (part.type !== 'input_text') {
-              throw unsupported(provider, `${part.type} content in function_call_output`);
+          .map((part, index) => {
+            if (part.type === 'input_text') return part.text;
+            // A text file is text here too; Gemini 2.5 takes nothing but JSON in a function response.
+            if (part.type === 'input_file') {
+              const plan = planInputFile(part, files.reader, inputFileLocation(files.settings, item, index));
+              if (plan.kind === 'text') return formatTextFile(plan);
             }
-            return part.text;
+            throw unsupported(
+              provider,
+              `${part.type === 'input_file' ? 'input_file content other than a text file' : `${part.type} content`} in function_call_output`,
+            );
           })
           .join('');
   const parsed = safeJsonParse(text);

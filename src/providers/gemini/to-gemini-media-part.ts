@@ -1,9 +1,7 @@
-import type { z } from 'zod';
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
-import type { InputImagePart, inputFilePartSchema } from '../../items/item.schemas.js';
-import type { GeminiFileDataPart, GeminiInlineDataPart } from './gemini.api.js';
-
-type InputFilePart = z.infer<typeof inputFilePartSchema>;
+import type { InputFilePart, InputImagePart } from '../../items/item.schemas.js';
+import { formatTextFile, type InputFileReader, mediaTypeFromName, planInputFile } from '../../planning/plan-input-file.js';
+import type { GeminiFileDataPart, GeminiInlineDataPart, GeminiTextPart } from './gemini.api.js';
 
 /**
  * An image as `inlineData` (data URL: the bytes travel in the request) or `fileData` (http(s) URL:
@@ -22,30 +20,78 @@ export function convertToGeminiImagePart(part: InputImagePart, provider: string)
     return { inlineData: inline };
   }
   if (isHttpUrl(part.image_url)) {
-    return { fileData: { mimeType: guessMimeType(part.image_url, 'image/jpeg'), fileUri: part.image_url } };
+    return { fileData: { mimeType: imageTypeOf(part.image_url), fileUri: part.image_url } };
   }
   throw unsupported(provider, 'input_image.image_url other than a data URL or an http(s) URL');
 }
 
 /**
- * A document (typically a PDF) as `inlineData`, or as `fileData` for a URL. `file_data` is a data
- * URL as the Responses API documents it; bare base64 is accepted too, its type taken from the file
- * name (PDF, the only type the Responses API promises, when it has none).
+ * The types Gemini reads as themselves: PDF (unless the catalog says the model does not), and the
+ * images, audio and video its guides list.
  * @see https://ai.google.dev/gemini-api/docs/document-processing
+ * @see https://ai.google.dev/gemini-api/docs/image-understanding#supported-formats
+ * @see https://ai.google.dev/gemini-api/docs/audio#supported-formats
+ * @see https://ai.google.dev/gemini-api/docs/video-understanding#supported-formats
  */
-export function convertToGeminiFilePart(part: InputFilePart, provider: string): GeminiInlineDataPart | GeminiFileDataPart {
-  if (part.file_data) {
-    return {
-      inlineData: parseDataUrl(part.file_data) ?? { mimeType: guessMimeType(part.filename ?? '', 'application/pdf'), data: part.file_data },
-    };
+export function geminiFileReader(provider: string, pdf: boolean): InputFileReader {
+  const reads = (mediaType: string) => (pdf && mediaType === 'application/pdf') || GEMINI_MEDIA_TYPES.has(mediaType);
+  return {
+    provider,
+    reads,
+    fetches: reads,
+    fileIds: false,
+    describes: pdf ? 'PDFs, images, audio, video and text files' : 'images, audio, video and text files',
+  };
+}
+
+const GEMINI_MEDIA_TYPES = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/webp',
+  'image/heic',
+  'image/heif',
+  'audio/wav',
+  'audio/mp3',
+  'audio/mpeg',
+  'audio/aiff',
+  'audio/aac',
+  'audio/ogg',
+  'audio/flac',
+  'video/mp4',
+  'video/mpeg',
+  'video/mov',
+  'video/quicktime',
+  'video/avi',
+  'video/x-flv',
+  'video/mpg',
+  'video/webm',
+  'video/wmv',
+  'video/3gpp',
+]);
+
+/**
+ * A file as `inlineData` (its bytes) or `fileData` (an https URL Gemini fetches itself), a text
+ * file as text headed by its name; any other type is refused by planInputFile. A URL Gemini is not
+ * given was fetched by the server before (resolveInputFiles).
+ * @see https://ai.google.dev/gemini-api/docs/document-processing
+ * @see https://ai.google.dev/gemini-api/docs/file-input-methods
+ */
+export function convertToGeminiFilePart(
+  part: InputFilePart,
+  reader: InputFileReader,
+  location: string | null,
+): GeminiInlineDataPart | GeminiFileDataPart | GeminiTextPart {
+  const plan = planInputFile(part, reader, location);
+  switch (plan.kind) {
+    case 'bytes':
+      return { inlineData: { mimeType: plan.mediaType, data: plan.data } };
+    case 'url':
+      return { fileData: { mimeType: plan.mediaType, fileUri: plan.url } };
+    case 'text':
+      return { text: formatTextFile(plan) };
+    default:
+      throw new Error(`input_file planned as '${plan.kind}' reached the Gemini conversion`);
   }
-  if (part.file_url) {
-    if (!isHttpUrl(part.file_url)) {
-      throw unsupported(provider, 'input_file.file_url other than an http(s) URL');
-    }
-    return { fileData: { mimeType: guessMimeType(part.filename ?? part.file_url, 'application/pdf'), fileUri: part.file_url } };
-  }
-  throw unsupported(provider, part.file_id ? 'input_file.file_id' : 'input_file without file_data or file_url');
 }
 
 /** `data:<type>[;param…][;base64],<data>` → base64 bytes and type; null for anything else. */
@@ -69,23 +115,10 @@ function isHttpUrl(url: string): boolean {
   return /^https?:\/\//i.test(url);
 }
 
-// The types Gemini's image and document guides list; anything else falls back to the caller's default.
-const MIME_TYPES_BY_EXTENSION: Record<string, string> = {
-  gif: 'image/gif',
-  heic: 'image/heic',
-  heif: 'image/heif',
-  jpeg: 'image/jpeg',
-  jpg: 'image/jpeg',
-  pdf: 'application/pdf',
-  png: 'image/png',
-  txt: 'text/plain',
-  webp: 'image/webp',
-};
-
-function guessMimeType(nameOrUrl: string, fallback: string): string {
-  const path = nameOrUrl.split(/[?#]/)[0] ?? '';
-  const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
-  return (extension && MIME_TYPES_BY_EXTENSION[extension]) || fallback;
+/** An image URL's type from its extension, JPEG when it names none of the image types Gemini's guide lists (or GIF). */
+function imageTypeOf(url: string): string {
+  const guessed = mediaTypeFromName(url.split(/[?#]/)[0] ?? '');
+  return guessed !== null && (guessed === 'image/gif' || (guessed.startsWith('image/') && GEMINI_MEDIA_TYPES.has(guessed))) ? guessed : 'image/jpeg';
 }
 
 function unsupported(provider: string, feature: string): UnsupportedFeatureError {

@@ -16,6 +16,7 @@ export function toGeminiRequest(request: ModelRequest, options: { provider: stri
     provider: options.provider,
     instructions: request.instructions,
     items: request.items,
+    ...(request.inputFiles ? { inputFiles: request.inputFiles } : {}),
   });
   const body: GeminiRequestBody = { contents };
   if (systemInstruction) {

@@ -1,12 +1,15 @@
 import type { ModelRequest } from '../../planning/model-request.js';
 import { type CallProvider, callProvider, callSettings, type UpstreamCallOptions } from '../call-provider.js';
+import type { FetchInputFile } from '../fetch-input-file.js';
 import { listOpenAIModels, type UpstreamModel } from '../list-models.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
+import { resolveInputFiles } from '../resolve-input-files.js';
 import { countChatTokens } from './count-chat-tokens.js';
 import type { OpenAICompatibleDialect } from './openai-compatible.api.js';
 import { convertOpenAICompatibleCompletion } from './openai-compatible-completion.js';
 import { mapOpenAICompatibleStream } from './openai-compatible-stream.js';
+import { chatFileReader } from './to-openai-compatible-messages.js';
 import { toOpenAICompatibleRequest } from './to-openai-compatible-request.js';
 
 export interface OpenAICompatibleAdapterOptions extends UpstreamCallOptions {
@@ -21,6 +24,8 @@ export interface OpenAICompatibleAdapterOptions extends UpstreamCallOptions {
   maxTokensField?: 'max_completion_tokens' | 'max_tokens';
   /** False sends non-streamed requests (for servers whose streaming is broken); defaults to true. */
   upstreamStreaming?: boolean;
+  /** Fetches `file_url`s, which Chat Completions cannot take but for images (see resolve-input-files.ts); without it those are a 400. */
+  fetchFile?: FetchInputFile;
 }
 
 /**
@@ -36,8 +41,9 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
     this.callProvider = options.callProvider ?? callProvider;
   }
 
-  async *stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
+  async *stream(original: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
     const { provider, dialect } = this.options;
+    const request = await this.resolveFiles(original, signal);
     const streaming = (this.options.upstreamStreaming ?? true) && request.stream !== false;
     const body = toOpenAICompatibleRequest(request, {
       provider,
@@ -77,8 +83,9 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
    * makes no call: OpenAI models are counted with OpenAI's tokenizer, other models estimated from
    * characters at the model's calibrated characters per token (see count-chat-tokens.ts).
    */
-  async countInputTokens(request: ModelRequest, signal: AbortSignal): Promise<InputTokenCount> {
+  async countInputTokens(original: ModelRequest, signal: AbortSignal): Promise<InputTokenCount> {
     const { provider, dialect } = this.options;
+    const request = await this.resolveFiles(original, signal);
     const body = toOpenAICompatibleRequest(request, {
       provider,
       dialect,
@@ -86,5 +93,12 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
       stream: this.options.upstreamStreaming ?? true,
     });
     return countChatTokens(body, { charsPerToken: request.cache?.charsPerToken, signal });
+  }
+
+  /** The request with the `file_url`s the server must read fetched (see resolve-input-files.ts). */
+  private resolveFiles(request: ModelRequest, signal: AbortSignal): Promise<ModelRequest> {
+    const { provider, dialect } = this.options;
+    const reader = chatFileReader(provider, dialect, request.inputFiles?.pdf ?? dialect === 'openai');
+    return resolveInputFiles(request, reader, this.options.fetchFile, signal);
   }
 }

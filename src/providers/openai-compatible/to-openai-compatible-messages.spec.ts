@@ -131,14 +131,74 @@ describe(convertToOpenAICompatibleMessages.name, () => {
       ]);
     });
 
-    it('is rejected for dialect generic, naming the parameter', () => {
-      const error = conversionError([message('user', [file])], { dialect: 'generic', provider: 'vllm' });
+    it('is a 400 naming the part for a server the catalog does not say reads PDFs', () => {
+      const error = conversionError([message('user', [{ type: 'input_text', text: 'read' }, file])], {
+        dialect: 'generic',
+        provider: 'vllm',
+        inputFiles: { pdf: false, paths: { msg_user: 'input[3]' } },
+      });
       expect(error).toBeInstanceOf(UnsupportedFeatureError);
-      expect(error).toMatchObject({ param: 'input', message: "input_file content is not supported by provider 'vllm'" });
+      expect(error).toMatchObject({
+        param: 'input[3].content[1]',
+        message: "input_file 'report.pdf' of type application/pdf is not supported by provider 'vllm': it reads images and text files",
+      });
     });
 
-    it('is rejected when given by URL, which Chat Completions cannot fetch', () => {
-      expect(conversionError([message('user', [{ type: 'input_file', file_url: 'https://example.com/a.pdf' }])])).toBeInstanceOf(UnsupportedFeatureError);
+    it('is a file part on a generic server the catalog says reads PDFs, named document.pdf when it has no name', () => {
+      const unnamed: ContentPart = { type: 'input_file', file_data: 'JVBERi0=' };
+      expect(convert([message('user', [unnamed])], { dialect: 'generic', inputFiles: { pdf: true, paths: {} } })).toEqual([
+        { role: 'user', content: [{ type: 'file', file: { filename: 'document.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' } }] },
+      ]);
+    });
+
+    it('sends text files as text parts headed by their names, images as image parts, on any server', () => {
+      const markdown = Buffer.from('# Plan\n\n- ship it ✓').toString('base64');
+      expect(
+        convert(
+          [
+            message('user', [
+              { type: 'input_text', text: 'Summarize' },
+              { type: 'input_file', filename: 'plan.md', file_data: `data:text/markdown;base64,${markdown}` },
+              { type: 'input_file', filename: 'a "b".json', file_data: 'data:application/json,%7B%7D' },
+              { type: 'input_file', filename: 'chart.png', file_data: 'iVBORw0KGgo=' },
+              { type: 'input_file', file_url: 'https://example.com/cat.jpg' },
+            ]),
+          ],
+          { dialect: 'generic' },
+        ),
+      ).toEqual([
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Summarize' },
+            { type: 'text', text: '<file name="plan.md" media_type="text/markdown">\n# Plan\n\n- ship it ✓\n</file>' },
+            { type: 'text', text: '<file name="a &#34;b&#34;.json" media_type="application/json">\n{}\n</file>' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+            { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg' } },
+          ],
+        },
+      ]);
+    });
+
+    it('sends a text file in a tool output as text; other files cannot go in a tool message', () => {
+      const items = (part: ContentPart) => [message('user', 'go'), functionCall('call_1', 'read', '{}'), functionCallOutput('call_1', [part as never])];
+      expect(convert(items({ type: 'input_file', filename: 'a.txt', file_data: 'data:text/plain,hi' }))[2]).toEqual({
+        role: 'tool',
+        tool_call_id: 'call_1',
+        content: '<file name="a.txt" media_type="text/plain">\nhi\n</file>',
+      });
+      expect(conversionError(items(file))).toMatchObject({
+        message: expect.stringContaining('input_file content other than a text file in function_call_output'),
+      });
+    });
+
+    it('leaves a file URL to the fetch before the conversion (resolveInputFiles)', () => {
+      expect(() => convert([message('user', [{ type: 'input_file', file_url: 'https://example.com/a.pdf' }])])).toThrow(/planned as 'fetch'/);
+    });
+
+    it('is a 400 for a file_id on a server other than OpenAI', () => {
+      const error = conversionError([message('user', [{ type: 'input_file', file_id: 'file-abc' }])], { dialect: 'generic', provider: 'vllm' });
+      expect(error).toMatchObject({ param: 'input', message: expect.stringContaining("input_file.file_id is not supported by provider 'vllm'") });
     });
   });
 

@@ -1,5 +1,7 @@
 import { UnsupportedFeatureError } from '../../common/unsupported-feature-error.js';
-import type { ContentPart, FunctionCallOutputItem, InputImagePart, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
+import type { ContentPart, FunctionCallOutputItem, InputFilePart, InputImagePart, Item, MessageItem, ReasoningItem } from '../../items/item.schemas.js';
+import type { InputFileSettings } from '../../planning/model-request.js';
+import { formatTextFile, type InputFileReader, inputFileLocation, planInputFile } from '../../planning/plan-input-file.js';
 import { toPortableItems } from '../../planning/portable-items.js';
 import type {
   OpenAICompatibleAssistantMessage,
@@ -17,6 +19,8 @@ export interface ConvertMessagesOptions {
   items: Item[];
   /** Give every assistant tool-call message a `reasoning_content`, `""` where none is stored (DeepSeek V4, Kimi while thinking). */
   backfillReasoningContent?: boolean;
+  /** Whether the model reads PDFs, and where the turn's files stand in the request (for errors); absent, only OpenAI reads PDFs. */
+  inputFiles?: InputFileSettings;
 }
 
 /**
@@ -106,7 +110,10 @@ function convertMessage(item: MessageItem, options: ConvertMessagesOptions): Ope
     case 'assistant':
       return convertAssistantMessage(item, options);
     case 'user':
-      return { role: 'user', content: simplify(item.content.map((part) => convertUserPart(part, options))) };
+      return {
+        role: 'user',
+        content: simplify(item.content.map((part, index) => convertUserPart(part, options, inputFileLocation(options.inputFiles, item, index)))),
+      };
     case 'system':
     case 'developer': {
       // `developer` is OpenAI's own role (o1 and later); other servers only know `system`.
@@ -126,7 +133,7 @@ function convertAssistantMessage(item: MessageItem, options: ConvertMessagesOpti
   return { role: 'assistant', content: text };
 }
 
-function convertUserPart(part: ContentPart, options: ConvertMessagesOptions): OpenAICompatibleUserContentPart {
+function convertUserPart(part: ContentPart, options: ConvertMessagesOptions, location: string | null): OpenAICompatibleUserContentPart {
   switch (part.type) {
     case 'input_text':
     case 'output_text':
@@ -135,24 +142,59 @@ function convertUserPart(part: ContentPart, options: ConvertMessagesOptions): Op
     case 'input_image':
       return convertImage(part, options);
     case 'input_file':
-      if (options.dialect !== 'openai') {
-        throw unsupported(options, 'input_file content');
-      }
-      if (part.file_url) {
-        throw unsupported(options, 'input_file.file_url');
-      }
-      if (part.file_data) {
-        return { type: 'file', file: { ...(part.filename ? { filename: part.filename } : {}), file_data: part.file_data } };
-      }
-      if (part.file_id) {
-        return { type: 'file', file: { file_id: part.file_id } };
-      }
-      throw unsupported(options, 'input_file without file_data or file_id');
+      return convertFile(part, options, location);
     default: {
       const unexpected: never = part;
       throw new Error(`unexpected content part ${(unexpected as { type: string }).type}`);
     }
   }
+}
+
+/**
+ * What a chat server reads of `input_file`s: PDFs as `file` parts where the catalog says the model
+ * takes them (OpenAI, gateways that parse PDFs), images as `image_url` parts, OpenAI file ids on
+ * OpenAI itself. Text files are text parts everywhere.
+ */
+export function chatFileReader(provider: string, dialect: OpenAICompatibleDialect, pdf: boolean): InputFileReader {
+  return {
+    provider,
+    reads: (mediaType) => (pdf && mediaType === 'application/pdf') || CHAT_IMAGE_TYPES.has(mediaType),
+    // `image_url` takes a URL; a `file` part takes only bytes or an id.
+    fetches: (mediaType) => CHAT_IMAGE_TYPES.has(mediaType),
+    fileIds: dialect === 'openai',
+    describes: pdf ? 'PDFs, images and text files' : 'images and text files',
+  };
+}
+
+/** @see https://platform.openai.com/docs/guides/images-vision#image-input-requirements */
+const CHAT_IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/**
+ * A file as a `file` part (a PDF's bytes as a data URL, or an OpenAI file id), an image as an
+ * `image_url` part, a text file as a text part headed by its name; planInputFile refuses the rest.
+ * A URL the server must fetch was fetched before (resolveInputFiles).
+ * @see https://platform.openai.com/docs/guides/pdf-files?api-mode=chat
+ */
+function convertFile(part: InputFilePart, options: ConvertMessagesOptions, location: string | null): OpenAICompatibleUserContentPart {
+  const plan = planInputFile(part, chatFileReaderFor(options), location);
+  switch (plan.kind) {
+    case 'bytes':
+      return plan.mediaType === 'application/pdf'
+        ? { type: 'file', file: { filename: plan.filename ?? 'document.pdf', file_data: `data:application/pdf;base64,${plan.data}` } }
+        : { type: 'image_url', image_url: { url: `data:${plan.mediaType};base64,${plan.data}` } };
+    case 'url':
+      return { type: 'image_url', image_url: { url: plan.url } };
+    case 'text':
+      return { type: 'text', text: formatTextFile(plan) };
+    case 'file_id':
+      return { type: 'file', file: { ...(plan.filename ? { filename: plan.filename } : {}), file_id: plan.fileId } };
+    default:
+      throw new Error(`input_file planned as '${plan.kind}' reached the Chat Completions conversion`);
+  }
+}
+
+function chatFileReaderFor(options: ConvertMessagesOptions): InputFileReader {
+  return chatFileReader(options.provider, options.dialect, options.inputFiles?.pdf ?? options.dialect === 'openai');
 }
 
 /** @see https://platform.openai.com/docs/guides/images-vision#specify-image-input-detail-level */
@@ -196,11 +238,17 @@ function convertToolOutput(item: FunctionCallOutputItem, options: ConvertMessage
     return item.output;
   }
   return item.output
-    .map((part) => {
-      if (part.type !== 'input_text') {
-        throw unsupported(options, `${part.type} content in function_call_output`);
+    .map((part, index) => {
+      if (part.type === 'input_text') return part.text;
+      // A tool message holds text only: a text file is text, anything else cannot go.
+      if (part.type === 'input_file') {
+        const plan = planInputFile(part, chatFileReaderFor(options), inputFileLocation(options.inputFiles, item, index));
+        if (plan.kind === 'text') return formatTextFile(plan);
       }
-      return part.text;
+      throw unsupported(
+        options,
+        `${part.type === 'input_file' ? 'input_file content other than a text file' : `${part.type} content`} in function_call_output`,
+      );
     })
     .join('');
 }

@@ -27,6 +27,7 @@ export function toOpenAICompatibleRequest(request: ModelRequest, options: ToRequ
       instructions: request.instructions,
       items: request.items,
       backfillReasoningContent: request.backfillReasoningContent,
+      ...(request.inputFiles ? { inputFiles: request.inputFiles } : {}),
     }),
   };
   if (request.maxOutputTokens !== null) {
