@@ -30,6 +30,8 @@ export function newModelRequest(overrides: Partial<ModelRequest> = {}): ModelReq
     promptCacheRetention: null,
     promptCacheOptions: null,
     safetyIdentifier: null,
+    serviceTier: null,
+    verbosity: null,
     ...overrides,
   };
 }

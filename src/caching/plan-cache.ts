@@ -14,6 +14,8 @@ export interface CacheSettings {
   charsPerToken?: number;
   /** Whose explicit provider caches (Gemini) this request may create and read; none without. */
   thread?: CacheThreadRef;
+  /** The shortest lifetime a breakpoint may have (the client's `prompt_cache_options.ttl: "30m"`): 1 h where 5 min would not do. */
+  minTtl?: CacheTtl;
 }
 
 /** Whether breakpoints can be planned at all: caching is on and the model takes explicit breakpoints. */
@@ -49,15 +51,18 @@ export function planCache(input: CachePlanInput): CacheBreakpoint[] {
   const tokensTo = (end: number) => blocks.slice(0, end + 1).reduce((sum, block) => sum + block.tokens, 0);
   const promptTokens = tokensTo(blocks.length - 1);
   const longAvailable = capabilities.ttls.includes('1h');
-  const ttl: CacheTtl = longAvailable
-    ? chooseTtl({
-        gapsMs: input.gapsMs,
-        writeTokens: promptTokens - (input.previousTail === null ? 0 : tokensTo(input.previousTail)),
-        promptTokens,
-        mode: input.mode,
-        multipliers: capabilities.multipliers,
-      })
-    : '5m';
+  const forcedLong = longAvailable && input.minTtl === '1h';
+  const ttl: CacheTtl = forcedLong
+    ? '1h'
+    : longAvailable
+      ? chooseTtl({
+          gapsMs: input.gapsMs,
+          writeTokens: promptTokens - (input.previousTail === null ? 0 : tokensTo(input.previousTail)),
+          promptTokens,
+          mode: input.mode,
+          multipliers: capabilities.multipliers,
+        })
+      : '5m';
   return planBreakpoints({
     blocks,
     prefixEnd: input.prefixEnd,
@@ -66,6 +71,6 @@ export function planCache(input: CachePlanInput): CacheBreakpoint[] {
     maxBreakpoints: capabilities.maxBreakpoints,
     lookback: capabilities.lookback,
     ttl,
-    prefixTtl: input.mode === 'aggressive' && longAvailable ? '1h' : '5m',
+    prefixTtl: (input.mode === 'aggressive' || forcedLong) && longAvailable ? '1h' : '5m',
   });
 }

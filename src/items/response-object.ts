@@ -21,6 +21,8 @@ export interface ResponseSettings {
   truncation: string;
   prompt_cache_key: string | null;
   prompt_cache_retention: 'in_memory' | '24h' | null;
+  /** As applied (see planning/plan-service-settings.ts); null or absent (older rows) when not applied. */
+  prompt_cache_options?: { mode: 'implicit' | 'explicit'; ttl: '30m' } | null;
   safety_identifier: string | null;
   service_tier: string;
   user: string | null;
@@ -44,7 +46,18 @@ export interface ResponseRecord {
   completedAt: Date | null;
 }
 
-export function toResponseSettings(body: CreateResponseBody): ResponseSettings {
+/** What the model's provider changed of the request's settings, echoed instead of what was asked. */
+export interface AppliedSettings {
+  /** 0 where the provider has no log probabilities (see planning/plan-logprobs.ts). */
+  topLogprobs?: number;
+  /** `default` where the provider has no service tiers (see planning/plan-service-settings.ts). */
+  serviceTier?: string;
+  /** `medium` where the provider has no verbosity control. */
+  verbosity?: string;
+}
+
+/** The settings a Response echoes, from the request, with what the provider `applied` instead. */
+export function toResponseSettings(body: CreateResponseBody, applied: AppliedSettings = {}): ResponseSettings {
   return {
     instructions: body.instructions ?? null,
     tools: body.tools ?? [],
@@ -54,14 +67,15 @@ export function toResponseSettings(body: CreateResponseBody): ResponseSettings {
     max_tool_calls: body.max_tool_calls ?? null,
     temperature: body.temperature ?? null,
     top_p: body.top_p ?? null,
-    top_logprobs: body.top_logprobs ?? 0,
-    text: { format: body.text?.format ?? { type: 'text' }, verbosity: body.text?.verbosity ?? 'medium' },
+    top_logprobs: applied.topLogprobs ?? body.top_logprobs ?? 0,
+    text: { format: body.text?.format ?? { type: 'text' }, verbosity: applied.verbosity ?? body.text?.verbosity ?? 'medium' },
     reasoning: { effort: body.reasoning?.effort ?? null, summary: body.reasoning?.summary ?? body.reasoning?.generate_summary ?? null },
     truncation: body.truncation ?? 'disabled',
     prompt_cache_key: body.prompt_cache_key ?? null,
     prompt_cache_retention: body.prompt_cache_retention ?? null,
+    prompt_cache_options: null,
     safety_identifier: body.safety_identifier ?? null,
-    service_tier: body.service_tier ?? 'default',
+    service_tier: applied.serviceTier ?? body.service_tier ?? 'default',
     user: body.user ?? null,
     store: body.store ?? true,
   };
@@ -94,6 +108,7 @@ export function toPublicResponse(record: ResponseRecord, output: PublicItem[]) {
     prompt_cache_key: settings.prompt_cache_key,
     // Older stored settings have no retention.
     prompt_cache_retention: settings.prompt_cache_retention ?? null,
+    ...(settings.prompt_cache_options ? { prompt_cache_options: settings.prompt_cache_options } : {}),
     reasoning: settings.reasoning,
     safety_identifier: settings.safety_identifier,
     service_tier: settings.service_tier,

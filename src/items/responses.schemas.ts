@@ -25,6 +25,10 @@ export const unsupportedToolsSchema = z.enum(unsupportedToolsModes);
 /** Our extension: which stored reasoning goes back to the model (see src/reasoning/plan-reasoning-replay.ts). */
 export const reasoningPolicySchema = z.enum(reasoningPolicies);
 
+/** OpenAI's `service_tier` values (`ServiceTier` in the spec); each adapter maps them to its vendor's. */
+export const serviceTierSchema = z.enum(['auto', 'default', 'flex', 'scale', 'priority', 'fast', 'ultrafast']);
+export type ServiceTier = z.infer<typeof serviceTierSchema>;
+
 /** `Metadata`: at most 16 pairs, keys up to 64 characters, string values up to 512. */
 export const metadataSchema = z
   .record(z.string().max(64, 'metadata keys must be at most 64 characters'), z.string().max(512, 'metadata values must be at most 512 characters'))
@@ -232,7 +236,7 @@ export const createResponseSchema = z.object({
   unsupported_tools: unsupportedToolsSchema.nullish(),
   safety_identifier: z.string().max(64).nullish(),
   user: z.string().nullish(),
-  service_tier: z.string().nullish(),
+  service_tier: serviceTierSchema.nullish(),
   prompt: z.unknown().optional(),
 });
 export type CreateResponseBody = z.infer<typeof createResponseSchema>;

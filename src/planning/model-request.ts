@@ -1,6 +1,7 @@
 import type { CacheSettings } from '../caching/plan-cache.js';
 import type { UpstreamTrace } from '../common/upstream-trace.js';
 import type { Item } from '../items/item.schemas.js';
+import type { ServiceTier } from '../items/responses.schemas.js';
 
 // What a planned turn asks of a model, in no provider's words: the planners (planning/) build it,
 // each adapter (providers/) translates it.
@@ -75,6 +76,12 @@ export interface ModelRequest {
   structuredOutput: 'native' | 'instruction';
   /** The answer is checked against `textFormat` at the end of the turn: the provider does not enforce all of it. */
   checkOutput: boolean;
+  /**
+   * Log probabilities of the answer's tokens (`include: ["message.output_text.logprobs"]`), with
+   * `top` alternatives per token (`top_logprobs`, 0–20). Absent or null: none asked for, or a wire
+   * without them (Anthropic).
+   */
+  logprobs?: { top: number } | null;
   reasoning: ReasoningSettings | null;
   /** What the model is told about thinking, planned from `reasoning` and the model's capabilities. */
   thinking: ThinkingPlan;
@@ -89,6 +96,13 @@ export interface ModelRequest {
   /** OpenAI `prompt_cache_options` (GPT-5.6+), passed through as the client sent it. */
   promptCacheOptions: Record<string, unknown> | null;
   safetyIdentifier: string | null;
+  /**
+   * The client's `service_tier` (OpenAI's names); each adapter sends its vendor's equivalent where
+   * there is one (see README, per provider). Null: the vendor's default.
+   */
+  serviceTier: ServiceTier | null;
+  /** The client's `text.verbosity`, for the wires that take it (OpenAI's); null: the model's default. */
+  verbosity: 'low' | 'medium' | 'high' | null;
   /**
    * False when the caller needs only the finished answer (a foreground client that did not ask to
    * stream): the adapter may then ask the upstream for one JSON body instead of a stream of events,

@@ -24,6 +24,7 @@ import {
 } from './plan-compaction.js';
 import { anchoredTokens, type ContextAnchor, type ContextPlan, planContext, shrinkContext } from './plan-context.js';
 import { inputFilePaths } from './plan-input-file.js';
+import { planLogprobs } from './plan-logprobs.js';
 import type { ToolNameResolver } from './plan-tools.js';
 import { flattenItemToolNames, planTools } from './plan-tools.js';
 
@@ -199,12 +200,15 @@ export function planTurn(input: TurnPlanInput): TurnPlan {
     topP: thinking.topP,
     textFormat,
     ...structured,
+    logprobs: planLogprobs(body, model.wire),
     reasoning,
     thinking: replayed.suspendThinking ? { kind: 'default' } : thinking.thinking,
     includeThoughts: thinking.includeThoughts,
     backfillReasoningContent: thinks && model.info.thinking.style === 'deepseek',
     ...planCacheSettings(input, settings),
     safetyIdentifier: settings.safety_identifier,
+    serviceTier: body.service_tier ?? null,
+    verbosity: body.text?.verbosity ?? null,
     inputFiles: { pdf: model.info.capabilities.pdfInput, paths: inputFilePaths(body.input, input.input) },
     ...(native ? { nativeCompaction: { threshold: compaction!.threshold, now: compaction!.now } } : {}),
   };
@@ -320,6 +324,8 @@ function summaryRequest(
     promptCacheRetention: null,
     promptCacheOptions: null,
     safetyIdentifier: null,
+    serviceTier: null,
+    verbosity: null,
     inputFiles: { pdf: model.info.capabilities.pdfInput, paths: {} },
   };
 }
@@ -359,6 +365,8 @@ function planCacheSettings(input: TurnPlanInput, settings: ResponseSettings) {
     charsPerToken: input.charsPerToken,
     // A bare store: false turn has no thread to continue: an explicit cache would never be read again.
     ...(input.continues ? { thread: { projectId: input.projectId, id: input.cacheThread } } : {}),
+    // A 30-minute minimum lifetime is a 1 h breakpoint where the provider has only 5 min and 1 h.
+    ...(input.body.prompt_cache_options?.ttl === '30m' && input.body.prompt_cache_options.mode !== 'explicit' ? { minTtl: '1h' as const } : {}),
   };
   return {
     promptCacheKey: settings.prompt_cache_key ?? derivedKey,

@@ -1,6 +1,7 @@
 import type { AdapterCachePlan, CacheThreadRef } from '../caching/cache-types.js';
 import type { HostedItemType } from '../items/hosted-items.js';
 import type { ProviderData } from '../items/item.schemas.js';
+import type { TokenLogprob } from '../items/logprobs.js';
 import type { Usage } from '../items/usage.js';
 import type { ModelRequest } from '../planning/model-request.js';
 import type { UpstreamModel } from './list-models.js';
@@ -16,7 +17,8 @@ export type ModelStreamPart =
   | { type: 'response-metadata'; id: string | null; model: string | null }
   /** What the adapter planned for the provider's prompt cache, sent before the upstream call. */
   | { type: 'cache-plan'; plan: AdapterCachePlan }
-  | { type: 'text-delta'; delta: string }
+  /** Answer text; `logprobs`, when they were asked for, are the log probabilities of this delta's tokens. */
+  | { type: 'text-delta'; delta: string; logprobs?: TokenLogprob[] }
   /** Text of the model declining to answer (OpenAI's `refusal`): shown as a refusal part, not as text. */
   | { type: 'refusal-delta'; delta: string }
   /** Raw reasoning text (OpenAI's `reasoning_text`, `reasoning_content` of OpenAI-compatible models). */
@@ -65,7 +67,13 @@ export type ModelStreamPart =
   | { type: 'hosted-item'; item: { type: HostedItemType; id: string } & Record<string, unknown>; done: boolean }
   /** A hosted tool's progress event (`response.web_search_call.searching`, …) for the item with that id. */
   | { type: 'hosted-event'; event: { type: string; item_id: string } & Record<string, unknown> }
-  | { type: 'finish'; reason: { unified: FinishReason; raw: string | null }; usage: Usage | null };
+  | {
+      type: 'finish';
+      reason: { unified: FinishReason; raw: string | null };
+      usage: Usage | null;
+      /** The service tier that served the call, in OpenAI's names, when the vendor says (see served-tier.ts). */
+      serviceTier?: string | null;
+    };
 
 /**
  * The input tokens of one model call's prompt. `provider`: the vendor's own counting endpoint

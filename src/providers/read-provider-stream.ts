@@ -2,6 +2,7 @@ import { ProviderError } from '../common/provider-error.js';
 import { type ProviderResponse } from './call-provider.js';
 import type { ModelStreamPart } from './model-adapter.js';
 import { iterateSseEvents, readBodyText, type SseEvent } from './read-body.js';
+import { servedTier } from './served-tier.js';
 import { toProviderTransportError } from './upstream-errors.js';
 
 type Parts = AsyncIterable<ModelStreamPart> | Iterable<ModelStreamPart>;
@@ -17,6 +18,8 @@ export interface ReadProviderStreamOptions {
   fromJson: (text: string) => Parts;
   /** False when the request itself asked for JSON. */
   streamed?: boolean;
+  /** A response header naming the service tier that served the call (Gemini's `x-gemini-service-tier`): set on the finish part. */
+  tierHeader?: string;
 }
 
 /**
@@ -33,9 +36,11 @@ export async function* readProviderStream(options: ReadProviderStreamOptions): A
       options.streamed !== false && !isJson
         ? options.fromEvents(iterateSseEvents(response.body, signal))
         : options.fromJson(await readBodyText(response.body, { signal }));
+    const tierHeader = options.tierHeader ? response.headers[options.tierHeader] : undefined;
+    const tier = tierHeader === undefined ? null : servedTier(Array.isArray(tierHeader) ? tierHeader[0] : tierHeader);
     for await (const part of parts) {
       signal.throwIfAborted();
-      yield part;
+      yield tier !== null && part.type === 'finish' ? { ...part, serviceTier: tier } : part;
     }
   } catch (error) {
     if (signal.aborted) throw signal.reason;

@@ -7,7 +7,7 @@ import { type AppendTarget, byKey, historySql, type ThreadPosition, ThreadStore,
 import { UpstreamBodyStore } from '../history/upstream-body-store.js';
 import type { HistoryEntry } from '../items/item.schemas.js';
 import { type Item, type PublicItem, toPublicItem } from '../items/item.schemas.js';
-import type { ResponseRecord, ResponseStatus } from '../items/response-object.js';
+import type { ResponseRecord, ResponseSettings, ResponseStatus } from '../items/response-object.js';
 import type { PublicUsage } from '../items/usage.js';
 import { Sql } from '../persistence/sql.js';
 import type { ContextAnchor, ContextPlanRecord } from '../planning/plan-context.js';
@@ -34,6 +34,8 @@ import {
 
 export interface TurnResult {
   status: ResponseStatus;
+  /** The echoed settings, when the turn changed them (the tier that served); null keeps the stored ones. */
+  settings?: ResponseSettings | null;
   usage: PublicUsage | null;
   usageEstimated: boolean;
   costUsd: number | null;
@@ -206,7 +208,7 @@ export class ResponsesRepository {
     // The response's columns; `position` names where its items ended, as SQL (the append's CTE `t`, or parameters).
     const update = (params: unknown[], contextPlan: ContextPlanRecord, position: { threadId: string; endSeq: string; from?: string }) => {
       const at = (value: unknown) => `$${params.push(value)}`;
-      return `UPDATE responses SET status = ${at(result.status)}, usage = COALESCE(${at(json(result.usage))}::json, usage), usage_estimated = ${at(result.usageEstimated)},
+      return `UPDATE responses SET status = ${at(result.status)}, settings = COALESCE(${at(json(result.settings ?? null))}::json, settings), usage = COALESCE(${at(json(result.usage))}::json, usage), usage_estimated = ${at(result.usageEstimated)},
            cost_usd = ${at(result.costUsd)}::float8, cache_saved_usd = ${at(result.cacheSavedUsd)}::float8, cache_plan = COALESCE(${at(json(result.cachePlan))}::json, cache_plan),
            context_plan = ${at(JSON.stringify(contextPlan))}::json, started_at = ${at(result.startedAt)}::timestamptz, first_token_at = ${at(result.firstTokenAt)}::timestamptz,
            upstream_request = COALESCE(${at(json(request ? { ...request, body: null } : null))}::json, upstream_request),

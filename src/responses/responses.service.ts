@@ -14,6 +14,7 @@ import { type PublicResponse, type ResponseRecord, toPublicResponse } from '../i
 import { type CreateResponseBody, compactResponseSchema, createResponseSchema } from '../items/responses.schemas.js';
 import { toPublicUsage } from '../items/usage.js';
 import type { ModelRequest } from '../planning/model-request.js';
+import { servedTierChange } from '../planning/plan-service-settings.js';
 import { ProviderRegistry } from '../providers/provider-registry.js';
 import { recoverFromReasoningError } from '../reasoning/recover-reasoning-error.js';
 import { BackgroundRunner, type QueuedStart } from '../runs/background-runner.js';
@@ -292,6 +293,9 @@ export class ResponsesService implements BeforeApplicationShutdown {
     record.error = outcome.error;
     record.incompleteDetails = outcome.incompleteDetails;
     record.completedAt = new Date();
+    // The tier the vendor says served the turn is what the Response shows (OpenAI's does the same).
+    const servedTier = servedTierChange(record.settings.service_tier, outcome.serviceTier);
+    if (servedTier !== null) record.settings = { ...record.settings, service_tier: servedTier };
     if (outcome.status === 'failed') this.logger.warn(`response ${record.id} failed: ${outcome.error?.message}`);
     this.liveness.unregister(record.id);
     const plan = outcome.cachePlan;
@@ -300,6 +304,7 @@ export class ResponsesService implements BeforeApplicationShutdown {
     }
     const result: TurnResult = {
       status: record.status,
+      settings: servedTier === null ? null : record.settings,
       usage: record.usage,
       usageEstimated: outcome.usageEstimated,
       costUsd: computeCost(model.pricing, outcome.usage),

@@ -17,6 +17,8 @@ import type { CreateResponseBody } from '../items/responses.schemas.js';
 import type { ModelRequest } from '../planning/model-request.js';
 import { fromNewestCompaction, readsNatively } from '../planning/plan-compaction.js';
 import type { ContextAnchor, ContextPlan } from '../planning/plan-context.js';
+import { appliedTopLogprobs } from '../planning/plan-logprobs.js';
+import { appliedCacheSettings, appliedServiceSettings } from '../planning/plan-service-settings.js';
 import type { ToolNameResolver } from '../planning/plan-tools.js';
 import { planTurn, type TurnPlan } from '../planning/plan-turn.js';
 import { ProviderRegistry, type ResolvedModel } from '../providers/provider-registry.js';
@@ -61,7 +63,8 @@ export class TurnPreparation {
   /** Gathers what the turn is planned from (history, input, the thread's rhythm), then plans it (planning/plan-turn.ts). */
   async plan(projectId: string, body: CreateResponseBody, responseId: string, options: { countOnly?: boolean } = {}): Promise<PlannedTurn> {
     const model = this.providers.resolve(body.model);
-    const settings = toResponseSettings(body);
+    // The echoed top_logprobs is what applied: 0 on a provider without log probabilities.
+    const settings = toResponseSettings(body, { topLogprobs: appliedTopLogprobs(body, model.wire), ...appliedServiceSettings(body, model) });
     // Starts of the thread's recent requests are read only where the rhythm they give is used.
     const startsLimit = usesThreadRhythm(model.info.cache) ? RECENT_STARTS : 0;
     const context = await this.resolveContext(projectId, body, responseId, startsLimit);
@@ -118,7 +121,7 @@ export class TurnPreparation {
     if (plan.droppedTools.length > 0) this.logger.warn(`left out tools ${model.provider}/${model.upstreamModel} cannot run: ${plan.droppedTools.join(', ')}`);
     return {
       model,
-      settings,
+      settings: { ...settings, ...appliedCacheSettings(body, model, plan.request) },
       context,
       input,
       // A foreground client that does not stream waits for the whole answer; so can the upstream call.

@@ -300,3 +300,38 @@ describe(OutputAccumulator.name, () => {
     expect(quiet).toMatchObject({ usage, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } });
   });
 });
+
+describe(`${OutputAccumulator.name} log probabilities`, () => {
+  const token = (text: string, logprob: number) => ({ token: text, logprob, bytes: Array.from(Buffer.from(text)), top_logprobs: [] });
+
+  it('appends each delta’s logprobs to the output_text part, puts them on its delta event and all of them on .done', () => {
+    const { accumulator, events } = run([
+      { type: 'text-delta', delta: 'Hel', logprobs: [token('Hel', -0.1)] },
+      { type: 'text-delta', delta: 'lo', logprobs: [token('l', -0.2), token('o', -0.3)] },
+      { type: 'text-delta', delta: '!' },
+      { type: 'finish', reason: { unified: 'stop', raw: 'stop' }, usage },
+    ]);
+    const all = [token('Hel', -0.1), token('l', -0.2), token('o', -0.3)];
+    const deltas = events.filter((event) => event.type === 'response.output_text.delta');
+    expect(deltas.map((event) => event.logprobs)).toEqual([[token('Hel', -0.1)], [token('l', -0.2), token('o', -0.3)], []]);
+    expect(events.find((event) => event.type === 'response.output_text.done')).toMatchObject({ text: 'Hello!', logprobs: all });
+    expect(events.find((event) => event.type === 'response.content_part.added')).toMatchObject({ part: { logprobs: [] } });
+    expect(events.find((event) => event.type === 'response.content_part.done')).toMatchObject({ part: { logprobs: all } });
+    expect(accumulator.output[0]).toMatchObject({ content: [{ type: 'output_text', text: 'Hello!', logprobs: all }] });
+  });
+
+  it('starts a new list for the next output_text part', () => {
+    const { accumulator } = run([
+      { type: 'text-delta', delta: 'A', logprobs: [token('A', -1)] },
+      { type: 'refusal-delta', delta: 'No.' },
+      { type: 'text-delta', delta: 'B', logprobs: [token('B', -2)] },
+    ]);
+    expect(accumulator.output[0]).toMatchObject({
+      content: [
+        { type: 'output_text', text: 'A', logprobs: [token('A', -1)] },
+        { type: 'refusal', refusal: 'No.' },
+        { type: 'output_text', text: 'B', logprobs: [token('B', -2)] },
+      ],
+    });
+  });
+});

@@ -17,6 +17,7 @@ import {
   type SummaryTextPart,
   toPublicItem,
 } from '../items/item.schemas.js';
+import type { TokenLogprob } from '../items/logprobs.js';
 import type { Usage } from '../items/usage.js';
 import type { ToolNameResolver } from '../planning/plan-tools.js';
 import type { FinishReason, ModelStreamPart } from '../providers/model-adapter.js';
@@ -49,6 +50,8 @@ export class OutputAccumulator {
   usage: Usage | null = null;
   cachePlan: AdapterCachePlan | null = null;
   finishReason: { unified: FinishReason; raw: string | null } | null = null;
+  /** The tier the vendor says served the call (OpenAI's names), when it says. */
+  serviceTier: string | null = null;
   upstreamResponseId: string | null = null;
   upstreamModel: string | null = null;
 
@@ -91,7 +94,7 @@ export class OutputAccumulator {
         this.cachePlan = part.plan;
         break;
       case 'text-delta':
-        if (part.delta !== '') this.appendText(part.delta);
+        if (part.delta !== '') this.appendText(part.delta, part.logprobs);
         break;
       case 'refusal-delta':
         if (part.delta !== '') this.appendRefusal(part.delta);
@@ -126,6 +129,7 @@ export class OutputAccumulator {
       case 'finish':
         this.finishReason = part.reason;
         this.usage = part.usage;
+        this.serviceTier = part.serviceTier ?? null;
         break;
     }
     return this.take();
@@ -175,18 +179,21 @@ export class OutputAccumulator {
     );
   }
 
-  private appendText(delta: string): void {
+  /** Text grows the open output_text part; its tokens' log probabilities (when asked for) go on the part and on the delta. */
+  private appendText(delta: string, logprobs: TokenLogprob[] | undefined): void {
     this.closeReasoning('completed');
     const open = this.openMessage ?? this.openNewMessage();
     const part = open.part?.type === 'output_text' ? open.part : this.openPart(open, { type: 'output_text', text: '', annotations: [], logprobs: [] });
     part.text += delta;
+    if (logprobs && logprobs.length > 0) part.logprobs.push(...logprobs);
     this.pending?.push({
       type: 'response.output_text.delta',
       item_id: open.item.id,
       output_index: open.outputIndex,
       content_index: open.contentIndex,
       delta,
-      logprobs: [],
+      // A fresh empty array for each delta keeps sse.ts's template for it (logprobs: []).
+      logprobs: logprobs && logprobs.length > 0 ? logprobs : [],
     });
   }
 
@@ -217,7 +224,7 @@ export class OutputAccumulator {
       item_id: open.item.id,
       output_index: open.outputIndex,
       content_index: open.contentIndex,
-      part: { ...part },
+      part: copyPart(part),
     });
     return part;
   }
@@ -229,9 +236,9 @@ export class OutputAccumulator {
     const where = { item_id: item.id, output_index: outputIndex, content_index: contentIndex };
     this.pending?.push(
       part.type === 'output_text'
-        ? { type: 'response.output_text.done', ...where, text: part.text, logprobs: [] }
+        ? { type: 'response.output_text.done', ...where, text: part.text, logprobs: [...part.logprobs] }
         : { type: 'response.refusal.done', ...where, refusal: part.refusal },
-      { type: 'response.content_part.done', ...where, part: { ...part } },
+      { type: 'response.content_part.done', ...where, part: copyPart(part) },
     );
   }
 
@@ -448,6 +455,11 @@ function unwrapCustomInput(argumentsText: string): string {
     // Not JSON: a model that wrote the raw input anyway.
   }
   return argumentsText;
+}
+
+/** A part as an event carries it: its lists copied, since the part keeps growing after the event. */
+function copyPart(part: OutputTextPart | RefusalPart): OutputTextPart | RefusalPart {
+  return part.type === 'output_text' ? { ...part, annotations: [...part.annotations], logprobs: [...part.logprobs] } : { ...part };
 }
 
 /** Events carry a copy: the item keeps changing after the event is emitted. */

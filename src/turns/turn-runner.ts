@@ -40,6 +40,8 @@ export interface TurnOutcome {
   cause: unknown;
   /** What the adapter planned for the provider's prompt cache; null when it planned nothing. */
   cachePlan: AdapterCachePlan | null;
+  /** The service tier the vendor says served the call (OpenAI's names); null when it did not say. */
+  serviceTier: string | null;
   /** When the model call started, and when its first output arrived (null when none did). */
   startedAt: Date;
   firstTokenAt: Date | null;
@@ -266,6 +268,7 @@ function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: Abo
     incompleteDetails: null,
     cause: failure,
     cachePlan: accumulator.cachePlan,
+    serviceTier: accumulator.serviceTier,
     startedAt,
     firstTokenAt,
   };

@@ -201,6 +201,9 @@ function blocksOf(message: Json): Json[] {
 export function findRequestError(body: Json): string | null {
   if (typeof body['model'] !== 'string') return 'model: Field required';
   if (typeof body['max_tokens'] !== 'number') return 'max_tokens: Field required';
+  if (body['service_tier'] !== undefined && body['service_tier'] !== 'auto' && body['service_tier'] !== 'standard_only') {
+    return "service_tier: Input should be 'auto' or 'standard_only'";
+  }
   return findToolError(body) ?? findPromptError(body);
 }
 

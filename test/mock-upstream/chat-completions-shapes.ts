@@ -1,6 +1,7 @@
 // The shapes of OpenAI Chat Completions answers: chat.completion objects, chat.completion.chunk
 // sequences (with the quirks of OpenAI-compatible vendors), usage and error envelopes.
 // They follow CreateChatCompletionResponse / CreateChatCompletionStreamResponse in the OpenAPI spec.
+import { type LogprobsAsk, openAILogprobs } from './logprobs.js';
 import { openAiError, splitText } from './wire.js';
 
 /** Token usage as OpenAI reports it; every count is in tokens. */
@@ -53,6 +54,8 @@ export type Delta = Record<string, unknown>;
 /** What every chunk of one answer shares. */
 export interface ChatCall {
   created: number;
+  /** The tier OpenAI would report as serving the request (servedOpenAITier). */
+  serviceTier?: string;
   id: string;
   includeUsage: boolean;
   model: string;
@@ -60,6 +63,8 @@ export interface ChatCall {
   prompt: { total: number; cached: number };
   sequence: number;
   stream: boolean;
+  /** `logprobs: true` was asked for, with `top_logprobs` alternatives. */
+  logprobs?: LogprobsAsk | null;
 }
 
 export const defaultChunkSize = 4;
@@ -81,7 +86,14 @@ export function planChunks(call: ChatCall, deltas: Delta[], finishReason: string
   const separateUsage = call.includeUsage && !quirks.noUsage && !quirks.usageWithFinishChunk;
   // OpenAI sends `usage: null` on every chunk but the last once include_usage is on.
   const pendingUsage = separateUsage ? { usage: null } : {};
-  const chunks = deltas.map((delta) => chunk(call, [{ index: 0, delta, logprobs: null, finish_reason: null }], pendingUsage));
+  // With logprobs asked for, each content delta is one token (refusal tokens have none here).
+  let position = 0;
+  const logprobsOf = (delta: Delta) => {
+    const content = delta['content'];
+    if (!call.logprobs || typeof content !== 'string' || content === '') return call.logprobs ? { content: [], refusal: null } : null;
+    return { content: openAILogprobs([content], call.logprobs, position++), refusal: null };
+  };
+  const chunks = deltas.map((delta) => chunk(call, [{ index: 0, delta, logprobs: logprobsOf(delta), finish_reason: null }], pendingUsage));
   const finishChoice = quirks.emptyContentLastChunk
     ? { index: 0, delta: { content: '' }, logprobs: null, finish_reason: finishReason, stop_reason: null }
     : { index: 0, delta: {}, logprobs: null, finish_reason: finishReason };
@@ -96,7 +108,7 @@ function chunk(call: ChatCall, choices: unknown[], extra: Record<string, unknown
     object: 'chat.completion.chunk',
     created: call.created,
     model: call.model,
-    service_tier: 'default',
+    service_tier: call.serviceTier ?? 'default',
     system_fingerprint: systemFingerprint,
     choices,
     ...extra,
@@ -109,11 +121,19 @@ export function completion(call: ChatCall, message: unknown, finishReason: strin
     object: 'chat.completion',
     created: call.created,
     model: call.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, message, logprobs: completionLogprobs(call, message), finish_reason: finishReason }],
     ...(usage ? { usage } : {}),
-    service_tier: 'default',
+    service_tier: call.serviceTier ?? 'default',
     system_fingerprint: systemFingerprint,
   };
+}
+
+/** A whole answer's logprobs when asked for: its content in the pieces a stream of it would send, one token each. */
+function completionLogprobs(call: ChatCall, message: unknown): Record<string, unknown> | null {
+  if (!call.logprobs) return null;
+  const content = (message as { content?: unknown }).content;
+  const pieces = typeof content === 'string' ? splitText(content, defaultChunkSize) : [];
+  return { content: openAILogprobs(pieces, call.logprobs), refusal: null };
 }
 
 /**

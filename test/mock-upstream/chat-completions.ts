@@ -19,9 +19,10 @@ import {
 import { chatContextError, exceedsWindow } from './context-window.js';
 import { findChatContentError } from './file-inputs.js';
 import { measureChatPrompt } from './input-tokens.js';
+import { findTopLogprobsError } from './logprobs.js';
 import type { Route, RouteContext } from './mock-upstream.js';
 import { findRetentionError, hashUnits, openAIPartition, retentionOf } from './prompt-cache.js';
-import { countTokens, openAiError, sendJson, sleep, splitText, startSse, writeSseEvent } from './wire.js';
+import { countTokens, openAiError, sendJson, servedOpenAITier, sleep, splitText, startSse, writeSseEvent } from './wire.js';
 
 export type { ChatStreamQuirks, ChatToolCall, ChatUsage, ChatUsageOverride } from './chat-completions-shapes.js';
 
@@ -116,6 +117,11 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
     sendJson(response, 400, openAiError(retentionError, 'invalid_request_error', 'invalid_value', 'prompt_cache_retention'));
     return;
   }
+  const logprobsError = findTopLogprobsError(body, 'chat');
+  if (logprobsError) {
+    sendJson(response, logprobsError.status, openAiError(logprobsError.message, 'invalid_request_error', logprobsError.code, logprobsError.param));
+    return;
+  }
   const contentError = findChatContentError(body);
   if (contentError) {
     sendJson(response, 400, openAiError(contentError.message, 'invalid_request_error', 'invalid_value', contentError.param));
@@ -144,6 +150,7 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
   const scenario = context.takeScenario() ?? { kind: 'text', text: echo };
   const call: ChatCall = {
     created: Math.floor(Date.now() / 1000),
+    serviceTier: servedOpenAITier(body['service_tier']),
     id: `chatcmpl-mock${String(sequence).padStart(6, '0')}`,
     includeUsage: streamOptions['include_usage'] === true,
     model,
@@ -158,6 +165,7 @@ async function handleChatCompletions(context: RouteContext): Promise<void> {
           }),
     sequence,
     stream: body['stream'] === true,
+    logprobs: body['logprobs'] === true ? { top: typeof body['top_logprobs'] === 'number' ? body['top_logprobs'] : 0 } : null,
   };
 
   switch (scenario.kind) {

@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 
 import type { ChatUsageOverride } from './chat-completions-shapes.js';
 import { findGeminiMediaPartError } from './file-inputs.js';
+import type { LogprobsAsk } from './logprobs.js';
 
 export type Json = Record<string, unknown>;
 
@@ -19,6 +20,8 @@ export interface GeminiCall {
   sequence: number;
   /** `sse` for `?alt=sse`, `json-array` for `streamGenerateContent` without it, `json` for `generateContent`. */
   framing: 'sse' | 'json-array' | 'json';
+  /** `responseLogprobs` was asked for, with `logprobs` alternatives. */
+  logprobs?: LogprobsAsk | null;
 }
 
 /** Google ends every SSE event with CRLF pairs (the genai SDKs accept `\n\n`, `\r\r` and `\r\n\r\n`). */
@@ -30,9 +33,10 @@ export function writeGeminiEvent(response: ServerResponse, payload: string): boo
 }
 
 /** One GenerateContentResponse, keys in Google's order. */
-export function responseChunk(call: GeminiCall, parts: Json[], extra: { finishReason?: string; usage?: Json | undefined }): Json {
+export function responseChunk(call: GeminiCall, parts: Json[], extra: { finishReason?: string; usage?: Json | undefined; logprobs?: Json | undefined }): Json {
   const candidate: Json = { content: { parts, role: 'model' } };
   if (extra.finishReason) candidate['finishReason'] = extra.finishReason;
+  if (extra.logprobs) candidate['logprobsResult'] = extra.logprobs;
   // A safety stop names the category that blocked it, as Gemini does.
   if (extra.finishReason === 'SAFETY') candidate['safetyRatings'] = [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }];
   candidate['index'] = 0;

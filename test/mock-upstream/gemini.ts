@@ -34,6 +34,7 @@ import {
 } from './gemini-shapes.js';
 import { measureGeminiPrompt } from './input-tokens.js';
 import { remember } from './issued-reasoning.js';
+import { findGeminiLogprobsError, geminiLogprobsAsk, geminiLogprobsResult, mergeGeminiLogprobs } from './logprobs.js';
 import type { Route, RouteContext, Scenario } from './mock-upstream.js';
 import type { PromptUnit } from './prompt-cache.js';
 import { geminiMinCacheTokens, hashUnits } from './prompt-cache.js';
@@ -89,11 +90,18 @@ async function handleGenerateContent(context: RouteContext): Promise<void> {
   const prompt = explicit.cache ? withCachedPrefix(body, explicit.cache) : body;
   // An invalid request is refused before a scenario is taken, as the real API refuses it before generating.
   const signatures = context.issued.gemini;
-  const requestError = findThinkingConfigError(body, model) ?? findRequestError(prompt, signatures, model);
+  const requestError = findGeminiLogprobsError(body['generationConfig']) ?? findThinkingConfigError(body, model) ?? findRequestError(prompt, signatures, model);
   if (requestError) {
     reject(400, requestError);
     return;
   }
+  // Standard unless the request asked for Flex or Priority (this mock has capacity for both).
+  const tier = body['serviceTier'] ?? body['service_tier'] ?? 'standard';
+  if (!['standard', 'flex', 'priority'].includes(String(tier))) {
+    reject(400, `Invalid value at 'service_tier' (type.googleapis.com/google.ai.generativelanguage.v1beta.ServiceTier), "${String(tier)}"`);
+    return;
+  }
+  response.setHeader('x-gemini-service-tier', String(tier));
 
   const measured = measureGeminiPrompt(prompt);
   const window = context.contextWindow(model);
@@ -113,6 +121,7 @@ async function handleGenerateContent(context: RouteContext): Promise<void> {
     promptTokens: measured.inputTokens,
     responseId: `mockresp${String(sequence).padStart(6, '0')}`,
     sequence,
+    logprobs: geminiLogprobsAsk(body['generationConfig']),
   };
 
   switch (scenario.kind) {
@@ -333,9 +342,11 @@ function textChunks(call: GeminiCall, text: string, options: TextChunkOptions = 
     const part: Json = { text: piece };
     if (options.thought) part['thought'] = true;
     if (index === 0 && options.signature) part['thoughtSignature'] = options.signature;
+    // Each piece of answer text is one token; thoughts carry none here.
+    const logprobs = call.logprobs && !options.thought && piece !== '' ? geminiLogprobsResult([piece], call.logprobs, index) : undefined;
     const finish = index === pieces.length - 1 ? options.finish : undefined;
-    if (finish) return responseChunk(call, [part], { finishReason: finish.reason, usage: finish.usage });
-    return responseChunk(call, [part], { usage: options.noUsage ? undefined : runningUsage(call) });
+    if (finish) return responseChunk(call, [part], { finishReason: finish.reason, usage: finish.usage, logprobs });
+    return responseChunk(call, [part], { usage: options.noUsage ? undefined : runningUsage(call), logprobs });
   });
 }
 
@@ -370,8 +381,10 @@ function mergeChunks(call: GeminiCall, chunks: Json[]): Json {
   const parts: Json[] = [];
   let finishReason: string | undefined;
   let usage: Json | undefined;
+  const logprobs: Json[] = [];
   for (const chunk of chunks) {
     const [candidate] = chunk['candidates'] as Json[];
+    if (isObject(candidate?.['logprobsResult'])) logprobs.push(candidate['logprobsResult']);
     for (const part of (candidate?.['content'] as { parts: Json[] } | undefined)?.parts ?? []) {
       const previous = parts.at(-1);
       // Text of the same kind continues the part before it; a signature starts a part of its own.
@@ -385,7 +398,7 @@ function mergeChunks(call: GeminiCall, chunks: Json[]): Json {
     finishReason = (candidate?.['finishReason'] as string | undefined) ?? finishReason;
     usage = (chunk['usageMetadata'] as Json | undefined) ?? usage;
   }
-  return responseChunk(call, parts, { finishReason, usage });
+  return responseChunk(call, parts, { finishReason, usage, logprobs: mergeGeminiLogprobs(logprobs) });
 }
 
 /** Starts the SSE answer, writes the events, then ends the body (Gemini sends no `[DONE]`). */

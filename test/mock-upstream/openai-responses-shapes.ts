@@ -3,8 +3,9 @@
 // They follow `Response` and `ResponseStreamEvent` in the OpenAPI spec and the openai package's types.
 import type { ChatUsageOverride } from './chat-completions-shapes.js';
 import { findResponsesInputFileError } from './file-inputs.js';
+import { type LogprobsAsk, openAILogprobs } from './logprobs.js';
 import { findCompactionItemError } from './openai-compaction.js';
-import { splitText } from './wire.js';
+import { servedOpenAITier, splitText } from './wire.js';
 
 /** What every event and snapshot of one answer shares, taken from the request. */
 export interface ResponsesCall {
@@ -15,6 +16,8 @@ export interface ResponsesCall {
   stream: boolean;
   /** `include` asked for `reasoning.encrypted_content`. */
   includeEncryptedReasoning: boolean;
+  /** `include` asked for `message.output_text.logprobs`, with `top_logprobs` alternatives. */
+  logprobs?: LogprobsAsk | null;
   /** Delta events carry `obfuscation` unless `stream_options.include_obfuscation` is false. */
   obfuscation: boolean;
   /** Request settings the Response echoes back. */
@@ -119,6 +122,8 @@ export function echoedSettings(body: Record<string, unknown>): Record<string, un
     tool_choice: body['tool_choice'] ?? 'auto',
     tools: body['tools'] ?? [],
     top_p: body['top_p'] ?? 1,
+    top_logprobs: body['top_logprobs'] ?? 0,
+    service_tier: servedOpenAITier(body['service_tier']),
   };
 }
 
@@ -156,7 +161,11 @@ function itemEventsFor(call: ResponsesCall, plan: OutputPlan, outputIndex: numbe
     case 'message': {
       const id = `msg_mock${call.sequence}_${outputIndex}`;
       const empty = { type: 'output_text', annotations: [], logprobs: [], text: '' };
-      const part = { ...empty, text: plan.text };
+      const deltas = splitText(plan.text, plan.chunkSize);
+      // Each delta is one token; logprobs come only when included.
+      const tokens = (delta: string, index: number) => (call.logprobs ? openAILogprobs([delta], call.logprobs, index) : []);
+      const all = call.logprobs ? openAILogprobs(deltas, call.logprobs) : [];
+      const part = { ...empty, text: plan.text, logprobs: all };
       const item = { id, type: 'message', status: plan.status, content: [part], role: 'assistant' };
       const where = { item_id: id, ...at, content_index: 0 };
       return {
@@ -164,8 +173,8 @@ function itemEventsFor(call: ResponsesCall, plan: OutputPlan, outputIndex: numbe
         events: [
           { type: 'response.output_item.added', ...at, item: { id, type: 'message', status: 'in_progress', content: [], role: 'assistant' } },
           { type: 'response.content_part.added', ...where, part: empty },
-          ...splitText(plan.text, plan.chunkSize).map((delta) => ({ type: 'response.output_text.delta', ...where, delta, logprobs: [], ...pad(delta) })),
-          { type: 'response.output_text.done', ...where, text: plan.text, logprobs: [] },
+          ...deltas.map((delta, index) => ({ type: 'response.output_text.delta', ...where, delta, logprobs: tokens(delta, index), ...pad(delta) })),
+          { type: 'response.output_text.done', ...where, text: plan.text, logprobs: all },
           { type: 'response.content_part.done', ...where, part },
           { type: 'response.output_item.done', ...at, item },
         ],

@@ -2,6 +2,7 @@ import { fixtureEvents } from '../fixture-replay.js';
 import { defaultChunkSize, defaultErrorBody, missingKeyMessage, unparsableBodyMessage } from './chat-completions-shapes.js';
 import { exceedsWindow, responsesContextError, responsesContextExceededMessage } from './context-window.js';
 import { measureResponsesPrompt } from './input-tokens.js';
+import { findTopLogprobsError } from './logprobs.js';
 import type { Route, RouteContext, Scenario } from './mock-upstream.js';
 import type { ResponsesCompaction } from './openai-compaction.js';
 import { compactedOutput, compactInput, compactThresholdOf, endsWithTrigger, findContextManagementError, findTriggerBudgetError } from './openai-compaction.js';
@@ -90,6 +91,11 @@ async function handleResponses(context: RouteContext): Promise<void> {
     sendJson(response, 400, openAiError(retentionError, 'invalid_request_error', 'invalid_value', 'prompt_cache_retention'));
     return;
   }
+  const logprobsError = findTopLogprobsError(body, 'responses');
+  if (logprobsError) {
+    sendJson(response, logprobsError.status, openAiError(logprobsError.message, 'invalid_request_error', logprobsError.code, logprobsError.param));
+    return;
+  }
 
   const model = typeof body['model'] === 'string' ? body['model'] : 'gpt-mock';
   const prompt = measureResponsesPrompt(body);
@@ -108,6 +114,7 @@ async function handleResponses(context: RouteContext): Promise<void> {
     echo: echoedSettings({ ...body, model }),
     id: `resp_mock${String(sequence).padStart(6, '0')}`,
     includeEncryptedReasoning: include.includes('reasoning.encrypted_content'),
+    logprobs: include.includes('message.output_text.logprobs') ? { top: typeof body['top_logprobs'] === 'number' ? body['top_logprobs'] : 0 } : null,
     model,
     obfuscation: streamOptions['include_obfuscation'] !== false,
     sequence,

@@ -101,3 +101,22 @@ export function waitFor<T>(predicate: () => T | undefined | null | false, timeou
 export function openAiError(message: string, type: string, code: string | null = null, param: string | null = null) {
   return { error: { message, type, param, code } };
 }
+
+/**
+ * The tier OpenAI reports as having served a request that asked for `requested` (Responses and Chat
+ * Completions alike): `auto` and unset are the project default, `fast` is shown as `priority`.
+ * @see https://platform.openai.com/docs/api-reference/responses/object#responses/object-service_tier
+ */
+export function servedOpenAITier(requested: unknown): string {
+  switch (requested) {
+    case 'flex':
+    case 'scale':
+    case 'priority':
+    case 'ultrafast':
+      return requested;
+    case 'fast':
+      return 'priority';
+    default:
+      return 'default';
+  }
+}

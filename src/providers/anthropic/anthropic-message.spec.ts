@@ -14,6 +14,7 @@ describe(convertAnthropicMessage.name, () => {
       { type: 'tool-call-delta', index: 2, delta: '{"location":"San Francisco, CA","unit":"celsius"}' },
       {
         type: 'finish',
+        serviceTier: 'default',
         reason: { unified: 'tool-calls', raw: 'tool_use' },
         usage: { inputTokens: 1536, cachedInputTokens: 1024, cacheWriteTokens: 0, outputTokens: 71, reasoningTokens: 7 },
       },

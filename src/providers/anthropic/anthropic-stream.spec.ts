@@ -44,6 +44,7 @@ describe(mapAnthropicStream.name, () => {
         { type: 'text-delta', delta: ' How can I help you today?' },
         {
           type: 'finish',
+          serviceTier: 'default',
           reason: { unified: 'stop', raw: 'end_turn' },
           usage: { inputTokens: 12, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 17, reasoningTokens: 0 },
         },
@@ -85,6 +86,7 @@ describe(mapAnthropicStream.name, () => {
         { type: 'tool-call-delta', index: 1, delta: '{"timezone": "Europe/Paris"}' },
         {
           type: 'finish',
+          serviceTier: 'default',
           reason: { unified: 'tool-calls', raw: 'tool_use' },
           usage: { inputTokens: 598, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 112, reasoningTokens: 0 },
         },
@@ -157,6 +159,7 @@ describe(mapAnthropicStream.name, () => {
     it('cache-usage: input is the uncached tail plus cache reads and writes; output falls back to message_delta', async () => {
       expect((await mapFixture('cache-usage')).at(-1)).toEqual({
         type: 'finish',
+        serviceTier: 'default',
         reason: { unified: 'length', raw: 'max_tokens' },
         usage: { inputTokens: 2240, cachedInputTokens: 2048, cacheWriteTokens: 188, outputTokens: 42, reasoningTokens: 0 },
       });

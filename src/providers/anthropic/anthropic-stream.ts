@@ -1,6 +1,7 @@
 import type { ModelStreamPart } from '../model-adapter.js';
 import { type SseEvent, safeJsonParse } from '../read-body.js';
 import { DONE_EVENT, readJsonEvent, SKIP_EVENT } from '../read-json-event.js';
+import { servedTier, withTier } from '../served-tier.js';
 import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import {
   type AnthropicContentBlock,
@@ -141,6 +142,7 @@ export class AnthropicStreamMapper {
         type: 'finish',
         reason: { unified: mapAnthropicStopReason(this.stopReason), raw: this.stopReason },
         usage: convertAnthropicUsage(this.usage, this.thinkingChars),
+        ...withTier(servedTier(this.usage?.['service_tier'])),
       },
     ]);
   }

@@ -40,5 +40,7 @@ export function mergeAnthropicUsage(previous: AnthropicUsage | null, next: Anthr
       merged[key] = value;
     }
   }
+  // The tier that served the request (`standard`, `priority`, `batch`).
+  if (typeof next['service_tier'] === 'string') merged['service_tier'] = next['service_tier'];
   return merged;
 }

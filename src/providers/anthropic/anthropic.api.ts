@@ -153,6 +153,11 @@ export interface AnthropicRequestBody {
   temperature?: number;
   top_p?: number;
   metadata?: { user_id: string };
+  /**
+   * `auto` uses Priority Tier capacity when the organization has it; `standard_only` never does.
+   * @see https://platform.claude.com/docs/en/api/service-tiers
+   */
+  service_tier?: 'auto' | 'standard_only';
   /** @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking */
   thinking?: { type: 'enabled'; budget_tokens: number } | { type: 'adaptive'; display?: 'summarized' } | { type: 'disabled' };
   /** The effort of adaptive thinking. */

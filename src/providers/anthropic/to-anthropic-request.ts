@@ -63,6 +63,8 @@ export function toAnthropicRequest(request: ModelRequest, options: ToAnthropicRe
   if (request.safetyIdentifier !== null) {
     body.metadata = { user_id: request.safetyIdentifier };
   }
+  const serviceTier = anthropicServiceTier(request.serviceTier);
+  if (serviceTier) body.service_tier = serviceTier;
   switch (request.thinking.kind) {
     case 'budget':
       body.thinking = { type: 'enabled', budget_tokens: request.thinking.budgetTokens };
@@ -131,4 +133,23 @@ function hasCompactionBlock(messages: AnthropicMessage[]): boolean {
 
 function hasToolBlocks(messages: AnthropicMessage[]): boolean {
   return messages.some((message) => message.content.some((block) => block.type === 'tool_use' || block.type === 'tool_result'));
+}
+
+/**
+ * OpenAI's tiers in Anthropic's terms: priority (and OpenAI's aliases of it) or `auto` may use
+ * Priority Tier capacity; `default` keeps to standard; `flex` and `scale` have no equivalent and are
+ * standard too. Anthropic reports the tier it served in `usage.service_tier`.
+ */
+export function anthropicServiceTier(tier: ModelRequest['serviceTier']): AnthropicRequestBody['service_tier'] | null {
+  switch (tier) {
+    case null:
+      return null;
+    case 'auto':
+    case 'priority':
+    case 'fast':
+    case 'ultrafast':
+      return 'auto';
+    default:
+      return 'standard_only';
+  }
 }

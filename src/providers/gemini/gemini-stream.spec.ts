@@ -286,3 +286,43 @@ describe(mapGeminiStream.name, () => {
     });
   });
 });
+
+describe(`${mapGeminiStream.name} log probabilities`, () => {
+  /** A chunk with `parts` and a logprobsResult of one chosen token per text (logProbability -0.5, left out for the first). */
+  function chunkWithLogprobs(parts: Array<{ text: string; thought?: boolean }>, tokens: string[], finishReason?: string): string {
+    const value = JSON.parse(chunk(parts, finishReason)) as { candidates: Array<Record<string, unknown>> };
+    value.candidates[0]!['logprobsResult'] = {
+      chosenCandidates: tokens.map((token, index) => ({ token, tokenId: index, ...(index === 0 ? {} : { logProbability: -0.5 }) })),
+      topCandidates: tokens.map((token) => ({ candidates: [{ token, tokenId: 0, logProbability: -0.5 }] })),
+    };
+    return JSON.stringify(value);
+  }
+
+  it("puts a chunk's logprobsResult on its text delta", async () => {
+    const parts = await mapStream([chunkWithLogprobs([{ text: 'Hi' }], ['H', 'i']), chunkWithLogprobs([{ text: '!' }], ['!'], 'STOP')]);
+    const top = (token: string) => [{ token, logprob: -0.5, bytes: Array.from(Buffer.from(token)) }];
+    expect(parts.filter((part) => part.type === 'text-delta')).toEqual([
+      {
+        type: 'text-delta',
+        delta: 'Hi',
+        logprobs: [
+          { token: 'H', logprob: 0, bytes: [72], top_logprobs: top('H') },
+          { token: 'i', logprob: -0.5, bytes: [105], top_logprobs: top('i') },
+        ],
+      },
+      { type: 'text-delta', delta: '!', logprobs: [{ token: '!', logprob: 0, bytes: [33], top_logprobs: top('!') }] },
+    ]);
+  });
+
+  it('gives them to the last text delta of a chunk, and leaves out those of a chunk with no answer text', async () => {
+    const parts = await mapStream([
+      chunkWithLogprobs([{ text: 'Thinking', thought: true }], ['Thinking']),
+      chunkWithLogprobs([{ text: 'A' }, { text: 'B' }], ['A', 'B'], 'STOP'),
+    ]);
+    const deltas = parts.filter((part) => part.type === 'text-delta');
+    expect(deltas.map((part) => [part.delta, part.logprobs?.map((entry) => entry.token)])).toEqual([
+      ['A', undefined],
+      ['B', ['A', 'B']],
+    ]);
+  });
+});

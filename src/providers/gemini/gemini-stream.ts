@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { TokenLogprob } from '../../items/logprobs.js';
 import type { Usage } from '../../items/usage.js';
 import type { ModelStreamPart } from '../model-adapter.js';
 import { type SseEvent } from '../read-body.js';
@@ -6,6 +7,7 @@ import { DONE_EVENT, readJsonEvent, SKIP_EVENT } from '../read-json-event.js';
 import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { type GeminiResponse, type GeminiResponsePart, geminiResponseSchema } from './gemini.api.js';
 import { toGeminiInBandError, truncatedStreamError } from './gemini-error.js';
+import { convertGeminiLogprobs } from './gemini-logprobs.js';
 import { toGeminiProviderData } from './gemini-provider-data.js';
 import { convertGeminiUsage } from './gemini-usage.js';
 import { geminiRefusalText, resolveGeminiFinishReason } from './map-gemini-finish-reason.js';
@@ -82,6 +84,7 @@ export class GeminiStreamMapper {
     for (const part of candidate?.content?.parts ?? []) {
       parts.push(...this.withMetadata(this.pushPart(part)));
     }
+    if (candidate?.logprobsResult) withLogprobs(parts, convertGeminiLogprobs(candidate.logprobsResult));
     if (candidate?.groundingMetadata) this.grounding = candidate.groundingMetadata;
     if (candidate?.finishReason) {
       this.finishReason = candidate.finishReason;
@@ -190,6 +193,18 @@ export class GeminiStreamMapper {
     this.metadataSent = true;
     return [{ type: 'response-metadata', id: null, model: null }, ...parts];
   }
+}
+
+/**
+ * Puts a chunk's log probabilities on its text: the last text delta of the chunk carries them all
+ * (Gemini does not say which tokens belong to which part). A chunk without answer text (thoughts,
+ * calls) has none to carry them, and they are left out.
+ */
+function withLogprobs(parts: ModelStreamPart[], logprobs: TokenLogprob[]): void {
+  if (logprobs.length === 0) return;
+  const index = parts.findLastIndex((part) => part.type === 'text-delta');
+  const part = parts[index];
+  if (part?.type === 'text-delta') parts[index] = { ...part, logprobs };
 }
 
 /**

@@ -147,6 +147,7 @@ export class GeminiAdapter implements ModelAdapter {
       fromEvents: (events) => mapGeminiStream(events, provider),
       fromJson: (text) => convertGeminiResponseBody(text, provider),
       streamed,
+      tierHeader: 'x-gemini-service-tier',
     });
   }
 }

@@ -73,6 +73,10 @@ export interface GeminiGenerationConfig {
   responseMimeType?: 'application/json';
   /** Full JSON Schema, mutually exclusive with the OpenAPI-subset `responseSchema`. */
   responseJsonSchema?: Record<string, unknown>;
+  /** Return the chosen tokens' log probabilities (`logprobsResult` on each candidate). */
+  responseLogprobs?: boolean;
+  /** Alternatives per token, in [0, 20]; only with `responseLogprobs`. */
+  logprobs?: number;
   /** Budget (2.5) or level (3+), never both. @see https://ai.google.dev/gemini-api/docs/thinking */
   thinkingConfig?: { thinkingBudget?: number; thinkingLevel?: 'MINIMAL' | 'LOW' | 'MEDIUM' | 'HIGH'; includeThoughts?: boolean };
 }
@@ -86,6 +90,12 @@ export interface GeminiRequestBody {
   generationConfig?: GeminiGenerationConfig;
   /** `cachedContents/{id}`: the cache holds the system instruction, tools and leading contents, which the request then must not repeat. */
   cachedContent?: string;
+  /**
+   * Standard (the default), Flex (cheaper, sheddable) or Priority inference; the tier that served the
+   * request comes back in the `x-gemini-service-tier` header.
+   * @see https://ai.google.dev/gemini-api/docs/priority-inference
+   */
+  serviceTier?: 'standard' | 'flex' | 'priority';
 }
 
 /** @see https://ai.google.dev/api/caching#request-body */
@@ -107,6 +117,28 @@ export const geminiCachedContentSchema = z.looseObject({
 });
 
 // ---- incoming ---------------------------------------------------------------------------------
+
+/**
+ * A token and its log probability. Proto3 JSON leaves out zero values, so an empty token or a
+ * log probability of 0 (certainty) may be absent.
+ * @see https://ai.google.dev/api/generate-content#LogprobsResult
+ */
+const geminiLogprobsCandidateSchema = z.object({
+  token: z.string().nullish(),
+  tokenId: z.number().nullish(),
+  logProbability: z.number().nullish(),
+});
+
+/**
+ * The log probabilities of a candidate's tokens (of this chunk's tokens, when streamed): the chosen
+ * token at each decoding step, and the top candidates at the same step.
+ * @see https://ai.google.dev/api/generate-content#LogprobsResult
+ */
+export const geminiLogprobsResultSchema = z.object({
+  chosenCandidates: z.array(geminiLogprobsCandidateSchema).nullish(),
+  topCandidates: z.array(z.object({ candidates: z.array(geminiLogprobsCandidateSchema).nullish() })).nullish(),
+});
+export type GeminiLogprobsResult = z.infer<typeof geminiLogprobsResultSchema>;
 
 /** Only the part kinds we ask for; inline data and code execution parts are stripped to `{}`. */
 const geminiResponsePartSchema = z.object({
@@ -162,6 +194,8 @@ export const geminiResponseSchema = z.object({
         finishReason: z.string().nullish(),
         /** Why Gemini stopped, in words (set with safety and other filter stops). */
         finishMessage: z.string().nullish(),
+        /** With `responseLogprobs`. */
+        logprobsResult: geminiLogprobsResultSchema.nullish(),
         /**
          * What Google Search grounding found: the queries, the pages (`groundingChunks`), and which
          * stretch of the answer each supports (byte offsets into the answer's text).

@@ -145,3 +145,14 @@ describe(toGeminiRequest.name, () => {
     expect(toGeminiRequest(newModelRequest(), options)).not.toHaveProperty('generationConfig');
   });
 });
+
+describe(`${toGeminiRequest.name} log probabilities`, () => {
+  it('sets responseLogprobs, and logprobs only when alternatives are asked for', () => {
+    expect(toGeminiRequest(newModelRequest({ logprobs: { top: 4 } }), options).generationConfig).toEqual({ responseLogprobs: true, logprobs: 4 });
+    expect(toGeminiRequest(newModelRequest({ logprobs: { top: 0 } }), options).generationConfig).toEqual({ responseLogprobs: true });
+  });
+
+  it('sets neither when none are asked for', () => {
+    expect(toGeminiRequest(newModelRequest({ logprobs: null }), options)).not.toHaveProperty('generationConfig');
+  });
+});

@@ -27,7 +27,25 @@ export function toGeminiRequest(request: ModelRequest, options: { provider: stri
   if (Object.keys(generationConfig).length > 0) {
     body.generationConfig = generationConfig;
   }
+  const serviceTier = geminiServiceTier(request.serviceTier);
+  if (serviceTier) body.serviceTier = serviceTier;
   return body;
+}
+
+/** OpenAI's tiers in Gemini's terms; `auto` and `scale` leave Gemini's default (standard). */
+export function geminiServiceTier(tier: ModelRequest['serviceTier']): GeminiRequestBody['serviceTier'] | null {
+  switch (tier) {
+    case 'default':
+      return 'standard';
+    case 'flex':
+      return 'flex';
+    case 'priority':
+    case 'fast':
+    case 'ultrafast':
+      return 'priority';
+    default:
+      return null;
+  }
 }
 
 /**
@@ -47,6 +65,11 @@ function toGeminiGenerationConfig(request: ModelRequest): GeminiGenerationConfig
   }
   if (request.topP !== null) {
     config.topP = request.topP;
+  }
+  // `logprobs` (alternatives per token, documented as [0, 20]; Google's guides say 1–20) only when some are asked for.
+  if (request.logprobs) {
+    config.responseLogprobs = true;
+    if (request.logprobs.top > 0) config.logprobs = request.logprobs.top;
   }
   // A model without structured outputs has the schema in its instructions; it still answers in JSON.
   Object.assign(config, request.structuredOutput === 'native' ? convertTextFormat(request.textFormat) : jsonMimeType(request.textFormat));

@@ -12,6 +12,7 @@ describe(convertOpenAICompatibleCompletion.name, () => {
       { type: 'tool-call-delta', index: 0, delta: '{"city":"Zürich","unit":"celsius"}' },
       {
         type: 'finish',
+        serviceTier: 'default',
         reason: { unified: 'tool-calls', raw: 'tool_calls' },
         usage: { inputTokens: 84, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 18, reasoningTokens: 0 },
       },
@@ -47,5 +48,21 @@ describe(convertOpenAICompatibleCompletion.name, () => {
 
   it('throws malformed upstream response for a body that is not JSON', () => {
     expect(() => convertOpenAICompatibleCompletion('<html>', 'p')).toThrow('malformed upstream response');
+  });
+});
+
+describe(`${convertOpenAICompatibleCompletion.name} log probabilities`, () => {
+  it('gives choices[0].logprobs.content of a whole answer to its text delta', () => {
+    const content = [
+      { token: 'Hi', logprob: -0.5, bytes: [72, 105], top_logprobs: [] },
+      { token: '!', logprob: -1, bytes: [33], top_logprobs: [{ token: '!', logprob: -1, bytes: [33] }] },
+    ];
+    const body = JSON.stringify({
+      id: 'x',
+      model: 'm',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Hi!' }, logprobs: { content, refusal: null }, finish_reason: 'stop' }],
+    });
+    const parts = convertOpenAICompatibleCompletion(body, 'vllm');
+    expect(parts.filter((part) => part.type === 'text-delta')).toEqual([{ type: 'text-delta', delta: 'Hi!', logprobs: content }]);
   });
 });

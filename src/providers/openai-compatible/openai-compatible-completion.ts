@@ -1,10 +1,11 @@
 import type { ModelStreamPart } from '../model-adapter.js';
 import { safeJsonParse } from '../read-body.js';
+import { servedTier, withTier } from '../served-tier.js';
 import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { resolveOpenAICompatibleFinishReason } from './map-openai-compatible-finish-reason.js';
 import { openAICompatibleCompletionSchema } from './openai-compatible.api.js';
 import { toOpenAICompatibleInBandError } from './openai-compatible-error.js';
-import { fallbackToolCallId } from './openai-compatible-stream.js';
+import { chatTextDelta, fallbackToolCallId } from './openai-compatible-stream.js';
 import { convertOpenAICompatibleUsage } from './openai-compatible-usage.js';
 
 /**
@@ -36,7 +37,7 @@ export function convertOpenAICompatibleCompletion(text: string, provider: string
     parts.push({ type: 'reasoning-delta', delta: reasoning }, { type: 'reasoning-end', providerData: { chat: { provider } } });
   }
   if (message?.content) {
-    parts.push({ type: 'text-delta', delta: message.content });
+    parts.push(chatTextDelta(message.content, choice?.logprobs?.content));
   }
   if (message?.refusal) {
     parts.push({ type: 'refusal-delta', delta: message.refusal });
@@ -55,6 +56,7 @@ export function convertOpenAICompatibleCompletion(text: string, provider: string
     type: 'finish',
     reason: resolveOpenAICompatibleFinishReason(choice?.finish_reason ?? null, toolCalls.length > 0),
     usage: convertOpenAICompatibleUsage(completion.usage),
+    ...withTier(servedTier(completion.service_tier)),
   });
   return parts;
 }

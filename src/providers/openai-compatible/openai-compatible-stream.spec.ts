@@ -50,6 +50,7 @@ describe(mapOpenAICompatibleStream.name, () => {
         { type: 'text-delta', delta: ' How can I help you today?' },
         {
           type: 'finish',
+          serviceTier: 'default',
           reason: { unified: 'stop', raw: 'stop' },
           usage: { inputTokens: 1187, cachedInputTokens: 1024, cacheWriteTokens: 0, outputTokens: 10, reasoningTokens: 0 },
         },
@@ -107,6 +108,7 @@ describe(mapOpenAICompatibleStream.name, () => {
         { type: 'tool-call-delta', index: 0, delta: 'elsius"}' },
         {
           type: 'finish',
+          serviceTier: 'default',
           reason: { unified: 'tool-calls', raw: 'tool_calls' },
           usage: { inputTokens: 84, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 18, reasoningTokens: 0 },
         },
@@ -348,5 +350,30 @@ describe(mapOpenAICompatibleStream.name, () => {
       expect(error).toMatchObject({ message: 'malformed upstream response' });
       expect((error as ProviderError).cause).toBeDefined();
     });
+  });
+});
+
+describe(`${mapOpenAICompatibleStream.name} log probabilities`, () => {
+  const chunk = (delta: unknown, logprobs: unknown) => JSON.stringify({ id: 'c1', model: 'm', choices: [{ index: 0, delta, logprobs, finish_reason: null }] });
+
+  it("puts each chunk's choices[0].logprobs.content on its text delta, and drops those of a chunk without text", async () => {
+    const hi = { token: 'Hi', logprob: -0.5, bytes: [72, 105], top_logprobs: [{ token: 'Hi', logprob: -0.5, bytes: [72, 105] }] };
+    const parts = await mapStream([
+      chunk({ role: 'assistant', content: '' }, { content: [], refusal: null }),
+      chunk({ content: 'Hi' }, { content: [hi], refusal: null }),
+      chunk({ content: '!' }, { content: [{ token: '!', logprob: -1, bytes: null, top_logprobs: [] }] }),
+      chunk({ content: '?' }, null),
+      '[DONE]',
+    ]);
+    expect(parts.filter((part) => part.type === 'text-delta')).toEqual([
+      { type: 'text-delta', delta: 'Hi', logprobs: [hi] },
+      { type: 'text-delta', delta: '!', logprobs: [{ token: '!', logprob: -1, bytes: [33], top_logprobs: [] }] },
+      { type: 'text-delta', delta: '?' },
+    ]);
+  });
+
+  it('rejects a chunk whose logprobs are malformed', async () => {
+    const error = await rejection(mapStream([chunk({ content: 'Hi' }, { content: [{ token: 'Hi', logprob: 'low' }] }), '[DONE]']));
+    expect(error).toMatchObject({ message: 'malformed upstream response' });
   });
 });

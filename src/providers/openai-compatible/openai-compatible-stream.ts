@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Usage } from '../../items/usage.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { convertOpenAILogprobs, type OpenAILogprob } from '../openai-logprobs.js';
 import { type SseEvent } from '../read-body.js';
 import { DONE_EVENT, readJsonEvent, SKIP_EVENT } from '../read-json-event.js';
+import { servedTier, withTier } from '../served-tier.js';
 import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { resolveOpenAICompatibleFinishReason } from './map-openai-compatible-finish-reason.js';
 import { type OpenAICompatibleChunk, type OpenAICompatibleToolCallDelta, openAICompatibleChunkSchema } from './openai-compatible.api.js';
@@ -47,6 +49,7 @@ class OpenAICompatibleStreamMapper {
   private metadataSent = false;
   private finishReason: string | null = null;
   private usage: Usage | null = null;
+  private serviceTier: string | null = null;
   private readonly toolCalls = new Map<number, ToolCallState>();
   private readonly toolCallKeysById = new Map<string, number>();
   private lastToolCallKey: number | null = null;
@@ -74,6 +77,7 @@ class OpenAICompatibleStreamMapper {
     if (usage) {
       this.usage = usage;
     }
+    if (chunk.service_tier) this.serviceTier = servedTier(chunk.service_tier);
     if (!choice) {
       return parts;
     }
@@ -90,7 +94,7 @@ class OpenAICompatibleStreamMapper {
     }
     // vLLM, OpenAI and LiteLLM end with `content: ""` alongside the finish reason; it is not a delta.
     if (delta?.content) {
-      parts.push(...this.withMetadata({ type: 'text-delta', delta: delta.content }));
+      parts.push(...this.withMetadata(chatTextDelta(delta.content, choice.logprobs?.content)));
     }
     if (delta?.refusal) {
       parts.push(...this.withMetadata({ type: 'refusal-delta', delta: delta.refusal }));
@@ -119,6 +123,7 @@ class OpenAICompatibleStreamMapper {
         type: 'finish',
         reason: resolveOpenAICompatibleFinishReason(this.finishReason, this.startedToolCalls > 0),
         usage: this.usage,
+        ...withTier(this.serviceTier),
       }),
     );
     return parts;
@@ -206,6 +211,11 @@ class OpenAICompatibleStreamMapper {
     this.metadataSent = true;
     return [{ type: 'response-metadata', id: null, model: null }, part];
   }
+}
+
+/** A text delta, with the log probabilities of its tokens when the server sent them (asked for with `logprobs`). */
+export function chatTextDelta(text: string, logprobs: OpenAILogprob[] | null | undefined): ModelStreamPart {
+  return logprobs && logprobs.length > 0 ? { type: 'text-delta', delta: text, logprobs: convertOpenAILogprobs(logprobs) } : { type: 'text-delta', delta: text };
 }
 
 /**

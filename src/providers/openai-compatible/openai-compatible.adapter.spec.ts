@@ -120,6 +120,7 @@ describe(OpenAICompatibleAdapter.name, () => {
       { type: 'tool-call-delta', index: 0, delta: '{"city":"Zürich","unit":"celsius"}' },
       {
         type: 'finish',
+        serviceTier: 'default',
         reason: { unified: 'tool-calls', raw: 'tool_calls' },
         usage: { inputTokens: 84, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 18, reasoningTokens: 0 },
       },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { openAILogprobSchema } from '../openai-logprobs.js';
 
 /**
  * Chat Completions wire format. Incoming shapes are zod schemas that only name the fields we read,
@@ -88,6 +89,9 @@ export interface OpenAICompatibleRequestBody {
   temperature?: number;
   top_p?: number;
   response_format?: OpenAICompatibleResponseFormat;
+  logprobs?: true;
+  /** Alternatives per token, 0–20; only with `logprobs`. */
+  top_logprobs?: number;
   reasoning_effort?: string;
   tools?: OpenAICompatibleFunctionTool[];
   tool_choice?: OpenAICompatibleToolChoice;
@@ -97,6 +101,8 @@ export interface OpenAICompatibleRequestBody {
   thinking?: { type: 'enabled' | 'disabled' };
   prompt_cache_retention?: 'in_memory' | '24h';
   safety_identifier?: string;
+  service_tier?: string;
+  verbosity?: 'low' | 'medium' | 'high';
   stream?: true;
   stream_options?: { include_usage: true };
 }
@@ -133,6 +139,12 @@ const toolCallDeltaSchema = z.object({
 });
 export type OpenAICompatibleToolCallDelta = z.infer<typeof toolCallDeltaSchema>;
 
+/**
+ * A choice's `logprobs`: its content tokens, each with its `top_logprobs` alternatives.
+ * @see https://platform.openai.com/docs/api-reference/chat/object#chat/object-choices
+ */
+const choiceLogprobsSchema = z.object({ content: z.array(openAILogprobSchema).nullish() });
+
 /** Text fields shared by a streamed `delta` and a complete `message`. */
 const messageTextFields = {
   content: z.string().nullish(),
@@ -161,10 +173,14 @@ export const openAICompatibleChunkSchema = z.object({
           .nullish(),
         finish_reason: z.string().nullish(),
         usage: openAICompatibleUsageSchema.nullish(),
+        /** The chunk's tokens, when `logprobs` was asked for (`refusal` tokens are not read). */
+        logprobs: choiceLogprobsSchema.nullish(),
       }),
     )
     .nullish(),
   usage: openAICompatibleUsageSchema.nullish(),
+  /** OpenAI's: the tier that served the request. */
+  service_tier: z.string().nullish(),
   error: openAICompatibleErrorSchema.nullish(),
 });
 export type OpenAICompatibleChunk = z.infer<typeof openAICompatibleChunkSchema>;
@@ -194,10 +210,13 @@ export const openAICompatibleCompletionSchema = z.object({
           })
           .nullish(),
         finish_reason: z.string().nullish(),
+        logprobs: choiceLogprobsSchema.nullish(),
       }),
     )
     .nullish(),
   usage: openAICompatibleUsageSchema.nullish(),
+  /** OpenAI's: the tier that served the request. */
+  service_tier: z.string().nullish(),
   error: openAICompatibleErrorSchema.nullish(),
 });
 export type OpenAICompatibleCompletion = z.infer<typeof openAICompatibleCompletionSchema>;

@@ -244,3 +244,18 @@ describe(toOpenAICompatibleRequest.name, () => {
     expect(body).not.toHaveProperty('reasoning_effort');
   });
 });
+
+describe(`${toOpenAICompatibleRequest.name} log probabilities`, () => {
+  it('sends logprobs: true, and top_logprobs only when alternatives are asked for', () => {
+    expect(toOpenAICompatibleRequest(newModelRequest({ logprobs: { top: 2 } }), generic)).toMatchObject({ logprobs: true, top_logprobs: 2 });
+    const withoutAlternatives = toOpenAICompatibleRequest(newModelRequest({ logprobs: { top: 0 } }), openai);
+    expect(withoutAlternatives.logprobs).toBe(true);
+    expect(withoutAlternatives).not.toHaveProperty('top_logprobs');
+  });
+
+  it('sends neither when none are asked for', () => {
+    const body = toOpenAICompatibleRequest(newModelRequest(), generic);
+    expect(body).not.toHaveProperty('logprobs');
+    expect(body).not.toHaveProperty('top_logprobs');
+  });
+});

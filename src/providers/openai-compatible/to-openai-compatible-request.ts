@@ -44,6 +44,13 @@ export function toOpenAICompatibleRequest(request: ModelRequest, options: ToRequ
   if (responseFormat) {
     body.response_format = responseFormat;
   }
+  // Standard Chat Completions fields (OpenAI, vLLM, SGLang, …); `top_logprobs` only with alternatives asked for.
+  if (request.logprobs) {
+    body.logprobs = true;
+    if (request.logprobs.top > 0) {
+      body.top_logprobs = request.logprobs.top;
+    }
+  }
   Object.assign(
     body,
     prepareOpenAICompatibleTools({
@@ -67,6 +74,13 @@ export function toOpenAICompatibleRequest(request: ModelRequest, options: ToRequ
     }
     if (request.safetyIdentifier !== null) {
       body.safety_identifier = request.safetyIdentifier;
+    }
+    // OpenAI's own Chat Completions takes both; other chat servers have neither, so they get neither.
+    if (request.serviceTier !== null) {
+      body.service_tier = request.serviceTier;
+    }
+    if (request.verbosity !== null) {
+      body.verbosity = request.verbosity;
     }
   }
   if (options.stream) {

@@ -58,3 +58,19 @@ describe(convertOpenAIResponsesResponse.name, () => {
     }
   });
 });
+
+describe(`${convertOpenAIResponsesResponse.name} log probabilities`, () => {
+  it("gives a non-streamed answer's output_text logprobs to its text delta", () => {
+    const logprobs = [{ token: 'Hi', logprob: -0.5, bytes: [72, 105], top_logprobs: [] }];
+    const output = [
+      { id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hi', annotations: [], logprobs }] },
+    ];
+    const parts = convertOpenAIResponsesResponse(body({ status: 'completed', output }), 'openai');
+    expect(parts.filter((part) => part.type === 'text-delta')).toEqual([{ type: 'text-delta', delta: 'Hi', logprobs }]);
+  });
+
+  it('refuses an output_text part whose logprobs are malformed', () => {
+    const output = [{ id: 'msg_1', type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'Hi', logprobs: [{ logprob: 'high' }] }] }];
+    expect(() => convertOpenAIResponsesResponse(body({ status: 'completed', output }), 'openai')).toThrow('malformed upstream response');
+  });
+});

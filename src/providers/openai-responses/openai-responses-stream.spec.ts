@@ -45,6 +45,7 @@ describe(mapOpenAIResponsesStream.name, () => {
         { type: 'text-delta', delta: '! 👋 How can I help?' },
         {
           type: 'finish',
+          serviceTier: 'auto',
           reason: { unified: 'stop', raw: 'completed' },
           usage: { inputTokens: 1187, cachedInputTokens: 1024, cacheWriteTokens: 0, outputTokens: 12, reasoningTokens: 0 },
         },
@@ -63,6 +64,7 @@ describe(mapOpenAIResponsesStream.name, () => {
         { type: 'tool-call-delta', index: 0, delta: 'ich"}' },
         {
           type: 'finish',
+          serviceTier: 'auto',
           reason: { unified: 'tool-calls', raw: 'completed' },
           usage: { inputTokens: 84, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 18, reasoningTokens: 0 },
         },
@@ -82,6 +84,7 @@ describe(mapOpenAIResponsesStream.name, () => {
         { type: 'tool-call-delta', index: 1, delta: '"Asia/Tokyo"}' },
         {
           type: 'finish',
+          serviceTier: 'auto',
           reason: { unified: 'tool-calls', raw: 'completed' },
           usage: { inputTokens: 312, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 49, reasoningTokens: 0 },
         },
@@ -109,6 +112,7 @@ describe(mapOpenAIResponsesStream.name, () => {
         { type: 'text-delta', delta: ' is 15.' },
         {
           type: 'finish',
+          serviceTier: 'auto',
           reason: { unified: 'stop', raw: 'completed' },
           // Servers older than the 2026 spec send no cache_write_tokens.
           usage: { inputTokens: 17, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 122, reasoningTokens: 64 },
@@ -132,6 +136,7 @@ describe(mapOpenAIResponsesStream.name, () => {
         { type: 'text-delta', delta: ' in a kingdom by the sea, there' },
         {
           type: 'finish',
+          serviceTier: 'auto',
           reason: { unified: 'length', raw: 'max_output_tokens' },
           usage: { inputTokens: 25, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 64, reasoningTokens: 48 },
         },
@@ -385,5 +390,42 @@ describe(mapOpenAIResponsesStream.name, () => {
       );
       expect(error).toMatchObject({ message: 'malformed upstream response' });
     });
+  });
+});
+
+describe(`${mapOpenAIResponsesStream.name} log probabilities`, () => {
+  const added = { type: 'response.output_item.added', output_index: 0, item: { id: 'msg_1', type: 'message', status: 'in_progress', content: [] } };
+  const where = { item_id: 'msg_1', output_index: 0, content_index: 0 };
+  const logprob = { token: 'Hi', logprob: -0.5, bytes: [72, 105], top_logprobs: [{ token: 'Hi', logprob: -0.5, bytes: [72, 105] }] };
+  const textParts = (parts: ModelStreamPart[]) => parts.filter((part) => part.type === 'text-delta');
+
+  it("puts each output_text.delta's logprobs on its text delta, filling in bytes a server left out", async () => {
+    const parts = await mapStream(
+      toSseText([
+        created,
+        added,
+        { type: 'response.output_text.delta', ...where, delta: 'Hi', logprobs: [logprob] },
+        { type: 'response.output_text.delta', ...where, delta: ' é', logprobs: [{ token: ' é', logprob: -1, top_logprobs: [] }] },
+        { type: 'response.output_text.delta', ...where, delta: '!', logprobs: [] },
+        completed(),
+      ]),
+    );
+    expect(textParts(parts)).toEqual([
+      { type: 'text-delta', delta: 'Hi', logprobs: [logprob] },
+      { type: 'text-delta', delta: ' é', logprobs: [{ token: ' é', logprob: -1, bytes: [0x20, 0xc3, 0xa9], top_logprobs: [] }] },
+      { type: 'text-delta', delta: '!' },
+    ]);
+  });
+
+  it('reads them from the final output_text part of a message that was not streamed', async () => {
+    const output = [
+      { id: 'msg_1', type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'Hi', annotations: [], logprobs: [logprob] }] },
+    ];
+    expect(textParts(await mapStream(toSseText([created, completed(output)])))).toEqual([{ type: 'text-delta', delta: 'Hi', logprobs: [logprob] }]);
+  });
+
+  it('rejects logprobs that are not log probabilities', async () => {
+    const error = await failure(toSseText([created, added, { type: 'response.output_text.delta', ...where, delta: 'Hi', logprobs: [{ token: 'Hi' }] }]));
+    expect(error).toMatchObject({ message: 'malformed upstream response' });
   });
 });

@@ -2,8 +2,10 @@ import type { z } from 'zod';
 import { type HostedItemType, hostedItemTypeNames, isHostedItemType } from '../../items/hosted-items.js';
 import type { ProviderData } from '../../items/item.schemas.js';
 import type { ModelStreamPart } from '../model-adapter.js';
+import { convertOpenAILogprobs, type OpenAILogprob } from '../openai-logprobs.js';
 import { type SseEvent } from '../read-body.js';
 import { DONE_EVENT, readJsonEvent, SKIP_EVENT } from '../read-json-event.js';
+import { servedTier, withTier } from '../served-tier.js';
 import { malformedUpstreamResponseError } from '../upstream-errors.js';
 import { resolveOpenAIResponsesFinishReason } from './map-openai-responses-finish-reason.js';
 import {
@@ -51,8 +53,18 @@ function textDeltaOf(value: unknown): OpenAIResponsesDeltaEvent | null {
   if (typeof value !== 'object' || value === null) return null;
   // Named reads, not event[field]: a lookup by a variable key goes megamorphic in V8, and this
   // runs for every delta of every stream.
-  const event = value as { type?: unknown; delta?: unknown; item_id?: unknown; output_index?: unknown; content_index?: unknown; summary_index?: unknown };
+  const event = value as {
+    type?: unknown;
+    delta?: unknown;
+    item_id?: unknown;
+    output_index?: unknown;
+    content_index?: unknown;
+    summary_index?: unknown;
+    logprobs?: unknown;
+  };
   if (event.type !== 'response.output_text.delta' || typeof event.delta !== 'string') return null;
+  // Log probabilities (asked for with the include) are validated by the schema.
+  if (event.logprobs !== undefined && event.logprobs !== null && !(Array.isArray(event.logprobs) && event.logprobs.length === 0)) return null;
   if (
     !nullishOr(event.item_id, 'string') ||
     !nullishOr(event.output_index, 'number') ||
@@ -253,7 +265,7 @@ export class OpenAIResponsesStreamMapper {
                   ? [{ type: 'refusal-delta', delta: part.refusal }]
                   : []
                 : part.text
-                  ? [{ type: 'text-delta', delta: part.text }]
+                  ? [textDelta(part.text, part.logprobs)]
                   : [],
             );
         if (!state.annotationsSeen) {
@@ -311,7 +323,8 @@ export class OpenAIResponsesStreamMapper {
     if (state?.type === 'message' && event.delta) {
       state.textSeen = true;
     }
-    return event.delta ? [{ type, delta: event.delta }] : [];
+    if (!event.delta) return [];
+    return [type === 'text-delta' ? textDelta(event.delta, event.logprobs) : { type, delta: event.delta }];
   }
 
   /** A summary delta keeps its part's index; raw reasoning text (one part, in practice) is one text. */
@@ -369,6 +382,7 @@ export class OpenAIResponsesStreamMapper {
       type: 'finish',
       reason: resolveOpenAIResponsesFinishReason(outcome, this.sawFunctionCall),
       usage: convertOpenAIResponsesUsage(response.usage),
+      ...withTier(servedTier(response['service_tier'])),
     });
     return parts;
   }
@@ -401,6 +415,11 @@ function toReasoningProviderData(item: OpenAIResponsesOutputItem): ProviderData 
   }
   const openai: OpenAIResponsesReasoningData = { id: item.id, encrypted_content: item.encrypted_content };
   return { openai };
+}
+
+/** A text delta, with its tokens' log probabilities when the server sent some. */
+function textDelta(delta: string, logprobs: OpenAILogprob[] | null | undefined): ModelStreamPart {
+  return logprobs && logprobs.length > 0 ? { type: 'text-delta', delta, logprobs: convertOpenAILogprobs(logprobs) } : { type: 'text-delta', delta };
 }
 
 /** The item types we map; hosted tool calls and anything newer are `other`. */

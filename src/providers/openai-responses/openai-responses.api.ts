@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HostedItemType } from '../../items/hosted-items.js';
 import type { NativeTool } from '../../planning/model-request.js';
+import { openAILogprobSchema } from '../openai-logprobs.js';
 
 /**
  * OpenAI Responses wire format, as spoken by api.openai.com, Azure OpenAI (`/openai/v1`) and vLLM's
@@ -85,14 +86,17 @@ export interface OpenAIResponsesRequestBody {
   max_tool_calls?: number;
   temperature?: number;
   top_p?: number;
-  text?: { format: OpenAIResponsesTextFormat };
+  text?: { format?: OpenAIResponsesTextFormat; verbosity?: 'low' | 'medium' | 'high' };
+  service_tier?: string;
   reasoning?: { effort?: string; summary?: string };
   prompt_cache_key?: string;
   prompt_cache_retention?: 'in_memory' | '24h';
   /** GPT-5.6+ only; sent only when the client set it. */
   prompt_cache_options?: Record<string, unknown>;
   safety_identifier?: string;
-  include?: 'reasoning.encrypted_content'[];
+  include?: Array<'reasoning.encrypted_content' | 'message.output_text.logprobs'>;
+  /** Alternatives per token (0–20); sent with the `message.output_text.logprobs` include. */
+  top_logprobs?: number;
   /** Server-side compaction: OpenAI compacts the context itself once it crosses the threshold. */
   context_management?: Array<{ type: 'compaction'; compact_threshold: number | null }>;
   /** Our server owns the state: the upstream never keeps anything. */
@@ -132,6 +136,8 @@ const textPartSchema = z.looseObject({
   text: z.string().nullish(),
   refusal: z.string().nullish(),
   annotations: z.array(z.record(z.string(), z.unknown())).nullish(),
+  /** An `output_text` part's tokens, when `message.output_text.logprobs` was included. */
+  logprobs: z.array(openAILogprobSchema).nullish(),
 });
 
 /**
@@ -200,10 +206,12 @@ const nullishOf = (value: unknown, check: (value: unknown) => boolean): boolean 
 const fieldsAre = (value: Fields, names: string[], check: (value: unknown) => boolean): boolean => names.every((name) => nullishOf(value[name], check));
 const isResponseError = (value: unknown): boolean =>
   isObject(value) && nullishOf(value['code'], (code) => isString(code) || isNumber(code)) && nullishOf(value['message'], isString);
+const openAILogprobsSchema = z.array(openAILogprobSchema);
 const isTextPart = (value: unknown): boolean =>
   isObject(value) &&
   fieldsAre(value, ['type', 'text', 'refusal'], isString) &&
-  nullishOf(value['annotations'], (list) => Array.isArray(list) && list.every(isObject));
+  nullishOf(value['annotations'], (list) => Array.isArray(list) && list.every(isObject)) &&
+  nullishOf(value['logprobs'], (list) => Array.isArray(list) && (list.length === 0 || openAILogprobsSchema.safeParse(list).success));
 const isTextParts = (value: unknown): boolean => Array.isArray(value) && value.every(isTextPart);
 const isOutputItem = (value: unknown): boolean =>
   isObject(value) &&
@@ -239,6 +247,8 @@ export const openAIResponsesDeltaEventSchema = z.looseObject({
   content_index: z.number().nullish(),
   summary_index: z.number().nullish(),
   delta: z.string(),
+  /** An output text delta's tokens, when `message.output_text.logprobs` was included (else `[]`). */
+  logprobs: z.array(openAILogprobSchema).nullish(),
 });
 export type OpenAIResponsesDeltaEvent = z.infer<typeof openAIResponsesDeltaEventSchema>;
 

@@ -282,3 +282,21 @@ describe(toOpenAIResponsesRequest.name, () => {
     expect(plain).not.toHaveProperty('prompt_cache_options');
   });
 });
+
+describe(`${toOpenAIResponsesRequest.name} log probabilities`, () => {
+  it('includes message.output_text.logprobs and sends top_logprobs when logprobs are asked for', () => {
+    const body = toOpenAIResponsesRequest(newModelRequest({ logprobs: { top: 3 } }), withInclude);
+    expect(body.include).toEqual(['reasoning.encrypted_content', 'message.output_text.logprobs']);
+    expect(body.top_logprobs).toBe(3);
+    expect(toOpenAIResponsesRequest(newModelRequest({ logprobs: { top: 0 } }), { includeEncryptedReasoning: false })).toMatchObject({
+      include: ['message.output_text.logprobs'],
+      top_logprobs: 0,
+    });
+  });
+
+  it('sends neither when none are asked for', () => {
+    const body = toOpenAIResponsesRequest(newModelRequest({ logprobs: null }), { includeEncryptedReasoning: false });
+    expect(body).not.toHaveProperty('include');
+    expect(body).not.toHaveProperty('top_logprobs');
+  });
+});

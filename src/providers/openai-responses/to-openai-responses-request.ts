@@ -49,8 +49,11 @@ export function toOpenAIResponsesRequest(request: ModelRequest, options: ToOpenA
     body.top_p = request.topP;
   }
   const format = convertTextFormat(request.textFormat);
-  if (format) {
-    body.text = { format };
+  if (format || request.verbosity !== null) {
+    body.text = { ...(format ? { format } : {}), ...(request.verbosity !== null ? { verbosity: request.verbosity } : {}) };
+  }
+  if (request.serviceTier !== null) {
+    body.service_tier = request.serviceTier;
   }
   const reasoning = convertReasoning(request.reasoning);
   if (reasoning) {
@@ -68,8 +71,17 @@ export function toOpenAIResponsesRequest(request: ModelRequest, options: ToOpenA
   if (request.safetyIdentifier !== null) {
     body.safety_identifier = request.safetyIdentifier;
   }
+  const include: NonNullable<OpenAIResponsesRequestBody['include']> = [];
   if (options.includeEncryptedReasoning) {
-    body.include = ['reasoning.encrypted_content'];
+    include.push('reasoning.encrypted_content');
+  }
+  // OpenAI returns output_text logprobs only when they are included; top_logprobs adds alternatives.
+  if (request.logprobs) {
+    include.push('message.output_text.logprobs');
+    body.top_logprobs = request.logprobs.top;
+  }
+  if (include.length > 0) {
+    body.include = include;
   }
   // OpenAI compacts server-side; `compaction_trigger` (the last input item) makes it compact now.
   // @see https://developers.openai.com/api/docs/guides/compaction
