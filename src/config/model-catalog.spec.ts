@@ -10,7 +10,7 @@ describe(ModelCatalog.name, () => {
   it('takes each field from the first matching entry, specific before provider-wide', () => {
     const sonnet = catalog.lookup('anthropic/claude-sonnet-4-5');
     expect(sonnet).toMatchObject({ maxOutputTokens: 64000, defaultMaxOutputTokens: 8192, contextWindow: 200000 });
-    expect(sonnet.pricing).toEqual({ input: 3, cachedInput: 0.3, cacheWrite: 3.75, output: 15 });
+    expect(sonnet.pricing).toEqual({ input: 3, cachedInput: 0.3, cacheWrite: 3.75, cacheWrite1h: 6, output: 15 });
     expect(sonnet.capabilities).toEqual({ tools: true, images: true, jsonSchema: true, reasoning: true, pdfInput: true });
     expect(catalog.lookup('openai/gpt-4o-mini-2024-07-18').pricing?.input).toBe(0.15);
     expect(catalog.lookup('openai/gpt-4o-2024-08-06').pricing?.input).toBe(2.5);
@@ -114,5 +114,15 @@ describe(computeCost.name, () => {
     const usage = { inputTokens: 1_000_000, cachedInputTokens: 500_000, cacheWriteTokens: 100_000, outputTokens: 10_000, reasoningTokens: 0 };
     expect(computeCost(pricing, usage)).toBeCloseTo(400_000 * 3e-6 + 500_000 * 0.3e-6 + 100_000 * 3.75e-6 + 10_000 * 15e-6, 10);
     expect(computeCost(null, usage)).toBeNull();
+  });
+
+  it('bills 1 h cache writes at their own price, and the rest of the writes at the 5-minute one', () => {
+    const pricing = { input: 3, cachedInput: 0.3, cacheWrite: 3.75, cacheWrite1h: 6, output: 15 };
+    const usage = { inputTokens: 200_000, cachedInputTokens: 0, cacheWriteTokens: 150_000, cacheWrite1hTokens: 100_000, outputTokens: 0, reasoningTokens: 0 };
+    expect(computeCost(pricing, usage)).toBeCloseTo(50_000 * 3e-6 + 50_000 * 3.75e-6 + 100_000 * 6e-6, 10);
+    // The savings of a turn that only wrote are negative: a 1 h write costs 2x the input it replaces.
+    expect(computeCacheSavings(pricing, usage)).toBeCloseTo(-(50_000 * 0.75e-6 + 100_000 * 3e-6), 10);
+    // Without a 1 h price, 1 h writes cost what 5-minute ones do.
+    expect(computeCost({ input: 3, cacheWrite: 3.75, output: 15 }, usage)).toBeCloseTo(50_000 * 3e-6 + 150_000 * 3.75e-6, 10);
   });
 });

@@ -8,8 +8,10 @@ const pricingSchema = z.object({
   input: z.number().nonnegative(),
   /** USD per million input tokens read from the provider's cache; defaults to `input`. */
   cachedInput: z.number().nonnegative().optional(),
-  /** USD per million input tokens written to the provider's cache; defaults to `input`. */
+  /** USD per million input tokens written to the provider's cache (Anthropic: with the 5-minute TTL); defaults to `input`. */
   cacheWrite: z.number().nonnegative().optional(),
+  /** USD per million input tokens written with a 1 h TTL (Anthropic: 2x input); defaults to `cacheWrite`. */
+  cacheWrite1h: z.number().nonnegative().optional(),
   output: z.number().nonnegative(),
 });
 
@@ -232,10 +234,13 @@ function resolveThinking(entries: Array<z.infer<typeof thinkingSchema> | undefin
 export function computeCost(pricing: Pricing | null, usage: Usage | null): number | null {
   if (!pricing || !usage) return null;
   const uncached = Math.max(0, usage.inputTokens - usage.cachedInputTokens - usage.cacheWriteTokens);
+  const longWrites = Math.min(usage.cacheWriteTokens, usage.cacheWrite1hTokens ?? 0);
+  const writePrice = pricing.cacheWrite ?? pricing.input;
   const total =
     uncached * pricing.input +
     usage.cachedInputTokens * (pricing.cachedInput ?? pricing.input) +
-    usage.cacheWriteTokens * (pricing.cacheWrite ?? pricing.input) +
+    (usage.cacheWriteTokens - longWrites) * writePrice +
+    longWrites * (pricing.cacheWrite1h ?? writePrice) +
     usage.outputTokens * pricing.output;
   return total / 1_000_000;
 }
@@ -268,6 +273,6 @@ function globToRegExp(glob: string): RegExp {
  */
 export function computeCacheSavings(pricing: Pricing | null, usage: Usage | null): number | null {
   const actual = computeCost(pricing, usage);
-  const uncached = computeCost(pricing, usage && { ...usage, cachedInputTokens: 0, cacheWriteTokens: 0 });
+  const uncached = computeCost(pricing, usage && { ...usage, cachedInputTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0 });
   return actual === null || uncached === null ? null : uncached - actual;
 }

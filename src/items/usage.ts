@@ -8,6 +8,8 @@ export interface Usage {
   inputTokens: number;
   cachedInputTokens: number;
   cacheWriteTokens: number;
+  /** Of `cacheWriteTokens`, those written with a 1 h TTL (Anthropic), priced at `cacheWrite1h`; absent when none. */
+  cacheWrite1hTokens?: number;
   outputTokens: number;
   reasoningTokens: number;
 }

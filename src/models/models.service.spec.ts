@@ -40,7 +40,7 @@ describe(ModelsService.name, () => {
         context_window: 32_768,
         max_output_tokens: null,
         capabilities: { tools: true, images: true, json_schema: true, reasoning: true },
-        pricing: { input: 0.1, cached_input: 0.1, cache_write: 0.1, output: 0.2 },
+        pricing: { input: 0.1, cached_input: 0.1, cache_write: 0.1, cache_write_1h: 0.1, output: 0.2 },
       },
     });
     expect(data[0]).toMatchObject({ id: 'fast', created: 0, owned_by: 'vllm', catalog: { alias_of: 'vllm/qwen3' } });

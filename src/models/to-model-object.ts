@@ -20,7 +20,7 @@ export interface ModelObject {
     max_output_tokens: number | null;
     capabilities: { tools: boolean; images: boolean; json_schema: boolean; reasoning: boolean };
     /** As the server charges it: cache reads and writes cost `input` unless the catalog says otherwise. */
-    pricing: { input: number; cached_input: number; cache_write: number; output: number } | null;
+    pricing: { input: number; cached_input: number; cache_write: number; cache_write_1h: number; output: number } | null;
   };
 }
 
@@ -38,7 +38,13 @@ export function toModelObject(provider: string, model: UpstreamModel, info: Mode
       max_output_tokens: info.maxOutputTokens,
       capabilities: { tools: capabilities.tools, images: capabilities.images, json_schema: capabilities.jsonSchema, reasoning: capabilities.reasoning },
       pricing: pricing
-        ? { input: pricing.input, cached_input: pricing.cachedInput ?? pricing.input, cache_write: pricing.cacheWrite ?? pricing.input, output: pricing.output }
+        ? {
+            input: pricing.input,
+            cached_input: pricing.cachedInput ?? pricing.input,
+            cache_write: pricing.cacheWrite ?? pricing.input,
+            cache_write_1h: pricing.cacheWrite1h ?? pricing.cacheWrite ?? pricing.input,
+            output: pricing.output,
+          }
         : null,
     },
   };

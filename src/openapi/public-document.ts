@@ -161,8 +161,14 @@ function addExtensionFields(schemas: Record<string, Schema>) {
         pricing: {
           type: ['object', 'null'],
           description: 'USD per million tokens, as the server charges them.',
-          properties: { input: { type: 'number' }, cached_input: { type: 'number' }, cache_write: { type: 'number' }, output: { type: 'number' } },
-          required: ['input', 'cached_input', 'cache_write', 'output'],
+          properties: {
+            input: { type: 'number' },
+            cached_input: { type: 'number' },
+            cache_write: { type: 'number' },
+            cache_write_1h: { type: 'number', description: 'Writes with a 1-hour TTL (Anthropic); the same as cache_write elsewhere.' },
+            output: { type: 'number' },
+          },
+          required: ['input', 'cached_input', 'cache_write', 'cache_write_1h', 'output'],
         },
       },
       required: ['provider', 'alias_of', 'context_window', 'max_output_tokens', 'capabilities', 'pricing'],

@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { PrismaClient } from '../../src/persistence/database.js';
 import { type Harness, startHarness } from './harness.js';
 
 // service_tier, text.verbosity and the prompt-cache options: sent in each vendor's terms where it
@@ -85,6 +86,14 @@ describe('prompt-cache options', () => {
     expect(ttls.length).toBeGreaterThan(0);
     expect(new Set(ttls)).toEqual(new Set(['"ttl":"1h"']));
     expect(response).toMatchObject({ prompt_cache_options: { mode: 'implicit', ttl: '30m' }, prompt_cache_retention: null });
+
+    // Every write was a 1 h one: priced at 2x input ($6 per million on Sonnet), not the 5-minute 1.25x.
+    const usage = response.usage!;
+    const writes = usage.input_tokens_details.cache_write_tokens as number;
+    expect(writes).toBeGreaterThan(1000);
+    const uncached = usage.input_tokens - usage.input_tokens_details.cached_tokens - writes;
+    const stored = await harness.app.get(PrismaClient).response.findUniqueOrThrow({ where: { id: response.id } });
+    expect(stored.costUsd).toBeCloseTo((uncached * 3 + writes * 6 + usage.output_tokens * 15) / 1_000_000, 12);
   });
 
   it("OpenAI's Responses wire gets the options as sent, and the retention that applied is echoed", async () => {

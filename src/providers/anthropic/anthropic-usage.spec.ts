@@ -11,6 +11,24 @@ describe(convertAnthropicUsage.name, () => {
     });
   });
 
+  it('keeps the 1 h writes of cache_creation apart, and carries the split through message_delta', () => {
+    const usage = {
+      input_tokens: 4,
+      cache_creation_input_tokens: 3000,
+      cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 },
+      output_tokens: 1,
+    };
+    expect(convertAnthropicUsage(usage)).toEqual({
+      inputTokens: 3004,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 3000,
+      cacheWrite1hTokens: 2000,
+      outputTokens: 1,
+      reasoningTokens: 0,
+    });
+    expect(convertAnthropicUsage(mergeAnthropicUsage(usage, { output_tokens: 9 }))).toMatchObject({ cacheWrite1hTokens: 2000, outputTokens: 9 });
+  });
+
   it('treats missing or null counts as 0 and no usage as null', () => {
     expect(convertAnthropicUsage({ input_tokens: 7, cache_read_input_tokens: null })).toEqual({
       inputTokens: 7,

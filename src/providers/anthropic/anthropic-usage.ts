@@ -6,8 +6,10 @@ import type { AnthropicUsage } from './anthropic.api.js';
  * last cache breakpoint, so the total input is the sum of it, the cache reads and the cache writes.
  * Thinking tokens are inside `output_tokens` and not reported apart, so `reasoningTokens` is an
  * estimate from the thinking text the model streamed (about 4 characters per token), capped at the
- * output; 0 without thinking text (omitted display, redacted blocks).
+ * output; 0 without thinking text (omitted display, redacted blocks). The writes with a 1 h TTL
+ * (`cache_creation.ephemeral_1h_input_tokens`) are kept apart, since they are priced apart.
  * @see https://platform.claude.com/docs/en/build-with-claude/prompt-caching#tracking-cache-performance
+ * @see https://platform.claude.com/docs/en/about-claude/pricing
  */
 export function convertAnthropicUsage(usage: AnthropicUsage | null, thinkingChars = 0): Usage | null {
   if (!usage) {
@@ -15,10 +17,13 @@ export function convertAnthropicUsage(usage: AnthropicUsage | null, thinkingChar
   }
   const cacheRead = usage.cache_read_input_tokens ?? 0;
   const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+  // 1 h writes cost 2x base input against 1.25x for 5 min ones; only the split prices them right.
+  const cacheWrite1h = Math.min(cacheWrite, usage.cache_creation?.ephemeral_1h_input_tokens ?? 0);
   return {
     inputTokens: (usage.input_tokens ?? 0) + cacheRead + cacheWrite,
     cachedInputTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
+    ...(cacheWrite1h > 0 ? { cacheWrite1hTokens: cacheWrite1h } : {}),
     outputTokens: usage.output_tokens ?? 0,
     reasoningTokens: Math.min(usage.output_tokens ?? 0, Math.ceil(thinkingChars / 4)),
   };
@@ -40,6 +45,7 @@ export function mergeAnthropicUsage(previous: AnthropicUsage | null, next: Anthr
       merged[key] = value;
     }
   }
+  if (next.cache_creation) merged.cache_creation = next.cache_creation;
   // The tier that served the request (`standard`, `priority`, `batch`).
   if (typeof next['service_tier'] === 'string') merged['service_tier'] = next['service_tier'];
   return merged;
