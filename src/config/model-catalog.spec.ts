@@ -16,6 +16,18 @@ describe(ModelCatalog.name, () => {
     expect(catalog.lookup('openai/gpt-4o-2024-08-06').pricing?.input).toBe(2.5);
   });
 
+  it("prices Claude Opus 4.5 and later at Anthropic's current $5 / $25, and Opus 4 and 4.1 at $15 / $75", () => {
+    // https://platform.claude.com/docs/en/about-claude/pricing, checked 2026-12-07.
+    const current = { input: 5, cachedInput: 0.5, cacheWrite: 6.25, cacheWrite1h: 10, output: 25 };
+    for (const id of ['claude-opus-4-5-20251101', 'claude-opus-4-5', 'claude-opus-4-6', 'claude-opus-4-7', 'claude-opus-4-8']) {
+      expect(catalog.lookup(`anthropic/${id}`).pricing).toEqual(current);
+    }
+    const legacy = { input: 15, cachedInput: 1.5, cacheWrite: 18.75, cacheWrite1h: 30, output: 75 };
+    for (const id of ['claude-opus-4-20250514', 'claude-opus-4-0', 'claude-opus-4-1-20250805', 'claude-opus-4-1']) {
+      expect(catalog.lookup(`anthropic/${id}`).pricing).toEqual(legacy);
+    }
+  });
+
   it('knows nothing it was not told: unknown models get capabilities but no prices or limits', () => {
     expect(catalog.lookup('vllm/qwen3-8b')).toEqual({
       contextWindow: null,
