@@ -28,6 +28,15 @@ describe(ModelCatalog.name, () => {
     }
   });
 
+  it("finds Claude Haiku 3 and 3.5 by Anthropic's real ids: 2,048 tokens before a prompt caches", () => {
+    for (const id of ['claude-3-haiku-20240307', 'claude-3-5-haiku-20241022', 'claude-3-5-haiku-latest']) {
+      const info = catalog.lookup(`anthropic/${id}`);
+      expect(info.cache).toMatchObject({ kind: 'breakpoints', minTokens: 2048 });
+      expect(info.capabilities.jsonSchema).toBe(false);
+    }
+    expect(catalog.lookup('anthropic/claude-sonnet-4-5').cache).toMatchObject({ minTokens: 1024 });
+  });
+
   it('knows nothing it was not told: unknown models get capabilities but no prices or limits', () => {
     expect(catalog.lookup('vllm/qwen3-8b')).toEqual({
       contextWindow: null,
