@@ -46,7 +46,7 @@ describe('GET /v1/models', () => {
         context_window: 200_000,
         max_output_tokens: 32_000,
         capabilities: { tools: true, images: true, json_schema: true, reasoning: true },
-        pricing: { input: 15, cached_input: 1.5, cache_write: 18.75, cache_write_1h: 30, output: 75 },
+        pricing: { input: 5, cached_input: 0.5, cache_write: 6.25, cache_write_1h: 10, output: 25 },
       },
     });
     expect(models.find((model) => model.id === 'claude-sonnet')).toMatchObject({

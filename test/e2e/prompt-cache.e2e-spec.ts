@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { PrismaClient } from '../../src/persistence/database.js';
+import { ResponsesService } from '../../src/responses/responses.service.js';
 import { type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
 
 // Prompt-cache planning as the upstream sees it: policy resolution, OpenAI routing keys and
@@ -103,6 +104,8 @@ describe('cache policy', () => {
   });
 
   it('answers an unknown policy with a 400 naming the field, and stores nothing', async () => {
+    // Earlier tests' store: false turns record their usage in batches, off the request path.
+    await harness.app.get(ResponsesService).usageRecorded();
     const before = await harness.app.get(PrismaClient).response.count();
     const error = await client.responses.create(withPolicy({ model: 'openai/gpt-5', input: 'x' }, 'always')).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
