@@ -2,6 +2,13 @@ import type { CacheSettings } from '../caching/plan-cache.js';
 import type { AppliedSettings, ResponseSettings } from '../items/response-object.js';
 import type { CreateResponseBody } from '../items/responses.schemas.js';
 
+type PlannedModel = { provider: string; wire: 'openai-responses' | 'chat' | 'anthropic' | 'gemini' };
+
+/** OpenAI's own wires: its Responses API, or its Chat Completions (the `openai` provider on the chat wire, the adapter's `openai` dialect). */
+function speaksOpenAI(model: PlannedModel): boolean {
+  return model.wire === 'openai-responses' || (model.wire === 'chat' && model.provider === 'openai');
+}
+
 /**
  * `service_tier` and `text.verbosity` as they apply on the model's provider, for the echo. OpenAI's
  * wires (the Responses wire, OpenAI's own Chat Completions) take both. Other chat servers take
@@ -11,13 +18,12 @@ import type { CreateResponseBody } from '../items/responses.schemas.js';
  */
 export function appliedServiceSettings(
   body: Pick<CreateResponseBody, 'service_tier' | 'text'>,
-  model: { provider: string; wire: 'openai-responses' | 'chat' | 'anthropic' | 'gemini' },
+  model: PlannedModel,
 ): Pick<AppliedSettings, 'serviceTier' | 'verbosity'> {
-  const openAIChat = model.wire === 'chat' && model.provider === 'openai';
-  const takesVerbosity = model.wire === 'openai-responses' || openAIChat;
+  const openAI = speaksOpenAI(model);
   return {
-    ...(model.wire === 'chat' && !openAIChat && body.service_tier ? { serviceTier: 'default' } : {}),
-    ...(!takesVerbosity && body.text?.verbosity ? { verbosity: 'medium' } : {}),
+    ...(model.wire === 'chat' && !openAI && body.service_tier ? { serviceTier: 'default' } : {}),
+    ...(!openAI && body.text?.verbosity ? { verbosity: 'medium' } : {}),
   };
 }
 
@@ -34,10 +40,10 @@ export function servedTierChange(asked: string, served: string | null): string |
  */
 export function appliedCacheSettings(
   body: Pick<CreateResponseBody, 'prompt_cache_options'>,
-  model: { provider: string; wire: 'openai-responses' | 'chat' | 'anthropic' | 'gemini' },
+  model: PlannedModel,
   request: { promptCacheRetention: ResponseSettings['prompt_cache_retention']; cache?: Pick<CacheSettings, 'minTtl' | 'capabilities'> | undefined },
 ): Pick<ResponseSettings, 'prompt_cache_retention' | 'prompt_cache_options'> {
-  const openAI = model.wire === 'openai-responses' || (model.wire === 'chat' && model.provider === 'openai');
+  const openAI = speaksOpenAI(model);
   const options = body.prompt_cache_options;
   const echoed = options ? { mode: options.mode ?? 'implicit', ttl: options.ttl ?? '30m' } : null;
   if (openAI) return { prompt_cache_retention: request.promptCacheRetention, prompt_cache_options: model.wire === 'openai-responses' ? echoed : null };

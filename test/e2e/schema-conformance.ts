@@ -95,12 +95,8 @@ const openResponsesEvents = eventsByType(OPEN_RESPONSES, responseSchemas(OPEN_RE
 
 /** `/v1/responses/:id/cancel` and `/responses/{response_id}/cancel` both become `/responses/{}/cancel`. */
 const shapeOf = (path: string) => path.replace(/\{[^}]+\}/g, '{}').replace(/:[^/]+/g, '{}');
-const specPaths = new Map<string, Map<string, string>>();
-for (const document of Object.keys(documents)) {
-  const byShape = new Map<string, string>();
-  for (const path of Object.keys(documents[document]!.paths)) byShape.set(shapeOf(path), path);
-  specPaths.set(document, byShape);
-}
+/** OpenAI's paths by shape; the Open Responses document is checked by what a reply holds (checkReply). */
+const openAiPaths = new Map(Object.keys(documents[OPENAI]!.paths).map((path) => [shapeOf(path), path]));
 
 function describe(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? [])
@@ -235,7 +231,7 @@ export function checkReply(reply: Reply): string[] {
   }
   if (reply.status >= 300) return problems;
   const body = JSON.parse(reply.body) as Json;
-  const path = specPaths.get(OPENAI)!.get(shape);
+  const path = openAiPaths.get(shape);
   const schema = path ? responseSchemas(OPENAI, path, method)?.['application/json']?.['schema'] : undefined;
   if (schema?.['$ref']) check(OPENAI, schema['$ref'], body, what, problems);
   // The Open Responses document names POST /responses and /responses/compact; its Response shape
