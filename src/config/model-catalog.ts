@@ -3,6 +3,21 @@ import { z } from 'zod';
 import type { Usage } from '../items/usage.js';
 import { ConfigError } from './env.schema.js';
 
+/**
+ * Higher prices for a request whose input passes `above` tokens (Anthropic Sonnet 4 / 4.5 above
+ * 200K, Gemini 2.5 Pro above 200K, OpenAI's newest models above 272K): every token of the request,
+ * output included, is then billed at these. The threshold counts all input tokens, cache reads and
+ * writes included (`Usage.inputTokens`). A cache price left out is the base one scaled as `input` is.
+ */
+const longContextSchema = z.object({
+  above: z.number().int().positive(),
+  input: z.number().nonnegative(),
+  cachedInput: z.number().nonnegative().optional(),
+  cacheWrite: z.number().nonnegative().optional(),
+  cacheWrite1h: z.number().nonnegative().optional(),
+  output: z.number().nonnegative(),
+});
+
 const pricingSchema = z.object({
   /** USD per million uncached input tokens. */
   input: z.number().nonnegative(),
@@ -13,6 +28,17 @@ const pricingSchema = z.object({
   /** USD per million input tokens written with a 1 h TTL (Anthropic: 2x input); defaults to `cacheWrite`. */
   cacheWrite1h: z.number().nonnegative().optional(),
   output: z.number().nonnegative(),
+  /** The long-context tier, when the vendor prices long prompts apart. */
+  longContext: longContextSchema.optional(),
+});
+
+/**
+ * Where an entry's figures come from: the vendor page(s) and the day they were last compared with
+ * it. Data for readers and for the catalog's own test; the server never reads it.
+ */
+const sourceSchema = z.object({
+  url: z.union([z.url(), z.array(z.url()).min(1)]),
+  checked: z.iso.date(),
 });
 
 const cacheSchema = z.object({
@@ -61,7 +87,11 @@ const thinkingSchema = z.object({
 });
 
 const entrySchema = z.object({
-  match: z.string().min(1),
+  /** A `provider/model` glob, or several: the entry applies when any of them matches. */
+  match: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  /** Notes for readers: conflicts between sources, figures left out and why. */
+  $comment: z.string().optional(),
+  source: sourceSchema.optional(),
   contextWindow: z.number().int().positive().optional(),
   /** Sent when the client sets no limit, for providers that require one (Anthropic). */
   defaultMaxOutputTokens: z.number().int().positive().optional(),
@@ -97,6 +127,7 @@ const catalogFileSchema = z.object({
 });
 export type CatalogFile = z.infer<typeof catalogFileSchema>;
 export type Pricing = z.infer<typeof pricingSchema>;
+export type CatalogEntry = z.infer<typeof entrySchema>;
 
 /** What the catalog knows of one `provider/model`: every field from the first entry that sets it. */
 export interface ModelInfo {
@@ -133,10 +164,10 @@ export interface CacheCapabilities {
 
 /** The model catalog: aliases and per-model facts, loaded from data (config/models.json, MODELS_FILE). */
 export class ModelCatalog {
-  private readonly entries: Array<z.infer<typeof entrySchema> & { pattern: RegExp }>;
+  private readonly entries: Array<CatalogEntry & { patterns: RegExp[] }>;
 
   constructor(private readonly file: CatalogFile) {
-    this.entries = file.models.map((entry) => ({ ...entry, pattern: globToRegExp(entry.match) }));
+    this.entries = file.models.map((entry) => ({ ...entry, patterns: [entry.match].flat().map(globToRegExp) }));
   }
 
   /** Loads the built-in catalog; entries and aliases of `overridePath` come first and win. */
@@ -174,7 +205,7 @@ export class ModelCatalog {
   private readonly looked = new Map<string, ModelInfo>();
 
   private merge(model: string): ModelInfo {
-    const matching = this.entries.filter((entry) => entry.pattern.test(model));
+    const matching = this.entries.filter((entry) => entry.patterns.some((pattern) => pattern.test(model)));
     const first = <K extends keyof z.infer<typeof entrySchema>>(key: K) => matching.find((entry) => entry[key] !== undefined)?.[key];
     const capability = (key: keyof ModelInfo['capabilities']) => matching.find((entry) => entry.capabilities?.[key] !== undefined)?.capabilities?.[key] ?? true;
     return {
@@ -230,18 +261,37 @@ function resolveThinking(entries: Array<z.infer<typeof thinkingSchema> | undefin
   };
 }
 
+/**
+ * The prices one call is billed at: the long-context tier when its input (all of it, cache reads
+ * and writes included) passes the tier's threshold, else the base prices.
+ */
+export function pricesFor(pricing: Pricing, inputTokens: number): Omit<Pricing, 'longContext'> {
+  const { longContext, ...base } = pricing;
+  if (!longContext || inputTokens <= longContext.above) return base;
+  const scale = base.input > 0 ? longContext.input / base.input : 1;
+  const scaled = (price: number | undefined) => (price === undefined ? undefined : price * scale);
+  return {
+    input: longContext.input,
+    cachedInput: longContext.cachedInput ?? scaled(base.cachedInput),
+    cacheWrite: longContext.cacheWrite ?? scaled(base.cacheWrite),
+    cacheWrite1h: longContext.cacheWrite1h ?? scaled(base.cacheWrite1h),
+    output: longContext.output,
+  };
+}
+
 /** USD cost of one call; null when the catalog has no prices for the model. */
 export function computeCost(pricing: Pricing | null, usage: Usage | null): number | null {
   if (!pricing || !usage) return null;
+  const prices = pricesFor(pricing, usage.inputTokens);
   const uncached = Math.max(0, usage.inputTokens - usage.cachedInputTokens - usage.cacheWriteTokens);
   const longWrites = Math.min(usage.cacheWriteTokens, usage.cacheWrite1hTokens ?? 0);
-  const writePrice = pricing.cacheWrite ?? pricing.input;
+  const writePrice = prices.cacheWrite ?? prices.input;
   const total =
-    uncached * pricing.input +
-    usage.cachedInputTokens * (pricing.cachedInput ?? pricing.input) +
+    uncached * prices.input +
+    usage.cachedInputTokens * (prices.cachedInput ?? prices.input) +
     (usage.cacheWriteTokens - longWrites) * writePrice +
-    longWrites * (pricing.cacheWrite1h ?? writePrice) +
-    usage.outputTokens * pricing.output;
+    longWrites * (prices.cacheWrite1h ?? writePrice) +
+    usage.outputTokens * prices.output;
   return total / 1_000_000;
 }
 
@@ -269,7 +319,8 @@ function globToRegExp(glob: string): RegExp {
 
 /**
  * USD the provider's cache saved on one call: its cost with every input token at the uncached
- * price, minus what it cost. Negative when writes cost more than reads saved (a first turn).
+ * price, minus what it cost. Negative when writes cost more than reads saved (a first turn). Both
+ * sides are priced in the same tier: the input count, which picks it, includes the cached tokens.
  */
 export function computeCacheSavings(pricing: Pricing | null, usage: Usage | null): number | null {
   const actual = computeCost(pricing, usage);

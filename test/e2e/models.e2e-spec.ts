@@ -43,8 +43,9 @@ describe('GET /v1/models', () => {
       catalog: {
         provider: 'anthropic',
         alias_of: null,
-        context_window: 200_000,
-        max_output_tokens: 32_000,
+        // Opus 4.7: 1M context, 128K output (its Google Cloud model page; #19, checked 2026-12-07).
+        context_window: 1_000_000,
+        max_output_tokens: 128_000,
         capabilities: { tools: true, images: true, json_schema: true, reasoning: true },
         pricing: { input: 5, cached_input: 0.5, cache_write: 6.25, cache_write_1h: 10, output: 25 },
       },

@@ -162,6 +162,8 @@ describe('Anthropic prompts', () => {
     expect(anthropicMinCacheTokens('claude-opus-4-1-20250805')).toBe(1024);
     expect(anthropicMinCacheTokens('claude-haiku-4-5')).toBe(4096);
     expect(anthropicMinCacheTokens('claude-opus-4-6')).toBe(4096);
+    expect(anthropicMinCacheTokens('claude-opus-4-7')).toBe(4096);
+    expect(anthropicMinCacheTokens('claude-opus-5')).toBe(512);
     expect(anthropicMinCacheTokens('claude-3-5-haiku-20241022')).toBe(2048);
   });
 });
@@ -215,8 +217,10 @@ describe('Gemini prompts', () => {
   });
 
   it('knows the per-model minimum', () => {
-    expect(geminiMinCacheTokens('gemini-2.5-flash')).toBe(1024);
+    expect(geminiMinCacheTokens('gemini-2.5-flash')).toBe(2048);
     expect(geminiMinCacheTokens('gemini-2.5-flash-lite')).toBe(2048);
-    expect(geminiMinCacheTokens('gemini-2.5-pro')).toBe(4096);
+    expect(geminiMinCacheTokens('gemini-2.5-pro')).toBe(2048);
+    expect(geminiMinCacheTokens('gemini-3-flash-preview')).toBe(1024);
+    expect(geminiMinCacheTokens('gemini-3.1-pro-preview')).toBe(4096);
   });
 });

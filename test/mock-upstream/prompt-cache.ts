@@ -223,10 +223,12 @@ export function anthropicBreakpoints(positions: AnthropicPosition[]): Array<{ in
   return positions.flatMap((position, index) => (position.cacheControl === undefined ? [] : [{ index, ttl: ttlOf(position.cacheControl) as EmulatedTtl }]));
 }
 
-// Minimum cacheable prompt per model (reference §1.4); everything else caches from 1,024 tokens.
+// Minimum cacheable prompt per model, as config/models.json has it (platform.claude.com
+// prompt-caching, checked 2026-12-07); everything else caches from 1,024 tokens.
 const anthropicMinimums: Array<[pattern: RegExp, tokens: number]> = [
-  [/haiku-4-5|opus-4-[56]/, 4096],
-  [/opus-4-7|3-5-haiku|3-haiku/, 2048],
+  [/haiku-4-5|opus-4-[567]/, 4096],
+  [/3-5-haiku|3-haiku/, 2048],
+  [/opus-5$/, 512],
 ];
 
 export function anthropicMinCacheTokens(model: string): number {
@@ -282,11 +284,11 @@ export function geminiPromptUnits(body: Json): PromptUnit[] {
   return values.map((value) => promptUnit(value));
 }
 
-// Minimum cached prompt per model: 2.5 Flash 1,024 and Flash-Lite 2,048 as the API enforces them
-// (reference §2.1), 4,096 for the rest.
+// Minimum cached prompt per model, as config/models.json has it (ai.google.dev caching, checked
+// 2026-12-07): 2.5 Flash, Flash-Lite and Pro 2,048, 3 Flash 1,024, 4,096 for the rest.
 const geminiMinimums: Array<[pattern: RegExp, tokens: number]> = [
-  [/2\.5-flash-lite/, 2048],
-  [/2\.5-flash/, 1024],
+  [/2\.5-flash|2\.5-pro/, 2048],
+  [/3-flash/, 1024],
 ];
 
 export function geminiMinCacheTokens(model: string): number {

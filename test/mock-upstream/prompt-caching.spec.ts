@@ -254,7 +254,7 @@ describe('Gemini prompt caching', () => {
     patch: (name: string, body: Json) => post(`/v1beta/${name}?updateMask=ttl`, body, key, 'PATCH'),
     delete: (name: string) => post(`/v1beta/${name}`, undefined, key, 'DELETE'),
   };
-  const systemInstruction = { parts: [{ text: filler(1200, 'manual') }] };
+  const systemInstruction = { parts: [{ text: filler(2200, 'manual') }] };
   const turn = (text: string) => ({ role: 'user', parts: [{ text }] });
   const notFound = { status: 403, body: { error: { code: 403, message: 'CachedContent not found (or permission denied)', status: 'PERMISSION_DENIED' } } };
 
@@ -267,10 +267,10 @@ describe('Gemini prompt caching', () => {
       cachedContentTokenCount: tokens(systemInstruction),
       cacheTokensDetails: [{ modality: 'TEXT', tokenCount: tokens(systemInstruction) }],
     });
-    // Below gemini-2.5-pro's 4,096 tokens nothing is read.
-    await generate({ systemInstruction, contents: [turn('first')] }, 'gemini-2.5-pro');
+    // Below gemini-3.1-pro-preview's 4,096 tokens nothing is read.
+    await generate({ systemInstruction, contents: [turn('first')] }, 'gemini-3.1-pro-preview');
     expect(
-      (await generate({ systemInstruction, contents: [turn('second')] }, 'gemini-2.5-pro')).body['usageMetadata']['cachedContentTokenCount'],
+      (await generate({ systemInstruction, contents: [turn('second')] }, 'gemini-3.1-pro-preview')).body['usageMetadata']['cachedContentTokenCount'],
     ).toBeUndefined();
   });
 
@@ -364,7 +364,7 @@ describe('Gemini prompt caching', () => {
       body: {
         error: {
           code: 400,
-          message: `Cached content is too small. total_token_count=${tokens(turn('short'))}, min_total_token_count=1024`,
+          message: `Cached content is too small. total_token_count=${tokens(turn('short'))}, min_total_token_count=2048`,
           status: 'INVALID_ARGUMENT',
         },
       },
