@@ -1,13 +1,18 @@
-import { chooseTtl, type TtlChoiceInput } from './choose-ttl.js';
+import { chooseTtl, nextGapWithin, nextTurnWithin, type TtlChoiceInput } from './choose-ttl.js';
 
 const multipliers = { write5m: 1.25, write1h: 2, read: 0.1 };
-const choose = (input: Partial<TtlChoiceInput>) => chooseTtl({ gapsMs: [], writeTokens: 1_000, promptTokens: 50_000, mode: 'auto', multipliers, ...input });
+const choose = (input: Partial<TtlChoiceInput>) =>
+  chooseTtl({ gapsMs: [], writeTokens: 1_000, promptTokens: 50_000, fallbackTokens: 0, mode: 'auto', ttls: ['5m', '1h'], multipliers, ...input });
 const seconds = (value: number) => value * 1_000;
 const minutes = (value: number) => value * 60_000;
 
 describe(chooseTtl.name, () => {
-  it('keeps 5m for a fast agent loop', () => {
-    expect(choose({ gapsMs: Array.from({ length: 12 }, () => seconds(8)) })).toBe('5m');
+  it('keeps 5m for a fast agent loop whose steps add much to the prompt', () => {
+    expect(choose({ gapsMs: Array.from({ length: 12 }, () => seconds(8)), writeTokens: 5_000, promptTokens: 20_000 })).toBe('5m');
+  });
+
+  it('takes 1h in a fast loop over a large prompt: a loop ends, and the pause after it would cost the whole prompt', () => {
+    expect(choose({ gapsMs: Array.from({ length: 12 }, () => seconds(8)), writeTokens: 1_000, promptTokens: 50_000 })).toBe('1h');
   });
 
   it('takes 1h when people answer after several minutes and the prompt is large', () => {
@@ -20,12 +25,64 @@ describe(chooseTtl.name, () => {
     expect(choose({ gapsMs: gaps, promptTokens: 3_000, writeTokens: 2_000 })).toBe('5m');
   });
 
-  it('does not pay for 1h when turns come more than an hour apart', () => {
-    expect(choose({ gapsMs: [minutes(90), minutes(120), minutes(75), minutes(200)] })).toBe('5m');
+  it('writes nothing new when turns come more than an hour apart: no entry would live to be read', () => {
+    const hoursApart = Array.from({ length: 10 }, (_, index) => minutes(75 + 20 * index));
+    expect(choose({ gapsMs: hoursApart, writeTokens: 2_000, promptTokens: 10_000 })).toBeNull();
   });
 
-  it('starts with 1h only in aggressive mode', () => {
+  it('starts with 1h only in aggressive mode, and aggressive never skips the write', () => {
     expect(choose({ promptTokens: 2_000, writeTokens: 2_000 })).toBe('5m');
     expect(choose({ promptTokens: 2_000, writeTokens: 2_000, mode: 'aggressive' })).toBe('1h');
+    expect(choose({ gapsMs: [minutes(90), minutes(120), minutes(75)], mode: 'aggressive' })).not.toBeNull();
+  });
+
+  it('within a turn whose thinking will be dropped, never pays for 1h', () => {
+    const pauses = [minutes(7), minutes(9), minutes(6), minutes(8)];
+    expect(choose({ gapsMs: pauses })).toBe('1h');
+    expect(choose({ gapsMs: pauses, horizon: 'within-turn' })).not.toBe('1h');
+  });
+
+  it('at the start of such a turn, keeps the entry for the next turn when the thread’s pauses stay under the hour', () => {
+    const rhythm = [minutes(12), seconds(5), seconds(8), seconds(6), minutes(20), seconds(4), seconds(9)];
+    expect(choose({ gapsMs: rhythm, horizon: 'next-turn', writeTokens: 30_000, promptTokens: 60_000 })).toBe('1h');
+    const overnight = [minutes(600), seconds(5), seconds(8), minutes(900), seconds(4)];
+    expect(choose({ gapsMs: overnight, horizon: 'next-turn', writeTokens: 30_000, promptTokens: 60_000 })).toBe('5m');
+  });
+
+  it('plans a new thread by the project’s other threads', () => {
+    const slowProject = Array.from({ length: 30 }, (_, index) => minutes(8 + (index % 10)));
+    const fastProject = Array.from({ length: 30 }, (_, index) => seconds(10 + index));
+    expect(choose({ projectGapsMs: slowProject, writeTokens: 5_000, promptTokens: 40_000 })).toBe('1h');
+    expect(choose({ projectGapsMs: fastProject, writeTokens: 5_000, promptTokens: 40_000 })).toBe('5m');
+  });
+});
+
+describe(nextGapWithin.name, () => {
+  it('is the prior without gaps: a follow-up within 5 minutes 55% of the time, within the hour 85%', () => {
+    expect(nextGapWithin([])).toEqual({ '5m': 0.55, '1h': 0.85 });
+  });
+
+  it('weighs one observed gap as much as the prior', () => {
+    // (0.55 + 1) / 2 and (0.85 + 1) / 2
+    expect(nextGapWithin([seconds(10)])).toEqual({ '5m': 0.775, '1h': 0.925 });
+    // (0.55 + 0) / 2 and (0.85 + 0) / 2
+    expect(nextGapWithin([minutes(70)])).toEqual({ '5m': 0.275, '1h': 0.425 });
+  });
+
+  it('weighs gaps that followed a gap of the same kind as the newest one more', () => {
+    // Newest gap short. Gaps oldest first: short, long (after short: same kind as now, weight 0.85),
+    // short (after long: other kind, 1 x 0.35). First gap: weight 0.85^2, no gap before it.
+    const within = nextGapWithin([seconds(5), minutes(10), seconds(5)]);
+    const weights = { newest: 0.35, middle: 0.85, oldest: 0.85 ** 2 };
+    const total = 1 + weights.newest + weights.middle + weights.oldest;
+    expect(within['5m']).toBeCloseTo((0.55 + weights.newest + weights.oldest) / total, 12);
+    expect(within['1h']).toBeCloseTo((0.85 + weights.newest + weights.middle + weights.oldest) / total, 12);
+  });
+});
+
+describe(nextTurnWithin.name, () => {
+  it('takes a 5 minute entry as gone by the next turn, and judges the hour by the pauses', () => {
+    // Pauses: 10 min and 2 h; one of two under 55 min, with the prior 0.6 at weight 1: (0.6 + 1) / 3.
+    expect(nextTurnWithin([seconds(5), minutes(10), seconds(3), minutes(120)])).toEqual({ '5m': 0, '1h': 1.6 / 3 });
   });
 });

@@ -2,35 +2,136 @@ import type { CacheMode } from '../items/policies.js';
 import type { CacheTtl } from './cache-types.js';
 
 export interface TtlChoiceInput {
-  /** Gaps between the thread's recent requests, start to start (an entry lives from the start of the request that wrote or last read it). */
+  /** Gaps between the thread's recent requests, start to start, the newest last: the one before this request. */
   gapsMs: number[];
+  /** Recent gaps of the project's other threads (see GapHistory): what a thread with little history of its own is assumed to do. */
+  projectGapsMs?: number[];
   /** Tokens this request will write (those after what the previous request cached). */
   writeTokens: number;
   /** Tokens up to the tail breakpoint: what the next request reads, or writes again after a miss. */
   promptTokens: number;
+  /** Tokens a miss still reads: the stable prefix under its own breakpoint (0 when it has none). */
+  fallbackTokens: number;
   mode: CacheMode;
+  /** TTLs the model offers. */
+  ttls: CacheTtl[];
   /** Price multipliers of base input: writes at 5m and 1h, reads. */
   multipliers: { write5m: number; write1h: number; read: number };
+  /**
+   * Who reads what this request writes: the next request (`next-request`); only requests of this
+   * turn, because the turn's thinking leaves the prompt at the next user message (`within-turn`);
+   * or, for the request that starts such a turn, the first request of the next turn, after a
+   * tool loop and a pause (`next-turn`). Default `next-request`.
+   */
+  horizon?: 'next-request' | 'within-turn' | 'next-turn';
 }
 
-/** A turn takes time to answer; the next request starts after it ends, so a 5m entry must cover more than the gap. */
-const FIVE_MINUTES_USABLE = 4.5 * 60_000;
-const ONE_HOUR_USABLE = 55 * 60_000;
+/** A turn takes time to answer; the next request starts after it ends, so an entry must cover more than the gap. */
+const USABLE_MS: Record<CacheTtl, number> = { '5m': 4.5 * 60_000, '1h': 55 * 60_000 };
 
 /**
- * Picks the TTL with the lower expected input cost for the next request. A 1h write costs more
- * (2x against 1.25x) but only on the tokens this request adds; a miss after the entry expired costs
- * writing the whole prompt again instead of reading it. The chance that the next gap outlives an
- * entry is estimated from the thread's recent gaps, smoothed so that a short history neither
- * promises nor rules out a long pause.
+ * What a thread with no history of its own is assumed to do next: a follow-up within five minutes
+ * about half the time (agent steps, chat replies), within the hour mostly. Worth as much as one
+ * observed gap, so a thread's own rhythm takes over from its second request.
  */
-export function chooseTtl(input: TtlChoiceInput): CacheTtl {
+const PRIOR: Prior = { weight: 1, within: { '5m': 0.55, '1h': 0.85 }, pauseWithinHour: 0.6 };
+/** Weight of a gap one request older than the next: the thread's recent rhythm counts most. */
+const RECENCY = 0.85;
+/** Weight of a gap that followed a gap of the other kind (short vs long) than the one before this request. */
+const OTHER_KIND = 0.35;
+
+/**
+ * The TTL of what this request writes, or null to write nothing new, whichever costs least in
+ * expectation over this request and the next: a write costs its multiplier on the new tokens; the
+ * next request reads the prompt if the entry outlives the gap and writes it again if not (down to
+ * the prefix, which keeps its own entry). Skipping the write saves the write premium, but the next
+ * request then pays the new tokens again and, past the older entry's 5 minutes, the whole prompt.
+ * The chance that the next gap outlives each TTL is learned from the thread's own gaps: recent
+ * ones weigh more, and so do those that followed a gap of the same kind as the one just before
+ * this request (a tool loop's seconds are followed by seconds, a person's minutes by a tool loop).
+ */
+export function chooseTtl(input: TtlChoiceInput): CacheTtl | null {
   const { multipliers: price } = input;
-  if (input.mode === 'aggressive' && input.gapsMs.length === 0) return '1h';
-  const recent = input.gapsMs.slice(-20);
-  const chanceLonger = (limitMs: number) => (recent.filter((gap) => gap > limitMs).length + 0.5) / (recent.length + 1);
-  const missCost = input.promptTokens * (price.write5m - price.read);
-  const cost5m = input.writeTokens * price.write5m + chanceLonger(FIVE_MINUTES_USABLE) * missCost;
-  const cost1h = input.writeTokens * price.write1h + chanceLonger(ONE_HOUR_USABLE) * missCost;
-  return cost1h < cost5m ? '1h' : '5m';
+  if (input.mode === 'aggressive' && input.gapsMs.length === 0) return longest(input.ttls);
+  const horizon = input.horizon ?? 'next-request';
+  const prior = priorFrom(input.projectGapsMs ?? []);
+  const within = horizon === 'next-turn' ? nextTurnWithin(input.gapsMs, prior) : nextGapWithin(input.gapsMs, prior);
+  const next = price.write5m; // the next request writes what it cannot read
+  const x = input.writeTokens;
+  const rest = Math.max(0, input.promptTokens - input.fallbackTokens);
+  const older = Math.max(0, rest - x);
+  // The older entry (where the previous request wrote) is assumed to live 5 minutes: what the next
+  // request pays for the prompt past the prefix when only it survives, and when nothing does.
+  const oldHit = price.read * older + next * x;
+  const allMissed = next * rest;
+  const pOld = within['5m'];
+  const costs: Array<[CacheTtl | null, number]> = [[null, x + pOld * oldHit + (1 - pOld) * allMissed]];
+  // Past a pause the next request is a new turn, which cannot read past this turn's thinking: 1 h buys nothing.
+  for (const ttl of horizon === 'within-turn' ? input.ttls.filter((ttl) => ttl === '5m') : input.ttls) {
+    const p = within[ttl];
+    const write = ttl === '1h' ? price.write1h : price.write5m;
+    costs.push([ttl, write * x + p * price.read * rest + Math.max(0, pOld - p) * oldHit + (1 - Math.max(p, pOld)) * allMissed]);
+  }
+  // The entry that starts a turn is read seconds later by its first tool step in any case: it is written.
+  const candidates = input.mode === 'aggressive' || horizon === 'next-turn' ? costs.filter(([ttl]) => ttl !== null) : costs;
+  return candidates.reduce((best, entry) => (entry[1] < best[1] ? entry : best))[0];
+}
+
+/** The chance that the next gap is shorter than what each TTL keeps usable, from the thread's gaps and the prior. */
+export function nextGapWithin(gapsMs: number[], prior: Prior = PRIOR): Record<CacheTtl, number> {
+  const short = (gap: number) => gap <= USABLE_MS['5m'];
+  const kindNow = gapsMs.length > 0 ? short(gapsMs.at(-1)!) : null;
+  let total = prior.weight;
+  const within = { '5m': prior.weight * prior.within['5m'], '1h': prior.weight * prior.within['1h'] };
+  let weight = 1;
+  for (let index = gapsMs.length - 1; index >= 0 && weight > 0.01; index--, weight *= RECENCY) {
+    const gap = gapsMs[index]!;
+    const before = index > 0 ? short(gapsMs[index - 1]!) : null;
+    const w = weight * (before === null || kindNow === null || before === kindNow ? 1 : OTHER_KIND);
+    total += w;
+    if (gap <= USABLE_MS['5m']) within['5m'] += w;
+    if (gap <= USABLE_MS['1h']) within['1h'] += w;
+  }
+  return { '5m': within['5m'] / total, '1h': within['1h'] / total };
+}
+
+/**
+ * For the request that starts a turn: the chance that the next turn starts within each TTL. A tool
+ * loop and a pause lie between, so a 5 minute entry is taken as gone; the hour is judged from the
+ * thread's long gaps (the pauses between turns).
+ */
+export function nextTurnWithin(gapsMs: number[], prior: Prior = PRIOR): Record<CacheTtl, number> {
+  const pauses = gapsMs.filter((gap) => gap > USABLE_MS['5m']).slice(-20);
+  const shorter = pauses.filter((gap) => gap <= USABLE_MS['1h']).length;
+  return { '5m': 0, '1h': (prior.weight * prior.pauseWithinHour + shorter) / (prior.weight + pauses.length) };
+}
+
+interface Prior {
+  weight: number;
+  within: Record<CacheTtl, number>;
+  pauseWithinHour: number;
+}
+
+/** Weight of the project's gaps against the thread's own: as much as this many of the thread's gaps. */
+const PROJECT_WEIGHT = 3;
+
+/** The project's recent gaps as the prior, worth PROJECT_WEIGHT of the thread's own; the fixed prior blended in while they are few. */
+function priorFrom(projectGapsMs: number[]): Prior {
+  const n = projectGapsMs.length;
+  if (n === 0) return PRIOR;
+  const share = (test: (gap: number) => boolean, of: number[], fallback: number) =>
+    (PRIOR.weight * fallback + of.filter(test).length) / (PRIOR.weight + of.length);
+  const pauses = projectGapsMs.filter((gap) => gap > USABLE_MS['5m']);
+  return {
+    weight: PROJECT_WEIGHT,
+    within: {
+      '5m': share((gap) => gap <= USABLE_MS['5m'], projectGapsMs, PRIOR.within['5m']),
+      '1h': share((gap) => gap <= USABLE_MS['1h'], projectGapsMs, PRIOR.within['1h']),
+    },
+    pauseWithinHour: share((gap) => gap <= USABLE_MS['1h'], pauses, PRIOR.pauseWithinHour),
+  };
+}
+
+function longest(ttls: CacheTtl[]): CacheTtl {
+  return ttls.includes('1h') ? '1h' : '5m';
 }

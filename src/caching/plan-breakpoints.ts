@@ -15,8 +15,11 @@ export interface BreakpointPlanInput {
   maxBreakpoints: number;
   /** Positions a breakpoint looks back for an earlier entry, counting itself (Anthropic: 20). */
   lookback: number;
-  /** TTL of the conversation's breakpoints (tail, previous tail). */
-  ttl: CacheTtl;
+  /**
+   * TTL of the conversation's breakpoints (tail, previous tail); null writes nothing new: the
+   * previous tail is marked so that its entry is read, and the newest blocks stay uncached.
+   */
+  ttl: CacheTtl | null;
   /** TTL of the stable prefix; raised to `ttl` when that is longer (a longer TTL may not follow a shorter one). */
   prefixTtl: CacheTtl;
 }
@@ -45,17 +48,18 @@ export function planBreakpoints(input: BreakpointPlanInput): CacheBreakpoint[] {
   // OpenAI, the newest ones count. One slot stays free so the newest block is always written.
   const clientSlots = Math.max(0, input.maxBreakpoints - 1);
   const clientMarked = blocks.flatMap((block, index) => (block.client && usable(index) ? [index] : []));
-  for (const index of clientMarked.slice(Math.max(0, clientMarked.length - clientSlots))) chosen.set(index, { index, ttl: input.ttl, reason: 'client' });
+  const ttl = input.ttl ?? '5m';
+  for (const index of clientMarked.slice(Math.max(0, clientMarked.length - clientSlots))) chosen.set(index, { index, ttl, reason: 'client' });
   const add = (index: number | null, ttl: CacheTtl, reason: CacheBreakpoint['reason']) => {
     if (chosen.size < input.maxBreakpoints && usable(index) && !chosen.has(index)) chosen.set(index, { index, ttl, reason });
   };
 
-  const tail = lastCacheable(blocks, input.prefixEnd + 1);
-  add(tail, input.ttl, 'tail');
-  add(input.prefixEnd, longer(input.prefixTtl, input.ttl), 'prefix');
+  const tail = input.ttl === null ? null : lastCacheable(blocks, input.prefixEnd + 1);
+  add(tail, ttl, 'tail');
+  add(input.prefixEnd, longer(input.prefixTtl, ttl), 'prefix');
   const previous = input.previousTail;
   const reachable = tail !== null && previous !== null && tail - previous < input.lookback;
-  if (previous !== null && previous > input.prefixEnd && (tail === null || previous < tail) && !reachable) add(previous, input.ttl, 'previous-tail');
+  if (previous !== null && previous > input.prefixEnd && (tail === null || previous < tail) && !reachable) add(previous, ttl, 'previous-tail');
 
   return orderTtls([...chosen.values()].sort((a, b) => a.index - b.index));
 }

@@ -14,9 +14,9 @@ describe(usesThreadRhythm.name, () => {
     expect(usesThreadRhythm(catalog.lookup('vllm/some-model').cache)).toBe(false);
   });
 
-  it('is false for breakpoints with only the 5 minute TTL, or none', () => {
+  it('is true for breakpoints with only the 5 minute TTL (whether to write at all), false without breakpoints', () => {
     const anthropic = catalog.lookup('anthropic/claude-sonnet-4-5').cache;
-    expect(usesThreadRhythm({ ...anthropic, ttls: ['5m'] })).toBe(false);
+    expect(usesThreadRhythm({ ...anthropic, ttls: ['5m'] })).toBe(true);
     expect(usesThreadRhythm({ ...anthropic, maxBreakpoints: 0 })).toBe(false);
   });
 });

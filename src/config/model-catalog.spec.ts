@@ -63,6 +63,7 @@ describe(ModelCatalog.name, () => {
         retention: [],
         promptCacheKey: false,
         multipliers: { read: 0.1, write5m: 1, write1h: 1, storagePerHour: 0 },
+        thinkingKept: false,
       },
       thinking: { style: 'none', canDisable: true, budget: { min: 1024, max: 32000 }, levels: ['LOW', 'HIGH'] },
       compaction: null,
@@ -99,6 +100,7 @@ describe(ModelCatalog.name, () => {
       retention: [],
       promptCacheKey: false,
       multipliers: { read: 0.1, write5m: 1.25, write1h: 2, storagePerHour: 0 },
+      thinkingKept: false,
     });
     expect(catalog.lookup('anthropic/claude-haiku-4-5').cache).toMatchObject({ kind: 'breakpoints', minTokens: 4096, maxBreakpoints: 4 });
     expect(catalog.lookup('openai/gpt-5-mini').cache).toMatchObject({

@@ -66,6 +66,12 @@ const cacheSchema = z.object({
   write1hMultiplier: z.number().nonnegative().optional(),
   /** Explicit caches (Gemini): storing tokens for one hour, as a multiple of their base input price. */
   storageMultiplier: z.number().nonnegative().optional(),
+  /**
+   * The provider keeps completed turns' thinking in the prompt (Anthropic: Opus 4.5+, Sonnet 4.6+).
+   * Off, it strips it at the next user message, and the cache past a turn's first thinking block
+   * is read only within that turn.
+   */
+  thinkingKept: z.boolean().optional(),
 });
 
 const thinkingSchema = z.object({
@@ -160,6 +166,8 @@ export interface CacheCapabilities {
   retention: Array<'in_memory' | '24h'>;
   promptCacheKey: boolean;
   multipliers: { read: number; write5m: number; write1h: number; storagePerHour: number };
+  /** Completed turns' thinking stays in the prompt (see the catalog's `thinkingKept`). */
+  thinkingKept: boolean;
 }
 
 /** The model catalog: aliases and per-model facts, loaded from data (config/models.json, MODELS_FILE). */
@@ -247,6 +255,7 @@ function resolveCache(entries: Array<z.infer<typeof cacheSchema> | undefined>): 
       write1h: first('write1hMultiplier') ?? 1,
       storagePerHour: first('storageMultiplier') ?? 0,
     },
+    thinkingKept: first('thinkingKept') ?? false,
   };
 }
 

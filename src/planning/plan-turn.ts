@@ -53,6 +53,8 @@ export interface TurnPlanInput {
   continues: boolean;
   /** Gaps between the thread's recent requests (see caching/thread-cache.ts). */
   gapsMs: number[];
+  /** Recent gaps of the project's other threads (GapHistory): the prior of a thread with few gaps of its own. */
+  projectGapsMs?: number[];
   charsPerToken: number;
   anchor: ContextAnchor | null;
   /** Window of a model the catalog does not know (`DEFAULT_CONTEXT_WINDOW`). */
@@ -362,6 +364,7 @@ function planCacheSettings(input: TurnPlanInput, settings: ResponseSettings) {
     mode,
     capabilities,
     gapsMs: input.gapsMs,
+    ...(input.projectGapsMs && input.projectGapsMs.length > 0 ? { projectGapsMs: input.projectGapsMs } : {}),
     charsPerToken: input.charsPerToken,
     // A bare store: false turn has no thread to continue: an explicit cache would never be read again.
     ...(input.continues ? { thread: { projectId: input.projectId, id: input.cacheThread } } : {}),

@@ -1,4 +1,5 @@
 import { Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { GapHistory } from '../caching/gap-history.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
 import { ConversationsModule } from '../conversations/conversations.module.js';
 import { HistoryModule } from '../history/history.module.js';
@@ -14,7 +15,7 @@ import { TurnPreparation } from './turn-preparation.js';
 @Module({
   imports: [ConversationsModule, HistoryModule, ProvidersModule, RunsModule, ReasoningModule],
   controllers: [ResponsesController],
-  providers: [ResponsesService, TurnPreparation, ResponsesRepository, TokenCalibration],
+  providers: [ResponsesService, TurnPreparation, ResponsesRepository, TokenCalibration, GapHistory],
   // For the admin runs API (cancel and retry in a run's own project).
   exports: [ResponsesService],
 })

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { GapHistory } from '../caching/gap-history.js';
 import { usesThreadRhythm } from '../caching/plan-cache.js';
 import { gapsBetween } from '../caching/thread-cache.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
@@ -56,6 +57,7 @@ export class TurnPreparation {
     private readonly threads: ThreadStore,
     private readonly providers: ProviderRegistry,
     private readonly calibration: TokenCalibration,
+    private readonly gapHistory: GapHistory,
     private readonly envelope: ReasoningEnvelope,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -95,6 +97,10 @@ export class TurnPreparation {
       history.map((entry) => entry.item),
       input,
     );
+    const gapsMs = gapsBetween(starts, new Date());
+    // The project's other threads are the prior of this one; this gap joins them after it is read.
+    const projectGapsMs = cacheMode === 'off' || startsLimit === 0 ? [] : this.gapHistory.recent(projectId);
+    if (gapsMs.length > 0) this.gapHistory.observe(projectId, gapsMs.at(-1)!);
     const compactNow = compactionTriggered(body);
     const beforeCompaction = context.position ? await this.historyBeforeForeignCompaction(projectId, context.position, history, model.wire) : undefined;
     const plan = planTurn({
@@ -108,7 +114,8 @@ export class TurnPreparation {
       cacheMode,
       cacheThread: context.cacheThread,
       continues: settings.store || context.conversationId !== null,
-      gapsMs: gapsBetween(starts, new Date()),
+      gapsMs,
+      projectGapsMs,
       charsPerToken: this.calibration.charsPerToken(`${model.provider}/${model.upstreamModel}`),
       anchor: context.anchor,
       defaultContextWindow: this.config.defaultContextWindow,

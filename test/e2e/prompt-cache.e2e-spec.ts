@@ -122,8 +122,12 @@ describe('cache policy', () => {
 
 describe('Anthropic breakpoints from the thread and the client', () => {
   it('moves to the 1h TTL once the thread’s turns are half an hour apart', async () => {
-    const first = await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', instructions, input: 'first' });
-    expect(marks(lastBody()).every((mark) => !mark.includes('1h'))).toBe(true);
+    // A long first message: what the next turn would write again after a miss is worth an hour's premium on what it adds.
+    const report = `Quarterly report. ${'Revenue grew in every region. '.repeat(300)}`;
+    const first = await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', instructions, input: report });
+    // A new thread: its newest block for 5 minutes; the instructions, which every thread of the app shares, for an hour.
+    expect(lastBody().system.at(-1).cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });
+    expect(lastBody().messages.at(-1).content.at(-1).cache_control).toEqual({ type: 'ephemeral' });
     // Pretend the first turn started 30 minutes ago: the gap to the next turn is now 30 minutes.
     await harness.app.get(PrismaClient).response.update({ where: { id: first.id }, data: { createdAt: new Date(Date.now() - 30 * 60_000) } });
     await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', instructions, input: 'after lunch', previous_response_id: first.id });

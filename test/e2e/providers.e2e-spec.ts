@@ -231,7 +231,8 @@ describe('prompt-cache planning (Anthropic)', () => {
   it('marks the instructions and the newest block, and turn 2 starts with exactly what turn 1 sent', async () => {
     const first = await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', instructions, input: 'first question' });
     const turn1 = lastRequest().body;
-    expect(turn1.system).toEqual([{ type: 'text', text: instructions, cache_control: { type: 'ephemeral' } }]);
+    // The instructions are shared by every thread of the app: they are kept for an hour.
+    expect(turn1.system).toEqual([{ type: 'text', text: instructions, cache_control: { type: 'ephemeral', ttl: '1h' } }]);
     expect(turn1.messages.at(-1).content.at(-1).cache_control).toEqual({ type: 'ephemeral' });
 
     await client.responses.create({ model: 'anthropic/claude-sonnet-4-5', instructions, input: 'second question', previous_response_id: first.id });

@@ -55,6 +55,7 @@ export function applyAnthropicCache(body: AnthropicRequestBody, options: CacheSe
           blocks,
           prefixEnd: positions.findLastIndex((position) => position.message === null),
           previousTail: findPreviousTail(body, positions),
+          ...turnShape(body, positions, options.capabilities.thinkingKept),
           ...options,
         })
       : [];
@@ -68,6 +69,34 @@ export function applyAnthropicCache(body: AnthropicRequestBody, options: CacheSe
     estimatedTokens: blocks.reduce((sum, block) => sum + block.tokens, 0),
     fixedTokens: flat.length * FLAT_TOKENS,
     breakpoints,
+  };
+}
+
+/** A user message that is more than tool results: a person (or the app) starts a turn there. */
+const startsTurn = (message: AnthropicRequestBody['messages'][number]) =>
+  message.role === 'user' && message.content.some((block) => block.type !== 'tool_result');
+
+/**
+ * Where the request stands in its turn, for the planner: whether a turn starts with it, where the
+ * previous turn started (the newest block of its user message), and whether this turn's thinking
+ * leaves the prompt at the next user message. It does when the model strips completed turns'
+ * thinking (the catalog's `thinkingKept` is off), or when the completed turns sent here carry none
+ * (the reasoning policy keeps it back).
+ */
+function turnShape(body: AnthropicRequestBody, positions: Position[], thinkingKept: boolean) {
+  const last = body.messages.length - 1;
+  const turnStart = last >= 0 && startsTurn(body.messages[last]!);
+  const currentStart = body.messages.findLastIndex(startsTurn);
+  const previousStart = body.messages.slice(0, Math.max(0, currentStart)).findLastIndex(startsTurn);
+  const turnAnchor = previousStart < 0 ? -1 : positions.findLastIndex((position) => position.message === previousStart && position.cacheable);
+  const thinkingOn = body.thinking !== undefined && body.thinking.type !== 'disabled';
+  const earlierThinking = body.messages
+    .slice(0, Math.max(0, currentStart))
+    .some((message) => message.role === 'assistant' && message.content.some((block) => block.type === 'thinking' || block.type === 'redacted_thinking'));
+  return {
+    turnStart,
+    turnAnchor: turnAnchor < 0 ? null : turnAnchor,
+    thinkingEndsWithTurn: thinkingOn && (!thinkingKept || (previousStart >= 0 && !earlierThinking)),
   };
 }
 

@@ -121,6 +121,7 @@ describe(`${GeminiAdapter.name}.countInputTokens with a stubbed upstream`, () =>
       retention: [],
       promptCacheKey: false,
       multipliers: { read: 0.1, write5m: 1, write1h: 1, storagePerHour: 1 },
+      thinkingKept: false,
     },
     gapsMs: [1_000],
     thread: { projectId: 'default', id: 'conv_1' },

@@ -30,6 +30,7 @@ const cache = (charsPerToken: number): CacheSettings => ({
     retention: ['in_memory'],
     promptCacheKey: true,
     multipliers: { read: 0.5, write5m: 1, write1h: 1, storagePerHour: 0 },
+    thinkingKept: false,
   },
   gapsMs: [],
   charsPerToken,
