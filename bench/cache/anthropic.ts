@@ -1,0 +1,230 @@
+// Anthropic's breakpoints: every strategy of the comparison, and the hindsight optimum, replayed
+// against the mock upstream's cache emulator (true token counts, the provider's billing split).
+
+import type { CacheBreakpoint, CacheTtl, PromptBlock } from '../../src/caching/cache-types.js';
+import { planBreakpoints } from '../../src/caching/plan-breakpoints.js';
+import { planCache } from '../../src/caching/plan-cache.js';
+import { TokenCalibration } from '../../src/caching/token-calibration.js';
+import type { ModelInfo } from '../../src/config/model-catalog.js';
+import { AnthropicCacheEmulator, type CacheUsage, prefixHashes } from '../../test/mock-upstream/prompt-cache.js';
+import { asProviderSees, type Block, type Request, type Workload } from './workloads.js';
+
+/** JSON around a content block's text (`{"type":"text","text":…}`): in the characters the adapter measures. */
+const BLOCK_WRAPPER_CHARS = 28;
+
+interface Prepared {
+  request: Request;
+  hashes: string[];
+  trueTokens: number[];
+  /** Per thread: the gaps before this request (start to start), as the server reads them. */
+  gapsMs: number[];
+  /** The newest gaps of every thread, as the server's GapHistory holds them when this request comes. */
+  projectGapsMs: number[];
+  /** The previous request's newest block (of this thread): its breakpoint is read from there if the prompt still holds it. */
+  previousTailText: string | null;
+  /** The newest block of the thread's previous turn start (its user message): where that turn's writes begin. */
+  turnAnchorText: string | null;
+}
+
+export interface StrategyResult {
+  usage: CacheUsage;
+  usd: number;
+}
+
+type Plan = (
+  prepared: Prepared,
+  index: number,
+  estimate: (block: Block) => number,
+  previousTail: number | null,
+  turnAnchor: number | null,
+) => CacheBreakpoint[];
+
+export function anthropicStrategies(info: ModelInfo, dropsThinking: boolean): Record<string, Plan> {
+  const cache = info.cache;
+  const slots = (blocks: PromptBlock[], request: Request, previousTail: number | null, ttl: CacheTtl | null, prefixTtl: CacheTtl) =>
+    planBreakpoints({
+      blocks,
+      prefixEnd: request.prefixEnd,
+      previousTail,
+      minTokens: cache.minTokens,
+      maxBreakpoints: cache.maxBreakpoints,
+      lookback: cache.lookback,
+      ttl,
+      prefixTtl,
+    });
+  const estimated = (request: Request, estimate: (block: Block) => number): PromptBlock[] =>
+    request.blocks.map((block) => ({ tokens: estimate(block), cacheable: block.cacheable }));
+  return {
+    'no caching': () => [],
+    'last message only (5m)': ({ request }) => {
+      const last = request.blocks.findLastIndex((block) => block.cacheable);
+      return last < 0 ? [] : [{ index: last, ttl: '5m', reason: 'tail' }];
+    },
+    'always 5m': ({ request }, _index, estimate, previousTail) => slots(estimated(request, estimate), request, previousTail, '5m', '5m'),
+    'always 1h': ({ request }, _index, estimate, previousTail) => slots(estimated(request, estimate), request, previousTail, '1h', '1h'),
+    'our planner': ({ request, gapsMs, projectGapsMs }, _index, estimate, previousTail, turnAnchor) =>
+      planCache({
+        blocks: estimated(request, estimate),
+        prefixEnd: request.prefixEnd,
+        previousTail,
+        turnAnchor,
+        mode: 'auto',
+        capabilities: cache,
+        gapsMs,
+        projectGapsMs,
+        turnStart: request.turnStart,
+        thinkingEndsWithTurn: request.thinking && dropsThinking,
+      }),
+  };
+}
+
+export function prepare(workload: Workload, rule: 'strip-completed-turns' | 'keep'): Prepared[] {
+  const lastStart = new Map<string, number[]>();
+  const lastTail = new Map<string, string>();
+  const lastAnchor = new Map<string, string>();
+  const project: number[] = [];
+  return workload.requests.map((original) => {
+    const request = asProviderSees(original, rule);
+    const starts = lastStart.get(request.thread) ?? [];
+    const gapsMs = [...starts, request.startMs].slice(1).map((start, index) => start - [...starts, request.startMs][index]!);
+    lastStart.set(request.thread, [...starts, request.startMs].slice(-21));
+    const previousTailText = lastTail.get(request.thread) ?? null;
+    const projectGapsMs = [...project];
+    if (gapsMs.length > 0) {
+      project.push(gapsMs.at(-1)!);
+      if (project.length > 100) project.shift();
+    }
+    const tail = request.blocks.findLast((block) => block.cacheable);
+    const turnAnchorText = lastAnchor.get(request.thread) ?? null;
+    if (tail) lastTail.set(request.thread, tail.text);
+    if (tail && request.turnStart) lastAnchor.set(request.thread, tail.text);
+    return {
+      request,
+      hashes: prefixHashes(request.blocks.map((block) => block.text)),
+      trueTokens: request.blocks.map((block) => block.tokens),
+      gapsMs,
+      projectGapsMs,
+      previousTailText,
+      turnAnchorText,
+    };
+  });
+}
+
+const indexOfText = (request: Request, text: string | null) => {
+  if (text === null) return null;
+  const index = request.blocks.findIndex((block) => block.text === text);
+  return index < 0 ? null : index;
+};
+
+export function usdOf(info: ModelInfo, usage: CacheUsage): number {
+  const price = info.pricing!;
+  return (
+    (usage.uncached * price.input +
+      usage.read * (price.cachedInput ?? price.input) +
+      usage.write5m * (price.cacheWrite ?? price.input) +
+      usage.write1h * (price.cacheWrite1h ?? price.cacheWrite ?? price.input)) /
+    1_000_000
+  );
+}
+
+/** Replays a strategy; the planner sees token estimates from the calibrated characters per token, as in the server. */
+export function replay(info: ModelInfo, prepared: Prepared[], plan: Plan): StrategyResult {
+  const emulator = new AnthropicCacheEmulator({ lookback: info.cache.lookback });
+  const calibration = new TokenCalibration();
+  const totals: CacheUsage = { read: 0, write5m: 0, write1h: 0, uncached: 0 };
+  prepared.forEach((entry, index) => {
+    const perToken = calibration.charsPerToken('model');
+    const estimate = (block: Block) => Math.ceil((block.chars + BLOCK_WRAPPER_CHARS) / perToken);
+    const breakpoints = plan(entry, index, estimate, indexOfText(entry.request, entry.previousTailText), indexOfText(entry.request, entry.turnAnchorText));
+    const usage = emulator.request({
+      hashes: entry.hashes,
+      tokens: entry.trueTokens,
+      breakpoints,
+      minTokens: info.cache.minTokens,
+      now: entry.request.startMs,
+    });
+    for (const key of Object.keys(totals) as Array<keyof CacheUsage>) totals[key] += usage[key];
+    const chars = entry.request.blocks.reduce((sum, block) => sum + block.chars + BLOCK_WRAPPER_CHARS, 0);
+    calibration.observe(
+      'model',
+      chars,
+      entry.trueTokens.reduce((sum, tokens) => sum + tokens, 0),
+    );
+  });
+  return { usage: totals, usd: usdOf(info, totals) };
+}
+
+// ---- the hindsight optimum -----------------------------------------------------------------------
+
+interface BeamState {
+  emulator: AnthropicCacheEmulator;
+  usd: number;
+  usage: CacheUsage;
+}
+
+type Entries = Map<string, { expiresAt: number; ttl: CacheTtl }>;
+// The emulator keeps its entries private; the search copies them to branch.
+const entriesOf = (emulator: AnthropicCacheEmulator) => (emulator as unknown as { entries: Entries }).entries;
+
+function branch(state: BeamState, now: number, lookback: number): BeamState {
+  const emulator = new AnthropicCacheEmulator({ lookback });
+  const target = entriesOf(emulator);
+  for (const [hash, entry] of entriesOf(state.emulator)) if (entry.expiresAt > now) target.set(hash, { ...entry });
+  return { emulator, usd: state.usd, usage: { ...state.usage } };
+}
+
+function signature(state: BeamState, now: number): string {
+  const alive: string[] = [];
+  for (const [hash, entry] of entriesOf(state.emulator))
+    if (entry.expiresAt > now) alive.push(`${hash.slice(0, 12)}${entry.ttl}${Math.floor(entry.expiresAt / 30_000)}`);
+  return alive.sort().join();
+}
+
+const ACTIONS: Array<[CacheTtl | null, CacheTtl]> = [
+  [null, '5m'],
+  [null, '1h'],
+  ['5m', '5m'],
+  ['5m', '1h'],
+  ['1h', '1h'],
+];
+
+/**
+ * The cheapest plan found knowing everything: every gap, every later prompt, the true token
+ * counts. A beam search over the planner's own slots with each TTL (or no new write) per request,
+ * keeping the `width` cheapest distinct cache states after each request.
+ */
+export function hindsight(info: ModelInfo, prepared: Prepared[], width = 48): StrategyResult {
+  const { cache } = info;
+  let beam: BeamState[] = [
+    { emulator: new AnthropicCacheEmulator({ lookback: cache.lookback }), usd: 0, usage: { read: 0, write5m: 0, write1h: 0, uncached: 0 } },
+  ];
+  for (const entry of prepared) {
+    const { request } = entry;
+    const blocks: PromptBlock[] = request.blocks.map((block) => ({ tokens: block.tokens, cacheable: block.cacheable }));
+    const next = new Map<string, BeamState>();
+    for (const state of beam) {
+      for (const [ttl, prefixTtl] of ACTIONS) {
+        const child = branch(state, request.startMs, cache.lookback);
+        const breakpoints = planBreakpoints({
+          blocks,
+          prefixEnd: request.prefixEnd,
+          previousTail: indexOfText(request, entry.previousTailText),
+          minTokens: cache.minTokens,
+          maxBreakpoints: cache.maxBreakpoints,
+          lookback: cache.lookback,
+          ttl,
+          prefixTtl,
+        });
+        const usage = child.emulator.request({ hashes: entry.hashes, tokens: entry.trueTokens, breakpoints, minTokens: cache.minTokens, now: request.startMs });
+        for (const key of Object.keys(usage) as Array<keyof CacheUsage>) child.usage[key] += usage[key];
+        child.usd += usdOf(info, usage);
+        const key = signature(child, request.startMs);
+        const known = next.get(key);
+        if (!known || child.usd < known.usd) next.set(key, child);
+      }
+    }
+    beam = [...next.values()].sort((a, b) => a.usd - b.usd).slice(0, width);
+  }
+  const best = beam[0]!;
+  return { usage: best.usage, usd: best.usd };
+}
