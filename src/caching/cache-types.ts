@@ -23,8 +23,13 @@ export interface ExplicitCacheUse {
   name: string;
   /** Tokens the cache holds, as the provider counted them at creation. */
   tokens: number;
-  /** True when this request created it (and paid for writing it). */
+  /** True when this request created it (and paid for writing it: its tokens at the input price). */
   created: boolean;
+  /**
+   * Storage this request paid for, in token-hours (billed per token-hour): a new cache's TTL, or
+   * what an extension added, less what a cache it replaced had left when it was deleted.
+   */
+  storageTokenHours: number;
 }
 
 /** What an adapter planned for one call; reported on the stream, stored with the response. */

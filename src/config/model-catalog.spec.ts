@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './env.schema.js';
-import { computeCacheSavings, computeCost, ModelCatalog } from './model-catalog.js';
+import { computeCacheSavings, computeCost, explicitCacheCost, ModelCatalog } from './model-catalog.js';
 
 type CatalogRow = { match: string | string[]; pricing?: unknown; cache?: Record<string, unknown>; source?: { url: string | string[]; checked: string } };
 type VendorModel = { id: string; family: string; input: number | null; output: number | null; minTokens?: number };
@@ -20,6 +20,8 @@ describe(ModelCatalog.name, () => {
       cacheWrite1h: 6,
       output: 15,
       longContext: { above: 200_000, input: 6, cachedInput: 0.6, cacheWrite: 7.5, cacheWrite1h: 12, output: 22.5 },
+      // From the provider-wide entry: web search at $10 per 1,000 searches.
+      perCall: { webSearch: 10 },
     });
     expect(sonnet.capabilities).toEqual({ tools: true, images: true, jsonSchema: true, reasoning: true, pdfInput: true });
     expect(catalog.lookup('openai/gpt-4o-mini-2024-07-18').pricing?.input).toBe(0.15);
@@ -28,11 +30,11 @@ describe(ModelCatalog.name, () => {
 
   it("prices Claude Opus 4.5 and later at Anthropic's current $5 / $25, and Opus 4 and 4.1 at $15 / $75", () => {
     // https://platform.claude.com/docs/en/about-claude/pricing, checked 2026-12-07.
-    const current = { input: 5, cachedInput: 0.5, cacheWrite: 6.25, cacheWrite1h: 10, output: 25 };
+    const current = { input: 5, cachedInput: 0.5, cacheWrite: 6.25, cacheWrite1h: 10, output: 25, perCall: { webSearch: 10 } };
     for (const id of ['claude-opus-4-5-20251101', 'claude-opus-4-5', 'claude-opus-4-6', 'claude-opus-4-7', 'claude-opus-4-8']) {
       expect(catalog.lookup(`anthropic/${id}`).pricing).toEqual(current);
     }
-    const legacy = { input: 15, cachedInput: 1.5, cacheWrite: 18.75, cacheWrite1h: 30, output: 75 };
+    const legacy = { input: 15, cachedInput: 1.5, cacheWrite: 18.75, cacheWrite1h: 30, output: 75, perCall: { webSearch: 10 } };
     for (const id of ['claude-opus-4-20250514', 'claude-opus-4-0', 'claude-opus-4-1-20250805', 'claude-opus-4-1']) {
       expect(catalog.lookup(`anthropic/${id}`).pricing).toEqual(legacy);
     }
@@ -287,6 +289,16 @@ describe('costs from the published prices, worked out by hand (config/models.jso
       expect(computeCost(pricing('anthropic/claude-haiku-5-5'), usage({ input: 100_000, cached: 50_000, output: 1_000 }))).toBeCloseTo(0.006, 12);
     });
 
+    it('web search: $10 per 1,000 searches (server_tool_use.web_search_requests) on top of the tokens (web-search-tool page)', () => {
+      // Sonnet 4.5: 20,000 x 3 = 0.06; 500 x 15 = 0.0075; 2 searches x $0.01 = 0.02.
+      expect(computeCost(pricing('anthropic/claude-sonnet-4-5'), { ...usage({ input: 20_000, output: 500 }), webSearchCalls: 2 })).toBeCloseTo(0.0875, 12);
+    });
+
+    it('Priority Tier has no per-token price (sold by commitment): billed at the standard prices', () => {
+      const call = usage({ input: 10_000, output: 1_000 });
+      expect(computeCost(pricing('anthropic/claude-sonnet-4-5'), call, 'priority')).toBeCloseTo(computeCost(pricing('anthropic/claude-sonnet-4-5'), call)!, 12);
+    });
+
     it('Opus 5.5: $4 input, $0.20 reads (0.05x, footnote 2), $20 output', () => {
       // 10,000 x 4 = 0.04; 90,000 x 0.20 = 0.018; 1,000 x 20 = 0.02.
       expect(computeCost(pricing('anthropic/claude-opus-5-5'), usage({ input: 100_000, cached: 90_000, output: 1_000 }))).toBeCloseTo(0.078, 12);
@@ -319,6 +331,31 @@ describe('costs from the published prices, worked out by hand (config/models.jso
       expect(computeCost(pricing('openai/o3-2025-04-16'), call)).toBeCloseTo(0.3, 12);
       // o4-mini: 60,000 x 1.10 = 0.066; 40,000 x 0.275 = 0.011; 20,000 x 4.40 = 0.088.
       expect(computeCost(pricing('openai/o4-mini-2025-04-16'), call)).toBeCloseTo(0.165, 12);
+    });
+
+    it('service tiers as served: gpt-5 Flex at Batch rates (half: $0.625 / $0.0625 / $5), Priority at its own $2.50 / $0.25 / $20 (openai.com/api-priority-processing)', () => {
+      const call = usage({ input: 100_000, cached: 60_000, output: 5_000 });
+      // Standard: 40,000 x 1.25 = 0.05; 60,000 x 0.125 = 0.0075; 5,000 x 10 = 0.05.
+      expect(computeCost(pricing('openai/gpt-5-2025-08-07'), call, 'default')).toBeCloseTo(0.1075, 12);
+      expect(computeCost(pricing('openai/gpt-5-2025-08-07'), call, 'flex')).toBeCloseTo(0.05375, 12);
+      // Priority: 40,000 x 2.50 = 0.10; 60,000 x 0.25 = 0.015; 5,000 x 20 = 0.10.
+      expect(computeCost(pricing('openai/gpt-5-2025-08-07'), call, 'priority')).toBeCloseTo(0.215, 12);
+      // Saved at Priority: 60,000 x (2.50 - 0.25).
+      expect(computeCacheSavings(pricing('openai/gpt-5-2025-08-07'), call, 'priority')).toBeCloseTo(0.135, 12);
+      // o4-mini Priority: $2 / $0.50 / $8. 40,000 x 2 = 0.08; 60,000 x 0.5 = 0.03; 5,000 x 8 = 0.04.
+      expect(computeCost(pricing('openai/o4-mini'), call, 'priority')).toBeCloseTo(0.15, 12);
+      // gpt-5-nano has no Priority price: billed at Standard.
+      expect(computeCost(pricing('openai/gpt-5-nano'), call, 'priority')).toBeCloseTo(computeCost(pricing('openai/gpt-5-nano'), call)!, 12);
+    });
+
+    it('web search: $10 per 1,000 calls on top of the tokens, at any tier', () => {
+      const call = { ...usage({ input: 10_000, output: 1_000 }), webSearchCalls: 3 };
+      // gpt-4.1: 10,000 x 2 = 0.02; 1,000 x 8 = 0.008; 3 calls x $0.01 = 0.03.
+      expect(computeCost(pricing('openai/gpt-4.1'), call)).toBeCloseTo(0.058, 12);
+      // Flex halves the tokens, not the calls: 0.014 + 0.03.
+      expect(computeCost(pricing('openai/gpt-4.1'), call, 'flex')).toBeCloseTo(0.044, 12);
+      // The searches are not a cache matter: nothing saved.
+      expect(computeCacheSavings(pricing('openai/gpt-4.1'), call)).toBeCloseTo(0, 12);
     });
 
     it('gpt-4o-2024-05-13: $5 input, $15 output, not the $2.50 of later gpt-4o snapshots', () => {
@@ -354,6 +391,22 @@ describe('costs from the published prices, worked out by hand (config/models.jso
       expect(computeCacheSavings(pricing('google/gemini-2.5-flash'), call)).toBeCloseTo(8_000 * 0.27e-6, 12);
       // 2,000 x 0.10 = 0.0002; 8,000 x 0.01 = 0.00008; 500 x 0.40 = 0.0002.
       expect(computeCost(pricing('google/gemini-2.5-flash-lite'), call)).toBeCloseTo(0.00048, 12);
+    });
+
+    it('an explicit cache: creation bills its tokens once at the input price, storage $1.00 (2.5 Flash) / $4.50 (2.5 Pro) per million tokens per hour', () => {
+      // Flash: 12,000 x $0.30 = 3,600 µ$; 2,000 token-hours x $1.00/M = 2,000 µ$.
+      expect(explicitCacheCost(catalog.lookup('google/gemini-2.5-flash'), { tokens: 12_000, created: true, storageTokenHours: 2_000 })).toBeCloseTo(0.0056, 12);
+      // Pro, an extension only: 1,400 token-hours x $4.50/M.
+      expect(explicitCacheCost(catalog.lookup('google/gemini-2.5-pro'), { tokens: 12_000, created: false, storageTokenHours: 1_400 })).toBeCloseTo(0.0063, 12);
+      expect(explicitCacheCost(catalog.lookup('vllm/qwen3-8b'), { tokens: 12_000, created: true, storageTokenHours: 2_000 })).toBe(0);
+    });
+
+    it('Flex at 50% off (optimization page), the long-context tier first: 2.5 Pro at 300k on Flex', () => {
+      const call = usage({ input: 300_000, cached: 200_000, output: 5_000 });
+      // Half of the 0.375 above.
+      expect(computeCost(pricing('google/gemini-2.5-pro'), call, 'flex')).toBeCloseTo(0.1875, 12);
+      // Priority has no exact price: standard.
+      expect(computeCost(pricing('google/gemini-2.5-pro'), call, 'priority')).toBeCloseTo(0.375, 12);
     });
 
     it('3.1 Pro Preview above 200k: $4 input, $0.40 cache reads, $18 output', () => {

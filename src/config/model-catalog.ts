@@ -92,6 +92,21 @@ const thinkingSchema = z.object({
   levels: z.array(z.enum(['MINIMAL', 'LOW', 'MEDIUM', 'HIGH'])).optional(),
 });
 
+/**
+ * Prices of the service tiers other than the default, applied to the tier the vendor says served
+ * the call: a multiple of every token price (OpenAI and Gemini Flex: Batch rates, 0.5), or the
+ * tier's own input, cached-input and output prices (OpenAI Priority, per model; cache writes scale
+ * as input does). A tier left out is billed at the default prices.
+ */
+const tierPricesSchema = z.union([
+  z.number().positive(),
+  z.object({ input: z.number().nonnegative(), cachedInput: z.number().nonnegative().optional(), output: z.number().nonnegative() }),
+]);
+const serviceTierPricingSchema = z.object({ flex: tierPricesSchema.optional(), priority: tierPricesSchema.optional() });
+
+/** USD per 1,000 calls of a tool the provider runs and bills per call, on top of the tokens. */
+const callPricingSchema = z.object({ webSearch: z.number().nonnegative().optional() });
+
 const entrySchema = z.object({
   /** A `provider/model` glob, or several: the entry applies when any of them matches. */
   match: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
@@ -118,6 +133,9 @@ const entrySchema = z.object({
     })
     .optional(),
   pricing: pricingSchema.optional(),
+  /** Each key from the first matching entry that sets it, like `cache`. */
+  serviceTierPricing: serviceTierPricingSchema.optional(),
+  callPricing: callPricingSchema.optional(),
   cache: cacheSchema.optional(),
   thinking: thinkingSchema.optional(),
   /**
@@ -132,7 +150,12 @@ const catalogFileSchema = z.object({
   models: z.array(entrySchema).default([]),
 });
 export type CatalogFile = z.infer<typeof catalogFileSchema>;
-export type Pricing = z.infer<typeof pricingSchema>;
+/** A model's prices as the catalog resolves them: its token prices, with the service tiers' and per-call tools' of any matching entry. */
+export type Pricing = z.infer<typeof pricingSchema> & {
+  serviceTiers?: z.infer<typeof serviceTierPricingSchema>;
+  /** USD per 1,000 calls. */
+  perCall?: z.infer<typeof callPricingSchema>;
+};
 export type CatalogEntry = z.infer<typeof entrySchema>;
 
 /** What the catalog knows of one `provider/model`: every field from the first entry that sets it. */
@@ -227,7 +250,7 @@ export class ModelCatalog {
         reasoning: capability('reasoning'),
         pdfInput: capability('pdfInput'),
       },
-      pricing: first('pricing') ?? null,
+      pricing: resolvePricing(matching),
       cache: resolveCache(matching.map((entry) => entry.cache)),
       thinking: resolveThinking(matching.map((entry) => entry.thinking)),
       compaction: first('compaction') ?? null,
@@ -237,6 +260,26 @@ export class ModelCatalog {
 
 /** Model names whose merged facts are remembered at once. */
 const LOOKUPS_KEPT = 1_000;
+
+/** The token prices of the first entry that has them, and each tier and per-call price from the first entry that sets it. */
+function resolvePricing(matching: CatalogEntry[]): Pricing | null {
+  const tokens = matching.find((entry) => entry.pricing !== undefined)?.pricing;
+  if (!tokens) return null;
+  const pick = <T extends object>(parts: Array<T | undefined>): Partial<T> => {
+    const picked: Partial<T> = {};
+    for (const part of parts)
+      for (const [key, value] of Object.entries(part ?? {}) as Array<[keyof T, T[keyof T]]>)
+        if (picked[key] === undefined && value !== undefined) picked[key] = value;
+    return picked;
+  };
+  const serviceTiers = pick(matching.map((entry) => entry.serviceTierPricing));
+  const perCall = pick(matching.map((entry) => entry.callPricing));
+  return {
+    ...tokens,
+    ...(Object.keys(serviceTiers).length > 0 ? { serviceTiers } : {}),
+    ...(Object.keys(perCall).length > 0 ? { perCall } : {}),
+  };
+}
 
 /** Each cache field from the first matching entry that sets it, so a model entry can override one number of its provider's defaults. */
 function resolveCache(entries: Array<z.infer<typeof cacheSchema> | undefined>): CacheCapabilities {
@@ -288,20 +331,51 @@ export function pricesFor(pricing: Pricing, inputTokens: number): Omit<Pricing, 
   };
 }
 
-/** USD cost of one call; null when the catalog has no prices for the model. */
-export function computeCost(pricing: Pricing | null, usage: Usage | null): number | null {
+/**
+ * USD cost of one call; null when the catalog has no prices for the model. `servedTier` is the
+ * service tier the vendor says served it (OpenAI's names): Flex and Priority scale every token
+ * price where the catalog prices them. Server-side tool calls (web search) are billed per call at
+ * their own price, whatever the tier.
+ */
+export function computeCost(pricing: Pricing | null, usage: Usage | null, servedTier: string | null = null): number | null {
   if (!pricing || !usage) return null;
-  const prices = pricesFor(pricing, usage.inputTokens);
+  const tier = servedTier === 'flex' || servedTier === 'priority' ? pricing.serviceTiers?.[servedTier] : undefined;
+  const prices = tierPrices(pricesFor(pricing, usage.inputTokens), tier);
   const uncached = Math.max(0, usage.inputTokens - usage.cachedInputTokens - usage.cacheWriteTokens);
   const longWrites = Math.min(usage.cacheWriteTokens, usage.cacheWrite1hTokens ?? 0);
   const writePrice = prices.cacheWrite ?? prices.input;
-  const total =
+  const tokens =
     uncached * prices.input +
     usage.cachedInputTokens * (prices.cachedInput ?? prices.input) +
     (usage.cacheWriteTokens - longWrites) * writePrice +
     longWrites * (prices.cacheWrite1h ?? writePrice) +
     usage.outputTokens * prices.output;
-  return total / 1_000_000;
+  const calls = (usage.webSearchCalls ?? 0) * (pricing.perCall?.webSearch ?? 0);
+  return tokens / 1_000_000 + calls / 1_000;
+}
+
+type TokenPrices = Pick<Pricing, 'input' | 'cachedInput' | 'cacheWrite' | 'cacheWrite1h' | 'output'>;
+
+/** The token prices under a service tier: scaled by its multiple, or its own, with cache writes scaled as input. */
+function tierPrices(prices: TokenPrices, tier: z.infer<typeof tierPricesSchema> | undefined): TokenPrices {
+  if (tier === undefined) return prices;
+  const scale = typeof tier === 'number' ? tier : prices.input > 0 ? tier.input / prices.input : 1;
+  const scaled = (price: number | undefined) => (price === undefined ? undefined : price * scale);
+  if (typeof tier === 'number')
+    return {
+      input: prices.input * tier,
+      cachedInput: scaled(prices.cachedInput),
+      cacheWrite: scaled(prices.cacheWrite),
+      cacheWrite1h: scaled(prices.cacheWrite1h),
+      output: prices.output * tier,
+    };
+  return {
+    input: tier.input,
+    cachedInput: tier.cachedInput ?? scaled(prices.cachedInput),
+    cacheWrite: scaled(prices.cacheWrite),
+    cacheWrite1h: scaled(prices.cacheWrite1h),
+    output: tier.output,
+  };
 }
 
 function readCatalogFile(path: string | URL): CatalogFile {
@@ -331,8 +405,23 @@ function globToRegExp(glob: string): RegExp {
  * price, minus what it cost. Negative when writes cost more than reads saved (a first turn). Both
  * sides are priced in the same tier: the input count, which picks it, includes the cached tokens.
  */
-export function computeCacheSavings(pricing: Pricing | null, usage: Usage | null): number | null {
-  const actual = computeCost(pricing, usage);
-  const uncached = computeCost(pricing, usage && { ...usage, cachedInputTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0 });
+export function computeCacheSavings(pricing: Pricing | null, usage: Usage | null, servedTier: string | null = null): number | null {
+  const actual = computeCost(pricing, usage, servedTier);
+  const uncached = computeCost(pricing, usage && { ...usage, cachedInputTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0 }, servedTier);
   return actual === null || uncached === null ? null : uncached - actual;
+}
+
+/**
+ * USD an explicit provider cache (Gemini `cachedContents`) cost the request that made or kept it:
+ * creating it bills its tokens once at the input price; storing it bills per token-hour (the
+ * catalog's storage multiple of the input price). 0 without prices or a cache.
+ * @see https://ai.google.dev/gemini-api/docs/pricing
+ */
+export function explicitCacheCost(
+  info: Pick<ModelInfo, 'pricing' | 'cache'>,
+  use: { tokens: number; created: boolean; storageTokenHours: number } | null,
+): number {
+  if (!info.pricing || !use) return 0;
+  const input = info.pricing.input;
+  return ((use.created ? use.tokens : 0) * input + use.storageTokenHours * info.cache.multipliers.storagePerHour * input) / 1_000_000;
 }

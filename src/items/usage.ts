@@ -12,6 +12,27 @@ export interface Usage {
   cacheWrite1hTokens?: number;
   outputTokens: number;
   reasoningTokens: number;
+  /**
+   * Web searches the provider ran and bills per call, on top of the tokens: Anthropic's
+   * `usage.server_tool_use.web_search_requests`, OpenAI's `web_search_call` items. Absent when none.
+   */
+  webSearchCalls?: number;
+}
+
+/** Two calls' usage as one (a turn and the compaction call that served it): the public usage shows both. */
+export function sumUsage(a: Usage | null, b: Usage | null): Usage | null {
+  if (!a || !b) return a ?? b;
+  const webSearchCalls = (a.webSearchCalls ?? 0) + (b.webSearchCalls ?? 0);
+  const cacheWrite1hTokens = (a.cacheWrite1hTokens ?? 0) + (b.cacheWrite1hTokens ?? 0);
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+    ...(cacheWrite1hTokens > 0 ? { cacheWrite1hTokens } : {}),
+    outputTokens: a.outputTokens + b.outputTokens,
+    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
+    ...(webSearchCalls > 0 ? { webSearchCalls } : {}),
+  };
 }
 
 /** The public `ResponseUsage` object. */

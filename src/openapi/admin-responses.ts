@@ -114,9 +114,16 @@ const cachePlan = named(
       prompt_cache_key: z.string().nullable().describe('OpenAI: the routing key sent.'),
       prompt_cache_retention: z.enum(['in_memory', '24h']).nullable(),
       explicit_cache: z
-        .strictObject({ name: z.string(), tokens: z.number().int(), created: z.boolean() })
+        .strictObject({
+          name: z.string(),
+          tokens: z.number().int(),
+          created: z.boolean(),
+          storageTokenHours: z
+            .number()
+            .describe('Storage this request paid for (token-hours): a new cache’s TTL or what an extension added, less what a replaced cache had left.'),
+        })
         .nullable()
-        .describe('Gemini: the explicit cache the request read from.'),
+        .describe('Gemini: the explicit cache the request read from; its creation (tokens at the input price) and storage are in cost_usd.'),
       estimated_tokens: z.number().int().nullable().describe("The planner's token estimate of the prompt."),
     })
     .describe("The response's prompt-cache plan."),

@@ -6,13 +6,13 @@ import { isContextOverflow } from '../common/context-overflow.js';
 import { newId } from '../common/ids.js';
 import { type ListPage, type ListQuery, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
-import { computeCacheSavings, computeCost } from '../config/model-catalog.js';
+import { computeCacheSavings, computeCost, explicitCacheCost, type Pricing } from '../config/model-catalog.js';
 import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import type { AppendTarget } from '../history/thread-store.js';
 import { type ProviderData, type PublicItem, toPublicItem } from '../items/item.schemas.js';
 import { type PublicResponse, type ResponseRecord, toPublicResponse } from '../items/response-object.js';
 import { type CreateResponseBody, compactResponseSchema, createResponseSchema } from '../items/responses.schemas.js';
-import { toPublicUsage } from '../items/usage.js';
+import { sumUsage, toPublicUsage, type Usage } from '../items/usage.js';
 import type { ModelRequest } from '../planning/model-request.js';
 import { servedTierChange } from '../planning/plan-service-settings.js';
 import { ProviderRegistry } from '../providers/provider-registry.js';
@@ -287,9 +287,9 @@ export class ResponsesService implements BeforeApplicationShutdown {
 
   private async commit(projectId: string, record: ResponseRecord, planned: PlannedTurn, outcome: TurnOutcome): Promise<PublicResponse> {
     const { context, input, request } = planned;
-    const model = planned.model.info;
     record.status = outcome.status;
-    record.usage = outcome.usage ? toPublicUsage(outcome.usage) : null;
+    const usage = sumUsage(outcome.usage, outcome.compactionUsage);
+    record.usage = usage ? toPublicUsage(usage) : null;
     record.error = outcome.error;
     record.incompleteDetails = outcome.incompleteDetails;
     record.completedAt = new Date();
@@ -307,8 +307,7 @@ export class ResponsesService implements BeforeApplicationShutdown {
       settings: servedTier === null ? null : record.settings,
       usage: record.usage,
       usageEstimated: outcome.usageEstimated,
-      costUsd: computeCost(model.pricing, outcome.usage),
-      cacheSavedUsd: computeCacheSavings(model.pricing, outcome.usage),
+      ...turnCost(planned, outcome),
       cachePlan: toCachePlanRecord(request, plan),
       contextPlan: planned.contextPlan.record,
       startedAt: outcome.startedAt,
@@ -384,6 +383,27 @@ const CANCEL_WAIT_MS = 5_000;
  * gets a finished turn's items appended at its end, in commit order; a failed or cancelled turn is
  * kept on a branch of its own so the conversation never holds half a turn.
  */
+/**
+ * What the turn cost, from each call's usage at its own model's prices and the tier that served it:
+ * the model call, and the server's compaction call before it (its summarizer may be another model).
+ * Null when a call that ran has no prices in the catalog.
+ */
+function turnCost(planned: PlannedTurn, outcome: TurnOutcome): { costUsd: number | null; cacheSavedUsd: number | null } {
+  const pricing = planned.model.info.pricing;
+  const calls: Array<[Pricing | null, Usage, string | null]> = [];
+  if (outcome.compactionUsage) calls.push([planned.plan.compaction?.model.info.pricing ?? pricing, outcome.compactionUsage, null]);
+  if (outcome.usage) calls.push([pricing, outcome.usage, outcome.serviceTier]);
+  const total = (price: (call: [Pricing | null, Usage, string | null]) => number | null) => {
+    const each = calls.map(price);
+    return each.length === 0 || each.includes(null) ? null : (each as number[]).reduce((sum, value) => sum + value, 0);
+  };
+  // A Gemini explicit cache is billed apart from the call that reads it: its creation and its storage.
+  const explicit = explicitCacheCost(planned.model.info, outcome.cachePlan?.explicitCache ?? null);
+  const costUsd = total(([prices, usage, tier]) => computeCost(prices, usage, tier));
+  const cacheSavedUsd = total(([prices, usage, tier]) => computeCacheSavings(prices, usage, tier));
+  return { costUsd: costUsd === null ? null : costUsd + explicit, cacheSavedUsd: cacheSavedUsd === null ? null : cacheSavedUsd - explicit };
+}
+
 function appendTarget(context: TurnContext, outcome: TurnOutcome): AppendTarget {
   if (!context.conversationId || !context.position) return { kind: 'continue', from: context.position, ...(context.behindTip ? { behindTip: true } : {}) };
   if (outcome.status === 'completed' || outcome.status === 'incomplete') return { kind: 'tip', threadId: context.position.threadId };

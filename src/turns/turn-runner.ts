@@ -30,9 +30,12 @@ export type TurnStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed' |
 export interface TurnOutcome {
   status: Exclude<TurnStatus, 'in_progress'>;
   output: Item[];
+  /** The model call's usage (not the compaction call's: it is apart, priced at its own model's rates). */
   usage: Usage | null;
   /** True when the provider reported no usage (the call was cut short) and `usage` is our estimate. */
   usageEstimated: boolean;
+  /** The server's own compaction call that ran before the model call, when one did: billed with the turn. */
+  compactionUsage: Usage | null;
   /** `invalid_json_output` (ours, like `context_length_exceeded` not in the spec's enum): the answer is not the JSON asked for. */
   error: { code: 'server_error' | 'rate_limit_exceeded' | 'context_length_exceeded' | 'invalid_json_output'; message: string } | null;
   incompleteDetails: { reason: 'max_output_tokens' | 'content_filter' } | null;
@@ -192,7 +195,7 @@ export class TurnRun<R> {
 
     let outcome = toOutcome(accumulator, failure, signal, startedAt, firstTokenAt);
     // What the compaction call used is billed with the turn it served.
-    if (compactionUsage) outcome.usage = addUsage(outcome.usage, compactionUsage);
+    outcome.compactionUsage = compactionUsage;
     for (const event of accumulator.close(outcome.status === 'completed' ? 'completed' : 'incomplete')) yield this.stamp(event);
     outcome.output = accumulator.output;
     if (outcome.status === 'completed' && this.turn.request.checkOutput) outcome = checkedOutcome(outcome, this.turn.request);
@@ -236,18 +239,6 @@ async function summarize(adapter: ModelAdapter, request: ModelRequest, signal: A
   return { text: text.trim(), usage };
 }
 
-function addUsage(a: Usage | null, b: Usage): Usage {
-  if (!a) return b;
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
-    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
-    ...(a.cacheWrite1hTokens || b.cacheWrite1hTokens ? { cacheWrite1hTokens: (a.cacheWrite1hTokens ?? 0) + (b.cacheWrite1hTokens ?? 0) } : {}),
-    outputTokens: a.outputTokens + b.outputTokens,
-    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
-  };
-}
-
 /**
  * A completed answer that is not the JSON `text.format` asked for (on a provider that does not
  * enforce all of it) fails, with the reason, rather than pass as valid: the output is kept, a
@@ -265,6 +256,7 @@ function toOutcome(accumulator: OutputAccumulator, failure: unknown, signal: Abo
     output: [],
     usage: accumulator.usage,
     usageEstimated: false,
+    compactionUsage: null,
     error: null,
     incompleteDetails: null,
     cause: failure,

@@ -174,11 +174,25 @@ describe('Gemini explicit caches', () => {
     expect(harness.upstream.geminiCaches.live()).toHaveLength(1);
     expect(second.usage!.input_tokens_details.cached_tokens).toBe(cache!.tokens);
 
-    const plans = await Promise.all([first, second].map(async (response) => (await admin(`/admin/v1/responses/${response.id}`)).cache.plan.explicit_cache));
-    expect(plans).toEqual([
-      { name: cache!.name, tokens: cache!.tokens, created: true },
-      { name: cache!.name, tokens: cache!.tokens, created: false },
+    const inspected = await Promise.all([first, second].map(async (response) => (await admin(`/admin/v1/responses/${response.id}`)) as any));
+    const tokens = cache!.tokens;
+    // The first turn bought the cache's 10 minutes of storage; the second, sent at once, extended nothing.
+    expect(inspected.map((response) => response.cache.plan.explicit_cache)).toEqual([
+      { name: cache!.name, tokens, created: true, storageTokenHours: tokens / 6 },
+      { name: cache!.name, tokens, created: false, storageTokenHours: 0 },
     ]);
+    // gemini-2.5-flash: $0.30 input, $0.03 cache reads, $2.50 output; the cache's creation bills its
+    // tokens at $0.30, its storage $1.00 per million tokens per hour (ai.google.dev pricing).
+    const calls = (usage: OpenAI.Responses.ResponseUsage) => {
+      const cached = usage.input_tokens_details.cached_tokens;
+      return { cost: (usage.input_tokens - cached) * 0.3 + cached * 0.03 + usage.output_tokens * 2.5, saved: cached * 0.27 };
+    };
+    const cacheCost = tokens * 0.3 + (tokens / 6) * 1;
+    expect(inspected[0].cost_usd).toBeCloseTo((calls(first.usage!).cost + cacheCost) / 1e6, 12);
+    expect(inspected[0].cache.saved_usd).toBeCloseTo((calls(first.usage!).saved - cacheCost) / 1e6, 12);
+    expect(inspected[1].cost_usd).toBeCloseTo(calls(second.usage!).cost / 1e6, 12);
+    expect(inspected[1].cache.saved_usd).toBeCloseTo(calls(second.usage!).saved / 1e6, 12);
+    expect(second.usage!.input_tokens_details.cached_tokens).toBeGreaterThan(2_048);
 
     await client.conversations.delete(conversation.id);
     await harness.upstream.waitFor(() => harness.upstream.geminiCaches.deleted.some((deleted) => deleted.name === cache!.name));

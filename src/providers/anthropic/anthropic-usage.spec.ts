@@ -29,6 +29,20 @@ describe(convertAnthropicUsage.name, () => {
     expect(convertAnthropicUsage(mergeAnthropicUsage(usage, { output_tokens: 9 }))).toMatchObject({ cacheWrite1hTokens: 2000, outputTokens: 9 });
   });
 
+  it('counts the web searches the server tool ran (billed per search), as message_delta reports them', () => {
+    const start = { input_tokens: 2_000, output_tokens: 1 };
+    const delta = { output_tokens: 310, server_tool_use: { web_search_requests: 2, web_fetch_requests: 1 } };
+    expect(convertAnthropicUsage(mergeAnthropicUsage(start, delta))).toEqual({
+      inputTokens: 2_000,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: 310,
+      reasoningTokens: 0,
+      webSearchCalls: 2,
+    });
+    expect(convertAnthropicUsage({ ...start, server_tool_use: { web_search_requests: 0 } })).not.toHaveProperty('webSearchCalls');
+  });
+
   it('treats missing or null counts as 0 and no usage as null', () => {
     expect(convertAnthropicUsage({ input_tokens: 7, cache_read_input_tokens: null })).toEqual({
       inputTokens: 7,

@@ -7,7 +7,8 @@ import type { AnthropicUsage } from './anthropic.api.js';
  * Thinking tokens are inside `output_tokens` and not reported apart, so `reasoningTokens` is an
  * estimate from the thinking text the model streamed (about 4 characters per token), capped at the
  * output; 0 without thinking text (omitted display, redacted blocks). The writes with a 1 h TTL
- * (`cache_creation.ephemeral_1h_input_tokens`) are kept apart, since they are priced apart.
+ * (`cache_creation.ephemeral_1h_input_tokens`) are kept apart, since they are priced apart, and so
+ * are the web searches the server tool ran (`server_tool_use.web_search_requests`), billed per search.
  * @see https://platform.claude.com/docs/en/build-with-claude/prompt-caching#tracking-cache-performance
  * @see https://platform.claude.com/docs/en/about-claude/pricing
  */
@@ -26,6 +27,7 @@ export function convertAnthropicUsage(usage: AnthropicUsage | null, thinkingChar
     ...(cacheWrite1h > 0 ? { cacheWrite1hTokens: cacheWrite1h } : {}),
     outputTokens: usage.output_tokens ?? 0,
     reasoningTokens: Math.min(usage.output_tokens ?? 0, Math.ceil(thinkingChars / 4)),
+    ...(usage.server_tool_use?.web_search_requests ? { webSearchCalls: usage.server_tool_use.web_search_requests } : {}),
   };
 }
 
@@ -46,6 +48,7 @@ export function mergeAnthropicUsage(previous: AnthropicUsage | null, next: Anthr
     }
   }
   if (next.cache_creation) merged.cache_creation = next.cache_creation;
+  if (next.server_tool_use) merged.server_tool_use = next.server_tool_use;
   // The tier that served the request (`standard`, `priority`, `batch`).
   if (typeof next['service_tier'] === 'string') merged['service_tier'] = next['service_tier'];
   return merged;

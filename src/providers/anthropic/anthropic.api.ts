@@ -185,6 +185,8 @@ export const anthropicUsageSchema = z.looseObject({
   cache_read_input_tokens: z.number().nullish(),
   /** The writes by TTL: `cache_creation_input_tokens` split into 5-minute and 1-hour entries, priced apart. */
   cache_creation: z.looseObject({ ephemeral_5m_input_tokens: z.number().nullish(), ephemeral_1h_input_tokens: z.number().nullish() }).nullish(),
+  /** Server tools run for the request: web searches are billed per request ($10 per 1,000), web fetches are free. */
+  server_tool_use: z.looseObject({ web_search_requests: z.number().nullish(), web_fetch_requests: z.number().nullish() }).nullish(),
 });
 export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;
 

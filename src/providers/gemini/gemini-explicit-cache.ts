@@ -25,6 +25,7 @@ export interface PreparedGeminiRequest {
 }
 
 const TTL = `${EXPLICIT_CACHE_TTL_MS / 1000}s`;
+const HOUR_MS = 3_600_000;
 
 /**
  * Gemini's explicit context caches (`cachedContents`) for long threads: decides with
@@ -67,24 +68,34 @@ export class GeminiExplicitCache {
 
     let entry: ExplicitCacheEntry;
     let created = false;
+    let storageTokenHours = 0;
     switch (decision.action) {
       case 'implicit':
         return { body, plan: basePlan };
-      case 'use':
+      case 'use': {
         entry = decision.entry;
+        const expiredAt = entry.expiresAt;
         if (decision.extend) await this.extend(entry, signal);
+        storageTokenHours = (entry.tokens * Math.max(0, entry.expiresAt - expiredAt)) / HOUR_MS;
         break;
+      }
       case 'create': {
         const made = await this.create(model, body, decision.covered, contentHashes, fingerprint, signal);
         if (!made) return { body, plan: basePlan };
         entry = made;
         created = true;
+        storageTokenHours = (entry.tokens * EXPLICIT_CACHE_TTL_MS) / HOUR_MS;
         await this.options.store.save(thread, this.options.provider, entry);
-        if (decision.replaces) void this.remove(decision.replaces.name);
+        if (decision.replaces) {
+          // Deleted before it expires: the time it had left is not billed.
+          const left = Math.min(EXPLICIT_CACHE_TTL_MS, Math.max(0, decision.replaces.expiresAt - this.now()));
+          storageTokenHours -= (decision.replaces.tokens * left) / HOUR_MS;
+          void this.remove(decision.replaces.name);
+        }
         break;
       }
     }
-    const use: ExplicitCacheUse = { name: entry.name, tokens: entry.tokens, created };
+    const use: ExplicitCacheUse = { name: entry.name, tokens: entry.tokens, created, storageTokenHours };
     const { systemInstruction: _system, tools: _tools, toolConfig: _toolConfig, contents, ...rest } = body;
     return { body: { ...rest, contents: contents.slice(entry.covered), cachedContent: entry.name }, plan: { ...basePlan, explicitCache: use } };
   }

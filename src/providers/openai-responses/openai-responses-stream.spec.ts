@@ -233,6 +233,23 @@ describe(mapOpenAIResponsesStream.name, () => {
       ]);
     });
 
+    it('counts the web searches in the usage (billed per call), each once, whether streamed or only in the final Response', async () => {
+      const usage = { input_tokens: 900, output_tokens: 40, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } };
+      const search = (id: string) => ({ id, type: 'web_search_call', status: 'completed', action: { type: 'search', query: 'q' } });
+      const text = toSseText([
+        created,
+        { type: 'response.output_item.done', output_index: 0, item: search('ws_1') },
+        // The final Response lists the streamed search again, and a second one no event announced.
+        completed([search('ws_1'), search('ws_2')], usage),
+      ]);
+      const parts = await mapStream(text);
+      expect(parts.at(-1)).toEqual({
+        type: 'finish',
+        reason: { unified: 'stop', raw: 'completed' },
+        usage: { inputTokens: 900, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 40, reasoningTokens: 0, webSearchCalls: 2 },
+      });
+    });
+
     it('maps a custom tool call: its input deltas and, when they stop short, the rest from .done', async () => {
       const started = { id: 'ctc_1', type: 'custom_tool_call', status: 'in_progress', call_id: 'call_p', name: 'apply_patch', input: '' };
       const text = toSseText([

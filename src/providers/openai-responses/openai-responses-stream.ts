@@ -22,7 +22,7 @@ import {
   openAIResponsesOutputItemEventSchema,
 } from './openai-responses.api.js';
 import { toOpenAIResponsesErrorEventError, toOpenAIResponsesFailedError, truncatedStreamError } from './openai-responses-error.js';
-import { convertOpenAIResponsesUsage } from './openai-responses-usage.js';
+import { convertOpenAIResponsesUsage, withWebSearchCalls } from './openai-responses-usage.js';
 
 /**
  * Turns a Responses SSE stream into ModelStreamParts. It stops at the terminal event
@@ -102,6 +102,7 @@ export class OpenAIResponsesStreamMapper {
   finished = false;
   private metadataSent = false;
   private sawFunctionCall = false;
+  private webSearchCalls = 0;
   private readonly items = new Map<number, ItemState>();
   private readonly outputIndexesById = new Map<string, number>();
 
@@ -254,6 +255,8 @@ export class OpenAIResponsesStreamMapper {
     // An item first seen in its final copy has had nothing streamed yet.
     const state = known?.type === stateTypeOf(item.type) ? known : this.registerItem(index, item);
     state.done = true;
+    // Billed per call, on top of the tokens: counted as each call completes.
+    if (item.type === 'web_search_call') this.webSearchCalls++;
     switch (state.type) {
       case 'message': {
         // A message whose parts were not streamed: each text or refusal part, as its kind of delta.
@@ -381,7 +384,7 @@ export class OpenAIResponsesStreamMapper {
     parts.push({
       type: 'finish',
       reason: resolveOpenAIResponsesFinishReason(outcome, this.sawFunctionCall),
-      usage: convertOpenAIResponsesUsage(response.usage),
+      usage: withWebSearchCalls(convertOpenAIResponsesUsage(response.usage), this.webSearchCalls),
       ...withTier(servedTier(response['service_tier'])),
     });
     return parts;

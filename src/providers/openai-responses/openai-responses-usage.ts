@@ -19,3 +19,8 @@ export function convertOpenAIResponsesUsage(usage: OpenAIResponsesUsage | null |
     reasoningTokens: usage.output_tokens_details?.reasoning_tokens ?? 0,
   };
 }
+
+/** The usage with the web searches the response ran (its `web_search_call` items), which OpenAI bills per call. */
+export function withWebSearchCalls(usage: Usage | null, calls: number): Usage | null {
+  return usage && calls > 0 ? { ...usage, webSearchCalls: calls } : usage;
+}
