@@ -23,9 +23,11 @@ interface Summary {
   bestFixedName: string;
 }
 const summaries: Summary[] = [];
+/** Sessions where a strategy beat the beam search (its plan then stands as the optimum). */
+const beamMissed: string[] = [];
 
 /** Sums rows of the same strategy over seeds, then prints cost and share of the optimum's saving. */
-function report(workload: string, provider: string, perSeed: Row[][]): void {
+function report(workload: string, provider: string, perSeed: Row[][], short = provider.split(';')[0]!.replace(' (', ', ')): void {
   const names = perSeed[0]!.map((row) => row.name);
   const rows = names.map((name) => {
     const same = perSeed.map((rows) => rows.find((row) => row.name === name)!);
@@ -41,7 +43,7 @@ function report(workload: string, provider: string, perSeed: Row[][]): void {
   const fixed = rows.filter((row) => row.kind === 'fixed' || row.kind === 'none');
   const best = fixed.reduce((low, row) => (row.usd < low.usd ? row : low));
   const planner = rows.find((row) => row.kind === 'planner')!;
-  summaries.push({ workload, provider, planner: share(planner.usd), bestFixed: share(best.usd), bestFixedName: best.name });
+  summaries.push({ workload, provider: short, planner: share(planner.usd), bestFixed: share(best.usd), bestFixedName: best.name });
   const beaten = rows.filter((row) => row.kind !== 'hindsight' && row.usd < optimum - 1e-9);
   if (beaten.length > 0) console.log(`(the search missed the optimum: ${beaten.map((row) => row.name).join(', ')} cost less)`);
 }
@@ -67,8 +69,12 @@ for (const build of workloads) {
         const result = replay(info, prepared, plan);
         return { name, cached: result.usage.read, usd: result.usd, kind: name === 'no caching' ? 'none' : name === 'our planner' ? 'planner' : 'fixed' };
       });
-      const best = hindsight(info, prepared);
-      rows.push({ name: 'hindsight optimum', cached: best.usage.read, usd: best.usd, kind: 'hindsight' });
+      // The beam search is not exhaustive: where a strategy found a cheaper plan, that plan is the best known.
+      const searched = hindsight(info, prepared);
+      const cheapest = rows.reduce((low, row) => (row.usd < low.usd ? row : low));
+      if (cheapest.usd < searched.usd) beamMissed.push(`${session.name} seed ${session.seed}: ${cheapest.name}`);
+      const best = cheapest.usd < searched.usd ? { usd: cheapest.usd, read: cheapest.cached } : { usd: searched.usd, read: searched.usage.read };
+      rows.push({ name: 'hindsight optimum (best known)', cached: best.read, usd: best.usd, kind: 'hindsight' });
       return rows;
     });
   };
@@ -88,11 +94,14 @@ for (const build of workloads) {
     `OpenAI (${first.models.openai}; automatic prefix cache)`,
     sessions.map((session) => openaiRows(session, catalog.lookup(session.models.openai))),
   );
-  report(
-    first.name,
-    `Gemini (${first.models.gemini}; implicit and explicit caches)`,
-    sessions.map((session) => geminiRows(session, catalog.lookup(session.models.gemini))),
-  );
+  // Implicit hits as the emulator gives them (every prefix seen in 5 minutes: an upper bound), and half of them.
+  for (const rate of [1, 0.5])
+    report(
+      first.name,
+      `Gemini (${first.models.gemini}; implicit caching hits ${rate * 100}% of the prefixes seen in 5 min)`,
+      sessions.map((session) => geminiRows(session, catalog.lookup(session.models.gemini), rate)),
+      `Gemini, ${first.models.gemini}, implicit hits ${rate * 100}%`,
+    );
 }
 
 console.log("\n## Summary: share of the hindsight optimum's saving");
@@ -100,7 +109,8 @@ console.log('| workload | provider | best fixed strategy | our planner | planner
 console.log('|---|---|---|---|---|');
 for (const row of summaries)
   console.log(
-    `| ${row.workload} | ${row.provider.split(';')[0]!.replace(' (', ', ')} | ${pct(row.bestFixed)} (${row.bestFixedName}) | ${pct(row.planner)} | ${row.planner >= row.bestFixed - 1e-9 ? 'yes' : 'no'} |`,
+    `| ${row.workload} | ${row.provider} | ${pct(row.bestFixed)} (${row.bestFixedName}) | ${pct(row.planner)} | ${row.planner >= row.bestFixed - 1e-9 ? 'yes' : 'no'} |`,
   );
 const mean = summaries.reduce((sum, row) => sum + row.planner, 0) / summaries.length;
 console.log(`\nour planner: ${pct(mean)} of the optimum's saving on average over ${summaries.length} rows`);
+console.log(`Anthropic sessions where a strategy beat the beam search: ${beamMissed.length === 0 ? 'none' : beamMissed.join('; ')}`);

@@ -191,9 +191,10 @@ const ACTIONS: Array<[CacheTtl | null, CacheTtl]> = [
 /**
  * The cheapest plan found knowing everything: every gap, every later prompt, the true token
  * counts. A beam search over the planner's own slots with each TTL (or no new write) per request,
- * keeping the `width` cheapest distinct cache states after each request.
+ * read from the previous tail or the previous turn's start, keeping the `width` cheapest distinct
+ * cache states after each request.
  */
-export function hindsight(info: ModelInfo, prepared: Prepared[], width = 48): StrategyResult {
+export function hindsight(info: ModelInfo, prepared: Prepared[], width = 64): StrategyResult {
   const { cache } = info;
   let beam: BeamState[] = [
     { emulator: new AnthropicCacheEmulator({ lookback: cache.lookback }), usd: 0, usage: { read: 0, write5m: 0, write1h: 0, uncached: 0 } },
@@ -202,13 +203,15 @@ export function hindsight(info: ModelInfo, prepared: Prepared[], width = 48): St
     const { request } = entry;
     const blocks: PromptBlock[] = request.blocks.map((block) => ({ tokens: block.tokens, cacheable: block.cacheable }));
     const next = new Map<string, BeamState>();
+    // Where to read from: the previous request's tail, or (its thinking dropped) where the previous turn started.
+    const anchors = [...new Set([indexOfText(request, entry.previousTailText), indexOfText(request, entry.turnAnchorText)])];
     for (const state of beam) {
-      for (const [ttl, prefixTtl] of ACTIONS) {
+      for (const [[ttl, prefixTtl], previousTail] of ACTIONS.flatMap((action) => anchors.map((anchor) => [action, anchor] as const))) {
         const child = branch(state, request.startMs, cache.lookback);
         const breakpoints = planBreakpoints({
           blocks,
           prefixEnd: request.prefixEnd,
-          previousTail: indexOfText(request, entry.previousTailText),
+          previousTail,
           minTokens: cache.minTokens,
           maxBreakpoints: cache.maxBreakpoints,
           lookback: cache.lookback,

@@ -1,5 +1,7 @@
 // OpenAI's automatic prefix cache and Gemini's implicit and explicit caches, per strategy.
 
+import { createHash } from 'node:crypto';
+import { ImplicitCacheStats } from '../../src/caching/implicit-cache-stats.js';
 import { EXPLICIT_CACHE_TTL_MS, type ExplicitCacheEntry, planGeminiCache } from '../../src/caching/plan-gemini-cache.js';
 import { chooseRetention } from '../../src/caching/thread-cache.js';
 import type { ModelInfo } from '../../src/config/model-catalog.js';
@@ -17,6 +19,27 @@ export interface Row {
 }
 
 const total = (request: Request) => request.blocks.reduce((sum, block) => sum + block.tokens, 0);
+
+/** How many leading blocks of `request` `before` (the thread's previous request) sent too. */
+function repeatedBlocks(request: Request, before: Request | undefined): number {
+  let index = 0;
+  while (before && index < before.blocks.length && request.blocks[index]?.text === before.blocks[index]!.text) index++;
+  return index;
+}
+
+/** Tokens of `request` that `before` sent as the same prefix. */
+function repeatedOf(request: Request, before: Request | undefined): number {
+  return request.blocks.slice(0, repeatedBlocks(request, before)).reduce((sum, block) => sum + block.tokens, 0);
+}
+
+function merge(blocks: Array<{ text: string; tokens: number }>): { text: string; tokens: number } {
+  return { text: blocks.map((block) => block.text).join('|'), tokens: blocks.reduce((sum, block) => sum + block.tokens, 0) };
+}
+
+/** A deterministic number in [0, 1) per key. */
+function chance(key: string): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
+}
 
 /** OpenAI: caching is automatic; the only choice is retention (and a key routing a thread to the same machines). */
 export function openaiRows(workload: Workload, info: ModelInfo): Row[] {
@@ -64,7 +87,7 @@ export function openaiRows(workload: Workload, info: ModelInfo): Row[] {
  * 5 minutes: an upper bound of what it gives); explicit caches are guaranteed but billed: creation
  * at the input price, reads at the cache rate, storage per token-hour while they live.
  */
-export function geminiRows(workload: Workload, info: ModelInfo): Row[] {
+export function geminiRows(workload: Workload, info: ModelInfo, implicitHitRate = 1): Row[] {
   const requests = workload.requests.map((request) => asProviderSees(request, 'drop-all'));
   const price = info.pricing!;
   const read = info.cache.multipliers.read;
@@ -74,8 +97,11 @@ export function geminiRows(workload: Workload, info: ModelInfo): Row[] {
 
   const run = (strategy: 'implicit' | CacheMode): Row => {
     const implicit = new GeminiImplicitCacheEmulator();
+    // What the server learns from the usage of its implicit requests (ImplicitCacheStats).
+    const learned = new ImplicitCacheStats();
     const entries = new Map<string, { entry: ExplicitCacheEntry; created: number }>();
     const starts = new Map<string, number[]>();
+    const previous = new Map<string, Request>();
     let units = 0;
     let cached = 0;
     const close = (held: { entry: ExplicitCacheEntry; created: number } | undefined, until: number) => {
@@ -85,11 +111,16 @@ export function geminiRows(workload: Workload, info: ModelInfo): Row[] {
       const tokens = request.blocks.map((block) => block.tokens);
       const sum = tokens.reduce((a, b) => a + b, 0);
       const thread = starts.get(request.thread) ?? [];
+      const before = previous.get(request.thread);
+      previous.set(request.thread, request);
       const gapsMs = [...thread, request.startMs].slice(1).map((start, index) => start - [...thread, request.startMs][index]!);
       starts.set(request.thread, [...thread, request.startMs].slice(-21));
       const fixed = tokens.slice(0, request.prefixEnd + 1).reduce((a, b) => a + b, 0);
       const contents = request.blocks.slice(request.prefixEnd + 1);
-      const contentHashes = prefixHashes(contents.map((block) => block.text));
+      // Gemini's contents are messages: what this request adds since the thread's previous one is its newest content.
+      const kept = Math.min(contents.length - 1, Math.max(0, repeatedBlocks(request, before) - (request.prefixEnd + 1)));
+      const grouped = [...contents.slice(0, kept).map((block) => ({ text: block.text, tokens: block.tokens })), merge(contents.slice(kept))];
+      const contentHashes = prefixHashes(grouped.map((content) => content.text));
       const held = entries.get(request.thread);
       const decision =
         strategy === 'implicit'
@@ -99,20 +130,26 @@ export function geminiRows(workload: Workload, info: ModelInfo): Row[] {
               fingerprint: 'prefix',
               contentHashes,
               fixedTokens: fixed,
-              contentTokens: contents.map((block) => block.tokens),
+              contentTokens: grouped.map((content) => content.tokens),
               existing: held?.entry ?? null,
               minTokens: info.cache.minTokens,
               gapsMs,
               now: request.startMs,
               multipliers: info.cache.multipliers,
+              implicitHitShare: learned.share('model'),
             });
       if (decision.action === 'implicit') {
-        const hit = implicit.request({
+        const seen = implicit.request({
           hashes: prefixHashes(request.blocks.map((block) => block.text)),
           tokens,
           minTokens: info.cache.minTokens,
           now: request.startMs,
         }).cached;
+        // Implicit caching promises nothing: a hit the emulator would give lands only `implicitHitRate` of the time.
+        const hit = chance(`${request.thread}@${request.startMs}`) < implicitHitRate ? seen : 0;
+        // What this request repeats of the thread's previous one (the server estimates it from the history it sends again).
+        const repeated = repeatedOf(request, before);
+        if (gapsMs.length > 0) learned.observe('model', { cachedTokens: hit, repeatedTokens: repeated, gapMs: gapsMs.at(-1)! });
         cached += hit;
         units += sum - hit * (1 - read);
         continue;
@@ -140,8 +177,7 @@ export function geminiRows(workload: Workload, info: ModelInfo): Row[] {
       units += sum - entry.tokens * (1 - read);
     }
     for (const held of entries.values()) close(held, Number.POSITIVE_INFINITY);
-    const name =
-      strategy === 'implicit' ? 'implicit only (every prefix seen in 5 min hits)' : strategy === 'auto' ? 'our planner' : 'always explicit (aggressive)';
+    const name = strategy === 'implicit' ? 'implicit only' : strategy === 'auto' ? 'our planner' : 'always explicit (aggressive)';
     return { name, cached, usd: toUsd(units), kind: strategy === 'auto' ? 'planner' : 'fixed' };
   };
 

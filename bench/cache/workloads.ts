@@ -35,6 +35,7 @@ export interface Request {
 
 export interface Workload {
   name: string;
+  seed: number;
   description: string;
   /** The model it is priced and planned as, per provider. */
   models: {
@@ -128,6 +129,7 @@ export function codingAgent(seed: number): Workload {
   }
   return {
     name: 'coding agent',
+    seed,
     description: `${tasks} tasks, bursts of 2–24 tool steps seconds apart, pauses of 1–90 min, compaction past 150k tokens`,
     models: {
       anthropic: 'anthropic/claude-sonnet-4-5',
@@ -194,6 +196,7 @@ export function supportChat(seed: number): Workload {
   requests.sort((a, b) => a.startMs - b.startMs);
   return {
     name: 'support chat',
+    seed,
     description: '40 conversations over 3 days sharing 5k tokens of instructions and tools; 3–14 short turns; gaps 20 s–30 h',
     models: { anthropic: 'anthropic/claude-haiku-4-5', openai: 'openai/gpt-5-mini', gemini: 'google/gemini-2.5-flash' },
     requests,
@@ -233,6 +236,7 @@ export function rag(seed: number): Workload {
   }
   return {
     name: 'RAG',
+    seed,
     description: '6 sessions of 6–14 questions, each with 4–8 new passages of 1.5–3k tokens; stable 2.5k instructions; gaps 30 s–15 min',
     models: { anthropic: 'anthropic/claude-sonnet-4-5', openai: 'openai/gpt-5', gemini: 'google/gemini-2.5-flash' },
     requests,
@@ -263,6 +267,7 @@ export function batch(seed: number): Workload {
   }
   return {
     name: 'batch',
+    seed,
     description: '300 lines sharing 8k tokens of instructions and examples, a 300–3k document each, 1–6 s apart',
     models: { anthropic: 'anthropic/claude-sonnet-4-5', openai: 'openai/gpt-5', gemini: 'google/gemini-2.5-flash' },
     requests,

@@ -42,6 +42,11 @@ export interface AdapterCachePlan {
   fixedTokens: number;
   breakpoints?: CacheBreakpoint[];
   explicitCache?: ExplicitCacheUse | null;
+  /**
+   * Left to an implicit cache (Gemini): the estimated tokens of the prompt the thread's previous
+   * request sent too (all but the newest content), against which what the cache read is measured.
+   */
+  repeatedTokens?: number;
 }
 
 /** Characters per token before a model's usage has calibrated it: English text and JSON run at about 4. */

@@ -14,6 +14,8 @@ export interface CacheSettings {
   projectGapsMs?: number[];
   /** Characters per token for this model, calibrated from reported usage; the default when absent. */
   charsPerToken?: number;
+  /** The share of a repeated prompt the provider's implicit cache has been reading for this model (ImplicitCacheStats). */
+  implicitHitShare?: number | null;
   /** Whose explicit provider caches (Gemini) this request may create and read; none without. */
   thread?: CacheThreadRef;
   /** The shortest lifetime a breakpoint may have (the client's `prompt_cache_options.ttl: "30m"`): 1 h where 5 min would not do. */

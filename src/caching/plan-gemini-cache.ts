@@ -30,6 +30,13 @@ export interface GeminiCachePlanInput {
   now: number;
   /** Of base input price: reading cached tokens, and storing them for an hour. */
   multipliers: { read: number; storagePerHour: number };
+  /**
+   * The share of a follow-up prompt the provider's implicit cache has been reading for this model
+   * (ImplicitCacheStats); null or absent while unknown. An explicit cache is worth only what
+   * implicit caching would not have saved anyway; under `auto`, while nothing is known, requests
+   * are left to implicit caching, so that their usage teaches the share.
+   */
+  implicitHitShare?: number | null;
 }
 
 export type GeminiCacheDecision =
@@ -58,11 +65,20 @@ export function planGeminiCache(input: GeminiCachePlanInput): GeminiCacheDecisio
   const candidateTokens = input.fixedTokens + sum(input.contentTokens.slice(0, Math.max(0, coverable)));
   const totalTokens = input.fixedTokens + sum(input.contentTokens);
   const threshold = input.mode === 'aggressive' ? input.minTokens : Math.max(input.minTokens, AUTO_EXPLICIT_MIN_TOKENS);
-  const reuses = expectedReuses(input.gapsMs, input.mode);
+  // A cache cannot grow: it serves until the tail outgrows it, at about this request's growth per request.
+  const rotation = Math.max(ROTATE_MIN_TAIL_TOKENS, candidateTokens / 2) / Math.max(1, input.contentTokens.at(-1) ?? 0);
+  const reuses = Math.min(expectedReuses(input.gapsMs, input.mode), rotation);
+  // Per cached token, in base input prices: each reuse within the TTL saves what implicit caching
+  // would not have (a miss's full price, less the read); creating costs the token once more, read
+  // at once, where implicit caching might have read it; storing costs the TTL's share of an hour.
+  // `aggressive` takes explicit caches whatever implicit caching does.
+  const implicit = input.mode === 'aggressive' ? 0 : Math.min(1, Math.max(0, input.implicitHitShare ?? 1));
+  const { read, storagePerHour } = input.multipliers;
+  const creation = implicit * (1 - read) + read;
   const worthCreating =
     coverable >= 0 &&
     candidateTokens >= threshold &&
-    reuses * (1 - input.multipliers.read) > input.multipliers.storagePerHour * (EXPLICIT_CACHE_TTL_MS / 3_600_000);
+    reuses * (1 - implicit) * (1 - read) > storagePerHour * (EXPLICIT_CACHE_TTL_MS / 3_600_000) + (input.mode === 'aggressive' ? 0 : creation);
 
   const { existing } = input;
   const usable =

@@ -55,6 +55,8 @@ export interface TurnPlanInput {
   gapsMs: number[];
   /** Recent gaps of the project's other threads (GapHistory): the prior of a thread with few gaps of its own. */
   projectGapsMs?: number[];
+  /** What the model's implicit prompt cache has been reading of repeated prompts (ImplicitCacheStats); null while unknown. */
+  implicitHitShare?: number | null;
   charsPerToken: number;
   anchor: ContextAnchor | null;
   /** Window of a model the catalog does not know (`DEFAULT_CONTEXT_WINDOW`). */
@@ -365,6 +367,7 @@ function planCacheSettings(input: TurnPlanInput, settings: ResponseSettings) {
     capabilities,
     gapsMs: input.gapsMs,
     ...(input.projectGapsMs && input.projectGapsMs.length > 0 ? { projectGapsMs: input.projectGapsMs } : {}),
+    ...(input.implicitHitShare != null ? { implicitHitShare: input.implicitHitShare } : {}),
     charsPerToken: input.charsPerToken,
     // A bare store: false turn has no thread to continue: an explicit cache would never be read again.
     ...(input.continues ? { thread: { projectId: input.projectId, id: input.cacheThread } } : {}),

@@ -1,5 +1,6 @@
 import { Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { GapHistory } from '../caching/gap-history.js';
+import { ImplicitCacheStats } from '../caching/implicit-cache-stats.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
 import { ConversationsModule } from '../conversations/conversations.module.js';
 import { HistoryModule } from '../history/history.module.js';
@@ -15,7 +16,7 @@ import { TurnPreparation } from './turn-preparation.js';
 @Module({
   imports: [ConversationsModule, HistoryModule, ProvidersModule, RunsModule, ReasoningModule],
   controllers: [ResponsesController],
-  providers: [ResponsesService, TurnPreparation, ResponsesRepository, TokenCalibration, GapHistory],
+  providers: [ResponsesService, TurnPreparation, ResponsesRepository, TokenCalibration, GapHistory, ImplicitCacheStats],
   // For the admin runs API (cancel and retry in a run's own project).
   exports: [ResponsesService],
 })

@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { toCachePlanRecord } from '../caching/cache-plan-record.js';
+import { ImplicitCacheStats } from '../caching/implicit-cache-stats.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
 import { ApiError } from '../common/api-error.js';
 import { isContextOverflow } from '../common/context-overflow.js';
@@ -53,6 +54,7 @@ export class ResponsesService implements BeforeApplicationShutdown {
     private readonly events: EventLog,
     private readonly liveness: RunLiveness,
     private readonly calibration: TokenCalibration,
+    private readonly implicitCache: ImplicitCacheStats,
     private readonly envelope: ReasoningEnvelope,
   ) {}
 
@@ -300,7 +302,11 @@ export class ResponsesService implements BeforeApplicationShutdown {
     this.liveness.unregister(record.id);
     const plan = outcome.cachePlan;
     if (plan && outcome.usage && !outcome.usageEstimated) {
-      this.calibration.observe(`${planned.model.provider}/${planned.model.upstreamModel}`, plan.promptChars, outcome.usage.inputTokens - plan.fixedTokens);
+      const modelName = `${planned.model.provider}/${planned.model.upstreamModel}`;
+      this.calibration.observe(modelName, plan.promptChars, outcome.usage.inputTokens - plan.fixedTokens);
+      const gapMs = request.cache?.gapsMs.at(-1);
+      if (plan.repeatedTokens !== undefined && gapMs !== undefined)
+        this.implicitCache.observe(modelName, { cachedTokens: outcome.usage.cachedInputTokens, repeatedTokens: plan.repeatedTokens, gapMs });
     }
     const result: TurnResult = {
       status: record.status,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { GapHistory } from '../caching/gap-history.js';
+import { ImplicitCacheStats } from '../caching/implicit-cache-stats.js';
 import { usesThreadRhythm } from '../caching/plan-cache.js';
 import { gapsBetween } from '../caching/thread-cache.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
@@ -58,6 +59,7 @@ export class TurnPreparation {
     private readonly providers: ProviderRegistry,
     private readonly calibration: TokenCalibration,
     private readonly gapHistory: GapHistory,
+    private readonly implicitCache: ImplicitCacheStats,
     private readonly envelope: ReasoningEnvelope,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -117,6 +119,7 @@ export class TurnPreparation {
       gapsMs,
       projectGapsMs,
       charsPerToken: this.calibration.charsPerToken(`${model.provider}/${model.upstreamModel}`),
+      implicitHitShare: this.implicitCache.share(`${model.provider}/${model.upstreamModel}`),
       anchor: context.anchor,
       defaultContextWindow: this.config.defaultContextWindow,
       compactNow,

@@ -64,14 +64,18 @@ export class GeminiExplicitCache {
       gapsMs: settings.gapsMs,
       now: this.now(),
       multipliers: settings.capabilities.multipliers,
+      implicitHitShare: settings.implicitHitShare ?? null,
     });
 
     let entry: ExplicitCacheEntry;
     let created = false;
     let storageTokenHours = 0;
     switch (decision.action) {
-      case 'implicit':
-        return { body, plan: basePlan };
+      case 'implicit': {
+        // What the thread already sent: the instructions, tools and every content but the newest.
+        const repeated = Math.ceil((fixedChars + contentChars.slice(0, -1).reduce((sum, chars) => sum + chars, 0)) / charsPerToken);
+        return { body, plan: settings.gapsMs.length > 0 ? { ...basePlan, repeatedTokens: repeated } : basePlan };
+      }
       case 'use': {
         entry = decision.entry;
         const expiredAt = entry.expiresAt;
