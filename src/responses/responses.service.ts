@@ -385,11 +385,6 @@ const USAGE_BATCH_MS = 250;
 const CANCEL_WAIT_MS = 5_000;
 
 /**
- * A chain continues from its previous response (forking when that is not the tip). A conversation
- * gets a finished turn's items appended at its end, in commit order; a failed or cancelled turn is
- * kept on a branch of its own so the conversation never holds half a turn.
- */
-/**
  * What the turn cost, from each call's usage at its own model's prices and the tier that served it:
  * the model call, and the server's compaction call before it (its summarizer may be another model).
  * Null when a call that ran has no prices in the catalog.
@@ -410,6 +405,11 @@ function turnCost(planned: PlannedTurn, outcome: TurnOutcome): { costUsd: number
   return { costUsd: costUsd === null ? null : costUsd + explicit, cacheSavedUsd: cacheSavedUsd === null ? null : cacheSavedUsd - explicit };
 }
 
+/**
+ * A chain continues from its previous response (forking when that is not the tip). A conversation
+ * gets a finished turn's items appended at its end, in commit order; a failed or cancelled turn is
+ * kept on a branch of its own so the conversation never holds half a turn.
+ */
 function appendTarget(context: TurnContext, outcome: TurnOutcome): AppendTarget {
   if (!context.conversationId || !context.position) return { kind: 'continue', from: context.position, ...(context.behindTip ? { behindTip: true } : {}) };
   if (outcome.status === 'completed' || outcome.status === 'incomplete') return { kind: 'tip', threadId: context.position.threadId };

@@ -102,7 +102,7 @@ export class TurnPreparation {
     const gapsMs = gapsBetween(starts, new Date());
     // The project's other threads are the prior of this one; this gap joins them after it is read.
     const projectGapsMs = cacheMode === 'off' || startsLimit === 0 ? [] : this.gapHistory.recent(projectId);
-    if (gapsMs.length > 0) this.gapHistory.observe(projectId, gapsMs.at(-1)!);
+    if (gapsMs.length > 0 && options.countOnly !== true) this.gapHistory.observe(projectId, gapsMs.at(-1)!);
     const compactNow = compactionTriggered(body);
     const beforeCompaction = context.position ? await this.historyBeforeForeignCompaction(projectId, context.position, history, model.wire) : undefined;
     const plan = planTurn({
