@@ -301,7 +301,9 @@ export class ResponsesService implements BeforeApplicationShutdown {
     if (outcome.status === 'failed') this.logger.warn(`response ${record.id} failed: ${outcome.error?.message}`);
     this.liveness.unregister(record.id);
     const plan = outcome.cachePlan;
-    if (plan && outcome.usage && !outcome.usageEstimated) {
+    // A turn the provider compacted reports its summarizing step's tokens too: they measure another prompt.
+    const compacted = outcome.output.some((item) => item.type === 'compaction');
+    if (plan && outcome.usage && !outcome.usageEstimated && !compacted) {
       const modelName = `${planned.model.provider}/${planned.model.upstreamModel}`;
       this.calibration.observe(modelName, plan.promptChars, outcome.usage.inputTokens - plan.fixedTokens);
       const gapMs = request.cache?.gapsMs.at(-1);

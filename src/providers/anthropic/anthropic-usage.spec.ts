@@ -43,6 +43,31 @@ describe(convertAnthropicUsage.name, () => {
     expect(convertAnthropicUsage({ ...start, server_tool_use: { web_search_requests: 0 } })).not.toHaveProperty('webSearchCalls');
   });
 
+  it('adds the compaction steps of usage.iterations, billed but left out of the top-level counts (compaction beta)', () => {
+    const usage = {
+      input_tokens: 23_000,
+      output_tokens: 1_000,
+      iterations: [
+        { type: 'compaction', input_tokens: 180_000, output_tokens: 3_500, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+        { type: 'message', input_tokens: 23_000, output_tokens: 1_000, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      ],
+    };
+    expect(convertAnthropicUsage(usage)).toEqual({
+      inputTokens: 203_000,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: 4_500,
+      reasoningTokens: 0,
+    });
+    // message_delta carries the iterations; message_start's counts stay.
+    expect(
+      convertAnthropicUsage(mergeAnthropicUsage({ input_tokens: 23_000, output_tokens: 1 }, { output_tokens: 1_000, iterations: usage.iterations })),
+    ).toMatchObject({
+      inputTokens: 203_000,
+      outputTokens: 4_500,
+    });
+  });
+
   it('treats missing or null counts as 0 and no usage as null', () => {
     expect(convertAnthropicUsage({ input_tokens: 7, cache_read_input_tokens: null })).toEqual({
       inputTokens: 7,

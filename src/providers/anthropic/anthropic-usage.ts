@@ -1,4 +1,4 @@
-import type { Usage } from '../../items/usage.js';
+import { sumUsage, type Usage } from '../../items/usage.js';
 import type { AnthropicUsage } from './anthropic.api.js';
 
 /**
@@ -9,6 +9,8 @@ import type { AnthropicUsage } from './anthropic.api.js';
  * output; 0 without thinking text (omitted display, redacted blocks). The writes with a 1 h TTL
  * (`cache_creation.ephemeral_1h_input_tokens`) are kept apart, since they are priced apart, and so
  * are the web searches the server tool ran (`server_tool_use.web_search_requests`), billed per search.
+ * Compaction steps (`usage.iterations` of type `compaction`) are billed but not in the top-level
+ * counts: they are added.
  * @see https://platform.claude.com/docs/en/build-with-claude/prompt-caching#tracking-cache-performance
  * @see https://platform.claude.com/docs/en/about-claude/pricing
  */
@@ -16,6 +18,23 @@ export function convertAnthropicUsage(usage: AnthropicUsage | null, thinkingChar
   if (!usage) {
     return null;
   }
+  const answer = convertCounts(usage, thinkingChars);
+  // Compaction steps are billed apart from the answer's counts: what the turn cost includes them.
+  const compactions = (usage.iterations ?? []).filter((step) => step.type === 'compaction').map((step) => convertCounts(step, 0));
+  return compactions.reduce((total, step) => sumUsage(total, step)!, answer);
+}
+
+/** The counts of one sampling step, as the top-level usage and each of its `iterations` carry them. */
+interface StepCounts {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation?: { ephemeral_1h_input_tokens?: number | null } | null;
+  server_tool_use?: { web_search_requests?: number | null } | null;
+}
+
+function convertCounts(usage: StepCounts, thinkingChars: number): Usage {
   const cacheRead = usage.cache_read_input_tokens ?? 0;
   const cacheWrite = usage.cache_creation_input_tokens ?? 0;
   // 1 h writes cost 2x base input against 1.25x for 5 min ones; only the split prices them right.
@@ -49,6 +68,7 @@ export function mergeAnthropicUsage(previous: AnthropicUsage | null, next: Anthr
   }
   if (next.cache_creation) merged.cache_creation = next.cache_creation;
   if (next.server_tool_use) merged.server_tool_use = next.server_tool_use;
+  if (next.iterations) merged.iterations = next.iterations;
   // The tier that served the request (`standard`, `priority`, `batch`).
   if (typeof next['service_tier'] === 'string') merged['service_tier'] = next['service_tier'];
   return merged;

@@ -187,6 +187,22 @@ export const anthropicUsageSchema = z.looseObject({
   cache_creation: z.looseObject({ ephemeral_5m_input_tokens: z.number().nullish(), ephemeral_1h_input_tokens: z.number().nullish() }).nullish(),
   /** Server tools run for the request: web searches are billed per request ($10 per 1,000), web fetches are free. */
   server_tool_use: z.looseObject({ web_search_requests: z.number().nullish(), web_fetch_requests: z.number().nullish() }).nullish(),
+  /**
+   * Each sampling step of the request (compaction beta): a `compaction` step's tokens are billed but
+   * left out of the top-level counts, which are the answer's.
+   */
+  iterations: z
+    .array(
+      z.looseObject({
+        type: z.string().nullish(),
+        input_tokens: z.number().nullish(),
+        output_tokens: z.number().nullish(),
+        cache_creation_input_tokens: z.number().nullish(),
+        cache_read_input_tokens: z.number().nullish(),
+        cache_creation: z.looseObject({ ephemeral_5m_input_tokens: z.number().nullish(), ephemeral_1h_input_tokens: z.number().nullish() }).nullish(),
+      }),
+    )
+    .nullish(),
 });
 export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;
 
