@@ -2,6 +2,7 @@
 // against the mock upstream's cache emulator (true token counts, the provider's billing split).
 
 import type { CacheBreakpoint, CacheTtl, PromptBlock } from '../../src/caching/cache-types.js';
+import { GapHistory } from '../../src/caching/gap-history.js';
 import { planBreakpoints } from '../../src/caching/plan-breakpoints.js';
 import { planCache } from '../../src/caching/plan-cache.js';
 import { TokenCalibration } from '../../src/caching/token-calibration.js';
@@ -20,6 +21,8 @@ interface Prepared {
   gapsMs: number[];
   /** The newest gaps of every thread, as the server's GapHistory holds them when this request comes. */
   projectGapsMs: number[];
+  /** The share of the project's new threads that came back, as GapHistory knows it then. */
+  continuation: number | null;
   /** The previous request's newest block (of this thread): its breakpoint is read from there if the prompt still holds it. */
   previousTailText: string | null;
   /** The newest block of the thread's previous turn start (its user message): where that turn's writes begin. */
@@ -62,7 +65,7 @@ export function anthropicStrategies(info: ModelInfo, dropsThinking: boolean): Re
     },
     'always 5m': ({ request }, _index, estimate, previousTail) => slots(estimated(request, estimate), request, previousTail, '5m', '5m'),
     'always 1h': ({ request }, _index, estimate, previousTail) => slots(estimated(request, estimate), request, previousTail, '1h', '1h'),
-    'our planner': ({ request, gapsMs, projectGapsMs }, _index, estimate, previousTail, turnAnchor) =>
+    'our planner': ({ request, gapsMs, projectGapsMs, continuation }, _index, estimate, previousTail, turnAnchor) =>
       planCache({
         blocks: estimated(request, estimate),
         prefixEnd: request.prefixEnd,
@@ -72,6 +75,7 @@ export function anthropicStrategies(info: ModelInfo, dropsThinking: boolean): Re
         capabilities: cache,
         gapsMs,
         projectGapsMs,
+        continuation,
         turnStart: request.turnStart,
         thinkingEndsWithTurn: request.thinking && dropsThinking,
       }),
@@ -82,18 +86,19 @@ export function prepare(workload: Workload, rule: 'strip-completed-turns' | 'kee
   const lastStart = new Map<string, number[]>();
   const lastTail = new Map<string, string>();
   const lastAnchor = new Map<string, string>();
-  const project: number[] = [];
+  const project = new GapHistory();
   return workload.requests.map((original) => {
     const request = asProviderSees(original, rule);
     const starts = lastStart.get(request.thread) ?? [];
     const gapsMs = [...starts, request.startMs].slice(1).map((start, index) => start - [...starts, request.startMs][index]!);
     lastStart.set(request.thread, [...starts, request.startMs].slice(-21));
     const previousTailText = lastTail.get(request.thread) ?? null;
-    const projectGapsMs = [...project];
-    if (gapsMs.length > 0) {
-      project.push(gapsMs.at(-1)!);
-      if (project.length > 100) project.shift();
-    }
+    // As the server does (turn-preparation): read the project's rhythm, then add this request to it.
+    const projectGapsMs = project.recent('project');
+    const continuation = project.continuation('project');
+    if (gapsMs.length > 0) project.observe('project', gapsMs.at(-1)!);
+    if (gapsMs.length === 0) project.observeStart('project');
+    if (gapsMs.length === 1) project.observeContinued('project');
     const tail = request.blocks.findLast((block) => block.cacheable);
     const turnAnchorText = lastAnchor.get(request.thread) ?? null;
     if (tail) lastTail.set(request.thread, tail.text);
@@ -104,6 +109,7 @@ export function prepare(workload: Workload, rule: 'strip-completed-turns' | 'kee
       trueTokens: request.blocks.map((block) => block.tokens),
       gapsMs,
       projectGapsMs,
+      continuation,
       previousTailText,
       turnAnchorText,
     };

@@ -49,6 +49,14 @@ describe(chooseTtl.name, () => {
     expect(choose({ gapsMs: overnight, horizon: 'next-turn', writeTokens: 30_000, promptTokens: 60_000 })).toBe('5m');
   });
 
+  it('writes nothing new on the first request of a thread in a project whose threads never come back (one-off jobs)', () => {
+    expect(choose({ writeTokens: 2_000, promptTokens: 10_000, fallbackTokens: 8_000 })).toBe('5m');
+    expect(choose({ writeTokens: 2_000, promptTokens: 10_000, fallbackTokens: 8_000, continuation: 0.02 })).toBeNull();
+    // Threads that do come back, and a thread past its first request, are planned as before.
+    expect(choose({ writeTokens: 2_000, promptTokens: 10_000, fallbackTokens: 8_000, continuation: 0.9 })).toBe('5m');
+    expect(choose({ gapsMs: [seconds(20)], writeTokens: 2_000, promptTokens: 10_000, fallbackTokens: 8_000, continuation: 0.02 })).toBe('5m');
+  });
+
   it('plans a new thread by the project’s other threads', () => {
     const slowProject = Array.from({ length: 30 }, (_, index) => minutes(8 + (index % 10)));
     const fastProject = Array.from({ length: 30 }, (_, index) => seconds(10 + index));

@@ -6,6 +6,8 @@ export interface TtlChoiceInput {
   gapsMs: number[];
   /** Recent gaps of the project's other threads (see GapHistory): what a thread with little history of its own is assumed to do. */
   projectGapsMs?: number[];
+  /** The share of the project's new threads that came back (GapHistory); a first request's next one comes only that often. */
+  continuation?: number | null;
   /** Tokens this request will write (those after what the previous request cached). */
   writeTokens: number;
   /** Tokens up to the tail breakpoint: what the next request reads, or writes again after a miss. */
@@ -56,6 +58,8 @@ export function chooseTtl(input: TtlChoiceInput): CacheTtl | null {
   const horizon = input.horizon ?? 'next-request';
   const prior = priorFrom(input.projectGapsMs ?? []);
   const within = horizon === 'next-turn' ? nextTurnWithin(input.gapsMs, prior) : nextGapWithin(input.gapsMs, prior);
+  // A thread's first request is followed only as often as the project's new threads come back.
+  if (input.gapsMs.length === 0 && input.continuation != null) for (const ttl of ['5m', '1h'] as const) within[ttl] *= input.continuation;
   const next = price.write5m; // the next request writes what it cannot read
   const x = input.writeTokens;
   const rest = Math.max(0, input.promptTokens - input.fallbackTokens);

@@ -12,6 +12,8 @@ export interface CacheSettings {
   gapsMs: number[];
   /** Recent gaps of the project's threads on this model (GapHistory): the prior of a thread with little history. */
   projectGapsMs?: number[];
+  /** The share of the project's new threads that came back (GapHistory); null while unknown. */
+  continuation?: number | null;
   /** Characters per token for this model, calibrated from reported usage; the default when absent. */
   charsPerToken?: number;
   /** The share of a repeated prompt the provider's implicit cache has been reading for this model (ImplicitCacheStats). */
@@ -78,6 +80,7 @@ export function planCache(input: CachePlanInput): CacheBreakpoint[] {
     : chooseTtl({
         gapsMs: input.gapsMs,
         ...(input.projectGapsMs ? { projectGapsMs: input.projectGapsMs } : {}),
+        ...(input.continuation != null ? { continuation: input.continuation } : {}),
         writeTokens: promptTokens - (previousTail === null ? fallbackTokens : tokensTo(previousTail)),
         promptTokens,
         fallbackTokens,

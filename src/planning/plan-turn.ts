@@ -55,6 +55,8 @@ export interface TurnPlanInput {
   gapsMs: number[];
   /** Recent gaps of the project's other threads (GapHistory): the prior of a thread with few gaps of its own. */
   projectGapsMs?: number[];
+  /** The share of the project's new threads that came back (GapHistory); null while unknown. */
+  continuation?: number | null;
   /** What the model's implicit prompt cache has been reading of repeated prompts (ImplicitCacheStats); null while unknown. */
   implicitHitShare?: number | null;
   charsPerToken: number;
@@ -368,6 +370,7 @@ function planCacheSettings(input: TurnPlanInput, settings: ResponseSettings) {
     gapsMs: input.gapsMs,
     ...(input.projectGapsMs && input.projectGapsMs.length > 0 ? { projectGapsMs: input.projectGapsMs } : {}),
     ...(input.implicitHitShare != null ? { implicitHitShare: input.implicitHitShare } : {}),
+    ...(input.continuation != null ? { continuation: input.continuation } : {}),
     charsPerToken: input.charsPerToken,
     // A bare store: false turn has no thread to continue: an explicit cache would never be read again.
     ...(input.continues ? { thread: { projectId: input.projectId, id: input.cacheThread } } : {}),

@@ -102,7 +102,14 @@ export class TurnPreparation {
     const gapsMs = gapsBetween(starts, new Date());
     // The project's other threads are the prior of this one; this gap joins them after it is read.
     const projectGapsMs = cacheMode === 'off' || startsLimit === 0 ? [] : this.gapHistory.recent(projectId);
-    if (gapsMs.length > 0 && options.countOnly !== true) this.gapHistory.observe(projectId, gapsMs.at(-1)!);
+    const continues = settings.store || context.conversationId !== null;
+    // A stateless request (store: false, no conversation) starts no thread the server can see come back: it is not counted.
+    const continuation = continues && cacheMode !== 'off' && startsLimit > 0 ? this.gapHistory.continuation(projectId) : null;
+    if (options.countOnly !== true && cacheMode !== 'off' && startsLimit > 0) {
+      if (gapsMs.length > 0) this.gapHistory.observe(projectId, gapsMs.at(-1)!);
+      if (continues && gapsMs.length === 0) this.gapHistory.observeStart(projectId);
+      if (gapsMs.length === 1) this.gapHistory.observeContinued(projectId);
+    }
     const compactNow = compactionTriggered(body);
     const beforeCompaction = context.position ? await this.historyBeforeForeignCompaction(projectId, context.position, history, model.wire) : undefined;
     const plan = planTurn({
@@ -115,9 +122,10 @@ export class TurnPreparation {
       reasoningPolicy: body.reasoning_policy ?? context.reasoningPolicy ?? this.config.reasoningPolicy,
       cacheMode,
       cacheThread: context.cacheThread,
-      continues: settings.store || context.conversationId !== null,
+      continues,
       gapsMs,
       projectGapsMs,
+      continuation,
       charsPerToken: this.calibration.charsPerToken(`${model.provider}/${model.upstreamModel}`),
       implicitHitShare: this.implicitCache.share(`${model.provider}/${model.upstreamModel}`),
       anchor: context.anchor,
