@@ -42,19 +42,22 @@ type Plan = (
   turnAnchor: number | null,
 ) => CacheBreakpoint[];
 
+/** The planner's slots (prefix, newest block, previous tail) with fixed TTLs; a null `ttl` writes nothing new. */
+function slots(cache: ModelInfo['cache'], blocks: PromptBlock[], request: Request, previousTail: number | null, ttl: CacheTtl | null, prefixTtl: CacheTtl) {
+  return planBreakpoints({
+    blocks,
+    prefixEnd: request.prefixEnd,
+    previousTail,
+    minTokens: cache.minTokens,
+    maxBreakpoints: cache.maxBreakpoints,
+    lookback: cache.lookback,
+    ttl,
+    prefixTtl,
+  });
+}
+
 export function anthropicStrategies(info: ModelInfo, dropsThinking: boolean): Record<string, Plan> {
   const cache = info.cache;
-  const slots = (blocks: PromptBlock[], request: Request, previousTail: number | null, ttl: CacheTtl | null, prefixTtl: CacheTtl) =>
-    planBreakpoints({
-      blocks,
-      prefixEnd: request.prefixEnd,
-      previousTail,
-      minTokens: cache.minTokens,
-      maxBreakpoints: cache.maxBreakpoints,
-      lookback: cache.lookback,
-      ttl,
-      prefixTtl,
-    });
   const estimated = (request: Request, estimate: (block: Block) => number): PromptBlock[] =>
     request.blocks.map((block) => ({ tokens: estimate(block), cacheable: block.cacheable }));
   return {
@@ -63,8 +66,8 @@ export function anthropicStrategies(info: ModelInfo, dropsThinking: boolean): Re
       const last = request.blocks.findLastIndex((block) => block.cacheable);
       return last < 0 ? [] : [{ index: last, ttl: '5m', reason: 'tail' }];
     },
-    'always 5m': ({ request }, _index, estimate, previousTail) => slots(estimated(request, estimate), request, previousTail, '5m', '5m'),
-    'always 1h': ({ request }, _index, estimate, previousTail) => slots(estimated(request, estimate), request, previousTail, '1h', '1h'),
+    'always 5m': ({ request }, _index, estimate, previousTail) => slots(cache, estimated(request, estimate), request, previousTail, '5m', '5m'),
+    'always 1h': ({ request }, _index, estimate, previousTail) => slots(cache, estimated(request, estimate), request, previousTail, '1h', '1h'),
     'our planner': ({ request, gapsMs, projectGapsMs, continuation }, _index, estimate, previousTail, turnAnchor) =>
       planCache({
         blocks: estimated(request, estimate),
@@ -214,16 +217,7 @@ export function hindsight(info: ModelInfo, prepared: Prepared[], width = 64): St
     for (const state of beam) {
       for (const [[ttl, prefixTtl], previousTail] of ACTIONS.flatMap((action) => anchors.map((anchor) => [action, anchor] as const))) {
         const child = branch(state, request.startMs, cache.lookback);
-        const breakpoints = planBreakpoints({
-          blocks,
-          prefixEnd: request.prefixEnd,
-          previousTail,
-          minTokens: cache.minTokens,
-          maxBreakpoints: cache.maxBreakpoints,
-          lookback: cache.lookback,
-          ttl,
-          prefixTtl,
-        });
+        const breakpoints = slots(cache, blocks, request, previousTail, ttl, prefixTtl);
         const usage = child.emulator.request({ hashes: entry.hashes, tokens: entry.trueTokens, breakpoints, minTokens: cache.minTokens, now: request.startMs });
         for (const key of Object.keys(usage) as Array<keyof CacheUsage>) child.usage[key] += usage[key];
         child.usd += usdOf(info, usage);
