@@ -27,11 +27,6 @@ function repeatedBlocks(request: Request, before: Request | undefined): number {
   return index;
 }
 
-/** Tokens of `request` that `before` sent as the same prefix. */
-function repeatedOf(request: Request, before: Request | undefined): number {
-  return request.blocks.slice(0, repeatedBlocks(request, before)).reduce((sum, block) => sum + block.tokens, 0);
-}
-
 function merge(blocks: Array<{ text: string; tokens: number }>): { text: string; tokens: number } {
   return { text: blocks.map((block) => block.text).join('|'), tokens: blocks.reduce((sum, block) => sum + block.tokens, 0) };
 }
@@ -118,7 +113,8 @@ export function geminiRows(workload: Workload, info: ModelInfo, implicitHitRate 
       const fixed = tokens.slice(0, request.prefixEnd + 1).reduce((a, b) => a + b, 0);
       const contents = request.blocks.slice(request.prefixEnd + 1);
       // Gemini's contents are messages: what this request adds since the thread's previous one is its newest content.
-      const kept = Math.min(contents.length - 1, Math.max(0, repeatedBlocks(request, before) - (request.prefixEnd + 1)));
+      const repeatedCount = repeatedBlocks(request, before);
+      const kept = Math.min(contents.length - 1, Math.max(0, repeatedCount - (request.prefixEnd + 1)));
       const grouped = [...contents.slice(0, kept).map((block) => ({ text: block.text, tokens: block.tokens })), merge(contents.slice(kept))];
       const contentHashes = prefixHashes(grouped.map((content) => content.text));
       const held = entries.get(request.thread);
@@ -148,7 +144,7 @@ export function geminiRows(workload: Workload, info: ModelInfo, implicitHitRate 
         // Implicit caching promises nothing: a hit the emulator would give lands only `implicitHitRate` of the time.
         const hit = chance(`${request.thread}@${request.startMs}`) < implicitHitRate ? seen : 0;
         // What this request repeats of the thread's previous one (the server estimates it from the history it sends again).
-        const repeated = repeatedOf(request, before);
+        const repeated = tokens.slice(0, repeatedCount).reduce((a, b) => a + b, 0);
         if (gapsMs.length > 0) learned.observe('model', { cachedTokens: hit, repeatedTokens: repeated, gapMs: gapsMs.at(-1)! });
         cached += hit;
         units += sum - hit * (1 - read);

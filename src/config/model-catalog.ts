@@ -317,18 +317,9 @@ function resolveThinking(entries: Array<z.infer<typeof thinkingSchema> | undefin
  * The prices one call is billed at: the long-context tier when its input (all of it, cache reads
  * and writes included) passes the tier's threshold, else the base prices.
  */
-export function pricesFor(pricing: Pricing, inputTokens: number): Omit<Pricing, 'longContext'> {
-  const { longContext, ...base } = pricing;
-  if (!longContext || inputTokens <= longContext.above) return base;
-  const scale = base.input > 0 ? longContext.input / base.input : 1;
-  const scaled = (price: number | undefined) => (price === undefined ? undefined : price * scale);
-  return {
-    input: longContext.input,
-    cachedInput: longContext.cachedInput ?? scaled(base.cachedInput),
-    cacheWrite: longContext.cacheWrite ?? scaled(base.cacheWrite),
-    cacheWrite1h: longContext.cacheWrite1h ?? scaled(base.cacheWrite1h),
-    output: longContext.output,
-  };
+function pricesFor(pricing: Pricing, inputTokens: number): TokenPrices {
+  const { longContext } = pricing;
+  return !longContext || inputTokens <= longContext.above ? pricing : overridePrices(pricing, longContext);
 }
 
 /**
@@ -359,22 +350,25 @@ type TokenPrices = Pick<Pricing, 'input' | 'cachedInput' | 'cacheWrite' | 'cache
 /** The token prices under a service tier: scaled by its multiple, or its own, with cache writes scaled as input. */
 function tierPrices(prices: TokenPrices, tier: z.infer<typeof tierPricesSchema> | undefined): TokenPrices {
   if (tier === undefined) return prices;
-  const scale = typeof tier === 'number' ? tier : prices.input > 0 ? tier.input / prices.input : 1;
+  return typeof tier === 'number' ? overridePrices(prices, { input: prices.input * tier, output: prices.output * tier }, tier) : overridePrices(prices, tier);
+}
+
+/**
+ * Input and output prices replaced (a long-context tier, a service tier), and the cache prices the
+ * replacement leaves out scaled as input was (`scale`, by default the input's ratio).
+ */
+function overridePrices(
+  base: TokenPrices,
+  over: Pick<TokenPrices, 'input' | 'output'> & Partial<TokenPrices>,
+  scale = base.input > 0 ? over.input / base.input : 1,
+): TokenPrices {
   const scaled = (price: number | undefined) => (price === undefined ? undefined : price * scale);
-  if (typeof tier === 'number')
-    return {
-      input: prices.input * tier,
-      cachedInput: scaled(prices.cachedInput),
-      cacheWrite: scaled(prices.cacheWrite),
-      cacheWrite1h: scaled(prices.cacheWrite1h),
-      output: prices.output * tier,
-    };
   return {
-    input: tier.input,
-    cachedInput: tier.cachedInput ?? scaled(prices.cachedInput),
-    cacheWrite: scaled(prices.cacheWrite),
-    cacheWrite1h: scaled(prices.cacheWrite1h),
-    output: tier.output,
+    input: over.input,
+    cachedInput: over.cachedInput ?? scaled(base.cachedInput),
+    cacheWrite: over.cacheWrite ?? scaled(base.cacheWrite),
+    cacheWrite1h: over.cacheWrite1h ?? scaled(base.cacheWrite1h),
+    output: over.output,
   };
 }
 
