@@ -22,7 +22,26 @@ describe(chooseTtl.name, () => {
   it('takes 1h for a mostly fast thread with occasional long pauses once the prompt is worth keeping', () => {
     const gaps = [...Array.from({ length: 9 }, () => seconds(5)), minutes(8)];
     expect(choose({ gapsMs: gaps, promptTokens: 200_000, writeTokens: 2_000 })).toBe('1h');
-    expect(choose({ gapsMs: gaps, promptTokens: 3_000, writeTokens: 2_000 })).toBe('5m');
+    // A prompt all new this request: a miss would cost no more than the 1 h premium.
+    expect(choose({ gapsMs: gaps, promptTokens: 2_000, writeTokens: 2_000 })).toBe('5m');
+  });
+
+  it('judges a miss by the TTL the thread settles on: a growing prompt is written again at 1 h after it', () => {
+    // RAG: every question adds 15k tokens; the project's follow-ups come within 5 minutes 70% of
+    // the time, within the hour always. Priced with a 5 minute rewrite after a miss, 5m would win
+    // on a 20k prompt (1.25 x 15k + 0.3 x 1.25 x 20k against 2 x 15k, reads aside); but a few
+    // questions on, 1h is the thread's choice, so a miss costs 2 a token and 1h wins now.
+    const projectGapsMs = [...Array.from({ length: 70 }, () => seconds(90)), ...Array.from({ length: 30 }, () => minutes(12))];
+    expect(choose({ projectGapsMs, gapsMs: [seconds(90)], writeTokens: 15_000, promptTokens: 20_000 })).toBe('1h');
+    expect(choose({ projectGapsMs, gapsMs: [seconds(90)], writeTokens: 15_000, promptTokens: 15_000 })).toBe('1h');
+  });
+
+  it('takes a rate learned from a few gaps one standard error toward misses: a miss costs the whole prompt', () => {
+    // One short gap and the prior (weight 1, 0.55): 1.55 / 2 = 0.775, less sqrt(0.775 x 0.225 / 2) = 0.295.
+    expect(nextGapWithin([seconds(60)], undefined, 1)['5m']).toBeCloseTo(0.775 - Math.sqrt((0.775 * 0.225) / 2), 12);
+    expect(nextGapWithin([seconds(60)])['5m']).toBeCloseTo(0.775, 12);
+    // Without gaps of its own, the prior stands as it is.
+    expect(nextGapWithin([], undefined, 1)).toEqual(nextGapWithin([]));
   });
 
   it('writes nothing new when turns come more than an hour apart: no entry would live to be read', () => {

@@ -39,6 +39,8 @@ const USABLE_MS: Record<CacheTtl, number> = { '5m': 4.5 * 60_000, '1h': 55 * 60_
 const PRIOR: Prior = { weight: 1, within: { '5m': 0.55, '1h': 0.85 }, pauseWithinHour: 0.6 };
 /** Weight of a gap one request older than the next: the thread's recent rhythm counts most. */
 const RECENCY = 0.85;
+/** Standard errors a learned rate is moved toward misses. */
+const CAUTION = 1;
 /** Weight of a gap that followed a gap of the other kind (short vs long) than the one before this request. */
 const OTHER_KIND = 0.35;
 
@@ -46,23 +48,56 @@ const OTHER_KIND = 0.35;
  * The TTL of what this request writes, or null to write nothing new, whichever costs least in
  * expectation over this request and the next: a write costs its multiplier on the new tokens; the
  * next request reads the prompt if the entry outlives the gap and writes it again if not (down to
- * the prefix, which keeps its own entry). Skipping the write saves the write premium, but the next
+ * the prefix, which keeps its own entry), at the TTL the thread settles on as its prompt grows. Skipping the write saves the write premium, but the next
  * request then pays the new tokens again and, past the older entry's 5 minutes, the whole prompt.
  * The chance that the next gap outlives each TTL is learned from the thread's own gaps: recent
  * ones weigh more, and so do those that followed a gap of the same kind as the one just before
  * this request (a tool loop's seconds are followed by seconds, a person's minutes by a tool loop).
+ * As a miss costs the whole prompt, that chance is taken one standard error on the side of misses.
  */
 export function chooseTtl(input: TtlChoiceInput): CacheTtl | null {
   const { multipliers: price } = input;
   if (input.mode === 'aggressive' && input.gapsMs.length === 0) return longest(input.ttls);
   const horizon = input.horizon ?? 'next-request';
   const prior = priorFrom(input.projectGapsMs ?? []);
-  const within = horizon === 'next-turn' ? nextTurnWithin(input.gapsMs, prior) : nextGapWithin(input.gapsMs, prior);
+  const within = horizon === 'next-turn' ? nextTurnWithin(input.gapsMs, prior) : nextGapWithin(input.gapsMs, prior, CAUTION);
   // A thread's first request is followed only as often as the project's new threads come back.
   if (input.gapsMs.length === 0 && input.continuation != null) for (const ttl of ['5m', '1h'] as const) within[ttl] *= input.continuation;
-  const next = price.write5m; // the next request writes what it cannot read
-  const x = input.writeTokens;
   const rest = Math.max(0, input.promptTokens - input.fallbackTokens);
+  // Past a pause the next request is a new turn, which cannot read past this turn's thinking: 1 h buys nothing.
+  const ttls = horizon === 'within-turn' ? input.ttls.filter((ttl) => ttl === '5m') : input.ttls;
+  const x = input.writeTokens;
+  // After a miss the next request writes the prompt again at the TTL it chooses, which is the one
+  // the thread settles on as its prompt grows: found by looking a few requests ahead, each adding
+  // as much as this one, from a 5 minute rewrite at the far end.
+  let rewrite = price.write5m;
+  if (horizon === 'next-request')
+    for (let ahead = LOOKAHEAD; ahead > 0; ahead--) rewrite = writePrice(cheapest(expectedCosts(x, rest + ahead * x, within, ttls, price, rewrite)), price);
+  const costs = expectedCosts(x, rest, within, ttls, price, rewrite);
+  // The entry that starts a turn is read seconds later by its first tool step in any case: it is written.
+  const candidates = input.mode === 'aggressive' || horizon === 'next-turn' ? costs.filter(([ttl]) => ttl !== null) : costs;
+  return cheapest(candidates);
+}
+
+/** Requests looked ahead for the TTL a thread settles on. */
+const LOOKAHEAD = 3;
+
+const cheapest = (costs: Array<[CacheTtl | null, number]>) => costs.reduce((best, entry) => (entry[1] < best[1] ? entry : best))[0];
+const writePrice = (ttl: CacheTtl | null, price: TtlChoiceInput['multipliers']) => (ttl === null ? 1 : ttl === '1h' ? price.write1h : price.write5m);
+
+/**
+ * Expected cost, over this request and the next, of writing `x` new tokens at each TTL or not at
+ * all, with `rest` tokens past the prefix: the next request reads them if an entry outlives the
+ * gap, and pays `next` per token it writes again if not (down to the prefix, which keeps its own entry).
+ */
+function expectedCosts(
+  x: number,
+  rest: number,
+  within: Record<CacheTtl, number>,
+  ttls: CacheTtl[],
+  price: TtlChoiceInput['multipliers'],
+  next: number,
+): Array<[CacheTtl | null, number]> {
   const older = Math.max(0, rest - x);
   // The older entry (where the previous request wrote) is assumed to live 5 minutes: what the next
   // request pays for the prompt past the prefix when only it survives, and when nothing does.
@@ -70,19 +105,15 @@ export function chooseTtl(input: TtlChoiceInput): CacheTtl | null {
   const allMissed = next * rest;
   const pOld = within['5m'];
   const costs: Array<[CacheTtl | null, number]> = [[null, x + pOld * oldHit + (1 - pOld) * allMissed]];
-  // Past a pause the next request is a new turn, which cannot read past this turn's thinking: 1 h buys nothing.
-  for (const ttl of horizon === 'within-turn' ? input.ttls.filter((ttl) => ttl === '5m') : input.ttls) {
+  for (const ttl of ttls) {
     const p = within[ttl];
-    const write = ttl === '1h' ? price.write1h : price.write5m;
-    costs.push([ttl, write * x + p * price.read * rest + Math.max(0, pOld - p) * oldHit + (1 - Math.max(p, pOld)) * allMissed]);
+    costs.push([ttl, writePrice(ttl, price) * x + p * price.read * rest + Math.max(0, pOld - p) * oldHit + (1 - Math.max(p, pOld)) * allMissed]);
   }
-  // The entry that starts a turn is read seconds later by its first tool step in any case: it is written.
-  const candidates = input.mode === 'aggressive' || horizon === 'next-turn' ? costs.filter(([ttl]) => ttl !== null) : costs;
-  return candidates.reduce((best, entry) => (entry[1] < best[1] ? entry : best))[0];
+  return costs;
 }
 
 /** The chance that the next gap is shorter than what each TTL keeps usable, from the thread's gaps and the prior. */
-export function nextGapWithin(gapsMs: number[], prior: Prior = PRIOR): Record<CacheTtl, number> {
+export function nextGapWithin(gapsMs: number[], prior: Prior = PRIOR, caution = 0): Record<CacheTtl, number> {
   const short = (gap: number) => gap <= USABLE_MS['5m'];
   const kindNow = gapsMs.length > 0 ? short(gapsMs.at(-1)!) : null;
   let total = prior.weight;
@@ -96,7 +127,10 @@ export function nextGapWithin(gapsMs: number[], prior: Prior = PRIOR): Record<Ca
     if (gap <= USABLE_MS['5m']) within['5m'] += w;
     if (gap <= USABLE_MS['1h']) within['1h'] += w;
   }
-  return { '5m': within['5m'] / total, '1h': within['1h'] / total };
+  // A miss costs the whole prompt and a write saves a share of the new tokens, so a rate learned
+  // from a handful of gaps is taken one standard error on the side of misses.
+  const cautious = (share: number) => (gapsMs.length === 0 ? share : Math.max(0, share - Math.sqrt((share * (1 - share)) / total) * caution));
+  return { '5m': cautious(within['5m'] / total), '1h': cautious(within['1h'] / total) };
 }
 
 /**

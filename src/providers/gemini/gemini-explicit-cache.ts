@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { AdapterCachePlan, CacheThreadRef, ExplicitCacheUse } from '../../caching/cache-types.js';
 import { DEFAULT_CHARS_PER_TOKEN } from '../../caching/cache-types.js';
 import type { CacheSettings } from '../../caching/plan-cache.js';
-import { EXPLICIT_CACHE_TTL_MS, type ExplicitCacheEntry, planGeminiCache } from '../../caching/plan-gemini-cache.js';
+import { type ExplicitCacheEntry, planGeminiCache } from '../../caching/plan-gemini-cache.js';
 import { ProviderError } from '../../common/provider-error.js';
 import { type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
 import type { ProviderCacheStore } from '../provider-cache.store.js';
@@ -24,7 +24,8 @@ export interface PreparedGeminiRequest {
   plan: AdapterCachePlan;
 }
 
-const TTL = `${EXPLICIT_CACHE_TTL_MS / 1000}s`;
+/** A duration as Gemini's API writes it. */
+const ttlOf = (ms: number) => `${Math.round(ms / 1000)}s`;
 const HOUR_MS = 3_600_000;
 
 /**
@@ -79,20 +80,20 @@ export class GeminiExplicitCache {
       case 'use': {
         entry = decision.entry;
         const expiredAt = entry.expiresAt;
-        if (decision.extend) await this.extend(entry, signal);
+        if (decision.extend) await this.extend(entry, decision.ttlMs, signal);
         storageTokenHours = (entry.tokens * Math.max(0, entry.expiresAt - expiredAt)) / HOUR_MS;
         break;
       }
       case 'create': {
-        const made = await this.create(model, body, decision.covered, contentHashes, fingerprint, signal);
+        const made = await this.create(model, body, decision, contentHashes, fingerprint, signal);
         if (!made) return { body, plan: basePlan };
         entry = made;
         created = true;
-        storageTokenHours = (entry.tokens * EXPLICIT_CACHE_TTL_MS) / HOUR_MS;
+        storageTokenHours = (entry.tokens * decision.ttlMs) / HOUR_MS;
         await this.options.store.save(thread, this.options.provider, entry);
         if (decision.replaces) {
           // Deleted before it expires: the time it had left is not billed.
-          const left = Math.min(EXPLICIT_CACHE_TTL_MS, Math.max(0, decision.replaces.expiresAt - this.now()));
+          const left = Math.max(0, decision.replaces.expiresAt - this.now());
           storageTokenHours -= (decision.replaces.tokens * left) / HOUR_MS;
           void this.remove(decision.replaces.name);
         }
@@ -118,12 +119,12 @@ export class GeminiExplicitCache {
   private async create(
     model: string,
     body: GeminiRequestBody,
-    covered: number,
+    { covered, ttlMs }: { covered: number; ttlMs: number },
     contentHashes: string[],
     fingerprint: string,
     signal: AbortSignal,
   ): Promise<ExplicitCacheEntry | null> {
-    const request: GeminiCreateCachedContentBody = { model: `models/${model}`, contents: body.contents.slice(0, covered), ttl: TTL };
+    const request: GeminiCreateCachedContentBody = { model: `models/${model}`, contents: body.contents.slice(0, covered), ttl: ttlOf(ttlMs) };
     if (body.systemInstruction) request.systemInstruction = body.systemInstruction;
     if (body.tools) request.tools = body.tools;
     if (body.toolConfig) request.toolConfig = body.toolConfig;
@@ -136,7 +137,7 @@ export class GeminiExplicitCache {
         covered,
         coveredHash: covered === 0 ? '' : contentHashes[covered - 1]!,
         tokens: cache.usageMetadata?.totalTokenCount ?? 0,
-        expiresAt: cache.expireTime ? Date.parse(cache.expireTime) : this.now() + EXPLICIT_CACHE_TTL_MS,
+        expiresAt: cache.expireTime ? Date.parse(cache.expireTime) : this.now() + ttlMs,
       };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
@@ -147,10 +148,10 @@ export class GeminiExplicitCache {
     }
   }
 
-  private async extend(entry: ExplicitCacheEntry, signal: AbortSignal): Promise<void> {
+  private async extend(entry: ExplicitCacheEntry, ttlMs: number, signal: AbortSignal): Promise<void> {
     try {
-      const answer = geminiCachedContentSchema.parse(await this.call('PATCH', `v1beta/${entry.name}?updateMask=ttl`, { ttl: TTL }, signal));
-      entry.expiresAt = answer.expireTime ? Date.parse(answer.expireTime) : this.now() + EXPLICIT_CACHE_TTL_MS;
+      const answer = geminiCachedContentSchema.parse(await this.call('PATCH', `v1beta/${entry.name}?updateMask=ttl`, { ttl: ttlOf(ttlMs) }, signal));
+      entry.expiresAt = answer.expireTime ? Date.parse(answer.expireTime) : this.now() + ttlMs;
       await this.options.store.extend(entry.name, entry.expiresAt);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
