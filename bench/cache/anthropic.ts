@@ -23,6 +23,8 @@ interface Prepared {
   projectGapsMs: number[];
   /** The share of the project's new threads that came back, as GapHistory knows it then. */
   continuation: number | null;
+  /** Every gap of the workload: the rhythm's true distribution, for the reference planner that is told it. */
+  workloadGapsMs: number[];
   /** The previous request's newest block (of this thread): its breakpoint is read from there if the prompt still holds it. */
   previousTailText: string | null;
   /** The newest block of the thread's previous turn start (its user message): where that turn's writes begin. */
@@ -82,10 +84,31 @@ export function anthropicStrategies(info: ModelInfo, dropsThinking: boolean): Re
         turnStart: request.turnStart,
         thinkingEndsWithTurn: request.thinking && dropsThinking,
       }),
+    // A reference, not a strategy: the planner told the true distribution of the workload's gaps
+    // in advance (as the prior, with no thread history to move it), but not when each gap comes.
+    [TOLD]: ({ request, workloadGapsMs }, _index, estimate, previousTail, turnAnchor) =>
+      planCache({
+        blocks: estimated(request, estimate),
+        prefixEnd: request.prefixEnd,
+        previousTail,
+        turnAnchor,
+        mode: 'auto',
+        capabilities: cache,
+        gapsMs: [],
+        projectGapsMs: workloadGapsMs,
+        turnStart: request.turnStart,
+        thinkingEndsWithTurn: request.thinking && dropsThinking,
+      }),
   };
 }
 
+/** The reference row: the planner told the workload's gap distribution, without foresight of any one gap. */
+export const TOLD = 'planner told the gap distribution (no foresight)';
+
 export function prepare(workload: Workload, rule: 'strip-completed-turns' | 'keep'): Prepared[] {
+  const threadStarts = new Map<string, number[]>();
+  for (const request of workload.requests) threadStarts.set(request.thread, [...(threadStarts.get(request.thread) ?? []), request.startMs]);
+  const workloadGapsMs = [...threadStarts.values()].flatMap((starts) => starts.slice(1).map((start, index) => start - starts[index]!));
   const lastStart = new Map<string, number[]>();
   const lastTail = new Map<string, string>();
   const lastAnchor = new Map<string, string>();
@@ -113,6 +136,7 @@ export function prepare(workload: Workload, rule: 'strip-completed-turns' | 'kee
       gapsMs,
       projectGapsMs,
       continuation,
+      workloadGapsMs,
       previousTailText,
       turnAnchorText,
     };
@@ -136,8 +160,11 @@ export function usdOf(info: ModelInfo, usage: CacheUsage): number {
   );
 }
 
-/** Replays a strategy; the planner sees token estimates from the calibrated characters per token, as in the server. */
-export function replay(info: ModelInfo, prepared: Prepared[], plan: Plan): StrategyResult {
+/**
+ * Replays a strategy; the planner sees token estimates from the calibrated characters per token, as
+ * in the server. The breakpoints it placed, request by request, go to `record` when given.
+ */
+export function replay(info: ModelInfo, prepared: Prepared[], plan: Plan, record?: CacheBreakpoint[][]): StrategyResult {
   const emulator = new AnthropicCacheEmulator({ lookback: info.cache.lookback });
   const calibration = new TokenCalibration();
   const totals: CacheUsage = { read: 0, write5m: 0, write1h: 0, uncached: 0 };
@@ -145,6 +172,7 @@ export function replay(info: ModelInfo, prepared: Prepared[], plan: Plan): Strat
     const perToken = calibration.charsPerToken('model');
     const estimate = (block: Block) => Math.ceil((block.chars + BLOCK_WRAPPER_CHARS) / perToken);
     const breakpoints = plan(entry, index, estimate, indexOfText(entry.request, entry.previousTailText), indexOfText(entry.request, entry.turnAnchorText));
+    record?.push(breakpoints);
     const usage = emulator.request({
       hashes: entry.hashes,
       tokens: entry.trueTokens,
@@ -201,33 +229,49 @@ const ACTIONS: Array<[CacheTtl | null, CacheTtl]> = [
  * The cheapest plan found knowing everything: every gap, every later prompt, the true token
  * counts. A beam search over the planner's own slots with each TTL (or no new write) per request,
  * read from the previous tail or the previous turn's start, keeping the `width` cheapest distinct
- * cache states after each request.
+ * cache states after each request. A beam ranks states by what they cost so far, so it drops
+ * those that paid for a write which pays back later; the `guides` (the strategies' breakpoints,
+ * request by request) are followed alongside and their states kept in the beam, so the search
+ * branches from each of them and ends at or below every one.
  */
-export function hindsight(info: ModelInfo, prepared: Prepared[], width = 64): StrategyResult {
+export function hindsight(info: ModelInfo, prepared: Prepared[], guides: CacheBreakpoint[][][] = [], width = 64): StrategyResult {
   const { cache } = info;
   let beam: BeamState[] = [
     { emulator: new AnthropicCacheEmulator({ lookback: cache.lookback }), usd: 0, usage: { read: 0, write5m: 0, write1h: 0, uncached: 0 } },
   ];
-  for (const entry of prepared) {
+  let guided = guides.map(() => beam[0]!);
+  for (const [step, entry] of prepared.entries()) {
     const { request } = entry;
     const blocks: PromptBlock[] = request.blocks.map((block) => ({ tokens: block.tokens, cacheable: block.cacheable }));
     const next = new Map<string, BeamState>();
+    const advance = (state: BeamState, breakpoints: CacheBreakpoint[]): [string, BeamState] => {
+      const child = branch(state, request.startMs, cache.lookback);
+      const usage = child.emulator.request({ hashes: entry.hashes, tokens: entry.trueTokens, breakpoints, minTokens: cache.minTokens, now: request.startMs });
+      for (const key of Object.keys(usage) as Array<keyof CacheUsage>) child.usage[key] += usage[key];
+      child.usd += usdOf(info, usage);
+      return [signature(child, request.startMs), child];
+    };
+    const offer = ([key, child]: [string, BeamState]) => {
+      const known = next.get(key);
+      if (!known || child.usd < known.usd) next.set(key, child);
+    };
+    guided = guided.map((state, index) => {
+      const moved = advance(state, guides[index]![step]!);
+      offer(moved);
+      return moved[1];
+    });
     // Where to read from: the previous request's tail, or (its thinking dropped) where the previous turn started.
     const anchors = [...new Set([indexOfText(request, entry.previousTailText), indexOfText(request, entry.turnAnchorText)])];
     for (const state of beam) {
-      for (const [[ttl, prefixTtl], previousTail] of ACTIONS.flatMap((action) => anchors.map((anchor) => [action, anchor] as const))) {
-        const child = branch(state, request.startMs, cache.lookback);
-        const breakpoints = slots(cache, blocks, request, previousTail, ttl, prefixTtl);
-        const usage = child.emulator.request({ hashes: entry.hashes, tokens: entry.trueTokens, breakpoints, minTokens: cache.minTokens, now: request.startMs });
-        for (const key of Object.keys(usage) as Array<keyof CacheUsage>) child.usage[key] += usage[key];
-        child.usd += usdOf(info, usage);
-        const key = signature(child, request.startMs);
-        const known = next.get(key);
-        if (!known || child.usd < known.usd) next.set(key, child);
-      }
+      for (const [[ttl, prefixTtl], previousTail] of ACTIONS.flatMap((action) => anchors.map((anchor) => [action, anchor] as const)))
+        offer(advance(state, slots(cache, blocks, request, previousTail, ttl, prefixTtl)));
     }
-    beam = [...next.values()].sort((a, b) => a.usd - b.usd).slice(0, width);
+    const ranked = [...next.values()].sort((a, b) => a.usd - b.usd);
+    // Each guide's own state stays (or one with its cache and a lower cost): the search goes on from it.
+    const kept = new Set(ranked.slice(0, width));
+    for (const state of guided) kept.add(next.get(signature(state, request.startMs))!);
+    beam = [...kept];
   }
-  const best = beam[0]!;
+  const best = beam.reduce((low, state) => (state.usd < low.usd ? state : low));
   return { usage: best.usage, usd: best.usd };
 }

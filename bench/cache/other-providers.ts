@@ -14,7 +14,7 @@ export interface Row {
   cached: number;
   /** USD of the input side: uncached, cached, cache creation and storage. */
   usd: number;
-  kind: 'none' | 'fixed' | 'planner' | 'hindsight';
+  kind: 'none' | 'fixed' | 'planner' | 'reference' | 'hindsight';
 }
 
 const total = (request: Request) => request.blocks.reduce((sum, block) => sum + block.tokens, 0);
