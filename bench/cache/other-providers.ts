@@ -74,7 +74,6 @@ export function openaiRows(workload: Workload, info: ModelInfo): Row[] {
 /** One Gemini request as every strategy sees it: its contents grouped as the adapter sends them, and what implicit caching gives it. */
 interface GeminiStep {
   request: Request;
-  tokens: number[];
   sum: number;
   gapsMs: number[];
   /** Tokens of the system instruction and tools. */
@@ -116,7 +115,6 @@ function geminiSteps(requests: Request[], info: ModelInfo, implicitHitRate: numb
     }).cached;
     return {
       request,
-      tokens,
       sum: tokens.reduce((a, b) => a + b, 0),
       gapsMs,
       fixed: tokens.slice(0, request.prefixEnd + 1).reduce((a, b) => a + b, 0),

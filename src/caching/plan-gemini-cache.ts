@@ -48,6 +48,14 @@ export type GeminiCacheDecision =
 export const EXPLICIT_CACHE_TTL_MS = 10 * 60_000;
 /** The TTLs `auto` chooses among, from the thread's rhythm: the shortest that keeps its follow-ups, as storage bills every minute. */
 const TTL_CHOICES_MS = [3, 5, 10, 20, 30].map((minutes) => minutes * 60_000);
+/** The longest TTL a cache of ours has: what a replaced cache can have left. */
+export const LONGEST_EXPLICIT_TTL_MS = Math.max(EXPLICIT_CACHE_TTL_MS, ...TTL_CHOICES_MS);
+/**
+ * What a new cache must be expected to save, per cached token in base input prices, before `auto`
+ * makes it: the estimate rests on a thread's few gaps, and a cache that was not needed is billed in
+ * full (about a third of a token's price; below it, RAG threads at half the implicit hits lost).
+ */
+const CREATE_MARGIN = 0.35;
 /** `auto` creates explicit caches only for prefixes this large; below, implicit caching is left to do its best. */
 const AUTO_EXPLICIT_MIN_TOKENS = 32_768;
 /** A cache about to expire is not worth a request that could fail on it. */
@@ -85,7 +93,7 @@ export function planGeminiCache(input: GeminiCachePlanInput): GeminiCacheDecisio
     }));
     const best = values.reduce((high, entry) => (entry.value > high.value ? entry : high));
     if (Number.isFinite(best.value)) ttlMs = best.ttl;
-    worthCreating = best.value > 0.35;
+    worthCreating = best.value > CREATE_MARGIN;
   }
   worthCreating &&= coverable >= 0 && candidateTokens >= threshold;
 
@@ -115,10 +123,11 @@ const HORIZON = 20;
  * thread to implicit caching that reads `implicit` of a repeated prompt; positive when it pays.
  * Creating it bills the tokens once more and reads them at once, where implicit caching might have
  * read them. The k-th reuse comes if the thread's next k gaps are all within the TTL (the share of
- * its recent gaps that are, one more counted as the thread's end, to the k-th power); it saves what implicit caching would have missed,
- * gives up implicit reads of the k requests' growth since the cache was made (a request reads
- * either the cache or the implicit prefix), and pays storage for a gap. Past the last reuse the
- * cache idles out its TTL, unless the tail outgrew it and a new one replaced it first.
+ * its recent gaps that are, one more counted as the thread's end, to the k-th power); it saves
+ * what implicit caching would have missed, gives up implicit reads of the k requests' growth since
+ * the cache was made (a request reads either the cache or the implicit prefix), and pays storage
+ * for a gap. Past the last reuse the cache idles out its TTL, unless the tail outgrew it and a new
+ * one replaced it first.
  */
 export function explicitCacheValue(input: {
   gapsMs: number[];

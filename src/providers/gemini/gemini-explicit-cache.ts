@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { AdapterCachePlan, CacheThreadRef, ExplicitCacheUse } from '../../caching/cache-types.js';
 import { DEFAULT_CHARS_PER_TOKEN } from '../../caching/cache-types.js';
 import type { CacheSettings } from '../../caching/plan-cache.js';
-import { type ExplicitCacheEntry, planGeminiCache } from '../../caching/plan-gemini-cache.js';
+import { type ExplicitCacheEntry, LONGEST_EXPLICIT_TTL_MS, planGeminiCache } from '../../caching/plan-gemini-cache.js';
 import { ProviderError } from '../../common/provider-error.js';
 import { type CallProvider, type UpstreamCallOptions } from '../call-provider.js';
 import type { ProviderCacheStore } from '../provider-cache.store.js';
@@ -93,7 +93,7 @@ export class GeminiExplicitCache {
         await this.options.store.save(thread, this.options.provider, entry);
         if (decision.replaces) {
           // Deleted before it expires: the time it had left is not billed.
-          const left = Math.max(0, decision.replaces.expiresAt - this.now());
+          const left = Math.min(LONGEST_EXPLICIT_TTL_MS, Math.max(0, decision.replaces.expiresAt - this.now()));
           storageTokenHours -= (decision.replaces.tokens * left) / HOUR_MS;
           void this.remove(decision.replaces.name);
         }
