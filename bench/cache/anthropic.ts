@@ -4,7 +4,7 @@
 import type { CacheBreakpoint, CacheTtl, PromptBlock } from '../../src/caching/cache-types.js';
 import { GapHistory } from '../../src/caching/gap-history.js';
 import { planBreakpoints } from '../../src/caching/plan-breakpoints.js';
-import { planCache } from '../../src/caching/plan-cache.js';
+import { type CacheSettings, planCache } from '../../src/caching/plan-cache.js';
 import { TokenCalibration } from '../../src/caching/token-calibration.js';
 import type { ModelInfo } from '../../src/config/model-catalog.js';
 import { AnthropicCacheEmulator, type CacheUsage, prefixHashes } from '../../test/mock-upstream/prompt-cache.js';
@@ -62,6 +62,24 @@ export function anthropicStrategies(info: ModelInfo, dropsThinking: boolean): Re
   const cache = info.cache;
   const estimated = (request: Request, estimate: (block: Block) => number): PromptBlock[] =>
     request.blocks.map((block) => ({ tokens: estimate(block), cacheable: block.cacheable }));
+  const planned = (
+    request: Request,
+    estimate: (block: Block) => number,
+    previousTail: number | null,
+    turnAnchor: number | null,
+    rhythm: Pick<CacheSettings, 'gapsMs' | 'projectGapsMs' | 'continuation'>,
+  ) =>
+    planCache({
+      blocks: estimated(request, estimate),
+      prefixEnd: request.prefixEnd,
+      previousTail,
+      turnAnchor,
+      mode: 'auto',
+      capabilities: cache,
+      ...rhythm,
+      turnStart: request.turnStart,
+      thinkingEndsWithTurn: request.thinking && dropsThinking,
+    });
   return {
     'no caching': () => [],
     'last message only (5m)': ({ request }) => {
@@ -71,34 +89,11 @@ export function anthropicStrategies(info: ModelInfo, dropsThinking: boolean): Re
     'always 5m': ({ request }, _index, estimate, previousTail) => slots(cache, estimated(request, estimate), request, previousTail, '5m', '5m'),
     'always 1h': ({ request }, _index, estimate, previousTail) => slots(cache, estimated(request, estimate), request, previousTail, '1h', '1h'),
     'our planner': ({ request, gapsMs, projectGapsMs, continuation }, _index, estimate, previousTail, turnAnchor) =>
-      planCache({
-        blocks: estimated(request, estimate),
-        prefixEnd: request.prefixEnd,
-        previousTail,
-        turnAnchor,
-        mode: 'auto',
-        capabilities: cache,
-        gapsMs,
-        projectGapsMs,
-        continuation,
-        turnStart: request.turnStart,
-        thinkingEndsWithTurn: request.thinking && dropsThinking,
-      }),
+      planned(request, estimate, previousTail, turnAnchor, { gapsMs, projectGapsMs, continuation }),
     // A reference, not a strategy: the planner told the true distribution of the workload's gaps
     // in advance (as the prior, with no thread history to move it), but not when each gap comes.
     [TOLD]: ({ request, workloadGapsMs }, _index, estimate, previousTail, turnAnchor) =>
-      planCache({
-        blocks: estimated(request, estimate),
-        prefixEnd: request.prefixEnd,
-        previousTail,
-        turnAnchor,
-        mode: 'auto',
-        capabilities: cache,
-        gapsMs: [],
-        projectGapsMs: workloadGapsMs,
-        turnStart: request.turnStart,
-        thinkingEndsWithTurn: request.thinking && dropsThinking,
-      }),
+      planned(request, estimate, previousTail, turnAnchor, { gapsMs: [], projectGapsMs: workloadGapsMs }),
   };
 }
 
