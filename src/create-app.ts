@@ -6,8 +6,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
 import { ApiErrorFilter } from './common/api-error.filter.js';
+import { ApiError } from './common/api-error.js';
 import { newId } from './common/ids.js';
 import { toApiError } from './common/to-api-error.js';
+import { describeUnsafeInput, findUnsafeInput } from './common/unsafe-input.js';
 import type { AppConfig } from './config/env.schema.js';
 
 const logLevels: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -37,6 +39,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     .addHook('onRequest', (request, reply, done) => {
       void reply.header('x-request-id', request.id);
       done();
+    })
+    // Every value a request carries is inspected once, before anything reads it (see findUnsafeInput).
+    .addHook('preValidation', (request, reply, done) => {
+      const unsafe = findUnsafeInput(request.params, '') ?? findUnsafeInput(request.query, '') ?? findUnsafeInput(request.body, '');
+      if (!unsafe) return done();
+      void reply.code(400).send(ApiError.invalidValue(describeUnsafeInput(unsafe), unsafe.param).toBody());
     });
   return app;
 }

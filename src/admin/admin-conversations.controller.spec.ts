@@ -11,6 +11,14 @@ const failure = (query: Record<string, unknown>) => {
 };
 
 describe(parseConversationListQuery.name, () => {
+  it('keeps a metadata filter on `__proto__` as a key of its own, not the object’s prototype', () => {
+    const { metadata } = parseConversationListQuery({ 'metadata[__proto__]': 'x', 'metadata[toString]': 'y' }).filter;
+    expect(Object.entries(metadata ?? {})).toEqual([
+      ['__proto__', 'x'],
+      ['toString', 'y'],
+    ]);
+  });
+
   it('defaults to the newest 20 live conversations of every project', () => {
     expect(parseConversationListQuery({})).toEqual({
       filter: {

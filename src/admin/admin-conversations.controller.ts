@@ -36,7 +36,8 @@ export interface ConversationListQuery {
  */
 export function parseConversationListQuery(query: unknown): ConversationListQuery {
   const raw = { ...((query ?? {}) as Record<string, unknown>) };
-  const metadata: Record<string, string> = {};
+  // Keys come from the query string: `metadata[__proto__]` is a key like any other.
+  const metadata: Record<string, string> = Object.create(null);
   for (const [param, value] of Object.entries(raw)) {
     const key = /^metadata\[(.+)\]$/s.exec(param)?.[1];
     if (key === undefined) continue;

@@ -23,6 +23,18 @@ describe(parseOrThrow.name, () => {
     expect(attempt({ model: 'm', input: 'x', client_metadata: { a: 1 } })).toBeNull();
   });
 
+  it('accepts every tool_choice form OpenAI documents', () => {
+    for (const choice of [
+      'auto',
+      { type: 'function', name: 'f' },
+      { type: 'mcp', server_label: 'deepwiki' },
+      { type: 'image_generation' },
+      { type: 'web_search_preview' },
+      { type: 'shell' },
+    ])
+      expect(attempt({ model: 'm', tool_choice: choice })).toBeNull();
+  });
+
   it('accepts EasyInputMessages without a type', () => {
     expect(parseOrThrow(createResponseSchema, { model: 'm', input: [{ role: 'user', content: 'hi' }] }).input).toEqual([
       { type: 'message', role: 'user', content: 'hi' },
@@ -35,6 +47,14 @@ describe(parseOrThrow.name, () => {
     [{ model: 'm', input: [{ role: 'robot', content: 'x' }] }, 'input[0].role'],
     [{ model: 'm', text: { format: { type: 'json_schema', name: 'bad name', schema: {} } } }, 'text.format.name'],
     [{ input: 'x' }, 'model'],
+    // A union branch whose type matched is the one to complain about, not a branch of another type.
+    [{ model: 'm', tool_choice: { type: 'allowed_tools', mode: 'auto', tools: 5 } }, 'tool_choice.tools'],
+    [{ model: 'm', tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ name: 'f' }] } }, 'tool_choice.tools[0].type'],
+    [{ model: 'm', tool_choice: { type: 'function' } }, 'tool_choice.name'],
+    [{ model: 'm', tool_choice: { type: 'custom', name: 3 } }, 'tool_choice.name'],
+    [{ model: 'm', tool_choice: { type: 'mcp' } }, 'tool_choice.server_label'],
+    [{ model: 'm', tool_choice: { type: 'teleport' } }, 'tool_choice.type'],
+    [{ model: 'm', tool_choice: 'sometimes' }, 'tool_choice'],
   ])('rejects %j naming %s', (body, param) => {
     const error = attempt(body);
     expect(error).toBeInstanceOf(ApiError);

@@ -24,7 +24,8 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, par
 
 /**
  * A union failure (`input` is a string or an array of items) is reported by zod at the union; the
- * client is better served by the branch that got furthest, e.g. `input[0].role`.
+ * client is better served by the branch that got furthest, e.g. `input[0].role`, and among branches
+ * as far, by one whose `type` matched (its complaint is about the rest, not about being another branch).
  */
 function deepestIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
@@ -33,9 +34,14 @@ function deepestIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
     const first = branch[0];
     if (!first) continue;
     const candidate = deepestIssue({ ...first, path: [...issue.path, ...first.path] } as z.core.$ZodIssue);
-    if (candidate.path.length > best.path.length) best = candidate;
+    if (rank(candidate) > rank(best)) best = candidate;
   }
   return best;
+}
+
+function rank(issue: z.core.$ZodIssue): number {
+  const otherBranch = issue.path.at(-1) === 'type' && (issue.code === 'invalid_value' || issue.code === 'custom');
+  return issue.path.length * 2 + (otherBranch ? 0 : 1);
 }
 
 function describeIssue(issue: z.core.$ZodIssue, param: string | null): string {

@@ -182,6 +182,10 @@ describe(ModelCatalog.name, () => {
     expect(catalog.resolveAlias('vllm/x')).toBe('vllm/x');
   });
 
+  it('takes a name that is a property of every object (`__proto__`, `toString`) as a name, not an alias', () => {
+    for (const name of ['__proto__', 'toString', 'constructor', 'hasOwnProperty']) expect(catalog.resolveAlias(name)).toBe(name);
+  });
+
   it('lets MODELS_FILE override prices and add aliases', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'catalog-')), 'models.json');
     writeFileSync(path, JSON.stringify({ aliases: { fast: 'vllm/qwen3-8b' }, models: [{ match: 'vllm/*', pricing: { input: 0.01, output: 0.02 } }] }));

@@ -216,7 +216,8 @@ export class ModelCatalog {
 
   /** `claude-sonnet` → `anthropic/claude-sonnet-4-5`; other names unchanged. */
   resolveAlias(model: string): string {
-    return this.file.aliases[model] ?? model;
+    // Own keys only: a model named `__proto__` or `toString` is no alias.
+    return Object.hasOwn(this.file.aliases, model) ? this.file.aliases[model]! : model;
   }
 
   /**

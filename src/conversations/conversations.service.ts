@@ -36,7 +36,8 @@ export class ConversationsService {
   ) {}
 
   async create(projectId: string, rawBody: unknown): Promise<PublicConversation> {
-    const body = parseOrThrow(createConversationSchema, rawBody ?? {});
+    // No body at all is an empty one; a JSON `null` is not an object.
+    const body = parseOrThrow(createConversationSchema, rawBody === undefined ? {} : rawBody);
     const items = await toCanonicalInput(
       body.items ?? [],
       (itemId) => this.threads.findItem(projectId, itemId),

@@ -170,15 +170,39 @@ const otherToolSchema = z.looseObject({ type: z.string().refine((type) => type !
 export const toolSchema = z.union([functionToolSchema, namespaceToolSchema, otherToolSchema]);
 export type ToolParam = z.infer<typeof toolSchema>;
 
+/**
+ * Hosted tools a `tool_choice` may name by type alone (OpenAI's ToolChoiceTypes and the specific
+ * apply_patch, shell and programmatic choices; `web_search`, which clients send for the GA tool).
+ */
+const HOSTED_TOOL_CHOICES = [
+  'file_search',
+  'web_search',
+  'web_search_preview',
+  'web_search_preview_2025_03_11',
+  'computer',
+  'computer_use',
+  'computer_use_preview',
+  'code_interpreter',
+  'image_generation',
+  'programmatic_tool_calling',
+  'apply_patch',
+  'shell',
+] as const;
+
+/** Every object form is told apart by `type`, so a malformed one is refused naming what is wrong with it. */
 export const toolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
-  z.object({ type: z.literal('function'), name: z.string().min(1) }),
-  z.object({
-    type: z.literal('allowed_tools'),
-    mode: z.enum(['auto', 'required']),
-    tools: z.array(z.looseObject({ type: z.string(), name: z.string().optional() })),
-  }),
-  z.looseObject({ type: z.string() }),
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('function'), name: z.string().min(1) }),
+    z.object({ type: z.literal('custom'), name: z.string().min(1) }),
+    z.object({
+      type: z.literal('allowed_tools'),
+      mode: z.enum(['auto', 'required']),
+      tools: z.array(z.looseObject({ type: z.string(), name: z.string().optional() })),
+    }),
+    z.object({ type: z.literal('mcp'), server_label: z.string().min(1), name: z.string().nullish() }),
+    z.object({ type: z.enum(HOSTED_TOOL_CHOICES) }),
+  ]),
 ]);
 export type ToolChoiceParam = z.infer<typeof toolChoiceSchema>;
 

@@ -178,6 +178,77 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
   });
 });
 
+describe('hostile input is refused at the edge, stores nothing, and the server goes on (#20)', () => {
+  /** Conversations and responses stored in the database, to show a refused request left nothing. */
+  const stored = async () => {
+    const prisma = harness.app.get(PrismaClient);
+    return { conversations: await prisma.conversation.count(), responses: await prisma.response.count() };
+  };
+  const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+
+  it.each([
+    ['NUL in input text', '/v1/responses', '{"model":"openai/gpt-test","input":"a\\u0000b"}', 'input'],
+    ['NUL in a metadata value', '/v1/conversations', '{"metadata":{"k":"a\\u0000b"}}', 'metadata.k'],
+    ['NUL in a metadata key', '/v1/conversations', '{"metadata":{"k\\u0000":"v"}}', 'metadata.k\u0000'],
+    ['an unpaired surrogate', '/v1/conversations', '{"metadata":{"k":"a\\ud800b"}}', 'metadata.k'],
+    ['an unpaired surrogate in an item', '/v1/conversations', '{"items":[{"type":"message","role":"user","content":"x\\udc00"}]}', 'items[0].content'],
+    ['10,000 levels of metadata', '/v1/conversations', `{"metadata":${deep(10_000)}}`, null],
+    [
+      '10,000 levels in a tool schema',
+      '/v1/responses',
+      `{"model":"anthropic/claude-sonnet-4-5","input":"hi","tools":[{"type":"function","name":"f","parameters":${deep(10_000)}}]}`,
+      null,
+    ],
+    [
+      '10,000 levels in a response format',
+      '/v1/responses',
+      `{"model":"openai/gpt-test","input":"hi","text":{"format":{"type":"json_schema","name":"x","schema":${deep(10_000)}}}}`,
+      null,
+    ],
+    [
+      'a malformed allowed_tools choice',
+      '/v1/responses',
+      '{"model":"openai/gpt-test","input":"hi","tool_choice":{"type":"allowed_tools","mode":"auto","tools":5}}',
+      'tool_choice.tools',
+    ],
+    ['an unknown tool_choice type', '/v1/responses', '{"model":"openai/gpt-test","input":"hi","tool_choice":{"type":"teleport"}}', 'tool_choice.type'],
+    ['a JSON null body', '/v1/conversations', 'null', 'body'],
+  ])('400 for %s', async (_name, path, body, param) => {
+    const before = await stored();
+    const response = await rawRequest(harness.origin, path, { headers: auth, body });
+    expect(response.status).toBe(400);
+    expectErrorBody(response.json, { type: 'invalid_request_error', code: 'invalid_value', ...(param === null ? {} : { param }) });
+    if (param === null) expect((response.json as { error: { message: string } }).error.message).toContain('nest at most 64 levels');
+    expect(await stored()).toEqual(before);
+    expect(harness.upstream.requests).toHaveLength(0);
+  });
+
+  it('400 naming the path or query param for NUL in an id or a cursor', async () => {
+    const byId = await rawRequest(harness.origin, '/v1/responses/resp_%00x', { method: 'GET', headers: auth });
+    expect(byId.status).toBe(400);
+    expectErrorBody(byId.json, { type: 'invalid_request_error', param: 'id', code: 'invalid_value' });
+    const cursor = await rawRequest(harness.origin, '/v1/conversations/conv_x/items?after=a%00b', { method: 'GET', headers: auth });
+    expect(cursor.status).toBe(400);
+    expectErrorBody(cursor.json, { type: 'invalid_request_error', param: 'after', code: 'invalid_value' });
+  });
+
+  it('takes model names that are properties of every object as names, not as catalog entries', async () => {
+    for (const model of ['__proto__', 'toString', 'constructor']) {
+      const response = await rawRequest(harness.origin, '/v1/responses', { headers: auth, body: JSON.stringify({ model, input: 'hi' }) });
+      // No provider prefix: the default provider is asked for a model of that name, as for any other name.
+      expect(response.status).toBe(200);
+      expect((response.json as { model: string }).model).toBe(model);
+    }
+    expect(harness.upstream.requests.map((request) => (request.body as { model: string }).model)).toEqual(['__proto__', 'toString', 'constructor']);
+  });
+
+  it('still answers, and an emoji and right-to-left text are stored as sent', async () => {
+    const conversation = await client.conversations.create({ metadata: { note: 'ok 😀 שלום' } });
+    expect((await client.conversations.retrieve(conversation.id)).metadata).toEqual({ note: 'ok 😀 שלום' });
+    expect((await rawRequest(harness.origin, '/health', { method: 'GET' })).status).toBe(200);
+  });
+});
+
 describe('projects are isolated', () => {
   it("project B cannot see, chain from, list or delete project A's response", async () => {
     const response = await client.responses.create({ model: 'openai/gpt-test', input: 'secret of A' });
