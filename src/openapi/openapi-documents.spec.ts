@@ -105,6 +105,7 @@ describe('the public document', () => {
     expect(Object.keys(publicDocument.paths).sort()).toEqual(
       [
         '/health',
+        '/health/live',
         '/openapi.json',
         '/v1/conversations',
         '/v1/conversations/{conversation_id}',
@@ -121,6 +122,7 @@ describe('the public document', () => {
       ].sort(),
     );
     expect(operation(publicDocument, 'get', '/health').security).toEqual([]);
+    expect(operation(publicDocument, 'get', '/health/live').security).toEqual([]);
     expect(operation(publicDocument, 'get', '/openapi.json').security).toEqual([]);
   });
 

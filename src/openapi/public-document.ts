@@ -270,11 +270,22 @@ const serverPaths: Record<string, PathItem> = {
     get: {
       operationId: 'getHealth',
       tags: ['Server'],
-      summary: 'Liveness, after a database round trip.',
+      summary: 'Readiness: after a database round trip; 503 (code `draining`) once shutdown has started.',
       security: [],
       responses: {
         '200': { description: 'The server and its database answer.', content: { 'application/json': { schema: zodSchema(healthSchema, 'output') } } },
         ...errorRefs(['ServerError']),
+      },
+    },
+  },
+  '/health/live': {
+    get: {
+      operationId: 'getLiveness',
+      tags: ['Server'],
+      summary: 'Liveness: the process answers (draining or not; no database query).',
+      security: [],
+      responses: {
+        '200': { description: 'The process answers.', content: { 'application/json': { schema: zodSchema(z.object({ status: z.literal('ok') }), 'output') } } },
       },
     },
   },
