@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -25,6 +26,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       const apiError = toApiError(error);
       void reply.code(apiError.status).send(apiError.toBody());
     },
+    // And so do requests Node's parser refuses before Fastify sees them (headers too large, malformed HTTP).
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: logLevels.slice(0, logLevels.indexOf(config.logLevel) + 1),
@@ -47,6 +50,24 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       void reply.code(400).send(ApiError.invalidValue(describeUnsafeInput(unsafe), unsafe.param).toBody());
     });
   return app;
+}
+
+/** Node's parser codes that have a status of their own; any other malformed request is a 400. */
+const CLIENT_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset or half-closed connection has no one to answer.
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = (error.code && CLIENT_ERROR_STATUS[error.code]) || 400;
+  const message =
+    status === 431 ? 'Request headers are too large.' : status === 408 ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
+  const body = JSON.stringify(new ApiError(status, message, 'invalid_request_error', null, status === 431 ? 'headers_too_large' : 'invalid_request').toBody());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**

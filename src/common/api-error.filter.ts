@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.js';
+import { sendAfterDraining } from './drain-request.js';
 import { toApiError } from './to-api-error.js';
 
 /** The one filter: every error leaves the server in the OpenAI envelope with a matching status. */
@@ -20,6 +21,12 @@ export class ApiErrorFilter implements ExceptionFilter {
       return;
     }
     if (error.retryAfterSeconds !== null) void reply.header('retry-after', String(error.retryAfterSeconds));
+    if (error.status === 413) {
+      // The body was refused before it all arrived: read the rest, so the client reads the answer.
+      void reply.header('connection', 'close');
+      sendAfterDraining(request.raw, () => void reply.status(413).send(error.toBody()));
+      return;
+    }
     void reply.status(error.status).send(error.toBody());
   }
 }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { PrismaClient } from '../../src/persistence/database.js';
 import { eventually, type Harness, PROJECT_A_KEY, rawRequest, startHarness } from './harness.js';
@@ -165,6 +166,36 @@ describe('bad input gets an OpenAI-shaped error with the right status', () => {
     });
     expect(response.status).toBe(413);
     expectErrorBody(response.json, { type: 'invalid_request_error', code: 'request_too_large' });
+  });
+
+  it('413 after the whole body was taken, so a client that reads only once it has sent everything gets it (no broken pipe)', async () => {
+    // 64 MB against a 256 KB limit, written to a raw socket as Python's http.client does: the
+    // server refuses it on its content-length at once, and used to close under the writer.
+    const size = 64 * 1024 * 1024;
+    const { origin } = harness;
+    const { hostname, port } = new URL(origin);
+    const outcome = await new Promise<{ writeError: string | null; head: string; body: string }>((resolve) => {
+      const socket = connect(Number(port), hostname);
+      let received = '';
+      let writeError: string | null = null;
+      socket.on('data', (chunk) => (received += chunk.toString()));
+      socket.on('error', (error: NodeJS.ErrnoException) => (writeError = error.code ?? error.message));
+      socket.on('close', () => resolve({ writeError, head: received.split('\r\n')[0]!, body: received.slice(received.indexOf('\r\n\r\n') + 4) }));
+      socket.write(
+        `POST /v1/responses HTTP/1.1\r\nhost: ${hostname}\r\nauthorization: Bearer ${PROJECT_A_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${size}\r\n\r\n`,
+      );
+      socket.end(Buffer.alloc(size, 'x'));
+    });
+    expect(outcome.writeError).toBeNull();
+    expect(outcome.head).toBe('HTTP/1.1 413 Payload Too Large');
+    expectErrorBody(JSON.parse(outcome.body), { type: 'invalid_request_error', code: 'request_too_large' });
+    expect((await rawRequest(harness.origin, '/health', { method: 'GET' })).status).toBe(200);
+  });
+
+  it('431 in the error envelope for headers over Node’s limit, which Fastify never sees', async () => {
+    const response = await rawRequest(harness.origin, '/v1/models', { method: 'GET', headers: { ...auth, 'x-large': 'x'.repeat(70_000) } });
+    expect(response.status).toBe(431);
+    expectErrorBody(response.json, { type: 'invalid_request_error', param: null, code: 'headers_too_large' });
   });
 
   it('400 for bad pagination parameters', async () => {
