@@ -10,7 +10,10 @@ const DRAIN_MAX_MS = 30_000;
  * a broken pipe, never the answer. Past DRAIN_MAX_BYTES or DRAIN_MAX_MS the answer is sent anyway.
  */
 export function sendAfterDraining(request: IncomingMessage, send: () => void): void {
-  if (request.complete || request.destroyed || request.readableEnded) return send();
+  if (request.complete || request.destroyed || request.readableEnded) {
+    send();
+    return;
+  }
   let received = 0;
   let done = false;
   const finish = () => {
