@@ -35,6 +35,11 @@ describe(parseOrThrow.name, () => {
       expect(attempt({ model: 'm', tool_choice: choice })).toBeNull();
   });
 
+  it('tells a value of the wrong type from a missing one', () => {
+    expect(attempt({ model: 'm', metadata: { a: { b: 1 } } })?.message).toBe("Invalid value for 'metadata.a': Invalid input: expected string, received object");
+    expect(attempt({ model: 'm', tool_choice: { type: 'function' } })?.message).toBe("Missing required parameter: 'tool_choice.name'.");
+  });
+
   it('accepts EasyInputMessages without a type', () => {
     expect(parseOrThrow(createResponseSchema, { model: 'm', input: [{ role: 'user', content: 'hi' }] }).input).toEqual([
       { type: 'message', role: 'user', content: 'hi' },

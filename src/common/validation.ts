@@ -13,7 +13,8 @@ export function formatParamPath(path: ReadonlyArray<PropertyKey>): string | null
 
 /** Parses untrusted input; the first issue becomes a 400 that names the offending param. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, paramPrefix?: string): z.infer<S> {
-  const result = schema.safeParse(value);
+  // With the input on each issue, a value of the wrong type is told apart from a missing one.
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0] ? deepestIssue(result.error.issues[0]) : undefined;
   const path = [...(paramPrefix ? [paramPrefix] : []), ...(issue?.path ?? [])];

@@ -5,6 +5,7 @@ import { usesThreadRhythm } from '../caching/plan-cache.js';
 import { gapsBetween } from '../caching/thread-cache.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
 import { ApiError } from '../common/api-error.js';
+import { quoteForLog } from '../common/log-text.js';
 import { newUpstreamTrace } from '../common/upstream-trace.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
@@ -136,7 +137,13 @@ export class TurnPreparation {
       countOnly: options.countOnly === true,
       ...(beforeCompaction ? { beforeCompaction } : {}),
     });
-    if (plan.droppedTools.length > 0) this.logger.warn(`left out tools ${model.provider}/${model.upstreamModel} cannot run: ${plan.droppedTools.join(', ')}`);
+    if (plan.droppedTools.length > 0) {
+      // Tool types and the model name are the client's strings: quoted and cut, and at most a few of them.
+      const dropped = plan.droppedTools.slice(0, 5).map((type) => quoteForLog(type));
+      this.logger.warn(
+        `left out tools ${quoteForLog(`${model.provider}/${model.upstreamModel}`)} cannot run: ${dropped.join(', ')}${plan.droppedTools.length > 5 ? ', …' : ''}`,
+      );
+    }
     return {
       model,
       settings: { ...settings, ...appliedCacheSettings(body, model, plan.request) },

@@ -24,7 +24,8 @@ export class WebhookEndpointsService {
   constructor(private readonly repository: WebhooksRepository) {}
 
   /** Subscribed to every event type unless told otherwise. */
-  create(projectId: string, url: string, eventTypes: readonly string[] | undefined): Promise<EndpointRecord> {
+  async create(projectId: string, url: string, eventTypes: readonly string[] | undefined): Promise<EndpointRecord> {
+    await this.projectOrThrow(projectId);
     return this.repository.createEndpoint({
       id: newId('we'),
       projectId,
@@ -34,8 +35,14 @@ export class WebhookEndpointsService {
     });
   }
 
-  list(projectId: string): Promise<EndpointRecord[]> {
+  /** An unknown project is a 404, as its API-key listing is, not an empty list. */
+  async list(projectId: string): Promise<EndpointRecord[]> {
+    await this.projectOrThrow(projectId);
     return this.repository.listEndpoints(projectId);
+  }
+
+  private async projectOrThrow(projectId: string): Promise<void> {
+    if (!(await this.repository.projectExists(projectId))) throw ApiError.notFound('Project', projectId, 'project_id');
   }
 
   async find(projectId: string, endpointId: string): Promise<EndpointRecord> {

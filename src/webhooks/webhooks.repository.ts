@@ -53,6 +53,10 @@ export class WebhooksRepository {
     return this.prisma.webhookEndpoint.create({ data: endpoint });
   }
 
+  async projectExists(projectId: string): Promise<boolean> {
+    return (await this.prisma.project.count({ where: { id: projectId } })) > 0;
+  }
+
   listEndpoints(projectId: string): Promise<EndpointRecord[]> {
     return this.prisma.webhookEndpoint.findMany({ where: { projectId }, orderBy: { createdAt: 'asc' } });
   }

@@ -304,6 +304,15 @@ describe('webhooks', () => {
     // Another project's endpoint is not found under this one.
     const other = await fetch(`${harness.origin}/admin/v1/projects/project-b/webhooks/${disabled.id}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect(other.status).toBe(404);
+    // A project that does not exist has no webhooks to list or add: 404, as its API keys are.
+    for (const init of [{}, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: 'http://x.invalid/' }) }]) {
+      const unknown = await fetch(`${harness.origin}/admin/v1/projects/no-such-project/webhooks`, {
+        ...init,
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(init.headers ?? {}) },
+      });
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toMatchObject({ error: { code: 'not_found', param: 'project_id' } });
+    }
   });
 
   it('rotates the secret: shown once, and deliveries from then on verify with the new secret', async () => {
