@@ -93,6 +93,12 @@ export interface ModelAdapter {
   countInputTokens?(request: ModelRequest, signal: AbortSignal): Promise<InputTokenCount>;
   /** The models the provider says it serves (its own model list endpoint). Failures are thrown as ProviderError. */
   listModels?(signal: AbortSignal): Promise<UpstreamModel[]>;
+  /**
+   * Throws UnsupportedFeatureError for input this provider cannot take (Anthropic's tool arguments
+   * that are not an object, …), before anything is stored: the conversion `stream` would make,
+   * run early. A request with files still to fetch is checked when they are, in `stream`.
+   */
+  check?(request: ModelRequest): void;
   /** Deletes whatever the adapter keeps at the provider for a thread (Gemini explicit caches). */
   releaseCaches?(thread: CacheThreadRef): Promise<void>;
   /**

@@ -32,6 +32,11 @@ export async function resolveInputFiles(
   return { ...request, items: request.items.map((item) => replaceParts(item, resolved)) };
 }
 
+/** Whether any file part of the request is a URL with no bytes yet: its conversion waits for the fetch. */
+export function hasUnfetchedFiles(request: ModelRequest): boolean {
+  return request.items.some((item) => fileParts(item).some((part) => part.type === 'input_file' && !part.file_data && Boolean(part.file_url)));
+}
+
 async function fetchPart(
   part: InputFilePart,
   url: string,

@@ -68,6 +68,8 @@ export class ResponsesService implements BeforeApplicationShutdown {
     rejectUnsupported(body);
     const id = newId('resp');
     const planned = await this.preparation.plan(projectId, body, id);
+    // Input the provider cannot take is refused now, before the response and its input are stored.
+    planned.model.adapter.check?.(planned.request);
     const background = body.background === true;
     const record: ResponseRecord = {
       id,

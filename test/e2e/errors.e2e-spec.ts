@@ -254,6 +254,29 @@ describe('hostile input is refused at the edge, stores nothing, and the server g
     expect(harness.upstream.requests).toHaveLength(0);
   });
 
+  it('400 for input the provider cannot take, before the response or its input is stored (found by the fuzz suite)', async () => {
+    const conversation = await client.conversations.create({ items: [{ type: 'message', role: 'user', content: 'start' }] });
+    const before = await stored();
+    const itemsBefore = (await client.conversations.items.list(conversation.id)).data.length;
+    const response = await rawRequest(harness.origin, '/v1/responses', {
+      headers: auth,
+      body: JSON.stringify({
+        model: 'anthropic/claude-sonnet-4-5',
+        conversation: conversation.id,
+        tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }],
+        input: [
+          { type: 'function_call', call_id: 'call_1', name: 'f', arguments: 'not json' },
+          { type: 'function_call_output', call_id: 'call_1', output: 'ok' },
+        ],
+      }),
+    });
+    expect(response.status).toBe(400);
+    expectErrorBody(response.json, { type: 'invalid_request_error', param: 'input', code: 'unsupported_parameter' });
+    expect(await stored()).toEqual(before);
+    expect((await client.conversations.items.list(conversation.id)).data).toHaveLength(itemsBefore);
+    expect(harness.upstream.requests).toHaveLength(0);
+  });
+
   it('400 naming the path or query param for NUL in an id or a cursor', async () => {
     const byId = await rawRequest(harness.origin, '/v1/responses/resp_%00x', { method: 'GET', headers: auth });
     expect(byId.status).toBe(400);

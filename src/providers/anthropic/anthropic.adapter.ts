@@ -5,7 +5,7 @@ import { anthropicModelListSchema, fromAnthropicModelList, type UpstreamModel } 
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { requestProviderJson } from '../request-provider-json.js';
-import { resolveInputFiles } from '../resolve-input-files.js';
+import { hasUnfetchedFiles, resolveInputFiles } from '../resolve-input-files.js';
 import { ANTHROPIC_VERSION, type AnthropicRequestBody } from './anthropic.api.js';
 import { anthropicTokenCountSchema, toAnthropicCountTokensBody } from './anthropic-count-tokens.js';
 import { convertAnthropicMessage } from './anthropic-message.js';
@@ -39,6 +39,11 @@ export class AnthropicAdapter implements ModelAdapter {
   constructor(private readonly options: AnthropicAdapterOptions) {
     this.provider = options.provider;
     this.callProvider = options.callProvider ?? callProvider;
+  }
+
+  check(request: ModelRequest): void {
+    if (!hasUnfetchedFiles(request))
+      toAnthropicRequest(request, { provider: this.options.provider, defaultMaxOutputTokens: this.options.defaultMaxOutputTokens });
   }
 
   async *stream(original: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {

@@ -7,7 +7,7 @@ import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-ad
 import type { ProviderCacheStore } from '../provider-cache.store.js';
 import { readProviderStream } from '../read-provider-stream.js';
 import { requestProviderJson } from '../request-provider-json.js';
-import { resolveInputFiles } from '../resolve-input-files.js';
+import { hasUnfetchedFiles, resolveInputFiles } from '../resolve-input-files.js';
 import type { GeminiRequestBody } from './gemini.api.js';
 import { geminiTokenCountSchema, toGeminiCountTokensBody } from './gemini-count-tokens.js';
 import { GeminiExplicitCache, isCachedContentError } from './gemini-explicit-cache.js';
@@ -44,6 +44,10 @@ export class GeminiAdapter implements ModelAdapter {
     this.provider = options.provider;
     this.callProvider = options.callProvider ?? callProvider;
     this.explicitCache = options.caches ? new GeminiExplicitCache({ ...options, callProvider: this.callProvider, store: options.caches }) : null;
+  }
+
+  check(request: ModelRequest): void {
+    if (!hasUnfetchedFiles(request)) toGeminiRequest(request, { provider: this.options.provider });
   }
 
   async *stream(original: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {

@@ -4,7 +4,7 @@ import type { FetchInputFile } from '../fetch-input-file.js';
 import { listOpenAIModels, type UpstreamModel } from '../list-models.js';
 import type { InputTokenCount, ModelAdapter, ModelStreamPart } from '../model-adapter.js';
 import { readProviderStream } from '../read-provider-stream.js';
-import { resolveInputFiles } from '../resolve-input-files.js';
+import { hasUnfetchedFiles, resolveInputFiles } from '../resolve-input-files.js';
 import { countChatTokens } from './count-chat-tokens.js';
 import type { OpenAICompatibleDialect } from './openai-compatible.api.js';
 import { convertOpenAICompatibleCompletion } from './openai-compatible-completion.js';
@@ -41,16 +41,15 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
     this.callProvider = options.callProvider ?? callProvider;
   }
 
+  check(request: ModelRequest): void {
+    if (!hasUnfetchedFiles(request)) this.body(request);
+  }
+
   async *stream(original: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart, void, undefined> {
-    const { provider, dialect } = this.options;
+    const { provider } = this.options;
     const request = await this.resolveFiles(original, signal);
-    const streaming = (this.options.upstreamStreaming ?? true) && request.stream !== false;
-    const body = toOpenAICompatibleRequest(request, {
-      provider,
-      dialect,
-      maxTokensField: this.options.maxTokensField ?? (dialect === 'openai' ? 'max_completion_tokens' : 'max_tokens'),
-      stream: streaming,
-    });
+    const body = this.body(request);
+    const streaming = body.stream === true;
 
     yield* readProviderStream({
       provider,
@@ -96,6 +95,16 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
   }
 
   /** The request with the `file_url`s the server must read fetched (see resolve-input-files.ts). */
+  private body(request: ModelRequest) {
+    const { provider, dialect } = this.options;
+    return toOpenAICompatibleRequest(request, {
+      provider,
+      dialect,
+      maxTokensField: this.options.maxTokensField ?? (dialect === 'openai' ? 'max_completion_tokens' : 'max_tokens'),
+      stream: (this.options.upstreamStreaming ?? true) && request.stream !== false,
+    });
+  }
+
   private resolveFiles(request: ModelRequest, signal: AbortSignal): Promise<ModelRequest> {
     const { provider, dialect } = this.options;
     const reader = chatFileReader(provider, dialect, request.inputFiles?.pdf ?? dialect === 'openai');
