@@ -146,7 +146,7 @@ type Key = string | number;
 /** Every place in a JSON value, root included. */
 function places(value: Json, at: Key[] = [], out: Key[][] = []): Key[][] {
   out.push(at);
-  if (Array.isArray(value)) value.forEach((inner, index) => places(inner, [...at, index], out));
+  if (Array.isArray(value)) for (const [index, inner] of value.entries()) places(inner, [...at, index], out);
   else if (value !== null && typeof value === 'object') for (const [key, inner] of Object.entries(value)) places(inner, [...at, key], out);
   return out;
 }
