@@ -94,7 +94,7 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
     return countChatTokens(body, { charsPerToken: request.cache?.charsPerToken, signal });
   }
 
-  /** The request with the `file_url`s the server must read fetched (see resolve-input-files.ts). */
+  /** The chat-completions body `stream` sends, and `check` builds to find what the server cannot take. */
   private body(request: ModelRequest) {
     const { provider, dialect } = this.options;
     return toOpenAICompatibleRequest(request, {
@@ -105,6 +105,7 @@ export class OpenAICompatibleAdapter implements ModelAdapter {
     });
   }
 
+  /** The request with the `file_url`s the server must read fetched (see resolve-input-files.ts). */
   private resolveFiles(request: ModelRequest, signal: AbortSignal): Promise<ModelRequest> {
     const { provider, dialect } = this.options;
     const reader = chatFileReader(provider, dialect, request.inputFiles?.pdf ?? dialect === 'openai');
