@@ -39,6 +39,12 @@ export const envSchema = z.object({
     .int()
     .positive()
     .default(32 * 1024 * 1024),
+  /** Items one create may carry in `input` (a stateless agent sends its whole history); more is a 400. */
+  MAX_INPUT_ITEMS: z.coerce.number().int().positive().default(10_000),
+  /** Tools one create may declare. */
+  MAX_TOOLS: z.coerce.number().int().positive().default(512),
+  /** Images and files (`input_image`, `input_file` parts) one create may carry, OpenAI's 500 by default. */
+  MAX_INPUT_FILES: z.coerce.number().int().positive().default(500),
   /**
    * Memory for the last upstream body of each thread, the base its next body is stored as a delta
    * of. A thread whose body was evicted stores its next body whole. 0 turns deltas off.
@@ -106,6 +112,13 @@ export interface CompatibleProviderConfig {
   wireApi: WireApi;
 }
 
+/** What one create may carry (see checkRequestLimits). */
+export interface RequestLimits {
+  maxInputItems: number;
+  maxTools: number;
+  maxInputFiles: number;
+}
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -121,6 +134,7 @@ export interface AppConfig {
   apiKeys: ApiKeyConfig[];
   adminApiKey: string | null;
   maxBodyBytes: number;
+  requestLimits: RequestLimits;
   /** UPSTREAM_BODY_CACHE_MB in characters (bodies are JSON, one byte per character but for non-ASCII text). */
   upstreamBodyCacheChars: number;
   openai: { apiKey: string | null; baseUrl: string; wireApi: WireApi };
@@ -207,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiKeys: parseApiKeys(values.API_KEYS),
     adminApiKey: values.ADMIN_API_KEY ?? null,
     maxBodyBytes: values.MAX_BODY_BYTES,
+    requestLimits: { maxInputItems: values.MAX_INPUT_ITEMS, maxTools: values.MAX_TOOLS, maxInputFiles: values.MAX_INPUT_FILES },
     upstreamBodyCacheChars: Math.floor(values.UPSTREAM_BODY_CACHE_MB * 1024 * 1024),
     openai: { apiKey: values.OPENAI_API_KEY ?? null, baseUrl: trimSlash(values.OPENAI_BASE_URL), wireApi: values.OPENAI_WIRE_API },
     anthropic: { apiKey: values.ANTHROPIC_API_KEY ?? null, baseUrl: trimSlash(values.ANTHROPIC_BASE_URL) },

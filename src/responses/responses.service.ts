@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { toCachePlanRecord } from '../caching/cache-plan-record.js';
 import { ImplicitCacheStats } from '../caching/implicit-cache-stats.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
@@ -7,6 +7,8 @@ import { isContextOverflow } from '../common/context-overflow.js';
 import { newId } from '../common/ids.js';
 import { type ListPage, type ListQuery, toListPage } from '../common/pagination.js';
 import { parseOrThrow } from '../common/validation.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/env.schema.js';
 import { computeCacheSavings, computeCost, explicitCacheCost, type Pricing } from '../config/model-catalog.js';
 import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import type { AppendTarget } from '../history/thread-store.js';
@@ -22,6 +24,7 @@ import { BackgroundRunner, type QueuedStart } from '../runs/background-runner.js
 import { EventLog } from '../runs/event-log.js';
 import { RunLiveness } from '../runs/run-liveness.js';
 import { type Turn, type TurnOutcome, TurnRun } from '../turns/turn-runner.js';
+import { checkRequestLimits } from './request-limits.js';
 import { type StoredResponse } from './response-rows.js';
 import { ResponsesRepository, type TurnResult } from './responses.repository.js';
 import { toStoredRequest } from './stored-request.js';
@@ -56,6 +59,7 @@ export class ResponsesService implements BeforeApplicationShutdown {
     private readonly calibration: TokenCalibration,
     private readonly implicitCache: ImplicitCacheStats,
     private readonly envelope: ReasoningEnvelope,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -66,6 +70,7 @@ export class ResponsesService implements BeforeApplicationShutdown {
   async create(projectId: string, rawBody: unknown): Promise<PreparedResponse> {
     const body = parseOrThrow(createResponseSchema, rawBody ?? {});
     rejectUnsupported(body);
+    checkRequestLimits(body, this.config.requestLimits);
     const id = newId('resp');
     const planned = await this.preparation.plan(projectId, body, id);
     // Input the provider cannot take is refused now, before the response and its input are stored.
@@ -114,6 +119,7 @@ export class ResponsesService implements BeforeApplicationShutdown {
   ): Promise<{ count: { object: 'response.input_tokens'; input_tokens: number }; source: string }> {
     const body = parseOrThrow(createResponseSchema, rawBody ?? {});
     rejectUnsupported(body);
+    checkRequestLimits(body, this.config.requestLimits);
     const planned = await this.preparation.plan(projectId, body, newId('resp'), { countOnly: true });
     const counted = planned.model.adapter.countInputTokens
       ? await planned.model.adapter.countInputTokens(planned.request, signal)

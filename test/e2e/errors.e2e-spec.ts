@@ -7,7 +7,7 @@ let harness: Harness;
 let client: OpenAI;
 
 beforeAll(async () => {
-  harness = await startHarness({ MAX_BODY_BYTES: String(256 * 1024) });
+  harness = await startHarness({ MAX_BODY_BYTES: String(256 * 1024), MAX_INPUT_ITEMS: '50', MAX_TOOLS: '8', MAX_INPUT_FILES: '4' });
   client = harness.client;
 });
 afterAll(() => harness?.close());
@@ -275,6 +275,27 @@ describe('hostile input is refused at the edge, stores nothing, and the server g
     expect(await stored()).toEqual(before);
     expect((await client.conversations.items.list(conversation.id)).data).toHaveLength(itemsBefore);
     expect(harness.upstream.requests).toHaveLength(0);
+  });
+
+  it('400 array_above_max_length past the deployment’s limits on input items, tools and files, before anything is stored', async () => {
+    const before = await stored();
+    const messages = (count: number) => Array.from({ length: count }, (_, index) => ({ role: 'user', content: `m${index}` }));
+    const tool = (index: number) => ({ type: 'function', name: `f${index}`, parameters: { type: 'object' } });
+    const image = { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'auto' };
+    for (const [body, param] of [
+      [{ model: 'openai/gpt-test', input: messages(51) }, 'input'],
+      [{ model: 'openai/gpt-test', input: 'hi', tools: Array.from({ length: 9 }, (_, index) => tool(index)) }, 'tools'],
+      [{ model: 'openai/gpt-test', input: [{ role: 'user', content: [image, image, image, image, image] }] }, 'input'],
+    ] as const) {
+      const response = await rawRequest(harness.origin, '/v1/responses', { headers: auth, body: JSON.stringify(body) });
+      expect(response.status).toBe(400);
+      expectErrorBody(response.json, { type: 'invalid_request_error', param, code: 'array_above_max_length' });
+    }
+    // At the limits, the same requests go through.
+    expect(
+      (await rawRequest(harness.origin, '/v1/responses', { headers: auth, body: JSON.stringify({ model: 'openai/gpt-test', input: messages(50) }) })).status,
+    ).toBe(200);
+    expect(await stored()).toMatchObject({ conversations: before.conversations, responses: before.responses + 1 });
   });
 
   it('400 naming the path or query param for NUL in an id or a cursor', async () => {
