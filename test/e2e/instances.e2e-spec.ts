@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { eventually, type Harness, type Instance, startHarness, startInstance } from './harness.js';
+import { createTestDatabase, eventually, type Harness, type Instance, PROJECT_A_KEY, startHarness, startInstance } from './harness.js';
 
 // Production topology: API-only instances and a worker process sharing PostgreSQL and Redis.
 // Needs Redis, so it runs in the e2e-postgres project only; embedded mode has one process by design.
@@ -107,5 +107,27 @@ describeWithRedis('several instances on one queue', () => {
 
     worker = await startInstance({ ...api.env, SERVER_ROLE: 'worker' });
     expect(await settle(api.client, waiting.id)).toMatchObject({ status: 'completed', output_text: 'picked up after the restart' });
+  });
+});
+
+describeWithRedis('instances started at the same moment (#20)', () => {
+  // A rolling deploy or an autoscaler starts several instances together, on a fresh database or with
+  // a new key in API_KEYS: migrations and the configured keys must not race.
+  it('two instances starting together on a fresh database both come up, ten times over', async () => {
+    for (let round = 0; round < 10; round++) {
+      const database = await createTestDatabase();
+      const env = { ...database.env, LOG_LEVEL: 'error', API_KEYS: `sk-start-${round}=project-start-${round},${PROJECT_A_KEY}=project-a` };
+      const started = await Promise.allSettled([startInstance(env), startInstance(env)]);
+      try {
+        expect(started.map((result) => (result.status === 'rejected' ? String(result.reason) : 'up'))).toEqual(['up', 'up']);
+        for (const result of started) {
+          const instance = (result as PromiseFulfilledResult<Instance>).value;
+          expect((await instance.sdk(`sk-start-${round}`).conversations.create({})).object).toBe('conversation');
+        }
+      } finally {
+        for (const result of started) if (result.status === 'fulfilled') await result.value.close();
+        await database.drop();
+      }
+    }
   });
 });
