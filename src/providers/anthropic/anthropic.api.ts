@@ -178,31 +178,24 @@ export interface AnthropicRequestBody {
  * reported beside it, not inside it. In `message_delta` the counts are cumulative.
  * @see https://platform.claude.com/docs/en/build-with-claude/prompt-caching#tracking-cache-performance
  */
-export const anthropicUsageSchema = z.looseObject({
+const tokenCounts = {
   input_tokens: z.number().nullish(),
   output_tokens: z.number().nullish(),
   cache_creation_input_tokens: z.number().nullish(),
   cache_read_input_tokens: z.number().nullish(),
   /** The writes by TTL: `cache_creation_input_tokens` split into 5-minute and 1-hour entries, priced apart. */
   cache_creation: z.looseObject({ ephemeral_5m_input_tokens: z.number().nullish(), ephemeral_1h_input_tokens: z.number().nullish() }).nullish(),
+};
+
+export const anthropicUsageSchema = z.looseObject({
+  ...tokenCounts,
   /** Server tools run for the request: web searches are billed per request ($10 per 1,000), web fetches are free. */
   server_tool_use: z.looseObject({ web_search_requests: z.number().nullish(), web_fetch_requests: z.number().nullish() }).nullish(),
   /**
    * Each sampling step of the request (compaction beta): a `compaction` step's tokens are billed but
    * left out of the top-level counts, which are the answer's.
    */
-  iterations: z
-    .array(
-      z.looseObject({
-        type: z.string().nullish(),
-        input_tokens: z.number().nullish(),
-        output_tokens: z.number().nullish(),
-        cache_creation_input_tokens: z.number().nullish(),
-        cache_read_input_tokens: z.number().nullish(),
-        cache_creation: z.looseObject({ ephemeral_5m_input_tokens: z.number().nullish(), ephemeral_1h_input_tokens: z.number().nullish() }).nullish(),
-      }),
-    )
-    .nullish(),
+  iterations: z.array(z.looseObject({ type: z.string().nullish(), ...tokenCounts })).nullish(),
 });
 export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;
 
