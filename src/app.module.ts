@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/env.schema.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { HealthController } from './health/health.controller.js';
+import { LimitsModule } from './limits/limits.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { PersistenceModule } from './persistence/persistence.module.js';
@@ -22,6 +23,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         PersistenceModule,
         AuthModule,
+        LimitsModule,
         ConversationsModule,
         ResponsesModule,
         ModelsModule,

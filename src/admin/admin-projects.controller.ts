@@ -7,7 +7,7 @@ import { parseOrThrow } from '../common/validation.js';
 import type { apiKey as apiKeySchema, project as projectSchema } from '../openapi/admin-responses.js';
 import type { ApiKeyRecord, ProjectRecord } from './admin-projects.repository.js';
 import { AdminProjectsService } from './admin-projects.service.js';
-import { createKeySchema, createProjectSchema, listProjectsSchema } from './admin-requests.schemas.js';
+import { createKeySchema, createProjectSchema, listProjectsSchema, updateKeyLimitsSchema, updateProjectLimitsSchema } from './admin-requests.schemas.js';
 
 function toPublicProject(project: ProjectRecord): z.input<typeof projectSchema> {
   return {
@@ -67,6 +67,28 @@ export class AdminProjectsController {
   @HttpCode(200)
   async enable(@Param('projectId') projectId: string) {
     return toPublicProject(await this.projects.setDisabled(projectId, false));
+  }
+
+  @Get(':projectId/limits')
+  limits(@Param('projectId') projectId: string) {
+    return this.projects.projectLimits(projectId);
+  }
+
+  @Post(':projectId/limits')
+  @HttpCode(200)
+  setLimits(@Param('projectId') projectId: string, @Body() body: unknown) {
+    return this.projects.setProjectLimits(projectId, parseOrThrow(updateProjectLimitsSchema, body ?? {}));
+  }
+
+  @Get(':projectId/api_keys/:keyId/limits')
+  keyLimits(@Param('projectId') projectId: string, @Param('keyId') keyId: string) {
+    return this.projects.keyLimits(projectId, keyId);
+  }
+
+  @Post(':projectId/api_keys/:keyId/limits')
+  @HttpCode(200)
+  setKeyLimits(@Param('projectId') projectId: string, @Param('keyId') keyId: string, @Body() body: unknown) {
+    return this.projects.setKeyLimits(projectId, keyId, parseOrThrow(updateKeyLimitsSchema, body ?? {}));
   }
 
   /** The only answer that contains the key. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaClient } from '../generated/prisma/client.js';
+import { type Prisma, PrismaClient } from '../generated/prisma/client.js';
 
 export interface ProjectRecord {
   id: string;
@@ -58,6 +58,26 @@ export class AdminProjectsRepository {
 
   listKeys(projectId: string): Promise<ApiKeyRecord[]> {
     return this.prisma.apiKey.findMany({ where: { projectId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: keyColumns });
+  }
+
+  /** The project's stored limits (null: none set); undefined when there is no such project. */
+  async findProjectLimits(id: string): Promise<unknown> {
+    const row = await this.prisma.project.findUnique({ where: { id }, select: { limits: true } });
+    return row ? row.limits : undefined;
+  }
+
+  async setProjectLimits(id: string, limits: Record<string, unknown>): Promise<void> {
+    await this.prisma.project.update({ where: { id }, data: { limits: limits as Prisma.InputJsonObject } });
+  }
+
+  /** The key's stored limits (null: none set); undefined when the project has no such key. */
+  async findKeyLimits(projectId: string, id: string): Promise<unknown> {
+    const row = await this.prisma.apiKey.findFirst({ where: { id, projectId }, select: { limits: true } });
+    return row ? row.limits : undefined;
+  }
+
+  async setKeyLimits(id: string, limits: Record<string, unknown>): Promise<void> {
+    await this.prisma.apiKey.update({ where: { id }, data: { limits: limits as Prisma.InputJsonObject } });
   }
 
   async revokeKey(projectId: string, id: string): Promise<ApiKeyRecord | null> {

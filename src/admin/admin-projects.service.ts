@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import { hashApiKey } from '../auth/hash-api-key.js';
 import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/env.schema.js';
+import { type KeyLimits, mergeLimits, type ProjectLimits, readStoredLimits } from '../limits/limits.js';
+import { Limits } from '../limits/limits.service.js';
 import { AdminProjectsRepository, type ApiKeyRecord, type ProjectRecord } from './admin-projects.repository.js';
 
 /**
@@ -16,6 +20,8 @@ export class AdminProjectsService {
   constructor(
     private readonly repository: AdminProjectsRepository,
     private readonly auth: AuthService,
+    private readonly limits: Limits,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** 400 when the id is taken; `proj_…` when none is given. */
@@ -53,6 +59,64 @@ export class AdminProjectsService {
   async listKeys(projectId: string): Promise<ApiKeyRecord[]> {
     await this.find(projectId);
     return this.repository.listKeys(projectId);
+  }
+
+  /** The project's limits as set, the deployment's defaults where none is, and its spend in the budget's period. */
+  async projectLimits(projectId: string) {
+    const stored = await this.repository.findProjectLimits(projectId);
+    if (stored === undefined) throw ApiError.notFound('Project', projectId, 'project_id');
+    const limits = readStoredLimits(stored);
+    const defaults = this.config.rateLimits;
+    const budget = limits.budget ?? null;
+    const spend = budget ? await this.limits.spent(projectId, budget) : null;
+    return {
+      object: 'project.limits' as const,
+      project_id: projectId,
+      requests_per_minute: limits.requests_per_minute ?? null,
+      tokens_per_minute: limits.tokens_per_minute ?? null,
+      concurrent_runs: limits.concurrent_runs ?? null,
+      budget,
+      effective: {
+        requests_per_minute: limits.requests_per_minute ?? defaults.requestsPerMinute,
+        tokens_per_minute: limits.tokens_per_minute ?? defaults.tokensPerMinute,
+        concurrent_runs: limits.concurrent_runs ?? defaults.concurrentRuns,
+      },
+      spend: spend
+        ? { period_start: Math.floor(spend.start.getTime() / 1000), period_end: Math.floor(spend.end.getTime() / 1000), spent_usd: spend.spentUsd }
+        : null,
+    };
+  }
+
+  /** Changes what `update` names (null removes it); takes effect at once here, within seconds on other instances. */
+  async setProjectLimits(projectId: string, update: ProjectLimits) {
+    const stored = await this.repository.findProjectLimits(projectId);
+    if (stored === undefined) throw ApiError.notFound('Project', projectId, 'project_id');
+    await this.repository.setProjectLimits(projectId, mergeLimits(readStoredLimits(stored), update));
+    this.auth.forgetCachedKeys();
+    return this.projectLimits(projectId);
+  }
+
+  async keyLimits(projectId: string, keyId: string) {
+    const stored = await this.repository.findKeyLimits(projectId, keyId);
+    if (stored === undefined) throw ApiError.notFound('API key', keyId, 'key_id');
+    const limits: KeyLimits = readStoredLimits(stored);
+    return {
+      object: 'api_key.limits' as const,
+      project_id: projectId,
+      key_id: keyId,
+      requests_per_minute: limits.requests_per_minute ?? null,
+      tokens_per_minute: limits.tokens_per_minute ?? null,
+      concurrent_runs: limits.concurrent_runs ?? null,
+    };
+  }
+
+  async setKeyLimits(projectId: string, keyId: string, update: KeyLimits) {
+    const stored = await this.repository.findKeyLimits(projectId, keyId);
+    if (stored === undefined) throw ApiError.notFound('API key', keyId, 'key_id');
+    const { budget: _budget, ...limits } = readStoredLimits(stored);
+    await this.repository.setKeyLimits(keyId, mergeLimits(limits, update));
+    this.auth.forgetCachedKeys();
+    return this.keyLimits(projectId, keyId);
   }
 
   async revokeKey(projectId: string, keyId: string): Promise<ApiKeyRecord> {

@@ -25,6 +25,7 @@ export const createProjectSchema = z.object({
 });
 export const createKeySchema = z.object({ name: z.string().max(256).nullish() });
 export const listProjectsSchema = z.object(pageQuery);
+export { keyLimitsSchema as updateKeyLimitsSchema, projectLimitsSchema as updateProjectLimitsSchema } from '../limits/limits.js';
 
 // ---- Conversations
 

@@ -10,15 +10,27 @@ import { Sql } from '../persistence/sql.js';
 export class ApiKeysRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** The project of a key's hash, when the key is not revoked and its project not disabled. */
-  async projectForKeyHash(keyHash: string): Promise<string | null> {
-    const [row] = await this.sql.query<{ projectId: string }>(
-      `SELECT k.project_id AS "projectId" FROM api_keys k JOIN projects p ON p.id = k.project_id
+  /** The key's id, project and both their limits; null when the key is unknown, revoked, or its project disabled. */
+  async principalForKeyHash(keyHash: string): Promise<KeyRow | null> {
+    const [row] = await this.sql.query<KeyRow>(
+      `SELECT k.id AS "keyId", k.project_id AS "projectId", p.limits AS "projectLimits", k.limits AS "keyLimits"
+         FROM api_keys k JOIN projects p ON p.id = k.project_id
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND p.disabled_at IS NULL`,
       [keyHash],
-      'api_key_project',
+      'api_key_principal',
     );
-    return row?.projectId ?? null;
+    return row ?? null;
+  }
+
+  /** The same for a key by id (a worker charging the key that queued a run), revoked or not. */
+  async principalForKeyId(keyId: string): Promise<KeyRow | null> {
+    const [row] = await this.sql.query<KeyRow>(
+      `SELECT k.id AS "keyId", k.project_id AS "projectId", p.limits AS "projectLimits", k.limits AS "keyLimits"
+         FROM api_keys k JOIN projects p ON p.id = k.project_id WHERE k.id = $1`,
+      [keyId],
+      'api_key_principal_by_id',
+    );
+    return row ?? null;
   }
 
   /** Records a key from API_KEYS for its project (made if missing); a revoked one is restored. */
@@ -30,4 +42,11 @@ export class ApiKeysRepository {
       [newId('key'), keyHash, project, lastFour],
     );
   }
+}
+
+export interface KeyRow {
+  keyId: string;
+  projectId: string;
+  projectLimits: unknown;
+  keyLimits: unknown;
 }

@@ -20,6 +20,7 @@ export class ApiErrorFilter implements ExceptionFilter {
       reply.raw.end();
       return;
     }
+    for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
     if (error.retryAfterSeconds !== null) void reply.header('retry-after', String(error.retryAfterSeconds));
     if (error.status === 413) {
       // The body was refused before it all arrived: read the rest, so the client reads the answer.

@@ -9,6 +9,8 @@ export interface ErrorBody {
  */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
+  /** Headers the answer carries besides `retry-after` (a rate limit's `x-ratelimit-*`). */
+  headers: Record<string, string> = {};
 
   constructor(
     readonly status: number,

@@ -46,6 +46,14 @@ export const envSchema = z.object({
   /** Images and files (`input_image`, `input_file` parts) one create may carry, OpenAI's 500 by default. */
   MAX_INPUT_FILES: z.coerce.number().int().positive().default(500),
   /**
+   * Every project's rate limits unless the admin API sets its own (src/limits): requests per
+   * minute (every authenticated /v1 request), input plus output tokens per minute (as providers
+   * report them), model calls running at once. Unset: no limit.
+   */
+  RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  RATE_LIMIT_TOKENS_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  RATE_LIMIT_CONCURRENT_RUNS: z.coerce.number().int().positive().optional(),
+  /**
    * Memory for the last upstream body of each thread, the base its next body is stored as a delta
    * of. A thread whose body was evicted stores its next body whole. 0 turns deltas off.
    */
@@ -135,6 +143,8 @@ export interface AppConfig {
   adminApiKey: string | null;
   maxBodyBytes: number;
   requestLimits: RequestLimits;
+  /** Each project's rate limits where the admin API set none; null: no limit. */
+  rateLimits: { requestsPerMinute: number | null; tokensPerMinute: number | null; concurrentRuns: number | null };
   /** UPSTREAM_BODY_CACHE_MB in characters (bodies are JSON, one byte per character but for non-ASCII text). */
   upstreamBodyCacheChars: number;
   openai: { apiKey: string | null; baseUrl: string; wireApi: WireApi };
@@ -222,6 +232,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminApiKey: values.ADMIN_API_KEY ?? null,
     maxBodyBytes: values.MAX_BODY_BYTES,
     requestLimits: { maxInputItems: values.MAX_INPUT_ITEMS, maxTools: values.MAX_TOOLS, maxInputFiles: values.MAX_INPUT_FILES },
+    rateLimits: {
+      requestsPerMinute: values.RATE_LIMIT_REQUESTS_PER_MINUTE ?? null,
+      tokensPerMinute: values.RATE_LIMIT_TOKENS_PER_MINUTE ?? null,
+      concurrentRuns: values.RATE_LIMIT_CONCURRENT_RUNS ?? null,
+    },
     upstreamBodyCacheChars: Math.floor(values.UPSTREAM_BODY_CACHE_MB * 1024 * 1024),
     openai: { apiKey: values.OPENAI_API_KEY ?? null, baseUrl: trimSlash(values.OPENAI_BASE_URL), wireApi: values.OPENAI_WIRE_API },
     anthropic: { apiKey: values.ANTHROPIC_API_KEY ?? null, baseUrl: trimSlash(values.ANTHROPIC_BASE_URL) },

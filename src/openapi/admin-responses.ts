@@ -43,6 +43,36 @@ export const apiKey = named(
     revoked_at: nullableUnixTime,
   }),
 );
+const limitValue = z.number().int().nullable();
+export const projectLimits = named(
+  'ProjectLimits',
+  z.strictObject({
+    object: z.literal('project.limits'),
+    project_id: id,
+    requests_per_minute: limitValue.describe("The project's own; null: the deployment's default applies."),
+    tokens_per_minute: limitValue,
+    concurrent_runs: limitValue,
+    budget: z.strictObject({ period: z.enum(['day', 'month']), limit_usd: z.number(), warn_at: z.number() }).nullable(),
+    effective: z
+      .strictObject({ requests_per_minute: limitValue, tokens_per_minute: limitValue, concurrent_runs: limitValue })
+      .describe("What is enforced: the project's own, else the deployment's (RATE_LIMIT_*); null: no limit."),
+    spend: z
+      .strictObject({ period_start: unixTime, period_end: unixTime, spent_usd: z.number() })
+      .nullable()
+      .describe("The cost of the project's responses in the budget's current period; null without a budget."),
+  }),
+);
+export const apiKeyLimits = named(
+  'ApiKeyLimits',
+  z.strictObject({
+    object: z.literal('api_key.limits'),
+    project_id: id,
+    key_id: id,
+    requests_per_minute: limitValue.describe("Null: only the project's limits apply."),
+    tokens_per_minute: limitValue,
+    concurrent_runs: limitValue,
+  }),
+);
 export const createdApiKey = named('CreatedApiKey', apiKey.extend({ value: z.string().describe('The key. Shown in this answer only; stored hashed.') }));
 
 // ---- Webhooks (src/webhooks/admin-webhooks.controller.ts)

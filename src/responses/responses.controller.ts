@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiKeyGuard, ProjectId } from '../auth/api-key.guard.js';
+import { ApiKeyGuard, CurrentPrincipal, ProjectId } from '../auth/api-key.guard.js';
 import { listQuerySchema } from '../common/pagination.js';
 import { SseWriter } from '../common/sse.js';
 import { parseOrThrow } from '../common/validation.js';
 import { retrieveQuerySchema } from '../items/responses.schemas.js';
+import type { Principal } from '../limits/limits.js';
 import { InFlightWork } from '../persistence/in-flight-work.js';
 import { drainTurn, openStream, writeEvents } from '../turns/turn-sinks.js';
 import { ResponsesService } from './responses.service.js';
@@ -19,16 +20,17 @@ export class ResponsesController {
 
   @Post()
   @HttpCode(200)
-  create(@ProjectId() projectId: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.inFlight.track(this.runTurn(projectId, body, request, reply));
+  create(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.inFlight.track(this.runTurn(principal, body, request, reply));
   }
 
-  private async runTurn(projectId: string, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const { run, stream, queued, warnings } = await this.responses.create(projectId, body);
+  private async runTurn(principal: Principal, body: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const projectId = principal.projectId;
+    const { run, stream, queued, warnings, headers: limitHeaders } = await this.responses.create(projectId, body, principal);
     const signal = abortWhenClientLeaves(reply);
-    const warned = warningHeader(warnings);
-    const headers: Record<string, string> = { 'x-request-id': request.id, ...warned };
-    for (const [name, value] of Object.entries(warned)) reply.header(name, value);
+    for (const [name, value] of Object.entries({ ...warningHeader(warnings), ...limitHeaders })) reply.header(name, value);
+    // A hijacked reply writes its own head: it carries what the reply has so far (the guard's rate-limit headers too).
+    const headers: Record<string, string> = { ...headersOf(reply), 'x-request-id': request.id };
     if (queued) {
       // The run belongs to no connection: a client that leaves can resume from the event log.
       if (!stream) return void (await reply.send(queued));
@@ -64,12 +66,12 @@ export class ResponsesController {
   /** `POST /v1/responses/compact`: a `CompactResource` whose output works as input to a later create. */
   @Post('compact')
   @HttpCode(200)
-  compact(@ProjectId() projectId: string, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
-    return this.inFlight.track(this.runCompaction(projectId, body, reply));
+  compact(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
+    return this.inFlight.track(this.runCompaction(principal, body, reply));
   }
 
-  private async runCompaction(projectId: string, body: unknown, reply: FastifyReply): Promise<void> {
-    const { run, id } = await this.responses.compact(projectId, body);
+  private async runCompaction(principal: Principal, body: unknown, reply: FastifyReply): Promise<void> {
+    const { run, id } = await this.responses.compact(principal.projectId, body, principal);
     const response = await drainTurn(run, abortWhenClientLeaves(reply));
     await reply.send({ id, object: 'response.compaction', created_at: response.created_at, output: response.output, usage: response.usage });
   }
@@ -80,7 +82,7 @@ export class ResponsesController {
     if (!stream) return void (await reply.send(await this.responses.retrieve(projectId, id)));
     const events = await this.responses.replay(projectId, id, startingAfter ?? -1, abortWhenClientLeaves(reply));
     reply.hijack();
-    await writeEvents(events, new SseWriter(reply.raw), { 'x-request-id': request.id });
+    await writeEvents(events, new SseWriter(reply.raw), { ...headersOf(reply), 'x-request-id': request.id });
   }
 
   @Post(':id/cancel')
@@ -107,6 +109,14 @@ export class ResponsesController {
  */
 function warningHeader(warnings: string[]): Record<string, string> {
   return warnings.length === 0 ? {} : { 'x-warnings': warnings.map((warning) => warning.replace(/[^\x20-\x7e]/g, '?')).join(' | ') };
+}
+
+/** The headers set on the reply so far, as strings. */
+function headersOf(reply: FastifyReply): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders()))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  return headers;
 }
 
 /** Aborts the upstream call (or stops following a log) when the client goes away before the reply is finished. */

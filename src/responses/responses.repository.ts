@@ -67,11 +67,11 @@ export class ResponsesRepository {
     private readonly bodies: UpstreamBodyStore,
   ) {}
 
-  async create(projectId: string, record: ResponseRecord, request: unknown, cacheThread: string): Promise<void> {
+  async create(projectId: string, record: ResponseRecord, request: unknown, cacheThread: string, apiKeyId: string | null): Promise<void> {
     // A foreground turn starts now; a background one when a worker claims it.
     await this.sql.query(
-      `INSERT INTO responses (id, project_id, status, model, previous_response_id, conversation_id, settings, request, metadata, background, created_at, heartbeat_at, started_at, cache_thread)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::json, $8::json, $9::json, $10, $11, $11, $12, $13)`,
+      `INSERT INTO responses (id, project_id, status, model, previous_response_id, conversation_id, settings, request, metadata, background, created_at, heartbeat_at, started_at, cache_thread, api_key_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::json, $8::json, $9::json, $10, $11, $11, $12, $13, $14)`,
       [
         record.id,
         projectId,
@@ -86,6 +86,7 @@ export class ResponsesRepository {
         record.createdAt,
         record.background ? null : record.createdAt,
         cacheThread,
+        apiKeyId,
       ],
       'response_insert',
     );
@@ -250,12 +251,12 @@ export class ResponsesRepository {
    * exactly one caller gets it, however many workers try; the others (and a response no longer
    * queued) get null.
    */
-  async claimQueued(id: string): Promise<{ projectId: string; record: ResponseRecord; request: unknown } | null> {
+  async claimQueued(id: string): Promise<{ projectId: string; apiKeyId: string | null; record: ResponseRecord; request: unknown } | null> {
     const [row] = await this.prisma.response.updateManyAndReturn({
       where: { id, status: 'queued', deletedAt: null },
       data: { status: 'in_progress', heartbeatAt: new Date(), startedAt: new Date() },
     });
-    return row ? { projectId: row.projectId, record: toStoredResponse(row), request: row.request } : null;
+    return row ? { projectId: row.projectId, apiKeyId: row.apiKeyId, record: toStoredResponse(row), request: row.request } : null;
   }
 
   async markFailed(id: string, error: { code: string; message: string }): Promise<void> {

@@ -1,4 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { AuthService } from '../auth/auth.service.js';
 import { toCachePlanRecord } from '../caching/cache-plan-record.js';
 import { ImplicitCacheStats } from '../caching/implicit-cache-stats.js';
 import { TokenCalibration } from '../caching/token-calibration.js';
@@ -16,6 +17,8 @@ import { type ProviderData, type PublicItem, toPublicItem } from '../items/item.
 import { type PublicResponse, type ResponseRecord, toPublicResponse } from '../items/response-object.js';
 import { type CreateResponseBody, compactResponseSchema, createResponseSchema } from '../items/responses.schemas.js';
 import { sumUsage, toPublicUsage, type Usage } from '../items/usage.js';
+import type { Principal } from '../limits/limits.js';
+import { Limits } from '../limits/limits.service.js';
 import type { ModelRequest } from '../planning/model-request.js';
 import { servedTierChange } from '../planning/plan-service-settings.js';
 import { ProviderRegistry } from '../providers/provider-registry.js';
@@ -38,6 +41,8 @@ export interface PreparedResponse {
   queued: PublicResponse | null;
   /** What the server changed to make the request legal for the model; sent as the `x-warnings` header. */
   warnings: string[];
+  /** The `x-ratelimit-*-tokens` headers of the project's and key's token limits. */
+  headers: Record<string, string>;
 }
 
 /** The use cases of /v1/responses: create (every create runs as a stream), retrieve, delete, list input. */
@@ -59,6 +64,8 @@ export class ResponsesService implements BeforeApplicationShutdown {
     private readonly calibration: TokenCalibration,
     private readonly implicitCache: ImplicitCacheStats,
     private readonly envelope: ReasoningEnvelope,
+    private readonly limits: Limits,
+    private readonly auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -66,8 +73,12 @@ export class ResponsesService implements BeforeApplicationShutdown {
    * Validates and plans the turn and records the response. A foreground turn is returned for the
    * caller's sink; a background one is queued (planned again by the worker when it starts, so it
    * sees the conversation as it is then, on whichever instance runs it).
+   *
+   * `principal` (the key that asked) is charged: the call must fit its rate limits, concurrent runs
+   * and budget, and its tokens and cost count against them. Without one (an administrator's retry)
+   * nothing is checked or charged.
    */
-  async create(projectId: string, rawBody: unknown): Promise<PreparedResponse> {
+  async create(projectId: string, rawBody: unknown, principal: Principal | null = null): Promise<PreparedResponse> {
     const body = parseOrThrow(createResponseSchema, rawBody ?? {});
     rejectUnsupported(body);
     checkRequestLimits(body, this.config.requestLimits);
@@ -75,6 +86,9 @@ export class ResponsesService implements BeforeApplicationShutdown {
     const planned = await this.preparation.plan(projectId, body, id);
     // Input the provider cannot take is refused now, before the response and its input are stored.
     planned.model.adapter.check?.(planned.request);
+    // Last of the checks, since it holds a place among the concurrent runs until the run settles.
+    const admitted = principal ? await this.limits.admitModelCall(principal, id) : null;
+    const headers = admitted?.headers ?? {};
     const background = body.background === true;
     const record: ResponseRecord = {
       id,
@@ -92,18 +106,29 @@ export class ResponsesService implements BeforeApplicationShutdown {
       completedAt: null,
     };
     const stored = planned.settings.store
-      ? this.repository.create(projectId, record, toStoredRequest(rawBody, background), planned.context.cacheThread)
+      ? this.repository.create(projectId, record, toStoredRequest(rawBody, background), planned.context.cacheThread, principal?.keyId ?? null)
       : Promise.resolve();
     if (background) {
-      await stored;
+      try {
+        await stored;
+      } catch (error) {
+        if (principal) await this.limits.release(principal, id);
+        throw error;
+      }
       await this.runner.enqueue(record.id);
-      return { run: null, stream: body.stream === true, queued: toPublicResponse(record, []), warnings: planned.warnings };
+      return { run: null, stream: body.stream === true, queued: toPublicResponse(record, []), warnings: planned.warnings, headers };
     }
     if (planned.settings.store) this.liveness.register(record.id);
     // The in-progress row is written while the model works; the commit waits for it. Its failure
     // is the commit's (the turn fails as not stored), never an unhandled rejection meanwhile.
     stored.catch(() => undefined);
-    return { run: new TurnRun(this.toTurn(projectId, record, planned, stored)), stream: body.stream === true, queued: null, warnings: planned.warnings };
+    return {
+      run: new TurnRun(this.toTurn(projectId, record, planned, principal, stored)),
+      stream: body.stream === true,
+      queued: null,
+      warnings: planned.warnings,
+      headers,
+    };
   }
 
   /**
@@ -132,18 +157,22 @@ export class ResponsesService implements BeforeApplicationShutdown {
    * `previous_response_id`) as a create ending in `compaction_trigger` would, storing nothing. Its
    * compaction item goes into a later create's input, where it stands for everything before it.
    */
-  async compact(projectId: string, rawBody: unknown): Promise<{ run: TurnRun<PublicResponse>; id: string }> {
+  async compact(projectId: string, rawBody: unknown, principal: Principal | null = null): Promise<{ run: TurnRun<PublicResponse>; id: string }> {
     const body = parseOrThrow(compactResponseSchema, rawBody ?? {});
     const input = typeof body.input === 'string' ? [{ role: 'user' as const, content: body.input }] : (body.input ?? []);
-    const prepared = await this.create(projectId, {
-      model: body.model,
-      input: [...input, { type: 'compaction_trigger' }],
-      previous_response_id: body.previous_response_id ?? null,
-      instructions: body.instructions ?? null,
-      prompt_cache_key: body.prompt_cache_key ?? null,
-      prompt_cache_retention: body.prompt_cache_retention ?? null,
-      store: false,
-    });
+    const prepared = await this.create(
+      projectId,
+      {
+        model: body.model,
+        input: [...input, { type: 'compaction_trigger' }],
+        previous_response_id: body.previous_response_id ?? null,
+        instructions: body.instructions ?? null,
+        prompt_cache_key: body.prompt_cache_key ?? null,
+        prompt_cache_retention: body.prompt_cache_retention ?? null,
+        store: false,
+      },
+      principal,
+    );
     if (!prepared.run) throw new Error('a compaction runs in the foreground');
     return { run: prepared.run, id: newId('resp') };
   }
@@ -158,22 +187,31 @@ export class ResponsesService implements BeforeApplicationShutdown {
     if (!queued) return null;
     this.liveness.register(responseId);
     const { record } = queued;
+    // The key that queued it is charged for what it uses (its place among the concurrent runs was taken then).
+    const principal = queued.apiKeyId ? await this.auth.principalForKeyId(queued.apiKeyId).catch(() => null) : null;
     try {
       const body = parseOrThrow(createResponseSchema, queued.request);
       const planned = await this.preparation.plan(queued.projectId, body, responseId);
-      return { run: new TurnRun(this.toTurn(queued.projectId, record, planned)) };
+      return { run: new TurnRun(this.toTurn(queued.projectId, record, planned, principal)) };
     } catch (error) {
       this.liveness.unregister(responseId);
       const message = error instanceof ApiError ? error.message : 'The server had an error while processing your request.';
       if (!(error instanceof ApiError))
         this.logger.error(`planning queued response ${responseId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       await this.repository.markFailed(responseId, { code: error instanceof ApiError ? 'invalid_prompt' : 'server_error', message });
+      if (principal) await this.limits.release(principal, responseId);
       await this.endWithoutRun(queued.projectId, responseId);
       return 'ended';
     }
   }
 
-  private toTurn(projectId: string, record: ResponseRecord, planned: PlannedTurn, stored: Promise<void> = Promise.resolve()): Turn<PublicResponse> {
+  private toTurn(
+    projectId: string,
+    record: ResponseRecord,
+    planned: PlannedTurn,
+    principal: Principal | null,
+    stored: Promise<void> = Promise.resolve(),
+  ): Turn<PublicResponse> {
     const compaction = planned.plan.compaction;
     return {
       ...(compaction
@@ -198,11 +236,17 @@ export class ResponsesService implements BeforeApplicationShutdown {
       renderInProgress: (output) => toPublicResponse(record, output.map(toPublicItem)),
       ...(record.background ? { renderQueued: () => toPublicResponse({ ...record, status: 'queued' }, []) } : {}),
       commit: async (outcome) => {
-        await stored.catch((error: unknown) => {
-          this.liveness.unregister(record.id);
-          throw error;
-        });
-        return this.commit(projectId, record, planned, outcome);
+        try {
+          await stored.catch((error: unknown) => {
+            this.liveness.unregister(record.id);
+            throw error;
+          });
+          return await this.commit(projectId, record, planned, outcome);
+        } finally {
+          // Charged whether or not the outcome could be stored (the provider billed the call either
+          // way), and before the client hears of the end, so its next call sees the charge.
+          if (principal) await this.limits.settle(principal, record.id, turnCharge(planned, outcome));
+        }
       },
       recover: (error, request) => this.recover(planned, error, request),
       ...(planned.includeEncryptedReasoning ? { sealReasoning: (data: ProviderData) => this.envelope.seal(data) } : {}),
@@ -413,6 +457,12 @@ function turnCost(planned: PlannedTurn, outcome: TurnOutcome): { costUsd: number
   const costUsd = total(([prices, usage, tier]) => computeCost(prices, usage, tier));
   const cacheSavedUsd = total(([prices, usage, tier]) => computeCacheSavings(prices, usage, tier));
   return { costUsd: costUsd === null ? null : costUsd + explicit, cacheSavedUsd: cacheSavedUsd === null ? null : cacheSavedUsd - explicit };
+}
+
+/** What a turn charges to its key's limits: every token the provider reported (input and output, of the compaction call too) and the cost. */
+function turnCharge(planned: PlannedTurn, outcome: TurnOutcome): { tokens: number; costUsd: number | null } {
+  const usage = sumUsage(outcome.usage, outcome.compactionUsage);
+  return { tokens: usage ? usage.inputTokens + usage.outputTokens : 0, costUsd: turnCost(planned, outcome).costUsd };
 }
 
 /**

@@ -11,7 +11,8 @@ import { RunLiveness } from './run-liveness.js';
 import { BullRunQueue, LocalRunQueue, RunQueue } from './run-queue.js';
 import { RunsRepository } from './runs.repository.js';
 
-const REDIS = Symbol('REDIS');
+/** The deployment's Redis connections, or null when embedded; other modules that count across instances share them. */
+export const REDIS = Symbol('REDIS');
 
 /** Production (REDIS_URL set) shares queue, live events and cancels through Redis; embedded keeps them in process. */
 @Module({
@@ -34,7 +35,7 @@ const REDIS = Symbol('REDIS');
     BackgroundRunner,
     RunLiveness,
   ],
-  exports: [EventLog, BackgroundRunner, RunLiveness],
+  exports: [EventLog, BackgroundRunner, RunLiveness, REDIS],
 })
 export class RunsModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: RedisConnections | null) {}

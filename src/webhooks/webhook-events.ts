@@ -1,4 +1,12 @@
-export const webhookEventTypes = ['response.completed', 'response.failed', 'response.cancelled', 'response.incomplete'] as const;
+export const webhookEventTypes = [
+  'response.completed',
+  'response.failed',
+  'response.cancelled',
+  'response.incomplete',
+  // A project's spend reached its budget's warning share, or the budget itself (src/limits).
+  'project.budget.warning',
+  'project.budget.exceeded',
+] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
 /** The event a background response that ended with `status` announces; null while it has not ended. */

@@ -240,43 +240,48 @@ function checkEnvelope(status: number, json: unknown, text: string, what: string
   for (const key of ['param', 'code']) if (error[key] !== null && typeof error[key] !== 'string') throw new Error(`${what}: ${key} must be a string or null`);
 }
 
-it(`survives ${RUNS} mutated requests (seed ${SEED}): no 5xx, errors in the envelope, nothing stored by a refused request`, async () => {
-  let cases = 0;
-  await fc.assert(
-    fc.asyncProperty(fuzzCase, async (test) => {
-      cases++;
-      harness.upstream.reset();
-      const before = await stored();
-      let method: 'POST' | 'GET' = 'GET';
-      let path: string;
-      let body: string | undefined;
-      let admin = false;
-      if (test.kind === 'get') {
-        path = getPaths(test.value)[test.which]!;
-        admin = path.startsWith('/admin');
-      } else {
-        const base = bases[test.base]!;
-        method = base.method;
-        path = base.path();
-        admin = base.admin ?? false;
-        body = test.kind === 'raw' ? test.text : JSON.stringify(mutate(base.body ?? {}, test.mutations));
-      }
-      const headers = { authorization: `Bearer ${admin ? ADMIN_KEY : PROJECT_A_KEY}` };
-      const response = await rawRequest(harness.origin, path, { method, headers, ...(body !== undefined ? { body } : {}) });
-      const what = `${method} ${path.slice(0, 120)} ${body?.slice(0, 200) ?? ''}`;
-      checkEnvelope(response.status, response.json, response.text, what);
-      // Refused before any model call: nothing stored. (A request the provider refuses is stored as a
-      // failed response, for the admin view of failures, and answered with the provider's error.)
-      if (response.status >= 400 && harness.upstream.requests.length === 0) {
-        const after = await stored();
-        if (JSON.stringify(after) !== JSON.stringify(before))
-          throw new Error(
-            `${what} was refused (${response.status}: ${response.text.slice(0, 300)}) but stored something: ${JSON.stringify({ before, after })}`,
-          );
-      }
-    }),
-    { numRuns: RUNS, seed: SEED, ...(PATH ? { path: PATH } : {}), endOnFailure: process.env.FUZZ_SHRINK !== '1' },
-  );
-  expect(cases).toBeGreaterThanOrEqual(RUNS);
-  expect((await rawRequest(harness.origin, '/health', { method: 'GET' })).status).toBe(200);
-});
+it(
+  `survives ${RUNS} mutated requests (seed ${SEED}): no 5xx, errors in the envelope, nothing stored by a refused request`,
+  async () => {
+    let cases = 0;
+    await fc.assert(
+      fc.asyncProperty(fuzzCase, async (test) => {
+        cases++;
+        harness.upstream.reset();
+        const before = await stored();
+        let method: 'POST' | 'GET' = 'GET';
+        let path: string;
+        let body: string | undefined;
+        let admin = false;
+        if (test.kind === 'get') {
+          path = getPaths(test.value)[test.which]!;
+          admin = path.startsWith('/admin');
+        } else {
+          const base = bases[test.base]!;
+          method = base.method;
+          path = base.path();
+          admin = base.admin ?? false;
+          body = test.kind === 'raw' ? test.text : JSON.stringify(mutate(base.body ?? {}, test.mutations));
+        }
+        const headers = { authorization: `Bearer ${admin ? ADMIN_KEY : PROJECT_A_KEY}` };
+        const response = await rawRequest(harness.origin, path, { method, headers, ...(body !== undefined ? { body } : {}) });
+        const what = `${method} ${path.slice(0, 120)} ${body?.slice(0, 200) ?? ''}`;
+        checkEnvelope(response.status, response.json, response.text, what);
+        // Refused before any model call: nothing stored. (A request the provider refuses is stored as a
+        // failed response, for the admin view of failures, and answered with the provider's error.)
+        if (response.status >= 400 && harness.upstream.requests.length === 0) {
+          const after = await stored();
+          if (JSON.stringify(after) !== JSON.stringify(before))
+            throw new Error(
+              `${what} was refused (${response.status}: ${response.text.slice(0, 300)}) but stored something: ${JSON.stringify({ before, after })}`,
+            );
+        }
+      }),
+      { numRuns: RUNS, seed: SEED, ...(PATH ? { path: PATH } : {}), endOnFailure: process.env.FUZZ_SHRINK !== '1' },
+    );
+    expect(cases).toBeGreaterThanOrEqual(RUNS);
+    expect((await rawRequest(harness.origin, '/health', { method: 'GET' })).status).toBe(200);
+    // Bounded by RUNS, not by a clock: on a loaded 2-core runner PGlite takes well over the default 30 s.
+  },
+  15 * 60_000,
+);

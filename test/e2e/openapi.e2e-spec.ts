@@ -137,6 +137,10 @@ describe('admin answers match the documented schemas', () => {
     await call('GET', `/admin/v1/projects/${project.id}`);
     const key = await call('POST', `/admin/v1/projects/${project.id}/api_keys`, { name: 'openapi' });
     await call('GET', `/admin/v1/projects/${project.id}/api_keys`);
+    await call('POST', `/admin/v1/projects/${project.id}/limits`, { requests_per_minute: 1_000, budget: { period: 'month', limit_usd: 100 } });
+    await call('GET', `/admin/v1/projects/${project.id}/limits`);
+    await call('POST', `/admin/v1/projects/${project.id}/api_keys/${key.id}/limits`, { tokens_per_minute: 1_000_000 });
+    await call('GET', `/admin/v1/projects/${project.id}/api_keys/${key.id}/limits`);
     const client = sdk(key.value);
 
     const endpoint = await call('POST', `/admin/v1/projects/${project.id}/webhooks`, { url: 'http://127.0.0.1:9/hook' });
