@@ -80,7 +80,7 @@ export const envSchema = z.object({
   /** Comma-separated names; each reads <NAME>_BASE_URL (with /v1) and <NAME>_API_KEY. */
   OPENAI_COMPATIBLE_PROVIDERS: optionalString,
   /** A queued or running response whose process stopped refreshing it for this long is marked failed. */
-  RUN_STALE_AFTER_MS: z.coerce.number().int().positive().default(60_000),
+  RUN_STALE_AFTER_MS: z.coerce.number().int().positive().default(15_000),
   UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   UPSTREAM_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   UPSTREAM_BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),

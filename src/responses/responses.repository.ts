@@ -254,7 +254,7 @@ export class ResponsesRepository {
   async claimQueued(id: string): Promise<{ projectId: string; apiKeyId: string | null; record: ResponseRecord; request: unknown } | null> {
     const [row] = await this.prisma.response.updateManyAndReturn({
       where: { id, status: 'queued', deletedAt: null },
-      data: { status: 'in_progress', heartbeatAt: new Date(), startedAt: new Date() },
+      data: { status: 'in_progress', heartbeatAt: new Date(), startedAt: new Date(), runAttempts: { increment: 1 } },
     });
     return row ? { projectId: row.projectId, apiKeyId: row.apiKeyId, record: toStoredResponse(row), request: row.request } : null;
   }

@@ -47,8 +47,8 @@ export class BackgroundRunner implements BeforeApplicationShutdown {
     await this.queue.serve((responseId) => this.process(responseId, start), this.config.workerConcurrency);
   }
 
-  enqueue(responseId: string): Promise<void> {
-    return this.queue.enqueue(responseId);
+  enqueue(responseId: string, attempt = 0): Promise<void> {
+    return this.queue.enqueue(responseId, attempt);
   }
 
   /**

@@ -28,7 +28,17 @@ export abstract class LiveEvents {
   abstract follow(responseId: string, after: number, signal: AbortSignal, idleMs: number): AsyncGenerator<LoggedEvent>;
   /** The log has been persisted: forget it (readers still following finish first). */
   abstract end(responseId: string): Promise<void>;
+  /**
+   * Whether the run showed anything beyond its opening events (created, queued, in progress): true,
+   * false, or null when this store cannot tell (an embedded process that restarted lost its logs).
+   */
+  abstract showedOutput(responseId: string): Promise<boolean | null>;
+  /** Forgets the live log of a run that will start again from sequence number 0. */
+  abstract reset(responseId: string): Promise<void>;
 }
+
+/** The events every run opens with, before the model has shown anything. */
+const OPENING = new Set(['response.created', 'response.queued', 'response.in_progress']);
 
 interface MemoryLog {
   events: LoggedEvent[];
@@ -86,6 +96,17 @@ export class MemoryLiveEvents extends LiveEvents {
 
   async end(responseId: string): Promise<void> {
     this.logs.delete(responseId);
+  }
+
+  async showedOutput(responseId: string): Promise<boolean | null> {
+    const log = this.logs.get(responseId);
+    if (!log || log.events.length === 0) return null;
+    return log.events.some((event) => !OPENING.has(event.type));
+  }
+
+  async reset(responseId: string): Promise<void> {
+    const log = this.logs.get(responseId);
+    if (log) log.events.length = 0;
   }
 
   private open(responseId: string): MemoryLog {
@@ -153,6 +174,16 @@ export class RedisLiveEvents extends LiveEvents {
 
   async end(responseId: string): Promise<void> {
     await this.redis.commands.pexpire(this.streamKey(responseId), ENDED_TTL_MS);
+  }
+
+  async showedOutput(responseId: string): Promise<boolean | null> {
+    // No stream: the run's worker died before it wrote anything, so nothing reached a client.
+    const entries = (await this.redis.commands.xrange(this.streamKey(responseId), '-', '+', 'COUNT', OPENING.size + 1)) as Array<[string, string[]]>;
+    return entries.some(([, fields]) => !OPENING.has((JSON.parse(fields[1] ?? '{}') as { type?: string }).type ?? ''));
+  }
+
+  async reset(responseId: string): Promise<void> {
+    await this.redis.commands.del(this.streamKey(responseId));
   }
 
   private streamKey(responseId: string): string {

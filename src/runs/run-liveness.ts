@@ -3,20 +3,36 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { BackgroundRunner } from './background-runner.js';
+import { LiveEvents } from './live-events.js';
 import { RunsRepository } from './runs.repository.js';
 
-/** What a response whose process died says, in its `error`. */
+/** What a response whose process died says, in its `error`: a foreground turn (its client was connected to that process). */
 const ABANDONED_ERROR = {
   code: 'server_error',
   message: 'The server running this response stopped before it finished. Send the request again to retry it.',
 };
 
+/** The same for a background run that had already shown output: running it again could repeat what a client saw. */
+const ABANDONED_AFTER_OUTPUT_ERROR = {
+  code: 'server_error',
+  message:
+    'The server running this response stopped after the response had started to stream output, so it was not run again. Send the request again to retry it.',
+};
+
+/** A background run whose worker dies this many times before it shows output fails instead (it may be what kills them). */
+const MAX_RUN_ATTEMPTS = 3;
+
 /**
  * Crash safety without a coordinator: every process refreshes the heartbeat of the responses it
- * is running, and marks failed any running response whose heartbeat is older than
- * `RUN_STALE_AFTER_MS`. That covers its own restart, another instance that died, sync turns as well
- * as background runs. The rule is "failed, not retried": a retry would bill the upstream again and
- * could repeat a tool call's side effects the client already saw; the client decides to retry.
+ * is running (every third of `RUN_STALE_AFTER_MS`, 15 s by default), and looks for running
+ * responses whose heartbeat is older than that: their process died (its own restart, another
+ * instance, sync turns as well as background runs).
+ *
+ * - A background run that had shown no output yet (its live log holds only the opening events) is
+ *   queued again, on whichever worker takes it: nothing of it reached anyone, so running it again
+ *   repeats nothing. Each start counts as an attempt (`run_attempts`); after MAX_RUN_ATTEMPTS it fails.
+ * - Every other one is marked failed, not retried: a retry would repeat output, and maybe a tool
+ *   call's side effects, that a client already saw; the client decides to retry.
  *
  * A queued response has cost nothing yet, so one left queued that long is queued again instead
  * (its queue may be gone: an embedded process that stopped, a Redis that lost its data); queueing
@@ -33,6 +49,7 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly repository: RunsRepository,
     private readonly webhooks: WebhooksService,
     private readonly runner: BackgroundRunner,
+    private readonly live: LiveEvents,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -58,11 +75,27 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
       const now = new Date();
       if (this.running.size > 0) await this.repository.beat([...this.running], now);
       const staleBefore = new Date(now.getTime() - this.config.runStaleAfterMs);
-      const abandoned = await this.repository.failAbandoned(ABANDONED_ERROR, now, staleBefore, [...this.running]);
-      if (abandoned.length > 0) this.logger.warn(`marked ${abandoned.length} abandoned response(s) failed`);
+      const stale = await this.repository.stale(staleBefore, [...this.running]);
+      const failed: Array<{ id: string; background: boolean }> = [];
+      const foreground = stale.filter((run) => !run.background).map((run) => run.id);
+      if (foreground.length > 0) failed.push(...(await this.repository.failStale(foreground, ABANDONED_ERROR, now, staleBefore)));
+      const afterOutput: string[] = [];
+      for (const run of stale.filter((candidate) => candidate.background)) {
+        if (run.attempts < MAX_RUN_ATTEMPTS && (await this.live.showedOutput(run.id)) === false) {
+          if (!(await this.repository.requeueStale(run.id, now, staleBefore))) continue;
+          // The next attempt writes its log from sequence number 0 again.
+          await this.live.reset(run.id);
+          await this.runner.enqueue(run.id, run.attempts);
+          this.logger.warn(`queued ${run.id} again: its worker stopped before it showed output (attempt ${run.attempts + 1} next)`);
+        } else {
+          afterOutput.push(run.id);
+        }
+      }
+      if (afterOutput.length > 0) failed.push(...(await this.repository.failStale(afterOutput, ABANDONED_AFTER_OUTPUT_ERROR, now, staleBefore)));
+      if (failed.length > 0) this.logger.warn(`marked ${failed.length} abandoned response(s) failed`);
       // Their runner is gone, so nobody else will announce the end of these background runs.
-      for (const { id, background } of abandoned) if (background) await this.webhooks.responseEnded(id);
-      for (const id of await this.repository.claimStaleQueued(now, staleBefore)) await this.runner.enqueue(id);
+      for (const { id, background } of failed) if (background) await this.webhooks.responseEnded(id);
+      for (const { id, attempts } of await this.repository.claimStaleQueued(now, staleBefore)) await this.runner.enqueue(id, attempts);
     } catch (error) {
       // A database hiccup must not kill the timer; the next tick tries again.
       this.logger.warn(`liveness check failed: ${error instanceof Error ? error.message : String(error)}`);

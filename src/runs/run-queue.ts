@@ -10,7 +10,11 @@ export type RunHandler = (responseId: string) => Promise<void>;
  * harm: the worker claims a response in the database before running it, so a duplicate is a no-op.
  */
 export abstract class RunQueue {
-  abstract enqueue(responseId: string): Promise<void>;
+  /**
+   * `attempt`: how many times a worker started it before. Each attempt is a job of its own, so the
+   * job a dead worker still holds does not keep the next attempt from being queued.
+   */
+  abstract enqueue(responseId: string, attempt?: number): Promise<void>;
   /** Starts taking work, at most `concurrency` runs at a time. */
   abstract serve(handler: RunHandler, concurrency: number): Promise<void>;
   /** Stops taking new work and waits for the running handlers; queued work stays queued. */
@@ -27,6 +31,7 @@ export class LocalRunQueue extends RunQueue {
   private stopped = false;
 
   async enqueue(responseId: string): Promise<void> {
+    // One process: the run that holds the id is gone or finished before its response is queued again.
     if (this.known.has(responseId)) return;
     this.known.add(responseId);
     this.waiting.push(responseId);
@@ -70,9 +75,10 @@ export class BullRunQueue extends RunQueue {
     this.queue = new Queue(QUEUE_NAME, { connection: redis.commands, prefix: redis.key('bull') });
   }
 
-  async enqueue(responseId: string): Promise<void> {
-    // The job id is the response id: adding one that is already waiting does nothing.
-    await this.queue.add('run', { responseId }, { jobId: responseId, attempts: 1, removeOnComplete: true, removeOnFail: true });
+  async enqueue(responseId: string, attempt = 0): Promise<void> {
+    // The job id is the response id (and attempt): adding one that is already waiting does nothing.
+    const jobId = attempt === 0 ? responseId : `${responseId}-r${attempt}`;
+    await this.queue.add('run', { responseId }, { jobId, attempts: 1, removeOnComplete: true, removeOnFail: true });
   }
 
   async serve(handler: RunHandler, concurrency: number): Promise<void> {

@@ -37,24 +37,49 @@ export class RunsRepository {
     await this.sql.query(`UPDATE responses SET heartbeat_at = $1 WHERE id = ANY($2::text[])`, [now, responseIds]);
   }
 
-  /** Marks failed, with `error`, every running response whose heartbeat stopped before `staleBefore`, except ours. */
-  failAbandoned(error: { code: string; message: string }, now: Date, staleBefore: Date, ours: string[]): Promise<Array<{ id: string; background: boolean }>> {
-    return this.sql.query<{ id: string; background: boolean }>(
-      `UPDATE responses
-          SET status = 'failed', error = $1::json, completed_at = $2
-        WHERE status = 'in_progress' AND heartbeat_at < $3
-          AND NOT (id = ANY($4::text[]))
-       RETURNING id, background`,
-      [JSON.stringify(error), now, staleBefore, ours],
+  /** Running responses whose heartbeat stopped before `staleBefore`, except ours: their process died. */
+  stale(staleBefore: Date, ours: string[]): Promise<StaleRun[]> {
+    return this.sql.query<StaleRun>(
+      `SELECT id, background, run_attempts AS "attempts" FROM responses
+        WHERE status = 'in_progress' AND heartbeat_at < $1 AND NOT (id = ANY($2::text[]))`,
+      [staleBefore, ours],
+      'runs_stale',
     );
   }
 
-  /** Queued responses left waiting since before `staleBefore`, their heartbeat renewed: to be queued again. */
-  async claimStaleQueued(now: Date, staleBefore: Date): Promise<string[]> {
-    const rows = await this.sql.query<{ id: string }>(`UPDATE responses SET heartbeat_at = $1 WHERE status = 'queued' AND heartbeat_at < $2 RETURNING id`, [
-      now,
-      staleBefore,
-    ]);
-    return rows.map((row) => row.id);
+  /** Marks failed, with `error`, those of `ids` still running with a stale heartbeat (another instance may have got there first). */
+  failStale(ids: string[], error: { code: string; message: string }, now: Date, staleBefore: Date): Promise<Array<{ id: string; background: boolean }>> {
+    return this.sql.query<{ id: string; background: boolean }>(
+      `UPDATE responses
+          SET status = 'failed', error = $1::json, completed_at = $2
+        WHERE id = ANY($3::text[]) AND status = 'in_progress' AND heartbeat_at < $4
+       RETURNING id, background`,
+      [JSON.stringify(error), now, ids, staleBefore],
+    );
   }
+
+  /** Queues a stale running response again; false when another instance did, or it is no longer stale. */
+  async requeueStale(id: string, now: Date, staleBefore: Date): Promise<boolean> {
+    const rows = await this.sql.query<{ id: string }>(
+      `UPDATE responses SET status = 'queued', heartbeat_at = $2, started_at = NULL
+        WHERE id = $1 AND status = 'in_progress' AND heartbeat_at < $3 RETURNING id`,
+      [id, now, staleBefore],
+    );
+    return rows.length === 1;
+  }
+
+  /** Queued responses left waiting since before `staleBefore`, their heartbeat renewed: to be queued again. */
+  claimStaleQueued(now: Date, staleBefore: Date): Promise<Array<{ id: string; attempts: number }>> {
+    return this.sql.query<{ id: string; attempts: number }>(
+      `UPDATE responses SET heartbeat_at = $1 WHERE status = 'queued' AND heartbeat_at < $2 RETURNING id, run_attempts AS "attempts"`,
+      [now, staleBefore],
+    );
+  }
+}
+
+/** A running response whose process stopped beating; `attempts`: how many times a worker started it. */
+export interface StaleRun {
+  id: string;
+  background: boolean;
+  attempts: number;
 }
