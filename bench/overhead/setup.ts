@@ -43,6 +43,13 @@ export function serverEnv(port: number, databaseUrl: string, mockOrigin: string)
     OPENAI_WIRE_API: 'responses',
     DEFAULT_CONTEXT_WINDOW: '100000000',
     SHUTDOWN_GRACE_MS: '0',
+    // More settings for the server under test, `NAME=value NAME=value` (e.g. rate limits: bench/README.md).
+    ...Object.fromEntries(
+      (process.env['BENCH_SERVER_ENV'] ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
-import { LimitStore } from './limit-store.js';
+import { type BucketCheck, LimitStore } from './limit-store.js';
 import { type Budget, budgetPeriod, type Principal, rateLimitHeaders } from './limits.js';
 import { LimitsRepository } from './limits.repository.js';
 
@@ -15,6 +15,14 @@ const RUN_LEASE_MS = 15 * 60_000;
 /** What a model call admitted: its `x-ratelimit-*-tokens` headers. */
 export interface ModelCallAdmission {
   headers: Record<string, string>;
+}
+
+/** A principal's limits as the store takes them, worked out once per principal (AuthService caches principals). */
+interface Compiled {
+  requests: BucketCheck[];
+  tokens: BucketCheck[];
+  sets: Array<{ key: string; limit: number }>;
+  setKeys: string[];
 }
 
 /** What a finished model call charges: the tokens the provider reported and what it cost. */
@@ -31,6 +39,9 @@ export interface ModelCallCharge {
 @Injectable()
 export class Limits {
   private readonly logger = new Logger('Limits');
+  private readonly compiled = new WeakMap<Principal, Compiled>();
+  /** The current day's and month's periods, until they end. */
+  private readonly periods = new Map<Budget['period'], { start: Date; end: Date; label: string }>();
 
   constructor(
     private readonly store: LimitStore,
@@ -40,9 +51,7 @@ export class Limits {
 
   /** Every authenticated request: one from each requests-per-minute bucket. Returns its headers; 429 when one is empty. */
   async admitRequest(principal: Principal): Promise<Record<string, string>> {
-    const checks = [];
-    if (principal.project.requestsPerMinute !== null) checks.push({ key: `rpm:p:${principal.projectId}`, limit: principal.project.requestsPerMinute, cost: 1 });
-    if (principal.key.requestsPerMinute !== null) checks.push({ key: `rpm:k:${principal.keyId}`, limit: principal.key.requestsPerMinute, cost: 1 });
+    const checks = this.compile(principal).requests;
     if (checks.length === 0) return {};
     const admission = await this.store.admit(checks);
     const headers = rateLimitHeaders(admission.states, []);
@@ -62,16 +71,38 @@ export class Limits {
   /**
    * A model call (`runId` its response's id): refused while a tokens-per-minute bucket is empty,
    * the project's budget is spent, or the project or key has its concurrent runs; otherwise it holds
-   * a place among them until `settle`.
+   * a place among them until `settle`. One operation on the store (one round trip to Redis) unless
+   * the period's spend must first be read from the database, or a full set checked for dead runs.
    */
   async admitModelCall(principal: Principal, runId: string): Promise<ModelCallAdmission> {
-    const tokens = this.tokenBuckets(principal);
-    let headers: Record<string, string> = {};
-    if (tokens.length > 0) {
-      const admission = await this.store.admit(tokens.map((bucket) => ({ ...bucket, cost: 0 })));
-      headers = rateLimitHeaders([], admission.states);
-      if (!admission.admitted) {
-        const refused = tokens[admission.refusedBy]!;
+    const { tokens: buckets, sets } = this.compile(principal);
+    const budget = principal.budget;
+    if (buckets.length === 0 && sets.length === 0 && !budget) return { headers: {} };
+    const period = budget ? this.period(budget.period) : null;
+    const plan = {
+      buckets,
+      budget: budget && period ? { key: spendKey(principal.projectId, period.label), limitUsd: budget.limit_usd } : null,
+      sets,
+      member: runId,
+      leaseMs: RUN_LEASE_MS,
+    };
+    let admission = await this.store.admitCall(plan);
+    if (admission.outcome === 'unknown-spend' && budget) {
+      // First look in this period (or the count expired): the database has every response's cost.
+      await this.spent(principal.projectId, budget);
+      admission = await this.store.admitCall(plan);
+    }
+    if (admission.outcome === 'set') {
+      // Places of runs that ended without giving theirs back (their process died) are freed first.
+      await this.freeEnded(sets[admission.refusedBy]!.key);
+      admission = await this.store.admitCall(plan);
+    }
+    const headers = rateLimitHeaders([], admission.states);
+    switch (admission.outcome) {
+      case 'admitted':
+        return { headers };
+      case 'bucket': {
+        const refused = buckets[admission.refusedBy]!;
         const whose = refused.key.startsWith('tpm:p:') ? `project ${principal.projectId}` : 'this API key';
         throw rateLimited(
           `Rate limit reached for ${whose} on tokens per min (TPM): Limit ${refused.limit}, Used ${refused.limit - admission.states[admission.refusedBy]!.remaining}. Please try again in ${seconds(admission.retryAfterMs)}s.`,
@@ -80,18 +111,10 @@ export class Limits {
           headers,
         );
       }
-    }
-    if (principal.budget) await this.checkBudget(principal.projectId, principal.budget, headers);
-    const sets = this.runSets(principal);
-    if (sets.length > 0) {
-      let full = await this.store.acquire(sets, runId, RUN_LEASE_MS);
-      if (full !== null) {
-        // Places of runs that ended without giving theirs back (their process died) are freed first.
-        await this.freeEnded(sets[full]!.key);
-        full = await this.store.acquire(sets, runId, RUN_LEASE_MS);
-      }
-      if (full !== null) {
-        const set = sets[full]!;
+      case 'budget':
+        throw budgetSpent(principal.projectId, budget!, period!.end, admission.spentUsd ?? 0, headers);
+      case 'set': {
+        const set = sets[admission.refusedBy]!;
         const whose = set.key.startsWith('runs:p:') ? `project ${principal.projectId}` : 'this API key';
         throw rateLimited(
           `Concurrency limit reached for ${whose}: ${set.limit} response(s) already running. Wait for one to finish.`,
@@ -100,22 +123,28 @@ export class Limits {
           headers,
         );
       }
+      default:
+        throw new Error(`the spend count of project ${principal.projectId} could not be set`);
     }
-    return { headers };
   }
 
   /** A model call ended: its tokens are taken from the per-minute buckets, its cost added to the budget, its place freed. */
   async settle(principal: Principal, runId: string, charge: ModelCallCharge): Promise<void> {
+    const { tokens: buckets, setKeys } = this.compile(principal);
+    const budget = principal.budget;
+    const costUsd = charge.costUsd ?? 0;
+    if (setKeys.length === 0 && buckets.length === 0 && !(budget && costUsd > 0)) return;
     try {
-      const sets = this.runSets(principal);
-      if (sets.length > 0)
-        await this.store.release(
-          sets.map((set) => set.key),
-          runId,
-        );
-      const tokens = this.tokenBuckets(principal);
-      if (tokens.length > 0 && charge.tokens > 0) await this.store.debit(tokens, charge.tokens);
-      if (principal.budget && charge.costUsd !== null && charge.costUsd > 0) await this.addSpend(principal.projectId, principal.budget, charge.costUsd);
+      const period = budget && costUsd > 0 ? this.period(budget.period) : null;
+      const spent = await this.store.settle({
+        sets: setKeys,
+        member: runId,
+        buckets,
+        tokens: charge.tokens,
+        spend: period ? { key: spendKey(principal.projectId, period.label), amountUsd: costUsd } : null,
+      });
+      // A count missing here is read from the database, which already holds this response's cost.
+      if (budget && period) await this.warnIfReached(principal.projectId, budget, period, spent ?? (await this.spent(principal.projectId, budget)).spentUsd);
     } catch (error) {
       // The turn's outcome is stored already; a limit that missed one charge must not fail it.
       this.logger.warn(`charging ${runId} to its limits failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -124,14 +153,8 @@ export class Limits {
 
   /** Frees a place held by a call that never ran (refused after it was admitted). */
   async release(principal: Principal, runId: string): Promise<void> {
-    const sets = this.runSets(principal);
-    if (sets.length > 0)
-      await this.store
-        .release(
-          sets.map((set) => set.key),
-          runId,
-        )
-        .catch(() => undefined);
+    const { setKeys } = this.compile(principal);
+    if (setKeys.length > 0) await this.store.release(setKeys, runId).catch(() => undefined);
   }
 
   /** What the project has spent in its budget's current period. */
@@ -140,32 +163,15 @@ export class Limits {
     const key = spendKey(projectId, period.label);
     let spentUsd = await this.store.spend(key);
     if (spentUsd === null) {
-      // First look in this period (or the count expired): the database has every response's cost.
       await this.store.initSpend(key, await this.repository.spentSince(projectId, period.start), keepUntil(period.end));
       spentUsd = (await this.store.spend(key)) ?? 0;
     }
     return { start: period.start, end: period.end, spentUsd };
   }
 
-  private async checkBudget(projectId: string, budget: Budget, headers: Record<string, string>): Promise<void> {
-    const { spentUsd, end } = await this.spent(projectId, budget);
-    if (spentUsd < budget.limit_usd) return;
-    const error = new ApiError(
-      429,
-      `You exceeded your current quota: project ${projectId} spent $${spentUsd.toFixed(4)} of its ${budget.period === 'day' ? 'daily' : 'monthly'} budget of $${budget.limit_usd}. It resets at ${end.toISOString()}, or an administrator can raise it.`,
-      'insufficient_quota',
-      null,
-      'insufficient_quota',
-      Math.max(1, Math.ceil((end.getTime() - Date.now()) / 1_000)),
-    );
-    error.headers = headers;
-    throw error;
-  }
-
-  private async addSpend(projectId: string, budget: Budget, costUsd: number): Promise<void> {
-    const period = budgetPeriod(budget.period, new Date());
-    // A count missing here is read from the database, which already holds this response's cost.
-    const spentUsd = (await this.store.addSpend(spendKey(projectId, period.label), costUsd)) ?? (await this.spent(projectId, budget)).spentUsd;
+  /** The budget's webhook events, once per period and budget: a raised budget warns again when the new one is reached. */
+  private async warnIfReached(projectId: string, budget: Budget, period: { start: Date; end: Date; label: string }, spentUsd: number): Promise<void> {
+    if (spentUsd < budget.warn_at * budget.limit_usd) return;
     const keep = keepUntil(period.end);
     const data = {
       project_id: projectId,
@@ -174,8 +180,7 @@ export class Limits {
       limit_usd: budget.limit_usd,
       spent_usd: spentUsd,
     };
-    // Once per period and budget: a raised budget warns again when the new one is reached.
-    if (spentUsd >= budget.warn_at * budget.limit_usd && (await this.store.once(`budget-warning:${projectId}:${period.label}:${budget.limit_usd}`, keep)))
+    if (await this.store.once(`budget-warning:${projectId}:${period.label}:${budget.limit_usd}`, keep))
       await this.webhooks.enqueue(projectId, 'project.budget.warning', { ...data, warn_at: budget.warn_at });
     if (spentUsd >= budget.limit_usd && (await this.store.once(`budget-exceeded:${projectId}:${period.label}:${budget.limit_usd}`, keep)))
       await this.webhooks.enqueue(projectId, 'project.budget.exceeded', data);
@@ -187,18 +192,34 @@ export class Limits {
     for (const runId of ended) await this.store.release([setKey], runId);
   }
 
-  private tokenBuckets(principal: Principal): Array<{ key: string; limit: number }> {
-    const buckets = [];
-    if (principal.project.tokensPerMinute !== null) buckets.push({ key: `tpm:p:${principal.projectId}`, limit: principal.project.tokensPerMinute });
-    if (principal.key.tokensPerMinute !== null) buckets.push({ key: `tpm:k:${principal.keyId}`, limit: principal.key.tokensPerMinute });
-    return buckets;
+  private compile(principal: Principal): Compiled {
+    let compiled = this.compiled.get(principal);
+    if (compiled) return compiled;
+    const { projectId, keyId, project, key } = principal;
+    const pick = (prefix: string, projectLimit: number | null, keyLimit: number | null, cost: number) =>
+      [
+        projectLimit === null ? null : { key: `${prefix}:p:${projectId}`, limit: projectLimit, cost },
+        keyLimit === null ? null : { key: `${prefix}:k:${keyId}`, limit: keyLimit, cost },
+      ].filter((check) => check !== null);
+    const sets = pick('runs', project.concurrentRuns, key.concurrentRuns, 0).map(({ key: setKey, limit }) => ({ key: setKey, limit }));
+    compiled = {
+      requests: pick('rpm', project.requestsPerMinute, key.requestsPerMinute, 1),
+      tokens: pick('tpm', project.tokensPerMinute, key.tokensPerMinute, 0),
+      sets,
+      setKeys: sets.map((set) => set.key),
+    };
+    this.compiled.set(principal, compiled);
+    return compiled;
   }
 
-  private runSets(principal: Principal): Array<{ key: string; limit: number }> {
-    const sets = [];
-    if (principal.project.concurrentRuns !== null) sets.push({ key: `runs:p:${principal.projectId}`, limit: principal.project.concurrentRuns });
-    if (principal.key.concurrentRuns !== null) sets.push({ key: `runs:k:${principal.keyId}`, limit: principal.key.concurrentRuns });
-    return sets;
+  private period(kind: Budget['period']): { start: Date; end: Date; label: string } {
+    const now = Date.now();
+    let period = this.periods.get(kind);
+    if (!period || now >= period.end.getTime() || now < period.start.getTime()) {
+      period = budgetPeriod(kind, new Date(now));
+      this.periods.set(kind, period);
+    }
+    return period;
   }
 }
 
@@ -209,6 +230,20 @@ function spendKey(projectId: string, label: string): string {
 /** A period's counters outlive it by a day, so late charges of its last responses still land. */
 function keepUntil(end: Date): number {
   return Math.max(1_000, end.getTime() - Date.now() + 24 * 60 * 60_000);
+}
+
+/** OpenAI's answer to a spent quota: 429 `insufficient_quota`, retry when the period ends. */
+function budgetSpent(projectId: string, budget: Budget, end: Date, spentUsd: number, headers: Record<string, string>): ApiError {
+  const error = new ApiError(
+    429,
+    `You exceeded your current quota: project ${projectId} spent $${spentUsd.toFixed(4)} of its ${budget.period === 'day' ? 'daily' : 'monthly'} budget of $${budget.limit_usd}. It resets at ${end.toISOString()}, or an administrator can raise it.`,
+    'insufficient_quota',
+    null,
+    'insufficient_quota',
+    Math.max(1, Math.ceil((end.getTime() - Date.now()) / 1_000)),
+  );
+  error.headers = headers;
+  return error;
 }
 
 function seconds(ms: number): number {
