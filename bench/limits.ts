@@ -29,6 +29,7 @@ const everything: Principal = {
   project: { requestsPerMinute: 1e9, tokensPerMinute: 1e9, concurrentRuns: 1e6 },
   key: { requestsPerMinute: 1e9, tokensPerMinute: 1e9, concurrentRuns: 1e6 },
   budget: { period: 'month', limit_usd: 1e9, warn_at: 0.8 },
+  requests: { maxInputItems: 10_000, maxTools: 512, maxInputFiles: 500 },
 };
 const requestsOnly: Principal = {
   ...everything,

@@ -6,7 +6,7 @@ import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
-import { type KeyLimits, mergeLimits, type ProjectLimits, readStoredLimits } from '../limits/limits.js';
+import { effectiveRequestLimits, type KeyLimits, mergeLimits, type ProjectLimits, readStoredLimits } from '../limits/limits.js';
 import { Limits } from '../limits/limits.service.js';
 import { AdminProjectsRepository, type ApiKeyRecord, type ProjectRecord } from './admin-projects.repository.js';
 
@@ -67,6 +67,7 @@ export class AdminProjectsService {
     if (stored === undefined) throw ApiError.notFound('Project', projectId, 'project_id');
     const limits = readStoredLimits(stored);
     const defaults = this.config.rateLimits;
+    const requests = effectiveRequestLimits(limits, this.config.requestLimits);
     const budget = limits.budget ?? null;
     const spend = budget ? await this.limits.spent(projectId, budget) : null;
     return {
@@ -76,10 +77,16 @@ export class AdminProjectsService {
       tokens_per_minute: limits.tokens_per_minute ?? null,
       concurrent_runs: limits.concurrent_runs ?? null,
       budget,
+      max_input_items: limits.max_input_items ?? null,
+      max_tools: limits.max_tools ?? null,
+      max_input_files: limits.max_input_files ?? null,
       effective: {
         requests_per_minute: limits.requests_per_minute ?? defaults.requestsPerMinute,
         tokens_per_minute: limits.tokens_per_minute ?? defaults.tokensPerMinute,
         concurrent_runs: limits.concurrent_runs ?? defaults.concurrentRuns,
+        max_input_items: requests.maxInputItems,
+        max_tools: requests.maxTools,
+        max_input_files: requests.maxInputFiles,
       },
       spend: spend
         ? { period_start: Math.floor(spend.start.getTime() / 1000), period_end: Math.floor(spend.end.getTime() / 1000), spent_usd: spend.spentUsd }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { ApiKeyConfig, AppConfig } from '../config/env.schema.js';
-import { effectiveRateLimits, noRateLimits, type Principal, readStoredLimits } from '../limits/limits.js';
+import { effectiveRateLimits, effectiveRequestLimits, noRateLimits, type Principal, readStoredLimits } from '../limits/limits.js';
 import { ApiKeysRepository, type KeyRow } from './api-keys.repository.js';
 import { hashApiKey } from './hash-api-key.js';
 
@@ -65,6 +65,7 @@ export class AuthService implements OnModuleInit {
       project: effectiveRateLimits(project, this.config.rateLimits),
       key: effectiveRateLimits(readStoredLimits(row.keyLimits), noRateLimits),
       budget: project.budget ?? null,
+      requests: effectiveRequestLimits(project, this.config.requestLimits),
     };
   }
 

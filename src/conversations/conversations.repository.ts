@@ -66,6 +66,15 @@ export class ConversationsRepository {
     return count === 1;
   }
 
+  /** Which of `ids` the conversation's live items already have. */
+  async existingItemIds(projectId: string, threadId: string, ids: string[]): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>(
+      `SELECT id FROM items WHERE project_id = $1 AND id = ANY($2::text[]) AND thread_id = $3 AND deleted_at IS NULL`,
+      [projectId, ids, threadId],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** Appends items at the end of the conversation, contiguous even when turns commit meanwhile. */
   async appendItems(projectId: string, threadId: string, items: Item[]): Promise<void> {
     await this.threads.appendTurn(projectId, { kind: 'tip', threadId }, asInput(items));

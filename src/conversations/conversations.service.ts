@@ -3,6 +3,7 @@ import { ApiError } from '../common/api-error.js';
 import { type ListPage, type ListQuery, toListPage } from '../common/pagination.js';
 import { unixSeconds } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
+import { checkDuplicateIds } from '../history/check-duplicate-ids.js';
 import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import { ThreadStore } from '../history/thread-store.js';
 import { toCanonicalInput } from '../history/to-canonical-input.js';
@@ -86,6 +87,8 @@ export class ConversationsService {
       'items',
       (text) => this.envelope.open(text),
     );
+    const ids = items.map((item) => item.id);
+    checkDuplicateIds(items, new Set(await this.repository.existingItemIds(projectId, conversation.threadId, ids)), 'items');
     await this.repository.appendItems(projectId, conversation.threadId, items);
     return toListPage(items.map(toPublicItem), items.length);
   }

@@ -1,4 +1,4 @@
-import { budgetPeriod, effectiveRateLimits, formatResetDuration, mergeLimits, rateLimitHeaders, readStoredLimits } from './limits.js';
+import { budgetPeriod, effectiveRateLimits, effectiveRequestLimits, formatResetDuration, mergeLimits, rateLimitHeaders, readStoredLimits } from './limits.js';
 import { keepMs, lacks, refill, stateOf, waitMs } from './token-bucket.js';
 
 describe('formatResetDuration', () => {
@@ -34,6 +34,11 @@ describe('limits as stored and updated', () => {
   it("falls back to the deployment's defaults, and reads a column it cannot parse as unset", () => {
     const defaults = { requestsPerMinute: 100, tokensPerMinute: null, concurrentRuns: 4 };
     expect(effectiveRateLimits({ requests_per_minute: 5 }, defaults)).toEqual({ requestsPerMinute: 5, tokensPerMinute: null, concurrentRuns: 4 });
+    expect(effectiveRequestLimits({ max_tools: 8 }, { maxInputItems: 10_000, maxTools: 512, maxInputFiles: 500 })).toEqual({
+      maxInputItems: 10_000,
+      maxTools: 8,
+      maxInputFiles: 500,
+    });
     expect(readStoredLimits({ requests_per_minute: 'lots' })).toEqual({});
     expect(readStoredLimits(null)).toEqual({});
     expect(readStoredLimits({ budget: { period: 'day', limit_usd: 3 } })).toEqual({ budget: { period: 'day', limit_usd: 3, warn_at: 0.8 } });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RequestLimits } from '../config/env.schema.js';
 
 // What a project's or an API key's limits are, as the admin API takes them and the database keeps
 // them (`projects.limits`, `api_keys.limits`), and the pure rules around them: which limit applies,
@@ -24,8 +25,14 @@ export const budgetSchema = z.strictObject({
   warn_at: z.number().gt(0).lt(1).default(0.8).describe('Share of the budget at which the `project.budget.warning` webhook event is sent, once per period.'),
 });
 
+const perRequest = (what: string, ceiling: number) =>
+  z.number().int().min(1).max(ceiling).nullable().optional().describe(`${what}; null: the deployment's (MAX_*).`);
+
 export const projectLimitsSchema = keyLimitsSchema.extend({
   budget: budgetSchema.nullable().optional().describe('A spend budget from the cost of every response; null removes it.'),
+  max_input_items: perRequest('Input items one create may carry', 1_000_000),
+  max_tools: perRequest('Tools one create may declare', 100_000),
+  max_input_files: perRequest('Images and files one create may carry', 100_000),
 });
 
 export type KeyLimits = z.infer<typeof keyLimitsSchema>;
@@ -48,6 +55,16 @@ export interface Principal {
   project: RateLimits;
   key: RateLimits;
   budget: Budget | null;
+  requests: RequestLimits;
+}
+
+/** A project's request limits where it set them, the deployment's elsewhere. */
+export function effectiveRequestLimits(stored: ProjectLimits, defaults: RequestLimits): RequestLimits {
+  return {
+    maxInputItems: stored.max_input_items ?? defaults.maxInputItems,
+    maxTools: stored.max_tools ?? defaults.maxTools,
+    maxInputFiles: stored.max_input_files ?? defaults.maxInputFiles,
+  };
 }
 
 /**

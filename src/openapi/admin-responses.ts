@@ -53,8 +53,18 @@ export const projectLimits = named(
     tokens_per_minute: limitValue,
     concurrent_runs: limitValue,
     budget: z.strictObject({ period: z.enum(['day', 'month']), limit_usd: z.number(), warn_at: z.number() }).nullable(),
+    max_input_items: limitValue.describe("The project's own; null: the deployment's MAX_INPUT_ITEMS applies."),
+    max_tools: limitValue,
+    max_input_files: limitValue,
     effective: z
-      .strictObject({ requests_per_minute: limitValue, tokens_per_minute: limitValue, concurrent_runs: limitValue })
+      .strictObject({
+        requests_per_minute: limitValue,
+        tokens_per_minute: limitValue,
+        concurrent_runs: limitValue,
+        max_input_items: z.number().int(),
+        max_tools: z.number().int(),
+        max_input_files: z.number().int(),
+      })
       .describe("What is enforced: the project's own, else the deployment's (RATE_LIMIT_*); null: no limit."),
     spend: z
       .strictObject({ period_start: unixTime, period_end: unixTime, spent_usd: z.number() })

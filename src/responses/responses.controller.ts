@@ -58,8 +58,8 @@ export class ResponsesController {
   /** `POST /v1/responses/input_tokens`; the header says who counted (the provider, a tokenizer, or our estimate). */
   @Post('input_tokens')
   @HttpCode(200)
-  async countInputTokens(@ProjectId() projectId: string, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const { count, source } = await this.responses.countInputTokens(projectId, body, abortWhenClientLeaves(reply));
+  async countInputTokens(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
+    const { count, source } = await this.responses.countInputTokens(principal.projectId, body, abortWhenClientLeaves(reply), principal);
     await reply.header('x-token-count-source', source).send(count);
   }
 

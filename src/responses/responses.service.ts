@@ -81,7 +81,7 @@ export class ResponsesService implements BeforeApplicationShutdown {
   async create(projectId: string, rawBody: unknown, principal: Principal | null = null): Promise<PreparedResponse> {
     const body = parseOrThrow(createResponseSchema, rawBody ?? {});
     rejectUnsupported(body);
-    checkRequestLimits(body, this.config.requestLimits);
+    checkRequestLimits(body, principal?.requests ?? this.config.requestLimits);
     const id = newId('resp');
     const planned = await this.preparation.plan(projectId, body, id);
     // Input the provider cannot take is refused now, before the response and its input are stored.
@@ -141,10 +141,11 @@ export class ResponsesService implements BeforeApplicationShutdown {
     projectId: string,
     rawBody: unknown,
     signal: AbortSignal,
+    principal: Principal | null = null,
   ): Promise<{ count: { object: 'response.input_tokens'; input_tokens: number }; source: string }> {
     const body = parseOrThrow(createResponseSchema, rawBody ?? {});
     rejectUnsupported(body);
-    checkRequestLimits(body, this.config.requestLimits);
+    checkRequestLimits(body, principal?.requests ?? this.config.requestLimits);
     const planned = await this.preparation.plan(projectId, body, newId('resp'), { countOnly: true });
     const counted = planned.model.adapter.countInputTokens
       ? await planned.model.adapter.countInputTokens(planned.request, signal)

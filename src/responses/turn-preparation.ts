@@ -10,6 +10,7 @@ import { newUpstreamTrace } from '../common/upstream-trace.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { conversationIdOf } from '../conversations/conversations.schemas.js';
+import { checkDuplicateIds } from '../history/check-duplicate-ids.js';
 import { ReasoningEnvelope } from '../history/reasoning-envelope.js';
 import { type ThreadPosition, ThreadStore } from '../history/thread-store.js';
 import { toCanonicalInput } from '../history/to-canonical-input.js';
@@ -96,6 +97,7 @@ export class TurnPreparation {
         : (context.loaded?.starts ?? this.repository.recentStarts(projectId, context.cacheThread, responseId, startsLimit)),
     ]);
     if (history.length === 0 && input.length === 0) throw ApiError.invalidRequest("Missing required parameter: 'input'.", 'input');
+    checkDuplicateIds(input, new Set(history.map((entry) => entry.item.id)), 'input');
     checkToolOutputs(
       history.map((entry) => entry.item),
       input,

@@ -470,3 +470,58 @@ describe('upstream failures', () => {
     expect(inputItems.data).toEqual([expect.objectContaining({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'slow' }] })]);
   });
 });
+
+describe('duplicate item ids', () => {
+  const duplicate = (id: string) => `Duplicate item found with id ${id}. Remove duplicate items from your input and try again.`;
+
+  it("refuses an id twice in one input, or one the chain already holds, in OpenAI's words, storing nothing", async () => {
+    const twice = await rawRequest(harness.origin, '/v1/responses', {
+      headers: auth,
+      body: JSON.stringify({
+        model: 'openai/gpt-test',
+        input: [
+          { id: 'msg_client_1', type: 'message', role: 'user', content: 'a' },
+          { id: 'msg_client_1', type: 'message', role: 'user', content: 'b' },
+        ],
+      }),
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.json).toEqual({ error: { message: duplicate('msg_client_1'), type: 'invalid_request_error', param: 'input[1].id', code: null } });
+
+    const first = await client.responses.create({ model: 'openai/gpt-test', input: 'hello' });
+    const answer = first.output[0]!;
+    // Sending the model's own answer back along with previous_response_id repeats it.
+    const again = await rawRequest(harness.origin, '/v1/responses', {
+      headers: auth,
+      body: JSON.stringify({ model: 'openai/gpt-test', previous_response_id: first.id, input: [answer, { role: 'user', content: 'next' }] }),
+    });
+    expect(again.status).toBe(400);
+    expect(again.json).toEqual({ error: { message: duplicate(answer.id!), type: 'invalid_request_error', param: 'input[0].id', code: null } });
+    expect(harness.upstream.requests).toHaveLength(1);
+    // The chain goes on as it was.
+    const next = await client.responses.create({ model: 'openai/gpt-test', previous_response_id: first.id, input: 'next' });
+    expect(next.output_text).toBe('echo: next');
+  });
+
+  it('refuses an item id the conversation already has, and one twice in one append', async () => {
+    // The SDK's types have no id on an input message; the API takes one.
+    const conversation = (
+      await rawRequest(harness.origin, '/v1/conversations', {
+        headers: auth,
+        body: JSON.stringify({ items: [{ id: 'msg_kept', type: 'message', role: 'user', content: 'kept' }] }),
+      })
+    ).json as { id: string };
+    const append = (items: unknown[]) =>
+      rawRequest(harness.origin, `/v1/conversations/${conversation.id}/items`, { headers: auth, body: JSON.stringify({ items }) });
+    const existing = await append([{ id: 'msg_kept', type: 'message', role: 'user', content: 'again' }]);
+    expect(existing.status).toBe(400);
+    expect(existing.json).toEqual({ error: { message: duplicate('msg_kept'), type: 'invalid_request_error', param: 'items[0].id', code: null } });
+    const twice = await append([
+      { id: 'msg_x', type: 'message', role: 'user', content: '1' },
+      { id: 'msg_x', type: 'message', role: 'user', content: '2' },
+    ]);
+    expect((twice.json as { error: { param: string } }).error.param).toBe('items[1].id');
+    const items = await client.conversations.items.list(conversation.id);
+    expect(items.data.map((item) => item.id)).toEqual(['msg_kept']);
+  });
+});

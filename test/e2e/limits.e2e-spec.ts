@@ -139,6 +139,29 @@ describe('requests per minute', () => {
   });
 });
 
+describe('request limits per project', () => {
+  it("override the deployment's for that project only", async () => {
+    const { id, key } = await project({ max_tools: 1, max_input_items: 2 });
+    const limits = (await admin('GET', `/projects/${id}/limits`)).json;
+    expect(limits).toMatchObject({ max_tools: 1, max_input_items: 2, max_input_files: null });
+    expect(limits.effective).toMatchObject({ max_tools: 1, max_input_items: 2, max_input_files: 500 });
+    const tool = (name: string) => ({ type: 'function', name, parameters: { type: 'object', properties: {} } });
+    const refused = await create(key, { model: 'openai/gpt-test', input: 'hi', tools: [tool('a'), tool('b')] });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toEqual({
+      message: "Invalid 'tools': array too long. Expected an array with maximum length 1, but got an array with length 2 instead.",
+      type: 'invalid_request_error',
+      param: 'tools',
+      code: 'array_above_max_length',
+    });
+    const items = [1, 2, 3].map((n) => ({ role: 'user', content: `m${n}` }));
+    expect((await create(key, { model: 'openai/gpt-test', input: items })).json.error.param).toBe('input');
+    // Another project keeps the deployment's.
+    const other = await project();
+    expect((await create(other.key, { model: 'openai/gpt-test', input: items, tools: [tool('a'), tool('b')] })).status).toBe(200);
+  });
+});
+
 describe('tokens per minute', () => {
   it('counts the input and output tokens the provider reports, and refuses the next call once they are spent', async () => {
     // 6,000 a minute: 100 come back each second.
