@@ -22,6 +22,11 @@ const ABANDONED_AFTER_OUTPUT_ERROR = {
 /** A background run whose worker dies this many times before it shows output fails instead (it may be what kills them). */
 const MAX_RUN_ATTEMPTS = 3;
 
+const ABANDONED_REPEATEDLY_ERROR = {
+  code: 'server_error',
+  message: `The server running this response stopped ${MAX_RUN_ATTEMPTS} times before the response showed any output, so it was not run again. Send the request again to retry it.`,
+};
+
 /**
  * Crash safety without a coordinator: every process refreshes the heartbeat of the responses it
  * is running (every third of `RUN_STALE_AFTER_MS`, 15 s by default), and looks for running
@@ -77,21 +82,28 @@ export class RunLiveness implements OnApplicationBootstrap, OnApplicationShutdow
       const staleBefore = new Date(now.getTime() - this.config.runStaleAfterMs);
       const stale = await this.repository.stale(staleBefore, [...this.running]);
       const failed: Array<{ id: string; background: boolean }> = [];
-      const foreground = stale.filter((run) => !run.background).map((run) => run.id);
-      if (foreground.length > 0) failed.push(...(await this.repository.failStale(foreground, ABANDONED_ERROR, now, staleBefore)));
+      // Foreground turns, and background runs whose live log is gone with their process (embedded), fail as they are.
+      const unknown = stale.filter((run) => !run.background).map((run) => run.id);
       const afterOutput: string[] = [];
+      const repeatedly: string[] = [];
       for (const run of stale.filter((candidate) => candidate.background)) {
-        if (run.attempts < MAX_RUN_ATTEMPTS && (await this.live.showedOutput(run.id)) === false) {
-          if (!(await this.repository.requeueStale(run.id, now, staleBefore))) continue;
+        const showed = await this.live.showedOutput(run.id);
+        if (showed === null) unknown.push(run.id);
+        else if (showed) afterOutput.push(run.id);
+        else if (run.attempts >= MAX_RUN_ATTEMPTS) repeatedly.push(run.id);
+        else if (await this.repository.requeueStale(run.id, now, staleBefore)) {
           // The next attempt writes its log from sequence number 0 again.
           await this.live.reset(run.id);
           await this.runner.enqueue(run.id, run.attempts);
           this.logger.warn(`queued ${run.id} again: its worker stopped before it showed output (attempt ${run.attempts + 1} next)`);
-        } else {
-          afterOutput.push(run.id);
         }
       }
-      if (afterOutput.length > 0) failed.push(...(await this.repository.failStale(afterOutput, ABANDONED_AFTER_OUTPUT_ERROR, now, staleBefore)));
+      for (const [ids, error] of [
+        [unknown, ABANDONED_ERROR],
+        [afterOutput, ABANDONED_AFTER_OUTPUT_ERROR],
+        [repeatedly, ABANDONED_REPEATEDLY_ERROR],
+      ] as const)
+        if (ids.length > 0) failed.push(...(await this.repository.failStale(ids, error, now, staleBefore)));
       if (failed.length > 0) this.logger.warn(`marked ${failed.length} abandoned response(s) failed`);
       // Their runner is gone, so nobody else will announce the end of these background runs.
       for (const { id, background } of failed) if (background) await this.webhooks.responseEnded(id);
