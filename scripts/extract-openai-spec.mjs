@@ -34,6 +34,9 @@ const OPERATIONS = {
   '/conversations/{conversation_id}/items/{item_id}': ['get', 'delete'],
   '/models': ['get'],
   '/models/{model}': ['get'],
+  '/files': ['get', 'post'],
+  '/files/{file_id}': ['get', 'delete'],
+  '/files/{file_id}/content': ['get'],
 };
 
 /** Keys dropped everywhere: `x-oaiMeta` holds OpenAI's reference-site examples, not API shape. */

@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/env.schema.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
+import { FilesModule } from './files/files.module.js';
 import { HealthController } from './health/health.controller.js';
 import { LimitsModule } from './limits/limits.module.js';
 import { ModelsModule } from './models/models.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         ConversationsModule,
         ResponsesModule,
         ModelsModule,
+        FilesModule,
         WebhooksModule,
         AdminModule,
         AdminConversationsModule,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import multipart from '@fastify/multipart';
 import { type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -32,6 +33,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: logLevels.slice(0, logLevels.indexOf(config.logLevel) + 1),
   });
+  // Uploads to /v1/files: one file, read by the route itself (request.parts()).
+  await app.register(multipart, { limits: { fileSize: config.maxFileBytes, files: 1, fields: 10, fieldSize: 1024 } });
   app.useGlobalFilters(new ApiErrorFilter());
   app.enableShutdownHooks();
   closeConnectionsAsTheyFreeUp(app);

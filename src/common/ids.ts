@@ -18,7 +18,9 @@ export type IdPrefix =
   | 'we'
   | 'wh'
   | 'proj'
-  | 'cmp';
+  | 'cmp'
+  | 'file'
+  | 'batch';
 
 /**
  * Opaque prefixed ids: 12 hex digits of the millisecond clock, then 20 random hex digits. The time

@@ -45,6 +45,12 @@ export const envSchema = z.object({
   MAX_TOOLS: z.coerce.number().int().positive().default(512),
   /** Images and files (`input_image`, `input_file` parts) one create may carry, OpenAI's 500 by default. */
   MAX_INPUT_FILES: z.coerce.number().int().positive().default(500),
+  /** Largest upload to /v1/files, OpenAI's 200 MB for batch input by default; held in memory while it is stored. */
+  MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(200 * 1024 * 1024),
   /**
    * Every project's rate limits unless the admin API sets its own (src/limits): requests per
    * minute (every authenticated /v1 request), input plus output tokens per minute (as providers
@@ -143,6 +149,7 @@ export interface AppConfig {
   adminApiKey: string | null;
   maxBodyBytes: number;
   requestLimits: RequestLimits;
+  maxFileBytes: number;
   /** Each project's rate limits where the admin API set none; null: no limit. */
   rateLimits: { requestsPerMinute: number | null; tokensPerMinute: number | null; concurrentRuns: number | null };
   /** UPSTREAM_BODY_CACHE_MB in characters (bodies are JSON, one byte per character but for non-ASCII text). */
@@ -232,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminApiKey: values.ADMIN_API_KEY ?? null,
     maxBodyBytes: values.MAX_BODY_BYTES,
     requestLimits: { maxInputItems: values.MAX_INPUT_ITEMS, maxTools: values.MAX_TOOLS, maxInputFiles: values.MAX_INPUT_FILES },
+    maxFileBytes: values.MAX_FILE_BYTES,
     rateLimits: {
       requestsPerMinute: values.RATE_LIMIT_REQUESTS_PER_MINUTE ?? null,
       tokensPerMinute: values.RATE_LIMIT_TOKENS_PER_MINUTE ?? null,

@@ -37,7 +37,7 @@ function patchSpecGaps(schemas: Record<string, Json>): void {
   const response = (schemas['Response']!['allOf'] as Json[]).find((part) => part['properties']?.['usage'])!;
   response['properties']['usage'] = orNull(response['properties']['usage']);
   schemas['ResponseErrorCode'] = { type: 'string' };
-  for (const list of ['ConversationItemList', 'ResponseItemList']) {
+  for (const list of ['ConversationItemList', 'ResponseItemList', 'ListFilesResponse']) {
     for (const key of ['first_id', 'last_id']) schemas[list]!['properties'][key] = orNull(schemas[list]!['properties'][key]);
   }
   const format = schemas['TextResponseFormatJsonSchema']!['properties'];
