@@ -12,7 +12,7 @@ const FLOORS = [
   ['planning', 'caching', 'reasoning'],
   ['providers'],
   ['turns'],
-  ['auth', 'health', 'conversations', 'responses', 'runs', 'webhooks', 'limits', 'files', 'admin', 'openapi', 'models'],
+  ['auth', 'health', 'conversations', 'responses', 'runs', 'webhooks', 'limits', 'files', 'batches', 'admin', 'openapi', 'models'],
 ];
 
 const folders = (names) => `^src/(${names.join('|')})/`;

@@ -37,6 +37,9 @@ const OPERATIONS = {
   '/files': ['get', 'post'],
   '/files/{file_id}': ['get', 'delete'],
   '/files/{file_id}/content': ['get'],
+  '/batches': ['get', 'post'],
+  '/batches/{batch_id}': ['get'],
+  '/batches/{batch_id}/cancel': ['post'],
 };
 
 /** Keys dropped everywhere: `x-oaiMeta` holds OpenAI's reference-site examples, not API shape. */

@@ -3,6 +3,7 @@ import { AdminModule } from './admin/admin.module.js';
 import { AdminConversationsModule } from './admin/admin-conversations.module.js';
 import { AdminRunsModule } from './admin/admin-runs.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BatchesModule } from './batches/batches.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/env.schema.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
@@ -29,6 +30,7 @@ export class AppModule {
         ResponsesModule,
         ModelsModule,
         FilesModule,
+        BatchesModule,
         WebhooksModule,
         AdminModule,
         AdminConversationsModule,

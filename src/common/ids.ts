@@ -20,7 +20,8 @@ export type IdPrefix =
   | 'proj'
   | 'cmp'
   | 'file'
-  | 'batch';
+  | 'batch'
+  | 'batch_req';
 
 /**
  * Opaque prefixed ids: 12 hex digits of the millisecond clock, then 20 random hex digits. The time

@@ -45,6 +45,10 @@ export const envSchema = z.object({
   MAX_TOOLS: z.coerce.number().int().positive().default(512),
   /** Images and files (`input_image`, `input_file` parts) one create may carry, OpenAI's 500 by default. */
   MAX_INPUT_FILES: z.coerce.number().int().positive().default(500),
+  /** Batch lines one instance runs at once, in the valleys of interactive traffic (src/batches). */
+  BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+  /** How often an instance looks for batch work when none woke it. */
+  BATCH_POLL_MS: z.coerce.number().int().min(10).default(500),
   /** Largest upload to /v1/files, OpenAI's 200 MB for batch input by default; held in memory while it is stored. */
   MAX_FILE_BYTES: z.coerce
     .number()
@@ -150,6 +154,7 @@ export interface AppConfig {
   maxBodyBytes: number;
   requestLimits: RequestLimits;
   maxFileBytes: number;
+  batches: { concurrency: number; pollMs: number };
   /** Each project's rate limits where the admin API set none; null: no limit. */
   rateLimits: { requestsPerMinute: number | null; tokensPerMinute: number | null; concurrentRuns: number | null };
   /** UPSTREAM_BODY_CACHE_MB in characters (bodies are JSON, one byte per character but for non-ASCII text). */
@@ -240,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: values.MAX_BODY_BYTES,
     requestLimits: { maxInputItems: values.MAX_INPUT_ITEMS, maxTools: values.MAX_TOOLS, maxInputFiles: values.MAX_INPUT_FILES },
     maxFileBytes: values.MAX_FILE_BYTES,
+    batches: { concurrency: values.BATCH_CONCURRENCY, pollMs: values.BATCH_POLL_MS },
     rateLimits: {
       requestsPerMinute: values.RATE_LIMIT_REQUESTS_PER_MINUTE ?? null,
       tokensPerMinute: values.RATE_LIMIT_TOKENS_PER_MINUTE ?? null,

@@ -6,6 +6,11 @@ export const webhookEventTypes = [
   // A project's spend reached its budget's warning share, or the budget itself (src/limits).
   'project.budget.warning',
   'project.budget.exceeded',
+  // A batch ended (src/batches).
+  'batch.completed',
+  'batch.failed',
+  'batch.cancelled',
+  'batch.expired',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 

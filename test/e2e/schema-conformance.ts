@@ -37,9 +37,24 @@ function patchSpecGaps(schemas: Record<string, Json>): void {
   const response = (schemas['Response']!['allOf'] as Json[]).find((part) => part['properties']?.['usage'])!;
   response['properties']['usage'] = orNull(response['properties']['usage']);
   schemas['ResponseErrorCode'] = { type: 'string' };
-  for (const list of ['ConversationItemList', 'ResponseItemList', 'ListFilesResponse']) {
+  for (const list of ['ConversationItemList', 'ResponseItemList', 'ListFilesResponse', 'ListBatchesResponse']) {
     for (const key of ['first_id', 'last_id']) schemas[list]!['properties'][key] = orNull(schemas[list]!['properties'][key]);
   }
+  // A batch's times, files and errors are `null` until they happen (OpenAI's own example shows them so).
+  const batch = schemas['Batch']!['properties'];
+  for (const key of [
+    'errors',
+    'output_file_id',
+    'error_file_id',
+    'in_progress_at',
+    'finalizing_at',
+    'completed_at',
+    'failed_at',
+    'expired_at',
+    'cancelling_at',
+    'cancelled_at',
+  ])
+    batch[key] = orNull(batch[key]);
   const format = schemas['TextResponseFormatJsonSchema']!['properties'];
   format['description'] = orNull(format['description']);
   // A defect: `request_id` is required but is no property of the resource (the id it answers is
@@ -230,6 +245,8 @@ export function checkReply(reply: Reply): string[] {
     return problems;
   }
   if (reply.status >= 300) return problems;
+  // A file's bytes (GET /v1/files/{id}/content) are whatever was uploaded, not JSON.
+  if (reply.route === '/v1/files/:id/content') return problems;
   const body = JSON.parse(reply.body) as Json;
   const path = openAiPaths.get(shape);
   const schema = path ? responseSchemas(OPENAI, path, method)?.['application/json']?.['schema'] : undefined;
