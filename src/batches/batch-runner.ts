@@ -12,8 +12,10 @@ import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { MAX_BATCH_LINES, parseBatchLines } from './batch-lines.js';
 import { BatchesRepository, type BatchRecord, type ClaimedLine } from './batches.repository.js';
 
-/** A claimed line is someone's for this long; past it (its instance died), another takes it. */
-const LINE_LEASE_MS = 10 * 60_000;
+/** A claimed line is someone's for this long, renewed while it runs; past it (its instance died), another takes it. */
+const LINE_LEASE_MS = 30_000;
+/** A line taken again whose Response is still running (its worker's death not noticed yet) is looked at again after this. */
+const STILL_RUNNING_WAIT_MS = 5_000;
 
 /**
  * Runs batches on the workers, in the valleys of interactive traffic: each instance (unless it
@@ -28,7 +30,8 @@ export class BatchRunner implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger('BatchRunner');
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Map<Promise<void>, ClaimedLine>();
+  private lastRenewal = 0;
   private stopped = false;
 
   constructor(
@@ -49,7 +52,7 @@ export class BatchRunner implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.running.keys()]);
   }
 
   /** One round: validate what waits, end what is done, and start lines while there is room. */
@@ -65,6 +68,10 @@ export class BatchRunner implements OnApplicationBootstrap, OnApplicationShutdow
         if (!stored) break;
       }
       for (const { batch, ending } of await this.repository.claimFinished()) await this.finalize(batch, ending);
+      if (Date.now() - this.lastRenewal > LINE_LEASE_MS / 3) {
+        this.lastRenewal = Date.now();
+        await this.repository.renewClaims([...this.running.values()], LINE_LEASE_MS);
+      }
       const room = this.config.batches.concurrency - this.running.size;
       if (room > 0) for (const line of await this.repository.claimLines(room, LINE_LEASE_MS)) this.start(line);
     } catch (error) {
@@ -92,16 +99,36 @@ export class BatchRunner implements OnApplicationBootstrap, OnApplicationShutdow
         // A line ended: there is room for the next one now, not at the next tick.
         void this.poll();
       });
-    this.running.add(run);
+    this.running.set(run, line);
   }
 
   private async runLine(line: ClaimedLine): Promise<void> {
-    const principal = line.apiKeyId ? await this.auth.principalForKeyId(line.apiKeyId) : null;
     const requestId = newId('req');
+    if (line.responseId) {
+      // Taken again after its worker died: a Response that ended is the line's answer (it is not run twice).
+      const previous = await this.responses.retrieve(line.projectId, line.responseId).catch(() => null);
+      if (previous?.status === 'completed' || previous?.status === 'incomplete') {
+        await this.repository.finishLine(line.batchId, line.line, true, {
+          id: newId('batch_req'),
+          custom_id: line.customId,
+          response: { status_code: 200, request_id: requestId, body: previous },
+          error: null,
+        });
+        return;
+      }
+      if (previous?.status === 'in_progress' || previous?.status === 'queued') {
+        await this.repository.postponeLine(line.batchId, line.line, STILL_RUNNING_WAIT_MS);
+        return;
+      }
+      // Failed with its worker, or never stored: nothing of it reached anyone, so it runs again.
+    }
+    const principal = line.apiKeyId ? await this.auth.principalForKeyId(line.apiKeyId) : null;
+    const responseId = newId('resp');
+    await this.repository.setResponseId(line.batchId, line.line, responseId);
     try {
       // Every line is a stored, foreground Response: retrievable by id, in the admin API, with usage and cost.
       const body = { ...line.body, stream: false, background: false };
-      const prepared = await this.responses.create(line.projectId, body, principal);
+      const prepared = await this.responses.create(line.projectId, body, principal, { responseId });
       if (!prepared.run) throw new Error('a batch line runs in the foreground');
       const response = await drainTurn(prepared.run, new AbortController().signal);
       await this.repository.finishLine(line.batchId, line.line, true, {

@@ -37,6 +37,8 @@ export interface ClaimedLine {
   body: Record<string, unknown>;
   projectId: string;
   apiKeyId: string | null;
+  /** Set when the line was taken before (its worker died): the Response it ran as. */
+  responseId: string | null;
 }
 
 const COLUMNS = `id, project_id AS "projectId", api_key_id AS "apiKeyId", endpoint, input_file_id AS "inputFileId",
@@ -146,8 +148,23 @@ export class BatchesRepository {
                 ORDER BY b.created_at, bl.batch_id, bl.line
                 LIMIT $1 FOR UPDATE OF bl SKIP LOCKED) c
         WHERE l.batch_id = c.batch_id AND l.line = c.line
-       RETURNING l.batch_id AS "batchId", l.line, l.custom_id AS "customId", l.body, c.project_id AS "projectId", c.api_key_id AS "apiKeyId"`,
+       RETURNING l.batch_id AS "batchId", l.line, l.custom_id AS "customId", l.body, c.project_id AS "projectId", c.api_key_id AS "apiKeyId", l.response_id AS "responseId"`,
       [limit, leaseMs],
+    );
+  }
+
+  /** Records the Response a line is about to run as. */
+  async setResponseId(batchId: string, line: number, responseId: string): Promise<void> {
+    await this.sql.query(`UPDATE batch_lines SET response_id = $3 WHERE batch_id = $1 AND line = $2`, [batchId, line, responseId]);
+  }
+
+  /** Keeps the claims of lines still running here from running out. */
+  async renewClaims(lines: Array<{ batchId: string; line: number }>, leaseMs: number): Promise<void> {
+    if (lines.length === 0) return;
+    await this.sql.query(
+      `UPDATE batch_lines SET claimed_until = now() + make_interval(secs => $3::float8 / 1000)
+        WHERE status = 'running' AND (batch_id, line) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
+      [lines.map((line) => line.batchId), lines.map((line) => line.line), leaseMs],
     );
   }
 

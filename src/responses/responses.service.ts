@@ -78,11 +78,12 @@ export class ResponsesService implements BeforeApplicationShutdown {
    * and budget, and its tokens and cost count against them. Without one (an administrator's retry)
    * nothing is checked or charged.
    */
-  async create(projectId: string, rawBody: unknown, principal: Principal | null = null): Promise<PreparedResponse> {
+  async create(projectId: string, rawBody: unknown, principal: Principal | null = null, options: { responseId?: string } = {}): Promise<PreparedResponse> {
     const body = parseOrThrow(createResponseSchema, rawBody ?? {});
     rejectUnsupported(body);
     checkRequestLimits(body, principal?.requests ?? this.config.requestLimits);
-    const id = newId('resp');
+    // A caller that must find the response again after a crash (a batch line) chooses its id.
+    const id = options.responseId ?? newId('resp');
     const planned = await this.preparation.plan(projectId, body, id);
     // Input the provider cannot take is refused now, before the response and its input are stored.
     planned.model.adapter.check?.(planned.request);

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI, { toFile } from 'openai';
+import { PrismaClient } from '../../src/persistence/database.js';
 import { eventually, type Harness, startHarness } from './harness.js';
 
 // The Batch API (/v1/batches) through the official SDK, run on our own workers ("fill the valley"):
@@ -131,6 +132,34 @@ describe('batches on our workers', () => {
     expect(ended.request_counts!.completed).toBeLessThan(200);
     const ran = harness.upstream.requests.length;
     expect(ended.request_counts!.completed).toBe(ran);
+  }, 60_000);
+
+  it('takes up the lines of a worker that died without running them twice: an ended Response is the answer, a missing one runs', async () => {
+    const lines = Array.from({ length: 3 }, (_, index) => request(`k-${index}`, `k ${index}`));
+    const file = await harness.client.files.create({ file: await toFile(jsonl(lines), 'crash.jsonl'), purpose: 'batch' });
+    const batch = await harness.client.batches.create({ input_file_id: file.id, endpoint: '/v1/responses', completion_window: '24h' });
+    await eventually(async () => events.find((entry) => entry.data.id === batch.id) ?? null, 30_000);
+    expect(harness.upstream.requests).toHaveLength(3);
+    // As a worker that died mid-line leaves them: the batch in progress, two lines running with
+    // claims that ran out; line 1 had its Response stored as completed, line 2 had not stored one.
+    const prisma = harness.app.get(PrismaClient);
+    await prisma.$executeRawUnsafe(
+      `UPDATE batch_lines SET status = 'running', result = NULL, claimed_until = now() - interval '1 second',
+              response_id = CASE WHEN line = 2 THEN 'resp_never_stored' ELSE response_id END
+        WHERE batch_id = $1 AND line IN (1, 2)`,
+      batch.id,
+    );
+    await prisma.$executeRawUnsafe(`UPDATE batches SET status = 'in_progress', completed = 1, output_file_id = NULL WHERE id = $1`, batch.id);
+    const resumed = await eventually(async () => {
+      const current = await harness.client.batches.retrieve(batch.id);
+      return current.status === 'completed' && current.output_file_id ? current : null;
+    }, 30_000);
+    expect(resumed.request_counts).toEqual({ total: 3, completed: 3, failed: 0 });
+    // Only line 2 called the model again.
+    expect(harness.upstream.requests).toHaveLength(4);
+    const output = await readJsonl(harness.client, resumed.output_file_id!);
+    expect(output.map((line) => line.custom_id)).toEqual(['k-0', 'k-1', 'k-2']);
+    expect(output.map((line) => line.response.body.output[0].content[0].text)).toEqual(['echo: k 0', 'echo: k 1', 'echo: k 2']);
   }, 60_000);
 
   it('refuses a batch of an unknown file, a file for another purpose, or another endpoint', async () => {

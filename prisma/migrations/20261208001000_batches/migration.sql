@@ -36,6 +36,7 @@ CREATE TABLE "batch_lines" (
     "body" JSON,
     "status" TEXT NOT NULL,
     "result" JSON,
+    "response_id" TEXT,
     "claimed_until" TIMESTAMPTZ(3),
 
     CONSTRAINT "batch_lines_pkey" PRIMARY KEY ("batch_id","line")
