@@ -1,8 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI, { toFile } from 'openai';
 import { PrismaClient } from '../../src/persistence/database.js';
-import { eventually, type Harness, startHarness } from './harness.js';
+import { eventually, type Harness, startHarness, startWebhookCollector, type WebhookCollector } from './harness.js';
 
 // The Batch API (/v1/batches) through the official SDK, run on our own workers ("fill the valley"):
 // upload a JSONL file, create the batch, hear `batch.completed` by webhook, read the output and
@@ -10,33 +8,22 @@ import { eventually, type Harness, startHarness } from './harness.js';
 
 const ADMIN_KEY = 'batches-e2e-admin-key';
 let harness: Harness;
-let server: Server;
-const events: Array<{ type: string; data: { id: string } }> = [];
+let receiver: WebhookCollector;
+let events: WebhookCollector['events'];
 
 beforeAll(async () => {
   harness = await startHarness({ ADMIN_API_KEY: ADMIN_KEY, BATCH_POLL_MS: '50', BATCH_CONCURRENCY: '8', WEBHOOK_POLL_MS: '20' });
-  server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    request.on('end', () => {
-      events.push(JSON.parse(body));
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver = await startWebhookCollector();
+  events = receiver.events;
   const hook = await fetch(`${harness.origin}/admin/v1/projects/project-a/webhooks`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-      event_types: ['batch.completed', 'batch.cancelled', 'batch.failed'],
-    }),
+    body: JSON.stringify({ url: receiver.url, event_types: ['batch.completed', 'batch.cancelled', 'batch.failed'] }),
   });
   expect(hook.status).toBe(201);
 });
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  await receiver?.close();
   await harness?.close();
 });
 beforeEach(() => harness.upstream.reset());

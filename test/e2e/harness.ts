@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -178,4 +180,33 @@ export function writeModelsFile(models: unknown[]): string {
   const file = join(mkdtempSync(join(tmpdir(), 'models-')), 'models.json');
   writeFileSync(file, JSON.stringify({ models }));
   return file;
+}
+
+/** What a webhook receiver got: each event's parsed body, in arrival order. */
+export interface WebhookCollector {
+  url: string;
+  events: Array<{ type: string; data: Record<string, any> }>;
+  close(): Promise<void>;
+}
+
+/** A receiver that answers 200 to every delivery and keeps its body (signatures: webhooks.e2e-spec.ts checks those). */
+export async function startWebhookCollector(): Promise<WebhookCollector> {
+  const events: WebhookCollector['events'] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      events.push(JSON.parse(body));
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    events,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

@@ -1,7 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import { eventually, type Harness, type Instance, rawRequest, startHarness, startInstance } from './harness.js';
+import { eventually, type Harness, type Instance, rawRequest, startHarness, startInstance, startWebhookCollector, type WebhookCollector } from './harness.js';
 
 // Rate limits, concurrent runs and spend budgets (#20), on the real app: counted in Redis in the
 // e2e-postgres project (as production), in process in e2e-pglite (embedded). Each test makes a
@@ -9,25 +7,14 @@ import { eventually, type Harness, type Instance, rawRequest, startHarness, star
 
 const ADMIN_KEY = 'limits-e2e-admin-key';
 let harness: Harness;
-let receiver: { server: Server; url: string; events: Array<{ type: string; data: Record<string, unknown> }> };
+let receiver: WebhookCollector;
 
 beforeAll(async () => {
   harness = await startHarness({ ADMIN_API_KEY: ADMIN_KEY, WEBHOOK_POLL_MS: '20' });
-  const events: Array<{ type: string; data: Record<string, unknown> }> = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    request.on('end', () => {
-      events.push(JSON.parse(body));
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, events };
+  receiver = await startWebhookCollector();
 });
 afterAll(async () => {
-  receiver?.server.closeAllConnections();
-  await new Promise((resolve) => receiver?.server.close(resolve));
+  await receiver?.close();
   await harness?.close();
 });
 beforeEach(() => harness.upstream.reset());
