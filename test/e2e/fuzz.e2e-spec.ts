@@ -124,6 +124,14 @@ const bases: Array<{ method: 'POST' | 'GET'; path: () => string; body?: Json; ad
     body: { url: 'http://127.0.0.1:9/hook', event_types: ['response.completed'] },
     admin: true,
   },
+  // Project B's limits: the fuzzed requests themselves run as project A, which they must not throttle.
+  {
+    method: 'POST',
+    path: () => '/admin/v1/projects/project-b/limits',
+    body: { requests_per_minute: 1_000, tokens_per_minute: 100_000, budget: { period: 'day', limit_usd: 100, warn_at: 0.5 }, max_tools: 10 },
+    admin: true,
+  },
+  { method: 'POST', path: () => '/v1/batches', body: { input_file_id: 'file_x', endpoint: '/v1/responses', completion_window: '24h', metadata: { a: 'b' } } },
 ];
 
 /** Percent-encodes every UTF-8 byte (an unpaired surrogate becomes U+FFFD, as any client would send it). */
@@ -140,6 +148,11 @@ const getPaths = (value: string) => [
   `/admin/v1/conversations?metadata%5B${value}%5D=${value}&limit=5`,
   `/admin/v1/conversations?model=${value}&created_after=${value}`,
   `/admin/v1/responses/${value}`,
+  `/v1/files/${value}/content`,
+  `/v1/files?purpose=${value}&limit=${value}&after=${value}`,
+  `/v1/batches/${value}`,
+  `/v1/batches?after=${value}&limit=${value}`,
+  `/admin/v1/projects/${value}/limits`,
 ];
 
 type Key = string | number;
