@@ -43,7 +43,7 @@ const webhooks = { enqueue: async () => 0 } as unknown as WebhooksService;
 async function oneRequest(limits: Limits, principal: Principal, n: number): Promise<void> {
   await limits.admitRequest(principal);
   await limits.admitModelCall(principal, `resp_${n}`);
-  await limits.settle(principal, `resp_${n}`, { tokens: 1_500, costUsd: 0.00125 });
+  await limits.settle(principal, `resp_${n}`, () => ({ tokens: 1_500, costUsd: 0.00125 }));
 }
 
 async function redisCpuUs(redis: Redis): Promise<number> {

@@ -4,6 +4,7 @@ import { AuthService } from '../auth/auth.service.js';
 import { hashApiKey } from '../auth/hash-api-key.js';
 import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
+import { unixSeconds } from '../common/unix-time.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { effectiveRequestLimits, type KeyLimits, mergeLimits, type ProjectLimits, readStoredLimits } from '../limits/limits.js';
@@ -88,9 +89,7 @@ export class AdminProjectsService {
         max_tools: requests.maxTools,
         max_input_files: requests.maxInputFiles,
       },
-      spend: spend
-        ? { period_start: Math.floor(spend.start.getTime() / 1000), period_end: Math.floor(spend.end.getTime() / 1000), spent_usd: spend.spentUsd }
-        : null,
+      spend: spend ? { period_start: unixSeconds(spend.start), period_end: unixSeconds(spend.end), spent_usd: spend.spentUsd } : null,
     };
   }
 

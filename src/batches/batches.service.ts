@@ -3,13 +3,12 @@ import type { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
 import { type ListPage, toListPage } from '../common/pagination.js';
+import { unixSeconds, unixSecondsOrNull } from '../common/unix-time.js';
 import { parseOrThrow } from '../common/validation.js';
 import { FilesService } from '../files/files.service.js';
 import type { Principal } from '../limits/limits.js';
 import { BatchesRepository, type BatchRecord } from './batches.repository.js';
 import { batchEndpoints, createBatchSchema, type listBatchesQuerySchema } from './batches.schemas.js';
-
-const seconds = (date: Date | null) => (date === null ? null : Math.floor(date.getTime() / 1000));
 
 /** OpenAI's batch object. */
 export function toPublicBatch(batch: BatchRecord) {
@@ -23,15 +22,15 @@ export function toPublicBatch(batch: BatchRecord) {
     status: batch.status,
     output_file_id: batch.outputFileId,
     error_file_id: batch.errorFileId,
-    created_at: seconds(batch.createdAt)!,
-    in_progress_at: seconds(batch.inProgressAt),
-    expires_at: seconds(batch.expiresAt),
-    finalizing_at: seconds(batch.finalizingAt),
-    completed_at: seconds(batch.completedAt),
-    failed_at: seconds(batch.failedAt),
-    expired_at: seconds(batch.expiredAt),
-    cancelling_at: seconds(batch.cancellingAt),
-    cancelled_at: seconds(batch.cancelledAt),
+    created_at: unixSeconds(batch.createdAt),
+    in_progress_at: unixSecondsOrNull(batch.inProgressAt),
+    expires_at: unixSeconds(batch.expiresAt),
+    finalizing_at: unixSecondsOrNull(batch.finalizingAt),
+    completed_at: unixSecondsOrNull(batch.completedAt),
+    failed_at: unixSecondsOrNull(batch.failedAt),
+    expired_at: unixSecondsOrNull(batch.expiredAt),
+    cancelling_at: unixSecondsOrNull(batch.cancellingAt),
+    cancelled_at: unixSecondsOrNull(batch.cancelledAt),
     request_counts: { total: batch.total, completed: batch.completed, failed: batch.failed },
     metadata: batch.metadata,
   };

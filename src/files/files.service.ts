@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error.js';
 import { newId } from '../common/ids.js';
 import { type ListPage, toListPage } from '../common/pagination.js';
+import { unixSeconds } from '../common/unix-time.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { type FileRecord, FilesRepository } from './files.repository.js';
@@ -12,8 +13,8 @@ export function toPublicFile(file: FileRecord): PublicFile {
     id: file.id,
     object: 'file',
     bytes: file.bytes,
-    created_at: Math.floor(file.createdAt.getTime() / 1000),
-    ...(file.expiresAt ? { expires_at: Math.floor(file.expiresAt.getTime() / 1000) } : {}),
+    created_at: unixSeconds(file.createdAt),
+    ...(file.expiresAt ? { expires_at: unixSeconds(file.expiresAt) } : {}),
     filename: file.filename,
     purpose: file.purpose,
     status: 'processed',

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error.js';
+import { unixSeconds } from '../common/unix-time.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { type BucketCheck, LimitStore } from './limit-store.js';
 import { type Budget, budgetPeriod, type Principal, rateLimitHeaders } from './limits.js';
@@ -130,19 +131,24 @@ export class Limits {
     }
   }
 
-  /** A model call ended: its tokens are taken from the per-minute buckets, its cost added to the budget, its place freed. */
-  async settle(principal: Principal, runId: string, charge: ModelCallCharge): Promise<void> {
+  /**
+   * A model call ended: its tokens are taken from the per-minute buckets, its cost added to the
+   * budget, its place freed. `charge` is worked out only when some limit needs it.
+   */
+  async settle(principal: Principal, runId: string, charge: () => ModelCallCharge): Promise<void> {
     const { tokens: buckets, setKeys } = this.compile(principal);
     const budget = principal.budget;
-    const costUsd = charge.costUsd ?? 0;
-    if (setKeys.length === 0 && buckets.length === 0 && !(budget && costUsd > 0)) return;
+    if (setKeys.length === 0 && buckets.length === 0 && !budget) return;
+    const { tokens, costUsd: cost } = charge();
+    const costUsd = cost ?? 0;
+    if (setKeys.length === 0 && buckets.length === 0 && costUsd <= 0) return;
     try {
       const period = budget && costUsd > 0 ? this.period(budget.period) : null;
       const spent = await this.store.settle({
         sets: setKeys,
         member: runId,
         buckets,
-        tokens: charge.tokens,
+        tokens,
         spend: period ? { key: spendKey(principal.projectId, period.label), amountUsd: costUsd } : null,
       });
       // A count missing here is read from the database, which already holds this response's cost.
@@ -178,7 +184,7 @@ export class Limits {
     const data = {
       project_id: projectId,
       period: budget.period,
-      period_start: Math.floor(period.start.getTime() / 1000),
+      period_start: unixSeconds(period.start),
       limit_usd: budget.limit_usd,
       spent_usd: spentUsd,
     };

@@ -247,7 +247,7 @@ export class ResponsesService implements BeforeApplicationShutdown {
         } finally {
           // Charged whether or not the outcome could be stored (the provider billed the call either
           // way), and before the client hears of the end, so its next call sees the charge.
-          if (principal) await this.limits.settle(principal, record.id, turnCharge(planned, outcome));
+          if (principal) await this.limits.settle(principal, record.id, () => turnCharge(planned, outcome));
         }
       },
       recover: (error, request) => this.recover(planned, error, request),
